@@ -1,0 +1,137 @@
+"""Exception and warning types raised by :mod:`trends`.
+
+Every error that concerns input data carries the file, row and column it is about, so that a
+message can be acted on without a debugger. Row numbers are 1-based *data* rows: row 1 is the first
+line after the header, which is what a spreadsheet user sees as line 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "TrendsError",
+    "InputError",
+    "FileReadError",
+    "SchemaError",
+    "MissingColumnsError",
+    "RowValidationError",
+    "EventError",
+    "ModelError",
+    "InsufficientDataError",
+    "ConvergenceError",
+    "TrendsWarning",
+    "DataQualityWarning",
+    "ModelWarning",
+]
+
+
+class TrendsError(Exception):
+    """Base class of every error raised on purpose by :mod:`trends`."""
+
+
+class InputError(TrendsError, ValueError):
+    """Bad input data.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in plain language.
+    path : str, optional
+        The file concerned.
+    row : int, optional
+        1-based data row (the first row after the header is row 1).
+    column : str, optional
+        The column concerned.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.row = row
+        self.column = column
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.path:
+            where.append(str(self.path))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class FileReadError(InputError):
+    """The file cannot be read at all (missing, empty, undecodable, not a table)."""
+
+
+class SchemaError(InputError):
+    """The table does not have the shape the reader needs."""
+
+
+class MissingColumnsError(SchemaError):
+    """Required columns are absent.
+
+    Attributes
+    ----------
+    missing : list of str
+        The required columns that were not found.
+    suggestions : dict
+        For each missing column, the closest column names that are present.
+    """
+
+    def __init__(
+        self,
+        missing: list[str],
+        suggestions: dict[str, list[str]],
+        *,
+        path: str | None = None,
+    ) -> None:
+        self.missing = list(missing)
+        self.suggestions = dict(suggestions)
+        parts = []
+        for name in self.missing:
+            close = self.suggestions.get(name) or []
+            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            parts.append(f"{name!r}{hint}")
+        noun = "column" if len(parts) == 1 else "columns"
+        super().__init__(f"missing required {noun}: {', '.join(parts)}", path=path)
+
+
+class RowValidationError(InputError):
+    """Raised in strict mode for the first row that fails validation."""
+
+
+class EventError(TrendsError, ValueError):
+    """A reference event, timeline or claim is malformed or cannot be resolved."""
+
+
+class ModelError(TrendsError):
+    """A model cannot be fitted as asked."""
+
+
+class InsufficientDataError(ModelError, ValueError):
+    """The data cannot support the model (too few events, all zeros, too short a window)."""
+
+
+class ConvergenceError(ModelError, RuntimeError):
+    """An iterative fit did not converge."""
+
+
+class TrendsWarning(UserWarning):
+    """Base class of warnings issued by :mod:`trends`."""
+
+
+class DataQualityWarning(TrendsWarning):
+    """Something in the data deserves attention but does not stop the analysis."""
+
+
+class ModelWarning(TrendsWarning):
+    """A fitted model is fragile (overdispersion, autocorrelation, small counts...)."""

@@ -18,6 +18,7 @@ __all__ = [
     "ModelError",
     "InsufficientDataError",
     "ConvergenceError",
+    "SimulationError",
     "TrendsWarning",
     "DataQualityWarning",
     "ModelWarning",
@@ -93,6 +94,7 @@ class MissingColumnsError(SchemaError):
         suggestions: dict[str, list[str]],
         *,
         path: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.missing = list(missing)
         self.suggestions = dict(suggestions)
@@ -102,7 +104,10 @@ class MissingColumnsError(SchemaError):
             hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
             parts.append(f"{name!r}{hint}")
         noun = "column" if len(parts) == 1 else "columns"
-        super().__init__(f"missing required {noun}: {', '.join(parts)}", path=path)
+        message = f"missing required {noun}: {', '.join(parts)}"
+        if hint:
+            message += f". {hint}"
+        super().__init__(message, path=path)
 
 
 class RowValidationError(InputError):
@@ -135,3 +140,7 @@ class DataQualityWarning(TrendsWarning):
 
 class ModelWarning(TrendsWarning):
     """A fitted model is fragile (overdispersion, autocorrelation, small counts...)."""
+
+
+class SimulationError(TrendsError, ValueError):
+    """The parameters of a simulation (:mod:`trends.simulate`) are invalid or inconsistent."""

@@ -1,0 +1,177 @@
+"""The last step every reader shares: cross-field rules, the date window, duplicates, accounting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from trends.errors import InputError
+from trends.ingest._coerce import RowErrors
+from trends.ingest._io import RawTable
+from trends.ingest.report import DuplicateRecord, IngestReport
+from trends.schema import INCIDENT_COLUMNS, order_columns
+
+__all__ = ["check_incident_rules", "finalize", "resolve_window"]
+
+
+def resolve_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Turn ``(start, end)`` (either may be None) into normalised timestamps."""
+    if window is None:
+        return None, None
+    if not isinstance(window, (tuple, list)) or len(window) != 2:
+        raise InputError("window must be a (start, end) pair of dates; either may be None")
+    start, end = (None if w is None else pd.Timestamp(w).normalize() for w in window)
+    if start is not None and end is not None and end < start:
+        raise InputError(f"window end {end.date()} is before its start {start.date()}")
+    return start, end
+
+
+def check_incident_rules(table: pd.DataFrame, errors: RowErrors) -> None:
+    """Cross-field rules of the canonical schema (see :mod:`trends.schema`)."""
+    low, best, high = (
+        table["civilian_deaths_low"],
+        table["civilian_deaths_best"],
+        table["civilian_deaths_high"],
+    )
+    errors.add(
+        (low > best).fillna(False),
+        "civilian_deaths_low",
+        lambda v: f"low figure {v} is above the best figure",
+        low,
+    )
+    errors.add(
+        (best > high).fillna(False),
+        "civilian_deaths_high",
+        lambda v: f"high figure {v} is below the best figure",
+        high,
+    )
+    errors.add(
+        (low > high).fillna(False) & best.isna(),
+        "civilian_deaths_high",
+        lambda v: f"high figure {v} is below the low figure",
+        high,
+    )
+    ceiling = high.fillna(best)
+    errors.add(
+        (table["child_deaths"] > ceiling).fillna(False),
+        "child_deaths",
+        lambda v: f"{v} child deaths is more than the civilian deaths recorded",
+        table["child_deaths"],
+    )
+    errors.add(
+        (table["date_end"] < table["date"]).fillna(False),
+        "date_end",
+        "is before the incident's date",
+        table["date_end"].dt.strftime("%Y-%m-%d"),
+    )
+
+
+def finalize(
+    table: pd.DataFrame,
+    raw: RawTable,
+    errors: RowErrors,
+    *,
+    format: str,
+    window=None,
+    prefer: str | None = None,
+    compare_columns: Sequence[str] | None = None,
+    notes: Sequence[str] = (),
+    choices: dict[str, Any] | None = None,
+) -> tuple[pd.DataFrame, IngestReport]:
+    """Apply the shared rules and build the ingest report.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Parsed canonical columns (plus extras) with a ``_row`` column, one row per raw record that
+        could be split into fields.
+    raw : RawTable
+        What the file reader returned (rows read, row-level issues, notes).
+    errors : RowErrors
+        Cell-level problems found while parsing ``table``.
+    format : str
+        Reader name for the report.
+    window : (start, end), optional
+        Rows whose ``date`` is outside it are rejected with that reason.
+    prefer : str, optional
+        Among rows sharing an ``incident_id``, keep the one with the largest value of this column
+        (e.g. ACLED's ``timestamp``); by default the first one in the file.
+    compare_columns : sequence of str, optional
+        Columns compared to list the differences between duplicates (default: canonical ones).
+    """
+    table = order_columns(table)
+    check_incident_rules(table, errors)
+    start, end = resolve_window(window)
+    if start is not None or end is not None:
+        ok = ~errors.bad
+        outside = pd.Series(False, index=table.index)
+        if start is not None:
+            outside |= table["date"] < start
+        if end is not None:
+            outside |= table["date"] > end
+        lo = "..." if start is None else start.date().isoformat()
+        hi = "..." if end is None else end.date().isoformat()
+        errors.add(
+            ok & outside.fillna(False),
+            "date",
+            f"is outside the requested window {lo} to {hi}",
+            table["date"].dt.strftime("%Y-%m-%d"),
+        )
+    good = table.loc[~errors.bad].copy()
+
+    # Duplicates: same incident_id. Keep the first row (or the one with the largest `prefer`).
+    dup_records: list[DuplicateRecord] = []
+    if len(good):
+        ordered = good
+        if prefer is not None and prefer in good.columns:
+            ordered = good.sort_values([prefer, "_row"], ascending=[False, True], kind="stable")
+        dup_mask = ordered.duplicated("incident_id", keep="first")
+        if dup_mask.any():
+            kept = ordered.loc[~dup_mask].set_index("incident_id")
+            cols = [
+                c
+                for c in (compare_columns or INCIDENT_COLUMNS)
+                if c in ordered.columns and c != "incident_id"
+            ]
+            for _, row in ordered.loc[dup_mask].iterrows():
+                first = kept.loc[row["incident_id"]]
+                diffs = tuple(
+                    c
+                    for c in cols
+                    if not (
+                        (pd.isna(row[c]) and pd.isna(first[c]))
+                        or (not pd.isna(row[c]) and not pd.isna(first[c]) and row[c] == first[c])
+                    )
+                )
+                rule = "same id, identical content" if not diffs else "same id"
+                if prefer is not None and prefer in ordered.columns:
+                    rule += f"; kept the row with the latest {prefer}"
+                else:
+                    rule += "; kept the first row"
+                dup_records.append(
+                    DuplicateRecord(
+                        int(row["_row"]), int(first["_row"]), str(row["incident_id"]), rule, diffs
+                    )
+                )
+            good = ordered.loc[~dup_mask].sort_values("_row", kind="stable")
+
+    issues = list(raw.issues) + errors.issues
+    issues.sort(key=lambda i: (i.row, i.column or ""))
+    report = IngestReport(
+        source=raw.path,
+        format=format,
+        rows_read=raw.rows_read,
+        accepted=len(good),
+        rejected=len({i.row for i in issues}),
+        duplicates=len(dup_records),
+        errors=issues,
+        duplicate_rows=sorted(dup_records, key=lambda d: d.row),
+        notes=list(raw.notes) + list(notes),
+        choices=dict(choices or {}),
+    )
+    report.check()
+    out = good.rename(columns={"_row": "source_row"})
+    out = order_columns(out).reset_index(drop=True)
+    return out, report

@@ -1,0 +1,221 @@
+"""The ingest report: what happened to every input row.
+
+Every reader returns ``(table, report)``. The report accounts for every data row of the input:
+each is *accepted*, *rejected* (with the row number, column and reason) or *merged as a duplicate*
+of another row, and ``rows_read == accepted + rejected + duplicates`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from trends.results import to_jsonable
+
+__all__ = ["RowIssue", "DuplicateRecord", "IngestReport"]
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """Why a row was rejected.
+
+    Attributes
+    ----------
+    row : int
+        1-based data row number (the first row after the header is row 1).
+    column : str or None
+        The column at fault, or ``None`` when the whole row is at fault.
+    reason : str
+        Plain-language reason.
+    value : str or None
+        The offending raw value, when there is one.
+    """
+
+    row: int
+    column: str | None
+    reason: str
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason, "value": self.value}
+
+
+@dataclass(frozen=True)
+class DuplicateRecord:
+    """A row merged into another one.
+
+    Attributes
+    ----------
+    row : int
+        1-based data row number of the row that was merged away.
+    kept_row : int or None
+        The row it was merged into (``None`` when it came from another table).
+    key : str
+        The identifier or key they share.
+    rule : str
+        Which duplicate rule applied (``"same id"``, ``"same incident, two sources"``...).
+    differences : tuple of str
+        Columns whose values differed between the two rows.
+    """
+
+    row: int
+    kept_row: int | None
+    key: str
+    rule: str
+    differences: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "kept_row": self.kept_row,
+            "key": self.key,
+            "rule": self.rule,
+            "differences": list(self.differences),
+        }
+
+
+@dataclass
+class IngestReport:
+    """Row accounting for one input.
+
+    Attributes
+    ----------
+    source : str
+        File path or name of the input.
+    format : str
+        Reader used (``"incidents"``, ``"acled"``, ``"ucdp"``, ``"tallies"``...).
+    rows_read : int
+        Data rows found in the input (blank lines are not rows).
+    accepted, rejected, duplicates : int
+        What happened to them; they add up to ``rows_read``.
+    errors : list of RowIssue
+        One or more issues per rejected row.
+    duplicate_rows : list of DuplicateRecord
+        One record per row merged as a duplicate.
+    notes : list of str
+        Things the user should know (encoding fixes, detected delimiter, documented choices).
+    choices : dict
+        Explicit analytical choices made while reading (e.g. ACLED's civilian proxy).
+    """
+
+    source: str
+    format: str
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    errors: list[RowIssue] = field(default_factory=list)
+    duplicate_rows: list[DuplicateRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    choices: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        """Whether ``rows_read == accepted + rejected + duplicates``."""
+        return self.rows_read == self.accepted + self.rejected + self.duplicates
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected (every row accepted or merged)."""
+        return self.rejected == 0
+
+    def check(self) -> IngestReport:
+        """Raise ``AssertionError`` if the counts do not add up; return self otherwise."""
+        if not self.balanced:
+            raise AssertionError(
+                f"ingest accounting does not add up for {self.source}: rows_read={self.rows_read} "
+                f"!= accepted {self.accepted} + rejected {self.rejected} + duplicates {self.duplicates}"
+            )
+        rejected_rows = {e.row for e in self.errors}
+        if len(rejected_rows) != self.rejected:
+            raise AssertionError(
+                f"{self.rejected} rows rejected but {len(rejected_rows)} rows have reasons"
+            )
+        if len(self.duplicate_rows) != self.duplicates:
+            raise AssertionError("every duplicate needs a DuplicateRecord")
+        return self
+
+    def errors_frame(self) -> pd.DataFrame:
+        """The rejection reasons as a DataFrame (row, column, reason, value)."""
+        return pd.DataFrame(
+            [e.to_dict() for e in self.errors], columns=["row", "column", "reason", "value"]
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Counts as a one-row DataFrame."""
+        return pd.DataFrame(
+            [
+                {
+                    "source": self.source,
+                    "format": self.format,
+                    "rows_read": self.rows_read,
+                    "accepted": self.accepted,
+                    "rejected": self.rejected,
+                    "duplicates": self.duplicates,
+                }
+            ]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (the ``trends validate --json`` object)."""
+        return to_jsonable(
+            {
+                "source": self.source,
+                "format": self.format,
+                "rows_read": self.rows_read,
+                "accepted": self.accepted,
+                "rejected": self.rejected,
+                "duplicates": self.duplicates,
+                "errors": [e.to_dict() for e in self.errors],
+                "duplicate_rows": [d.to_dict() for d in self.duplicate_rows],
+                "notes": list(self.notes),
+                "choices": dict(self.choices),
+            }
+        )
+
+    def report(self, max_errors: int = 20) -> str:
+        """Plain-language account of the rows, listing up to ``max_errors`` reasons."""
+        lines = [
+            f"{self.source} ({self.format}): {self.rows_read} rows read, {self.accepted} accepted, "
+            f"{self.rejected} rejected, {self.duplicates} merged as duplicates."
+        ]
+        for note in self.notes:
+            lines.append(f"Note: {note}")
+        for key, value in self.choices.items():
+            lines.append(f"Choice: {key} = {value}")
+        for issue in self.errors[:max_errors]:
+            col = f", column {issue.column!r}" if issue.column else ""
+            val = f" (value {issue.value!r})" if issue.value not in (None, "") else ""
+            lines.append(f"Row {issue.row}{col}: {issue.reason}{val}")
+        if len(self.errors) > max_errors:
+            lines.append(f"... and {len(self.errors) - max_errors} more reasons.")
+        for dup in self.duplicate_rows[:max_errors]:
+            into = f"row {dup.kept_row}" if dup.kept_row is not None else "another table"
+            diff = f"; differing: {', '.join(dup.differences)}" if dup.differences else ""
+            lines.append(f"Row {dup.row}: merged into {into} ({dup.rule}, key {dup.key!r}){diff}")
+        if len(self.duplicate_rows) > max_errors:
+            lines.append(f"... and {len(self.duplicate_rows) - max_errors} more duplicates.")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    @classmethod
+    def combine(
+        cls, reports: Iterable[IngestReport], source: str, format: str = "combined"
+    ) -> IngestReport:
+        """Add up several reports (rows keep the numbering of their own source)."""
+        out = cls(source=source, format=format)
+        for rep in reports:
+            out.rows_read += rep.rows_read
+            out.accepted += rep.accepted
+            out.rejected += rep.rejected
+            out.duplicates += rep.duplicates
+            out.errors.extend(rep.errors)
+            out.duplicate_rows.extend(rep.duplicate_rows)
+            out.notes.extend(f"{rep.source}: {n}" for n in rep.notes)
+            out.choices.update(rep.choices)
+        return out

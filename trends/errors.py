@@ -101,8 +101,8 @@ class MissingColumnsError(SchemaError):
         parts = []
         for name in self.missing:
             close = self.suggestions.get(name) or []
-            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-            parts.append(f"{name!r}{hint}")
+            guess = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            parts.append(f"{name!r}{guess}")
         noun = "column" if len(parts) == 1 else "columns"
         message = f"missing required {noun}: {', '.join(parts)}"
         if hint:

@@ -9,6 +9,7 @@ missing (an empty cell or one of :data:`MISSING_TOKENS`), or reported.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -140,6 +141,39 @@ def parse_float(
 
 
 _ISO_SHAPE = r"^\d{4}-\d{1,2}-\d{1,2}$"
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS_ABBR = "jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec"
+_DIRECTIVE_SHAPES = {
+    "Y": r"\d{4}",
+    "y": r"\d{2}",
+    "m": r"\d{1,2}",
+    "d": r"\d{1,2}",
+    "H": r"\d{1,2}",
+    "M": r"\d{1,2}",
+    "S": r"\d{1,2}",
+    "f": r"\d{1,9}",
+    "B": f"(?:{_MONTHS})",
+    "b": f"(?:{_MONTHS_ABBR})",
+    "%": "%",
+}
+
+
+def _format_shape(fmt: str) -> str:
+    """A regular expression matching the *shape* of dates written with ``fmt``.
+
+    Used to tell an impossible date (``31 February 2019``: right shape, not a calendar date) from
+    text that is not a date at all (``16 Foo 2025``). Unknown directives match any text.
+    """
+    out = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            out.append(_DIRECTIVE_SHAPES.get(fmt[i + 1], ".+?"))
+            i += 2
+        else:
+            out.append(re.escape(fmt[i]))
+            i += 1
+    return "^" + "".join(out) + "$"
 
 
 def parse_date(
@@ -172,14 +206,19 @@ def parse_date(
         errors.add(missing, column, "is empty; a date is required", raw)
     bad = todo
     if bad.any():
-        looks_iso = s.str.match(_ISO_SHAPE)
+        # Only the failing cells are examined (cheap on large files with few bad dates).
+        s_bad = s[bad]
+        looks_like = s_bad.str.match(_ISO_SHAPE).fillna(False).astype(bool)
+        for fmt in formats:
+            looks_like |= s_bad.str.match(_format_shape(fmt), case=False).fillna(False)
+        looks_like = looks_like.reindex(raw.index, fill_value=False).astype(bool)
         errors.add(
-            bad & looks_iso,
+            bad & looks_like,
             column,
             lambda v: f"is not a real calendar date ({v!r} does not exist)",
             raw,
         )
-        errors.add(bad & ~looks_iso, column, f"is not a date (expected {expected})", raw)
+        errors.add(bad & ~looks_like, column, f"is not a date (expected {expected})", raw)
     return out
 
 

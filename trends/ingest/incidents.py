@@ -141,9 +141,9 @@ def read_incidents(
                 path=str(path),
             )
         frame = frame.rename(columns=dict(columns))
+    require_columns(frame.columns, ["incident_id", "date"], str(path))
     if "dataset" not in frame.columns:
         frame = frame.assign(dataset=dataset or path.stem)
-    require_columns(frame.columns, ["incident_id", "date"], str(path))
     errors = start_errors(raw, strict)
     table = parse_canonical(frame, errors)
     return finalize(table, raw, errors, format="incidents", window=window)

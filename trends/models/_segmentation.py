@@ -1,0 +1,392 @@
+"""Search core for :mod:`trends.models.changepoint`: segment costs, exact segmentation, PELT.
+
+Everything here works on a *compressed* series: the observed values only, indexed ``0..n-1``.
+A segment is the half-open range ``[i, j)`` of that index, and a segmentation with ``k`` changes
+is the sorted list of the ``k`` first indices of the new segments (``0 < b_1 < ... < b_k < n``).
+Every segment must hold at least ``min_size`` observations.
+
+Segment costs are negative maximised log-likelihoods with a constant parameter in the segment,
+*without* the terms that do not depend on the segmentation (for example ``sum(log y!)`` for the
+Poisson). They are computed in O(1) per segment from prefix sums and are *superadditive*
+(``cost(i, t) >= cost(i, s) + cost(s, t)``), which is what makes PELT's pruning exact.
+
+The module also holds the distribution of the location of the maximum of a two-sided Brownian
+motion with drift, which gives Bai's (1997) confidence interval for a mean-shift date.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import erfcx, gammaln, xlog1py, xlogy
+
+__all__ = [
+    "SegmentCost",
+    "PoissonCost",
+    "NegBinCost",
+    "GaussianCost",
+    "Segmentation",
+    "segment_dp",
+    "segment_pelt",
+    "argmax_cdf",
+    "argmax_quantiles",
+    "hpd_mask",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Segment costs
+# --------------------------------------------------------------------------------------------
+class SegmentCost:
+    """Base class: ``cost(i, j)`` for segments ``[i, j)`` (numpy broadcasting on ``i`` and ``j``).
+
+    Attributes
+    ----------
+    n : int
+        Length of the (compressed) series.
+    constant : float
+        Log-likelihood terms that do not depend on the segmentation: the maximised
+        log-likelihood of a segmentation is ``constant - sum(segment costs)``.
+    """
+
+    n: int
+    constant: float = 0.0
+
+    def __init__(self, y: np.ndarray) -> None:
+        y = np.asarray(y, dtype=float)
+        self.y = y
+        self.n = int(y.size)
+        self.c1 = np.concatenate(([0.0], np.cumsum(y)))
+
+    def __call__(self, i, j) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def sums(self, i, j) -> tuple[np.ndarray, np.ndarray]:
+        """Number of observations and sum of the values in ``[i, j)``."""
+        i = np.asarray(i)
+        j = np.asarray(j)
+        return (j - i).astype(float), self.c1[j] - self.c1[i]
+
+
+class PoissonCost(SegmentCost):
+    """Poisson segment cost ``S - S log(S / n)`` (``S`` the segment total, ``n`` its length).
+
+    ``constant`` is ``-sum(log y!)``.
+    """
+
+    def __init__(self, y: np.ndarray) -> None:
+        super().__init__(y)
+        self.constant = float(-gammaln(self.y + 1.0).sum())
+
+    def __call__(self, i, j) -> np.ndarray:
+        n, s = self.sums(i, j)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return s - xlogy(s, s / n)
+
+
+class NegBinCost(SegmentCost):
+    """Negative binomial (NB2) segment cost with a fixed size ``theta`` (variance mu + mu^2/theta).
+
+    With ``theta`` fixed the maximum-likelihood mean of a segment is its sample mean ``m``, and
+    the segment-dependent part of the negative log-likelihood is
+    ``n theta log(1 + m/theta) + S log(1 + theta/m)``; ``constant`` holds
+    ``sum(lgamma(y + theta) - lgamma(theta) - lgamma(y + 1))``.
+    """
+
+    def __init__(self, y: np.ndarray, theta: float) -> None:
+        super().__init__(y)
+        self.theta = float(theta)
+        self.constant = float(
+            (gammaln(self.y + self.theta) - gammaln(self.theta) - gammaln(self.y + 1.0)).sum()
+        )
+
+    def __call__(self, i, j) -> np.ndarray:
+        n, s = self.sums(i, j)
+        th = self.theta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = s / n
+            return n * th * np.log1p(m / th) + xlog1py(s, th / m)
+
+
+class GaussianCost(SegmentCost):
+    """Residual sum of squares about the segment mean (mean-shift model).
+
+    The values are centred on their overall mean before the prefix sums are formed, which keeps
+    the cancellation in ``sum(y^2) - S^2/n`` harmless.
+    """
+
+    def __init__(self, y: np.ndarray) -> None:
+        y = np.asarray(y, dtype=float)
+        self.centre = float(y.mean()) if y.size else 0.0
+        super().__init__(y - self.centre)
+        self.y = y
+        self.c2 = np.concatenate(([0.0], np.cumsum((y - self.centre) ** 2)))
+
+    def __call__(self, i, j) -> np.ndarray:
+        n, s = self.sums(i, j)
+        i = np.asarray(i)
+        j = np.asarray(j)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rss = (self.c2[j] - self.c2[i]) - s * s / n
+        return np.maximum(rss, 0.0)
+
+    def mean(self, i, j) -> np.ndarray:
+        """Segment means (original scale)."""
+        n, s = self.sums(i, j)
+        return s / n + self.centre
+
+
+class ScaledCost(SegmentCost):
+    """A cost multiplied by a constant (used for the Gaussian PELT with a plug-in variance)."""
+
+    def __init__(self, base: SegmentCost, scale: float) -> None:
+        self.base = base
+        self.scale = float(scale)
+        self.n = base.n
+        self.y = base.y
+        self.c1 = base.c1
+
+    def __call__(self, i, j) -> np.ndarray:
+        return self.scale * self.base(i, j)
+
+
+# --------------------------------------------------------------------------------------------
+# Searches
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segmentation:
+    """Output of a search.
+
+    Attributes
+    ----------
+    costs : numpy.ndarray
+        ``costs[k]``: minimal total segment cost with ``k`` changes (``inf`` when infeasible or
+        not computed, as with PELT which only evaluates ``k = 0`` and its own optimum).
+    breaks : dict
+        ``breaks[k]``: the optimal change positions (first index of each new segment) for ``k``.
+    """
+
+    costs: np.ndarray
+    breaks: dict[int, np.ndarray]
+
+
+def _backtrack(arg: np.ndarray, k: int, n: int) -> np.ndarray:
+    out = []
+    j = n
+    for level in range(k, 0, -1):
+        j = int(arg[level, j])
+        out.append(j)
+    return np.array(out[::-1], dtype=np.int64)
+
+
+def segment_dp(
+    cost: SegmentCost, max_changes: int, min_size: int, *, block_cells: int = 1 << 20
+) -> Segmentation:
+    """Exact optimal segmentation for every number of changes ``0..max_changes``.
+
+    Dynamic programming ``F[k, j] = min_i F[k-1, i] + cost(i, j)`` over the (compressed) series,
+    with ``i`` and ``j - i`` at least ``min_size``. The costs of all admissible segments are
+    computed in column blocks of the triangular cost matrix (at most ``block_cells`` cells at a
+    time), so the work is O(K n^2) numpy operations and the memory O(n * block).
+
+    Parameters
+    ----------
+    cost : SegmentCost
+        The segment cost.
+    max_changes : int
+        Largest number of changes; reduced to ``n // min_size - 1`` when fewer are feasible.
+    min_size : int
+        Minimal number of observations per segment (>= 1).
+    block_cells : int, default 2**20
+        Size of the cost blocks.
+
+    Returns
+    -------
+    Segmentation
+        Ties are resolved towards the earliest position of the last change.
+    """
+    n = cost.n
+    h = int(min_size)
+    kmax = max(0, min(int(max_changes), n // h - 1))
+    F = np.full((kmax + 1, n + 1), np.inf)
+    arg = np.zeros((kmax + 1, n + 1), dtype=np.int64)
+    ends = np.arange(h, n + 1)
+    if ends.size:
+        F[0, h:] = cost(np.zeros_like(ends), ends)
+    if kmax >= 1:
+        width = max(1, block_cells // (n + 1))
+        for j0 in range(2 * h, n + 1, width):
+            j1 = min(n + 1, j0 + width)
+            cols = np.arange(j0, j1)
+            starts = np.arange(h, j1 - h)
+            if starts.size == 0:
+                continue
+            block = cost(starts[:, None], cols[None, :])
+            block[(cols[None, :] - starts[:, None]) < h] = np.inf
+            colidx = np.arange(cols.size)
+            for k in range(1, kmax + 1):
+                total = F[k - 1, starts][:, None] + block
+                best = np.argmin(total, axis=0)
+                F[k, j0:j1] = total[best, colidx]
+                arg[k, j0:j1] = starts[best]
+    costs = F[:, n].copy()
+    breaks = {k: _backtrack(arg, k, n) for k in range(kmax + 1) if np.isfinite(costs[k])}
+    return Segmentation(costs=costs, breaks=breaks)
+
+
+def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentation:
+    """Exact minimiser of ``sum(segment costs) + penalty * (number of changes)`` by PELT.
+
+    Killick, Fearnhead & Eckley (2012). A candidate last change ``i`` is discarded once
+    ``F[i] + cost(i, t) > F[t]`` (no constant is needed because the costs are superadditive);
+    with a minimal segment length the discard only takes effect from ``t + min_size`` on,
+    because a segment ``[t, s)`` shorter than that is not available to dominate it.
+
+    Parameters
+    ----------
+    cost : SegmentCost
+        The segment cost.
+    penalty : float
+        Penalty per change, on the cost (negative log-likelihood) scale.
+    min_size : int
+        Minimal number of observations per segment.
+
+    Returns
+    -------
+    Segmentation
+        ``costs`` has two entries: ``costs[0]`` (no change) and ``costs[m]`` for the optimum's
+        number of changes ``m`` (other entries are ``inf``).
+    """
+    n = cost.n
+    h = int(min_size)
+    F = np.full(n + 1, np.inf)
+    F[0] = -penalty
+    last = np.zeros(n + 1, dtype=np.int64)
+    never = np.iinfo(np.int64).max
+    death = np.full(n + 1, never, dtype=np.int64)
+    cand = np.zeros(0, dtype=np.int64)
+    for t in range(h, n + 1):
+        new = t - h
+        if new == 0 or new >= h:
+            cand = np.append(cand, new)
+        seg = F[cand] + cost(cand, t)
+        best = int(np.argmin(seg))
+        ft = seg[best] + penalty
+        F[t] = ft
+        last[t] = cand[best]
+        tol = 1e-10 * (1.0 + abs(ft))
+        dominated = seg > ft + tol
+        if dominated.any():
+            d = cand[dominated]
+            death[d] = np.minimum(death[d], t + h)
+        cand = cand[death[cand] > t + 1]
+    out = []
+    j = n
+    while j > 0:
+        j = int(last[j])
+        if j > 0:
+            out.append(j)
+    bk = np.array(out[::-1], dtype=np.int64)
+    m = bk.size
+    costs = np.full(m + 1, np.inf)
+    edges = np.concatenate(([0], bk, [n]))
+    costs[m] = float(np.sum(cost(edges[:-1], edges[1:])))
+    costs[0] = float(cost(0, n))
+    breaks = {0: np.zeros(0, dtype=np.int64), m: bk}
+    return Segmentation(costs=costs, breaks=breaks)
+
+
+# --------------------------------------------------------------------------------------------
+# Location of the maximum of a two-sided Brownian motion with drift (Bai 1997)
+# --------------------------------------------------------------------------------------------
+def _tail_left(a: float, theta: float) -> float:
+    """``P(argmax < -a)`` for a > 0.
+
+    The process is ``L(u) = W(u) - u/2`` to the left (``u = -v >= 0``) and, to the right, a
+    Brownian motion with drift whose supremum is Exponential with rate ``theta``. Conditioning on
+    the value ``l`` and the maximum ``m`` of ``L`` on ``[0, a]`` (reflection-principle density),
+    the maximum beyond ``a`` is ``l + Exp(1)``, so
+
+    ``P = E[exp(l - M)] - E[exp(l - (1 + theta) M)] / (1 + theta)``;
+
+    with ``y = 2m - l`` both expectations reduce to the one-dimensional integrals
+    ``I1(k) = int_0^inf y exp(-y^2/(2a) - k y) dy`` and ``I2(k)`` (with ``y^2``), which have the
+    closed forms used below (``exp(a k^2/2) Phi(-k sqrt(a))`` is evaluated with ``erfcx``).
+    """
+    sa = math.sqrt(a)
+    root = math.sqrt(2.0 * math.pi * a)
+
+    def mills(k: float) -> float:
+        return 0.5 * float(erfcx(k * sa / math.sqrt(2.0)))
+
+    def i1(k: float) -> float:
+        return a - a * k * root * mills(k)
+
+    def i2(k: float) -> float:
+        return -a * a * k + a * (1.0 + a * k * k) * root * mills(k)
+
+    c = 2.0 / (a * root) * math.exp(-a / 8.0)
+    e1 = c * i2(0.5)
+    e2 = c / theta * (i1(0.5) - i1(theta + 0.5))
+    return max(0.0, e1 - e2 / (1.0 + theta))
+
+
+def argmax_cdf(x: float, xi: float = 1.0, phi: float = 1.0) -> float:
+    """CDF of ``V = argmax_v Z(v)`` in Bai's (1997) limit theorem for a break date.
+
+    ``Z(v) = W1(-v) - |v|/2`` for ``v <= 0`` and ``sqrt(phi) W2(v) - xi v / 2`` for ``v > 0``,
+    with independent standard Wiener processes. ``xi = 1`` for a mean shift; ``phi`` is the ratio
+    of the error variances after / before the break. With ``xi = phi = 1`` this is the classical
+    symmetric law ``1 + sqrt(x/2pi) e^{-x/8} - (x+5)/2 Phi(-sqrt(x)/2) + 3/2 e^x Phi(-3 sqrt(x)/2)``.
+
+    Parameters
+    ----------
+    x : float
+        Point at which the CDF is evaluated.
+    xi, phi : float
+        Ratios of the post- to pre-break signal (``xi``) and noise (``phi``) terms.
+
+    Returns
+    -------
+    float
+    """
+    if x < 0:
+        return _tail_left(-x, xi / phi)
+    if x == 0:
+        th = xi / phi
+        return th / (1.0 + th)
+    # mirror: the right-hand process, rescaled in space and time, is W(u) - u/2 with
+    # u = xi^2 v / phi, and the left supremum becomes Exponential with rate phi / xi.
+    return 1.0 - _tail_left(xi * xi * x / phi, phi / xi)
+
+
+def argmax_quantiles(level: float, xi: float = 1.0, phi: float = 1.0) -> tuple[float, float]:
+    """Lower and upper ``(1 - level)/2`` quantiles of :func:`argmax_cdf`."""
+    alpha = (1.0 - level) / 2.0
+
+    def solve(target: float, sign: float) -> float:
+        bound = 10.0
+        while sign * (argmax_cdf(sign * bound, xi, phi) - target) < 0 and bound < 1e7:
+            bound *= 2.0
+        lo, hi = (0.0, bound) if sign > 0 else (-bound, 0.0)
+        return brentq(lambda v: argmax_cdf(v, xi, phi) - target, lo, hi, xtol=1e-10)
+
+    return solve(alpha, -1.0), solve(1.0 - alpha, 1.0)
+
+
+def hpd_mask(prob: np.ndarray, level: float) -> np.ndarray:
+    """Highest-probability set of a discrete distribution.
+
+    The smallest set of points, taken in decreasing order of probability, whose total reaches
+    ``level``; returned as a boolean mask.
+    """
+    prob = np.asarray(prob, dtype=float)
+    order = np.argsort(-prob, kind="stable")
+    cum = np.cumsum(prob[order])
+    k = int(np.searchsorted(cum, level * cum[-1] - 1e-12)) + 1
+    mask = np.zeros(prob.size, dtype=bool)
+    mask[order[: min(k, prob.size)]] = True
+    return mask

@@ -1,0 +1,260 @@
+"""The house style of every chart: readable at article width, colour-blind-safe, sourced.
+
+- Palette: Okabe & Ito's colour-blind-safe colours.
+- Size: 7.5 x 4.2 inches at 160 dpi (1,200 px wide), fonts at least 9 pt.
+- Every figure has a title, axis labels with units, and a footer naming the data source and
+  date range (:func:`add_footer`).
+- Reference events are drawn as labelled vertical lines whose labels never overlap
+  (:func:`draw_events` stacks them on as many rows as needed), phases as light shading.
+- The numbers drawn are attached to the figure (:func:`attach_data`) so that tests and users can
+  read exactly what a chart shows with :func:`plotted_data`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+
+__all__ = [
+    "PALETTE",
+    "COLORS",
+    "FIGSIZE",
+    "DPI",
+    "EventMark",
+    "PhaseMark",
+    "apply_style",
+    "new_figure",
+    "add_footer",
+    "place_title",
+    "draw_events",
+    "draw_phases",
+    "attach_data",
+    "plotted_data",
+    "event_marks",
+    "save",
+]
+
+# Okabe & Ito (2008), colour-blind-safe.
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#7F7F7F",
+}
+COLORS = {
+    "deaths": PALETTE["vermillion"],
+    "attacks": PALETTE["blue"],
+    "fit": PALETTE["black"],
+    "counterfactual": PALETTE["orange"],
+    "band": PALETTE["sky"],
+    "event": PALETTE["grey"],
+    "ceasefire": PALETTE["green"],
+    "claim": PALETTE["purple"],
+}
+KIND_COLORS = {
+    "ceasefire": PALETTE["green"],
+    "truce": PALETTE["green"],
+    "offensive": PALETTE["vermillion"],
+    "escalation": PALETTE["vermillion"],
+    "agreement": PALETTE["blue"],
+}
+FIGSIZE = (7.5, 4.2)
+DPI = 160
+
+_RC = {
+    "font.size": 9.5,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "legend.fontsize": 8.5,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "figure.dpi": 100,
+    "savefig.dpi": DPI,
+    "savefig.bbox": "tight",
+}
+
+
+def apply_style() -> None:
+    """Set the house matplotlib parameters (idempotent)."""
+    mpl.rcParams.update(_RC)
+
+
+def new_figure(nrows: int = 1, height: float | None = None, sharex: bool = True, **kwargs):
+    """A new figure in the house style; returns ``(fig, axes)`` (axes is a list when nrows > 1)."""
+    apply_style()
+    h = height if height is not None else FIGSIZE[1] if nrows == 1 else 2.2 + 1.9 * nrows
+    fig, axes = plt.subplots(nrows, 1, figsize=(FIGSIZE[0], h), sharex=sharex, squeeze=False, **kwargs)
+    axes = [a for a in axes[:, 0]]
+    return fig, (axes[0] if nrows == 1 else axes)
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """A labelled vertical line."""
+
+    date: pd.Timestamp
+    label: str
+    kind: str = "other"
+
+
+@dataclass(frozen=True)
+class PhaseMark:
+    """A shaded span."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    label: str
+
+
+def event_marks(events: Iterable | None) -> list[EventMark]:
+    """Normalise events: ``ReferenceEvent``-like objects, ``(date, label)`` pairs or EventMarks."""
+    out: list[EventMark] = []
+    for ev in events or []:
+        if isinstance(ev, EventMark):
+            out.append(ev)
+        elif isinstance(ev, tuple):
+            out.append(EventMark(pd.Timestamp(ev[0]), str(ev[1]), ev[2] if len(ev) > 2 else "other"))
+        else:
+            label = getattr(ev, "short_name", None) or getattr(ev, "name", None) or getattr(ev, "id", "")
+            out.append(EventMark(pd.Timestamp(ev.start), str(label), getattr(ev, "kind", "other")))
+    return sorted(out, key=lambda e: e.date)
+
+
+def _wrap(label: str, width: int = 26) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def draw_events(ax, events: Sequence[EventMark], *, label: bool = True, max_rows: int = 6) -> list:
+    """Draw events as vertical lines with labels stacked so that no two labels overlap.
+
+    Labels sit above the plotting area; each goes on the lowest row where it does not collide with
+    a label already placed (collision measured on the rendered text extents).
+    Returns the text artists.
+    """
+    texts = []
+    if not events:
+        return texts
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    placed: list[list[tuple[float, float]]] = [[] for _ in range(max_rows)]
+    trans = ax.get_xaxis_transform()
+    for ev in events:
+        color = KIND_COLORS.get(ev.kind, COLORS["event"])
+        ax.axvline(ev.date, color=color, lw=1.1, ls="--", alpha=0.9, zorder=1)
+        if not label:
+            continue
+        txt = ax.text(
+            ev.date,
+            1.02,
+            _wrap(ev.label),
+            transform=trans,
+            ha="left",
+            va="bottom",
+            fontsize=7.8,
+            color=color,
+            clip_on=False,
+        )
+        bbox = txt.get_window_extent(renderer)
+        height = bbox.height
+        for row in range(max_rows):
+            x0, x1 = bbox.x0, bbox.x1
+            if all(x1 + 4 < a or x0 > b + 4 for a, b in placed[row]):
+                placed[row].append((x0, x1))
+                break
+        else:
+            row = max_rows - 1
+        if row:
+            offset = row * (height + 3)
+            ax_height = ax.get_window_extent(renderer).height
+            txt.set_y(1.02 + offset / ax_height)
+        texts.append(txt)
+    return texts
+
+
+def draw_phases(ax, phases: Sequence[PhaseMark]) -> None:
+    """Shade phases lightly and name them inside the plotting area, at the bottom."""
+    shades = ["#F2F2F2", "#E4EEF7"]
+    for i, ph in enumerate(phases):
+        ax.axvspan(ph.start, ph.end, color=shades[i % 2], zorder=0, lw=0)
+        mid = ph.start + (ph.end - ph.start) / 2
+        ax.text(mid, 0.02, ph.label, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=7.5, color="#555555", clip_on=True)
+
+
+def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
+    """Put the title (and subtitle) above everything drawn, event labels included."""
+    if not title:
+        return
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inv = fig.transFigure.inverted()
+    top = 0.98
+    for ax in fig.axes:
+        top = max(top, inv.transform((0, ax.get_window_extent(renderer).y1))[1])
+        for t in ax.texts:
+            top = max(top, inv.transform((0, t.get_window_extent(renderer).y1))[1])
+    y = top + 0.015
+    if subtitle:
+        fig.text(0.01, y, subtitle, ha="left", va="bottom", fontsize=9, color="#333333")
+        y += 0.035
+    fig.text(0.01, y, title, ha="left", va="bottom", fontsize=11.5, fontweight="bold")
+
+
+def add_footer(fig, source: str | None, start=None, end=None, note: str | None = None) -> None:
+    """Footer: the data source and date range (and an optional note), bottom left."""
+    parts = []
+    if source:
+        parts.append(f"Source: {source}.")
+    if start is not None and end is not None:
+        parts.append(f"Data {pd.Timestamp(start):%d %b %Y} to {pd.Timestamp(end):%d %b %Y}.")
+    if note:
+        parts.append(note)
+    if parts:
+        fig.text(0.01, -0.02, " ".join(parts), ha="left", va="top", fontsize=7.5, color="#555555", wrap=True)
+
+
+def attach_data(fig, panel: str, frame: pd.DataFrame) -> None:
+    """Record the numbers drawn in ``panel`` on the figure (read back with :func:`plotted_data`)."""
+    store = getattr(fig, "_trends_data", None)
+    if store is None:
+        store = {}
+        fig._trends_data = store
+    store[panel] = frame
+
+
+def plotted_data(obj, panel: str | None = None):
+    """The numbers drawn on a chart made by :mod:`trends.plots`.
+
+    Parameters
+    ----------
+    obj : Figure or Axes
+    panel : str, optional
+        Panel name; when omitted, a dict of every panel's DataFrame.
+    """
+    fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
+    store = getattr(fig, "_trends_data", {})
+    return store if panel is None else store[panel]
+
+
+def save(fig, path) -> None:
+    """Save as PNG in the house resolution."""
+    fig.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")

@@ -15,6 +15,7 @@ __all__ = [
     "MissingColumnsError",
     "RowValidationError",
     "EventError",
+    "EventFileError",
     "ModelError",
     "InsufficientDataError",
     "ConvergenceError",
@@ -144,3 +145,28 @@ class ModelWarning(TrendsWarning):
 
 class SimulationError(TrendsError, ValueError):
     """The parameters of a simulation (:mod:`trends.simulate`) are invalid or inconsistent."""
+
+
+class EventFileError(InputError, EventError):
+    """A row of a reference-event or claims file is malformed (file, row and column given).
+
+    Catchable both as :class:`InputError` (bad input data) and as :class:`EventError`.
+
+    Attributes
+    ----------
+    issues : list
+        Every problem found in the file (:class:`trends.ingest.report.RowIssue`), of which the
+        error's own row and column are the first.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        issues: list | None = None,
+    ) -> None:
+        self.issues = list(issues or [])
+        super().__init__(message, path=path, row=row, column=column)

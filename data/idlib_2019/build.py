@@ -121,8 +121,8 @@ def build_events(src: Path) -> pd.DataFrame:
             "date": e["date"],
             "time_local": e["time_local"],
             "event": e["event"],
-            "type": e["type"],
             "kind": e["type"].map(KIND),
+            "type_text": e["type"],
             "source": e["source"],
             "url": e["url"],
         }

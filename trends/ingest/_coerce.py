@@ -9,6 +9,7 @@ missing (an empty cell or one of :data:`MISSING_TOKENS`), or reported.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -83,16 +84,57 @@ class RowErrors:
         self.bad.loc[idx] = True
 
 
+def _case_variants(token: str) -> set[str]:
+    return {"".join(chars) for chars in itertools.product(*({c.lower(), c.upper()} for c in token))}
+
+
+# Every upper/lower-case spelling of the tokens: a set lookup replaces lower-casing each cell.
+_MISSING_SPELLINGS: frozenset[str] = frozenset(
+    v for token in MISSING_TOKENS for v in _case_variants(token)
+)
+
+
+def _strip_and_missing(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The stripped strings and where they are missing (stripping once, never lower-casing).
+
+    Large files spend most of their parsing time here, so each cell is stripped once and looked
+    up among every case spelling of :data:`MISSING_TOKENS` instead of being lower-cased.
+    """
+    s = raw.astype("str").str.strip()
+    missing = s.isin(_MISSING_SPELLINGS).fillna(False).astype(bool) | raw.isna()
+    return s, missing
+
+
+def _to_float(s: pd.Series) -> pd.Series:
+    """Stripped strings to ``float64``, NaN where not a number.
+
+    pyarrow's C++ cast is tried first (it fails on the whole column if any value does not parse,
+    and accepts no value that :func:`pandas.to_numeric` rejects); otherwise, or for other string
+    storage, :func:`pandas.to_numeric` with ``errors="coerce"``.
+    """
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            cast = pc.cast(pa.array(s.array), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            pass
+        else:
+            return pd.Series(cast.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
 def is_missing(raw: pd.Series) -> pd.Series:
     """True where a raw cell is empty or a missing-value token."""
-    s = raw.astype("str").str.strip().str.lower()
-    return s.isin(MISSING_TOKENS) | raw.isna()
+    return _strip_and_missing(raw)[1]
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
     """Strip surrounding white space; missing tokens become NA. Text is otherwise kept as is."""
-    s = raw.astype("str").str.strip()
-    return s.where(~is_missing(raw), pd.NA).astype("str")
+    s, missing = _strip_and_missing(raw)
+    return s.where(~missing, pd.NA).astype("str")
 
 
 def parse_count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
@@ -100,9 +142,8 @@ def parse_count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
 
     ``"12"`` and ``"12.0"`` are 12. Rejected: non-numeric text, fractions, negative numbers.
     """
-    missing = is_missing(raw)
-    s = raw.astype("str").str.strip()
-    num = pd.to_numeric(s.where(~missing), errors="coerce")
+    s, missing = _strip_and_missing(raw)
+    num = _to_float(s.where(~missing))
     non_numeric = ~missing & num.isna()
     errors.add(non_numeric, column, "is not a number", raw)
     finite = num.notna()
@@ -127,9 +168,8 @@ def parse_float(
     maximum: float | None = None,
 ) -> pd.Series:
     """Parse decimal numbers into ``float64`` (NaN when missing), checking an allowed range."""
-    missing = is_missing(raw)
-    s = raw.astype("str").str.strip()
-    num = pd.to_numeric(s.where(~missing), errors="coerce").astype("float64")
+    s, missing = _strip_and_missing(raw)
+    num = _to_float(s.where(~missing))
     errors.add(~missing & num.isna(), column, "is not a number", raw)
     if minimum is not None or maximum is not None:
         lo = -np.inf if minimum is None else minimum
@@ -188,20 +228,26 @@ def parse_date(
     """Parse dates trying each format in turn; report impossible and unparseable dates.
 
     A value with the shape of a date that is not a calendar date (``2019-02-30``) is reported as
-    *impossible*; any other unparseable value as *not a date*. Times of day are not allowed here.
+    *impossible*; any other unparseable value as *not a date*. Times of day are not allowed here
+    unless a format has them. Each distinct value is parsed once (dates repeat a lot in large
+    files), trying the formats in order on what is still unparsed.
     """
-    missing = is_missing(raw)
-    s = raw.astype("str").str.strip()
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    todo = ~missing
+    s, missing = _strip_and_missing(raw)
+    codes, uniques = pd.factorize(s.where(~missing))  # missing cells get code -1
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    parsed_distinct = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+    left = pd.Series(True, index=distinct.index)
     for fmt in formats:
-        if not todo.any():
+        if not left.any():
             break
-        parsed = pd.to_datetime(s.where(todo), format=fmt, errors="coerce")
-        hit = todo & parsed.notna()
+        parsed = pd.to_datetime(distinct.where(left), format=fmt, errors="coerce")
+        hit = left & parsed.notna()
         if hit.any():
-            out[hit] = parsed[hit].astype("datetime64[ns]")
-        todo &= ~hit
+            parsed_distinct[hit] = parsed[hit].astype("datetime64[ns]")
+        left &= ~hit
+    lookup = np.append(parsed_distinct.to_numpy(), np.datetime64("NaT", "ns"))
+    out = pd.Series(lookup[codes], index=raw.index, dtype="datetime64[ns]")
+    todo = ~missing & out.isna()
     if required:
         errors.add(missing, column, "is empty; a date is required", raw)
     bad = todo

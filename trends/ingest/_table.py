@@ -119,14 +119,17 @@ def finalize(
             f"is outside the requested window {lo} to {hi}",
             table["date"].dt.strftime("%Y-%m-%d"),
         )
-    good = table.loc[~errors.bad].copy()
+    good = table.loc[~errors.bad] if errors.bad.any() else table
+    good = good.reset_index(drop=True)  # unique labels for dropping duplicates below
 
     # Duplicates: same incident_id. Keep the first row (or the one with the largest `prefer`).
+    # Only the rows whose id repeats are sorted and compared (cheap when there are few).
     dup_records: list[DuplicateRecord] = []
-    if len(good):
-        ordered = good
+    repeated = good["incident_id"].duplicated(keep=False) if len(good) else None
+    if repeated is not None and repeated.any():
+        ordered = good.loc[repeated]
         if prefer is not None and prefer in good.columns:
-            ordered = good.sort_values([prefer, "_row"], ascending=[False, True], kind="stable")
+            ordered = ordered.sort_values([prefer, "_row"], ascending=[False, True], kind="stable")
         dup_mask = ordered.duplicated("incident_id", keep="first")
         if dup_mask.any():
             kept = ordered.loc[~dup_mask].set_index("incident_id")
@@ -155,7 +158,7 @@ def finalize(
                         int(row["_row"]), int(first["_row"]), str(row["incident_id"]), rule, diffs
                     )
                 )
-            good = ordered.loc[~dup_mask].sort_values("_row", kind="stable")
+            good = good.drop(index=ordered.index[dup_mask])
 
     issues = list(raw.issues) + errors.issues
     issues.sort(key=lambda i: (i.row, i.column or ""))

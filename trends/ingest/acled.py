@@ -77,6 +77,8 @@ import pandas as pd
 from trends.errors import InputError, MissingColumnsError
 from trends.ingest._coerce import (
     RowErrors,
+    _strip_and_missing,
+    _to_float,
     is_missing,
     parse_count,
     parse_date,
@@ -89,6 +91,7 @@ from trends.ingest._io import RawTable, read_delimited
 from trends.ingest._table import finalize
 from trends.ingest.incidents import start_errors
 from trends.ingest.report import IngestReport
+from trends.schema import INCIDENT_COLUMNS
 
 __all__ = [
     "ACLED_COLUMNS",
@@ -179,6 +182,15 @@ _EXTRA_TEXT_COLUMNS: tuple[str, ...] = (
     "sub_event_type",
     "civilian_targeting",
 )
+# Extra columns compared (with the canonical ones) to list how duplicates differ.
+_COMPARED_EXTRAS: tuple[str, ...] = (
+    "event_type",
+    "civilian_targeting",
+    "fatalities",
+    "actor2",
+    "notes",
+    "timestamp",
+)
 _DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"
 
 
@@ -239,20 +251,25 @@ def read_acled(
             f"not {civilian_proxy!r}"
         )
     raw = read_delimited(path, delimiter=delimiter, encoding=encoding)
-    frame = raw.frame
-    _check_columns(frame.columns, civilian_proxy, raw.path)
+    _check_columns(raw.frame.columns, civilian_proxy, raw.path)
     errors = start_errors(raw, strict)
+    index = raw.frame.index
     notes: list[str] = []
 
-    table = pd.DataFrame(index=frame.index)
-    table["incident_id"] = parse_text(frame["event_id_cnty"])
+    def take(name: str) -> pd.Series | None:
+        # Each raw column is removed once parsed, so the raw strings and their parsed copies are
+        # not all held at once (this bounds the peak memory of large files).
+        return raw.frame.pop(name) if name in raw.frame.columns else None
+
+    cols: dict[str, pd.Series] = {}
+    cols["incident_id"] = parse_text(take("event_id_cnty"))
     errors.add(
-        table["incident_id"].isna(),
+        cols["incident_id"].isna(),
         "event_id_cnty",
         "is empty; every ACLED event has an event_id_cnty",
     )
-    table["date"] = parse_date(
-        frame["event_date"],
+    cols["date"] = parse_date(
+        take("event_date"),
         "event_date",
         errors,
         ACLED_DATE_FORMATS,
@@ -260,45 +277,50 @@ def read_acled(
         expected=_DATE_EXPECTED,
     )
     for acled_name, name in _TEXT_COLUMNS.items():
-        if acled_name in frame.columns:
-            table[name] = parse_text(frame[acled_name])
+        if (values := take(acled_name)) is not None:
+            cols[name] = parse_text(values)
     for axis, limit in (("latitude", 90.0), ("longitude", 180.0)):
-        if axis in frame.columns:
-            values, fixed = _decimal_comma(frame[axis], raw)
+        if (values := take(axis)) is not None:
+            values, fixed = _decimal_comma(values, raw)
             if fixed:
                 notes.append(
                     f"{fixed} {axis} values written with a decimal comma (e.g. '36,01') were "
                     "read as decimals"
                 )
-            table[axis] = parse_float(values, axis, errors, -limit, limit)
-
-    fatalities = parse_count(frame["fatalities"], "fatalities", errors)
+            cols[axis] = parse_float(values, axis, errors, -limit, limit)
+    raw_fatalities = take("fatalities")
+    fatalities = parse_count(raw_fatalities, "fatalities", errors)
     errors.add(
-        is_missing(frame["fatalities"]),
+        is_missing(raw_fatalities),
         "fatalities",
         "is empty; ACLED records a number for every event (0 when none are reported)",
-        frame["fatalities"],
+        raw_fatalities,
     )
-    selected = _proxy_mask(frame, civilian_proxy)
+    del raw_fatalities
+    extras: dict[str, pd.Series] = {}
+    for name in _EXTRA_TEXT_COLUMNS:
+        if name == "sub_event_type" and "weapon" in cols:
+            extras[name] = cols["weapon"]
+        elif (values := take(name)) is not None:
+            extras[name] = parse_text(values)
+    selected = _proxy_mask(extras, civilian_proxy, index)
     civilian = fatalities.where(selected)
     for column in ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"):
-        table[column] = civilian
-    table["dataset"] = "acled"
-
-    for name in _EXTRA_TEXT_COLUMNS:
-        if name in frame.columns:
-            table[name] = table["weapon"] if name == "sub_event_type" else parse_text(frame[name])
-    table["fatalities"] = fatalities
-    table["civilian_proxy"] = selected.to_numpy(dtype=bool)
+        cols[column] = civilian
+    cols["dataset"] = pd.Series("acled", index=index, dtype="str")
+    cols.update(_empty_columns(index))
+    cols.update(extras)
+    cols["fatalities"] = fatalities
+    cols["civilian_proxy"] = selected
     prefer = None
-    if "timestamp" in frame.columns:
-        table["timestamp"] = _parse_timestamp(frame["timestamp"], errors)
+    if (values := take("timestamp")) is not None:
+        cols["timestamp"] = _parse_timestamp(values, errors)
         prefer = "timestamp"
-    table["_row"] = frame["_row"]
-
-    # The raw strings are no longer needed: free them before the shared final step.
-    del frame
+    cols["_row"] = raw.frame["_row"]
+    # The remaining raw strings (columns this reader does not use) are no longer needed.
     raw.frame = raw.frame.iloc[:0]
+    table = pd.DataFrame(cols, index=index)
+    del cols, extras
 
     choices = {
         "civilian_proxy": civilian_proxy,
@@ -312,6 +334,7 @@ def read_acled(
         format="acled",
         window=window,
         prefer=prefer,
+        compare_columns=[c for c in (*INCIDENT_COLUMNS, *_COMPARED_EXTRAS) if c in table.columns],
         notes=notes,
         choices=choices,
     )
@@ -348,13 +371,25 @@ def _check_columns(columns: pd.Index, proxy: str, path: str) -> None:
             )
 
 
-def _proxy_mask(frame: pd.DataFrame, proxy: str) -> pd.Series:
+def _empty_columns(index: pd.Index) -> dict[str, pd.Series]:
+    """The canonical columns ACLED has no data for, as missing values of the right dtype."""
+    n = len(index)
+    no_count = pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool))
+    return {
+        "date_end": pd.Series(np.full(n, np.datetime64("NaT", "ns")), index=index),
+        "child_deaths": pd.Series(no_count, index=index),
+        "injured": pd.Series(no_count.copy(), index=index),
+        "url": pd.Series(np.nan, index=index, dtype="str"),
+    }
+
+
+def _proxy_mask(extras: dict[str, pd.Series], proxy: str, index: pd.Index) -> pd.Series:
     """True for the events whose fatalities are taken as civilian deaths."""
     if proxy == "all_events":
-        return pd.Series(True, index=frame.index)
+        return pd.Series(True, index=index)
     column, value = _PROXY_COLUMN[proxy]
-    text = frame[column].fillna("").astype("str").str.strip().str.lower()
-    return (text == value).fillna(False).astype(bool)
+    text = extras[column]
+    return (text.str.lower() == value).fillna(False).astype(bool)
 
 
 def _decimal_comma(raw: pd.Series, table: RawTable) -> tuple[pd.Series, int]:
@@ -374,9 +409,8 @@ def _decimal_comma(raw: pd.Series, table: RawTable) -> tuple[pd.Series, int]:
 
 def _parse_timestamp(raw: pd.Series, errors: RowErrors) -> pd.Series:
     """Parse ACLED's ``timestamp`` (Unix seconds) into ``Int64``; empty stays missing."""
-    missing = is_missing(raw)
-    num = pd.to_numeric(raw.astype("str").str.strip().where(~missing), errors="coerce")
-    num = num.astype("float64")
+    text, missing = _strip_and_missing(raw)
+    num = _to_float(text.where(~missing))
     bad = ~missing & (
         num.isna() | (num < 0) | (num != np.floor(num.fillna(0))) | ~np.isfinite(num.fillna(0))
     )

@@ -30,14 +30,16 @@ Time gaps
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from trends.errors import ModelError
+from trends.errors import ModelError, ModelWarning
 
 __all__ = [
+    "DEFAULT_RULE",
     "HACCovariance",
     "newey_west",
     "newey_west_cov",
@@ -341,16 +343,29 @@ def newey_west(
     if lags is None:
         bandwidth = nw_bandwidth(u, prewhite=bool(prewhite), intercept=intercept)
         lags = int(math.floor(bandwidth))
-        rule = DEFAULT_RULE if prewhite else "Newey-West (1994) automatic bandwidth, no prewhitening"
+        rule = (
+            f"Newey-West HAC (Bartlett kernel), lag {lags} from the Newey-West (1994) automatic "
+            f"bandwidth {bandwidth:.2f}, "
+            + ("AR(1) prewhitening" if prewhite else "no prewhitening")
+        )
     else:
         lags = int(lags)
         if lags < 0:
             raise ModelError(f"the HAC lag must be >= 0, got {lags}")
-        rule = f"Newey-West (Bartlett kernel), fixed lag {lags}" + (
+        rule = f"Newey-West HAC (Bartlett kernel), fixed lag {lags}" + (
             ", AR(1) prewhitening" if prewhite else ", no prewhitening"
         )
     if prewhite:
         a, e = _var1(u)
+        rho = float(np.max(np.abs(np.linalg.eigvals(a)))) if k else 0.0
+        if rho >= 0.97:
+            warnings.warn(
+                f"the VAR(1) prewhitening filter of the HAC estimator is close to a unit root "
+                f"(largest |eigenvalue| {rho:.3f}); the HAC errors may be unstable, consider a "
+                "fixed lag",
+                ModelWarning,
+                stacklevel=2,
+            )
         eye = np.eye(k)
         try:
             d = np.linalg.solve(eye - a, eye)

@@ -41,6 +41,7 @@ __all__ = [
     "theta_ml",
     "theta_score",
     "theta_information",
+    "joint_scores",
     "THETA_MAX",
 ]
 

@@ -1,0 +1,204 @@
+"""Tests of the before/after rate comparison (trends.models.rates)."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.rates import test_poisson_2indep as sm_test_poisson_2indep
+
+from trends.errors import InputError, ModelWarning
+from trends.models.glm import fit_count_glm
+from trends.models.rates import RateComparison, compare_rates, exact_poisson_ratio
+
+BEFORE = ("2019-06-01", "2019-07-30")
+AFTER = ("2019-07-31", "2019-09-28")
+
+
+def _series(seed=0, before=3.5, after=2.0, theta=None):
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("2019-06-01", periods=120)
+    mu = np.where(np.arange(120) >= 60, after, before)
+    if theta is None:
+        y = rng.poisson(mu)
+    else:
+        y = rng.negative_binomial(theta, theta / (theta + mu))
+    return pd.Series(y.astype(float), index=idx, name="attacks")
+
+
+def _compare(*args, **kwargs) -> RateComparison:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        return compare_rates(*args, **kwargs)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.parametrize(
+    "c1,t1,c0,t0",
+    [(12, 30, 30, 31), (0, 20, 7, 20), (5, 10, 0, 12), (40, 60, 41, 59), (1, 3, 2, 9)],
+)
+def test_exact_ratio_matches_statsmodels_and_inverts_the_test(c1, t1, c0, t0):
+    r = exact_poisson_ratio(c1, t1, c0, t0)
+    ref = sm_test_poisson_2indep(c1, t1, c0, t0, method="exact-cond")
+    assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
+    n = c1 + c0
+    # Clopper-Pearson limits for the binomial proportion, mapped to the rate ratio
+    lo_p, hi_p = proportion_confint(c1, n, alpha=0.05, method="beta")
+
+    def to_ratio(p):
+        return math.inf if p >= 1 else p / (1 - p) * t0 / t1
+
+    assert r["ci_low"] == pytest.approx(to_ratio(lo_p), rel=1e-9, abs=1e-12)
+    assert r["ci_high"] == pytest.approx(to_ratio(hi_p), rel=1e-9)
+    # test inversion: at each finite limit the one-sided exact tail probability is alpha/2
+    if 0 < r["ci_low"]:
+        p = r["ci_low"] * t1 / (r["ci_low"] * t1 + t0)
+        assert stats.binom.sf(c1 - 1, n, p) == pytest.approx(0.025, rel=1e-6)
+    if math.isfinite(r["ci_high"]):
+        p = r["ci_high"] * t1 / (r["ci_high"] * t1 + t0)
+        assert stats.binom.cdf(c1, n, p) == pytest.approx(0.025, rel=1e-6)
+
+
+def test_exact_ratio_edge_cases():
+    none = exact_poisson_ratio(0, 10, 0, 10)
+    assert math.isnan(none["estimate"]) and none["ci_low"] == 0 and math.isinf(none["ci_high"])
+    assert none["p_value"] == 1.0
+    zero_after = exact_poisson_ratio(0, 10, 9, 10)
+    assert zero_after["estimate"] == 0 and zero_after["ci_low"] == 0
+    assert 0 < zero_after["ci_high"] < 1
+    zero_before = exact_poisson_ratio(9, 10, 0, 10)
+    assert math.isinf(zero_before["estimate"]) and math.isinf(zero_before["ci_high"])
+    assert zero_before["ci_low"] > 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 200),
+    st.integers(1, 400),
+    st.integers(0, 200),
+    st.integers(1, 400),
+    st.sampled_from([0.01, 0.05, 0.1]),
+)
+def test_exact_interval_contains_estimate(c1, t1, c0, t0, alpha):
+    r = exact_poisson_ratio(c1, t1, c0, t0, alpha)
+    assert 0.0 <= r["ci_low"] <= r["ci_high"]
+    assert 0.0 <= r["p_value"] <= 1.0
+    if c1 + c0 > 0:
+        assert r["ci_low"] <= r["estimate"] <= r["ci_high"]
+
+
+def test_compare_rates_basic():
+    s = _series()
+    s.iloc[3] = np.nan
+    r = _compare(s, BEFORE, AFTER)
+    assert r.before.n_periods == 59 and r.before.n_missing == 1
+    assert r.after.n_periods == 60
+    assert r.before.count == pytest.approx(np.nansum(s.iloc[:60]))
+    assert r.before.rate == pytest.approx(r.before.count / 59)
+    rr = r.rate_ratio
+    assert rr["estimate"] == pytest.approx(r.after.rate / r.before.rate)
+    assert rr["ci_low"] < 2.0 / 3.5 < rr["ci_high"]
+    assert rr["method"].startswith("exact conditional")
+    nb = r.rate_ratio_nb
+    assert nb["ci_low"] < nb["estimate"] < nb["ci_high"]
+    # same point estimate as the ratio of rates (saturated two-group model)
+    assert nb["estimate"] == pytest.approx(rr["estimate"], rel=1e-6)
+    assert "Newey-West" in nb["se_description"]
+    # NB ratio equals a direct NB GLM fit with an after indicator and HAC errors
+    keep = s.notna().to_numpy()
+    x = pd.DataFrame({"intercept": 1.0, "after": (np.arange(120) >= 60).astype(float)})[keep]
+    fit = fit_count_glm(s[keep], x, "negbin", se="hac", time_index=np.flatnonzero(keep))
+    assert nb["ci_high"] == pytest.approx(
+        math.exp(fit.params["after"] + 1.959964 * fit.bse["after"]), rel=1e-6
+    )
+
+
+def test_to_dict_summary_report():
+    r = _compare(_series(seed=1, theta=2.0), BEFORE, AFTER)
+    d = r.to_dict()
+    json.dumps(d)
+    for key in ("rate_before", "rate_after", "rate_ratio", "rate_ratio_nb"):
+        assert key in d
+    for key in ("estimate", "ci_low", "ci_high", "method"):
+        assert key in d["rate_ratio"]
+    assert d["rate_ratio_nb"]["estimate"] is not None
+    summ = r.summary()
+    assert list(summ.index) == ["before", "after", "ratio_exact", "ratio_negbin"]
+    text = r.report()
+    assert f"{r.before.rate:.2f} per day" in text
+    assert f"{r.rate_ratio['estimate']:.3f}" in text
+    assert f"{r.rate_ratio_nb['ci_low']:.3f}" in text
+    assert repr(r).startswith("<RateComparison>")
+
+
+def test_zero_events_after():
+    s = _series(seed=2)
+    s.iloc[60:] = 0.0
+    r = _compare(s, BEFORE, AFTER)
+    assert r.rate_ratio["estimate"] == 0.0
+    assert r.rate_ratio["ci_low"] == 0.0 and 0 < r.rate_ratio["ci_high"] < 0.1
+    assert r.rate_ratio_nb["estimate"] is None
+    assert "no events in the after window" in r.rate_ratio_nb["note"]
+    d = r.to_dict()
+    json.dumps(d)
+    assert d["rate_ratio_nb"]["estimate"] is None
+    assert "not estimated" in r.report()
+
+
+def test_zero_events_before_and_both():
+    s = _series(seed=3)
+    s.iloc[:60] = 0.0
+    r = _compare(s, BEFORE, AFTER)
+    assert math.isinf(r.rate_ratio["estimate"])
+    assert r.to_dict()["rate_ratio"]["ci_high"] is None  # inf is not JSON
+    json.dumps(r.to_dict())
+    assert "infinite" in r.report()
+    z = pd.Series(0.0, index=s.index)
+    r0 = _compare(z, BEFORE, AFTER)
+    assert math.isnan(r0.rate_ratio["estimate"]) and r0.rate_ratio_nb["estimate"] is None
+    assert "undefined" in r0.report()
+
+
+def test_windows_as_objects_and_errors():
+    s = _series(seed=4)
+    r = _compare(
+        s,
+        SimpleNamespace(start=pd.Timestamp(BEFORE[0]), end=pd.Timestamp(BEFORE[1])),
+        SimpleNamespace(start=pd.Timestamp(AFTER[0]), end=pd.Timestamp(AFTER[1])),
+        se="model",
+    )
+    assert r.rate_ratio_nb["se_type"] == "model"
+    with pytest.raises(InputError, match="overlap"):
+        compare_rates(s, BEFORE, ("2019-07-15", "2019-08-30"))
+    with pytest.raises(InputError, match="before it starts"):
+        compare_rates(s, ("2019-07-30", "2019-06-01"), AFTER)
+    with pytest.raises(InputError, match="no observed"):
+        compare_rates(s, BEFORE, ("2020-01-01", "2020-02-01"))
+    missing = s.copy()
+    missing.iloc[60:] = np.nan
+    with pytest.raises(InputError, match="no observed"):
+        compare_rates(missing, BEFORE, AFTER)
+    with pytest.raises(InputError):
+        compare_rates(s, "2019-06-01", AFTER)
+
+
+def test_end_date_includes_whole_day_with_times():
+    idx = pd.date_range("2019-06-01 12:00", periods=20, freq="D")
+    s = pd.Series(np.arange(20.0) + 1, index=idx)
+    r = _compare(s, ("2019-06-01", "2019-06-10"), ("2019-06-11", "2019-06-20"))
+    assert r.before.n_periods == 10 and r.after.n_periods == 10
+
+
+def test_time_zone_aware_series():
+    s = _series(seed=5).tz_localize("Asia/Damascus")
+    r = _compare(s, BEFORE, AFTER)
+    assert r.before.n_periods == 60 and r.after.n_periods == 60

@@ -402,7 +402,7 @@ def analyse_ceasefire(
     results: dict[str, OutcomeAnalysis] = {}
     for name in outcomes:
         measure, low_m, high_m, label = OUTCOMES[name]
-        series = counts[measure].rename(name)
+        series = counts[measure].rename(label)
         oa = OutcomeAnalysis(name, label, series)
         before = (start, day - pd.Timedelta(days=1))
         after = (day, end)
@@ -530,7 +530,7 @@ def _robustness(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ModelWarning)
-                res = fit_its(series.rename(name), [event], **fit_kw)
+                res = fit_its(series.rename(OUTCOMES[name][3]), [event], **fit_kw)
             lc = res.level_change
             rows.append(
                 {
@@ -585,9 +585,15 @@ def _caveats(
                 f"The {oa.label} series is autocorrelated beyond the model (Ljung-Box test); "
                 "Newey-West standard errors allow for it."
             )
-    recent = (pd.Timestamp.today().normalize() - end).days
-    if recent < 90:
+    last = pd.to_datetime(incidents["date"]).max()
+    if pd.notna(last) and (last - end).days < 30:
         out.append(
-            "The window ends within three months of today: recent incidents may not all be recorded yet."
+            f"The window ends within 30 days of the last recorded incident ({last:%d %b %Y}): the "
+            "most recent days may be incomplete, as reports arrive late."
         )
+    out.append(
+        "The two-phase rate ratio averages each whole phase; the interrupted time series separates "
+        "the immediate change at the intervention (level change) from the change in trend after "
+        "it, so the two answer different questions and need not agree."
+    )
     return out

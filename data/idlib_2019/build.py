@@ -110,17 +110,50 @@ KIND = {
 }
 
 
+# Short names in our own words (used in charts and reports); the upstream description is not kept.
+SHORT_NAMES = {
+    "sochi_mou": "Sochi memorandum",
+    "dmz_deadline": "Demilitarised-zone deadline",
+    "hts_takeover": "HTS takes control of Idlib",
+    "escalation_start_air": "Air escalation begins",
+    "ohchr_window_start": "Start of OHCHR count window",
+    "offensive_launch": "Government offensive launched",
+    "ground_offensive": "Ground offensive begins",
+    "truce_may18": "Army-declared truce (18 May)",
+    "truce_june12": "72-hour truce (12 Jun)",
+    "truce_aug1_announced": "Conditional truce announced",
+    "truce_aug1_effective": "Conditional truce in force",
+    "truce_aug5_end": "Conditional truce ends",
+    "khan_shaykhun": "Khan Shaykhun taken",
+    "ceasefire_aug31_announced": "Ceasefire announced",
+    "ceasefire_aug31_effective": "Russian-announced ceasefire in force",
+    "first_strikes_after_truce": "First Russian strikes after the ceasefire",
+    "dec_escalation_air": "December air escalation",
+    "dec_escalation_ground": "December ground fighting",
+    "ceasefire_jan9_russia": "Russian ceasefire declaration",
+    "ceasefire_jan12": "Russian-Turkish ceasefire in force",
+    "maarat_numan_captured": "Maarat al-Numan taken",
+    "spring_shield": "Turkish Operation Spring Shield",
+    "moscow_protocol": "Moscow protocol agreed",
+    "moscow_ceasefire_effective": "Moscow ceasefire in force",
+    "joint_patrols": "First joint patrols",
+}
+
+
 def build_events(src: Path) -> pd.DataFrame:
     e = pd.read_csv(src / "reference_events.csv", dtype="str")
     unknown = sorted(set(e["type"]) - set(KIND))
     if unknown:
         raise SystemExit(f"unmapped event types: {unknown}")
+    missing = sorted(set(e["event_id"]) - set(SHORT_NAMES))
+    if missing:
+        raise SystemExit(f"events without a short name: {missing}")
     return pd.DataFrame(
         {
             "event_id": e["event_id"],
             "date": e["date"],
             "time_local": e["time_local"],
-            "event": e["event"],
+            "event": e["event_id"].map(SHORT_NAMES),
             "kind": e["type"].map(KIND),
             "type_text": e["type"],
             "source": e["source"],

@@ -126,11 +126,11 @@ def test_to_dict_summary_report():
     r = _compare(_series(seed=1, theta=2.0), BEFORE, AFTER)
     d = r.to_dict()
     json.dumps(d)
-    for key in ("rate_before", "rate_after", "rate_ratio", "rate_ratio_nb"):
+    for key in ("rate_before", "rate_after", "rate_ratio", "rate_ratio_negbin"):
         assert key in d
     for key in ("estimate", "ci_low", "ci_high", "method"):
         assert key in d["rate_ratio"]
-    assert d["rate_ratio_nb"]["estimate"] is not None
+    assert d["rate_ratio_negbin"]["estimate"] is not None
     summ = r.summary()
     assert list(summ.index) == ["before", "after", "ratio_exact", "ratio_negbin"]
     text = r.report()
@@ -150,7 +150,7 @@ def test_zero_events_after():
     assert "no events in the after window" in r.rate_ratio_nb["note"]
     d = r.to_dict()
     json.dumps(d)
-    assert d["rate_ratio_nb"]["estimate"] is None
+    assert d["rate_ratio_negbin"]["estimate"] is None
     assert "not estimated" in r.report()
 
 

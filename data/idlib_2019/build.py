@@ -100,7 +100,7 @@ KIND = {
     "offensive phase": "offensive",
     "truce": "truce",
     "truce (conditional)": "truce",
-    "truce end": "other",
+    "truce end": "escalation",
     "military": "other",
     "ceasefire announcement": "ceasefire",
     "ceasefire": "ceasefire",
@@ -221,8 +221,8 @@ def _quantity(raw: str) -> tuple[str, str]:
     r = raw.lower()
     if r.startswith("displaced"):
         return "displaced", ""
-    if "casualties" in r:
-        return "other", ""
+    if "casualties" in r or r.startswith("attacks on"):
+        return "other", ""  # killed-or-injured totals, attacks on buildings: not counted here
     if r.startswith("child"):
         return "child_deaths", ""
     if r.startswith("civilian deaths"):

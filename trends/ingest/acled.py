@@ -252,6 +252,10 @@ def read_acled(
         )
     raw = read_delimited(path, delimiter=delimiter, encoding=encoding)
     _check_columns(raw.frame.columns, civilian_proxy, raw.path)
+    # Columns this reader does not use are let go at once (less memory for large files).
+    used = {"_row", "event_id_cnty", "event_date", "latitude", "longitude", "fatalities"}
+    used |= {*_TEXT_COLUMNS, *_EXTRA_TEXT_COLUMNS, "timestamp"}
+    raw.frame = raw.frame[[c for c in raw.frame.columns if c in used]]
     errors = start_errors(raw, strict)
     index = raw.frame.index
     notes: list[str] = []
@@ -317,8 +321,7 @@ def read_acled(
         cols["timestamp"] = _parse_timestamp(values, errors)
         prefer = "timestamp"
     cols["_row"] = raw.frame["_row"]
-    # The remaining raw strings (columns this reader does not use) are no longer needed.
-    raw.frame = raw.frame.iloc[:0]
+    raw.frame = raw.frame.iloc[:0]  # every raw column has been parsed
     table = pd.DataFrame(cols, index=index)
     del cols, extras
 

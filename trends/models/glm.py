@@ -144,7 +144,9 @@ class CountGLMFit:
     hac : HACCovariance or None
         The HAC settings (lag, bandwidth...) when ``se_type == "hac"``.
     scale : float
-        Dispersion used in ``cov_model``: 1 for Poisson / NB, Pearson ``X^2/df`` for quasi-Poisson.
+        Dispersion used in ``cov_model``: 1 for Poisson / NB, Pearson ``X^2/df`` for quasi-Poisson
+        (at the converged means; R's ``summary.glm`` uses the working residuals of its last IRLS
+        step, which agrees to about 6 significant digits).
     dispersion : float
         Pearson ``X^2 / df_resid`` (always computed, a diagnostic for Poisson and NB).
     pearson_chi2 : float

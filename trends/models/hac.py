@@ -233,8 +233,10 @@ def score_parts(obj: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np
     """Extract ``(scores, bread_inverse, exog, time_index)`` from a fit.
 
     Supported: objects with ``scores`` and ``information`` attributes (such as
-    :class:`trends.models.glm.CountGLMFit`), statsmodels GLM and OLS results, and tuples
-    ``(scores, information)`` or ``(scores, information, exog)``.
+    :class:`trends.models.glm.CountGLMFit`), statsmodels GLM and OLS results (unweighted fits:
+    prior, frequency or variance weights are not taken into account), and tuples
+    ``(scores, information)`` or ``(scores, information, exog)``. For a GLM the information is
+    the expected one, ``X' W X``, as in R ``sandwich::bread.glm``.
 
     Parameters
     ----------

@@ -42,7 +42,8 @@ prewhitened scores (R ``sandwich::NeweyWest`` defaults, lag ``floor(bandwidth)``
 Counterfactual
 --------------
 For the post period of the *last* intervention the counterfactual is the model's prediction with
-that intervention's terms set to zero (earlier interventions stay in effect). Its confidence band
+that intervention's terms (level, slope and, with ``transition_mode="separate"``, its transition
+indicator) set to zero; earlier interventions stay in effect. Its confidence band
 comes from ``n_sim`` draws of the coefficients from their estimated normal distribution (with the
 chosen covariance); the prediction band adds count noise (Poisson; negative binomial with the
 fitted ``theta``; for quasi-Poisson a negative binomial with variance ``phi * mu``). Pointwise
@@ -461,7 +462,10 @@ class ITSResult(Result):
         Sum of ``observed - counterfactual`` over the observed post periods of the last
         intervention: ``estimate``, ``ci_low``/``ci_high`` (prediction interval),
         ``ci_low_mean``/``ci_high_mean`` (parameter uncertainty only), ``observed``, ``expected``,
-        ``expected_ci_low``/``expected_ci_high``, ``n_periods``, ``start``, ``end``.
+        ``expected_ci_low``/``expected_ci_high`` (expected total, parameter uncertainty),
+        ``expected_pi_low``/``expected_pi_high`` (counts that could have been observed),
+        ``n_periods``, ``start``, ``end``. Observed post periods inside an excluded transition
+        window are included.
     relative_effect : dict
         ``observed / expected - 1`` over the same periods, with a prediction interval.
     diagnostics : dict

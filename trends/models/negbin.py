@@ -77,6 +77,8 @@ class NegBinFit:
         Whether the fit met its tolerance.
     n_iter : int
         Number of outer (alternating) iterations.
+    notes : tuple of str
+        Remarks (for example that ``theta`` is infinite).
     """
 
     params: np.ndarray

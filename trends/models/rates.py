@@ -151,7 +151,7 @@ class RateComparison(Result):
         Exact conditional Poisson rate ratio after/before: ``estimate``, ``ci_low``,
         ``ci_high``, ``p_value``, ``method``.
     rate_ratio_nb : dict
-        Negative binomial (overdispersion-aware) ratio: ``estimate``, ``ci_low``, ``ci_high``,
+        Negative binomial (overdispersion-aware) ratio (``rate_ratio_negbin`` in ``to_dict``): ``estimate``, ``ci_low``, ``ci_high``,
         ``p_value``, ``method``, ``theta``, ``se_type``, ``se_description`` and ``note``;
         ``estimate`` is ``None`` when it cannot be estimated (``note`` says why).
     alpha : float
@@ -254,7 +254,7 @@ class RateComparison(Result):
                 "before": self.before.to_dict(),
                 "after": self.after.to_dict(),
                 "rate_ratio": dict(self.rate_ratio),
-                "rate_ratio_nb": dict(self.rate_ratio_nb),
+                "rate_ratio_negbin": dict(self.rate_ratio_nb),
                 "warnings": list(self.warnings),
             }
         )

@@ -1,0 +1,153 @@
+"""Claims: verdicts by qualifier, window resolution, scopes, coverage, and the founding claim."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from trends.errors import EventError
+from trends.models.claims import check_claims, consistent_interval, verdict
+
+
+@pytest.mark.parametrize(
+    ("low", "best", "high", "value", "qualifier", "expected"),
+    [
+        (201, 203, 279, 200, "more_than", "supported"),
+        (188, 203, 279, 200, "more_than", "undetermined"),
+        (150, 180, 200, 200, "more_than", "not supported"),  # 200 is not more than 200
+        (150, 180, 200, 200, "at_least", "undetermined"),
+        (200, 210, 230, 200, "at_least", "supported"),
+        (100, 150, 199, 200, "at_least", "not supported"),
+        (95, 100, 105, 100, "around", "supported"),
+        (80, 100, 120, 100, "around", "undetermined"),
+        (150, 160, 170, 100, "around", "not supported"),
+        (100, 100, 100, 100, "exactly", "supported"),
+        (90, 100, 110, 100, "exactly", "undetermined"),
+        (101, 105, 110, 100, "exactly", "not supported"),
+        (460, 470, 480, 500, "fewer_than", "supported"),
+        (535, 577, 733, 500, "fewer_than", "not supported"),
+        (30, 40, 60, 50, "at_most", "undetermined"),
+    ],
+)
+def test_verdicts(low, best, high, value, qualifier, expected):
+    assert verdict(low, best, high, value, qualifier)[0] == expected
+
+
+def test_gap_and_best_consistency():
+    v, gap, ok = verdict(188, 203, 279, 200, "more_than")
+    assert (v, gap, ok) == ("undetermined", 3.0, True)
+    v, gap, ok = verdict(100, 150, 199, 200, "at_least")
+    assert gap == -50 and not ok
+
+
+def test_unknown_qualifier():
+    with pytest.raises(EventError):
+        consistent_interval(3, "roughly")
+
+
+@pytest.fixture
+def incidents():
+    return pd.DataFrame(
+        {
+            "incident_id": ["a", "b", "c", "d"],
+            "date": pd.to_datetime(["2019-09-01", "2019-09-05", "2019-10-01", "2019-11-01"]),
+            "civilian_deaths_low": pd.array([1, 2, None, 5], dtype="Int64"),
+            "civilian_deaths_best": pd.array([2, 3, 4, 6], dtype="Int64"),
+            "civilian_deaths_high": pd.array([3, 5, None, 9], dtype="Int64"),
+            "child_deaths": pd.array([1, 0, 1, None], dtype="Int64"),
+            "region": ["north", "north", "south", "north"],
+        }
+    )
+
+
+class _Timeline:
+    def __contains__(self, key):
+        return key == "truce"
+
+    def resolve(self, key):
+        if key != "truce":
+            raise EventError(f"unknown event {key!r}")
+        return pd.Timestamp("2019-09-01 06:00")
+
+
+def test_check_claims_vectorised_over_a_table(incidents):
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["k1", "k2", "k3", "k4", "k5", "k6"],
+            "window_start": ["truce", "2019-09-01", "2019-09-01", "2019-09-01", "", "2019-08-01"],
+            "window_end": ["2019-10-31", "2019-12-31", "2019-10-31", "2019-10-31", "2019-10-31", "2019-09-30"],
+            "quantity": ["civilian_deaths", "civilian_deaths", "attacks", "displaced", "civilian_deaths", "civilian_deaths"],
+            "value": [8, 20, 3, 1000, 5, 1],
+            "qualifier": ["at_least", "more_than", "exactly", "around", "at_least", "at_least"],
+        }
+    )
+    check = check_claims(claims, incidents, timeline=_Timeline())
+    frame = check.frame.set_index("claim_id")
+    # k1: incidents a, b, c: low 1+2+4 (c has no range: its best) = 7, best 9, high 3+5+4 = 12
+    assert tuple(frame.loc["k1", ["observed_low", "observed_best", "observed_high"]]) == (7, 9, 12)
+    assert frame.loc["k1", "verdict"] == "undetermined"
+    assert frame.loc["k1", "window_start_date"] == pd.Timestamp("2019-09-01")
+    assert tuple(frame.loc["k3", ["observed_low", "observed_best", "observed_high"]]) == (3, 3, 3)
+    assert frame.loc["k3", "verdict"] == "supported"
+    assert frame.loc["k4", "verdict"] == "not checkable" and "displaced" in frame.loc["k4", "reason"]
+    assert frame.loc["k5", "verdict"] == "not checkable"
+    # k6 starts before the data do: undetermined, with the reason
+    assert frame.loc["k6", "verdict"] == "undetermined" and "coverage" in frame.loc["k6", "reason"]
+    json.dumps(check.to_dict())
+    assert "could be checked" in check.report()
+
+
+def test_k2_high_figures(incidents):
+    claims = pd.DataFrame(
+        {"window_start": ["2019-09-01"], "window_end": ["2019-12-31"], "quantity": ["civilian_deaths"], "value": [20], "qualifier": ["more_than"]}
+    )
+    row = check_claims(claims, incidents).frame.iloc[0]
+    assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (12, 15, 21)
+    assert row["verdict"] == "undetermined"
+
+
+def test_scopes_select_incidents_and_skip_others(incidents):
+    claims = pd.DataFrame(
+        {
+            "window_start": ["2019-09-01", "2019-09-01"],
+            "window_end": ["2019-11-30", "2019-11-30"],
+            "quantity": ["civilian_deaths", "civilian_deaths"],
+            "value": [11, 1],
+            "qualifier": ["exactly", "at_least"],
+            "region_scope": ["north", "nationwide"],
+        }
+    )
+    scopes = {"north": lambda inc: inc["region"].eq("north")}
+    frame = check_claims(claims, incidents, scopes=scopes).frame
+    assert frame.loc[0, "observed_best"] == 11 and frame.loc[0, "verdict"] == "undetermined"
+    assert frame.loc[1, "verdict"] == "not checked" and "nationwide" in frame.loc[1, "reason"]
+
+
+def test_per_incident_range_is_ordered_before_summing():
+    inc = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2019-09-01"]),
+            "child_deaths": pd.array([2], dtype="Int64"),
+            "child_deaths_low": pd.array([3], dtype="Int64"),  # a source's low above the best
+            "child_deaths_high": pd.array([4], dtype="Int64"),
+        }
+    )
+    claims = pd.DataFrame({"window_start": ["2019-09-01"], "window_end": ["2019-09-01"], "quantity": ["child_deaths"], "value": [2], "qualifier": ["at_least"]})
+    row = check_claims(claims, inc).frame.iloc[0]
+    assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (2, 2, 4)
+
+
+def test_founding_claim_on_bundled_data():
+    from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
+
+    case = load_idlib_2019()
+    check = check_claims(case.claims, case.incidents, timeline=case.timeline, scopes=IDLIB_CLAIM_SCOPES)
+    row = check.frame.set_index("claim_id").loc["C048"]
+    assert row["window_start_date"] == pd.Timestamp("2019-08-31")
+    assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (188, 203, 279)
+    assert row["verdict"] == "undetermined" and row["best_consistent"] and row["gap"] == 3
+    # every north-west civilian/child death claim with dates is checked
+    nw = check.frame[(check.frame["region_scope"] == "north-west") & check.frame["quantity"].isin(["civilian_deaths", "child_deaths"]) & check.frame["window_start_date"].notna() & check.frame["window_end_date"].notna()]
+    assert nw["verdict"].isin(["supported", "not supported", "undetermined"]).all()

@@ -76,9 +76,7 @@ def generate(path: Path, rows: int, seed: int = 0, chunk: int = 500_000) -> None
                 + pd.Series(dt.year.astype(str))
             )
             et = rng.integers(0, len(EVENT_TYPES), n)
-            targeting = np.where(
-                (et == 2) | (rng.random(n) < 0.15), "Civilian targeting", ""
-            )
+            targeting = np.where((et == 2) | (rng.random(n) < 0.15), "Civilian targeting", "")
             adm = rng.integers(0, len(ADMIN1), n)
             fatalities = rng.negative_binomial(0.5, 0.5 / (0.5 + 1.2), n)
             cols = {
@@ -89,7 +87,11 @@ def generate(path: Path, rows: int, seed: int = 0, chunk: int = 500_000) -> None
                 "disorder_type": np.where(et == 3, "Political violence", "Political violence"),
                 "event_type": np.array([e[0] for e in EVENT_TYPES])[et],
                 "sub_event_type": np.array([e[1] for e in EVENT_TYPES])[et],
-                "actor1": np.where(rng.random(n) < 0.5, "Military Forces of Syria (2000-2024)", "Military Forces of Russia (2000-)"),
+                "actor1": np.where(
+                    rng.random(n) < 0.5,
+                    "Military Forces of Syria (2000-2024)",
+                    "Military Forces of Russia (2000-)",
+                ),
                 "assoc_actor_1": "",
                 "inter1": "8",
                 "actor2": np.where(et == 2, "Civilians (Syria)", ""),
@@ -103,7 +105,9 @@ def generate(path: Path, rows: int, seed: int = 0, chunk: int = 500_000) -> None
                 "admin1": np.array(ADMIN1)[adm],
                 "admin2": np.array(ADMIN1)[adm],
                 "admin3": "",
-                "location": np.array(["Maarat al-Numan", "Khan Shaykhun", "Saraqib", "Ariha", "معرة النعمان"])[rng.integers(0, 5, n)],
+                "location": np.array(
+                    ["Maarat al-Numan", "Khan Shaykhun", "Saraqib", "Ariha", "معرة النعمان"]
+                )[rng.integers(0, 5, n)],
                 "latitude": np.round(35 + rng.random(n) * 2, 4).astype(str),
                 "longitude": np.round(36 + rng.random(n) * 2, 4).astype(str),
                 "geo_precision": "1",
@@ -161,16 +165,26 @@ def main(argv: list[str] | None = None) -> dict:
     if not path.exists():
         t = time.perf_counter()
         generate(path, args.rows)
-        print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
+        )
     runs = []
     for _ in range(args.repeat):
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     runs.sort(key=lambda r: r["total_s"])
     median = runs[len(runs) // 2]
-    result = {"rows": args.rows, "file_mb": round(path.stat().st_size / 1e6, 1), "median": median, "runs": runs}
+    result = {
+        "rows": args.rows,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "median": median,
+        "runs": runs,
+    }
     print(json.dumps(result, indent=2))
     return result
 

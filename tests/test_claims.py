@@ -77,8 +77,22 @@ def test_check_claims_vectorised_over_a_table(incidents):
         {
             "claim_id": ["k1", "k2", "k3", "k4", "k5", "k6"],
             "window_start": ["truce", "2019-09-01", "2019-09-01", "2019-09-01", "", "2019-08-01"],
-            "window_end": ["2019-10-31", "2019-12-31", "2019-10-31", "2019-10-31", "2019-10-31", "2019-09-30"],
-            "quantity": ["civilian_deaths", "civilian_deaths", "attacks", "displaced", "civilian_deaths", "civilian_deaths"],
+            "window_end": [
+                "2019-10-31",
+                "2019-12-31",
+                "2019-10-31",
+                "2019-10-31",
+                "2019-10-31",
+                "2019-09-30",
+            ],
+            "quantity": [
+                "civilian_deaths",
+                "civilian_deaths",
+                "attacks",
+                "displaced",
+                "civilian_deaths",
+                "civilian_deaths",
+            ],
             "value": [8, 20, 3, 1000, 5, 1],
             "qualifier": ["at_least", "more_than", "exactly", "around", "at_least", "at_least"],
         }
@@ -91,7 +105,9 @@ def test_check_claims_vectorised_over_a_table(incidents):
     assert frame.loc["k1", "window_start_date"] == pd.Timestamp("2019-09-01")
     assert tuple(frame.loc["k3", ["observed_low", "observed_best", "observed_high"]]) == (3, 3, 3)
     assert frame.loc["k3", "verdict"] == "supported"
-    assert frame.loc["k4", "verdict"] == "not checkable" and "displaced" in frame.loc["k4", "reason"]
+    assert (
+        frame.loc["k4", "verdict"] == "not checkable" and "displaced" in frame.loc["k4", "reason"]
+    )
     assert frame.loc["k5", "verdict"] == "not checkable"
     # k6 starts before the data do: undetermined, with the reason
     assert frame.loc["k6", "verdict"] == "undetermined" and "coverage" in frame.loc["k6", "reason"]
@@ -101,7 +117,13 @@ def test_check_claims_vectorised_over_a_table(incidents):
 
 def test_k2_high_figures(incidents):
     claims = pd.DataFrame(
-        {"window_start": ["2019-09-01"], "window_end": ["2019-12-31"], "quantity": ["civilian_deaths"], "value": [20], "qualifier": ["more_than"]}
+        {
+            "window_start": ["2019-09-01"],
+            "window_end": ["2019-12-31"],
+            "quantity": ["civilian_deaths"],
+            "value": [20],
+            "qualifier": ["more_than"],
+        }
     )
     row = check_claims(claims, incidents).frame.iloc[0]
     assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (12, 15, 21)
@@ -134,7 +156,15 @@ def test_per_incident_range_is_ordered_before_summing():
             "child_deaths_high": pd.array([4], dtype="Int64"),
         }
     )
-    claims = pd.DataFrame({"window_start": ["2019-09-01"], "window_end": ["2019-09-01"], "quantity": ["child_deaths"], "value": [2], "qualifier": ["at_least"]})
+    claims = pd.DataFrame(
+        {
+            "window_start": ["2019-09-01"],
+            "window_end": ["2019-09-01"],
+            "quantity": ["child_deaths"],
+            "value": [2],
+            "qualifier": ["at_least"],
+        }
+    )
     row = check_claims(claims, inc).frame.iloc[0]
     assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (2, 2, 4)
 
@@ -143,11 +173,18 @@ def test_founding_claim_on_bundled_data():
     from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
 
     case = load_idlib_2019()
-    check = check_claims(case.claims, case.incidents, timeline=case.timeline, scopes=IDLIB_CLAIM_SCOPES)
+    check = check_claims(
+        case.claims, case.incidents, timeline=case.timeline, scopes=IDLIB_CLAIM_SCOPES
+    )
     row = check.frame.set_index("claim_id").loc["C048"]
     assert row["window_start_date"] == pd.Timestamp("2019-08-31")
     assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (188, 203, 279)
     assert row["verdict"] == "undetermined" and row["best_consistent"] and row["gap"] == 3
     # every north-west civilian/child death claim with dates is checked
-    nw = check.frame[(check.frame["region_scope"] == "north-west") & check.frame["quantity"].isin(["civilian_deaths", "child_deaths"]) & check.frame["window_start_date"].notna() & check.frame["window_end_date"].notna()]
+    nw = check.frame[
+        (check.frame["region_scope"] == "north-west")
+        & check.frame["quantity"].isin(["civilian_deaths", "child_deaths"])
+        & check.frame["window_start_date"].notna()
+        & check.frame["window_end_date"].notna()
+    ]
     assert nw["verdict"].isin(["supported", "not supported", "undetermined"]).all()

@@ -41,7 +41,11 @@ def test_exit_1_and_json_shape_when_rows_are_rejected(mixed):
         "duplicates": 1,
     }
     assert payload["errors"] == [
-        {"row": 2, "column": "date", "reason": "is not a real calendar date ('2019-02-30' does not exist)"},
+        {
+            "row": 2,
+            "column": "date",
+            "reason": "is not a real calendar date ('2019-02-30' does not exist)",
+        },
         {"row": 4, "column": "civilian_deaths_best", "reason": "is not a number"},
     ]
 

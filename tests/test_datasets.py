@@ -52,7 +52,9 @@ def test_theatre_all_keeps_every_row():
 
 def test_low_best_high_ordered_and_missing_kept_missing(case):
     inc = case.incidents
-    both = inc.dropna(subset=["civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"])
+    both = inc.dropna(
+        subset=["civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"]
+    )
     assert (both["civilian_deaths_low"] <= both["civilian_deaths_best"]).all()
     assert (both["civilian_deaths_best"] <= both["civilian_deaths_high"]).all()
     assert int(inc["civilian_deaths_best"].isna().sum()) == 280
@@ -70,10 +72,14 @@ def test_bundled_table_matches_upstream(shared_idlib_dir):
     upstream = pd.read_csv(shared_idlib_dir / "incidents.csv")
     ours, _ = read_incidents(bundled_path("idlib_2019", "incidents.csv"))
     assert ours["incident_id"].tolist() == upstream["row_id"].tolist()
-    assert ours["civilian_deaths_best"].astype("Float64").equals(
-        upstream["civilian_deaths"].astype("Float64")
+    assert (
+        ours["civilian_deaths_best"]
+        .astype("Float64")
+        .equals(upstream["civilian_deaths"].astype("Float64"))
     )
     widened = ours["range_note"].notna()
     assert widened.sum() == 4
     same = ~widened & upstream["airwars_civ_min"].notna()
-    assert (ours.loc[same, "civilian_deaths_low"].astype(float) == upstream.loc[same, "airwars_civ_min"]).all()
+    assert (
+        ours.loc[same, "civilian_deaths_low"].astype(float) == upstream.loc[same, "airwars_civ_min"]
+    ).all()

@@ -80,7 +80,10 @@ def test_04_negative_deaths(tmp_path):
 
 
 def test_05_non_integer_deaths(tmp_path):
-    path = write(tmp_path, [HEADER, *GOOD, "I3,2019-09-02,X,Idlib,,2.5,,,,", "I4,2019-09-02,X,Idlib,,3.0,,,,"])
+    path = write(
+        tmp_path,
+        [HEADER, *GOOD, "I3,2019-09-02,X,Idlib,,2.5,,,,", "I4,2019-09-02,X,Idlib,,3.0,,,,"],
+    )
     table, report = read_ok(path)
     assert rejected(report) == {3: {"civilian_deaths_best"}}
     assert "whole number" in report.errors[0].reason
@@ -189,7 +192,9 @@ def test_18_dates_outside_requested_window(tmp_path):
     lines = [HEADER, *GOOD, "I3,2019-12-31,X,Idlib,,1,,,,"]
     _, report = read_ok(write(tmp_path, lines), window=("2019-09-01", "2019-12-30"))
     assert rejected(report) == {1: {"date"}, 3: {"date"}}
-    assert all("outside the requested window 2019-09-01 to 2019-12-30" in e.reason for e in report.errors)
+    assert all(
+        "outside the requested window 2019-09-01 to 2019-12-30" in e.reason for e in report.errors
+    )
 
 
 def test_19_ragged_row(tmp_path):
@@ -200,7 +205,11 @@ def test_19_ragged_row(tmp_path):
 
 
 def test_20_date_end_before_date(tmp_path):
-    lines = ["incident_id,date,date_end,civilian_deaths_best", "I1,2019-09-02,2019-09-01,1", "I2,2019-09-02,2019-09-03,1"]
+    lines = [
+        "incident_id,date,date_end,civilian_deaths_best",
+        "I1,2019-09-02,2019-09-01,1",
+        "I2,2019-09-02,2019-09-03,1",
+    ]
     _, report = read_ok(write(tmp_path, lines))
     assert rejected(report) == {1: {"date_end"}}
 
@@ -212,7 +221,11 @@ def test_21_more_children_than_civilians(tmp_path):
 
 
 def test_22_coordinates_out_of_range(tmp_path):
-    lines = [HEADER, "I1,2019-09-02,X,Idlib,,1,,,135.6,36.6", "I2,2019-09-02,X,Idlib,,1,,,35.6,three"]
+    lines = [
+        HEADER,
+        "I1,2019-09-02,X,Idlib,,1,,,135.6,36.6",
+        "I2,2019-09-02,X,Idlib,,1,,,35.6,three",
+    ]
     _, report = read_ok(write(tmp_path, lines))
     assert rejected(report) == {1: {"latitude"}, 2: {"longitude"}}
 
@@ -235,7 +248,12 @@ def test_25_missing_values_stay_missing_never_zero(tmp_path):
     lines = [HEADER, "I1,2019-09-02,X,Idlib,,,,,,", "I2,2019-09-02,X,Idlib,NA,unknown,n/a,-,,"]
     table, report = read_ok(write(tmp_path, lines))
     assert report.accepted == 2
-    for col in ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high", "child_deaths"):
+    for col in (
+        "civilian_deaths_low",
+        "civilian_deaths_best",
+        "civilian_deaths_high",
+        "child_deaths",
+    ):
         assert table[col].isna().all(), col
     assert str(table["civilian_deaths_best"].dtype) == "Int64"
 
@@ -267,16 +285,35 @@ def test_29_several_errors_in_one_row_are_all_listed(tmp_path):
 
 
 def test_30_column_mapping_for_a_hand_made_table(tmp_path):
-    path = write(tmp_path, ["id,day,village,killed", "X1,2019-09-01,Kafranbel,3", "X2,2019-09-02,Hass,"])
-    table, report = read_ok(path, columns={"id": "incident_id", "day": "date", "village": "place", "killed": "civilian_deaths_best"}, dataset="my-notes")
-    assert table["civilian_deaths_best"].tolist()[0] == 3 and pd.isna(table["civilian_deaths_best"].tolist()[1])
+    path = write(
+        tmp_path, ["id,day,village,killed", "X1,2019-09-01,Kafranbel,3", "X2,2019-09-02,Hass,"]
+    )
+    table, report = read_ok(
+        path,
+        columns={
+            "id": "incident_id",
+            "day": "date",
+            "village": "place",
+            "killed": "civilian_deaths_best",
+        },
+        dataset="my-notes",
+    )
+    assert table["civilian_deaths_best"].tolist()[0] == 3 and pd.isna(
+        table["civilian_deaths_best"].tolist()[1]
+    )
     assert set(table["dataset"]) == {"my-notes"}
     with pytest.raises(InputError, match="not in the file"):
         read_incidents(path, columns={"ident": "incident_id"})
 
 
 def test_31_parquet_gets_the_same_checks(tmp_path):
-    frame = pd.DataFrame({"incident_id": ["P1", "P2", "P1"], "date": ["2019-09-01", "2019-02-30", "2019-09-01"], "civilian_deaths_best": [1, -1, 1]})
+    frame = pd.DataFrame(
+        {
+            "incident_id": ["P1", "P2", "P1"],
+            "date": ["2019-09-01", "2019-02-30", "2019-09-01"],
+            "civilian_deaths_best": [1, -1, 1],
+        }
+    )
     path = tmp_path / "t.parquet"
     frame.to_parquet(path)
     table, report = read_ok(path)
@@ -287,11 +324,19 @@ def test_31_parquet_gets_the_same_checks(tmp_path):
 def test_32_fast_and_exact_paths_agree(tmp_path):
     from trends.ingest._io import read_delimited
 
-    lines = [HEADER, *GOOD, 'I3,2019-09-02,"Kafr, Nabl",Idlib,,1,,,,', "I4,2019-09-02,X,Idlib,,1,,,,,extra", "I5,2019-09-03,Y,Idlib,,2,,,,"]
+    lines = [
+        HEADER,
+        *GOOD,
+        'I3,2019-09-02,"Kafr, Nabl",Idlib,,1,,,,',
+        "I4,2019-09-02,X,Idlib,,1,,,,,extra",
+        "I5,2019-09-03,Y,Idlib,,2,,,,",
+    ]
     path = write(tmp_path, lines)
     exact = read_delimited(path, fast=False)
     fast = read_delimited(path, fast=True)
     pd.testing.assert_frame_equal(exact.frame, fast.frame)
     assert [i.row for i in exact.issues] == [i.row for i in fast.issues] == [4]
     clean = write(tmp_path, [HEADER, *GOOD, 'I3,2019-09-02,"Kafr, Nabl",Idlib,,1,,,,'], "clean.csv")
-    pd.testing.assert_frame_equal(read_delimited(clean, fast=False).frame, read_delimited(clean, fast=True).frame)
+    pd.testing.assert_frame_equal(
+        read_delimited(clean, fast=False).frame, read_delimited(clean, fast=True).frame
+    )

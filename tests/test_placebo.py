@@ -16,7 +16,14 @@ from trends.simulate import simulate_conflict
 
 
 def _series(level: float, seed: int, n: int = 200, at: int = 120) -> pd.Series:
-    sim = simulate_conflict(n_days=n, base_rate=4.0, ar_coef=0.3, ar_sd=0.2, changes=[{"day": at, "level": level}], seed=seed)
+    sim = simulate_conflict(
+        n_days=n,
+        base_rate=4.0,
+        ar_coef=0.3,
+        ar_sd=0.2,
+        changes=[{"day": at, "level": level}],
+        seed=seed,
+    )
     return sim.frame["attacks"].astype(float).rename("attacks")
 
 
@@ -31,7 +38,10 @@ def test_admissible_dates_and_json():
     res = placebo_test(s, _fit(s), min_segment=20)
     # 120 pre-period days, 20 on each side of a fake date: dates 20..100
     assert res.n_placebos == 81
-    assert res.placebo_log_rr.index.min() == s.index[20] and res.placebo_log_rr.index.max() == s.index[100]
+    assert (
+        res.placebo_log_rr.index.min() == s.index[20]
+        and res.placebo_log_rr.index.max() == s.index[100]
+    )
     assert res.placebo_log_rr.index.max() < s.index[120]
     json.dumps(res.to_dict())
     assert "p-value" in res.report()

@@ -31,6 +31,7 @@ __all__ = [
     "add_footer",
     "place_title",
     "draw_events",
+    "restack_events",
     "draw_phases",
     "attach_data",
     "plotted_data",
@@ -100,7 +101,9 @@ def new_figure(nrows: int = 1, height: float | None = None, sharex: bool = True,
     """A new figure in the house style; returns ``(fig, axes)`` (axes is a list when nrows > 1)."""
     apply_style()
     h = height if height is not None else FIGSIZE[1] if nrows == 1 else 2.2 + 1.9 * nrows
-    fig, axes = plt.subplots(nrows, 1, figsize=(FIGSIZE[0], h), sharex=sharex, squeeze=False, **kwargs)
+    fig, axes = plt.subplots(
+        nrows, 1, figsize=(FIGSIZE[0], h), sharex=sharex, squeeze=False, **kwargs
+    )
     axes = [a for a in axes[:, 0]]
     return fig, (axes[0] if nrows == 1 else axes)
 
@@ -130,9 +133,15 @@ def event_marks(events: Iterable | None) -> list[EventMark]:
         if isinstance(ev, EventMark):
             out.append(ev)
         elif isinstance(ev, tuple):
-            out.append(EventMark(pd.Timestamp(ev[0]), str(ev[1]), ev[2] if len(ev) > 2 else "other"))
+            out.append(
+                EventMark(pd.Timestamp(ev[0]), str(ev[1]), ev[2] if len(ev) > 2 else "other")
+            )
         else:
-            label = getattr(ev, "short_name", None) or getattr(ev, "name", None) or getattr(ev, "id", "")
+            label = (
+                getattr(ev, "short_name", None)
+                or getattr(ev, "name", None)
+                or getattr(ev, "id", "")
+            )
             out.append(EventMark(pd.Timestamp(ev.start), str(label), getattr(ev, "kind", "other")))
     return sorted(out, key=lambda e: e.date)
 
@@ -146,16 +155,16 @@ def _wrap(label: str, width: int = 26) -> str:
 def draw_events(ax, events: Sequence[EventMark], *, label: bool = True, max_rows: int = 6) -> list:
     """Draw events as vertical lines with labels stacked so that no two labels overlap.
 
-    Labels sit above the plotting area; each goes on the lowest row where it does not collide with
-    a label already placed (collision measured on the rendered text extents).
-    Returns the text artists.
+    Labels sit above the plotting area; each goes at the lowest height where it does not collide
+    with a label already placed (collision measured on the rendered text extents). Heights are
+    offsets in points, so a later change of the axes' height cannot make labels collide; a change
+    of width (e.g. ``tight_layout``) is handled by :func:`restack_events`, which
+    :func:`place_title` calls. ``max_rows`` is kept for compatibility: labels are never allowed
+    to overlap, however many rows that takes. Returns the text artists.
     """
     texts = []
     if not events:
         return texts
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    placed: list[list[tuple[float, float]]] = [[] for _ in range(max_rows)]
     trans = ax.get_xaxis_transform()
     for ev in events:
         color = KIND_COLORS.get(ev.kind, COLORS["event"])
@@ -173,21 +182,55 @@ def draw_events(ax, events: Sequence[EventMark], *, label: bool = True, max_rows
             color=color,
             clip_on=False,
         )
-        bbox = txt.get_window_extent(renderer)
-        height = bbox.height
-        for row in range(max_rows):
-            x0, x1 = bbox.x0, bbox.x1
-            if all(x1 + 4 < a or x0 > b + 4 for a, b in placed[row]):
-                placed[row].append((x0, x1))
-                break
-        else:
-            row = max_rows - 1
-        if row:
-            offset = row * (height + 3)
-            ax_height = ax.get_window_extent(renderer).height
-            txt.set_y(1.02 + offset / ax_height)
         texts.append(txt)
+    if texts:
+        registry = getattr(ax, "_trends_event_labels", None)
+        if registry is None:
+            registry = []
+            ax._trends_event_labels = registry
+        registry.extend((t, max_rows) for t in texts)
+        _stack_labels(ax)
     return texts
+
+
+def _stack_labels(ax) -> None:
+    """(Re)place the event labels of ``ax`` on the current layout so that none overlap.
+
+    Left to right, each label goes at the lowest height (0 or just above a label already placed)
+    where it collides with no placed label; collisions use the rendered extents, so labels of one
+    and of several lines mix safely.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    entries = getattr(ax, "_trends_event_labels", None)
+    if not entries:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    base = ax.get_xaxis_transform()
+    gap_x, gap_y = 4.0, 3.0
+    boxes = []
+    for txt, _ in entries:
+        txt.set_transform(base)
+        boxes.append((txt.get_window_extent(renderer), txt))
+    placed: list[tuple[float, float, float, float]] = []  # x0, x1, offset, offset + height
+    for bbox, txt in sorted(boxes, key=lambda b: b[0].x0):
+        x0, x1, h = bbox.x0, bbox.x1, bbox.height
+        near = [p for p in placed if not (x1 + gap_x < p[0] or x0 > p[1] + gap_x)]
+        offset = 0.0
+        for cand in sorted({0.0, *(p[3] + gap_y for p in near)}):
+            if all(cand + h + gap_y <= p[2] or cand >= p[3] + gap_y for p in near):
+                offset = cand
+                break
+        placed.append((x0, x1, offset, offset + h))
+        if offset:
+            txt.set_transform(base + ScaledTranslation(0, offset / fig.dpi, fig.dpi_scale_trans))
+
+
+def restack_events(fig) -> None:
+    """Re-stack the event labels of every axes of ``fig`` after the layout changed."""
+    for ax in fig.axes:
+        _stack_labels(ax)
 
 
 def draw_phases(ax, phases: Sequence[PhaseMark]) -> None:
@@ -196,15 +239,29 @@ def draw_phases(ax, phases: Sequence[PhaseMark]) -> None:
     for i, ph in enumerate(phases):
         ax.axvspan(ph.start, ph.end, color=shades[i % 2], zorder=0, lw=0)
         mid = ph.start + (ph.end - ph.start) / 2
-        ax.text(mid, 0.02, ph.label, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize=7.5, color="#555555", clip_on=True)
+        ax.text(
+            mid,
+            0.02,
+            ph.label,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="#555555",
+            clip_on=True,
+        )
 
 
 def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
-    """Put the title (and subtitle) above everything drawn, event labels included."""
+    """Put the title (and subtitle) above everything drawn, event labels included.
+
+    Event labels are first re-stacked on the final layout (:func:`restack_events`), so call this
+    last, after ``tight_layout``.
+    """
+    fig.canvas.draw()
+    restack_events(fig)
     if not title:
         return
-    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     inv = fig.transFigure.inverted()
     top = 0.98
@@ -229,7 +286,16 @@ def add_footer(fig, source: str | None, start=None, end=None, note: str | None =
     if note:
         parts.append(note)
     if parts:
-        fig.text(0.01, -0.02, " ".join(parts), ha="left", va="top", fontsize=7.5, color="#555555", wrap=True)
+        fig.text(
+            0.01,
+            -0.02,
+            " ".join(parts),
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            color="#555555",
+            wrap=True,
+        )
 
 
 def attach_data(fig, panel: str, frame: pd.DataFrame) -> None:

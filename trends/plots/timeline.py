@@ -34,7 +34,9 @@ UNITS = {"D": "day", "W": "week", "M": "month", "MS": "month"}
 def _unit(index: pd.DatetimeIndex) -> str:
     freq = pd.infer_freq(index) if len(index) > 2 else "D"
     key = (freq or "D").split("-")[0]
-    return UNITS.get(key, "day" if key.startswith("D") else "week" if key.startswith("W") else "month")
+    return UNITS.get(
+        key, "day" if key.startswith("D") else "week" if key.startswith("W") else "month"
+    )
 
 
 def plot_timeline(
@@ -87,7 +89,15 @@ def plot_timeline(
         if phases:
             draw_phases(ax, phases)
         values = frame[col]
-        ax.bar(frame.index, values.fillna(0), width=width, color=color, alpha=0.45, lw=0, label=f"{name} per {unit}")
+        ax.bar(
+            frame.index,
+            values.fillna(0),
+            width=width,
+            color=color,
+            alpha=0.45,
+            lw=0,
+            label=f"{name} per {unit}",
+        )
         data = pd.DataFrame({"value": values})
         if rolling is not None and col in rolling:
             ax.plot(rolling.index, rolling[col], color=color, lw=1.8, label="rolling mean")
@@ -97,7 +107,9 @@ def plot_timeline(
         draw_events(ax, marks, label=(i == 0))
         ax.legend(loc="upper right")
         attach_data(fig, col, data)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(axes[-1].xaxis.get_major_locator()))
+    axes[-1].xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(axes[-1].xaxis.get_major_locator())
+    )
     add_footer(fig, source, frame.index.min(), frame.index.max())
     fig.tight_layout()
     place_title(fig, title)

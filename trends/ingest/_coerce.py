@@ -31,7 +31,8 @@ __all__ = [
     "suggest_columns",
 ]
 
-#: Cell values read as "missing" (case-insensitive, after stripping spaces).
+#: Cell values read as "missing" in number and date columns (case-insensitive, after stripping
+#: spaces). Text columns keep them as written (only an empty cell is missing there).
 MISSING_TOKENS: frozenset[str] = frozenset(
     {"", "na", "n/a", "nan", "null", "none", "nil", "-", "--", "unknown", "#n/a"}
 )
@@ -132,9 +133,13 @@ def is_missing(raw: pd.Series) -> pd.Series:
 
 
 def parse_text(raw: pd.Series) -> pd.Series:
-    """Strip surrounding white space; missing tokens become NA. Text is otherwise kept as is."""
-    s, missing = _strip_and_missing(raw)
-    return s.where(~missing, pd.NA).astype("str")
+    """Strip surrounding white space; an empty cell becomes NA. Text is otherwise kept as is.
+
+    The missing-value words of :data:`MISSING_TOKENS` apply to numbers and dates only: in a text
+    column "unknown" or "None" may be what the source wrote (a perpetrator, a place), so it is kept.
+    """
+    s, _ = _strip_and_missing(raw)
+    return s.where(s != "", pd.NA).astype("str")
 
 
 def parse_count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:

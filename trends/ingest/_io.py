@@ -4,8 +4,9 @@ Two paths give the same result:
 
 - an exact path (Python's :mod:`csv`), used for files up to ``FAST_PATH_BYTES`` and for any file
   that is not valid UTF-8: it knows the line number of every record;
-- a fast path (:mod:`pyarrow.csv`, multi-threaded) for large clean UTF-8 files. When it meets a row
-  with the wrong number of fields or invalid bytes it hands over to the exact path.
+- a fast path (:mod:`pyarrow.csv`, multi-threaded) for large UTF-8 files. Rows with the wrong
+  number of fields are located afterwards in one pass over the lines; when records span lines, or
+  the file holds invalid bytes, it hands over to the exact path.
 
 Row numbers are 1-based record numbers after the header (blank lines are not records); for the
 usual file without line breaks inside quoted fields, row N is line N + 1 of the file.
@@ -29,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from trends.errors import FileReadError
@@ -284,11 +286,60 @@ def _read_fast(path: Path, skip: int, delimiter: str | None, notes: list[str]) -
             )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _FallBack(str(exc)) from exc
+    issues: list[RowIssue] = []
+    row_numbers = None
     if bad_texts:
-        # Malformed records are rare: the exact path numbers them precisely.
-        raise _FallBack(f"{len(bad_texts)} malformed rows")
+        row_numbers, issues = _locate_bad_rows(
+            path, skip, table.num_rows, bad_texts, len(header), delim
+        )
     frame = table.to_pandas()
     for col in header:
         frame[col] = frame[col].astype("str")
-    frame["_row"] = pd.Series(range(1, len(frame) + 1), dtype="int64").to_numpy()
-    return RawTable(frame, spath, len(frame), [], notes + dnotes, delim)
+    if row_numbers is None:
+        row_numbers = np.arange(1, len(frame) + 1, dtype="int64")
+    frame["_row"] = row_numbers
+    return RawTable(frame, spath, len(frame) + len(issues), issues, notes + dnotes, delim)
+
+
+def _locate_bad_rows(
+    path: Path, skip: int, n_good: int, bad_texts: list[tuple[int, str]], ncol: int, delim: str
+) -> tuple[np.ndarray, list[RowIssue]]:
+    """Row numbers of the good and malformed records found by the fast path.
+
+    One pass over the file's lines. It is exact when every record is one line (the usual case),
+    which is checked: if the non-blank lines are not exactly the good plus the malformed records,
+    the exact path takes over.
+    """
+    wanted: dict[bytes, list[int]] = {}
+    for i, (_, text) in enumerate(bad_texts):
+        wanted.setdefault(text.encode("utf-8").rstrip(b"\r\n"), []).append(i)
+    bad_rownum = [0] * len(bad_texts)
+    is_bad: list[bool] = []
+    with path.open("rb") as fh:
+        fh.seek(skip)
+        fh.readline()  # header
+        for raw in fh:
+            line = raw.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            slots = wanted.get(line)
+            if slots:
+                bad_rownum[slots.pop(0)] = len(is_bad) + 1
+                is_bad.append(True)
+            else:
+                is_bad.append(False)
+    if len(is_bad) != n_good + len(bad_texts) or any(v == 0 for v in bad_rownum):
+        raise _FallBack("records span lines: the exact path numbers them")
+    flags = np.array(is_bad, dtype=bool)
+    good_rows = np.nonzero(~flags)[0].astype("int64") + 1
+    issues = [
+        RowIssue(
+            rownum,
+            None,
+            f"row has {nfields} fields but the header has {ncol} (delimiter {delim!r}; check quoting)",
+            text[:200],
+        )
+        for rownum, (nfields, text) in zip(bad_rownum, bad_texts, strict=True)
+    ]
+    issues.sort(key=lambda i: i.row)
+    return good_rows, issues

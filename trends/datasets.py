@@ -31,8 +31,15 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 def bundled_path(*parts: str) -> Path:
     """Path of a bundled data file (``bundled_path("idlib_2019", "incidents.csv")``).
 
-    Looks in the installed package (``trends/_bundled``) and then in the source checkout's
-    ``data/`` folder.
+    Parameters
+    ----------
+    *parts : str
+        Path components below the data folder.
+
+    Returns
+    -------
+    pathlib.Path
+        Found in the installed package (``trends/_bundled``) or else the checkout's ``data/``.
     """
     for base in (_PACKAGE_DIR / "_bundled", _PACKAGE_DIR.parent / "data"):
         candidate = base.joinpath(*parts)

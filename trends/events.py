@@ -984,7 +984,18 @@ def resolve_date(
 ) -> pd.Timestamp:
     """Turn an event id (of ``timeline``), an event or a date into a timestamp.
 
-    See :meth:`Timeline.resolve`. Without a timeline only dates and events are accepted.
+    Parameters
+    ----------
+    ref : str, ReferenceEvent, Timestamp, datetime or date
+        What to resolve. Without a timeline only dates and events are accepted.
+    timeline : Timeline, optional
+        Resolves event ids.
+    which : {"day", "start", "first_full_day"}
+        See :meth:`Timeline.resolve`.
+
+    Returns
+    -------
+    pandas.Timestamp
     """
     if which not in _WHICH:
         raise EventError(f"which must be one of {_WHICH}, not {which!r}")

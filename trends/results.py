@@ -48,8 +48,16 @@ class Result(ABC):
 def to_jsonable(value: Any) -> Any:
     """Convert numpy / pandas scalars, dates and containers into plain JSON types.
 
-    NaN and infinities become ``None``; dates and timestamps become ISO strings
-    (``YYYY-MM-DD`` when there is no time of day).
+    Parameters
+    ----------
+    value : object
+        Scalar, date, container, Series or DataFrame (records).
+
+    Returns
+    -------
+    object
+        NaN and infinities become ``None``; dates and timestamps become ISO strings
+        (``YYYY-MM-DD`` when there is no time of day).
     """
     if value is None or isinstance(value, (str, bool)):
         return value

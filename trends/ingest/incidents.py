@@ -26,7 +26,7 @@ from trends.ingest._table import finalize
 from trends.ingest.report import IngestReport
 from trends.schema import INCIDENT_SCHEMA
 
-__all__ = ["read_incidents", "raw_from_frame", "start_errors", "parse_canonical"]
+__all__ = ["read_incidents"]  # the other helpers are shared by the readers, not public API
 
 
 def start_errors(raw: RawTable, strict: bool) -> RowErrors:

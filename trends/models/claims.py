@@ -55,7 +55,22 @@ QUANTITY_COLUMNS: dict[str, tuple[str, str, str] | None] = {
 def consistent_interval(
     value: float, qualifier: str, tolerance: float = 0.1
 ) -> tuple[float, float, bool, bool]:
-    """The set of true values consistent with a claim, as ``(lo, hi, lo_open, hi_open)``."""
+    """The set of true values consistent with a claim.
+
+    Parameters
+    ----------
+    value : float
+        The claimed figure.
+    qualifier : str
+        One of at_least, more_than, fewer_than, at_most, around, exactly.
+    tolerance : float
+        Relative tolerance of "around" and "fewer than".
+
+    Returns
+    -------
+    (lo, hi, lo_open, hi_open)
+        The interval's bounds and whether each is open.
+    """
     v = float(value)
     if qualifier == "at_least":
         return v, math.inf, False, True
@@ -82,6 +97,13 @@ def verdict(
     low: float, best: float, high: float, value: float, qualifier: str, tolerance: float = 0.1
 ) -> tuple[str, float, bool]:
     """Verdict of one claim against an observed ``low <= best <= high``.
+
+    Parameters
+    ----------
+    low, best, high : float
+        Observed figures.
+    value, qualifier, tolerance
+        The claim (see :func:`consistent_interval`).
 
     Returns
     -------

@@ -1,0 +1,71 @@
+"""The top-level API resolves, and every public function and class has a numpy-style docstring."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+import trends
+
+MODULES = [
+    "trends.analysis",
+    "trends.datasets",
+    "trends.events",
+    "trends.series",
+    "trends.schema",
+    "trends.simulate",
+    "trends.results",
+    "trends.ingest.incidents",
+    "trends.ingest.acled",
+    "trends.ingest.ucdp",
+    "trends.ingest.tallies",
+    "trends.ingest.combine",
+    "trends.ingest.formats",
+    "trends.ingest.report",
+    "trends.models.rates",
+    "trends.models.its",
+    "trends.models.glm",
+    "trends.models.hac",
+    "trends.models.negbin",
+    "trends.models.changepoint",
+    "trends.models.placebo",
+    "trends.models.claims",
+    "trends.plots.style",
+    "trends.plots.timeline",
+]
+
+
+@pytest.mark.parametrize("name", sorted(trends._API))
+def test_top_level_names_resolve(name):
+    if trends._API[name] == "trends.batch":
+        pytest.importorskip("trends.batch")
+    assert getattr(trends, name) is not None
+
+
+def _public_functions(module):
+    names = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
+    for name in names:
+        obj = getattr(module, name, None)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+            yield name, obj
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_public_functions_have_numpy_docstrings(module_name):
+    module = importlib.import_module(module_name)
+    missing, no_params = [], []
+    for name, obj in _public_functions(module):
+        doc = inspect.getdoc(obj) or ""
+        if not doc.strip():
+            missing.append(name)
+            continue
+        if inspect.isfunction(obj):
+            params = [p for p in inspect.signature(obj).parameters if p not in ("self", "cls")]
+            if params and "Parameters\n----------" not in doc and len(doc.splitlines()) > 1:
+                no_params.append(name)
+            elif params and "Parameters\n----------" not in doc and len(params) > 1:
+                no_params.append(name)
+    assert not missing, f"{module_name}: no docstring for {missing}"
+    assert not no_params, f"{module_name}: no 'Parameters' section for {no_params}"

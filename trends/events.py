@@ -39,7 +39,9 @@ starts at 00:00 of its date) and the whole text is kept in ``time_note``.
 **First full day**: :attr:`ReferenceEvent.first_full_day` is the first whole day on which the
 event is in force: the event's own day when its time is unset or 00:00, otherwise the next day
 (a ceasefire at 06:00 on 31 Aug 2019 has first full day 1 Sep 2019; one at 00:01 on 12 Jan 2020
-has first full day 13 Jan 2020). Interrupted time series use it as the first post-intervention day.
+has first full day 13 Jan 2020). The models take the event's calendar day as the first
+post-intervention day (a ceasefire from 06:00 counts that day as "after"); pass
+``event.first_full_day`` as the intervention date to use the first whole day instead.
 
 Phases
 ------

@@ -163,9 +163,7 @@ def figures(r: dict[str, str]) -> tuple[str, str, str]:
 def describe(r: dict[str, str]) -> str:
     """The ``notes`` text: where the example row comes from and the source's own words."""
     low, best, high = figures(r)
-    deaths = (
-        f"civilian deaths {best} (range {low}-{high})" if best else "no death figure recorded"
-    )
+    deaths = f"civilian deaths {best} (range {low}-{high})" if best else "no death figure recorded"
     perpetrator = r["perpetrator"] or "not recorded"
     return (
         f"EXAMPLE ROW, not ACLED data: bundled incident {r['incident_id']} ({r['dataset']}; "

@@ -1,0 +1,758 @@
+"""Write the notebooks of this folder (without outputs) from the cell texts below.
+
+Run ``python notebooks/make_notebooks.py`` after editing a cell here; the ``.ipynb`` files are
+generated, so edit this script rather than the notebooks. The notebooks are committed without
+outputs (``tests/test_notebooks.py`` checks it, and runs them).
+
+Prose cells hold no result numbers: every figure the notebooks state is printed by code from
+the result objects, so that the text cannot drift from the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def md(text: str):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text: str):
+    return new_code_cell(text.strip("\n"))
+
+
+# Shared by both notebooks: print long plain-language reports as wrapped paragraphs.
+SAY = '''
+def say(text: str, width: int = 100) -> None:
+    """Print a plain-language report, one wrapped paragraph per line of text."""
+    for paragraph in str(text).split("\\n"):
+        indent = "  " if paragraph.startswith("- ") else ""
+        print(textwrap.fill(paragraph, width, subsequent_indent=indent))
+'''
+
+# --------------------------------------------------------------------------------------------
+# 01: the founding case
+# --------------------------------------------------------------------------------------------
+NB01 = [
+    md(r"""
+# The Idlib ceasefire of 31 August 2019: did it change the rate of attacks and civilian deaths?
+
+In late April 2019 the Syrian government and Russia began an offensive on north-western Syria
+(Idlib and the adjoining countryside of Hama, Aleppo and Latakia). Russia announced a ceasefire in
+force from **06:00 on 31 August 2019**. On **7 December 2019** the Syrian Observatory for Human
+Rights (SOHR) said that **more than 200 civilians** had been killed in the region since the deal.
+
+This notebook goes from the raw incident table to a conclusion, and answers three questions:
+
+1. **Did the ceasefire change the rate** of attacks and of civilian deaths, by how much, and how
+   sure are we?
+2. **When did the rate change**, judged from the data alone, and is that the announced day?
+3. **Does SOHR's claim hold up** against the incident records?
+
+The data are the bundled incident table (`data/idlib_2019/`): Airwars' records of its "Russian
+Military in Syria" archive, with figures from SOHR, SNHR, the White Helmets, the UN and others,
+credited row by row (see `data/idlib_2019/SOURCES.md`). A count from this table is a **floor** on
+what happened, not an estimate of the total: incidents nobody recorded are missing.
+
+Every number stated below is printed by code from the result objects; the prose only explains
+the choices. The notebook runs top to bottom in well under a minute.
+"""),
+    code(
+        r"""
+import textwrap
+import warnings
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from trends.analysis import analyse_ceasefire
+from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
+from trends.errors import ModelWarning
+from trends.models.its import fit_its
+from trends.plots.claims import plot_cumulative
+from trends.plots.small_multiples import plot_small_multiples
+from trends.plots.timeline import plot_timeline
+from trends.series import count_series, cumulative_since, rolling_rate
+
+%matplotlib inline
+pd.set_option("display.width", 120)
+pd.set_option("display.max_columns", 14)
+pd.set_option("display.max_colwidth", 50)
+"""
+        + SAY
+    ),
+    md(r"""
+## 1. The data: every row accounted for
+
+`load_idlib_2019()` reads the incident table with the package's own reader, which accounts for
+every row: accepted, rejected with a reason, or merged as a duplicate. The table covers every
+theatre recorded by the source; the analysis uses the **north-west theatre** (strikes in Idlib
+and the adjoining countryside, whether attributed to Russia and the government or to non-state
+groups), which is the default filter and is noted in the report.
+"""),
+    code(r"""
+case = load_idlib_2019()
+report = case.report
+print(report)
+print()
+assert report.balanced, "rows read must equal accepted + rejected + merged"
+print(
+    f"All {report.rows_read:,} rows accounted for: {report.accepted:,} accepted, "
+    f"{report.rejected} rejected, {report.duplicates} merged as duplicates; "
+    f"{len(case.incidents):,} incidents in the north-west theatre."
+)
+"""),
+    code(r"""
+# What the theatre filter keeps and leaves out (the 'all' table holds every row).
+everything = load_idlib_2019(theatre="all").incidents
+everything.groupby(["theatre", "north_west"]).size().rename("incidents").to_frame()
+"""),
+    code(r"""
+columns = ["incident_id", "date", "place", "admin1", "civilian_deaths_low", "civilian_deaths_best",
+           "civilian_deaths_high", "perpetrator", "source"]
+case.incidents[columns].head()
+"""),
+    md(r"""
+## 2. The reference events
+
+The timeline holds the dated events of the period, each with its source. Times of day are kept:
+the ceasefire took effect at 06:00, so its **first full day** under the ceasefire is 1 September.
+"""),
+    code(r"""
+tl = case.timeline
+tl.to_frame()[["id", "name", "kind", "start", "first_full_day"]]
+"""),
+    md(r"""
+## 3. The window
+
+We analyse from the **start of the air escalation** (the offensive's opening, the event
+`escalation_start_air`) to the **day before the December air escalation** (`dec_escalation_air`).
+Before the offensive the war was in a quieter regime, and from mid-December a new offensive began:
+either would be mixed up with the ceasefire's effect if it were inside the window. The short
+truces of May, June and early August fall inside the offensive phase and are part of it. The
+dates are taken from the timeline, not typed in.
+"""),
+    code(r"""
+ceasefire = tl["ceasefire_aug31_effective"]
+start = tl["escalation_start_air"].day
+end = tl["dec_escalation_air"].day - pd.Timedelta(days=1)
+before_days = (ceasefire.day - start).days
+after_days = (end - ceasefire.day).days + 1
+print(f"Window: {start:%d %b %Y} to {end:%d %b %Y} ({before_days + after_days} days)")
+print(f"Ceasefire: {ceasefire.name}, {ceasefire.start:%H:%M on %d %b %Y}")
+print(f"Offensive phase: {before_days} days; after the ceasefire: {after_days} days")
+"""),
+    md(r"""
+## 4. Daily and weekly series
+
+`count_series` turns the incidents into zero-filled counts: every day of the window appears, a
+day without a recorded incident is 0, and a missing death figure adds nothing to the sums (never
+a silent 0). "Attacks" counts incidents; "civilian deaths" sums the best figures, with the low and
+high figures alongside.
+"""),
+    code(r"""
+measures = ("attacks", "deaths_low", "deaths_best", "deaths_high")
+daily = count_series(case.incidents, freq="D", start=start, end=end, measures=measures)
+weekly = count_series(case.incidents, freq="W", start=start, end=end, measures=measures)
+print(f"{len(daily)} days, {len(weekly)} weeks (weeks start on Monday; the first and last "
+      "are partial, see days_covered)")
+print(f"Incidents in the window: {daily['attacks'].sum():.0f}; without a death figure: "
+      f"{daily['incidents_no_death_figure'].sum():.0f}")
+weekly.head()
+"""),
+    code(r"""
+shown = ["deaths_best", "attacks"]
+kinds = ("offensive", "truce", "ceasefire", "escalation")
+# Announcements are left out, for legibility: the chart marks when things took effect.
+marked = [ev for ev in tl.between(start, end).of_kind(*kinds) if not ev.id.endswith("_announced")]
+fig, axes = plot_timeline(
+    daily,
+    measures=shown,
+    rolling=rolling_rate(daily[shown], 7),
+    events=marked,
+    title="North-western Syria, daily civilian deaths and attacks (7-day mean)",
+    source="Airwars and the monitors it cites (bundled table)",
+)
+plt.show()
+"""),
+    code(r"""
+fig, axes = plot_timeline(
+    weekly,
+    measures=shown,
+    events=[ceasefire],
+    title="The same series per week",
+    source="Airwars and the monitors it cites (bundled table)",
+)
+plt.show()
+"""),
+    md(r"""
+Where the deaths were: the same weekly counts by governorate (`admin1`), on a shared scale.
+"""),
+    code(r"""
+by_governorate = count_series(case.incidents, freq="W", start=start, end=end, by="admin1",
+                              measures=("deaths_best",))
+plot_small_multiples(by_governorate, measure="deaths_best", by="admin1", ncols=2,
+                     events=[ceasefire], title="Civilian deaths per week, by governorate",
+                     source="Airwars and the monitors it cites (bundled table)")
+plt.show()
+"""),
+    md(r"""
+## 5. One call, every answer
+
+`analyse_ceasefire` runs the whole chain on the daily series: the two-phase rate comparison, the
+interrupted time series, the change-point search compared with the announced day, the placebo
+test, the robustness checks and the claims check. The sections below go through its parts.
+"""),
+    code(r"""
+result = analyse_ceasefire(
+    case.incidents,
+    ceasefire,
+    start=start,
+    end=end,
+    timeline=tl,
+    claims=case.claims,
+    claim_scopes=IDLIB_CLAIM_SCOPES,
+    ingest=case.report,
+)
+attacks = result.outcomes["attacks"]
+deaths = result.outcomes["civilian_deaths"]
+result.summary()
+"""),
+    md(r"""
+## 6. Two phases: the average rate before and after
+
+The simplest answer compares the average daily rate in the offensive phase with the rate after
+the ceasefire. The exact Poisson interval treats days as independent draws with the same rate;
+the negative-binomial ratio with Newey-West errors allows for days that vary far more than
+Poisson and resemble their neighbours, so its interval is wider and more honest.
+"""),
+    code(r"""
+say(attacks.rates.report())
+print()
+say(deaths.rates.report())
+deaths.rates.summary()
+"""),
+    md(r"""
+## 7. Interrupted time series
+
+The two-phase average mixes two things: the drop at the ceasefire and whatever trend there was
+before and after it. The interrupted time series (segmented regression) separates them. On the log
+scale, the daily rate follows a straight trend through the offensive; at the ceasefire it may
+jump (the **level change**, a rate ratio at the intervention) and its trend may bend (the **slope
+change**, a rate ratio per day).
+
+Choices, each checked in the cells below:
+
+- **Family: negative binomial.** Counts of attacks and deaths are *overdispersed*: their variance
+  is many times their mean (a single strike can kill dozens), which Poisson regression would
+  ignore, giving intervals that are far too narrow.
+- **Errors: Newey-West (HAC).** Consecutive days are *autocorrelated* (a bad week is made of bad
+  days), so the days are not independent pieces of evidence; Newey-West standard errors allow for
+  that, with the lag chosen from the data.
+- **Intervention day.** The ceasefire took effect at 06:00 on 31 August: 31 August is counted as
+  the first day *after* it (most of the day was under the ceasefire, and the records do not give
+  the hour of each strike). Counting from the first full day (1 September) instead is checked
+  below.
+"""),
+    code(r"""
+offensive = daily.loc[start : ceasefire.day - pd.Timedelta(days=1)]
+for column, label in (("attacks", "attacks"), ("deaths_best", "civilian deaths")):
+    s = offensive[column]
+    print(
+        f"Offensive phase, {label}: mean {s.mean():.2f} per day, variance {s.var():.1f} "
+        f"({s.var() / s.mean():.1f} times the mean; Poisson means 1); "
+        f"correlation of a day with the day before: {s.autocorr(1):.2f}"
+    )
+"""),
+    code(r"""
+say(deaths.its.report())
+deaths.its.plot()
+plt.show()
+"""),
+    code(r"""
+say(attacks.its.report())
+attacks.its.plot()
+plt.show()
+"""),
+    code(r"""
+result.models_table()
+"""),
+    code(r"""
+# The intervention-day convention: the day of the 06:00 ceasefire is "after" (default), or the
+# first full day is.
+print(f"First day counted as after the ceasefire: {deaths.its.primary.first_period:%d %b %Y}")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ModelWarning)
+    alt = fit_its(deaths.series, [ceasefire.first_full_day], family="negbin", se="hac")
+for label, rr in (("31 Aug counted as after", deaths.its.level_change),
+                  ("1 Sep first day after", alt.level_change)):
+    print(f"{label:>24}: level change rate ratio {rr.estimate:.3f} "
+          f"(95% CI {rr.ci_low:.3f} to {rr.ci_high:.3f})")
+"""),
+    md(r"""
+## 8. When did the rate change? Change points against the announced day
+
+The change-point search is told nothing about the ceasefire: it finds the days on which the
+daily rate changed most clearly (an exact search over segments of constant rate, with the number
+of changes chosen by an information criterion; the method is stated at the end of the report),
+and gives each change a 95% confidence set of dates. We then ask whether the announced day lies
+inside the set of the change nearest to it.
+"""),
+    code(r"""
+for oa in (attacks, deaths):
+    cmp = oa.changepoint.comparison
+    print(
+        f"{oa.label.capitalize()}: change nearest the ceasefire on "
+        f"{pd.Timestamp(cmp.date):%d %b %Y} "
+        f"({cmp.relation()} the ceasefire of {ceasefire.start:%H:%M on %d %b}); 95% set "
+        f"{pd.Timestamp(cmp.set_low):%d %b} to {pd.Timestamp(cmp.set_high):%d %b %Y}; "
+        f"ceasefire day {'inside' if cmp.in_set else 'outside'} the set."
+    )
+print()
+say(deaths.changepoint.report())
+deaths.changepoint.breaks[
+    ["date", "ci_low", "ci_high", "level_before", "level_after", "percent_change"]
+]
+"""),
+    code(r"""
+deaths.changepoint.plot()
+plt.show()
+"""),
+    md(r"""
+## 9. Placebo: could a drop this large happen on an ordinary day?
+
+The in-time placebo test refits the same model with fake intervention dates inside the offensive
+phase, where nothing of the kind happened. If fake dates often produced level changes as large as
+the real one, the interrupted time series would be finding noise.
+"""),
+    code(r"""
+say(attacks.placebo.report())
+say(deaths.placebo.report())
+deaths.placebo.plot()
+plt.show()
+"""),
+    md(r"""
+## 10. Robustness
+
+Two questions: does the answer depend on which death figure we use (the low and high ends of the
+monitors' ranges instead of the best figure), and is it driven by a few mass-casualty strikes
+during the offensive? Each variant refits the interrupted time series.
+"""),
+    code(r"""
+say(f"Main estimate (best figures): {deaths.its.level_change.estimate:.3f} "
+    f"({deaths.its.level_change.ci_low:.3f}-{deaths.its.level_change.ci_high:.3f}).")
+deaths.robustness
+"""),
+    md(r"""
+## 11. The claim: "more than 200 civilians killed since the deal"
+
+SOHR's claim of 7 December 2019 is checked against the sums of the low, best and high figures of
+the incidents from the ceasefire's day to 7 December inclusive. A claim is *supported* when every
+value in the low-high range agrees with it, *not supported* when none does, and *undetermined*
+when the range straddles its threshold. The records are a floor, so a count below a claim does
+not show that the claim is false.
+"""),
+    code(r"""
+claims = result.claims.frame
+sohr = claims[
+    (claims["window_start_event"] == ceasefire.id)
+    & (claims["as_of"] == pd.Timestamp("2019-12-07"))
+    & (claims["quantity"] == "civilian_deaths")
+].iloc[0]
+print(
+    f"Claim {sohr['claim_id']} ({sohr['source']}): {sohr['qualifier_text'] or sohr['qualifier']} "
+    f"{sohr['value']:,.0f} civilian deaths from {sohr['window_start_date']:%d %b %Y} to "
+    f"{sohr['window_end_date']:%d %b %Y}."
+)
+print(
+    f"The records give {sohr['observed_best']:,.0f} (best), {sohr['observed_low']:,.0f} to "
+    f"{sohr['observed_high']:,.0f} (low to high): {sohr['verdict']}."
+)
+threshold = sohr["value"]
+print(
+    f"The best count is {'above' if sohr['observed_best'] > threshold else 'not above'} "
+    f"{threshold:,.0f}; the low count is "
+    f"{'above' if sohr['observed_low'] > threshold else 'not above'} it."
+)
+"""),
+    code(r"""
+figures = ["deaths_low", "deaths_best", "deaths_high", "days_in_period", "days_covered",
+           "days_reported"]
+since = cumulative_since(daily[figures], ceasefire)
+since_claims = claims[(claims["window_start_event"] == ceasefire.id)
+                      & (claims["quantity"] == "civilian_deaths")]
+plot_cumulative(since, claims=since_claims, event=ceasefire,
+                source="Airwars and the monitors it cites (bundled table); claims as published")
+plt.show()
+"""),
+    code(r"""
+# Every claim that concerns these data, on one chart.
+result.claims.plot()
+plt.show()
+"""),
+    md(r"""
+## 12. Conclusion
+
+The paragraph below is assembled from the result objects above, so that the numbers always match
+the data. Read it with the caveats that follow it: these are records, not a census, and a change
+in how much was reported could look like a change in violence.
+"""),
+    code(r"""
+rates, its, cmp, placebo = deaths.rates, deaths.its, deaths.changepoint.comparison, deaths.placebo
+nb, lc, sc = rates.rate_ratio_nb, its.level_change, its.slope_change
+rob = deaths.robustness
+a_lc = attacks.its.level_change
+n_as_large = int((placebo.placebo_log_rr.abs() >= abs(placebo.real_log_rr)).sum())
+conclusion = [
+    f"During the offensive ({rates.before.start:%d %b} to {rates.before.end:%d %b %Y}) the records "
+    f"show {rates.before.rate:.1f} civilian deaths and {attacks.rates.before.rate:.1f} attacks per "
+    f"day; after the ceasefire ({rates.after.start:%d %b} to {rates.after.end:%d %b %Y}), "
+    f"{rates.after.rate:.1f} deaths and {attacks.rates.after.rate:.1f} attacks per day. Averaged "
+    f"over each phase the death rate {'fell' if nb['estimate'] < 1 else 'rose'} by "
+    f"{abs(1 - nb['estimate']):.0%} (rate ratio {nb['estimate']:.2f}, 95% CI {nb['ci_low']:.2f} to "
+    f"{nb['ci_high']:.2f}, allowing for overdispersion and autocorrelation).",
+    f"At the ceasefire itself the daily rate of civilian deaths changed to {lc.estimate:.2f} times "
+    f"the level the offensive's trend predicted (95% CI {lc.ci_low:.2f} to {lc.ci_high:.2f}), and "
+    f"the rate of attacks to {a_lc.estimate:.2f} times (95% CI {a_lc.ci_low:.2f} to "
+    f"{a_lc.ci_high:.2f}). After that the trend in deaths "
+    f"{'rose' if sc.estimate > 1 else 'fell'} by {abs(sc.estimate - 1):.1%} per day"
+    + (
+        ": the calm did not last, which is why the fall averaged over the whole phase is smaller "
+        "than the immediate one."
+        if sc.estimate > 1 and sc.ci_low > 1
+        else "."
+    ),
+    f"Told nothing about the date, the change-point search puts the change in deaths nearest the "
+    f"ceasefire on {pd.Timestamp(cmp.date):%d %b %Y}, {cmp.relation()} the announced ceasefire "
+    f"(95% set {pd.Timestamp(cmp.set_low):%d %b} to {pd.Timestamp(cmp.set_high):%d %b}; the "
+    f"ceasefire day is {'inside' if cmp.in_set else 'outside'} it). {n_as_large} of "
+    f"{placebo.n_placebos} fake dates in the offensive gave a level change as large as the real "
+    f"one (placebo p = {placebo.p_value:.3f}). With the low or high figures, or without the "
+    f"deadliest strikes, the level change stays between {rob['level_rr'].min():.2f} and "
+    f"{rob['level_rr'].max():.2f}.",
+    f"SOHR's claim of 7 Dec 2019, more than {threshold:,.0f} civilians killed since the deal: the "
+    f"records give {sohr['observed_best']:,.0f} (low {sohr['observed_low']:,.0f}, high "
+    f"{sohr['observed_high']:,.0f}), so the verdict is '{sohr['verdict']}'"
+    + (
+        ": the best count agrees with the claim but the low count does not reach it. As the "
+        "records are a floor, the claim is consistent with them."
+        if sohr["verdict"] == "undetermined"
+        and sohr["observed_best"] > threshold >= sohr["observed_low"]
+        else "."
+    ),
+]
+for paragraph in conclusion:
+    say(paragraph)
+    print()
+print("Caveats:")
+for caveat in result.caveats:
+    say(f"- {caveat}")
+"""),
+    md(r"""
+The full plain-language report is `result.report()`, and `result.to_dict()` gives every number in
+a JSON-safe form (the `results.json` of `make analysis`).
+"""),
+]
+
+# --------------------------------------------------------------------------------------------
+# 02: your own data
+# --------------------------------------------------------------------------------------------
+NB02 = [
+    md(r"""
+# Your own data: the same analysis on an ACLED or UCDP GED export
+
+This notebook answers: **how do I run the ceasefire analysis on my own export**, from ACLED or
+from the UCDP Georeferenced Event Dataset (GED), and what choices do I have to make on the way?
+
+It uses two example files in the export formats, in `data/examples/`:
+`acled_idlib_2019_example.csv` and `ucdp_ged_idlib_2019_example.csv`. **They are not ACLED or UCDP
+data.** They are the bundled north-western Syria incidents (Airwars' records and the monitors they
+cite, see `data/idlib_2019/SOURCES.md`) rewritten in the two column layouts by
+`data/examples/build_examples.py`, with a few deliberate imperfections (a duplicated event, some
+empty cells) so that the ingest report has something to show; `data/examples/README.md` says
+exactly how. Replace them with your own download and the same cells work.
+
+The steps: read the export (every row accounted for) and choose what counts as a civilian death;
+write down the reference events; run `analyse_ceasefire`; swap in a GED export; point it at your
+own file.
+"""),
+    code(
+        r"""
+import textwrap
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from trends.analysis import analyse_ceasefire
+from trends.datasets import bundled_path, load_idlib_2019
+from trends.events import Timeline
+from trends.ingest.acled import CIVILIAN_PROXIES
+from trends.ingest.formats import read
+from trends.plots.small_multiples import plot_small_multiples
+from trends.series import count_series
+
+%matplotlib inline
+pd.set_option("display.width", 120)
+pd.set_option("display.max_columns", 14)
+pd.set_option("display.max_colwidth", 60)
+
+EXAMPLES = bundled_path("examples")   # data/examples in a checkout, wherever the notebook runs
+ACLED_FILE = EXAMPLES / "acled_idlib_2019_example.csv"
+UCDP_FILE = EXAMPLES / "ucdp_ged_idlib_2019_example.csv"
+EVENTS_FILE = EXAMPLES / "example_events.csv"
+"""
+        + SAY
+    ),
+    md(r"""
+## 1. Read the ACLED export
+
+`read(path, format="acled")` maps ACLED's columns onto the package's incident table and accounts
+for every row: accepted, rejected (with the row, the column and the reason) or merged as a
+duplicate (ACLED re-issues revised events under the same `event_id_cnty`; the row with the latest
+`timestamp` is kept). The same account is printed by `trends validate FILE --format acled` on the
+command line.
+"""),
+    code(r"""
+acled, acled_report = read(ACLED_FILE, format="acled")
+print(acled_report)
+assert acled_report.balanced
+"""),
+    code(r"""
+acled_report.errors_frame()
+"""),
+    md(r"""
+## 2. What counts as a civilian death? The civilian proxy
+
+ACLED gives one `fatalities` figure per event and **does not separate civilians from
+combatants**. The reader therefore needs an explicit proxy, recorded in `report.choices`:
+
+- `"civilian_targeting"` (default): the fatalities of events ACLED codes as *Civilian targeting*
+  (civilians were the primary target). This is the closest ACLED comes to a civilian count.
+- `"violence_against_civilians"`: events whose `event_type` is *Violence against civilians*, for
+  older exports without the `civilian_targeting` column. Air and artillery strikes are coded as
+  *Explosions/Remote violence* even when they hit civilians, so for an air war this proxy misses
+  most of the deaths, as the cell below shows.
+- `"all_events"`: every event's fatalities, **including combatants**: an upper bound, not a
+  civilian count.
+
+Whichever proxy is chosen, every event stays in the table (it still counts as an attack); events
+outside the proxy have a missing civilian figure, never 0.
+"""),
+    code(r"""
+for key, meaning in acled_report.choices.items():
+    say(f"{key}: {meaning}")
+print()
+rows = []
+for proxy in CIVILIAN_PROXIES:
+    table, rep = read(ACLED_FILE, format="acled", civilian_proxy=proxy)
+    rows.append({
+        "civilian_proxy": proxy,
+        "events": len(table),
+        "events with a civilian figure": int(table["civilian_deaths_best"].notna().sum()),
+        "civilian deaths (sum)": table["civilian_deaths_best"].sum(),
+    })
+pd.DataFrame(rows)
+"""),
+    md(r"""
+In this example every event is coded *Civilian targeting* (they are all records of civilian
+harm), so the default proxy and `"all_events"` agree. In a real ACLED export they differ a lot:
+battles and shelling of front lines carry combatant deaths.
+
+## 3. The reference events
+
+The analysis needs at least the intervention (the ceasefire) and, to choose the window, the
+events around it. A timeline is a small table: an `event_id`, a `date`, optionally a
+`time_local` (the ceasefire took effect at 06:00), a name and a kind. It can be written in code...
+"""),
+    code(r"""
+my_events = pd.DataFrame(
+    [
+        {"event_id": "escalation_start_air", "date": "2019-04-26", "time_local": "",
+         "event": "Air escalation begins", "kind": "offensive"},
+        {"event_id": "ceasefire_aug31_effective", "date": "2019-08-31", "time_local": "06:00",
+         "event": "Russian-announced ceasefire in force", "kind": "ceasefire"},
+        {"event_id": "dec_escalation_air", "date": "2019-12-16", "time_local": "",
+         "event": "December air escalation", "kind": "escalation"},
+    ]
+)
+timeline_in_code = Timeline.from_frame(my_events)
+timeline_in_code.to_frame()[["id", "name", "kind", "start", "first_full_day"]]
+"""),
+    md(r"""
+...or, better, kept as a CSV file beside the data, with a source for each date
+(`data/examples/example_events.csv` holds four events copied from the bundled timeline):
+"""),
+    code(r"""
+timeline = Timeline.from_csv(EVENTS_FILE)
+assert set(timeline_in_code.ids) <= set(timeline.ids)
+timeline.to_frame()[["id", "name", "kind", "start", "first_full_day", "source"]]
+"""),
+    md(r"""
+## 4. Run the analysis
+
+The window runs from the start of the offensive to the day before the December escalation, so
+that neither a quieter period before nor a new offensive after is mixed into the ceasefire's
+effect (the choice is explained in `01_idlib_2019_ceasefire.ipynb`). A claim to check can be a
+one-row table: here SOHR's "more than 200 civilians killed since the deal" of 7 December 2019.
+"""),
+    code(r"""
+ceasefire = timeline["ceasefire_aug31_effective"]
+start = timeline["escalation_start_air"].day
+end = timeline["dec_escalation_air"].day - pd.Timedelta(days=1)
+sohr_claim = pd.DataFrame([{
+    "claim_id": "SOHR 7 Dec 2019", "window_start": ceasefire.id, "window_end": "2019-12-07",
+    "quantity": "civilian_deaths", "qualifier": "more_than", "value": 200, "source": "SOHR",
+}])
+acled_result = analyse_ceasefire(
+    acled, ceasefire, start=start, end=end, timeline=timeline, claims=sohr_claim,
+    ingest=acled_report,
+)
+acled_result.summary()
+"""),
+    code(r"""
+say(acled_result.report())
+"""),
+    code(r"""
+acled_result.plot()
+plt.show()
+acled_result.outcomes["civilian_deaths"].its.plot()
+plt.show()
+"""),
+    md(r"""
+Note the claim's verdict. ACLED gives a single figure per event, so the low, best and high
+counts are the same number, and a claim close to it gets a clear verdict. The bundled table keeps
+the monitors' low-high range, which is the more honest account of the uncertainty:
+"""),
+    code(r"""
+from trends.models.claims import check_claims
+
+bundled = load_idlib_2019()
+for label, table, tl in (("ACLED-format example", acled, timeline),
+                         ("bundled table (low-high ranges)", bundled.incidents, bundled.timeline)):
+    row = check_claims(sohr_claim, table, timeline=tl).frame.iloc[0]
+    print(f"{label:>32}: {row['observed_best']:.0f} (low {row['observed_low']:.0f}, "
+          f"high {row['observed_high']:.0f}): {row['verdict']}")
+"""),
+    md(r"""
+## 5. Swap in a UCDP GED export
+
+The GED reader takes `deaths_civilians` as the civilian figure (its `low`/`best`/`high` count all
+deaths, combatants included; `deaths="best"` uses them instead, and says so in the report).
+Two differences from ACLED matter for the analysis:
+
+- GED holds only events with **at least one death**, so "attacks" becomes "deadly attacks" and
+  its rate is lower;
+- GED dates some events over several days (`date_start` to `date_end`); the reader dates them on
+  the first day and keeps the end.
+
+Everything after reading is the same call.
+"""),
+    code(r"""
+ged, ged_report = read(UCDP_FILE, format="ucdp")
+print(ged_report)
+"""),
+    code(r"""
+ged_result = analyse_ceasefire(
+    ged, ceasefire, start=start, end=end, timeline=timeline, claims=sohr_claim, ingest=ged_report,
+)
+comparison = pd.concat(
+    {"ACLED format": acled_result.summary().set_index("outcome"),
+     "UCDP GED format": ged_result.summary().set_index("outcome")},
+    names=["file"],
+)
+comparison[["rate_before", "rate_after", "rate_ratio", "its_level_rr", "its_level_ci",
+            "change_date", "placebo_p"]]
+"""),
+    code(r"""
+# The two files side by side: stack the tables with a column naming the file and count by it.
+both = pd.concat([acled.assign(file="ACLED format"), ged.assign(file="UCDP GED format")],
+                 ignore_index=True)
+weekly_by_file = count_series(both, freq="W", start=start, end=end, by="file",
+                              measures=("attacks", "deaths_best"))
+plot_small_multiples(weekly_by_file, measure="attacks", by="file", ncols=2, events=[ceasefire],
+                     title="Attacks per week in the two example files (GED: deadly attacks only)",
+                     source="Example files derived from the bundled Airwars-based table")
+plt.show()
+"""),
+    code(r"""
+for label, res in (("ACLED format", acled_result), ("UCDP GED format", ged_result)):
+    for caveat in res.caveats:
+        if "no death figure" in caveat or "Small counts" in caveat:
+            say(f"{label}: {caveat}")
+"""),
+    md(r"""
+## 6. Point it at your own file
+
+1. Download an export (ACLED: the Data Export Tool or the API, CSV; UCDP: the GED CSV) and set
+   `MY_FILE` and `MY_FORMAT` below (`"acled"`, `"ucdp"`, or `"incidents"` for a table already in
+   the package's schema, see `trends/schema.py`).
+2. Check it first on the command line: `trends validate MY_FILE --format acled` prints the same
+   account of every row (exit code 1 when some rows were rejected).
+3. Keep the region you study: `filter_incidents(table, where={"admin1": [...]})` from
+   `trends.series`, or any pandas selection. Pass `window=(start, end)` to `read` to reject events
+   outside your period with a reason.
+4. Write your reference events as a CSV like `data/examples/example_events.csv` (with the source
+   of each date), and the claims you want to check as a table like the one above.
+5. Choose the window (an offensive's start to the next escalation is a good default) and run the
+   same `analyse_ceasefire` call.
+
+With `MY_FILE = None` the cell below does nothing.
+"""),
+    code(r"""
+MY_FILE = None          # e.g. "~/Downloads/acled_syria_2019.csv"
+MY_FORMAT = "acled"     # "acled", "ucdp" or "incidents"
+MY_EVENTS = EVENTS_FILE  # your reference events (CSV)
+MY_INTERVENTION = "ceasefire_aug31_effective"
+MY_START, MY_END = "escalation_start_air", "2019-12-15"   # event ids or dates
+
+if MY_FILE is None:
+    print("Set MY_FILE to the path of your export to run the analysis on it.")
+else:
+    from pathlib import Path
+
+    my_table, my_report = read(Path(MY_FILE).expanduser(), format=MY_FORMAT)
+    print(my_report)
+    my_timeline = Timeline.from_csv(MY_EVENTS)
+    my_result = analyse_ceasefire(
+        my_table, MY_INTERVENTION, timeline=my_timeline,
+        start=my_timeline.resolve(MY_START), end=my_timeline.resolve(MY_END), ingest=my_report,
+    )
+    say(my_result.report())
+"""),
+]
+
+
+def build(cells) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            cell.outputs = []
+    # Stable cell ids, so that regenerating the notebooks gives the same files.
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:02d}"
+    return nb
+
+
+def main() -> None:
+    for name, cells in (
+        ("01_idlib_2019_ceasefire.ipynb", NB01),
+        ("02_your_own_data.ipynb", NB02),
+    ):
+        nb = build(cells)
+        nbformat.validate(nb)
+        nbformat.write(nb, HERE / name)
+        print(f"wrote {name} ({len(nb.cells)} cells)")
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,10 @@ __all__ = [
     "attach_data",
     "plotted_data",
     "event_marks",
+    "events_in_range",
+    "period_edges",
+    "format_date_axis",
+    "house_legend",
     "save",
 ]
 
@@ -67,6 +71,8 @@ KIND_COLORS = {
     "offensive": PALETTE["vermillion"],
     "escalation": PALETTE["vermillion"],
     "agreement": PALETTE["blue"],
+    "intervention": PALETTE["black"],
+    "change": PALETTE["purple"],
 }
 FIGSIZE = (7.5, 4.2)
 DPI = 160
@@ -98,7 +104,24 @@ def apply_style() -> None:
 
 
 def new_figure(nrows: int = 1, height: float | None = None, sharex: bool = True, **kwargs):
-    """A new figure in the house style; returns ``(fig, axes)`` (axes is a list when nrows > 1)."""
+    """A new figure in the house style.
+
+    Parameters
+    ----------
+    nrows : int, default 1
+        Panels, stacked vertically.
+    height : float, optional
+        Height in inches (default 4.2 for one panel, ``2.2 + 1.9 * nrows`` otherwise).
+    sharex : bool, default True
+        Share the x axis between panels.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots` (e.g. ``gridspec_kw``).
+
+    Returns
+    -------
+    (Figure, Axes or list of Axes)
+        The axes is a list when ``nrows > 1``.
+    """
     apply_style()
     h = height if height is not None else FIGSIZE[1] if nrows == 1 else 2.2 + 1.9 * nrows
     fig, axes = plt.subplots(
@@ -127,7 +150,19 @@ class PhaseMark:
 
 
 def event_marks(events: Iterable | None) -> list[EventMark]:
-    """Normalise events: ``ReferenceEvent``-like objects, ``(date, label)`` pairs or EventMarks."""
+    """Normalise events: ``ReferenceEvent``-like objects, ``(date, label)`` pairs or EventMarks.
+
+    Parameters
+    ----------
+    events : iterable, optional
+        Objects with ``start`` (and ``short_name``, ``name`` or ``id``, and ``kind``),
+        ``(date, label[, kind])`` tuples or :class:`EventMark`.
+
+    Returns
+    -------
+    list of EventMark
+        Sorted by date.
+    """
     out: list[EventMark] = []
     for ev in events or []:
         if isinstance(ev, EventMark):
@@ -146,6 +181,89 @@ def event_marks(events: Iterable | None) -> list[EventMark]:
     return sorted(out, key=lambda e: e.date)
 
 
+def events_in_range(marks: Sequence[EventMark], start, end) -> list[EventMark]:
+    """The marks dated from ``start`` to ``end`` (inclusive).
+
+    Events outside a chart's data would widen its time axis and put labels beside it.
+
+    Parameters
+    ----------
+    marks : sequence of EventMark
+    start, end : date-like
+        First and last time shown.
+
+    Returns
+    -------
+    list of EventMark
+    """
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    return [m for m in marks if lo <= m.date <= hi]
+
+
+def period_edges(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """Start and end (exclusive) of the period each label of a regular series stands for.
+
+    Daily and weekly labels are the period start; monthly, quarterly and yearly labels stand for
+    the calendar period that contains them (month-end labels included). Used to draw a count
+    over the span of time it covers, so that an event at 06:00 on the first day of a period is
+    drawn inside that period.
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+        Labels of a regular daily, weekly, monthly, quarterly or yearly series.
+
+    Returns
+    -------
+    (DatetimeIndex, DatetimeIndex)
+        Start and (exclusive) end of each period.
+    """
+    index = pd.DatetimeIndex(index)
+    if len(index) < 2:
+        return index, index + pd.Timedelta(days=1)
+    step = pd.Series(index[1:] - index[:-1]).median() / pd.Timedelta(days=1)
+    if step < 27:
+        width = pd.Timedelta(days=float(step))
+        return index, index + width
+    freq = "M" if step < 32 else "Q" if step < 93 else "Y"
+    per = index.to_period(freq)
+    return pd.DatetimeIndex(per.start_time), pd.DatetimeIndex((per + 1).start_time)
+
+
+def format_date_axis(ax) -> None:
+    """Concise date ticks (``May``, ``Jun``... with the year once) on ``ax``'s x axis.
+
+    Parameters
+    ----------
+    ax : Axes
+    """
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def house_legend(ax, **kwargs):
+    """A legend on a white, borderless box, so that grid and event lines do not cross its text.
+
+    Parameters
+    ----------
+    ax : Axes
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.legend` (they override the house defaults).
+
+    Returns
+    -------
+    Legend
+    """
+    opts = {"frameon": True, "facecolor": "white", "edgecolor": "none", "framealpha": 0.92}
+    opts.update(kwargs)
+    leg = ax.legend(**opts)
+    leg.set_zorder(6)
+    return leg
+
+
 def _wrap(label: str, width: int = 26) -> str:
     import textwrap
 
@@ -159,8 +277,23 @@ def draw_events(ax, events: Sequence[EventMark], *, label: bool = True, max_rows
     with a label already placed (collision measured on the rendered text extents). Heights are
     offsets in points, so a later change of the axes' height cannot make labels collide; a change
     of width (e.g. ``tight_layout``) is handled by :func:`restack_events`, which
-    :func:`place_title` calls. ``max_rows`` is kept for compatibility: labels are never allowed
-    to overlap, however many rows that takes. Returns the text artists.
+    :func:`place_title` calls.
+
+    Parameters
+    ----------
+    ax : Axes
+    events : sequence of EventMark
+        See :func:`event_marks`.
+    label : bool, default True
+        Write the labels (``False``: lines only, e.g. on the lower panels).
+    max_rows : int, default 6
+        Kept for compatibility: labels are never allowed to overlap, however many rows that
+        takes.
+
+    Returns
+    -------
+    list of Text
+        The label artists.
     """
     texts = []
     if not events:
@@ -198,7 +331,8 @@ def _stack_labels(ax) -> None:
 
     Left to right, each label goes at the lowest height (0 or just above a label already placed)
     where it collides with no placed label; collisions use the rendered extents, so labels of one
-    and of several lines mix safely.
+    and of several lines mix safely. A label that would run past the right edge of the axes ends
+    at its line instead of starting there.
     """
     from matplotlib.transforms import ScaledTranslation
 
@@ -209,10 +343,16 @@ def _stack_labels(ax) -> None:
     renderer = fig.canvas.get_renderer()
     base = ax.get_xaxis_transform()
     gap_x, gap_y = 4.0, 3.0
+    right_edge = ax.get_window_extent(renderer).x1
     boxes = []
     for txt, _ in entries:
         txt.set_transform(base)
-        boxes.append((txt.get_window_extent(renderer), txt))
+        txt.set_horizontalalignment("left")
+        bbox = txt.get_window_extent(renderer)
+        if bbox.x1 > right_edge + 2:  # would stick out on the right: end it at its line
+            txt.set_horizontalalignment("right")
+            bbox = txt.get_window_extent(renderer)
+        boxes.append((bbox, txt))
     placed: list[tuple[float, float, float, float]] = []  # x0, x1, offset, offset + height
     for bbox, txt in sorted(boxes, key=lambda b: b[0].x0):
         x0, x1, h = bbox.x0, bbox.x1, bbox.height
@@ -228,13 +368,24 @@ def _stack_labels(ax) -> None:
 
 
 def restack_events(fig) -> None:
-    """Re-stack the event labels of every axes of ``fig`` after the layout changed."""
+    """Re-stack the event labels of every axes of ``fig`` after the layout changed.
+
+    Parameters
+    ----------
+    fig : Figure
+    """
     for ax in fig.axes:
         _stack_labels(ax)
 
 
 def draw_phases(ax, phases: Sequence[PhaseMark]) -> None:
-    """Shade phases lightly and name them inside the plotting area, at the bottom."""
+    """Shade phases lightly and name them inside the plotting area, at the bottom.
+
+    Parameters
+    ----------
+    ax : Axes
+    phases : sequence of PhaseMark
+    """
     shades = ["#F2F2F2", "#E4EEF7"]
     for i, ph in enumerate(phases):
         ax.axvspan(ph.start, ph.end, color=shades[i % 2], zorder=0, lw=0)
@@ -257,27 +408,67 @@ def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
 
     Event labels are first re-stacked on the final layout (:func:`restack_events`), so call this
     last, after ``tight_layout``.
+
+    Parameters
+    ----------
+    fig : Figure
+    title : str or None
+        The title (nothing is added when empty; the labels are still re-stacked).
+    subtitle : str, optional
+        A line (wrapped to the figure's width) between the title and the chart.
     """
     fig.canvas.draw()
     restack_events(fig)
     if not title:
         return
+    import textwrap
+
     renderer = fig.canvas.get_renderer()
     inv = fig.transFigure.inverted()
     top = 0.98
     for ax in fig.axes:
-        top = max(top, inv.transform((0, ax.get_window_extent(renderer).y1))[1])
+        if not ax.get_visible():
+            continue
+        # the tight box holds the axes' title, legend and labels drawn outside it
+        top = max(top, inv.transform((0, ax.get_tightbbox(renderer).y1))[1])
         for t in ax.texts:
             top = max(top, inv.transform((0, t.get_window_extent(renderer).y1))[1])
+        leg = ax.get_legend()
+        if leg is not None and leg.get_visible():  # also when left out of the layout
+            top = max(top, inv.transform((0, leg.get_window_extent(renderer).y1))[1])
+    for leg in fig.legends:
+        top = max(top, inv.transform((0, leg.get_window_extent(renderer).y1))[1])
+    fig_w, fig_h = fig.get_size_inches()
+    gap = 5 / 72 / fig_h  # 5 points, as a fraction of the figure height
     y = top + 0.015
     if subtitle:
-        fig.text(0.01, y, subtitle, ha="left", va="bottom", fontsize=9, color="#333333")
-        y += 0.035
+        width = max(40, int(fig_w * 72 / (0.58 * 9)))  # characters that fit the figure's width
+        sub = fig.text(
+            0.01,
+            y,
+            "\n".join(textwrap.wrap(subtitle, width)),
+            ha="left",
+            va="bottom",
+            fontsize=9,
+            color="#333333",
+        )
+        y = inv.transform((0, sub.get_window_extent(renderer).y1))[1] + gap
     fig.text(0.01, y, title, ha="left", va="bottom", fontsize=11.5, fontweight="bold")
 
 
 def add_footer(fig, source: str | None, start=None, end=None, note: str | None = None) -> None:
-    """Footer: the data source and date range (and an optional note), bottom left."""
+    """Footer: the data source and date range (and an optional note), bottom left.
+
+    Parameters
+    ----------
+    fig : Figure
+    source : str or None
+        Data source ("Source: ...").
+    start, end : date-like, optional
+        Date range of the data ("Data 30 Apr 2019 to 15 Dec 2019").
+    note : str, optional
+        Anything else the reader needs (method, caveat).
+    """
     parts = []
     if source:
         parts.append(f"Source: {source}.")
@@ -286,20 +477,33 @@ def add_footer(fig, source: str | None, start=None, end=None, note: str | None =
     if note:
         parts.append(note)
     if parts:
+        import textwrap
+
+        # wrapped here rather than with ``wrap=True``, so that the saved PNG keeps the figure's
+        # width (``bbox_inches="tight"`` measures the unwrapped text)
+        width = max(40, int(fig.get_size_inches()[0] * 72 / (0.58 * 7.5)))
         fig.text(
             0.01,
             -0.02,
-            " ".join(parts),
+            "\n".join(textwrap.wrap(" ".join(parts), width)),
             ha="left",
             va="top",
             fontsize=7.5,
             color="#555555",
-            wrap=True,
         )
 
 
 def attach_data(fig, panel: str, frame: pd.DataFrame) -> None:
-    """Record the numbers drawn in ``panel`` on the figure (read back with :func:`plotted_data`)."""
+    """Record the numbers drawn in ``panel`` on the figure (read back with :func:`plotted_data`).
+
+    Parameters
+    ----------
+    fig : Figure
+    panel : str
+        Name of the panel.
+    frame : DataFrame
+        The numbers, as held by the result object.
+    """
     store = getattr(fig, "_trends_data", None)
     if store is None:
         store = {}
@@ -322,5 +526,11 @@ def plotted_data(obj, panel: str | None = None):
 
 
 def save(fig, path) -> None:
-    """Save as PNG in the house resolution."""
+    """Save as PNG in the house resolution.
+
+    Parameters
+    ----------
+    fig : Figure
+    path : str or path-like
+    """
     fig.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")

@@ -32,11 +32,14 @@ UNITS = {"D": "day", "W": "week", "M": "month", "MS": "month"}
 
 
 def _unit(index: pd.DatetimeIndex) -> str:
-    freq = pd.infer_freq(index) if len(index) > 2 else "D"
-    key = (freq or "D").split("-")[0]
-    return UNITS.get(
-        key, "day" if key.startswith("D") else "week" if key.startswith("W") else "month"
-    )
+    """``"day"``, ``"week"`` or ``"month"``, from the median spacing of the index.
+
+    (``pd.infer_freq`` is avoided: it fails on a single missing label and warns under pandas 3.)
+    """
+    if len(index) < 2:
+        return "day"
+    step = pd.Series(index[1:] - index[:-1]).median() / pd.Timedelta(days=1)
+    return "day" if step < 2 else "week" if step < 14 else "month"
 
 
 def plot_timeline(

@@ -1,0 +1,432 @@
+"""Change-point chart: the series with its segment rates, the change dates and their uncertainty.
+
+Top panel: the counts per period (bars over the span of each period), the rate (or mean) of each
+segment as a horizontal step with its confidence band, every change as a labelled line at the
+first period of the new segment, with the change's confidence set shaded, and the reference event
+(e.g. the announced ceasefire) marked.
+
+Bottom panel: the posterior probabilities (likelihood weights for the negative binomial model) of
+the date of the primary change, zoomed on the dates that carry weight, with the confidence set
+highlighted and the reference marked; the comparison held by the result (probability that the
+new rate started on or before the reference) is written on it.
+
+Every number comes from :class:`trends.models.changepoint.ChangePointResult`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from trends.plots.its import measure_style
+from trends.plots.style import (
+    COLORS,
+    KIND_COLORS,
+    PALETTE,
+    EventMark,
+    add_footer,
+    attach_data,
+    draw_events,
+    event_marks,
+    events_in_range,
+    format_date_axis,
+    house_legend,
+    new_figure,
+    period_edges,
+    place_title,
+)
+
+__all__ = ["plot_changepoints", "CHANGEPOINT_PANELS"]
+
+#: Names of the panels recorded with :func:`~trends.plots.style.attach_data`.
+CHANGEPOINT_PANELS = ("series", "segments", "breaks", "posterior")
+
+SET_COLOR = PALETTE["purple"]
+_WEIGHT_FLOOR = 1e-3  # dates whose weight is below this share of the largest are not zoomed on
+
+
+def _fmt_day(ts: Any) -> str:
+    ts = pd.Timestamp(ts)
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _as_datetime_index(index: pd.Index, unit: str) -> pd.DatetimeIndex | None:
+    """A DatetimeIndex for a date, period or year index; ``None`` for a plain integer index."""
+    if isinstance(index, pd.DatetimeIndex):
+        return index.tz_localize(None) if index.tz is not None else index
+    if isinstance(index, pd.PeriodIndex):
+        return pd.DatetimeIndex(index.start_time)
+    if unit == "year":
+        return pd.DatetimeIndex(pd.to_datetime([f"{int(v)}-01-01" for v in index]))
+    return None
+
+
+def _edges(index: pd.Index, unit: str) -> tuple[Any, Any]:
+    """Start and end of each period on the chart's x axis."""
+    dt = _as_datetime_index(index, unit)
+    if dt is not None:
+        if isinstance(index, pd.PeriodIndex):
+            return pd.DatetimeIndex(index.start_time), pd.DatetimeIndex((index + 1).start_time)
+        if unit == "year":
+            return dt, pd.DatetimeIndex(dt + pd.DateOffset(years=1))
+        return period_edges(dt)
+    values = np.asarray(index, dtype=float)
+    step = float(np.median(np.diff(values))) if values.size > 1 else 1.0
+    return values, values + step
+
+
+def _reference_mark(reference: Any, result) -> EventMark | None:
+    """The reference as an event mark: the argument, else the result's comparison."""
+    if reference is None:
+        comp = getattr(result, "comparison", None)
+        if comp is None or comp.reference is None:
+            return None
+        try:
+            when = pd.Timestamp(comp.reference)
+        except (TypeError, ValueError):
+            return None
+        return EventMark(when, str(comp.reference_name or "Reference"), "ceasefire")
+    if (
+        isinstance(reference, EventMark)
+        or isinstance(reference, tuple)
+        or hasattr(reference, "start")
+    ):
+        mark = event_marks([reference])[0]
+        kind = mark.kind if mark.kind in KIND_COLORS else "ceasefire"
+        return EventMark(mark.date, mark.label, kind)
+    return EventMark(pd.Timestamp(reference), "Reference", "ceasefire")
+
+
+def _comparison_matches(result, mark: EventMark | None) -> bool:
+    comp = getattr(result, "comparison", None)
+    if comp is None or mark is None or comp.break_number is None:
+        return False
+    try:
+        return pd.Timestamp(comp.reference) == mark.date
+    except (TypeError, ValueError):
+        return False
+
+
+def _change_label(row: pd.Series, unit: str, model: str) -> str:
+    when = (
+        _fmt_day(row["date"]) if unit in ("day", "week") else f"{pd.Timestamp(row['date']):%b %Y}"
+    )
+    pct = row.get("percent_change", np.nan)
+    if model != "gaussian" and pd.notna(pct) and np.isfinite(pct):
+        return f"Change {int(row['break'])}: {when} ({pct:+.0f}%)".replace("-", "\u2212")
+    return f"Change {int(row['break'])}: {when}"
+
+
+def _draw_series_panel(
+    ax: Axes, result, left, right, color: str, label: str, level: int, with_sets: bool = True
+) -> None:
+    series = result.series
+    width = (
+        np.asarray((right - left) / pd.Timedelta(days=1))
+        if isinstance(left, pd.DatetimeIndex)
+        else np.asarray(right - left)
+    )
+    ax.bar(
+        left,
+        series.fillna(0).to_numpy(dtype=float),
+        width=width,
+        align="edge",
+        color=color,
+        alpha=0.4,
+        lw=0,
+        zorder=2,
+        label=f"{label.capitalize()} per {result.unit}",
+    )
+    lvl = result.level_name
+    seg = result.segments
+    pos = pd.Index(series.index)
+    for i, row in seg.reset_index(drop=True).iterrows():
+        a = pos.get_loc(row["start"])
+        b = pos.get_loc(row["end"])
+        x0, x1 = left[a], right[b]
+        ax.fill_between(
+            [x0, x1],
+            [row["ci_low"]] * 2,
+            [row["ci_high"]] * 2,
+            color="#333333",
+            alpha=0.15,
+            lw=0,
+            zorder=3,
+            label=f"{level}% CI of the segment {lvl}" if i == 0 else None,
+        )
+        ax.plot(
+            [x0, x1],
+            [row[lvl]] * 2,
+            color=COLORS["fit"],
+            lw=2.0,
+            zorder=4,
+            solid_capstyle="butt",
+            label=f"Segment {lvl}" if i == 0 else None,
+        )
+    if with_sets:
+        for j, dates in enumerate(result.confidence_sets):
+            for d in dates:
+                k = pos.get_loc(d)
+                ax.axvspan(
+                    left[k],
+                    right[k],
+                    color=SET_COLOR,
+                    alpha=0.28,
+                    lw=0,
+                    zorder=1,
+                    label=f"{level}% set of change dates" if j == 0 and d == dates[0] else None,
+                )
+    ax.set_ylabel(f"{label} per {result.unit}" if lvl == "rate" else label)
+    # head room for the legend above the bars (axis limits only)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(0 if lvl == "rate" else lo, hi + (hi - (0 if lvl == "rate" else lo)) * 0.35)
+    if lvl == "rate":
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+
+
+def plot_changepoints(
+    result,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    reference: Any = None,
+) -> tuple[Figure, list[Axes]] | Axes:
+    """Draw a change-point segmentation and the uncertainty of the primary change's date.
+
+    Parameters
+    ----------
+    result : ChangePointResult
+        From :func:`trends.models.changepoint.detect_changepoints`.
+    ax : Axes, optional
+        Draw only the top panel (series, segments, changes) on it and return it.
+    title : str, optional
+        Figure title (default: "When did the <measure> rate change?").
+    source : str, optional
+        Data source named in the footer (with the series' date range).
+    reference : event, date or (date, label[, kind]), optional
+        The announced reference to mark (e.g. the ceasefire). Default: the reference the result
+        was compared with (``result.comparison``), if any.
+
+    Returns
+    -------
+    (Figure, [Axes, Axes]) or Axes
+        The figure with the series panel and the date-weight panel; the Axes when ``ax`` is
+        given.
+
+    Notes
+    -----
+    Recorded numbers (:func:`~trends.plots.style.plotted_data`): ``"series"`` (observed counts and
+    the fitted segment level), ``"segments"`` (``result.segments``), ``"breaks"``
+    (``result.breaks``) and ``"posterior"`` (the primary change's weights, ``result.posterior``,
+    with ``in_set`` flagging its confidence set).
+    """
+    unit = result.unit
+    label, color = measure_style(result.series.name)
+    level = int(round(100 * float(result.level)))
+    left, right = _edges(result.series.index, unit)
+    is_dates = isinstance(left, pd.DatetimeIndex)
+    ref = _reference_mark(reference, result) if is_dates else None
+
+    single = ax is not None
+    if single:
+        fig = ax.figure
+        panels = [ax]
+    else:
+        fig, panels = new_figure(
+            2, height=6.4, sharex=False, gridspec_kw={"height_ratios": [1.9, 1]}
+        )
+    top = panels[0]
+    _draw_series_panel(top, result, left, right, color, label, level)
+    attach_data(
+        fig,
+        "series",
+        pd.DataFrame({"observed": result.series, "fitted": result.fitted}),
+    )
+    attach_data(fig, "segments", result.segments.copy())
+    attach_data(fig, "breaks", result.breaks.copy())
+
+    marks: list[EventMark] = []
+    if is_dates:
+        for _, row in result.breaks.iterrows():
+            k = result.series.index.get_loc(row["date"])
+            marks.append(
+                EventMark(pd.Timestamp(left[k]), _change_label(row, unit, result.model), "change")
+            )
+        if ref is not None:
+            marks.append(ref)
+        marks = events_in_range(
+            sorted(marks, key=lambda m: m.date), left[0], right[-1] - pd.Timedelta(seconds=1)
+        )
+        top.set_xlim(left[0], right[-1])
+        format_date_axis(top)
+    else:
+        for _, row in result.breaks.iterrows():
+            k = result.series.index.get_loc(row["date"])
+            top.axvline(left[k], color=KIND_COLORS["change"], ls="--", lw=1.1)
+        top.set_xlim(left[0], right[-1])
+        top.set_xlabel(unit)
+    house_legend(top, loc="upper right", ncols=2, fontsize=8)
+
+    if single:
+        draw_events(top, marks)
+        if source:
+            add_footer(fig, source, result.series.index.min(), result.series.index.max())
+        place_title(fig, title)
+        return top
+
+    bottom = panels[1]
+    _draw_posterior_panel(bottom, result, left, right, ref, level, is_dates)
+    fig.tight_layout(h_pad=1.5)
+    draw_events(top, marks)
+    add_footer(
+        fig,
+        source,
+        result.series.index.min(),
+        result.series.index.max(),
+        note=_note(result),
+    )
+    what = "rate" if result.level_name == "rate" else "level"
+    place_title(fig, title or f"When did the {what} of {label} change?", _subtitle(result))
+    return fig, panels
+
+
+def _draw_posterior_panel(
+    ax: Axes, result, left, right, ref: EventMark | None, level: int, is_dates: bool
+) -> None:
+    """Bottom panel: weights of the primary change's date."""
+    post = result.posterior
+    weight = "likelihood weight" if result.model == "negbin" else "posterior probability"
+    if post is None or len(post) == 0:
+        ax.text(
+            0.5,
+            0.5,
+            "No change detected: nothing to date.",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9.5,
+            color="#555555",
+        )
+        ax.set_yticks([])
+        ax.set_ylabel(weight)
+        ax.grid(False)
+        attach_data(ax.figure, "posterior", pd.DataFrame({"weight": [], "in_set": []}))
+        return
+    j = int(result.primary)
+    row = result.breaks.iloc[j]
+    in_set = post.index.isin(result.confidence_sets[j])
+    pos = pd.Index(result.series.index).get_indexer(post.index)
+    x0, x1 = left[pos], right[pos]
+    width = np.asarray((x1 - x0) / pd.Timedelta(days=1)) if is_dates else np.asarray(x1 - x0)
+    values = post.to_numpy(dtype=float)
+    ax.bar(
+        x0[in_set],
+        values[in_set],
+        width=width[in_set],
+        align="edge",
+        color=SET_COLOR,
+        lw=0,
+        zorder=3,
+        label=f"in the {level}% set",
+    )
+    ax.bar(
+        x0[~in_set],
+        values[~in_set],
+        width=width[~in_set],
+        align="edge",
+        color="#BBBBBB",
+        lw=0,
+        zorder=3,
+        label="outside it",
+    )
+    attach_data(ax.figure, "posterior", pd.DataFrame({"weight": post, "in_set": in_set}))
+    ax.set_ylim(0, min(1.0, float(np.nanmax(values)) * 1.25) if np.nanmax(values) > 0 else 1)
+    ax.set_ylabel(weight)
+    when = _fmt_day(row["date"]) if is_dates else str(row["date"])
+    ax.set_title(
+        f"Date of change {int(row['break'])} (first {result.unit} at the new {result.level_name}):"
+        f" most likely {when} ({level}% set in purple)",
+        loc="left",
+        fontsize=9.5,
+    )
+    # zoom on the dates that carry weight, the confidence set and the reference
+    heavy = values >= _WEIGHT_FLOOR * np.nanmax(values)
+    lo = min(x0[heavy].min(), x0[in_set].min())
+    hi = max(x1[heavy].max(), x1[in_set].max())
+    if ref is not None:
+        lo, hi = min(lo, ref.date), max(hi, ref.date)
+    if is_dates:
+        span = max(hi - lo, pd.Timedelta(days=10))
+        pad = span * 0.25
+        ax.set_xlim(max(lo - pad, left[0]), min(hi + pad, right[-1]))
+        format_date_axis(ax)
+    else:
+        pad = max(hi - lo, 5) * 0.25
+        ax.set_xlim(lo - pad, hi + pad)
+    mode_k = int(np.nanargmax(values))
+    ax.annotate(
+        f"{values[mode_k]:.2f}",
+        (ax.convert_xunits(x0[mode_k] + (x1[mode_k] - x0[mode_k]) / 2), values[mode_k]),
+        xytext=(0, 2),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        color="#333333",
+    )
+    if ref is not None:
+        rc = KIND_COLORS.get(ref.kind, COLORS["event"])
+        ax.axvline(ref.date, color=rc, ls="--", lw=1.1, zorder=4)
+        # label on the side away from the most likely date
+        right_side = x0[mode_k] < ref.date
+        text = ref.label
+        comp = result.comparison
+        if _comparison_matches(result, ref):
+            text += (
+                f"\nP(new {result.level_name} began on or before it) = {comp.prob_at_or_before:.2f}"
+            )
+        ax.annotate(
+            text,
+            (ax.convert_xunits(ref.date), 0.96),
+            xycoords=ax.get_xaxis_transform(),
+            xytext=(4 if right_side else -4, 0),
+            textcoords="offset points",
+            ha="left" if right_side else "right",
+            va="top",
+            fontsize=8,
+            color=rc,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0},
+            zorder=5,
+        )
+
+
+def _subtitle(result) -> str | None:
+    if result.n_changes == 0:
+        return f"No change detected ({result.criterion.upper()})."
+    comp = result.comparison
+    if comp is not None and comp.break_number is not None:
+        inside = "inside" if comp.in_set else "outside"
+        return (
+            f"{result.n_changes} change{'s' if result.n_changes > 1 else ''} detected. The change "
+            f"nearest {comp.reference_name or 'the reference'} is dated "
+            f"{_fmt_day(comp.date)}, {comp.relation()} it; the reference is {inside} the "
+            f"{int(round(100 * comp.level))}% set."
+        )
+    return f"{result.n_changes} change{'s' if result.n_changes > 1 else ''} detected."
+
+
+def _note(result) -> str:
+    model = {"poisson": "Poisson", "negbin": "negative binomial", "gaussian": "Gaussian"}.get(
+        result.model, result.model
+    )
+    crit = result.criterion.upper() if result.criterion in ("bic", "aic") else result.criterion
+    return (
+        f"{model.capitalize()} segmentation, number of changes by {crit}. A change is dated to "
+        f"the first {result.unit} at the new {result.level_name}."
+    )

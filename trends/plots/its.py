@@ -1,0 +1,370 @@
+"""Interrupted time series chart: observed counts, model fit, counterfactual and effects.
+
+Three panels share the time axis:
+
+a. the observed counts (dots; hollow when left out of the fit, e.g. a transition window), the
+   model's fitted rate and, after the (last) intervention, the counterfactual (dashed) with its
+   confidence band (mean) and prediction band (counts);
+b. the pointwise effect, observed - counterfactual, with its prediction band and a zero line;
+c. the cumulative effect with its prediction band.
+
+Every number comes from :attr:`trends.models.its.ITSResult.frame`; nothing is estimated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from trends.errors import InputError
+from trends.plots.style import (
+    COLORS,
+    EventMark,
+    add_footer,
+    attach_data,
+    draw_events,
+    event_marks,
+    events_in_range,
+    format_date_axis,
+    house_legend,
+    new_figure,
+    period_edges,
+    place_title,
+)
+
+__all__ = ["plot_its", "intervention_marks", "ITS_PANELS"]
+
+#: Names of the panels recorded with :func:`~trends.plots.style.attach_data`.
+ITS_PANELS = ("observed", "effect", "cumulative")
+
+OBSERVED_COLUMNS = [
+    "observed",
+    "used",
+    "transition",
+    "fitted",
+    "counterfactual",
+    "cf_ci_low",
+    "cf_ci_high",
+    "cf_pi_low",
+    "cf_pi_high",
+]
+EFFECT_COLUMNS = ["effect", "effect_low", "effect_high"]
+CUMULATIVE_COLUMNS = ["cum_effect", "cum_effect_low", "cum_effect_high"]
+
+
+def _fmt_count(x: float) -> str:
+    """``-1,809``-style integer text with a true minus sign."""
+    if not np.isfinite(x):
+        return "n/a"
+    text = f"{abs(x):,.0f}" if abs(x) >= 10 else f"{abs(x):.1f}"
+    return ("\u2212" if x < 0 and text.strip("0.,") else "") + text
+
+
+def _tick(value: float, _pos: int | None = None) -> str:
+    """Axis numbers with thousands separators and a true minus sign (no ``1e6`` offset)."""
+    text = f"{abs(value):,.0f}" if abs(value) >= 10 or value == int(value) else f"{abs(value):.1f}"
+    return ("\u2212" if value < 0 else "") + text
+
+
+def _fmt_day(ts: Any) -> str:
+    ts = pd.Timestamp(ts)
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def measure_style(name: str | None) -> tuple[str, str]:
+    """Readable name and colour of a measure (``"civilian deaths"`` -> vermillion).
+
+    Parameters
+    ----------
+    name : str or None
+        Series or outcome name (``"civilian_deaths"``, ``"attacks"``...).
+
+    Returns
+    -------
+    (str, str)
+        The name with spaces, and the house colour (deaths: vermillion, else blue).
+    """
+    text = str(name or "events").replace("_", " ")
+    color = COLORS["deaths"] if "death" in text or "killed" in text else COLORS["attacks"]
+    return text, color
+
+
+def intervention_marks(result, events: Sequence | None = None) -> list[EventMark]:
+    """Event marks for the interventions of an ITS fit, merged with other ``events``.
+
+    An intervention takes the kind (hence the colour) of an event given at the same time, else
+    ``"intervention"``; events at the same time as an intervention are not repeated.
+
+    Parameters
+    ----------
+    result : ITSResult
+    events : sequence, optional
+        ``ReferenceEvent``-like objects, ``(date, label[, kind])`` tuples or EventMarks.
+
+    Returns
+    -------
+    list of EventMark
+        Sorted by date.
+    """
+    others = event_marks(events)
+    marks: list[EventMark] = []
+    taken: set[pd.Timestamp] = set()
+    for eff in result.effects:
+        when = pd.Timestamp(eff.start)
+        same = [m for m in others if m.date == when]
+        kind = same[0].kind if same else "intervention"
+        marks.append(EventMark(when, str(eff.name), kind))
+        taken.add(when)
+    marks.extend(m for m in others if m.date not in taken)
+    return sorted(marks, key=lambda m: m.date)
+
+
+def _draw_observed(
+    ax: Axes,
+    frame: pd.DataFrame,
+    mid: pd.DatetimeIndex,
+    result,
+    color: str,
+    label: str,
+    level: int,
+    unit: str,
+) -> None:
+    """Panel a: observed counts, fitted rate, counterfactual and its bands."""
+    obs = frame["observed"]
+    used = frame["used"].astype(bool)
+    ax.scatter(
+        mid[used],
+        obs[used],
+        s=9,
+        color=color,
+        alpha=0.75,
+        lw=0,
+        zorder=3,
+        label=f"Observed {label} per {unit}",
+    )
+    excluded = (~used) & obs.notna()
+    if excluded.any():
+        ax.scatter(
+            mid[excluded],
+            obs[excluded],
+            s=11,
+            facecolors="none",
+            edgecolors=color,
+            lw=0.8,
+            zorder=3,
+            label="Observed, left out of the fit",
+        )
+    ax.plot(mid, frame["fitted"], color=COLORS["fit"], lw=1.5, zorder=4, label="Model fit")
+    post = frame["counterfactual"].notna()
+    cf_color = COLORS["counterfactual"]
+    ax.fill_between(
+        mid[post],
+        frame.loc[post, "cf_pi_low"],
+        frame.loc[post, "cf_pi_high"],
+        color=cf_color,
+        alpha=0.14,
+        lw=0,
+        zorder=1,
+        label=f"{level}% prediction interval (counts)",
+    )
+    ax.fill_between(
+        mid[post],
+        frame.loc[post, "cf_ci_low"],
+        frame.loc[post, "cf_ci_high"],
+        color=cf_color,
+        alpha=0.35,
+        lw=0,
+        zorder=2,
+        label=f"{level}% confidence interval (rate)",
+    )
+    ax.plot(
+        mid[post],
+        frame.loc[post, "counterfactual"],
+        color=cf_color,
+        lw=1.8,
+        ls="--",
+        zorder=4,
+        label="Counterfactual (no intervention)",
+    )
+    ax.set_ylabel(f"{label} per {unit}")
+    # head room for the legend above the data (axis limits only; nothing is estimated)
+    top = np.nanmax(frame[["observed", "fitted", "cf_pi_high"]].to_numpy(dtype=float))
+    ax.set_ylim(0, max(top, 1.0) * 1.5)
+    house_legend(ax, loc="upper left", ncols=2, handlelength=1.8, columnspacing=1.2)
+
+
+def _short(name: str, width: int = 40) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
+
+
+def _draw_band_panel(
+    ax: Axes,
+    mid: pd.DatetimeIndex,
+    est: pd.Series,
+    lo: pd.Series,
+    hi: pd.Series,
+    color: str,
+    line_label: str,
+    band_label: str,
+) -> None:
+    ok = est.notna()
+    ax.axhline(0, color="#444444", lw=0.9, zorder=2)
+    ax.fill_between(
+        mid[ok], lo[ok], hi[ok], color=COLORS["band"], alpha=0.35, lw=0, zorder=1, label=band_label
+    )
+    ax.plot(mid[ok], est[ok], color=color, lw=1.4, zorder=3, label=line_label)
+
+
+def plot_its(
+    result,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    events: Sequence | None = None,
+    axes: Sequence[Axes] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> tuple[Figure, list[Axes]] | Axes:
+    """Draw an interrupted time series fit in three panels (or its first panel on one Axes).
+
+    Parameters
+    ----------
+    result : ITSResult
+        From :func:`trends.models.its.fit_its`.
+    title : str, optional
+        Figure title (default: "<measure> before and after <intervention>"), with a subtitle
+        giving the immediate rate ratio and the cumulative difference held by the result.
+    source : str, optional
+        Data source named in the footer (with the series' date range).
+    events : sequence, optional
+        Other reference events to mark (``ReferenceEvent``-like objects or ``(date, label[,
+        kind])`` tuples); the interventions are always marked.
+    axes : sequence of 3 Axes, optional
+        Draw on these instead of a new figure.
+    ax : Axes or sequence of 3 Axes, optional
+        As called by :meth:`ITSResult.plot`: a single Axes gets only panel (a) and is returned;
+        a sequence is the same as ``axes``.
+
+    Returns
+    -------
+    (Figure, list of Axes) or Axes
+        The figure and its three axes; the Axes when a single ``ax`` was given.
+
+    Notes
+    -----
+    The numbers drawn are recorded on the figure: ``plotted_data(fig, "observed")``,
+    ``"effect"`` and ``"cumulative"`` return the matching columns of ``result.frame``.
+    """
+    single = ax is not None and axes is None and isinstance(ax, Axes)
+    if axes is None and ax is not None and not single:
+        axes = list(ax)  # type: ignore[arg-type]
+    frame = result.frame
+    settings = getattr(result, "settings", {}) or {}
+    unit = settings.get("unit", "period")
+    label, color = measure_style(settings.get("series_name"))
+    level = int(round(100 * (1 - float(settings.get("alpha", 0.05)))))
+    left, right = period_edges(frame.index)
+    mid = pd.DatetimeIndex(left + (right - left) / 2)
+    start, end = left[0], right[-1]
+    # the last period ends at ``end`` (exclusive): an event on that day is after the data
+    marks = events_in_range(
+        intervention_marks(result, events), start, end - pd.Timedelta(seconds=1)
+    )
+
+    if single:
+        fig = ax.figure
+        panels = [ax]
+    elif axes is not None:
+        panels = list(axes)
+        if len(panels) != 3:
+            raise InputError(f"plot_its needs 3 axes, got {len(panels)}")
+        fig = panels[0].figure
+    else:
+        fig, panels = new_figure(3, height=7.6)
+
+    _draw_observed(panels[0], frame, mid, result, color, label, level, unit)
+    attach_data(fig, "observed", frame[OBSERVED_COLUMNS].copy())
+    if not single:
+        _draw_band_panel(
+            panels[1],
+            mid,
+            frame["effect"],
+            frame["effect_low"],
+            frame["effect_high"],
+            COLORS["fit"],
+            "Observed \u2212 counterfactual",
+            f"{level}% prediction interval",
+        )
+        panels[1].set_ylabel(f"difference,\n{label} per {unit}")
+        panels[1].set_title(f"Difference per {unit}", loc="left", fontsize=9.5)
+        house_legend(panels[1], loc="best")
+        attach_data(fig, "effect", frame[EFFECT_COLUMNS].copy())
+        _draw_band_panel(
+            panels[2],
+            mid,
+            frame["cum_effect"],
+            frame["cum_effect_low"],
+            frame["cum_effect_high"],
+            COLORS["fit"],
+            "Cumulative difference",
+            f"{level}% prediction interval",
+        )
+        panels[2].set_ylabel(f"cumulative difference,\n{label}")
+        panels[2].set_title(
+            f"Cumulative difference since {_fmt_day(result.primary.first_period)}",
+            loc="left",
+            fontsize=9.5,
+        )
+        house_legend(panels[2], loc="best")
+        attach_data(fig, "cumulative", frame[CUMULATIVE_COLUMNS].copy())
+    for p in panels:
+        p.set_xlim(start, end)
+        p.yaxis.set_major_formatter(FuncFormatter(_tick))
+    format_date_axis(panels[-1])
+
+    if single:
+        draw_events(panels[0], marks, label=True)
+        if source:
+            add_footer(fig, source, frame.index.min(), frame.index.max())
+        place_title(fig, title)
+        return panels[0]
+
+    fig.tight_layout(h_pad=1.2)
+    for i, p in enumerate(panels):
+        draw_events(p, marks, label=(i == 0))
+    add_footer(fig, source, frame.index.min(), frame.index.max(), note=_note(result, level))
+    default = f"{label.capitalize()} before and after {_short(result.primary.name, 60)}"
+    place_title(fig, title or default, _subtitle(result, level, label))
+    return fig, panels
+
+
+def _subtitle(result, level: int, label: str) -> str | None:
+    """The headline numbers the result holds, in words."""
+    parts = []
+    lc = result.primary.level_change
+    if np.isfinite(lc.estimate):
+        parts.append(
+            f"Immediate change: rate ratio {lc.estimate:.2f} ({level}% CI {lc.ci_low:.2f} to "
+            f"{lc.ci_high:.2f})"
+        )
+    ce = getattr(result, "cumulative_effect", {}) or {}
+    if ce.get("n_periods") and np.isfinite(ce.get("estimate", np.nan)):
+        parts.append(
+            f"cumulative difference {_fmt_count(ce['estimate'])} {label} ({level}% PI "
+            f"{_fmt_count(ce['ci_low'])} to {_fmt_count(ce['ci_high'])})"
+        )
+    return "; ".join(parts) + "." if parts else None
+
+
+def _note(result, level: int) -> str:
+    fam = {"negbin": "negative binomial", "poisson": "Poisson", "quasipoisson": "quasi-Poisson"}
+    family = fam.get(getattr(result.fit, "family", ""), "count")
+    return (
+        f"Segmented {family} regression. Counterfactual: the fitted model without the last "
+        f"intervention. Bands: {level}% intervals (prediction intervals include count noise)."
+    )

@@ -5,13 +5,23 @@ Commands
 ``trends validate PATH --format F [--json]``
     Read a file and print its ingest report. Exit 0 when every row is accepted or merged as a
     duplicate, 1 when some rows were rejected, 2 when the file cannot be read at all.
+``trends report [--data FILE --format F] [--events FILE] [--claims FILE] [--intervention ID]
+[--start S] [--end E] [--freq D] [--family negbin] [--outcome O ...] [--out DIR] [--config TOML]``
+    Run the whole analysis and write the charts, ``report.md``, ``results.json`` and the series
+    CSVs into ``--out`` (default ``out/``). With no option it reproduces the Idlib 2019 analysis
+    (see :mod:`trends.config` for the defaults and why). Exit 0 on success, 2 on bad input with
+    a one-line reason on stderr.
+``trends claims [--claims FILE] [--data FILE --format F] [--events FILE] [--json]``
+    Check a claims table against a data file (default: the bundled claims and data) and print
+    the verdicts. Exit 0 on success, 2 on bad input.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -50,7 +60,9 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at the first bad row (exit 1).")
     ] = False,
-    delimiter: Annotated[str | None, typer.Option(help="Field separator (default: detect).")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="Field separator (default: detect).")
+    ] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default UTF-8).")] = None,
 ) -> None:
     """Read PATH and account for every row: accepted, rejected (with reasons) or duplicate."""
@@ -83,6 +95,252 @@ def validate(
     else:
         typer.echo(report.report(max_errors=50))
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _config_from_options(config_file: Path | None, options: dict) -> Any:
+    """The file's options overridden by those given on the command line."""
+    from trends.config import ReportConfig
+
+    cli = ReportConfig.from_mapping({k: v for k, v in options.items() if v not in (None, [])})
+    if config_file is None:
+        return cli
+    return ReportConfig.from_toml(config_file).override(cli)
+
+
+class _Progress:
+    """A progress display on stderr (rich), silent when stderr is not a terminal or --quiet.
+
+    It refreshes only when told (no background thread), so that the chart workers can be forked
+    safely.
+    """
+
+    def __init__(self, quiet: bool) -> None:
+        self.bar = None
+        if quiet:
+            return
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            auto_refresh=False,
+            transient=True,
+        )
+        self.task = self.bar.add_task("Starting", total=None)
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, description: str, completed: int, total: int) -> None:
+        if self.bar is None:
+            return
+        self.bar.update(
+            self.task, description=description, completed=completed, total=total or None
+        )
+        self.bar.refresh()
+
+
+@app.command()
+def report(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Incident file (default: the bundled Idlib 2019 incidents)."),
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="Format of --data: incidents, acled or ucdp."),
+    ] = None,
+    events: Annotated[
+        Path | None,
+        typer.Option(help="Reference-events file (default: the bundled Idlib 2019 timeline)."),
+    ] = None,
+    claims: Annotated[
+        Path | None,
+        typer.Option(
+            help="Claims table to check (default: the bundled claims, bundled data only)."
+        ),
+    ] = None,
+    intervention: Annotated[
+        str | None,
+        typer.Option(help="Event id or date (default: ceasefire_aug31_effective)."),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(help="First day: date or event id (default: offensive_launch)."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(help="Last day: date or event id (default: 2019-12-15)."),
+    ] = None,
+    freq: Annotated[str | None, typer.Option(help="D, W or M (default D).")] = None,
+    family: Annotated[
+        str | None, typer.Option(help="negbin, poisson or quasipoisson (default negbin).")
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Outcome to analyse; repeat for several (default: attacks and civilian_deaths)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output folder (default out).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TOML file of these options.")
+    ] = None,
+    theatre: Annotated[
+        str | None, typer.Option(help="north-west or all (default north-west for bundled data).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+    source: Annotated[str | None, typer.Option(help="Source credit for the charts.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Run the whole analysis and write charts, report.md, results.json and series CSVs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from trends.errors import TrendsError
+    from trends.reporting import run_report
+
+    options = dict(
+        data=data, format=format, events=events, claims=claims, intervention=intervention,
+        start=start, end=end, freq=freq, family=family, outcome=outcome, out=out,
+        theatre=theatre, title=title, source=source,
+    )  # fmt: skip
+    try:
+        cfg = _config_from_options(config, options)
+        with _Progress(quiet) as progress:
+            analysis, files = run_report(cfg, progress=progress)
+    except (InputError, TrendsError) as exc:
+        _fail(_one_line(exc), 2)
+    except OSError as exc:  # the output folder cannot be written
+        _fail(f"cannot write the report: {_one_line(exc)}", 2)
+    ingest = analysis.ingest
+    if ingest is not None and ingest.rejected:
+        typer.echo(
+            f"trends: {ingest.rejected} row(s) of the data were rejected; see report.md or "
+            "`trends validate`",
+            err=True,
+        )
+    out_dir = files["report"].parent
+    skipped = len(re.findall(r"\(not drawn: ", files["report"].read_text(encoding="utf-8")))
+    typer.echo(
+        f"Wrote {len(files)} files to {out_dir}/: " + ", ".join(p.name for p in files.values())
+    )
+    if skipped:
+        typer.echo(f"{skipped} chart(s) not drawn; report.md says why.")
+
+
+@app.command("claims")
+def claims_command(
+    claims: Annotated[
+        Path | None, typer.Option(help="Claims table (default: the bundled Idlib 2019 claims).")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Incident file (default: the bundled Idlib 2019 incidents).")
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="Format of --data (default incidents).")
+    ] = None,
+    events: Annotated[
+        Path | None, typer.Option(help="Reference events resolving event ids in the claims.")
+    ] = None,
+    theatre: Annotated[
+        str | None, typer.Option(help="north-west or all (default north-west for bundled data).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+) -> None:
+    """Check published claims against the data and print each verdict."""
+    from trends.config import ReportConfig
+    from trends.errors import TrendsError
+    from trends.reporting import check_claims_for, load_inputs
+
+    try:
+        cfg = ReportConfig.from_mapping(
+            {
+                k: v
+                for k, v in dict(
+                    claims=claims, data=data, format=format, events=events, theatre=theatre
+                ).items()
+                if v is not None
+            }
+        ).with_defaults()
+        if cfg.data is not None and cfg.claims is None:
+            raise InputError("give --claims FILE to check against your own data")
+        inputs = load_inputs(cfg)
+        check = check_claims_for(inputs)
+    except (InputError, TrendsError) as exc:
+        _fail(_one_line(exc), 2)
+    if as_json:
+        payload = check.to_dict()
+        counts = check.frame["verdict"].value_counts()
+        payload["summary"] = {k: int(v) for k, v in counts.items()}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(_claims_table(check))
+    raise typer.Exit(0)
+
+
+def _claims_table(check) -> str:
+    """Verdicts as an aligned plain-text table, with the summary line first."""
+    import pandas as pd
+
+    from trends.reporting import _claim_text, _iso, _n
+
+    rows = []
+    for _, r in check.frame.iterrows():
+        best = r.get("observed_best")
+        has = best is not None and not pd.isna(best)
+        rows.append(
+            {
+                "claim": str(r.get("claim_id") or ""),
+                "as of": _iso(r.get("as_of")),
+                "window": f"{_iso(r.get('window_start_date'))}..{_iso(r.get('window_end_date'))}",
+                "claimed": _claim_text(r),
+                "data (low-high)": (
+                    f"{_n(best)} ({_n(r['observed_low'])}-{_n(r['observed_high'])})" if has else ""
+                ),
+                "verdict": str(r.get("verdict") or ""),
+                "reason": str(r.get("reason") or ""),
+            }
+        )
+    first = check.report().splitlines()[0]
+    if not rows:
+        return first
+    headers = list(rows[0])
+    widths = {h: max(len(h), *(len(r[h]) for r in rows)) for h in headers}
+    lines = ["  ".join(h.ljust(widths[h]) for h in headers).rstrip()]
+    lines += ["  ".join(r[h].ljust(widths[h]) for h in headers).rstrip() for r in rows]
+    return first + "\n\n" + "\n".join(lines)
+
+
+def _one_line(exc: Exception) -> str:
+    """The first line of an error message (details such as row lists stay out of the way)."""
+    text = str(exc).strip() or type(exc).__name__
+    text = text.replace("; see .issues)", ")")  # a Python attribute means nothing here
+    return " ".join(text.splitlines()[0].split())
 
 
 @app.callback()

@@ -61,6 +61,8 @@ def to_jsonable(value: Any) -> Any:
     """
     if value is None or isinstance(value, (str, bool)):
         return value
+    if value is pd.NaT:  # NaT is a datetime instance: test it before the date branches
+        return None
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, (int, np.integer)):

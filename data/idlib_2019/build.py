@@ -40,6 +40,11 @@ def build_incidents(src: Path) -> pd.DataFrame:
     widened = widened.fillna(False)
     low = low.where(~(best < low).fillna(False), best)
     high = high.where(~(best > high).fillna(False), best)
+    # Rule 3: the preferred child figure follows the upstream rule for civilian deaths: a monitor's
+    # figure where one was matched, otherwise the low end of Airwars' range.
+    child = d["child_deaths"].astype("Float64")
+    child_filled = child.isna() & d["airwars_child_min"].notna()
+    child = child.fillna(d["airwars_child_min"].astype("Float64"))
     note = d["note"].fillna("")
     range_note = np.where(
         widened,
@@ -49,6 +54,12 @@ def build_incidents(src: Path) -> pd.DataFrame:
         + aw_max.astype("Int64").astype("str")
         + ")",
         "",
+    )
+    range_note = np.where(
+        child_filled,
+        np.where(range_note == "", "", np.char.add(range_note.astype(str), "; "))
+        + "child figure from the low end of Airwars' range (no monitor child figure)",
+        range_note,
     )
     out = pd.DataFrame(
         {
@@ -63,7 +74,7 @@ def build_incidents(src: Path) -> pd.DataFrame:
             "civilian_deaths_low": low.astype("Int64"),
             "civilian_deaths_best": best.astype("Int64"),
             "civilian_deaths_high": high.astype("Int64"),
-            "child_deaths": d["child_deaths"].astype("Int64"),
+            "child_deaths": child.astype("Int64"),
             "injured": d["injured_min"].astype("Int64"),
             "perpetrator": d["perpetrator_reported"],
             "weapon": d["weapon"],

@@ -357,6 +357,8 @@ def check_claims(
                 hi_v = sub[hi_c].astype("Float64").fillna(b) if hi_c else b
                 lo_v = lo_v.where(lo_v.isna() | b.isna() | (lo_v <= b), b)
                 hi_v = hi_v.where(hi_v.isna() | b.isna() | (hi_v >= b), b)
+                # An incident without a best figure adds nothing to any of the three sums.
+                lo_v, hi_v = lo_v.where(b.notna()), hi_v.where(b.notna())
                 best = float(b.sum())
                 low = float(lo_v.sum())
                 high = float(hi_v.sum())

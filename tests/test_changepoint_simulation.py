@@ -58,9 +58,9 @@ def test_negative_binomial_detection_and_coverage(record_property):
         hits += dist[j] <= 3
         covered += index[change[i]] in set(res.confidence_sets[j])
     n = counts.shape[0]
-    record_property("detection_within_3_days", hits / n)
-    record_property("coverage_95_set", covered / n)
-    record_property("exactly_one_change", one / n)
+    record_property("detection_within_3_days", float(hits / n))
+    record_property("coverage_95_set", float(covered / n))
+    record_property("exactly_one_change", float(one / n))
     assert hits / n >= 0.90
     assert covered / n >= 0.85
     assert one / n >= 0.85
@@ -89,5 +89,5 @@ def test_poisson_posterior_coverage(record_property):
         post = res.posteriors[0]
         assert post.sum() == pytest.approx(1.0)
         covered += index[change[i]] in set(res.confidence_sets[0])
-    record_property("coverage_95_hpd", covered / n_series)
+    record_property("coverage_95_hpd", float(covered / n_series))
     assert covered / n_series >= 0.90

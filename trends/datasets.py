@@ -99,7 +99,7 @@ def load_idlib_2019(*, theatre: str = "north-west") -> IdlibBundle:
     if theatre not in THEATRES:
         raise InputError(f"theatre must be one of {THEATRES}, not {theatre!r}")
     incidents, report = read_incidents(bundled_path("idlib_2019", "incidents.csv"))
-    report.source = "trends bundled data: idlib_2019/incidents.csv"  # not a machine path
+    report.source = "idlib_2019/incidents.csv (bundled with trends)"  # not a machine path
     incidents["north_west"] = incidents["north_west"].map({"True": True, "False": False})
     for col in ("child_deaths_low", "child_deaths_high", "injured_high"):
         incidents[col] = pd.to_numeric(incidents[col]).astype("Int64")

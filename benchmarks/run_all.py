@@ -1,0 +1,74 @@
+"""Run every benchmark: calibration, peers, speed and scale (``make bench``).
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/run_all.py                 # the full run (about 1 hour on 2 cores)
+    .venv/bin/python benchmarks/run_all.py --smoke         # every script in smoke mode (seconds)
+    .venv/bin/python benchmarks/run_all.py --only speed    # some of: calibration, peers, speed
+
+The full run is ``calibration.py --n 2000``, ``peers.py`` and ``speed.py --acled-10m``; each runs in
+its own process and writes its tables to ``benchmarks/results/``. The optional peers are in the
+``bench`` extra; when ``ruptures`` is missing this script installs the extra first
+(``pip install -e '.[bench]'``) unless ``--no-install`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCRIPTS = ("calibration", "peers", "speed")
+
+
+def ensure_bench_extra() -> None:
+    """Install the ``bench`` extra when its required peer (ruptures) is missing."""
+    if importlib.util.find_spec("ruptures") is not None:
+        return
+    print("ruptures is missing: installing the bench extra (pip install -e '.[bench]')", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[bench]"], cwd=ROOT
+    )
+    if done.returncode != 0:
+        print("could not install the bench extra: the peers run without ruptures", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="every script in smoke mode")
+    parser.add_argument("--only", default=",".join(SCRIPTS), help="comma-separated subset")
+    parser.add_argument("--no-install", action="store_true", help="do not install the extra")
+    parser.add_argument("--out", type=Path, default=None, help="results folder (default results/)")
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(chosen) - set(SCRIPTS)
+    if unknown:
+        parser.error(f"unknown benchmark(s) {sorted(unknown)}; choose from {SCRIPTS}")
+    if not args.no_install and not args.smoke:
+        ensure_bench_extra()
+    extra = {"calibration": ["--n", "2000"], "peers": [], "speed": ["--acled-10m"]}
+    status = {}
+    for name in SCRIPTS:
+        if name not in chosen:
+            continue
+        cmd = [sys.executable, str(HERE / f"{name}.py")]
+        cmd += ["--smoke"] if args.smoke else extra[name]
+        if args.out is not None:
+            cmd += ["--out", str(args.out)]
+        print(f"\n=== {name}: {' '.join(cmd[1:])}", flush=True)
+        t0 = time.perf_counter()
+        rc = subprocess.run(cmd, cwd=ROOT).returncode
+        status[name] = (rc, time.perf_counter() - t0)
+    print("\n=== summary")
+    for name, (rc, wall) in status.items():
+        print(f"  {name:12s} {'ok' if rc == 0 else f'FAILED (exit {rc})'}  {wall:7.1f} s")
+    return 0 if all(rc == 0 for rc, _ in status.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

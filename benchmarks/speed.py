@@ -1,0 +1,308 @@
+"""Speed and scale targets: median of several runs on this machine, target vs measured.
+
+===========================================================  ==========================
+measurement                                                  target
+===========================================================  ==========================
+``fit_its`` (defaults: NB, HAC automatic lag) on 365 days    < 20 ms
+``detect_changepoints`` exact, with date sets, 365 days      < 10 ms
+``detect_changepoints`` exact, with date sets, 3,650 days    < 0.5 s
+``placebo_test`` over every admissible date, 365 days        < 1 s
+``trends report --out <tmp>`` wall, including start-up       < 10 s
+ACLED read + aggregate, 1,000,000 rows                       < 10 s and < 2 GB peak RSS
+ACLED read + aggregate, 10,000,000 rows                      < 24 GiB peak RSS
+===========================================================  ==========================
+
+The in-process timings are medians of ``--repeat`` runs after one warm-up call, each on the same
+seeded simulated series (Idlib-like dynamics: about 4 attacks a day, NB size 4, latent AR(1) 0.7,
+a 50% drop in the middle). ``detect_changepoints`` is called with its defaults (Poisson model, BIC,
+up to 5 changes, exact search, 95% date sets) and a reference date; the negative binomial model is
+timed too, for information. The ACLED rows use ``benchmarks/acled_scale.py`` (a fresh process per
+measurement; peak RSS of that process). The 10M-row run writes a 4 GB file and takes minutes: it
+runs only with ``--acled-10m`` (then the file is deleted and the result kept in
+``results/acled_10m.json``); otherwise the last recorded result is reported with its date.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/speed.py                  # everything but the 10M-row run
+    .venv/bin/python benchmarks/speed.py --acled-10m      # also the 10M-row run (minutes, 4 GB)
+    .venv/bin/python benchmarks/speed.py --smoke          # CI: seconds, no targets judged
+
+Outputs: ``results/speed.csv`` and ``results/speed.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+WORK = HERE / "_work"
+sys.path.insert(0, str(HERE))
+from calibration import md_table  # noqa: E402
+
+
+def _series(n_days: int, seed: int = 1) -> tuple[pd.Series, pd.Timestamp]:
+    from trends.simulate import Change, simulate_conflict
+
+    changes = [Change(day=n_days // 2, level=0.5, label="ceasefire")]
+    if n_days > 1000:
+        changes += [Change(day=n_days // 5, level=1.8), Change(day=4 * n_days // 5, level=1.5)]
+    sim = simulate_conflict(
+        n_days, base_rate=4.0, ar_coef=0.7, ar_sd=0.35, dispersion=4.0, changes=changes, seed=seed
+    )
+    y = sim.frame["attacks"].astype(float).rename("attacks")
+    return y, y.index[n_days // 2]
+
+
+def median_time(fn, repeat: int) -> tuple[float, list[float]]:
+    """Median wall time of ``fn()`` over ``repeat`` runs after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), times
+
+
+def in_process(repeat: int, smoke: bool = False) -> list[dict]:
+    from trends.models.changepoint import detect_changepoints
+    from trends.models.its import fit_its
+    from trends.models.placebo import placebo_test
+
+    warnings.simplefilter("ignore")
+    rows = []
+    y365, when365 = _series(365)
+    long_n = 730 if smoke else 3650  # smoke: a shorter long series, seconds in CI
+    y3650, when3650 = _series(long_n)
+    long_label = f"{long_n:,} days"
+
+    def add(name, target, fn, unit="ms", note="", judged=True, rep=repeat):
+        med, times = median_time(fn, rep)
+        value = med * 1000.0 if unit == "ms" else med
+        rows.append(
+            {
+                "measurement": name,
+                "target": target,
+                "measured": value,
+                "unit": unit,
+                "runs": len(times),
+                "min": min(times) * (1000.0 if unit == "ms" else 1.0),
+                "met": _met(value, target) if judged else "info",
+                "note": note,
+            }
+        )
+        print(f"  {name}: {value:.3g} {unit}", flush=True)
+
+    add("fit_its, NB + HAC auto (defaults), 365 days", 20.0, lambda: fit_its(y365, when365))
+    if "intervals" in inspect.signature(fit_its).parameters:
+        add(
+            "fit_its, NB + HAC auto, intervals='delta', 365 days", 20.0,
+            lambda: fit_its(y365, when365, intervals="delta"), judged=False,
+            note="closed-form counterfactual intervals instead of 2,000 simulation draws",
+        )  # fmt: skip
+    add(
+        "fit_its, NB + HAC auto, n_sim=100, 365 days", 20.0,
+        lambda: fit_its(y365, when365, n_sim=100), judged=False,
+        note="the smallest n_sim allowed: the cost of the model itself",
+    )  # fmt: skip
+    add(
+        "detect_changepoints (defaults: Poisson, BIC, exact, date sets), 365 days", 10.0,
+        lambda: detect_changepoints(y365, reference=when365),
+    )  # fmt: skip
+    add(
+        "detect_changepoints model='negbin', 365 days", 10.0,
+        lambda: detect_changepoints(y365, model="negbin", reference=when365), judged=False,
+    )  # fmt: skip
+    add(
+        f"detect_changepoints (defaults), {long_label}", 0.5,
+        lambda: detect_changepoints(y3650, reference=when3650), unit="s",
+        rep=max(1 if smoke else 3, repeat // 4),
+    )  # fmt: skip
+    add(
+        f"detect_changepoints model='negbin', {long_label}", 0.5,
+        lambda: detect_changepoints(y3650, model="negbin", reference=when3650), unit="s",
+        judged=False, rep=max(1 if smoke else 3, repeat // 4),
+    )  # fmt: skip
+    its = fit_its(y365, when365)
+    n_fake = placebo_test(y365, its).n_placebos
+    add(
+        "placebo_test, every admissible date, 365 days", 1.0,
+        lambda: placebo_test(y365, its), unit="s", rep=max(1 if smoke else 3, repeat // 4),
+        note=f"{n_fake} fake dates; the real ITS fit is not included",
+    )  # fmt: skip
+    return rows
+
+
+def _met(value: float, target: float) -> str:
+    return "met" if value < target else "NOT MET"
+
+
+def report_wall(repeat: int) -> dict:
+    exe = Path(sys.executable).with_name("trends")
+    row = {"measurement": "`trends report --out <tmp>` wall, including start-up", "target": 10.0,
+           "unit": "s", "note": ""}  # fmt: skip
+    probe = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    if probe.returncode != 0 or " report " not in probe.stdout.replace("│", " "):
+        row.update(measured=np.nan, runs=0, min=np.nan, met="pending",
+                   note="the `trends report` command is not available yet")  # fmt: skip
+        return row
+    times = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            out = subprocess.run(
+                [str(exe), "report", "--out", tmp, "--quiet"], capture_output=True, text=True
+            )
+            times.append(time.perf_counter() - t0)
+            if out.returncode != 0:
+                row.update(measured=np.nan, runs=len(times), min=np.nan, met="FAILED",
+                           note=(out.stderr or out.stdout).strip()[-300:])  # fmt: skip
+                return row
+            files = len(list(Path(tmp).rglob("*")))
+    med = float(np.median(times))
+    row.update(measured=med, runs=len(times), min=min(times), met=_met(med, 10.0),
+               note=f"{files} files written")  # fmt: skip
+    print(f"  trends report: {med:.3g} s", flush=True)
+    return row
+
+
+def acled(rows: int, repeat: int, smoke: bool = False) -> dict:
+    args = [sys.executable, str(HERE / "acled_scale.py"), "--rows", str(rows), "--repeat",
+            str(repeat)] + (["--smoke"] if smoke else [])  # fmt: skip
+    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"acled_scale.py failed: {out.stderr[-500:]}")
+    text = out.stdout
+    return json.loads(text[text.index("{") :])
+
+
+def acled_rows(smoke: bool, run_10m: bool) -> list[dict]:
+    rows = []
+    if smoke:
+        r = acled(20_000, 1, smoke=True)
+        m = r["median"]
+        rows.append({"measurement": "ACLED read + aggregate, 20,000 rows (smoke)", "target": np.nan,
+                     "measured": m["total_s"], "unit": "s", "runs": 1, "min": m["total_s"],
+                     "met": "info", "note": f"peak RSS {m['peak_rss_mb']:.0f} MB"})  # fmt: skip
+        (WORK / "acled_20000.csv").unlink(missing_ok=True)
+        return rows
+    r = acled(1_000_000, 3)
+    m = r["median"]
+    path = WORK / "acled_1000000.csv"
+    rows.append({"measurement": "ACLED read + aggregate, 1,000,000 rows: time", "target": 10.0,
+                 "measured": m["total_s"], "unit": "s", "runs": len(r["runs"]),
+                 "min": min(x["total_s"] for x in r["runs"]), "met": _met(m["total_s"], 10.0),
+                 "note": f"read {m['read_s']} s + aggregate {m['aggregate_s']} s; "
+                 f"file {r['file_mb']:.0f} MB"})  # fmt: skip
+    rows.append({"measurement": "ACLED read + aggregate, 1,000,000 rows: peak RSS", "target": 2048.0,
+                 "measured": m["peak_rss_mb"], "unit": "MB", "runs": len(r["runs"]),
+                 "min": min(x["peak_rss_mb"] for x in r["runs"]),
+                 "met": _met(m["peak_rss_mb"], 2048.0), "note": "max RSS of the child process"})  # fmt: skip
+    path.unlink(missing_ok=True)
+    record = RESULTS / "acled_10m.json"
+    if run_10m:
+        r10 = acled(10_000_000, 1)
+        r10["measured_on"] = _dt.date.today().isoformat()
+        record.write_text(json.dumps(r10, indent=1))
+        (WORK / "acled_10000000.csv").unlink(missing_ok=True)
+    if record.exists():
+        r10 = json.loads(record.read_text())
+        m = r10["median"]
+        when = r10.get("measured_on", "?")
+        rows.append({"measurement": "ACLED read + aggregate, 10,000,000 rows: peak RSS",
+                     "target": 24 * 1024.0, "measured": m["peak_rss_mb"], "unit": "MB", "runs": 1,
+                     "min": m["peak_rss_mb"], "met": _met(m["peak_rss_mb"], 24 * 1024.0),
+                     "note": f"{m['total_s']:.0f} s (read {m['read_s']:.0f} s + aggregate "
+                     f"{m['aggregate_s']:.1f} s), file {r10['file_mb']:.0f} MB; measured {when}"
+                     + ("" if run_10m else " (recorded; rerun with --acled-10m)")})  # fmt: skip
+    else:
+        rows.append({"measurement": "ACLED read + aggregate, 10,000,000 rows: peak RSS",
+                     "target": 24 * 1024.0, "measured": np.nan, "unit": "MB", "runs": 0,
+                     "min": np.nan, "met": "pending", "note": "run with --acled-10m"})  # fmt: skip
+    return rows
+
+
+def machine() -> dict:
+    from importlib.metadata import version
+
+    info = {
+        "nproc": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": sys.platform,
+        "date": _dt.datetime.now().isoformat(timespec="minutes"),
+        "load_average_1min_at_start": os.getloadavg()[0],
+    }
+    for pkg in ("trends", "numpy", "pandas", "scipy", "statsmodels", "pyarrow"):
+        try:
+            info[pkg] = version(pkg)
+        except Exception:
+            info[pkg] = "?"
+    try:
+        with open("/proc/meminfo") as fh:
+            info["mem_total_gib"] = round(int(fh.readline().split()[1]) / 1024**2, 1)
+        with open("/proc/cpuinfo") as fh:
+            models = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
+        info["cpu"] = models[0] if models else "?"
+    except OSError:
+        pass
+    return info
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=21, help="runs per in-process timing")
+    parser.add_argument("--report-repeat", type=int, default=3)
+    parser.add_argument("--acled-10m", action="store_true", help="also the 10M-row ACLED run")
+    parser.add_argument("--no-acled", action="store_true", help="skip the ACLED measurements")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--smoke", action="store_true", help="seconds; no targets judged (CI)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.repeat = 1
+    info = machine()
+    print(
+        f"speed: {info.get('nproc')} cores, Python {info['python']}, load {info['load_average_1min_at_start']:.2f}"
+    )
+    rows = in_process(args.repeat, args.smoke)
+    if not args.smoke:
+        rows.append(report_wall(args.report_repeat))
+    if not args.no_acled:
+        rows += acled_rows(args.smoke, args.acled_10m)
+    df = pd.DataFrame(rows)
+    if args.smoke:
+        df["met"] = "smoke (not judged)"
+    tag = "_smoke" if args.smoke else ""
+    args.out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(args.out / f"speed{tag}.csv", index=False, float_format="%.5g")
+    show = df[["measurement", "target", "measured", "unit", "met", "runs", "note"]]
+    md = [
+        "# Speed and scale" + (" (SMOKE RUN: not judged)" if args.smoke else ""),
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+        md_table(show, digits=3),
+        "",
+    ]
+    (args.out / f"speed{tag}.md").write_text("\n".join(md))
+    (args.out / f"speed_machine{tag}.json").write_text(json.dumps(info, indent=1))
+    print(md_table(show, digits=3))
+    return df
+
+
+if __name__ == "__main__":
+    main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -36,9 +37,25 @@ from trends.models._segmentation import (
 from trends.models.changepoint import (
     ChangePointResult,
     ReferenceComparison,
-    detect_changepoints,
 )
+from trends.models.changepoint import detect_changepoints as _detect_changepoints
 from trends.results import Result
+
+# These tests exercise the Poisson model (exact Gamma-Poisson posterior); the package default is
+# the negative binomial, tested in test_default_model_is_negative_binomial. An explicit model=
+# in a call still wins.
+detect_changepoints = functools.partial(_detect_changepoints, model="poisson")
+
+
+def test_default_model_is_negative_binomial():
+    rng = np.random.default_rng(5)
+    s = pd.Series(
+        np.r_[rng.negative_binomial(2, 2 / 6, 150), rng.negative_binomial(2, 2 / 3, 150)].astype(float),
+        index=pd.date_range("2019-05-01", periods=300, freq="D"),
+    )
+    res = _detect_changepoints(s)
+    assert res.model == "negbin"
+    assert res.n_changes == 1
 
 
 def daily(values, start="2019-06-01", name="deaths") -> pd.Series:

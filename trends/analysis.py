@@ -452,6 +452,14 @@ def analyse_ceasefire(
 
         claims_check = check_claims(claims, incidents, timeline=timeline, scopes=claim_scopes)
     caveats = _caveats(counts, results, end, incidents)
+    if se == "hac":
+        caveats.append(
+            "Interval coverage: Newey-West 95% intervals are nominal. In the package's calibration "
+            "study (benchmarks/README.md: negative-binomial series with autocorrelation, 120 to 730 "
+            "days) they covered the true level change 83% to 92% of the time, about 89% on average, "
+            "better than model-based errors but short of 95%: read them as roughly 85-90% intervals "
+            "on short, persistent daily series."
+        )
     return CeasefireAnalysis(
         intervention=event,
         intervention_date=day,

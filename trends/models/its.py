@@ -49,6 +49,8 @@ chosen covariance); the prediction band adds count noise (Poisson; negative bino
 fitted ``theta``; for quasi-Poisson a negative binomial with variance ``phi * mu``). Pointwise
 effects are ``observed - counterfactual`` and the cumulative effect sums them over the observed
 post periods; their intervals are prediction intervals (parameter and count uncertainty).
+``intervals="analytic"`` computes the same intervals in closed form (lognormal means, moment-
+matched count quantiles) instead of by simulation: much faster, for batches of many series.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from trends.errors import InputError, InsufficientDataError, ModelWarning
 from trends.models.glm import CountGLMFit, fit_count_glm
@@ -188,10 +190,20 @@ class _Spec:
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+_ONE_DAY = np.timedelta64(1, "D")
+_ONE_WEEK = np.timedelta64(7, "D")
+
+
 def _detect_frequency(index: pd.DatetimeIndex) -> str:
     """Return one of D/W/M/Q/Y for a regular index, else raise InputError."""
     if len(index) < 2:
         raise InsufficientDataError("the series needs at least two periods")
+    # fast path (exact spacing of one day or one week: the common case), same answer as below
+    steps = np.diff(index.values)
+    if np.all(steps == _ONE_DAY):
+        return "D"
+    if np.all(steps == _ONE_WEEK):
+        return "W"
     deltas = pd.Series(index[1:] - index[:-1])
     dd = deltas.dt.total_seconds().to_numpy() / 86400.0
     med = float(np.median(dd))
@@ -374,10 +386,12 @@ def _describe_count_interval(lo: float, hi: float) -> str:
 
 
 def _rate_ratio(fit: CountGLMFit, term: str, alpha: float) -> RateRatio:
-    b = float(fit.params[term])
-    se = float(fit.bse[term])
-    z = stats.norm.ppf(1.0 - alpha / 2.0)
-    p = float(2.0 * stats.norm.sf(abs(b / se))) if se > 0 else math.nan
+    j = fit.params.index.get_loc(term)
+    b = float(fit.params.iloc[j])
+    se = float(fit.bse.iloc[j])
+    # special.ndtri / ndtr are what stats.norm.ppf / sf evaluate, without the dispatch overhead
+    z = float(special.ndtri(1.0 - alpha / 2.0))
+    p = float(2.0 * special.ndtr(-abs(b / se))) if se > 0 else math.nan
     return RateRatio(
         estimate=math.exp(b),
         ci_low=math.exp(b - z * se),
@@ -405,18 +419,301 @@ def _mvn_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Generat
 
 
 def _count_draws(
-    mu: np.ndarray, family: str, theta: float | None, scale: float, rng: np.random.Generator
+    mu: np.ndarray,
+    family: str,
+    theta: float | None,
+    scale: float,
+    rng: np.random.Generator,
+    *,
+    as_float: bool = True,
 ) -> np.ndarray:
-    """Counts around means ``mu`` with the model's count distribution."""
+    """Counts around means ``mu`` with the model's count distribution (float, or int64 with
+    ``as_float=False``)."""
     if family == "negbin" and theta is not None and np.isfinite(theta):
-        size = np.full_like(mu, theta)
+        # gamma-Poisson mixture == negative binomial(theta, mean mu). With a common shape,
+        # ``scale * standard_gamma(shape)`` is what ``Generator.gamma(shape, scale)`` computes
+        # element by element (same stream, same values) without broadcasting a shape array.
+        shape = max(float(theta), 1e-12)
+        out = rng.poisson(rng.standard_gamma(shape, size=mu.shape) * (mu / shape))
     elif family == "quasipoisson" and scale > 1.0:
-        size = mu / (scale - 1.0)
+        size = np.maximum(mu / (scale - 1.0), 1e-12)
+        out = rng.poisson(rng.gamma(size, mu / size))
     else:
-        return rng.poisson(mu).astype(float)
-    size = np.maximum(size, 1e-12)
-    # gamma-Poisson mixture == negative binomial(size, mean mu)
-    return rng.poisson(rng.gamma(size, mu / size)).astype(float)
+        out = rng.poisson(mu)
+    return out.astype(float) if as_float else out
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Linear interpolation exactly as numpy's quantile code evaluates it."""
+    diff_b_a = b - a
+    out = np.add(a, diff_b_a * t)
+    np.subtract(b, diff_b_a * (1 - t), out=out, where=t >= 0.5, casting="unsafe")
+    return out
+
+
+def _row_percentiles(
+    a: np.ndarray,
+    q: Sequence[float],
+    *,
+    overwrite: bool = False,
+    valid: np.ndarray | None = None,
+) -> np.ndarray:
+    """``np.percentile(a, q, axis=1)`` (default ``"linear"`` method), the same values faster.
+
+    numpy moves the axis to the front and partitions a strided copy at six positions (the two
+    neighbours of each quantile plus the minimum and maximum); here each C-contiguous row is
+    partitioned in place at the neighbours only, and the interpolation is numpy's own formula,
+    so the result is identical (rows that contain NaN give NaN, as in numpy). Integer arrays
+    give the values numpy gives for the same numbers stored as floats (and partition faster).
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        2-D array (rows x draws), float or integer.
+    q : sequence of float
+        Percentiles in [0, 100].
+    overwrite : bool, default False
+        Allow ``a`` to be reordered in place (saves a copy when it is a scratch array).
+    valid : numpy.ndarray of bool, optional
+        Rows to evaluate (the others give NaN, as rows holding NaN do). Default: the rows
+        without NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape ``(len(q), a.shape[0])``.
+    """
+    qs = np.true_divide(np.asarray(q, dtype=float), 100)
+    m, n = a.shape
+    virtual = (n - 1) * qs
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = -1
+    nxt[above] = -1
+    below = virtual < 0
+    prev[below] = 0
+    nxt[below] = 0
+    prev_i = prev.astype(np.intp)
+    next_i = nxt.astype(np.intp)
+    gamma = (virtual - prev_i)[:, None]
+    if valid is not None:
+        ok = np.asarray(valid, dtype=bool)
+    elif a.dtype.kind == "f":
+        ok = ~np.isnan(a).any(axis=1)
+    else:
+        ok = np.ones(m, dtype=bool)
+    if ok.all():
+        work = a if (overwrite and a.flags.c_contiguous) else np.array(a, order="C")
+    else:
+        work = a[ok]
+    out = np.full((qs.size, m), np.nan)
+    if work.shape[0]:
+        kth = np.unique(np.concatenate([prev_i, next_i]) % n)
+        work.partition(kth, axis=1)
+        res = _lerp(work[:, prev_i].T, work[:, next_i].T, gamma)
+        out[:, ok] = res
+    return out
+
+
+@dataclass
+class _Intervals:
+    """Interval ingredients of the counterfactual (post period of the last intervention)."""
+
+    cf_ci: np.ndarray  # (2, m) confidence band of the counterfactual mean
+    cf_pi: np.ndarray  # (2, m) prediction band of counts
+    cum_pi: np.ndarray  # (2, m) prediction band of the cumulative expected counts
+    mean_lo: float  # interval of the expected total (parameter uncertainty only)
+    mean_hi: float
+    rel_lo: float  # interval of observed / expected - 1
+    rel_hi: float
+
+
+def _simulation_intervals(
+    x_cf: np.ndarray,
+    off_cf: np.ndarray,
+    cf_ok: np.ndarray,
+    obs_ok: np.ndarray,
+    tot_obs: float,
+    fit: CountGLMFit,
+    family: str,
+    n_sim: int,
+    alpha: float,
+    rng: np.random.Generator,
+) -> _Intervals:
+    """Intervals from ``n_sim`` coefficient draws, each with its own simulated counts."""
+    q_lo, q_hi = 100 * alpha / 2, 100 * (1 - alpha / 2)
+    beta = fit.params.to_numpy()
+    draws = _mvn_draws(beta, fit.cov.to_numpy(), n_sim, rng)
+    # (m, n_sim) simulated means; the linear predictor is capped at 40 (mean 2.4e17) as a
+    # numerical guard against extreme draws
+    mu_sim = np.exp(np.minimum(x_cf @ draws.T + off_cf[:, None], 40.0))
+    # periods whose counterfactual is undefined (missing covariate or offset) stay NaN
+    undefined = ~cf_ok
+    mu_sim[undefined] = 0.0
+    # integer counts (exact, like their float copies); quantiles of integers are the same
+    # numbers and partition faster
+    y_sim = _count_draws(mu_sim, family, fit.theta, fit.scale, rng, as_float=False)
+    # cumulative counts over the observed post periods (other periods add nothing)
+    cum_sim = np.cumsum(y_sim if obs_ok.all() else np.where(obs_ok[:, None], y_sim, 0), axis=0)
+    tot_sim = cum_sim[-1].astype(float)
+    # expected total: sequential sum over the periods, as the last row of a cumulative sum
+    tot_mu = mu_sim[0] * obs_ok[0]
+    for i in np.flatnonzero(obs_ok[1:]) + 1:
+        tot_mu = tot_mu + mu_sim[i]
+    if undefined.any():
+        mu_sim[undefined] = np.nan
+    cf_ci = _row_percentiles(mu_sim, [q_lo, q_hi], overwrite=True)
+    cf_pi = _row_percentiles(y_sim, [q_lo, q_hi], overwrite=True, valid=cf_ok)
+    cum_pi = _row_percentiles(cum_sim, [q_lo, q_hi], overwrite=True)
+    mean_lo, mean_hi = np.percentile(tot_mu, [q_lo, q_hi])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel_sim = tot_obs / tot_sim - 1.0
+    rel_sim = rel_sim[np.isfinite(rel_sim)]
+    rel_lo, rel_hi = np.percentile(rel_sim, [q_lo, q_hi]) if rel_sim.size else (math.nan, math.nan)
+    return _Intervals(
+        cf_ci, cf_pi, cum_pi, float(mean_lo), float(mean_hi), float(rel_lo), float(rel_hi)
+    )
+
+
+def _count_variance(
+    mean: np.ndarray, second: np.ndarray, family: str, theta: float | None, scale: float
+) -> np.ndarray:
+    """``E[Var(y | mu)]`` of the simulated count distribution, given ``E[mu]`` and ``E[mu^2]``."""
+    if family == "negbin" and theta is not None and np.isfinite(theta):
+        return mean + second / theta
+    if family == "quasipoisson" and scale > 1.0:
+        return scale * mean
+    return mean.copy()
+
+
+def _blend_quantiles(mean: np.ndarray, var: np.ndarray, share: np.ndarray, p: float) -> np.ndarray:
+    """Quantile ``p`` of a count with the given mean and variance, ``share`` of the variance
+    coming from a lognormal mean (parameter uncertainty) and the rest from count noise.
+
+    The quantiles of a lognormal and of a negative binomial (Poisson when the variance does not
+    exceed the mean) with these two moments are averaged with weights ``share`` and
+    ``1 - share``: each is right at its end (pure parameter or pure count uncertainty) and the
+    weighted value follows the skewness in between.
+    """
+    out = np.zeros(mean.shape)
+    pos = mean > 0
+    if not pos.any():
+        return out
+    m, v, w = mean[pos], var[pos], share[pos]
+    s2 = np.log1p(v / (m * m))
+    q_ln = np.exp(np.log(m) - 0.5 * s2 + float(special.ndtri(p)) * np.sqrt(s2))
+    q_nb = np.empty(m.shape)
+    over = v > m
+    if over.any():
+        size = m[over] ** 2 / (v[over] - m[over])
+        q_nb[over] = stats.nbinom.ppf(p, size, size / (size + m[over]))
+    if (~over).any():
+        q_nb[~over] = stats.poisson.ppf(p, m[~over])
+    out[pos] = w * q_ln + (1.0 - w) * q_nb
+    return out
+
+
+def _lognormal_pair_sums(
+    x: np.ndarray,
+    cov: np.ndarray,
+    e_mu: np.ndarray,
+    weight: np.ndarray,
+    block: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For ``mu_t = exp(x_t' beta)`` with ``beta`` normal: ``Var(mu_t)`` and, cumulated,
+    ``Var(sum_{u <= t} w_u mu_u)`` (exact lognormal covariances, in row blocks)."""
+    m = x.shape[0]
+    diag = np.empty(m)
+    above = np.zeros(m)  # sum_{u < t} w_u w_t Cov(mu_u, mu_t)
+    block = block or max(1, (1 << 21) // max(m, 1))  # rows per block: about 16 MB of floats
+    xc = x @ cov
+    we = weight * e_mu
+    for a in range(0, m, block):
+        b = min(a + block, m)
+        # Cov(eta_u, eta_t) for u in [a, b); capped as the simulation caps eta (exp(40))
+        c = np.minimum(xc[a:b] @ x.T, 40.0)
+        w_blk = np.outer(we[a:b], we) * np.expm1(c)
+        rows = np.arange(a, b)
+        diag[a:b] = e_mu[a:b] ** 2 * np.expm1(c[rows - a, rows])
+        w_blk[np.arange(m)[None, :] <= rows[:, None]] = 0.0
+        above += w_blk.sum(axis=0)
+    cum = np.cumsum(weight**2 * diag + 2.0 * above)
+    return diag, np.maximum(cum, 0.0)
+
+
+def _analytic_intervals(
+    x_cf: np.ndarray,
+    cf: np.ndarray,
+    cf_ok: np.ndarray,
+    obs_ok: np.ndarray,
+    tot_obs: float,
+    fit: CountGLMFit,
+    family: str,
+    alpha: float,
+) -> _Intervals:
+    """Closed-form intervals, the same quantities the simulation estimates.
+
+    With ``eta_t = x_t' beta`` normal (mean ``eta_hat``, variance ``v_t``), ``mu_t = exp(eta_t)``
+    is lognormal: its exact moments (``E mu_t = exp(eta_hat + v_t / 2)``, ``Cov(mu_u, mu_t) =
+    E mu_u E mu_t (exp(x_u' V x_t) - 1)``) give
+
+    - the mean band ``exp(eta_hat -/+ z sqrt(v_t))`` (exact);
+    - the interval of the expected total ``T = sum mu_t`` from a lognormal with the moments of
+      ``T`` (exact for one period);
+    - prediction bands for counts (per period and cumulated over the observed post periods)
+      from the mean and variance of the count (``Var(T)`` plus the mean count variance of the
+      model) through :func:`_blend_quantiles`, rounded to whole counts;
+    - the relative effect ``observed / S - 1`` at those quantiles of the total ``S`` (at least 1).
+    """
+    q_lo, q_hi = alpha / 2.0, 1.0 - alpha / 2.0
+    z = float(special.ndtri(q_hi))
+    cov = fit.cov.to_numpy()
+    m = cf.shape[0]
+    cf_ci = np.full((2, m), np.nan)
+    cf_pi = np.full((2, m), np.nan)
+    xs = np.where(cf_ok[:, None], x_cf, 0.0)
+    mu = np.where(cf_ok, cf, 0.0)
+    v_eta = np.maximum(np.einsum("ij,jk,ik->i", xs, cov, xs), 0.0)
+    sd = np.sqrt(v_eta)
+    cf_ci[0, cf_ok] = (mu * np.exp(-z * sd))[cf_ok]
+    cf_ci[1, cf_ok] = (mu * np.exp(z * sd))[cf_ok]
+    e_mu = mu * np.exp(0.5 * v_eta)
+    e_mu2 = mu * mu * np.exp(2.0 * v_eta)
+    count_var = _count_variance(e_mu, e_mu2, family, fit.theta, fit.scale)
+    w = obs_ok.astype(float)
+    var_mu, cum_var_mu = _lognormal_pair_sums(xs, cov, e_mu, w)
+    # per period
+    var_y = count_var + var_mu
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(var_y > 0, var_mu / var_y, 0.0)
+    cf_pi[0, cf_ok] = np.rint(_blend_quantiles(e_mu, var_y, share, q_lo))[cf_ok]
+    cf_pi[1, cf_ok] = np.rint(_blend_quantiles(e_mu, var_y, share, q_hi))[cf_ok]
+    # cumulated over the observed post periods
+    cum_mean = np.cumsum(e_mu * w)
+    cum_var = np.cumsum(count_var * w) + cum_var_mu
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cum_share = np.where(cum_var > 0, cum_var_mu / cum_var, 0.0)
+    cum_pi = np.vstack(
+        [
+            np.rint(_blend_quantiles(cum_mean, cum_var, cum_share, q_lo)),
+            np.rint(_blend_quantiles(cum_mean, cum_var, cum_share, q_hi)),
+        ]
+    )
+    tot, var_t = float(cum_mean[-1]), float(cum_var_mu[-1])
+    if tot > 0:
+        s2 = math.log1p(var_t / (tot * tot))
+        centre = math.log(tot) - 0.5 * s2
+        mean_lo, mean_hi = (
+            math.exp(centre - z * math.sqrt(s2)),
+            math.exp(centre + z * math.sqrt(s2)),
+        )
+        s_lo, s_hi = max(float(cum_pi[0, -1]), 1.0), max(float(cum_pi[1, -1]), 1.0)
+        rel_lo, rel_hi = tot_obs / s_hi - 1.0, tot_obs / s_lo - 1.0
+    else:
+        mean_lo = mean_hi = 0.0
+        rel_lo = rel_hi = math.nan
+    return _Intervals(cf_ci, cf_pi, cum_pi, mean_lo, mean_hi, rel_lo, rel_hi)
 
 
 def _ljung_box(resid: np.ndarray, lag: int) -> dict[str, float]:
@@ -683,6 +980,7 @@ def fit_its(
     n_sim: int = 2000,
     seed: int | np.random.Generator | None = 0,
     ljung_box_lag: int | None = None,
+    intervals: Literal["simulation", "analytic", "delta"] = "simulation",
 ) -> ITSResult:
     """Fit an interrupted time series (segmented) count regression.
 
@@ -734,6 +1032,18 @@ def fit_its(
         Randomness for the counterfactual intervals.
     ljung_box_lag : int, optional
         Lag of the Ljung-Box test (default 14 daily, 8 weekly, 12 monthly, at most n/4).
+    intervals : {"simulation", "analytic", "delta"}, default "simulation"
+        How the counterfactual and effect intervals are obtained. ``"simulation"``: ``n_sim``
+        coefficient draws, each with simulated counts (see the module notes). ``"analytic"``:
+        the same quantities in closed form, without random draws: the counterfactual mean is
+        lognormal when the coefficients are normal, so its band and the exact moments of any
+        sum of means follow; count bands use the predictive mean and variance of the counts
+        (parameter and count uncertainty) with a lognormal / negative binomial quantile blend
+        (see :func:`_analytic_intervals`). Several times faster (no ``n * n_sim`` count draws);
+        it agrees with a long simulation to a few percent except for extreme extrapolations.
+        ``n_sim`` and ``seed`` are then unused. ``"delta"`` is accepted as another name of
+        ``"analytic"`` (the settings record ``"analytic"``). The level and slope changes and
+        their Wald intervals do not depend on this option.
 
     Returns
     -------
@@ -771,15 +1081,23 @@ def fit_its(
         raise InputError(f"alpha must be between 0 and 1, got {alpha}")
     if n_sim < 100:
         raise InputError("n_sim must be at least 100")
+    if intervals not in ("simulation", "analytic", "delta"):
+        raise InputError(f"intervals must be 'simulation' or 'analytic', got {intervals!r}")
+    if intervals == "delta":
+        intervals = "analytic"
     if transition_mode not in ("exclude", "separate"):
         raise InputError("transition_mode must be 'exclude' or 'separate'")
     if seasonality not in (None, "dow", "month"):
         raise InputError("seasonality must be None, 'dow' or 'month'")
-    y_all = pd.to_numeric(series, errors="coerce").astype(float)
-    bad = series.notna() & y_all.isna()
-    if bad.any():
-        raise InputError(f"non-numeric counts at {series.index[bad][0]}")
-    if (y_all < 0).any():
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":  # plain numbers
+        yv = series.to_numpy(dtype=float)
+    else:
+        y_num = pd.to_numeric(series, errors="coerce").astype(float)
+        bad = series.notna() & y_num.isna()
+        if bad.any():
+            raise InputError(f"non-numeric counts at {series.index[bad][0]}")
+        yv = y_num.to_numpy()
+    if np.any(yv < 0):
         raise InputError("counts must be non-negative")
     freq = _detect_frequency(series.index)
     n = len(series)
@@ -893,12 +1211,11 @@ def fit_its(
         off_all = pd.Series(offset).reindex(idx).astype(float).to_numpy()
 
     # ---------------------------------------------------------------- rows used
-    observed = y_all.notna().to_numpy()
+    observed = ~np.isnan(yv)
     design_ok = np.all(np.isfinite(design.to_numpy()), axis=1) & np.isfinite(off_all)
     used = observed & design_ok
     if transition_mode == "exclude":
         used &= ~transition_any
-    yv = y_all.to_numpy()
     total = float(np.nansum(yv[used]))
     if used.sum() == 0 or total == 0:
         raise InsufficientDataError(
@@ -982,70 +1299,56 @@ def fit_its(
     x_cf[:, zero_cols] = 0.0
     off_cf = off_all[p0:]
     cf = np.exp(x_cf @ beta + off_cf)
-    rng = _rng(seed)
-    draws = _mvn_draws(beta, fit.cov.to_numpy(), n_sim, rng)
-    # (m, n_sim) simulated means; the linear predictor is capped at 40 (mean 2.4e17) as a
-    # numerical guard against extreme draws
-    mu_sim = np.exp(np.minimum(x_cf @ draws.T + off_cf[:, None], 40.0))
-    # periods whose counterfactual is undefined (missing covariate or offset) stay NaN
     cf_ok = np.isfinite(cf)
-    mu_sim[~cf_ok] = 0.0
-    y_sim = _count_draws(mu_sim, family, fit.theta, fit.scale, rng)
-    mu_sim[~cf_ok] = np.nan
-    y_sim[~cf_ok] = np.nan
-    q_lo, q_hi = 100 * alpha / 2, 100 * (1 - alpha / 2)
     obs_post = yv[p0:]
     obs_ok = ~np.isnan(obs_post) & cf_ok
-    cf_ci = np.percentile(mu_sim, [q_lo, q_hi], axis=1)
-    cf_pi = np.percentile(y_sim, [q_lo, q_hi], axis=1)
+    cum_obs = np.cumsum(np.where(obs_ok, obs_post, 0.0))
+    cum_cf = np.cumsum(np.where(obs_ok, cf, 0.0))
+    tot_obs_all = float(cum_obs[-1])
+    if intervals == "simulation":
+        iv = _simulation_intervals(
+            x_cf, off_cf, cf_ok, obs_ok, tot_obs_all, fit, family, n_sim, alpha, _rng(seed)
+        )
+    else:
+        iv = _analytic_intervals(x_cf, cf, cf_ok, obs_ok, tot_obs_all, fit, family, alpha)
+    cf_ci, cf_pi, cum_pi = iv.cf_ci, iv.cf_pi, iv.cum_pi
     effect = np.where(obs_ok, obs_post - cf, np.nan)
     eff_lo = np.where(obs_ok, obs_post - cf_pi[1], np.nan)
     eff_hi = np.where(obs_ok, obs_post - cf_pi[0], np.nan)
     ok_f = obs_ok.astype(float)
-    cum_obs = np.cumsum(np.where(obs_ok, obs_post, 0.0))
-    cum_cf = np.cumsum(np.where(obs_ok, cf, 0.0))
-    cum_sim = np.cumsum(np.where(obs_ok[:, None], np.nan_to_num(y_sim), 0.0), axis=0)
-    cum_mu = np.cumsum(np.where(obs_ok[:, None], np.nan_to_num(mu_sim), 0.0), axis=0)
     cum_effect = cum_obs - cum_cf
-    cum_pi = np.percentile(cum_sim, [q_lo, q_hi], axis=1)
     cum_lo = cum_obs - cum_pi[1]
     cum_hi = cum_obs - cum_pi[0]
     never = np.cumsum(ok_f) == 0
     for arr in (cum_effect, cum_lo, cum_hi):
         arr[never] = np.nan
 
-    frame = pd.DataFrame(index=idx)
-    frame["observed"] = yv
-    frame["used"] = used
-    frame["transition"] = transition_any
-    frame["segment"] = ["pre" if s_ == 0 else specs[s_ - 1].id for s_ in segment]
-    frame["fitted"] = fitted
-    for name_ in (
-        "counterfactual",
-        "cf_ci_low",
-        "cf_ci_high",
-        "cf_pi_low",
-        "cf_pi_high",
-        "effect",
-        "effect_low",
-        "effect_high",
-        "cum_effect",
-        "cum_effect_low",
-        "cum_effect_high",
-    ):
-        frame[name_] = np.nan
-    j_ = frame.columns.get_loc
-    frame.iloc[p0:, j_("counterfactual")] = cf
-    frame.iloc[p0:, j_("cf_ci_low")] = cf_ci[0]
-    frame.iloc[p0:, j_("cf_ci_high")] = cf_ci[1]
-    frame.iloc[p0:, j_("cf_pi_low")] = cf_pi[0]
-    frame.iloc[p0:, j_("cf_pi_high")] = cf_pi[1]
-    frame.iloc[p0:, j_("effect")] = effect
-    frame.iloc[p0:, j_("effect_low")] = eff_lo
-    frame.iloc[p0:, j_("effect_high")] = eff_hi
-    frame.iloc[p0:, j_("cum_effect")] = cum_effect
-    frame.iloc[p0:, j_("cum_effect_low")] = cum_lo
-    frame.iloc[p0:, j_("cum_effect_high")] = cum_hi
+    def _post(values: np.ndarray) -> np.ndarray:
+        full = np.full(n, np.nan)
+        full[p0:] = values
+        return full
+
+    frame = pd.DataFrame(
+        {
+            "observed": yv,
+            "used": used,
+            "transition": transition_any,
+            "segment": ["pre" if s_ == 0 else specs[s_ - 1].id for s_ in segment],
+            "fitted": fitted,
+            "counterfactual": _post(cf),
+            "cf_ci_low": _post(cf_ci[0]),
+            "cf_ci_high": _post(cf_ci[1]),
+            "cf_pi_low": _post(cf_pi[0]),
+            "cf_pi_high": _post(cf_pi[1]),
+            "effect": _post(effect),
+            "effect_low": _post(eff_lo),
+            "effect_high": _post(eff_hi),
+            "cum_effect": _post(cum_effect),
+            "cum_effect_low": _post(cum_lo),
+            "cum_effect_high": _post(cum_hi),
+        },
+        index=idx,
+    )
 
     n_post_obs = int(obs_ok.sum())
     if n_post_obs:
@@ -1053,13 +1356,8 @@ def fit_its(
         first_ok = int(np.flatnonzero(obs_ok)[0])
         tot_obs = float(cum_obs[-1])
         tot_cf = float(cum_cf[-1])
-        mean_lo, mean_hi = np.percentile(cum_mu[-1], [q_lo, q_hi])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel_sim = tot_obs / cum_sim[-1] - 1.0
-        rel_sim = rel_sim[np.isfinite(rel_sim)]
-        rel_lo, rel_hi = (
-            np.percentile(rel_sim, [q_lo, q_hi]) if rel_sim.size else (math.nan, math.nan)
-        )
+        mean_lo, mean_hi = iv.mean_lo, iv.mean_hi
+        rel_lo, rel_hi = iv.rel_lo, iv.rel_hi
         cumulative = {
             "estimate": tot_obs - tot_cf,
             "ci_low": float(cum_lo[-1]),
@@ -1075,7 +1373,9 @@ def fit_its(
             "n_periods": n_post_obs,
             "start": idx[p0 + first_ok],
             "end": idx[p0 + last_ok],
-            "interval": "prediction (parameter and count uncertainty)",
+            "interval": "prediction (parameter and count uncertainty)"
+            if intervals == "simulation"
+            else "prediction (parameter and count uncertainty; closed form, lognormal means)",
         }
         relative = {
             "estimate": tot_obs / tot_cf - 1.0 if tot_cf > 0 else math.nan,
@@ -1154,6 +1454,7 @@ def fit_its(
         "nb_se": nb_se,
         "alpha": alpha,
         "n_sim": n_sim,
+        "intervals": intervals,
         "seed": seed if isinstance(seed, (int, np.integer)) or seed is None else "generator",
         "unit": unit,
         "unit_adj": _FREQ_ADJ[freq],

@@ -50,7 +50,9 @@ detect_changepoints = functools.partial(_detect_changepoints, model="poisson")
 def test_default_model_is_negative_binomial():
     rng = np.random.default_rng(5)
     s = pd.Series(
-        np.r_[rng.negative_binomial(2, 2 / 6, 150), rng.negative_binomial(2, 2 / 3, 150)].astype(float),
+        np.r_[rng.negative_binomial(2, 2 / 6, 150), rng.negative_binomial(2, 2 / 3, 150)].astype(
+            float
+        ),
         index=pd.date_range("2019-05-01", periods=300, freq="D"),
     )
     res = _detect_changepoints(s)

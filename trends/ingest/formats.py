@@ -35,7 +35,9 @@ def _reader(format: str) -> Callable[..., tuple[pd.DataFrame, IngestReport]]:
     raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
 
 
-def read(path: str | Path, format: str = "incidents", **options) -> tuple[pd.DataFrame, IngestReport]:
+def read(
+    path: str | Path, format: str = "incidents", **options
+) -> tuple[pd.DataFrame, IngestReport]:
     """Read ``path`` with the reader for ``format``.
 
     Parameters

@@ -13,7 +13,7 @@ from trends.ingest._io import RawTable
 from trends.ingest.report import DuplicateRecord, IngestReport
 from trends.schema import INCIDENT_COLUMNS, order_columns
 
-__all__ = ["check_incident_rules", "finalize", "resolve_window"]
+__all__ = ["check_incident_rules", "finalize", "reject_outside_window", "resolve_window"]
 
 
 def resolve_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -26,6 +26,36 @@ def resolve_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     if start is not None and end is not None and end < start:
         raise InputError(f"window end {end.date()} is before its start {start.date()}")
     return start, end
+
+
+def reject_outside_window(table: pd.DataFrame, errors: RowErrors, window) -> None:
+    """Reject (with a reason) the otherwise valid rows whose ``date`` is outside ``window``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Parsed rows with a ``date`` column.
+    errors : RowErrors
+        Collector of the rows' problems.
+    window : (start, end) or None
+        Inclusive bounds; either may be None.
+    """
+    start, end = resolve_window(window)
+    if start is None and end is None:
+        return
+    outside = pd.Series(False, index=table.index)
+    if start is not None:
+        outside |= table["date"] < start
+    if end is not None:
+        outside |= table["date"] > end
+    lo = "..." if start is None else start.date().isoformat()
+    hi = "..." if end is None else end.date().isoformat()
+    errors.add(
+        ~errors.bad & outside.fillna(False),
+        "date",
+        f"is outside the requested window {lo} to {hi}",
+        table["date"].dt.strftime("%Y-%m-%d"),
+    )
 
 
 def check_incident_rules(table: pd.DataFrame, errors: RowErrors) -> None:
@@ -103,22 +133,7 @@ def finalize(
     """
     table = order_columns(table)
     check_incident_rules(table, errors)
-    start, end = resolve_window(window)
-    if start is not None or end is not None:
-        ok = ~errors.bad
-        outside = pd.Series(False, index=table.index)
-        if start is not None:
-            outside |= table["date"] < start
-        if end is not None:
-            outside |= table["date"] > end
-        lo = "..." if start is None else start.date().isoformat()
-        hi = "..." if end is None else end.date().isoformat()
-        errors.add(
-            ok & outside.fillna(False),
-            "date",
-            f"is outside the requested window {lo} to {hi}",
-            table["date"].dt.strftime("%Y-%m-%d"),
-        )
+    reject_outside_window(table, errors, window)
     good = table.loc[~errors.bad] if errors.bad.any() else table
     good = good.reset_index(drop=True)  # unique labels for dropping duplicates below
 

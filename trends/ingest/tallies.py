@@ -102,7 +102,7 @@ from trends.ingest._coerce import (
     require_columns,
 )
 from trends.ingest._io import RawTable, read_delimited
-from trends.ingest._table import resolve_window
+from trends.ingest._table import reject_outside_window, resolve_window
 from trends.ingest.incidents import raw_from_frame, start_errors
 from trends.ingest.report import DuplicateRecord, IngestReport
 
@@ -608,20 +608,7 @@ def read_tallies(
                 column="region",
             )
 
-    if start is not None or end is not None:
-        outside = pd.Series(False, index=table.index)
-        if start is not None:
-            outside |= table["date"] < start
-        if end is not None:
-            outside |= table["date"] > end
-        lo = "..." if start is None else start.date().isoformat()
-        hi = "..." if end is None else end.date().isoformat()
-        errors.add(
-            ~errors.bad & outside.fillna(False),
-            "date",
-            f"is outside the requested window {lo} to {hi}",
-            table["date"].dt.strftime("%Y-%m-%d"),
-        )
+    reject_outside_window(table, errors, (start, end))
 
     good = table.loc[~errors.bad]
     notes: list[str] = list(rename_notes)

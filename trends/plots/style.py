@@ -400,6 +400,8 @@ def draw_phases(ax, phases: Sequence[PhaseMark]) -> None:
             fontsize=7.5,
             color="#555555",
             clip_on=True,
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5},
         )
 
 

@@ -1,0 +1,110 @@
+"""The timeline chart: written, two panels, title, labelled events that do not overlap, and the
+numbers drawn equal to the series it was given."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from trends.plots.style import PhaseMark, plotted_data, save
+from trends.plots.timeline import plot_timeline
+from trends.series import count_series, rolling_rate
+
+EVENTS = [
+    ("2019-04-30", "Offensive launched", "offensive"),
+    ("2019-05-06", "Ground offensive", "offensive"),
+    ("2019-08-30", "Ceasefire announced", "ceasefire"),
+    ("2019-08-31", "Ceasefire in force", "ceasefire"),
+    ("2019-09-10", "First strikes after the ceasefire", "escalation"),
+]
+
+
+def _frame():
+    rng = np.random.default_rng(4)
+    idx = pd.date_range("2019-04-26", "2019-12-15", freq="D", name="date")
+    after = idx >= "2019-08-31"
+    return pd.DataFrame(
+        {
+            "deaths_best": rng.poisson(np.where(after, 2, 7)).astype(float),
+            "attacks": rng.poisson(np.where(after, 1, 4)).astype(float),
+        },
+        index=idx,
+    )
+
+
+def test_timeline_chart(tmp_path):
+    frame = _frame()
+    rolling = frame.rolling(7, min_periods=4).mean()
+    phases = [
+        PhaseMark(pd.Timestamp("2019-04-30"), pd.Timestamp("2019-08-30"), "offensive"),
+        PhaseMark(pd.Timestamp("2019-08-31"), pd.Timestamp("2019-12-15"), "after"),
+    ]
+    fig, axes = plot_timeline(
+        frame,
+        rolling=rolling,
+        events=EVENTS,
+        phases=phases,
+        title="Deaths and attacks",
+        source="test data",
+    )
+    assert len(axes) == 2
+    path = tmp_path / "timeline.png"
+    save(fig, path)
+    assert path.stat().st_size > 10_000
+    texts = [t.get_text() for t in fig.texts]
+    assert "Deaths and attacks" in texts
+    assert any("Source: test data" in t for t in texts)
+    assert (
+        axes[0].get_ylabel() == "civilian deaths per day"
+        and axes[1].get_ylabel() == "incidents per day"
+    )
+    labels = [t for t in axes[0].texts if t.get_text().replace("\n", " ") in {e[1] for e in EVENTS}]
+    assert len(labels) == len(EVENTS)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    for col in ("deaths_best", "attacks"):
+        drawn = plotted_data(fig, col)
+        pd.testing.assert_series_equal(drawn["value"], frame[col], check_names=False)
+        pd.testing.assert_series_equal(drawn["rolling_mean"], rolling[col], check_names=False)
+
+
+def test_missing_periods_are_blank_not_zero():
+    frame = _frame()
+    frame.iloc[10:20] = np.nan
+    fig, axes = plot_timeline(frame)
+    assert plotted_data(fig, "attacks")["value"].iloc[10:20].isna().all()
+
+
+def test_analysis_plot_returns_figure_and_axes():
+    from trends.analysis import analyse_ceasefire
+    from trends.simulate import simulate_conflict
+
+    sim = simulate_conflict(
+        n_days=200, base_rate=4, changes=[{"day": 120, "level": 0.3}], seed=2
+    ).frame
+    rows = []
+    for day, n in sim["attacks"].items():
+        rows += [
+            {"incident_id": f"{day:%Y%m%d}-{k}", "date": day, "civilian_deaths_best": 1}
+            for k in range(int(n))
+        ]
+    inc = pd.DataFrame(rows)
+    for col in ("civilian_deaths_low", "civilian_deaths_high"):
+        inc[col] = inc["civilian_deaths_best"]
+    a = analyse_ceasefire(inc, sim.index[120], placebo=False, robustness=False)
+    fig, axes = a.plot()
+    assert len(axes) == 2
+    counts = count_series(inc, start=a.start, end=a.end, measures=("attacks",))
+    pd.testing.assert_series_equal(
+        plotted_data(fig, "attacks")["value"], counts["attacks"], check_names=False
+    )
+    pd.testing.assert_series_equal(
+        plotted_data(fig, "attacks")["rolling_mean"],
+        rolling_rate(a.counts[["attacks", "deaths_best"]], 7)["attacks"],
+        check_names=False,
+    )

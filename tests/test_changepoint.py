@@ -132,6 +132,41 @@ def test_dp_equals_brute_force(y, h, model):
         assert cost(e[:-1], e[1:]).sum() == pytest.approx(c, rel=1e-9, abs=1e-9)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    y=st.lists(st.integers(min_value=0, max_value=9), min_size=2, max_size=30),
+    h=st.integers(1, 4),
+    theta=st.floats(min_value=1e-2, max_value=1e6),
+)
+def test_fast_cost_paths_match_the_plain_cost(y, h, theta):
+    """The DP block, PELT's ``to_end`` and ``with_theta`` give the plain costs (zeros included)."""
+    from scipy.special import xlog1py
+
+    y = np.asarray(y, dtype=float)
+    n = y.size
+    base = NegBinCost(y, 1.3)
+    base.block(np.arange(n + 1), np.arange(n + 1), h)  # fill the theta-free cache
+    nb = base.with_theta(theta)
+    fresh = NegBinCost(y, theta)
+    assert nb.constant == fresh.constant
+    starts, ends = np.arange(n + 1), np.arange(n + 1)
+    ii, jj = np.meshgrid(starts, ends)
+    ok = (jj - ii) >= h
+    for cost in (nb, fresh, PoissonCost(y)):
+        blk = cost.block(starts, ends, h)
+        assert np.all(np.isinf(blk[~ok]))
+        np.testing.assert_array_equal(blk[ok], cost(ii[ok], jj[ok]))
+        for t in range(h, n + 1):
+            cand = np.arange(0, t - h + 1)
+            np.testing.assert_array_equal(cost.to_end(cand, t), cost(cand, t))
+    # the NB cost is the textbook form (xlog1py) to rounding
+    i, j = ii[ok], jj[ok]
+    k, s = nb.sums(i, j)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ref = k * theta * np.log1p(s / k / theta) + xlog1py(s, theta / (s / k))
+    np.testing.assert_allclose(nb(i, j), ref, rtol=1e-13, atol=1e-9)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     y=st.lists(st.integers(min_value=0, max_value=15), min_size=4, max_size=40),

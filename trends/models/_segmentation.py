@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import erfcx, gammaln, xlog1py, xlogy
+from scipy.special import erfcx, gammaln, xlogy
 
 __all__ = [
     "SegmentCost",
@@ -35,6 +35,10 @@ __all__ = [
     "argmax_quantiles",
     "hpd_mask",
 ]
+
+
+#: Largest block (cells) whose theta-free parts a :class:`NegBinCost` keeps between thetas.
+_BLOCK_CACHE_CELLS = 1 << 21
 
 
 # --------------------------------------------------------------------------------------------
@@ -64,6 +68,36 @@ class SegmentCost:
     def __call__(self, i, j) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def block(self, starts: np.ndarray, ends: np.ndarray, min_size: int) -> np.ndarray:
+        """Costs of all segments ``[starts[b], ends[a])`` as an ``(ends, starts)`` matrix.
+
+        Segments shorter than ``min_size`` (including empty and reversed ones) get ``inf``.
+        """
+        out = self(starts[None, :], ends[:, None])
+        out[(ends[:, None] - starts[None, :]) < min_size] = np.inf
+        return out
+
+    def _block_sums(
+        self, starts: np.ndarray, ends: np.ndarray, min_size: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lengths, sums and the inadmissible cells of :meth:`block`; the inadmissible cells get
+        length and sum 1 so that no NaN or infinity slows the vectorised special functions."""
+        d = ends[:, None] - starts[None, :]
+        bad = d < min_size
+        n = d.astype(float)
+        s = self.c1[ends][:, None] - self.c1[starts][None, :]
+        n[bad] = 1.0
+        s[bad] = 1.0
+        return n, s, bad
+
+    def to_end(self, i: np.ndarray, t: int) -> np.ndarray:
+        """``cost(i, t)`` for an integer array ``i`` and one end ``t`` (PELT's inner loop).
+
+        Subclasses may skip the argument conversion and the floating-point error state (the
+        caller silences it); the values are the same as ``self(i, t)``.
+        """
+        return self(i, t)
+
     def sums(self, i, j) -> tuple[np.ndarray, np.ndarray]:
         """Number of observations and sum of the values in ``[i, j)``."""
         i = np.asarray(i)
@@ -86,6 +120,11 @@ class PoissonCost(SegmentCost):
         with np.errstate(divide="ignore", invalid="ignore"):
             return s - xlogy(s, s / n)
 
+    def to_end(self, i: np.ndarray, t: int) -> np.ndarray:
+        n = (t - i).astype(float)
+        s = self.c1[t] - self.c1[i]
+        return s - xlogy(s, s / n)
+
 
 class NegBinCost(SegmentCost):
     """Negative binomial (NB2) segment cost with a fixed size ``theta`` (variance mu + mu^2/theta).
@@ -98,9 +137,14 @@ class NegBinCost(SegmentCost):
 
     def __init__(self, y: np.ndarray, theta: float) -> None:
         super().__init__(y)
+        self._lgy1 = gammaln(self.y + 1.0)
+        self._blocks: dict[tuple[int, ...], tuple[np.ndarray, ...]] = {}
+        self._set_theta(theta)
+
+    def _set_theta(self, theta: float) -> None:
         self.theta = float(theta)
         self.constant = float(
-            (gammaln(self.y + self.theta) - gammaln(self.theta) - gammaln(self.y + 1.0)).sum()
+            (gammaln(self.y + self.theta) - gammaln(self.theta) - self._lgy1).sum()
         )
 
     def __call__(self, i, j) -> np.ndarray:
@@ -108,7 +152,54 @@ class NegBinCost(SegmentCost):
         th = self.theta
         with np.errstate(divide="ignore", invalid="ignore"):
             m = s / n
-            return n * th * np.log1p(m / th) + xlog1py(s, th / m)
+            # ``s log1p(theta/m)`` is ``xlog1py(s, theta/m)`` (0 for an all-zero segment) with
+            # numpy's much faster log1p.
+            return n * th * np.log1p(m / th) + np.where(s > 0, s * np.log1p(th / m), 0.0)
+
+    def to_end(self, i: np.ndarray, t: int) -> np.ndarray:
+        n = (t - i).astype(float)
+        s = self.c1[t] - self.c1[i]
+        th = self.theta
+        m = s / n
+        return n * th * np.log1p(m / th) + np.where(s > 0, s * np.log1p(th / m), 0.0)
+
+    def with_theta(self, theta: float) -> NegBinCost:
+        """The same series with another ``theta``, sharing the theta-free cached blocks."""
+        other = object.__new__(NegBinCost)
+        other.y, other.n, other.c1 = self.y, self.n, self.c1
+        other._lgy1 = self._lgy1
+        other._blocks = self._blocks
+        other._set_theta(theta)
+        return other
+
+    def block(self, starts: np.ndarray, ends: np.ndarray, min_size: int) -> np.ndarray:
+        # The lengths, sums, means and masks do not depend on theta: they are kept (for blocks
+        # of moderate size) for the next theta of the alternation. The arithmetic is the same,
+        # operation for operation, as in ``__call__``.
+        key = (int(starts[0]), starts.size, int(ends[0]), ends.size, int(min_size))
+        parts = self._blocks.get(key)
+        if parts is None:
+            n, s, bad = self._block_sums(starts, ends, min_size)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m = s / n
+            parts = (n, s, bad, m, s == 0)
+            if n.size <= _BLOCK_CACHE_CELLS:
+                self._blocks.clear()
+                self._blocks[key] = parts
+        n, s, bad, m, zero = parts
+        th = self.theta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = n * th
+            a = np.divide(m, th)
+            np.log1p(a, out=a)
+            out *= a
+            np.divide(th, m, out=a)
+            np.log1p(a, out=a)
+            a *= s
+            np.copyto(a, 0.0, where=zero)
+            out += a
+        np.copyto(out, np.inf, where=bad)
+        return out
 
 
 class GaussianCost(SegmentCost):
@@ -151,6 +242,9 @@ class ScaledCost(SegmentCost):
 
     def __call__(self, i, j) -> np.ndarray:
         return self.scale * self.base(i, j)
+
+    def to_end(self, i: np.ndarray, t: int) -> np.ndarray:
+        return self.scale * self.base.to_end(i, t)
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,13 +318,14 @@ def segment_dp(
             starts = np.arange(h, j1 - h)
             if starts.size == 0:
                 continue
-            block = cost(starts[:, None], cols[None, :])
-            block[(cols[None, :] - starts[:, None]) < h] = np.inf
+            # Block laid out (end, start) so that the minimum over starts runs along rows.
+            block = cost.block(starts, cols, h)
             colidx = np.arange(cols.size)
+            total = np.empty_like(block)
             for k in range(1, kmax + 1):
-                total = F[k - 1, starts][:, None] + block
-                best = np.argmin(total, axis=0)
-                F[k, j0:j1] = total[best, colidx]
+                np.add(block, F[k - 1, starts][None, :], out=total)
+                best = np.argmin(total, axis=1)
+                F[k, j0:j1] = total[colidx, best]
                 arg[k, j0:j1] = starts[best]
     costs = F[:, n].copy()
     breaks = {k: _backtrack(arg, k, n) for k in range(kmax + 1) if np.isfinite(costs[k])}
@@ -267,22 +362,34 @@ def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentati
     last = np.zeros(n + 1, dtype=np.int64)
     never = np.iinfo(np.int64).max
     death = np.full(n + 1, never, dtype=np.int64)
-    cand = np.zeros(0, dtype=np.int64)
-    for t in range(h, n + 1):
-        new = t - h
-        if new == 0 or new >= h:
-            cand = np.append(cand, new)
-        seg = F[cand] + cost(cand, t)
-        best = int(np.argmin(seg))
-        ft = seg[best] + penalty
-        F[t] = ft
-        last[t] = cand[best]
-        tol = 1e-10 * (1.0 + abs(ft))
-        dominated = seg > ft + tol
-        if dominated.any():
-            d = cand[dominated]
-            death[d] = np.minimum(death[d], t + h)
-        cand = cand[death[cand] > t + 1]
+    # candidates kept in order of insertion in a preallocated buffer (no reallocation per step)
+    buf = np.empty(n + 1, dtype=np.int64)
+    size = 0
+    next_death = never  # smallest discard time among the candidates
+    seg_cost = cost.to_end
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for t in range(h, n + 1):
+            new = t - h
+            if new == 0 or new >= h:
+                buf[size] = new
+                size += 1
+            cand = buf[:size]
+            seg = F[cand] + seg_cost(cand, t)
+            best = int(seg.argmin())
+            ft = float(seg[best]) + penalty
+            F[t] = ft
+            last[t] = cand[best]
+            tol = 1e-10 * (1.0 + abs(ft))
+            dominated = seg > ft + tol
+            if dominated.any():
+                d = cand[dominated]
+                death[d] = np.minimum(death[d], t + h)
+                next_death = min(next_death, t + h)
+            if next_death <= t + 1:
+                kept = cand[death[cand] > t + 1]
+                size = kept.size
+                buf[:size] = kept
+                next_death = int(death[kept].min()) if size else never
     out = []
     j = n
     while j > 0:

@@ -873,10 +873,15 @@ def _n_params(model: str, m: np.ndarray) -> np.ndarray:
 @dataclass
 class _Search:
     breaks: np.ndarray
-    table: pd.DataFrame
+    columns: dict[str, np.ndarray]  # the criterion table's columns (a DataFrame on demand)
     method: str
     cost: SegmentCost
     sigma2: float | None = None  # plug-in variance (Gaussian PELT)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        # built only for the search that is reported (the NB alternation runs several)
+        return pd.DataFrame(self.columns)
 
 
 def _gauss_loglik(rss: np.ndarray, n: int) -> np.ndarray:
@@ -931,7 +936,7 @@ def _search(
                 rss = None
                 loglik = cost.constant - raw
             table = _table(model, ms, loglik, c, pen_change, n, rss)
-            table["selected"] = table["m"] == m_star
+            table["selected"] = ms == m_star
             return _Search(seg.breaks[m_star], table, "pelt", cost, sigma2)
         warnings.warn(
             f"PELT found {m_star} changes, more than max_changes={kmax}; the exact dynamic "
@@ -952,7 +957,7 @@ def _search(
         loglik = cost.constant - raw
     table = _table(model, ms, loglik, c, pen_change, n, rss)
     if n_changes is None:
-        m_sel = int(table["m"].iloc[int(np.argmin(table["criterion"].to_numpy()))])
+        m_sel = int(ms[int(np.argmin(table["criterion"]))])
     else:
         if n_changes not in seg.breaks:
             raise InsufficientDataError(
@@ -960,7 +965,7 @@ def _search(
                 f"with min_size={h}; the series has {n}"
             )
         m_sel = int(n_changes)
-    table["selected"] = table["m"] == m_sel
+    table["selected"] = ms == m_sel
     return _Search(seg.breaks[m_sel], table, notes_method, cost)
 
 
@@ -972,7 +977,7 @@ def _table(
     pen_change: float,
     n: int,
     rss: np.ndarray | None,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     p = _n_params(model, ms)
     if c is None:
         crit = -2.0 * loglik + pen_change * ms
@@ -981,7 +986,7 @@ def _table(
     data: dict[str, Any] = {"m": ms, "loglik": loglik, "n_params": p, "criterion": crit}
     if rss is not None:
         data["rss"] = rss
-    return pd.DataFrame(data)
+    return data
 
 
 def _alpha_moments(y: np.ndarray) -> float:
@@ -1048,14 +1053,16 @@ def _segment_counts(
     alpha = _alpha_moments(y)
     previous = None
     iterations = 0
+    base = NegBinCost(y, 1.0 / alpha)  # later thetas share its theta-free cached terms
     for iterations in range(1, 6):  # noqa: B007 - the count is reported
         res = _search(
-            y, model, NegBinCost(y, 1.0 / alpha), h, kmax, n_changes, method, c, pen_change
+            y, model, base.with_theta(1.0 / alpha), h, kmax, n_changes, method, c, pen_change
         )
-        new_alpha = _alpha_ml(y, res.breaks)
-        same = previous is not None and np.array_equal(previous, res.breaks)
-        if same and abs(math.log(new_alpha / alpha)) < 1e-3:
+        if previous is not None and np.array_equal(previous, res.breaks):
+            # alpha is already the ML estimate for these breaks (computed last round), so the
+            # new estimate would be identical: the alternation has converged.
             break
+        new_alpha = _alpha_ml(y, res.breaks)
         previous = res.breaks
         alpha = new_alpha
     return res, 1.0 / alpha, iterations

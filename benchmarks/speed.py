@@ -121,12 +121,12 @@ def in_process(repeat: int, smoke: bool = False) -> list[dict]:
         note="the smallest n_sim allowed: the cost of the model itself",
     )  # fmt: skip
     add(
-        "detect_changepoints (defaults: Poisson, BIC, exact, date sets), 365 days", 10.0,
+        "detect_changepoints (defaults: negative binomial, BIC, exact, date sets), 365 days", 10.0,
         lambda: detect_changepoints(y365, reference=when365),
     )  # fmt: skip
     add(
-        "detect_changepoints model='negbin', 365 days", 10.0,
-        lambda: detect_changepoints(y365, model="negbin", reference=when365), judged=False,
+        "detect_changepoints model='poisson', 365 days", 10.0,
+        lambda: detect_changepoints(y365, model="poisson", reference=when365), judged=False,
     )  # fmt: skip
     add(
         f"detect_changepoints (defaults), {long_label}", 0.5,
@@ -134,8 +134,8 @@ def in_process(repeat: int, smoke: bool = False) -> list[dict]:
         rep=max(1 if smoke else 3, repeat // 4),
     )  # fmt: skip
     add(
-        f"detect_changepoints model='negbin', {long_label}", 0.5,
-        lambda: detect_changepoints(y3650, model="negbin", reference=when3650), unit="s",
+        f"detect_changepoints model='poisson', {long_label}", 0.5,
+        lambda: detect_changepoints(y3650, model="poisson", reference=when3650), unit="s",
         judged=False, rep=max(1 if smoke else 3, repeat // 4),
     )  # fmt: skip
     its = fit_its(y365, when365)

@@ -160,8 +160,9 @@ class NegBinCost(SegmentCost):
         n = (t - i).astype(float)
         s = self.c1[t] - self.c1[i]
         th = self.theta
-        m = s / n
-        return n * th * np.log1p(m / th) + np.where(s > 0, s * np.log1p(th / m), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # all-zero segments: masked below
+            m = s / n
+            return n * th * np.log1p(m / th) + np.where(s > 0, s * np.log1p(th / m), 0.0)
 
     def with_theta(self, theta: float) -> NegBinCost:
         """The same series with another ``theta``, sharing the theta-free cached blocks."""

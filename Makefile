@@ -37,6 +37,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check --fix trends tests benchmarks
 
 bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

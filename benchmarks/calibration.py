@@ -26,8 +26,11 @@ with :func:`trends.simulate.simulate_many` and analysed three ways:
    otherwise) and the median HAC lag.
 
 2. **Change-point dating.** :func:`trends.models.changepoint.detect_changepoints` on the attacks,
-   compared with the true date through ``result.compare(true_date)``: Poisson / BIC (the package
-   default model), negative binomial / BIC, and negative binomial with exactly one change.
+   compared with the true date through ``result.compare(true_date)``: Poisson / BIC, negative
+   binomial / BIC (the package default model), and negative binomial with exactly one change,
+   on the first ``--cp-n`` series of each scenario. ``--cp-only`` runs these searches alone on the
+   same simulated series (same seeds) and rebuilds ``calibration.md`` from the saved ITS and
+   claims CSVs, which it does not rewrite.
    Reported: detection rate (at least one change), rate of a change within 7 days, mean and
    median ``|days off|`` of the change nearest the truth, coverage of its 95% date set.
 
@@ -43,6 +46,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/calibration.py              # 2,000 series per scenario, 2 jobs
     .venv/bin/python benchmarks/calibration.py --grid full  # every length for every combination
     .venv/bin/python benchmarks/calibration.py --smoke      # CI: a few series, seconds
+    .venv/bin/python benchmarks/calibration.py --cp-only --cp-n 2000   # change points only
 
 Outputs (``benchmarks/results/``): ``calibration_its.csv``, ``calibration_changepoint.csv``,
 ``calibration_claims.csv``, ``calibration.md`` (all tables) and ``calibration_coverage.png``.
@@ -265,9 +269,18 @@ def _its_records(y: pd.Series, when: pd.Timestamp) -> dict[str, tuple[float, flo
 
 
 def analyse_chunk(
-    scenario: dict, first: int, attacks: np.ndarray, deaths: np.ndarray, seed: int, cp_n: int
+    scenario: dict,
+    first: int,
+    attacks: np.ndarray,
+    deaths: np.ndarray,
+    seed: int,
+    cp_n: int,
+    cp_only: bool = False,
 ) -> dict:
-    """Analyse a block of series of one scenario; returns plain lists (cheap to pickle)."""
+    """Analyse a block of series of one scenario; returns plain lists (cheap to pickle).
+
+    With ``cp_only`` only the change-point searches run (no ITS fits, no claims).
+    """
     from trends.models.changepoint import detect_changepoints
 
     warnings.simplefilter("ignore")
@@ -284,7 +297,7 @@ def analyse_chunk(
         y = pd.Series(attacks[k].astype(float), index=dates, name="attacks")
         t0 = time.perf_counter()
         try:
-            recs = _its_records(y, when)
+            recs = {} if cp_only else _its_records(y, when)
             for opt, (b, se, lag) in recs.items():
                 its_rows.append((i, opt, b, se, lag))
         except Exception as exc:
@@ -313,7 +326,8 @@ def analyse_chunk(
         t2 = time.perf_counter()
         timing["its"] += t1 - t0
         timing["cp"] += t2 - t1
-        claim_rows += claim_records(deaths[k, sc.change_day :], seed, i)
+        if not cp_only:
+            claim_rows += claim_records(deaths[k, sc.change_day :], seed, i)
     return {
         "its": its_rows,
         "cp": cp_rows,
@@ -451,11 +465,21 @@ def _pivot(its_sum: pd.DataFrame, value: str) -> pd.DataFrame:
     return p.reset_index()
 
 
-def write_outputs(its_sum, cp_sum, cl_sum, meta: dict, out: Path, smoke: bool) -> list[Path]:
+def write_outputs(
+    its_sum, cp_sum, cl_sum, meta: dict, out: Path, smoke: bool, cp_only: bool = False
+) -> list[Path]:
+    """Write the CSVs, the markdown, the PNG and the meta JSON.
+
+    With ``cp_only`` the ITS and claims CSVs and the PNG are left as they are (their tables were
+    read from those CSVs); only the change-point CSV, the markdown and the meta are written.
+    """
     out.mkdir(parents=True, exist_ok=True)
     tag = "_smoke" if smoke else ""
     paths = []
-    for name, df in (("its", its_sum), ("changepoint", cp_sum), ("claims", cl_sum)):
+    tables = (("its", its_sum), ("changepoint", cp_sum), ("claims", cl_sum))
+    for name, df in tables:
+        if cp_only and name != "changepoint":
+            continue
         p = out / f"calibration_{name}{tag}.csv"
         df.to_csv(p, index=False, float_format="%.5g")
         paths.append(p)
@@ -482,7 +506,7 @@ def write_outputs(its_sum, cp_sum, cl_sum, meta: dict, out: Path, smoke: bool) -
         f"{meta['n_series']} series per scenario, {meta['n_scenarios']} scenarios, seed "
         f"{meta['seed']}, grid `{meta['grid']}`; {meta['wall_s']:.0f} s wall on {meta['jobs']} "
         f"worker(s). Monte Carlo standard error of a coverage near 0.95: "
-        f"{math.sqrt(0.95 * 0.05 / max(meta['n_series'], 1)):.4f}.",
+        f"{math.sqrt(0.95 * 0.05 / max(meta['n_series'], 1)):.4f}." + _cp_run_note(meta),
         "",
         "## ITS level change: pooled over scenarios",
         "",
@@ -514,9 +538,11 @@ def write_outputs(its_sum, cp_sum, cl_sum, meta: dict, out: Path, smoke: bool) -
         "",
         "## Change-point dating (attacks; truth = the intervention day)",
         "",
-        f"First {meta['n_series_changepoint']} series of each scenario. `poisson_bic`: "
-        "`detect_changepoints(y)` (package default model); `negbin_bic`: `model='negbin'`; "
-        "`negbin_one`: `model='negbin', n_changes=1`. Days off and set coverage are for the "
+        f"First {meta['n_series_changepoint']} series of each scenario (Monte Carlo SE of a "
+        "share near 0.95: "
+        f"{math.sqrt(0.95 * 0.05 / max(meta['n_series_changepoint'], 1)):.4f}). `poisson_bic`: "
+        "`model='poisson'`; `negbin_bic`: `model='negbin'` (the package default, "
+        "`detect_changepoints(y)`); `negbin_one`: `model='negbin', n_changes=1`. Days off and set coverage are for the "
         "change nearest the truth (`result.compare(true_date)`); `set_coverage_all` counts "
         "series with no change as misses.",
         "",
@@ -539,10 +565,23 @@ def write_outputs(its_sum, cp_sum, cl_sum, meta: dict, out: Path, smoke: bool) -
     md = out / f"calibration{tag}.md"
     md.write_text("\n".join(lines))
     paths.append(md)
-    paths.append(plot_coverage(its_sum, out / f"calibration_coverage{tag}.png", meta))
+    if not cp_only:
+        paths.append(plot_coverage(its_sum, out / f"calibration_coverage{tag}.png", meta))
     (out / f"calibration_meta{tag}.json").write_text(json.dumps(meta, indent=1, default=str))
     paths.append(out / f"calibration_meta{tag}.json")
     return paths
+
+
+def _cp_run_note(meta: dict) -> str:
+    """A sentence on the separate change-point run, if the change-point table came from one."""
+    run = meta.get("changepoint_run")
+    if not run:
+        return ""
+    return (
+        f" The change-point tables come from a separate run on the same simulated series "
+        f"(`{run['command']}`: first {run['n_series']} series per scenario, "
+        f"{run['wall_s']:.0f} s wall on {run['jobs']} worker(s))."
+    )
 
 
 def plot_coverage(its_sum: pd.DataFrame, path: Path, meta: dict) -> Path:
@@ -718,10 +757,34 @@ def scenario_seed(seed: int, name: str) -> np.random.SeedSequence:
 
 
 def run(
-    n: int, grid: str, jobs: int, seed: int, chunk: int, out: Path, smoke: bool, cp_n: int
+    n: int,
+    grid: str,
+    jobs: int,
+    seed: int,
+    chunk: int,
+    out: Path,
+    smoke: bool,
+    cp_n: int,
+    cp_only: bool = False,
 ) -> dict:
+    """The full run, or (``cp_only``) the change-point searches alone.
+
+    ``cp_only`` simulates the same ``n`` series per scenario as the full run (same seeds; the
+    series are drawn for all ``n`` so nothing depends on how ``simulate_many`` splits its
+    streams), runs only the change-point searches on the first ``cp_n`` of them, and rebuilds the
+    markdown from the saved ITS and claims CSVs (as ``--rewrite`` does) without rewriting them.
+    """
     from trends.simulate import simulate_many
 
+    if cp_only:
+        tag = "_smoke" if smoke else ""
+        saved_meta = json.loads((out / f"calibration_meta{tag}.json").read_text())
+        for key, val in (("n_series", n), ("grid", grid), ("seed", seed)):
+            if saved_meta[key] != val:
+                raise SystemExit(
+                    f"--cp-only: the saved full run has {key}={saved_meta[key]!r}, not {val!r}; "
+                    "pass the same --n / --grid / --seed"
+                )
     scen = scenarios(grid)
     by_name = {s.name: s for s in scen}
     t0 = time.perf_counter()
@@ -732,11 +795,12 @@ def run(
                 n, seed=scenario_seed(seed, sc.name), output="batch", **sc.sim_kwargs()
             )
             claim_seed = int(scenario_seed(seed, sc.name).generate_state(1)[0])
-            for a in range(0, n, chunk):
-                b = min(a + chunk, n)
+            n_run = min(n, cp_n) if cp_only else n
+            for a in range(0, n_run, chunk):
+                b = min(a + chunk, n_run)
                 fut = pool.submit(
                     analyse_chunk, asdict(sc), a, batch.attacks[a:b], batch.civilian_deaths[a:b],
-                    claim_seed, cp_n,
+                    claim_seed, cp_n, cp_only,
                 )  # fmt: skip
                 futures.append((sc.name, fut))
         its, cp, cl = [], [], []
@@ -776,8 +840,26 @@ def run(
             "true_claim",
         ],
     )
-    its_sum = summarise_its(its_df, by_name)
     cp_sum = summarise_cp(cp_df, by_name)
+    if cp_only:
+        its_sum, cl_sum = _read_its_claims(out, tag)
+        meta = dict(saved_meta)
+        meta["n_series_changepoint"] = min(n, cp_n)
+        meta["cpu_s_changepoints"] = timing["cp"]
+        meta["changepoint_run"] = {
+            "command": " ".join(["python", "benchmarks/calibration.py", *sys.argv[1:]]),
+            "n_series": min(n, cp_n),
+            "jobs": jobs,
+            "wall_s": wall,
+            "cpu_s": timing["cp"],
+            "failures": failures,
+        }
+        if not smoke:
+            WORK.mkdir(parents=True, exist_ok=True)
+            cp_df.to_parquet(WORK / "calibration_cp_raw.parquet")
+        paths = write_outputs(its_sum, cp_sum, cl_sum, meta, out, smoke, cp_only=True)
+        return {"its": its_sum, "cp": cp_sum, "claims": cl_sum, "meta": meta, "paths": paths}
+    its_sum = summarise_its(its_df, by_name)
     cl_sum = summarise_claims(cl_df)
     meta = {
         "n_series": n,
@@ -802,6 +884,14 @@ def run(
         cp_df.to_parquet(WORK / "calibration_cp_raw.parquet")
     paths = write_outputs(its_sum, cp_sum, cl_sum, meta, out, smoke)
     return {"its": its_sum, "cp": cp_sum, "claims": cl_sum, "meta": meta, "paths": paths}
+
+
+def _read_its_claims(out: Path, tag: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The saved ITS and claims summaries, with the dtypes the markdown expects."""
+    its_sum = pd.read_csv(out / f"calibration_its{tag}.csv")
+    cl_sum = pd.read_csv(out / f"calibration_claims{tag}.csv")
+    cl_sum["claim_true"] = cl_sum["claim_true"].astype(float)
+    return its_sum, cl_sum
 
 
 def rewrite(out: Path, seed: int) -> None:
@@ -852,8 +942,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--chunk", type=int, default=50, help="series per task")
     parser.add_argument(
         "--cp-n", type=int, default=500,
-        help="change-point searches on the first CP_N series of each scenario (default 500: the "
-        "exact searches cost 3-5 times an ITS fit; MC SE of a 95%% coverage is then 1%%)",
+        help="change-point searches on the first CP_N series of each scenario (default 500 in "
+        "the full run, where MC SE of a 95%% coverage is then 1%%; the published tables use "
+        "--cp-only --cp-n 2000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cp-only", action="store_true",
+        help="change-point searches only, on the first CP_N of the same simulated series as the "
+        "full run; rewrites calibration_changepoint.csv and calibration.md (ITS and claims "
+        "tables from their saved CSVs, which are not rewritten)",
     )  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--smoke", action="store_true", help="a few series, seconds (CI)")
@@ -877,6 +974,23 @@ def main(argv: list[str] | None = None) -> dict:
         path = run_supplement(args.supplement_n, args.jobs, args.seed, args.out, args.smoke)
         print(path.read_text())
         return {}
+    if args.cp_only:
+        n_cp = min(args.n, args.cp_n)
+        print(
+            f"calibration --cp-only: change points on {n_cp} of {args.n} series x "
+            f"{len(scenarios(args.grid))} scenarios ({args.grid}), {args.jobs} jobs",
+            flush=True,
+        )
+        res = run(
+            args.n, args.grid, args.jobs, args.seed, args.chunk, args.out, args.smoke,
+            args.cp_n, cp_only=True,
+        )  # fmt: skip
+        run_info = res["meta"]["changepoint_run"]
+        print(
+            f"wall {run_info['wall_s']:.1f} s (cpu {run_info['cpu_s']:.0f} s); wrote "
+            + ", ".join(p.name for p in res["paths"])
+        )
+        return res
     print(
         f"calibration: {args.n} series x {len(scenarios(args.grid))} scenarios "
         f"({args.grid}), {args.jobs} jobs",

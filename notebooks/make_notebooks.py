@@ -367,7 +367,7 @@ sohr = claims[
     & (claims["quantity"] == "civilian_deaths")
 ].iloc[0]
 print(
-    f"Claim {sohr['claim_id']} ({sohr['source']}): {sohr['qualifier_text'] or sohr['qualifier']} "
+    f"Claim {sohr['claim_id']} ({sohr['source']}): {sohr['qualifier_raw'] or sohr['qualifier']} "
     f"{sohr['value']:,.0f} civilian deaths from {sohr['window_start_date']:%d %b %Y} to "
     f"{sohr['window_end_date']:%d %b %Y}."
 )

@@ -35,6 +35,24 @@ def test_more_than_200_since_the_deal_is_203_best(case):
     assert int(window["civilian_deaths_high"].sum()) == 279
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "best", "low", "high"),
+    [
+        ("2019-04-29", "2019-08-29", 894, 889, 1249),
+        ("2019-04-30", "2019-08-30", 894, 889, 1250),
+        ("2019-08-31", "2019-12-07", 203, 188, 279),
+        ("2019-12-01", "2020-01-31", 327, 300, 424),
+        ("2019-12-01", "2020-03-05", 577, 535, 733),
+    ],
+)
+def test_sources_md_coverage_table(case, start, end, best, low, high):
+    """The coverage table of data/idlib_2019/SOURCES.md is what the bundled table gives."""
+    inc = case.incidents
+    window = inc[(inc["date"] >= start) & (inc["date"] <= end)]
+    sums = window[["civilian_deaths_best", "civilian_deaths_low", "civilian_deaths_high"]].sum()
+    assert tuple(int(v) for v in sums) == (best, low, high)
+
+
 def test_7_december_2019_strikes(case):
     inc = case.incidents
     day = inc[inc["date"] == "2019-12-07"]

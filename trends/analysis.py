@@ -52,10 +52,8 @@ class OutcomeAnalysis:
             out["rate_before"] = r.get("rate_before")
             out["rate_after"] = r.get("rate_after")
             out["rate_ratio"] = r.get("rate_ratio")
-            out["rate_ratio_negbin"] = r.get("rate_ratio_negbin") or r.get("negbin")
-            out["counts"] = {
-                k: r.get(k) for k in ("before", "after") if isinstance(r.get(k), dict)
-            } or None
+            out["rate_ratio_negbin"] = r["rate_ratio_negbin"]
+            out["counts"] = {"before": r["before"], "after": r["after"]}
         if self.its is not None:
             d = self.its.to_dict()
             out["its"] = {
@@ -153,8 +151,8 @@ class CeasefireAnalysis(Result):
                         "ci_high": rr.get("ci_high"),
                     }
                 )
-                nb = d.get("rate_ratio_negbin") or d.get("negbin")
-                if isinstance(nb, dict) and nb.get("estimate") is not None:
+                nb = d["rate_ratio_negbin"]
+                if nb.get("estimate") is not None:
                     rows.append(
                         {
                             "outcome": name,

@@ -128,28 +128,22 @@ IDLIB_CLAIM_SCOPES = {
 
 
 def load_claims_table(path, timeline=None) -> pd.DataFrame:
-    """Read a claims table (as in ``data/idlib_2019/claims.csv``) into a DataFrame.
+    """Read a claims table into a DataFrame, one row per claim (``claim_id`` column).
 
-    Window bounds that are event ids are resolved through ``timeline`` to the event's day; the id is
-    kept in ``window_start_event`` / ``window_end_event``. Empty dates stay missing (the claim is
-    reported as not checkable).
+    A thin wrapper of :func:`trends.events.claims_frame` that keeps claims whose dates are
+    missing (they are reported as not checkable) and extra columns such as ``region_scope``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Claims CSV (as ``data/idlib_2019/claims.csv``).
+    timeline : Timeline, optional
+        Resolves event ids used as window bounds.
+
+    Returns
+    -------
+    DataFrame
     """
-    claims = pd.read_csv(path, dtype="str", keep_default_na=False)
-    claims["value"] = pd.to_numeric(claims["value"])
-    for col in ("window_start", "window_end", "as_of"):
-        events, dates = [], []
-        for text in claims[col]:
-            text = text.strip()
-            if not text:
-                events.append(None)
-                dates.append(pd.NaT)
-            elif timeline is not None and text in timeline:
-                events.append(text)
-                dates.append(timeline.resolve(text))
-            else:
-                events.append(None)
-                dates.append(pd.Timestamp(text))
-        claims[col] = pd.to_datetime(pd.Series(dates, index=claims.index))
-        if col != "as_of":
-            claims[f"{col}_event"] = events
-    return claims
+    from trends.events import claims_frame
+
+    return claims_frame(path, timeline, missing_dates="keep").rename(columns={"id": "claim_id"})

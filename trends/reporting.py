@@ -1591,17 +1591,13 @@ def load_inputs(config, *, claims: bool = True) -> ReportInputs:
     table = None
     scopes = None
     if claims:
-        if config.claims is not None:
-            from trends.events import claims_frame
+        from trends.datasets import load_claims_table
 
-            table = claims_frame(config.claims, timeline, missing_dates="keep").rename(
-                columns={"id": "claim_id"}
-            )
+        if config.claims is not None:
+            table = load_claims_table(config.claims, timeline)
             if config.bundled and "region_scope" in table:
                 scopes = IDLIB_CLAIM_SCOPES
         elif config.bundled:
-            from trends.datasets import load_claims_table
-
             table = load_claims_table(bundled_path("idlib_2019", "claims.csv"), timeline)
             scopes = IDLIB_CLAIM_SCOPES
     return ReportInputs(incidents, ingest, timeline, table, scopes, source, place)

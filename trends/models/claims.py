@@ -317,10 +317,16 @@ def check_claims(
         if ws is None or we is None:
             row["verdict"], reason = "not checkable", "the claim's window has no date"
         elif quantity not in QUANTITY_COLUMNS:
-            row["verdict"], reason = (
-                "not checkable",
-                f"the data do not count {str(quantity).replace('_', ' ')}",
+            # Quote the claim's own wording when there is one ("deaths (all)" says more than "other").
+            what = next(
+                (
+                    c.get(k)
+                    for k in ("quantity_raw", "quantity_text")
+                    if isinstance(c.get(k), str) and c.get(k)
+                ),
+                str(quantity).replace("_", " "),
             )
+            row["verdict"], reason = "not checkable", f"the data do not count {what}"
         elif scopes is not None and c.get(scope_column) not in scopes:
             row["verdict"], reason = (
                 "not checked",

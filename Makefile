@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: analysis test lint format bench clean
+.PHONY: analysis test lint format bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "trends needs Python 3.11 or newer"'
@@ -24,9 +24,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 analysis: $(VENV)/.installed
 	$(BIN)/trends report --out $(OUT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m ruff check trends tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
+
+# The HTML report is checked in headless Chromium (tests/test_report_html.py). Debian's package is
+# installed when it is missing and we may (root, apt available); otherwise that test skips, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "chromium could not be installed: the headless-browser test will skip"
+
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check trends tests benchmarks

@@ -4,10 +4,12 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/run_all.py                 # the full run (about 1 hour on 2 cores)
     .venv/bin/python benchmarks/run_all.py --smoke         # every script in smoke mode (seconds)
-    .venv/bin/python benchmarks/run_all.py --only speed    # some of: calibration, peers, speed
+    .venv/bin/python benchmarks/run_all.py --only speed    # some of: calibration,
+                                                           # calibration_independent, peers, speed
 
-The full run is ``calibration.py --n 2000``, ``peers.py`` and ``speed.py --acled-10m``; each runs in
-its own process and writes its tables to ``benchmarks/results/``. The optional peers are in the
+The full run is ``calibration.py --n 2000``, ``calibration_independent.py --n 400`` (issue 12: old
+vs latent-AR intervals on independent processes), ``peers.py`` and ``speed.py --acled-10m``; each
+runs in its own process and writes its tables to ``benchmarks/results/``. The optional peers are in the
 ``bench`` extra; when ``ruptures`` is missing this script installs the extra first
 (``pip install -e '.[bench]'``) unless ``--no-install`` is given.
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCRIPTS = ("calibration", "peers", "speed")
+SCRIPTS = ("calibration", "calibration_independent", "peers", "speed")
 
 
 def ensure_bench_extra() -> None:
@@ -51,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s) {sorted(unknown)}; choose from {SCRIPTS}")
     if not args.no_install and not args.smoke:
         ensure_bench_extra()
-    extra = {"calibration": ["--n", "2000"], "peers": [], "speed": ["--acled-10m"]}
+    extra = {
+        "calibration": ["--n", "2000"],
+        "calibration_independent": ["--n", "400"],
+        "peers": [],
+        "speed": ["--acled-10m"],
+    }
     status = {}
     for name in SCRIPTS:
         if name not in chosen:

@@ -7,6 +7,7 @@ measurement                                                  target
 ``detect_changepoints`` exact, with date sets, 365 days      < 10 ms
 ``detect_changepoints`` exact, with date sets, 3,650 days    < 0.5 s
 ``placebo_test`` over every admissible date, 365 days        < 1 s
+``fit_its_latent_ar`` / default ``fit_its``, 365 days         ratio <= 1 (issue 12)
 ``trends report --out <tmp>`` wall, including start-up       < 10 s
 ACLED read + aggregate, 1,000,000 rows                       < 10 s and < 2 GB peak RSS
 ACLED read + aggregate, 10,000,000 rows                      < 24 GiB peak RSS
@@ -26,6 +27,14 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/speed.py                  # everything but the 10M-row run
     .venv/bin/python benchmarks/speed.py --acled-10m      # also the 10M-row run (minutes, 4 GB)
     .venv/bin/python benchmarks/speed.py --smoke          # CI: seconds, no targets judged
+    .venv/bin/python benchmarks/speed.py --latent-ar-only --baseline HEAD   # the issue-12 ratio
+
+The latent-AR ratio (issue 12, item 5) times, interleaved on the same ``--latent-n`` seeded
+365-day series (different seeds: the latent-AR optimiser's work varies by series), the default
+``fit_its(y, date)`` (NB + Newey-West, 2,000 simulated counterfactual draws) and
+``fit_its_latent_ar(y, date)``; each call is timed ``3`` times per series (the minimum kept) and
+the ratio is of the medians over series. ``--baseline REV`` takes ``fit_its`` from a snapshot of
+``trends/`` at git revision ``REV`` (see ``calibration_independent.py``).
 
 Outputs: ``results/speed.csv`` and ``results/speed.md``.
 """
@@ -145,6 +154,54 @@ def in_process(repeat: int, smoke: bool = False) -> list[dict]:
         lambda: placebo_test(y365, its), unit="s", rep=max(1 if smoke else 3, repeat // 4),
         note=f"{n_fake} fake dates; the real ITS fit is not included",
     )  # fmt: skip
+    return rows
+
+
+def latent_ar_ratio(n_series: int, n_days: int = 365) -> list[dict]:
+    """Time of ``fit_its_latent_ar`` relative to the default ``fit_its``, same series, one run."""
+    from trends.models.its import fit_its
+    from trends.models.latent_ar import fit_its_latent_ar
+
+    warnings.simplefilter("ignore")
+    old, new, ana = [], [], []
+    for seed in range(n_series):
+        y, when = _series(n_days, seed=seed + 1)
+        fit_its(y, when), fit_its_latent_ar(y, when)  # warm-up (imports, caches)
+        t_old, t_new, t_ana = [], [], []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fit_its(y, when)
+            t1 = time.perf_counter()
+            fit_its_latent_ar(y, when)
+            t2 = time.perf_counter()
+            fit_its(y, when, intervals="analytic")
+            t3 = time.perf_counter()
+            t_old.append(t1 - t0)
+            t_new.append(t2 - t1)
+            t_ana.append(t3 - t2)
+        old.append(min(t_old))
+        new.append(min(t_new))
+        ana.append(min(t_ana))
+    old_a, new_a, ana_a = np.array(old) * 1e3, np.array(new) * 1e3, np.array(ana) * 1e3
+    ratio = float(np.median(new_a) / np.median(old_a))
+    note = (f"{n_series} series x 3 runs, interleaved; per-series ratio median "
+            f"{np.median(new_a / old_a):.2f}, 95th percentile of new {np.percentile(new_a, 95):.1f} ms")  # fmt: skip
+    rows = [
+        {"measurement": f"fit_its defaults (NB + HAC, n_sim=2000), {n_days} days (reference)",
+         "target": np.nan, "measured": float(np.median(old_a)), "unit": "ms", "runs": n_series,
+         "min": float(old_a.min()), "met": "info", "note": "median over series"},
+        {"measurement": f"fit_its_latent_ar (NB + latent AR(1), Laplace), {n_days} days",
+         "target": np.nan, "measured": float(np.median(new_a)), "unit": "ms", "runs": n_series,
+         "min": float(new_a.min()), "met": "info", "note": "median over series"},
+        {"measurement": f"fit_its, NB + HAC, intervals='analytic', {n_days} days (the model alone)",
+         "target": np.nan, "measured": float(np.median(ana_a)), "unit": "ms", "runs": n_series,
+         "min": float(ana_a.min()), "met": "info", "note": "median over series"},
+        {"measurement": f"ratio fit_its_latent_ar / fit_its defaults, {n_days} days",
+         "target": 1.0, "measured": ratio, "unit": "x", "runs": n_series, "min": np.nan,
+         "met": "met" if ratio <= 1.0 else "NOT MET", "note": note},
+    ]  # fmt: skip
+    for r in rows:
+        print(f"  {r['measurement']}: {r['measured']:.3g} {r['unit']}", flush=True)
     return rows
 
 
@@ -271,22 +328,37 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--no-acled", action="store_true", help="skip the ACLED measurements")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--smoke", action="store_true", help="seconds; no targets judged (CI)")
+    parser.add_argument("--latent-n", type=int, default=30, help="series for the latent-AR ratio")
+    parser.add_argument("--latent-ar-only", action="store_true", help="only the latent-AR ratio")
+    parser.add_argument("--baseline", default=None, help="git revision of fit_its (snapshot)")
     args = parser.parse_args(argv)
     if args.smoke:
         args.repeat = 1
+        args.latent_n = 2
+    if args.baseline:
+        from calibration_independent import snapshot
+
+        sys.path.insert(0, str(snapshot(args.baseline)))
+    if args.latent_ar_only:
+        return _write(pd.DataFrame(latent_ar_ratio(args.latent_n)), args, machine(), "_latent_ar")
     info = machine()
     print(
         f"speed: {info.get('nproc')} cores, Python {info['python']}, load {info['load_average_1min_at_start']:.2f}"
     )
     rows = in_process(args.repeat, args.smoke)
+    rows += latent_ar_ratio(args.latent_n)
     if not args.smoke:
         rows.append(report_wall(args.report_repeat))
     if not args.no_acled:
         rows += acled_rows(args.smoke, args.acled_10m)
-    df = pd.DataFrame(rows)
+    return _write(pd.DataFrame(rows), args, info, "")
+
+
+def _write(df: pd.DataFrame, args: argparse.Namespace, info: dict, name: str) -> pd.DataFrame:
+    """Write ``speed{name}{_smoke}.csv/.md`` and the machine description."""
     if args.smoke:
         df["met"] = "smoke (not judged)"
-    tag = "_smoke" if args.smoke else ""
+    tag = name + ("_smoke" if args.smoke else "")
     args.out.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out / f"speed{tag}.csv", index=False, float_format="%.5g")
     show = df[["measurement", "target", "measured", "unit", "met", "runs", "note"]]

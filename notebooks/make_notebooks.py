@@ -354,10 +354,18 @@ deaths.robustness
 ## 11. The claim: "more than 200 civilians killed since the deal"
 
 SOHR's claim of 7 December 2019 is checked against the sums of the low, best and high figures of
-the incidents from the ceasefire's day to 7 December inclusive. A claim is *supported* when every
-value in the low-high range agrees with it, *not supported* when none does, and *undetermined*
-when the range straddles its threshold. The records are a floor, so a count below a claim does
-not show that the claim is false.
+the incidents from the ceasefire's day to 7 December inclusive. The old three-valued `verdict` is
+*supported* when every value in the low-high range agrees with it, *not supported* when none does,
+and *undetermined* when the range straddles its threshold.
+
+Because the records are a floor (an unrecorded incident can only add deaths), the `finding`
+column grades a claim on an asymmetric scale that says what a reader can do with it: for "at
+least / more than" claims, *confirmed* (even the low figures reach it), *supported by the best
+count*, *possible* (only the high figures reach it) or *not reached by these data*; for "at most /
+almost" claims, *contradicted*, *doubtful* or *consistent, cannot be confirmed*; for "around" and
+plain published numbers (read as *reported*, within 5%, never as "exactly"), *contradicted*,
+*doubtful*, *consistent*, *below the claim in the best count* or *not reached*
+(`trends.models.claims` documents the rules).
 """),
     code(r"""
 claims = result.claims.frame
@@ -376,11 +384,7 @@ print(
     f"{sohr['observed_high']:,.0f} (low to high): {sohr['verdict']}."
 )
 threshold = sohr["value"]
-print(
-    f"The best count is {'above' if sohr['observed_best'] > threshold else 'not above'} "
-    f"{threshold:,.0f}; the low count is "
-    f"{'above' if sohr['observed_low'] > threshold else 'not above'} it."
-)
+print(f"Finding: {sohr['finding_label']}. {sohr['finding_sentence']}")
 """),
     code(r"""
 figures = ["deaths_low", "deaths_best", "deaths_high", "days_in_period", "days_covered",
@@ -398,62 +402,33 @@ result.claims.plot()
 plt.show()
 """),
     md(r"""
-## 12. Conclusion
+## 12. Conclusion: the bottom line
 
-The paragraph below is assembled from the result objects above, so that the numbers always match
-the data. Read it with the caveats that follow it: these are records, not a census, and a change
-in how much was reported could look like a change in violence.
+The paragraphs below are derived from the result objects by the documented rules of
+`trends.verdicts.bottom_line`: direction and size of the two-phase rate ratio (the primary
+answer, which does not extrapolate) with the interval that allows for overdispersion and
+dependence, whether it could be chance, when the change happened against the announced time,
+whether the placebo test and the robustness checks agree, each disagreement between the estimates
+in one sentence, and a confidence grade (strong / moderate / weak / inconclusive). No sentence
+calls a change a fall or a rise when its interval includes no change. Read them with the caveats
+that follow: these are records, not a census, and a change in how much was reported could look
+like a change in violence.
 """),
     code(r"""
-rates, its, cmp, placebo = deaths.rates, deaths.its, deaths.changepoint.comparison, deaths.placebo
-nb, lc, sc = rates.rate_ratio_nb, its.level_change, its.slope_change
-rob = deaths.robustness
-a_lc = attacks.its.level_change
-n_as_large = int((placebo.placebo_log_rr.abs() >= abs(placebo.real_log_rr)).sum())
-conclusion = [
-    f"During the offensive ({rates.before.start:%d %b} to {rates.before.end:%d %b %Y}) the records "
-    f"show {rates.before.rate:.1f} civilian deaths and {attacks.rates.before.rate:.1f} attacks per "
-    f"day; after the ceasefire ({rates.after.start:%d %b} to {rates.after.end:%d %b %Y}), "
-    f"{rates.after.rate:.1f} deaths and {attacks.rates.after.rate:.1f} attacks per day. Averaged "
-    f"over each phase the death rate {'fell' if nb['estimate'] < 1 else 'rose'} by "
-    f"{abs(1 - nb['estimate']):.0%} (rate ratio {nb['estimate']:.2f}, 95% CI {nb['ci_low']:.2f} to "
-    f"{nb['ci_high']:.2f}, allowing for overdispersion and autocorrelation).",
-    f"At the ceasefire itself the daily rate of civilian deaths changed to {lc.estimate:.2f} times "
-    f"the level the offensive's trend predicted (95% CI {lc.ci_low:.2f} to {lc.ci_high:.2f}), and "
-    f"the rate of attacks to {a_lc.estimate:.2f} times (95% CI {a_lc.ci_low:.2f} to "
-    f"{a_lc.ci_high:.2f}). After that the trend in deaths "
-    f"{'rose' if sc.estimate > 1 else 'fell'} by {abs(sc.estimate - 1):.1%} per day"
-    + (
-        ": the calm did not last, which is why the fall averaged over the whole phase is smaller "
-        "than the immediate one."
-        if sc.estimate > 1 and sc.ci_low > 1
-        else "."
-    ),
-    f"Told nothing about the date, the change-point search puts the change in deaths nearest the "
-    f"ceasefire on {pd.Timestamp(cmp.date):%d %b %Y}, {cmp.relation()} the announced ceasefire "
-    f"(95% set {pd.Timestamp(cmp.set_low):%d %b} to {pd.Timestamp(cmp.set_high):%d %b}; the "
-    f"ceasefire day is {'inside' if cmp.in_set else 'outside'} it). {n_as_large} of "
-    f"{placebo.n_placebos} fake dates in the offensive gave a level change as large as the real "
-    f"one (placebo p = {placebo.p_value:.3f}). With the low or high figures, or without the "
-    f"deadliest strikes, the level change stays between {rob['level_rr'].min():.2f} and "
-    f"{rob['level_rr'].max():.2f}.",
-    f"SOHR's claim of 7 Dec 2019, more than {threshold:,.0f} civilians killed since the deal: the "
-    f"records give {sohr['observed_best']:,.0f} (low {sohr['observed_low']:,.0f}, high "
-    f"{sohr['observed_high']:,.0f}), so the verdict is '{sohr['verdict']}'"
-    + (
-        ": the best count agrees with the claim but the low count does not reach it. As the "
-        "records are a floor, the claim is consistent with them."
-        if sohr["verdict"] == "undetermined"
-        and sohr["observed_best"] > threshold >= sohr["observed_low"]
-        else "."
-    ),
-]
-for paragraph in conclusion:
-    say(paragraph)
-    print()
+from trends.verdicts import bottom_lines_from_analysis
+
+lines = bottom_lines_from_analysis(result)
+say(lines.report())
+print()
+print(f"SOHR's claim of 7 Dec 2019 ({sohr['claim_id']}): {sohr['finding_sentence']}")
+print()
 print("Caveats:")
 for caveat in result.caveats:
     say(f"- {caveat}")
+"""),
+    code(r"""
+# The same, as a table: one row per outcome, with the grade and the interval it leads with.
+lines.summary()
 """),
     md(r"""
 The full plain-language report is `result.report()`, and `result.to_dict()` gives every number in
@@ -638,7 +613,7 @@ for label, table, tl in (("ACLED-format example", acled, timeline),
                          ("bundled table (low-high ranges)", bundled.incidents, bundled.timeline)):
     row = check_claims(sohr_claim, table, timeline=tl).frame.iloc[0]
     print(f"{label:>32}: {row['observed_best']:.0f} (low {row['observed_low']:.0f}, "
-          f"high {row['observed_high']:.0f}): {row['verdict']}")
+          f"high {row['observed_high']:.0f}): {row['verdict']}; {row['finding_label']}")
 """),
     md(r"""
 ## 5. Swap in a UCDP GED export

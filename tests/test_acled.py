@@ -414,3 +414,39 @@ def test_property_no_row_lost_and_civilian_sum(rows):
     for i, r in kept.values():
         assert by_id.loc[f"SYR{r['id']}", "date"] == pd.Timestamp(r["day"])
         assert by_id.loc[f"SYR{r['id']}", "source_row"] == i
+
+
+# -- issue 9 item 5: which ACLED events are attacks -------------------------------------------
+def _events_file(tmp_path):
+    path = tmp_path / "types.csv"
+    rows = [
+        "event_id_cnty,event_date,event_type,sub_event_type,civilian_targeting,fatalities",
+        "S1,01 May 2019,Battles,Armed clash,,4",
+        "S2,01 May 2019,Explosions/Remote violence,Air/drone strike,Civilian targeting,3",
+        "S3,02 May 2019,Violence against civilians,Attack,Civilian targeting,1",
+        "S4,02 May 2019,Protests,Peaceful protest,,0",
+        "S5,03 May 2019,Riots,Mob violence,,1",
+        "S6,03 May 2019,Strategic developments,Agreement,,0",
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_protests_riots_and_strategic_developments_are_not_attacks_by_default(tmp_path):
+    table, report = read_acled(_events_file(tmp_path))
+    assert report.accepted == 6  # every event is kept
+    assert table["counts_as_attack"].tolist() == [True, True, True, False, False, False]
+    assert (
+        "Battles, Explosions/Remote violence, Violence against civilians"
+        in report.choices["attacks"]
+    )
+    assert "Protests" in report.choices["attacks"]
+
+
+def test_event_types_option(tmp_path):
+    table, report = read_acled(_events_file(tmp_path), event_types=["violence against civilians"])
+    assert table["counts_as_attack"].tolist() == [False, False, True, False, False, False]
+    table, report = read_acled(_events_file(tmp_path), event_types="all")
+    assert table["counts_as_attack"].all() and "event_types='all'" in report.choices["attacks"]
+    with pytest.raises(InputError, match="not an ACLED event type"):
+        read_acled(_events_file(tmp_path), event_types=["Bombings"])

@@ -80,3 +80,30 @@ def test_run_all_smoke_only_calibration(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "calibration  ok" in done.stdout
+
+
+def test_calibration_independent_smoke(tmp_path):
+    """The issue-12 study on three tiny cells: independent processes, old vs latent AR."""
+    _run("calibration_independent.py", tmp_path)
+    summary = pd.read_csv(tmp_path / "calibration_independent_smoke.csv")
+    assert set(summary["method"]) == {"old", "latent_ar"}
+    assert {"coverage", "coverage_mcse", "reject_rate_p05", "bias_log_rr", "mean_ci_width_rr",
+            "slope_coverage", "cf_coverage", "tp_coverage"} <= set(summary.columns)  # fmt: skip
+    assert summary["coverage"].between(0, 1).all()
+    assert (summary["n"] + summary["failed"] == 3).all()
+    assert "| process | method |" in (tmp_path / "calibration_independent_smoke.md").read_text()
+
+
+def test_independent_dgps_are_seeded_and_hit_their_means():
+    import sys
+
+    sys.path.insert(0, str(BENCH))
+    import dgps
+
+    a = dgps.simulate("ingarch_0.9", 245, "-50%", 3)
+    b = dgps.simulate("ingarch_0.9", 245, "-50%", 3)
+    assert (a.y == b.y).all() and a.change_day == 127 and a.truth == 0.5
+    assert 0.5 < a.truth_window < 1.0  # the geometric transition: the window average is closer to 1
+    pre = [dgps.simulate("markov", 730, "none", i).y.mean() for i in range(40)]
+    cf = dgps.simulate("markov", 730, "none", 0).cf_mean[0]
+    assert abs(sum(pre) / len(pre) - cf) < 0.25

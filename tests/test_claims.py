@@ -188,3 +188,155 @@ def test_founding_claim_on_bundled_data():
         & check.frame["window_end_date"].notna()
     ]
     assert nw["verdict"].isin(["supported", "not supported", "undetermined"]).all()
+
+
+# ---------------------------------------------------------------- the asymmetric finding scale
+from trends.models.claims import (  # noqa: E402
+    FINDINGS,
+    assess_claim,
+    claim_words,
+    effective_qualifier,
+    finding_sentence,
+)
+
+
+@pytest.mark.parametrize(
+    ("low", "best", "high", "value", "qualifier", "expected"),
+    [
+        # at least / more than: the data are a floor, so only reaching the figure proves anything
+        (201, 203, 279, 200, "more_than", "confirmed"),
+        (200, 210, 230, 200, "at_least", "confirmed"),
+        (188, 203, 279, 200, "more_than", "supported_by_best"),
+        (150, 180, 230, 200, "more_than", "possible"),
+        (150, 180, 200, 200, "more_than", "not_reached"),  # 200 is not more than 200
+        (150, 180, 200, 200, "at_least", "possible"),
+        (100, 150, 199, 200, "at_least", "not_reached"),
+        # at most / fewer than: the low figures exceeding it is robust to undercounting
+        (535, 577, 733, 500, "fewer_than", "contradicted"),
+        (51, 60, 70, 50, "at_most", "contradicted"),
+        (30, 55, 60, 50, "at_most", "doubtful"),
+        (30, 40, 60, 50, "at_most", "consistent_unconfirmed"),
+        (460, 470, 480, 500, "fewer_than", "consistent_unconfirmed"),
+        # around (10%), reported (5%), exactly (0)
+        (95, 100, 105, 100, "around", "consistent"),
+        (112, 115, 130, 100, "around", "contradicted"),
+        (100, 115, 130, 100, "around", "doubtful"),
+        (70, 80, 95, 100, "around", "below_in_best"),
+        (60, 70, 85, 100, "around", "not_reached"),
+        (85, 85, 120, 84, "reported", "consistent"),
+        (85, 85, 120, 84, "exactly", "contradicted"),
+        (16, 21, 27, 19, "exactly", "doubtful"),
+        (889, 894, 1249, 1089, "exactly", "below_in_best"),
+    ],
+)
+def test_every_finding_kind(low, best, high, value, qualifier, expected):
+    f = assess_claim(low, best, high, value, qualifier)
+    assert f.finding == expected
+    assert f.label == FINDINGS[expected]
+    assert f.difference == best - value
+    assert f.difference_pct == pytest.approx(100 * (best - value) / value)
+
+
+def test_outside_coverage_keeps_only_what_a_partial_floor_proves():
+    # a partial count below the figure proves nothing; one above it still does
+    assert assess_claim(150, 180, 230, 200, "more_than", covered=False).finding == (
+        "outside_coverage"
+    )
+    assert assess_claim(201, 203, 279, 200, "more_than", covered=False).finding == "confirmed"
+    assert assess_claim(188, 203, 279, 200, "more_than", covered=False).finding == (
+        "supported_by_best"
+    )
+    assert assess_claim(535, 577, 733, 500, "fewer_than", covered=False).finding == ("contradicted")
+    assert assess_claim(30, 40, 60, 50, "at_most", covered=False).finding == "outside_coverage"
+
+
+def test_a_bare_number_is_reported_not_exactly():
+    assert effective_qualifier("exactly", None) == "reported"
+    assert effective_qualifier("exactly", "") == "reported"
+    assert effective_qualifier("exactly", "(recorded)") == "reported"
+    assert effective_qualifier("exactly", "exactly (verified)") == "exactly"
+    assert effective_qualifier("more_than", "over") == "more_than"
+    assert "exactly" not in claim_words(84, "exactly", "civilian_deaths", "(recorded)")
+    assert claim_words(84, "exactly", "civilian_deaths", "(recorded)") == (
+        "84 civilian deaths (recorded)"
+    )
+    assert claim_words(5759, "exactly", "civilian_deaths") == "5,759 civilian deaths (reported)"
+    assert claim_words(1089, "exactly", "civilian_deaths", "exactly (verified)") == (
+        "exactly 1,089 civilian deaths (verified)"
+    )
+
+
+def test_plain_number_within_one_percent_is_consistent():
+    """ "5,759 killed since 18 March" against 5,710 recorded (0.9% apart): consistent."""
+    days = pd.date_range("2025-03-18", periods=10, freq="D")
+    inc = pd.DataFrame(
+        {
+            "date": days,
+            "civilian_deaths_best": pd.array([571] * 10, dtype="Int64"),
+        }  # a tally: no low or high figures
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["G1"],
+            "window_start": ["2025-03-18"],
+            "window_end": ["2025-03-27"],
+            "quantity": ["civilian_deaths"],
+            "value": [5759],
+            "qualifier": ["exactly"],  # what a bare figure is normalised to
+            "qualifier_raw": [None],
+        }
+    )
+    check = check_claims(claims, inc)
+    row = check.frame.iloc[0]
+    assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (5710,) * 3
+    assert row["verdict"] == "not supported"  # the old three-valued column is unchanged
+    assert row["qualifier_used"] == "reported" and row["finding"] == "consistent"
+    assert row["difference"] == -49
+    assert row["difference_pct"] == pytest.approx(-0.851, abs=1e-3)
+    assert "exactly" not in row["finding_sentence"] and "exactly" not in check.report()
+    assert "5,710" in row["finding_sentence"] and "49, or 0.9%, below" in row["finding_sentence"]
+    d = check.to_dict()["claims"][0]
+    assert d["finding"] == "consistent" and d["difference_pct"] == pytest.approx(-0.851, abs=1e-3)
+    assert {"difference", "difference_pct", "gap", "gap_pct", "finding"} <= set(check.summary())
+
+
+def test_founding_claim_wording():
+    from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
+
+    case = load_idlib_2019()
+    check = check_claims(
+        case.claims, case.incidents, timeline=case.timeline, scopes=IDLIB_CLAIM_SCOPES
+    )
+    row = check.frame.set_index("claim_id").loc["C048"]
+    assert row["finding"] == "supported_by_best"
+    s = row["finding_sentence"]
+    assert "The best count, 203, supports \u201cmore than 200\u201d" in s
+    assert "the low figures (188) would not" in s
+    assert "3, or 1.5%, above it" in s
+    line = next(x for x in check.report().splitlines() if "C048" in x)
+    assert "more than 200 civilian deaths" in line and "undetermined" not in line
+    # "exactly" appears only for claims whose source said "exactly"
+    for _, r in check.checked.iterrows():
+        raw = str(r.get("qualifier_raw") or "")
+        if "exactly" in _sentence_of(check, r["claim_id"]):
+            assert raw.startswith("exactly"), (r["claim_id"], raw)
+    # no raw keys in the prose
+    assert "civilian_deaths" not in check.report()
+
+
+def _sentence_of(check, claim_id):
+    return next(x for x in check.report().splitlines() if f"Claim {claim_id}:" in x)
+
+
+def test_finding_sentences_name_the_gap_and_the_floor():
+    f = assess_claim(11, 11, 31, 39, "at_least")
+    s = finding_sentence(f, 11, 11, 31, 39, "at least 39")
+    assert (
+        "28, or 71.8%, below it" in s and "floor" in s and "does not show the claim is false" in s
+    )
+    f = assess_claim(301, 324, 402, 300, "fewer_than")
+    s = finding_sentence(f, 301, 324, 402, 300, "nearly 300")
+    assert s.startswith("Contradicted: even the low figures (301) exceed \u201cnearly 300\u201d")
+    # counts print as integers
+    f = assess_claim(7.0, 9.0, 12.0, 8, "at_least")
+    assert ".0" not in finding_sentence(f, 7.0, 9.0, 12.0, 8.0, "at least 8")

@@ -40,13 +40,22 @@ def test_exit_1_and_json_shape_when_rows_are_rejected(mixed):
         "rejected": 2,
         "duplicates": 1,
     }
+    # Issue 11 item 6: each rejected row also gives its file line and the value.
     assert payload["errors"] == [
         {
             "row": 2,
+            "line": 3,
             "column": "date",
             "reason": "is not a real calendar date ('2019-02-30' does not exist)",
+            "value": "2019-02-30",
         },
-        {"row": 4, "column": "civilian_deaths_best", "reason": "is not a number"},
+        {
+            "row": 4,
+            "line": 5,
+            "column": "civilian_deaths_best",
+            "reason": "is not a number",
+            "value": "x",
+        },
     ]
 
 
@@ -59,9 +68,9 @@ def test_exit_2_with_reason_on_stderr_when_unreadable(tmp_path):
     result = runner.invoke(app, ["validate", str(tmp_path / "missing.csv")])
     assert result.exit_code == 2 and "file not found" in result.stderr
     wrong = tmp_path / "wrong.csv"
-    wrong.write_text("id,day\n1,2019-01-01\n")
+    wrong.write_text("code,when\n1,2019-01-01\n")
     result = runner.invoke(app, ["validate", str(wrong)])
-    assert result.exit_code == 2 and "missing required columns" in result.stderr
+    assert result.exit_code == 2 and "missing required column" in result.stderr
 
 
 def test_unknown_format_is_a_usage_error(mixed):

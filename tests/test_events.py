@@ -455,7 +455,7 @@ def test_normalise_quantity(text, quantity):
 
 
 def test_load_claims(events_dir, small):
-    claims = load_claims(events_dir / "claims_small.csv", small)
+    claims = load_claims(events_dir / "claims_small.csv", small, thousands=",")
     assert len(claims) == 14 and all(isinstance(c, Claim) for c in claims)
     by_id = {c.id: c for c in claims}
     un = by_id["un_offensive"]
@@ -483,7 +483,9 @@ def test_load_claims(events_dir, small):
 
 
 def test_claims_first_full_day_boundary(events_dir, small):
-    claims = load_claims(events_dir / "claims_small.csv", small, boundary="first_full_day")
+    claims = load_claims(
+        events_dir / "claims_small.csv", small, boundary="first_full_day", thousands=","
+    )
     since = next(c for c in claims if c.id == "mon_since_cf")
     assert since.window_start == T("2019-09-01")
     # window_end events always mean the event's day
@@ -492,19 +494,19 @@ def test_claims_first_full_day_boundary(events_dir, small):
 
 
 def test_claims_frame(events_dir, small):
-    frame = claims_frame(events_dir / "claims_small.csv", small)
+    frame = claims_frame(events_dir / "claims_small.csv", small, thousands=",")
     assert len(frame) == 14
     assert frame["value"].dtype == "float64"
     for col in ("as_of", "window_start", "window_end"):
         assert frame[col].dtype == "datetime64[ns]"
     assert set(frame["qualifier"]) <= set(QUALIFIERS)
-    again = claims_frame(load_claims(events_dir / "claims_small.csv", small))
+    again = claims_frame(load_claims(events_dir / "claims_small.csv", small, thousands=","))
     pd.testing.assert_frame_equal(frame, again)
 
 
 def test_claims_event_ids_need_a_timeline(events_dir):
     with pytest.raises(EventFileError) as info:
-        load_claims(events_dir / "claims_small.csv")
+        load_claims(events_dir / "claims_small.csv", thousands=",")
     assert (info.value.row, info.value.column) == (2, "window_start")
     assert "no timeline" in str(info.value)
 
@@ -596,11 +598,13 @@ def test_kind_column_wins_over_type_text(events_dir):
 
 def test_claims_with_text_columns_and_missing_dates(events_dir, small):
     with pytest.raises(EventFileError) as info:
-        load_claims(events_dir / "claims_text_columns.csv", small)
+        load_claims(events_dir / "claims_text_columns.csv", small, thousands=",")
     assert {(i.row, i.column) for i in info.value.issues} == {(2, "as_of"), (2, "window_end")}
     assert "missing_dates='keep'" in str(info.value)
 
-    claims = load_claims(events_dir / "claims_text_columns.csv", small, missing_dates="keep")
+    claims = load_claims(
+        events_dir / "claims_text_columns.csv", small, missing_dates="keep", thousands=","
+    )
     k1, k2, k3 = claims
     assert k1.id == "K1" and k1.value == 1031
     assert k1.quantity == "civilian_deaths"

@@ -414,3 +414,18 @@ def test_missing_covariate_periods_are_skipped():
     assert f["cum_effect"].iloc[151] == pytest.approx(f["cum_effect"].iloc[149])
     assert r.cumulative_effect["n_periods"] == 98
     json.dumps(r.to_dict())
+
+
+def test_ljung_box_is_statsmodels_exactly():
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+
+    from trends.models.diagnostics import ljung_box
+
+    rng = np.random.default_rng(4)
+    for n, lag in ((30, 1), (245, 14), (1000, 8)):
+        x = rng.standard_normal(n) + 0.4 * np.r_[0.0, rng.standard_normal(n - 1)]
+        ref = acorr_ljungbox(x, lags=[lag], return_df=True)
+        got = ljung_box(x, lag)
+        assert got["statistic"] == float(ref["lb_stat"].iloc[0])
+        assert got["p_value"] == float(ref["lb_pvalue"].iloc[0])
+    assert np.isnan(ljung_box(np.ones(5), 4)["p_value"])

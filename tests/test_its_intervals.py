@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from trends.errors import InputError, ModelWarning
-from trends.models import its as its_mod
+from trends.models import its_intervals as its_mod
 from trends.models.its import fit_its
 
 
@@ -36,14 +36,14 @@ def test_row_percentiles_are_numpys_to_the_bit(n, q):
     a[2] = np.nan
     a[5, 0] = np.nan
     expected = np.percentile(a, q, axis=1)
-    got = its_mod._row_percentiles(a.copy(), q, overwrite=True)
+    got = its_mod.row_percentiles(a.copy(), q, overwrite=True)
     np.testing.assert_array_equal(got, expected)
     ints = rng.poisson(3.0, size=(6, n))
     np.testing.assert_array_equal(
-        its_mod._row_percentiles(ints, q), np.percentile(ints.astype(float), q, axis=1)
+        its_mod.row_percentiles(ints, q), np.percentile(ints.astype(float), q, axis=1)
     )
     valid = np.array([True, False, True, True, False, True])
-    out = its_mod._row_percentiles(ints, q, valid=valid)
+    out = its_mod.row_percentiles(ints, q, valid=valid)
     assert np.isnan(out[:, ~valid]).all()
     np.testing.assert_array_equal(
         out[:, valid], np.percentile(ints[valid].astype(float), q, axis=1)
@@ -53,7 +53,7 @@ def test_row_percentiles_are_numpys_to_the_bit(n, q):
 def test_row_percentiles_leave_input_alone_unless_allowed():
     a = np.random.default_rng(1).normal(size=(3, 50))
     before = a.copy()
-    its_mod._row_percentiles(a, [10, 90])
+    its_mod.row_percentiles(a, [10, 90])
     np.testing.assert_array_equal(a, before)
 
 
@@ -63,9 +63,9 @@ def test_negative_binomial_draws_keep_the_random_stream():
     old = np.random.default_rng(7)
     size = np.full_like(mu, theta)
     expected = old.poisson(old.gamma(size, mu / size)).astype(float)
-    got = its_mod._count_draws(mu, "negbin", theta, 1.0, np.random.default_rng(7))
+    got = its_mod.count_draws(mu, "negbin", theta, 1.0, np.random.default_rng(7))
     np.testing.assert_array_equal(got, expected)
-    ints = its_mod._count_draws(mu, "negbin", theta, 1.0, np.random.default_rng(7), as_float=False)
+    ints = its_mod.count_draws(mu, "negbin", theta, 1.0, np.random.default_rng(7), as_float=False)
     assert ints.dtype.kind == "i"
     np.testing.assert_array_equal(ints, expected)
 
@@ -76,8 +76,8 @@ def test_lognormal_pair_sums_blocks_and_direct_formula_agree():
     cov = np.array([[0.02, -0.004], [-0.004, 0.003]])
     e_mu = np.exp(rng.normal(size=30))
     w = (rng.uniform(size=30) > 0.2).astype(float)
-    diag, cum = its_mod._lognormal_pair_sums(x, cov, e_mu, w)
-    diag_b, cum_b = its_mod._lognormal_pair_sums(x, cov, e_mu, w, block=4)
+    diag, cum = its_mod.lognormal_pair_sums(x, cov, e_mu, w)
+    diag_b, cum_b = its_mod.lognormal_pair_sums(x, cov, e_mu, w, block=4)
     np.testing.assert_allclose(diag_b, diag, rtol=1e-12)
     np.testing.assert_allclose(cum_b, cum, rtol=1e-12)
     full = np.outer(e_mu * w, e_mu * w) * np.expm1(x @ cov @ x.T)

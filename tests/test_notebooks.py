@@ -27,6 +27,8 @@ EXPECTED = {
         "943 incidents in the north-west theatre",
         "Window: 26 Apr 2019 to 15 Dec 2019",
         "The records give 203 (best), 188 to 279 (low to high): undetermined",
+        "Finding: supported by the best count. The best count, 203, supports",
+        "Confidence: ",
         "Caveats:",
     ],
     "02_your_own_data.ipynb": [

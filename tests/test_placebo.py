@@ -76,3 +76,89 @@ def test_missing_days_are_dropped_not_zero():
     s.iloc[30:40] = np.nan
     res = placebo_test(s, _fit(s), min_segment=20)
     assert res.n_placebos == 110 - 40 + 1
+
+
+# --------------------------------------------------------------------------------------------
+# the batched fits against the per-date fits (the reference path, batched=False)
+# --------------------------------------------------------------------------------------------
+def _max_rel(a: pd.Series, b: pd.Series) -> float:
+    x, y = a.to_numpy(), b.to_numpy()
+    assert np.array_equal(np.isnan(x), np.isnan(y))
+    ok = ~np.isnan(x)
+    return float(np.max(np.abs(x[ok] - y[ok]) / np.abs(y[ok]))) if ok.any() else 0.0
+
+
+def _assert_batched_matches(series: pd.Series, its) -> None:
+    fast = placebo_test(series, its)
+    ref = placebo_test(series, its, batched=False)
+    assert fast.n_placebos == ref.n_placebos and fast.n_failed == ref.n_failed
+    assert _max_rel(fast.placebo_log_rr, ref.placebo_log_rr) < 1e-8
+    assert _max_rel(fast.placebo_se, ref.placebo_se) < 1e-8
+    assert fast.p_value == ref.p_value and fast.p_value_one_sided == ref.p_value_one_sided
+
+
+def _nb_series(seed: int, base: float = 4.0, ar: float = 0.5) -> pd.Series:
+    sim = simulate_conflict(
+        n_days=200,
+        base_rate=base,
+        ar_coef=ar,
+        ar_sd=0.4,
+        changes=[{"day": 120, "level": 0.5}],
+        seed=seed,
+    )
+    return sim.frame["attacks"].astype(float).rename("attacks")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"slope_change": False},
+        {"family": "poisson"},
+        {"family": "quasipoisson", "se": "robust"},
+        {"hac_lags": 7},
+        {"se": "model", "seasonality": "dow"},
+        {"transition": (2, 3), "transition_mode": "separate"},
+        {"transition": 3},
+    ],
+)
+def test_batched_placebo_matches_the_per_date_fits(options):
+    for seed, base in ((11, 4.0), (12, 1.0)):
+        s = _nb_series(seed, base)
+        s.iloc[40:46] = np.nan  # missing days: the HAC grid keeps the calendar
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ModelWarning)
+            its = fit_its(s, s.index[120], n_sim=200, **options)
+        _assert_batched_matches(s, its)
+
+
+def test_batched_placebo_matches_on_the_founding_case():
+    from trends import analyse_ceasefire, load_idlib_2019
+    from trends.cases.idlib_2019 import DEFAULTS
+
+    case = load_idlib_2019()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        analysis = analyse_ceasefire(
+            case.incidents,
+            DEFAULTS["intervention"],
+            start=case.timeline[DEFAULTS["start"]].start,
+            end=DEFAULTS["end"],
+            timeline=case.timeline,
+            placebo=False,
+            robustness=False,
+        )
+    fitted = [o for o in analysis.outcomes.values() if o.its is not None]
+    assert len(fitted) >= 2
+    for outcome in fitted:
+        _assert_batched_matches(outcome.series, outcome.its)
+
+
+def test_dates_the_batch_cannot_fit_go_through_the_per_date_path():
+    s = _nb_series(13)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        its = fit_its(s, s.index[120], nb_se="joint", n_sim=200)  # not batched: refitted
+    fast, ref = placebo_test(s, its), placebo_test(s, its, batched=False)
+    pd.testing.assert_series_equal(fast.placebo_log_rr, ref.placebo_log_rr)
+    pd.testing.assert_series_equal(fast.placebo_se, ref.placebo_se)

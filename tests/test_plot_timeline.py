@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from trends.plots.style import PhaseMark, plotted_data, save
 from trends.plots.timeline import plot_timeline
@@ -108,3 +109,35 @@ def test_analysis_plot_returns_figure_and_axes():
         rolling_rate(a.counts[["attacks", "deaths_best"]], 7)["attacks"],
         check_names=False,
     )
+
+
+def test_window_named_events_numbered_axis_scaled_and_legend_off_the_data():
+    import matplotlib.dates as mdates
+
+    frame = _frame()
+    rolling = frame.rolling(7, min_periods=4).mean()
+    many = [
+        (f"2019-{m:02d}-{d:02d}", f"Event {m}-{d}", "truce") for m in (5, 6, 7, 9) for d in (3, 20)
+    ]
+    fig, axes = plot_timeline(frame, rolling=rolling, rolling_window=7, events=many, source="t")
+    legend = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert "7-day rolling mean" in legend
+    # eight events: numbered on the chart, named in a key in the footer
+    numbers = [t.get_text() for t in axes[0].texts if t.get_text().isdigit()]
+    assert numbers == [str(k) for k in range(1, 9)]
+    footer = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+    assert "Events: 1 Event 5-3 (3 May 2019); 2 Event 5-20" in footer
+    # axes scaled to the data, the legend above it
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax, col in zip(axes, ("deaths_best", "attacks"), strict=True):
+        top = max(frame[col].max(), rolling[col].max())
+        assert ax.get_ylim()[1] == pytest.approx(top * 1.3)
+        box = ax.get_legend().get_window_extent(renderer)
+        pts = ax.transData.transform(np.c_[mdates.date2num(frame.index), frame[col].to_numpy()])
+        under = (pts[:, 0] >= box.x0 - 3) & (pts[:, 0] <= box.x1 + 3)
+        assert (pts[under, 1] < box.y0).all()
+    # the window can also come with the frame
+    rolling.attrs.update(window=7, center=True)
+    fig, axes = plot_timeline(frame, rolling=rolling)
+    assert "centred 7-day rolling mean" in [t.get_text() for t in axes[0].get_legend().get_texts()]

@@ -32,6 +32,7 @@ from trends.plots import (
     plotted_data,
     save,
 )
+from trends.plots.claims import FINDING_SHORT
 from trends.plots.style import EventMark, draw_events, new_figure, place_title
 from trends.series import count_series, cumulative_since, rolling_rate
 from trends.simulate import Change, simulate_conflict
@@ -421,9 +422,10 @@ def test_claims_chart(claims_check, tmp_path):
     cols = ["claim_id", "value", "qualifier", "observed_low", "observed_best", "observed_high",
             "verdict"]  # fmt: skip
     assert_frame_equal(data[cols], checked[cols])
-    # the verdict is written at the end of each row and colour-coded in a legend
+    # the finding (issue 10: the bare three-valued verdict hid what the data show) is written at
+    # the end of each row and colour-coded in a legend
     verdicts = [t.get_text() for t in ax.texts]
-    assert verdicts == list(checked["verdict"])
+    assert verdicts == [FINDING_SHORT[f] for f in checked["finding"]]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("supported" in t for t in legend) and any("claim:" in t for t in legend)
     fig.canvas.draw()
@@ -446,7 +448,8 @@ def test_small_multiples(incidents, events, tmp_path):
     groups = ["Aleppo", "Hama", "Idlib", "Latakia"]
     assert len(axes) == 4 and len(fig.axes) == 4
     assert_saved(fig, tmp_path, "small_multiples")
-    assert_titled(fig, "Civilian deaths per week, by admin1")
+    # the area word from the column, never its raw key (issue 10)
+    assert_titled(fig, "Civilian deaths per week, by first-level area")
     assert axes[0].get_ylabel()
     # numbered labels on the first panel only, named in a key
     labels = event_labels(fig)
@@ -547,3 +550,194 @@ def test_idlib_charts(idlib, tmp_path):
     ax = a.claims.plot()
     assert_no_overlap(ax.figure, ax.get_yticklabels())
     assert_saved(ax.figure, tmp_path, "idlib_claims")
+
+
+# --------------------------------------------------------------------------------------------
+# issue 10, item 5: absent figures, axes, legends, area words, words that never over-claim
+# --------------------------------------------------------------------------------------------
+def _legend_clear_of(ax, xs, ys) -> None:
+    """Every point drawn below the legend where the legend spans it (the legend is off the data)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    pts = ax.transData.transform(np.c_[matplotlib.dates.date2num(xs), np.asarray(ys, float)])
+    under = (pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & np.isfinite(pts[:, 1])
+    assert (pts[under, 1] < box.y0).all(), "the legend covers data"
+
+
+def test_cumulative_without_low_high_draws_no_band(ceasefire):
+    idx = pd.date_range("2019-08-31", periods=40, freq="D")
+    best = np.arange(40.0) * 5
+    for low, high in ((best, best), (best * 0, best * 0)):  # equal to best, or absent as zeros
+        cum = pd.DataFrame({"low": low, "best": best, "high": high}, index=idx)
+        ax = plot_cumulative(cum, event=ceasefire)
+        assert not ax.collections, "a band was drawn for absent low/high figures"
+        legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+        assert "no low or high figures" in legend and "Low" not in legend
+        top = ax.get_ylim()[1]
+        assert best.max() < top <= best.max() * 1.25  # scaled to the line, not to the zeros
+    cum = pd.DataFrame({"low": best * 0.8, "best": best, "high": best * 1.5}, index=idx)
+    ax = plot_cumulative(cum)
+    assert len(ax.collections) == 1 and ax.get_ylim()[1] >= best.max() * 1.5
+
+
+def test_claims_chart_of_a_tally_draws_no_zero_range():
+    days = pd.date_range("2025-03-18", periods=10, freq="D")
+    inc = pd.DataFrame({"date": days, "civilian_deaths_best": pd.array([571] * 10, dtype="Int64")})
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["G1", "G2"],
+            "window_start": ["2025-03-18"] * 2,
+            "window_end": ["2025-03-27"] * 2,
+            "quantity": ["civilian_deaths"] * 2,
+            "value": [5759, 5000],
+            "qualifier": ["exactly", "more_than"],
+            "source": ["Ministry", "Agency"],
+        }
+    )
+    ax = plot_claims(check_claims(claims, inc))
+    bars = [ln for ln in ax.get_lines() if ln.get_linewidth() == 5]
+    assert bars == []  # no low-high bar for a tally
+    words = [t.get_text() for t in ax.texts]
+    assert words == ["consistent", "confirmed"]
+    every = " ".join(t.get_text() for t in ax.figure.texts + ax.texts)
+    assert "0-0" not in every and "0\u20130" not in every and "exactly" not in every
+
+
+def test_small_multiples_need_two_areas_and_name_them_in_words(incidents):
+    one = incidents[incidents["admin1"] == "Idlib"]
+    wide = count_series(one, freq="W", by="admin1", start="2019-04-29", end="2019-11-03")
+    with pytest.raises(InputError, match="two or more"):
+        plot_small_multiples(wide)
+    wide = count_series(incidents, freq="W", by="admin1", start="2019-04-29", end="2019-11-03")
+    fig, _ = plot_small_multiples(wide, area_label="province", source="simulated")
+    assert_titled(fig, "Civilian deaths per week, by province")
+    assert not any("governorate" in t for t in figure_texts(fig))
+
+
+def test_its_axis_scaled_to_the_data_and_legend_off_it(its_result):
+    fig, axes = plot_its(its_result)
+    frame = its_result.frame
+    data_top = np.nanmax(frame[["observed", "fitted", "counterfactual"]].to_numpy(float))
+    assert axes[0].get_ylim()[1] <= data_top * 1.6
+    left = frame.index  # daily series: the dots sit at mid-day
+    _legend_clear_of(axes[0], left + pd.Timedelta(hours=12), frame["observed"])
+
+
+def test_its_subtitle_never_over_claims():
+    from trends.verdicts import NO_CHANGE
+
+    sim = simulate_conflict(n_days=160, base_rate=3, seed=11).frame["attacks"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_its(sim, [sim.index[100]])
+    fig, _ = plot_its(res)
+    joined = " ".join(figure_texts(fig)).replace("\n", " ")
+    lc = res.level_change
+    assert (NO_CHANGE in joined) == (lc.ci_low <= 1 <= lc.ci_high)
+    post = res.diagnostics["events_by_segment"]
+    assert ("small counts" in joined) == (list(post.values())[-1] < 30)
+
+
+def test_placebo_label_is_a_rank(placebo_result):
+    ax = plot_placebo(placebo_result)
+    label = " ".join(t.get_text() for t in ax.texts)
+    assert "placebo estimates" in label and f"1/{placebo_result.n_placebos + 1}" in label
+
+
+def test_idlib_change_point_within_a_day_of_the_06_00_ceasefire(idlib):
+    _, a = idlib
+    fig, _ = a.outcomes["attacks"].changepoint.plot()
+    joined = " ".join(figure_texts(fig)).replace("\n", " ")
+    assert "within a day of" in joined and "outside" not in joined
+
+
+# --------------------------------------------------------------------------------------------
+# the chart registry: results draw through trends.results.draw, never importing the plots
+# --------------------------------------------------------------------------------------------
+def _result_classes() -> dict[str, type]:
+    """Every subclass of Result defined in the package (the modules that define them imported)."""
+    import importlib
+
+    from trends.results import Result
+
+    for module in (
+        "trends.models.its",
+        "trends.models.placebo",
+        "trends.models.changepoint",
+        "trends.models.claims",
+        "trends.models.rates",
+        "trends.analysis",
+        "trends.verdicts",
+    ):
+        importlib.import_module(module)
+    found: dict[str, type] = {}
+    todo = [Result]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("trends.") and sub.__name__ not in found:
+                found[sub.__name__] = sub
+                todo.append(sub)
+    return found
+
+
+def test_every_registered_chart_is_for_a_result_type_that_exists():
+    import trends.plots
+    from trends.results import CHARTS
+
+    classes = _result_classes()
+    assert set(trends.plots.RESULT_CHARTS) <= set(CHARTS)
+    for name, chart in trends.plots.RESULT_CHARTS.items():
+        assert name in classes, f"chart registered for {name}, which is no Result class"
+        assert CHARTS[name] is chart
+    # the four model results and the analysis all have a chart
+    assert {"ITSResult", "PlaceboResult", "ChangePointResult", "ClaimsCheck"} <= set(CHARTS)
+    assert "CeasefireAnalysis" in CHARTS
+
+
+def test_draw_on_a_result_without_a_chart_raises_and_subclasses_inherit_charts(monkeypatch):
+    from trends import results
+    from trends.results import Result, draw, register_chart
+
+    class Unplottable(Result):
+        def summary(self):
+            return pd.DataFrame()
+
+        def report(self):
+            return "nothing"
+
+        def to_dict(self):
+            return {}
+
+    with pytest.raises(NotImplementedError, match="Unplottable"):
+        draw(Unplottable())
+    with pytest.raises(NotImplementedError, match="Unplottable"):
+        Unplottable().plot()
+
+    class Child(Unplottable):
+        pass
+
+    monkeypatch.setattr(results, "CHARTS", dict(results.CHARTS))
+    calls = []
+
+    @register_chart("Unplottable")
+    def chart(result, ax=None, **kwargs):
+        calls.append((type(result).__name__, ax, kwargs))
+        return "drawn"
+
+    assert Child().plot(ax="AX", title="t") == "drawn"  # found along the MRO
+    assert calls == [("Child", "AX", {"title": "t"})]
+
+
+def test_models_do_not_import_the_plots():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, trends.models.its, trends.models.placebo, trends.models.changepoint, "
+        "trends.models.claims, trends.models.rates, trends.analysis; "
+        "print(any(m.startswith('trends.plots') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -33,12 +33,13 @@ def tallies_dir(data_dir):
 
 @pytest.fixture(scope="module")
 def monitor(tallies_dir):
-    return read_tallies(tallies_dir / "monitor_aug_sep_2019.csv")
+    # The file writes "1,012": read with thousands="," (without it the figure is ambiguous).
+    return read_tallies(tallies_dir / "monitor_aug_sep_2019.csv", thousands=",")
 
 
 @pytest.fixture(scope="module")
 def monitor_missing(tallies_dir):
-    return read_tallies(tallies_dir / "monitor_aug_sep_2019.csv", gap_rule="missing")
+    return read_tallies(tallies_dir / "monitor_aug_sep_2019.csv", gap_rule="missing", thousands=",")
 
 
 def _values(series: pd.Series) -> list:
@@ -240,7 +241,9 @@ def test_children_above_killed_rejected(tallies_dir):
 
 def test_window(tallies_dir):
     table, report = read_tallies(
-        tallies_dir / "monitor_aug_sep_2019.csv", window=("2019-09-01", "2019-09-30")
+        tallies_dir / "monitor_aug_sep_2019.csv",
+        window=("2019-09-01", "2019-09-30"),
+        thousands=",",
     )
     assert table.index[0] == pd.Timestamp("2019-09-06")
     assert pd.isna(table["new_killed"].iloc[0])  # the first report in the window is the baseline
@@ -384,3 +387,60 @@ def test_property_spread_evenly(total, days):
     assert sum(shares) == total and len(shares) == days
     assert max(shares) - min(shares) <= 1
     assert shares == sorted(shares, reverse=True)  # the extra units go to the earliest days
+
+
+# -- issue 9 item 7: quality flags -------------------------------------------------------------
+def _tally_file(tmp_path, pairs):
+    path = tmp_path / "flags.csv"
+    lines = ["date,cumulative_killed"] + [f"{d},{v}" for d, v in pairs]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _daily_totals(start, increments, base=1000):
+    days = pd.date_range(start, periods=len(increments) + 1, freq="D")
+    totals = np.concatenate([[base], base + np.cumsum(increments)])
+    return [(d.date().isoformat(), int(v)) for d, v in zip(days, totals, strict=True)]
+
+
+def test_spike_is_flagged_as_a_likely_late_registration(tmp_path):
+    increments = [30, 28, 31, 29, 30, 33, 27, 531, 30, 29, 31, 28, 30, 32, 29, 598, 30, 31]
+    daily, report = read_tallies(_tally_file(tmp_path, _daily_totals("2024-01-01", increments)))
+    late = daily.index[daily["likely_late"]]
+    assert list(late) == [pd.Timestamp("2024-01-09"), pd.Timestamp("2024-01-17")]
+    assert daily.loc["2024-01-09", "new_killed"] == 531  # kept, flagged
+    assert "likely late registration" in daily.loc["2024-01-09", "flag"]
+    kinds = [(f["date"], f["kind"]) for f in report.flags]
+    assert ("2024-01-09", "late_registration") in kinds and (
+        "2024-01-17",
+        "late_registration",
+    ) in kinds
+    assert report.rejected == 0
+
+
+def test_frozen_total_is_not_reported_not_zero(tmp_path):
+    increments = [10, 12, 9] + [0] * 8 + [95, 11, 10]
+    daily, report = read_tallies(_tally_file(tmp_path, _daily_totals("2024-03-01", increments)))
+    frozen = daily.loc["2024-03-05":"2024-03-12"]
+    assert (frozen["status"] == "frozen").all() and frozen["new_killed"].isna().all()
+    assert not frozen["reported"].any()
+    resumed = daily.loc["2024-03-13"]
+    assert resumed["new_killed"] == 95 and resumed["covers_days"] == 9
+    assert sum(f["kind"] == "frozen" for f in report.flags) == 8
+    assert report.days_not_reported == 8 and report.rejected == 0
+    # Two unchanged days are still two reported zero days.
+    short = [10, 0, 0, 12]
+    daily, _ = read_tallies(_tally_file(tmp_path, _daily_totals("2024-03-01", short)))
+    assert (daily["status"] != "frozen").all() and daily["new_killed"].tolist()[2:4] == [0, 0]
+
+
+def test_48_hour_report_is_spread_and_marked(tmp_path):
+    pairs = [("2024-05-01", 100), ("2024-05-02", 110), ("2024-05-04", 130), ("2024-05-05", 135)]
+    daily, report = read_tallies(_tally_file(tmp_path, pairs))
+    assert daily.loc["2024-05-03":"2024-05-04", "new_killed"].tolist() == [10, 10]
+    assert (daily.loc["2024-05-03":"2024-05-04", "status"] == "spread").all()
+    assert ("2024-05-04", "multi_day") in [(f["date"], f["kind"]) for f in report.flags]
+    assert report.days_not_reported == 1
+    daily, report = read_tallies(_tally_file(tmp_path, pairs), gap_rule="missing")
+    assert daily.loc["2024-05-04", "covers_days"] == 2
+    assert ("2024-05-04", "multi_day") in [(f["date"], f["kind"]) for f in report.flags]

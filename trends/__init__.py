@@ -5,8 +5,9 @@ The public API is importable from the top level; modules load on first use, so t
 
 Data flows one way::
 
-    readers (trends.ingest) -> canonical incident table (trends.schema)
-    -> series (trends.series) -> models (trends.models) -> results -> charts / report / JSON
+    readers (trends.ingest, registered in trends.sources) -> tables (incidents, tallies, counts)
+    -> measured count series (trends.series.CountSeries) -> pipeline (trends.pipeline: plan,
+    run each series x intervention through trends.models) -> results -> charts / report / JSON
 
 Examples
 --------
@@ -34,6 +35,8 @@ _API = {
     "read_tallies": "trends.ingest.tallies",
     "combine_incidents": "trends.ingest.combine",
     "IngestReport": "trends.ingest.report",
+    "load_series": "trends.sources",
+    "SOURCES": "trends.sources",
     # events and claims
     "ReferenceEvent": "trends.events",
     "Timeline": "trends.events",
@@ -41,6 +44,7 @@ _API = {
     "Claim": "trends.events",
     "load_claims": "trends.events",
     # series
+    "CountSeries": "trends.series",
     "count_series": "trends.series",
     "daily_counts": "trends.series",
     "cumulative_since": "trends.series",

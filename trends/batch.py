@@ -2,10 +2,16 @@
 
 :func:`analyse_many` evaluates every (series, intervention) pair of a batch, for instance every
 admin1 region x every ceasefire of a timeline, and returns **one tidy table** with one row per
-pair: the before/after counts and exact rate ratio, the interrupted time series level and slope
-changes (:func:`trends.models.its.fit_its`), the change point nearest the intervention
-(:func:`trends.models.changepoint.detect_changepoints`) and the verdicts of published claims
-(:func:`trends.models.claims.verdict`).
+pair: the before/after counts and exact rate ratio (:func:`trends.models.rates.compare_rates`),
+the interrupted time series level and slope changes (:func:`trends.models.its.fit_its`), the
+change point nearest the intervention (:func:`trends.models.changepoint.detect_changepoints`) and
+the verdicts of published claims (:func:`trends.models.claims.verdict`).
+
+It runs on the same pipeline as :func:`trends.analysis.analyse_ceasefire` (:mod:`trends.pipeline`):
+every series becomes a :class:`~trends.series.CountSeries`, the interventions and windows are
+resolved once (:mod:`trends.pipeline.plan`), each pair runs through
+:func:`trends.pipeline.run.run_pair`, and the executor (this process, local processes, Dask) is
+chosen in :func:`trends.pipeline.executors.choose_executor`.
 
 Inputs
 ------
@@ -17,7 +23,9 @@ Inputs
 - an **incident table** (:mod:`trends.schema`) with ``by=`` the grouping column(s): daily counts
   of ``measure`` are built per group with :func:`trends.series.count_series` (zero-filled over
   the whole range of the table);
-- a mapping ``{series_id: pandas.Series}``.
+- a mapping ``{series_id: pandas.Series}``;
+- a :class:`~trends.series.CountSeries` or a mapping ``{series_id: CountSeries}`` (from any
+  source of :mod:`trends.sources`: tallies, plain counts...).
 
 Long and wide series are put on a regular grid (daily or weekly when the spacing says so); a
 period that is absent is *not reported* (NaN), never 0.
@@ -70,32 +78,41 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
+import difflib
+import functools
 import hashlib
+import inspect
 import math
-import os
-import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from trends.errors import (
-    DataQualityWarning,
-    InputError,
-    MissingColumnsError,
-    ModelWarning,
-    TrendsError,
+from trends.errors import DataQualityWarning, InputError, MissingColumnsError
+from trends.models.changepoint import detect_changepoints
+from trends.models.its import fit_its
+from trends.pipeline.executors import choose_executor, run_chunks
+from trends.pipeline.plan import (
+    Intervention,
+    Settings,
+    Task,
+    is_missing,
+    normalise_interventions,
+    parse_window,
+    steps_of,
+    window_bounds,
 )
+from trends.pipeline.progress import Progress
+from trends.pipeline.run import PairResult, run_chunk
+from trends.series import CountSeries, count_series
 
-__all__ = ["analyse_many", "STEPS", "RESULT_COLUMNS"]
+__all__ = ["analyse_many", "task_seed", "STEPS", "RESULT_COLUMNS"]
 
-#: Steps that :func:`analyse_many` can run for each pair.
+#: Steps that :func:`analyse_many` can run for each pair (the counts and the rate comparison
+#: always run).
 STEPS: tuple[str, ...] = ("its", "changepoint", "claims")
 
 #: Columns of the result table, in order.
@@ -158,52 +175,7 @@ _DATE_COLUMNS = (
     "changepoint_ci_high",
 )
 _INT_COLUMNS = ("n_days", "days_before", "days_after", "changepoint_n_changes", "n_claims")
-_ID_ALIASES = ("intervention_id", "id", "event_id")
-_DATE_ALIASES = ("date", "start", "intervention_date")
 _DEATH_MEASURES = ("deaths_low", "deaths_best", "deaths_high")
-
-
-# --------------------------------------------------------------------------------------------
-# value objects shipped to the workers (module level: picklable)
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Event:
-    """An intervention as :func:`fit_its` and :func:`detect_changepoints` read it."""
-
-    id: str
-    name: str
-    start: pd.Timestamp
-
-    @property
-    def day(self) -> pd.Timestamp:
-        return self.start.normalize()
-
-
-@dataclass(frozen=True)
-class _Config:
-    steps: tuple[str, ...]
-    window: tuple[str, Any, Any] | None
-    family: str
-    se: str
-    intervals: str
-    changepoint_model: str
-    its_options: Mapping[str, Any]
-    changepoint_options: Mapping[str, Any]
-    tolerance: float
-    seed: int
-    has_claims: bool = False
-
-
-@dataclass
-class _Unit:
-    """One series with the interventions (and claims) to evaluate on it."""
-
-    series_id: Any
-    series: pd.Series
-    events: list[_Event]
-    claims: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    low: pd.Series | None = None
-    high: pd.Series | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,8 +213,6 @@ def task_seed(seed: int, series_id: Any, intervention_id: Any) -> int:
 def _require(frame: pd.DataFrame, columns: Sequence[str], hint: str | None = None) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        import difflib
-
         present = [str(c) for c in frame.columns]
         sugg = {m: difflib.get_close_matches(str(m), present, n=2) for m in missing}
         raise MissingColumnsError(missing, sugg, hint=hint)
@@ -295,8 +265,6 @@ def _collect_series(
     """``({series_id: series}, {series_id: (low, high)})`` from any accepted input."""
     ranges: dict[Any, tuple[pd.Series, pd.Series]] = {}
     if by is not None:
-        from trends.series import count_series
-
         if not isinstance(data, pd.DataFrame):
             raise InputError("with by=, data must be an incident table (a DataFrame)")
         trio = measure in _DEATH_MEASURES and need_range
@@ -359,123 +327,12 @@ def _collect_series(
     return {c: _regular(wide[c], c) for c in wide.columns}, ranges
 
 
-def _normalise_interventions(
-    interventions: Any, series_col: str
-) -> list[tuple[_Event, frozenset[str] | None]]:
-    """``[(event, series restriction or None)]`` in the given order."""
-    if interventions is None:
-        raise InputError("interventions are needed")
-    items: list[tuple[_Event, frozenset[str] | None]] = []
-    if isinstance(interventions, pd.DataFrame):
-        frame = interventions
-        id_col = next((c for c in _ID_ALIASES if c in frame.columns), None)
-        date_c = next((c for c in _DATE_ALIASES if c in frame.columns), None)
-        if id_col is None or date_c is None:
-            _require(frame, ["intervention_id", "date"], hint="interventions need an id and a date")
-        assert id_col is not None and date_c is not None
-        restrict_col = next((c for c in (series_col, "series_id") if c in frame.columns), None)
-        order: dict[str, tuple[_Event, set[str] | None]] = {}
-        for rec in frame.to_dict("records"):
-            iid = str(rec[id_col])
-            start = _timestamp(rec[date_c], f"date of intervention {iid!r}")
-            name = rec.get("name")
-            name = str(name) if isinstance(name, str) and name else iid
-            scope = None
-            if restrict_col is not None and not _missing(rec.get(restrict_col)):
-                scope = {str(rec[restrict_col])}
-            if iid in order:
-                ev, old = order[iid]
-                if ev.start != start:
-                    raise InputError(f"intervention {iid!r} has two dates")
-                if old is None or scope is None:
-                    order[iid] = (ev, None)
-                else:
-                    old |= scope
-                continue
-            order[iid] = (_Event(iid, name, start), scope)
-        return [(ev, None if sc is None else frozenset(sc)) for ev, sc in order.values()]
-    if isinstance(interventions, Mapping):
-        pairs = [(str(k), v) for k, v in interventions.items()]
-        return [(_Event(k, k, _timestamp(v, f"date of {k!r}")), None) for k, v in pairs]
-    seq: Iterable[Any]
-    if hasattr(interventions, "start") and not isinstance(interventions, Iterable):
-        seq = [interventions]
-    else:
-        seq = interventions
-    seen: set[str] = set()
-    for j, obj in enumerate(seq, start=1):
-        if hasattr(obj, "start"):
-            iid = str(getattr(obj, "id", None) or f"i{j}")
-            name = getattr(obj, "name", None) or iid
-            ev = _Event(iid, str(name), _timestamp(obj.start, f"start of {iid!r}"))
-        else:
-            ts = _timestamp(obj, "intervention date")
-            iid = f"i{j}"
-            ev = _Event(iid, f"{ts.date()}", ts)
-        if iid in seen:
-            raise InputError(f"intervention id {iid!r} appears twice")
-        seen.add(iid)
-        items.append((ev, None))
-    if not items:
-        raise InputError("interventions are empty")
-    return items
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _timestamp(value: Any, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"cannot read the {what} {value!r} as a date") from exc
-    if pd.isna(ts):
-        raise InputError(f"the {what} is missing")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
-
-
-def _parse_window(window: Any) -> tuple[str, Any, Any] | None:
-    """``None``, ``("days", before, after)`` or ``("dates", start, end)``."""
-    if window is None:
-        return None
-    if isinstance(window, (int, np.integer)) and not isinstance(window, bool):
-        if window < 1:
-            raise InputError("window must be at least 1 day")
-        return ("days", int(window), int(window))
-    if isinstance(window, (tuple, list)) and len(window) == 2:
-        a, b = window
-        ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (a, b))
-        if ints:
-            if a < 1 or b < 1:
-                raise InputError("window days before and after must be at least 1")
-            return ("days", int(a), int(b))
-        start = None if _missing(a) else _timestamp(a, "window start")
-        end = None if _missing(b) else _timestamp(b, "window end")
-        if start is not None and end is not None and end < start:
-            raise InputError("the window ends before it starts")
-        return ("dates", start, end)
-    raise InputError(
-        "window must be None, a number of days, (days before, days after) or (start, end) dates"
-    )
-
-
 def _check_options(
-    options: Mapping[str, Any] | None, fn_path: str, reserved: Sequence[str]
+    options: Mapping[str, Any] | None, fn: Callable[..., Any], reserved: Sequence[str]
 ) -> dict[str, Any]:
     """Keyword arguments for a model function, checked against its signature."""
-    import importlib
-    import inspect
-
     opts = dict(options or {})
-    module, name = fn_path.rsplit(".", 1)
-    fn = getattr(importlib.import_module(module), name)
+    name = fn.__name__
     params = inspect.signature(fn).parameters
     clash = [k for k in opts if k in reserved]
     if clash:
@@ -501,58 +358,154 @@ def _claims_table(claims: Any, series_col: str) -> list[dict[str, Any]]:
         if series_col != "series_id" and series_col in rec and "series_id" not in rec:
             rec["series_id"] = rec[series_col]
         for key in ("value", "qualifier"):
-            if key not in rec or _missing(rec.get(key)):
+            if key not in rec or is_missing(rec.get(key)):
                 raise InputError(f"claim {j} has no {key}")
-        if _missing(rec.get("claim_id")):
+        if is_missing(rec.get("claim_id")):
             rec["claim_id"] = f"c{j}"
         out.append(rec)
     return out
 
 
 # --------------------------------------------------------------------------------------------
-# one pair
+# series -> count series
 # --------------------------------------------------------------------------------------------
-def _window_slice(series: pd.Series, ev: _Event, window: tuple[str, Any, Any] | None) -> pd.Series:
-    if window is None:
-        return series
-    kind, a, b = window
-    if kind == "days":
-        lo = ev.day - pd.Timedelta(days=a)
-        hi = ev.day + pd.Timedelta(days=b - 1)
-    else:
-        lo, hi = a, b
-    idx = series.index
-    mask = np.ones(len(idx), dtype=bool)
-    if lo is not None:
-        mask &= idx >= lo
-    if hi is not None:
-        mask &= idx < hi.normalize() + pd.Timedelta(days=1)
-    return series[mask]
+def _count_series(
+    series: dict[Any, pd.Series], ranges: dict[Any, tuple[pd.Series, pd.Series]], measure: str
+) -> dict[Any, CountSeries]:
+    """One :class:`CountSeries` per series (with its low-high range when there is one)."""
+    if not series:
+        raise InputError("data holds no series")
+    out = {}
+    for sid, s in series.items():
+        frame = pd.DataFrame({measure: s.to_numpy()}, index=s.index)
+        trio = None
+        if sid in ranges:
+            low, high = ranges[sid]
+            frame["__low"] = low.to_numpy()
+            frame["__high"] = high.to_numpy()
+            trio = {measure: ("__low", measure, "__high")}
+        key = "W" if len(s) > 1 and (s.index[1] - s.index[0]).days == 7 else "D"
+        out[sid] = CountSeries.from_frame(frame, freq=key, ranges=trio, label=None, source=str(sid))
+    return out
 
 
-def _ts(value: Any) -> Any:
-    return pd.NaT if value is None else value
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, TrendsError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _its_step(row: dict[str, Any], s: pd.Series, ev: _Event, cfg: _Config, seed: int) -> None:
-    from trends.models.its import fit_its
-
-    opts = dict(cfg.its_options)
-    r = fit_its(
-        s,
-        [ev],
-        family=cfg.family,  # type: ignore[arg-type]
-        se=cfg.se,  # type: ignore[arg-type]
-        seed=seed,
-        intervals=cfg.intervals,  # type: ignore[arg-type]
-        **opts,
+def _series_of(
+    data: Any,
+    series_col: str,
+    date_col: str,
+    value_col: str,
+    by: str | Sequence[str] | None,
+    measure: str,
+    claim_rows: list[dict[str, Any]],
+) -> tuple[dict[Any, CountSeries], str]:
+    """``({series_id: CountSeries}, measure analysed)`` from any accepted input."""
+    if isinstance(data, CountSeries):
+        data = {"series": data}
+    if (
+        isinstance(data, Mapping)
+        and data
+        and all(isinstance(v, CountSeries) for v in data.values())
+    ):
+        first = next(iter(data.values()))
+        name = measure if measure in first.counts else str(first.counts.columns[0])
+        missing = [k for k, v in data.items() if name not in v.counts]
+        if missing:
+            raise InputError(f"series {missing[:3]!r} have no measure {name!r}")
+        return dict(data), name
+    raw, ranges = _collect_series(
+        data,
+        series_col=series_col,
+        date_col=date_col,
+        value_col=value_col,
+        by=by,
+        measure=measure,
+        need_range=bool(claim_rows),
     )
+    name = measure if by is not None else "value"
+    return _count_series(raw, ranges, name), name
+
+
+def _tasks(
+    series: dict[Any, CountSeries],
+    events: list[tuple[Intervention, frozenset[str] | None]],
+    claim_rows: list[dict[str, Any]],
+    measure: str,
+    window: tuple[str, Any, Any] | None,
+    seed: int,
+) -> list[Task]:
+    """One task per series: its interventions, their windows, claims and seeds."""
+    tasks = []
+    for sid, cs in series.items():
+        key = str(sid)
+        evs = [ev for ev, scope in events if scope is None or key in scope]
+        if not evs:
+            continue
+        task = Task(sid, cs, measure, evs)
+        for ev in evs:
+            task.windows[ev.id] = window_bounds(window, ev.day, cs.start, cs.end)
+            task.seeds[ev.id] = task_seed(seed, sid, ev.id)
+        for c in claim_rows:
+            c_sid = c.get("series_id")
+            if not is_missing(c_sid) and str(c_sid) != key:
+                continue
+            c_iid = c.get("intervention_id")
+            for ev in evs:
+                if is_missing(c_iid) or str(c_iid) == ev.id:
+                    task.claims.setdefault(ev.id, []).append(c)
+        tasks.append(task)
+    return tasks
+
+
+# --------------------------------------------------------------------------------------------
+# one pair -> one row
+# --------------------------------------------------------------------------------------------
+def _pair_row(pr: PairResult, has_claims: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The table row of a pair, and its claim records (runs in the worker)."""
+    ev = pr.intervention
+    row: dict[str, Any] = {
+        "series_id": pr.series_id,
+        "intervention_id": ev.id,
+        "intervention_name": ev.name,
+        "intervention_date": ev.day,
+        "seed": pr.seed,
+        "n_days": 0,
+    }
+    base = pr.daily if pr.daily is not None else pr.series
+    if base is not None and pr.start is not None:
+        row["n_days"] = len(base.counts)
+        row["window_start"], row["window_end"] = pr.start, pr.end
+        b, a = pr.totals["before"], pr.totals["after"]
+        row.update(
+            days_before=b["days"],
+            days_after=a["days"],
+            events_before=b["count"],
+            events_after=a["count"],
+            rate_before=b["count"] / b["days"] if b["days"] else np.nan,
+            rate_after=a["count"] / a["days"] if a["days"] else np.nan,
+        )
+    if pr.rates is not None:
+        rr = pr.rates.rate_ratio
+        row.update(
+            rate_ratio=rr["estimate"],
+            rate_ratio_ci_low=rr["ci_low"],
+            rate_ratio_ci_high=rr["ci_high"],
+            rate_ratio_p=rr["p_value"],
+        )
+    _its_columns(row, pr.its)
+    _changepoint_columns(row, pr)
+    if has_claims:
+        row["n_claims"] = len(pr.claims)
+        _claim_columns(row, pr.claims)
+    problems = [f"{step}: {why}" if step else why for step, why in pr.problems]
+    row["status"] = "ok" if not problems else "; ".join(problems)
+    row["warnings"] = " | ".join(dict.fromkeys(pr.warnings))
+    row["seconds"] = pr.seconds
+    return row, pr.claims
+
+
+def _its_columns(row: dict[str, Any], r: Any) -> None:
+    if r is None:
+        return
     lv, sl = r.level_change, r.slope_change
     row.update(
         its_level_rr=lv.estimate,
@@ -576,11 +529,10 @@ def _its_step(row: dict[str, Any], s: pd.Series, ev: _Event, cfg: _Config, seed:
         )
 
 
-def _changepoint_step(row: dict[str, Any], s: pd.Series, ev: _Event, cfg: _Config) -> None:
-    from trends.models.changepoint import detect_changepoints
-
-    opts = dict(cfg.changepoint_options)
-    cp = detect_changepoints(s, model=cfg.changepoint_model, reference=ev, **opts)
+def _changepoint_columns(row: dict[str, Any], pr: PairResult) -> None:
+    cp = pr.changepoint
+    if cp is None:
+        return
     cmp = cp.comparison
     row["changepoint_n_changes"] = cp.n_changes
     if cmp is not None and cmp.break_number is not None:
@@ -596,82 +548,9 @@ def _changepoint_step(row: dict[str, Any], s: pd.Series, ev: _Event, cfg: _Confi
         row["reference_in_set"] = False
 
 
-def _claim_window(
-    claim: Mapping[str, Any], ev: _Event, series: pd.Series
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    ws, we = claim.get("window_start"), claim.get("window_end")
-    if not _missing(ws) or not _missing(we):
-        start = ev.day if _missing(ws) else _timestamp(ws, "claim window start").normalize()
-        end = series.index[-1] if _missing(we) else _timestamp(we, "claim window end").normalize()
-        return start, end
-    days = claim.get("window")
-    if _missing(days):
-        return ev.day, series.index[-1].normalize()
-    try:
-        k = int(days)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"claim window {days!r} is not a number of days") from exc
-    if k >= 1:
-        return ev.day, ev.day + pd.Timedelta(days=k - 1)
-    if k <= -1:
-        return ev.day + pd.Timedelta(days=k), ev.day - pd.Timedelta(days=1)
-    raise InputError("a claim window of 0 days is empty")
-
-
-def _claims_step(
-    row: dict[str, Any], unit: _Unit, ev: _Event, cfg: _Config, details: list[dict[str, Any]]
-) -> None:
-    from trends.events import normalise_qualifier
-    from trends.models.claims import verdict
-
-    claims = unit.claims.get(ev.id, [])
-    series = unit.series
-    idx = series.index
-    first, last = idx[0].normalize(), idx[-1].normalize()
-    verdicts = []
-    for c in claims:
-        detail = {
-            "series_id": unit.series_id,
-            "intervention_id": ev.id,
-            "claim_id": c.get("claim_id"),
-            "value": c.get("value"),
-            "qualifier": c.get("qualifier"),
-        }
-        try:
-            start, end = _claim_window(c, ev, series)
-            qual = str(c["qualifier"]).strip().lower().replace(" ", "_")
-            if qual not in ("at_least", "more_than", "fewer_than", "at_most", "around", "exactly"):
-                qual = normalise_qualifier(str(c["qualifier"]))
-            mask = (idx >= start) & (idx < end + pd.Timedelta(days=1))
-            vals = series.to_numpy()[mask]
-            best = float(np.nansum(vals))
-            low = high = best
-            if unit.low is not None and unit.high is not None:
-                low = float(np.nansum(unit.low.to_numpy()[mask]))
-                high = float(np.nansum(unit.high.to_numpy()[mask]))
-            v, gap, _ = verdict(low, best, high, float(c["value"]), qual, cfg.tolerance)
-            reason = ""
-            if start < first or end > last:
-                v = "undetermined"
-                reason = (
-                    f"the window reaches outside the data ({first:%d %b %Y} to {last:%d %b %Y})"
-                )
-            elif np.isnan(vals).any():
-                reason = f"{int(np.isnan(vals).sum())} unreported days in the window"
-            detail.update(
-                window_start=start,
-                window_end=end,
-                observed_low=low,
-                observed_best=best,
-                observed_high=high,
-                verdict=v,
-                gap=gap,
-                reason=reason,
-            )
-        except (TrendsError, KeyError, ValueError) as exc:
-            detail.update(verdict="not checkable", reason=_reason(exc))
-        verdicts.append(detail)
-        details.append(detail)
+def _claim_columns(row: dict[str, Any], verdicts: list[dict[str, Any]]) -> None:
+    if not verdicts:
+        return
     if len(verdicts) == 1:
         d = verdicts[0]
         row.update(
@@ -679,256 +558,113 @@ def _claims_step(
             claim_observed=d.get("observed_best", np.nan),
             claim_gap=d.get("gap", np.nan),
         )
-    else:
-        counts: dict[str, int] = {}
-        for d in verdicts:
-            counts[d["verdict"]] = counts.get(d["verdict"], 0) + 1
-        row["claim_verdict"] = "; ".join(f"{k}: {n}" for k, n in counts.items())
+        return
+    counts: dict[str, int] = {}
+    for d in verdicts:
+        counts[d["verdict"]] = counts.get(d["verdict"], 0) + 1
+    row["claim_verdict"] = "; ".join(f"{k}: {n}" for k, n in counts.items())
 
 
-def _analyse_pair(
-    unit: _Unit, ev: _Event, cfg: _Config, details: list[dict[str, Any]]
-) -> dict[str, Any]:
-    from trends.models.rates import exact_poisson_ratio
-
-    t0 = time.perf_counter()
-    seed = task_seed(cfg.seed, unit.series_id, ev.id)
-    row: dict[str, Any] = {
-        "series_id": unit.series_id,
-        "intervention_id": ev.id,
-        "intervention_name": ev.name,
-        "intervention_date": ev.day,
-        "seed": seed,
-    }
-    problems: list[str] = []
-    caught: list[str] = []
-    s = _window_slice(unit.series, ev, cfg.window)
-    row["n_days"] = len(s)
-    inside = len(s) > 0 and s.index[0] < ev.day <= s.index[-1]
-    if len(s):
-        row["window_start"], row["window_end"] = s.index[0], s.index[-1]
-        vals = s.to_numpy(dtype=float)
-        after = np.asarray(s.index >= ev.day)
-        ok = ~np.isnan(vals)
-        nb, na = int((ok & ~after).sum()), int((ok & after).sum())
-        cb, ca = float(vals[ok & ~after].sum()), float(vals[ok & after].sum())
-        row.update(days_before=nb, days_after=na, events_before=cb, events_after=ca)
-        row["rate_before"] = cb / nb if nb else np.nan
-        row["rate_after"] = ca / na if na else np.nan
-        if nb and na:
-            rr = exact_poisson_ratio(ca, na, cb, nb)
-            row.update(
-                rate_ratio=rr["estimate"],
-                rate_ratio_ci_low=rr["ci_low"],
-                rate_ratio_ci_high=rr["ci_high"],
-                rate_ratio_p=rr["p_value"],
-            )
-    if not inside:
-        problems.append(
-            f"the intervention ({ev.day:%Y-%m-%d}) is not inside the data "
-            + (f"({s.index[0]:%Y-%m-%d} to {s.index[-1]:%Y-%m-%d})" if len(s) else "(no periods)")
-        )
-    steps: list[tuple[str, Callable[[], None]]] = []
-    if inside and "its" in cfg.steps:
-        steps.append(("its", lambda: _its_step(row, s, ev, cfg, seed)))
-    if inside and "changepoint" in cfg.steps:
-        steps.append(("changepoint", lambda: _changepoint_step(row, s, ev, cfg)))
-    if cfg.has_claims:
-        row["n_claims"] = len(unit.claims.get(ev.id, ()))
-        if row["n_claims"]:
-            steps.append(("claims", lambda: _claims_step(row, unit, ev, cfg, details)))
-    for name, fn in steps:
-        with warnings.catch_warnings(record=True) as wl:
-            warnings.simplefilter("always", ModelWarning)
-            try:
-                fn()
-            except Exception as exc:  # one pair never stops the batch
-                problems.append(f"{name}: {_reason(exc)}")
-        caught.extend(f"{name}: {w.message}" for w in wl if issubclass(w.category, ModelWarning))
-    row["status"] = "ok" if not problems else "; ".join(problems)
-    row["warnings"] = " | ".join(dict.fromkeys(caught))
-    row["seconds"] = time.perf_counter() - t0
-    return row
+def _run_rows(
+    tasks: list[Task], settings: Settings, has_claims: bool
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """What one worker runs: the pairs of its tasks, as table rows."""
+    return run_chunk(tasks, settings, reduce=functools.partial(_pair_row, has_claims=has_claims))
 
 
-def _run_chunk(
-    units: list[_Unit], cfg: _Config
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Evaluate every pair of a chunk (runs in a worker). Returns ``(rows, claim details)``."""
-    rows: list[dict[str, Any]] = []
-    details: list[dict[str, Any]] = []
-    with _one_blas_thread():
-        for unit in units:
-            for ev in unit.events:
-                rows.append(_analyse_pair(unit, ev, cfg, details))
-    return rows, details
+def _warm() -> None:
+    """Import what forked workers would otherwise import each (a no-op when imported)."""
+    import statsmodels.stats.diagnostic  # noqa: F401  (Ljung-Box test of fit_its)
 
 
-def _one_blas_thread() -> Any:
-    """Run the models with a single BLAS thread (when threadpoolctl is installed).
-
-    The matrices are small: a second OpenBLAS thread gains nothing but keeps spinning after each
-    product, which takes a core from the other workers (it doubled the cost of the simulated ITS
-    intervals with two workers on two cores). It also gives every backend the same BLAS setting
-    (Dask workers already start with ``OPENBLAS_NUM_THREADS=1``).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+def _ts(value: Any) -> Any:
+    return pd.NaT if value is None else value
 
 
-# --------------------------------------------------------------------------------------------
-# execution backends
-# --------------------------------------------------------------------------------------------
-def _cpu_count() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _chunks(units: list[_Unit], size: int) -> list[list[_Unit]]:
-    return [units[i : i + size] for i in range(0, len(units), size)]
-
-
-class _Progress:
-    """Calls a callback and/or drives a rich progress bar with ``(done, total)`` pairs."""
-
-    def __init__(self, progress: Any, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.callback: Callable[[int, int], None] | None = None
-        self.bar: Any = None
-        self.task: Any = None
-        if callable(progress):
-            self.callback = progress
-            return
-        use_bar = bool(progress) if progress is not None else _interactive()
-        if use_bar and total:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.bar = Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("series x interventions", total=total)
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        if self.callback is not None:
-            self.callback(self.done, self.total)
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def _interactive() -> bool:
-    try:
-        return bool(sys.stderr.isatty())
-    except (AttributeError, ValueError):  # pragma: no cover - closed or replaced stream
-        return False
-
-
-def _n_pairs(chunk: list[_Unit]) -> int:
-    return sum(len(u.events) for u in chunk)
-
-
-def _run_local(
-    chunks: list[list[_Unit]], cfg: _Config, n_workers: int, bar: _Progress, mp_context: Any
-) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
-    results: list[Any] = [None] * len(chunks)
-    if n_workers <= 1 or len(chunks) <= 1:
-        for i, chunk in enumerate(chunks):
-            results[i] = _run_chunk(chunk, cfg)
-            bar.advance(_n_pairs(chunk))
-        return results
-    import multiprocessing
-
-    _warm_imports(cfg)  # forked workers then start with the models already imported
-    ctx = multiprocessing.get_context(mp_context) if isinstance(mp_context, str) else mp_context
-    with ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), mp_context=ctx) as pool:
-        futures = {pool.submit(_run_chunk, chunk, cfg): i for i, chunk in enumerate(chunks)}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = futures[fut]
-                results[i] = fut.result()
-                bar.advance(_n_pairs(chunks[i]))
-    return results
-
-
-def _warm_imports(cfg: _Config) -> None:
-    """Import what the steps use (a no-op when already imported)."""
-    import trends.models.rates
-
-    if "its" in cfg.steps:
-        import statsmodels.stats.diagnostic  # noqa: F401  (Ljung-Box test of fit_its)
-
-        import trends.models.its
-    if "changepoint" in cfg.steps:
-        import trends.models.changepoint
-    if cfg.has_claims:
-        import trends.events
-        import trends.models.claims  # noqa: F401
-
-
-def _distributed() -> Any:
-    try:
-        import distributed
-    except ImportError as exc:  # pragma: no cover - exercised without the extra
-        raise ImportError(
-            "running analyse_many on a Dask cluster needs the optional 'distributed' extra: "
-            'pip install "trends[distributed]"'
-        ) from exc
-    return distributed
-
-
-def _run_dask(
-    chunks: list[list[_Unit]], cfg: _Config, client: Any, bar: _Progress
-) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
-    distributed = _distributed()
-    if isinstance(client, str):
-        client = distributed.Client(client)
-    futures = client.map(_run_chunk, chunks, cfg=cfg, pure=False)
-    index = {f.key: i for i, f in enumerate(futures)}
-    results: list[Any] = [None] * len(chunks)
-    for fut in distributed.as_completed(futures):
-        i = index[fut.key]
-        results[i] = fut.result()
-        bar.advance(_n_pairs(chunks[i]))
-    return results
-
-
-def _dask_workers(client: Any) -> int:
-    try:
-        info = client.scheduler_info()
-        return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
-    except Exception:  # only used to size the chunks
-        return 1
+def _n_pairs(chunk: list[Task]) -> int:
+    return sum(len(t.events) for t in chunk)
 
 
 # --------------------------------------------------------------------------------------------
 # main entry
 # --------------------------------------------------------------------------------------------
+def _execute(
+    tasks: list[Task],
+    settings: Settings,
+    executor: Any,
+    chunk_size: int | None,
+    progress: Any,
+    has_claims: bool,
+) -> tuple[list[tuple[dict[str, Any], list[dict[str, Any]]]], dict[str, int]]:
+    """Cut the tasks into chunks and run them on the executor, with the progress display."""
+    n_pairs = sum(len(t.events) for t in tasks)
+    workers = max(executor.workers, 1)
+    size = int(chunk_size) if chunk_size else max(1, math.ceil(len(tasks) / (4 * workers)))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    with Progress(progress, n_pairs, "series x interventions") as bar:
+        results = run_chunks(
+            _run_rows,
+            chunks,
+            executor,
+            bar,
+            _n_pairs,
+            warm=_warm,
+            settings=settings,
+            has_claims=has_claims,
+        )
+    info = {
+        "chunk_size": size,
+        "n_chunks": len(chunks),
+        "n_series": len(tasks),
+        "n_pairs": n_pairs,
+    }
+    return [pair for chunk in results for pair in chunk], info
+
+
+def _batch_settings(
+    steps: tuple[str, ...],
+    *,
+    family: str,
+    se: str,
+    changepoint_model: str,
+    intervals: str,
+    tolerance: float,
+    its_options: Mapping[str, Any] | None,
+    changepoint_options: Mapping[str, Any] | None,
+    n_jobs: Any,
+    chunk_size: Any,
+    seed: Any,
+) -> Settings:
+    """Check the options of :func:`analyse_many` and turn them into pipeline settings."""
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
+        raise InputError("seed must be an integer")
+    if chunk_size is not None and int(chunk_size) < 1:
+        raise InputError("chunk_size must be at least 1")
+    if intervals not in ("analytic", "simulation"):
+        raise InputError(f"intervals must be 'analytic' or 'simulation', got {intervals!r}")
+    if not isinstance(n_jobs, int | np.integer) or n_jobs == 0 or n_jobs < -1:
+        raise InputError("n_jobs must be -1 (all cores) or a positive number")
+    return Settings(
+        steps=("rates", *steps),
+        freq=None,  # every series at its own period
+        family=family,
+        se=se,
+        intervals=intervals,
+        changepoint_model=changepoint_model,
+        max_changes=None,
+        its_options=_check_options(
+            its_options, fit_its, ("interventions", "family", "se", "seed", "intervals")
+        ),
+        changepoint_options=_check_options(
+            changepoint_options, detect_changepoints, ("model", "reference")
+        ),
+        tolerance=float(tolerance),
+        seed=int(seed),
+        record_warnings=True,
+        isolate=True,
+    )
+
+
 def analyse_many(
     data: Any,
     *,
@@ -959,9 +695,10 @@ def analyse_many(
 
     Parameters
     ----------
-    data : DataFrame or mapping
+    data : DataFrame, mapping or CountSeries
         Long table (``series_col``, ``date_col``, ``value_col``), wide table (dates x series),
-        incident table with ``by=``, or ``{series_id: Series}``. See the module notes.
+        incident table with ``by=``, ``{series_id: Series}``, or ``{series_id: CountSeries}``
+        (``measure`` is analysed when they have it, else their first measure).
     interventions : DataFrame, Timeline, iterable of events or mapping
         ``intervention_id`` (or ``id``), ``date`` (or ``start``), optional ``name`` and optional
         ``series_id`` (the intervention then only concerns those series); or objects with
@@ -1003,10 +740,8 @@ def analyse_many(
     tolerance : float, default 0.1
         Relative tolerance of "around" and "fewer than" claims.
     its_options, changepoint_options : mapping, optional
-        Extra keyword arguments of :func:`~trends.models.its.fit_its` (e.g. ``n_sim``,
-        ``hac_lags``, ``seasonality``, ``slope_change``) and
-        :func:`~trends.models.changepoint.detect_changepoints` (e.g. ``max_changes``,
-        ``min_size``).
+        Extra keyword arguments of :func:`~trends.models.its.fit_its` (``n_sim``, ``hac_lags``,
+        ``seasonality``...) and :func:`~trends.models.changepoint.detect_changepoints`.
     n_jobs : int, default -1
         Local worker processes (``-1``: all cores; ``1``: in this process). Ignored with
         ``client``.
@@ -1017,10 +752,10 @@ def analyse_many(
     seed : int, default 0
         Batch seed; each pair's seed derives from it and the two ids (column ``seed``).
     progress : bool or callable, optional
-        ``callable(done, total)`` called as pairs complete; ``True`` / ``False`` force a rich
-        progress bar on / off; default on when standard error is a terminal.
+        ``callable(done, total)`` as pairs complete; ``True`` / ``False``: a rich bar on / off
+        (default: on when standard error is a terminal). See :mod:`trends.pipeline.progress`.
     mp_context : str or multiprocessing context, optional
-        Start method of the local worker processes (default: the platform's).
+        Start method of the local worker processes.
 
     Returns
     -------
@@ -1033,116 +768,44 @@ def analyse_many(
     ------
     trends.errors.InputError
         Unreadable data, interventions, windows, claims or options (problems of single pairs
-        are reported in ``status`` instead).
+        are reported in ``status``).
     ImportError
         ``client`` is given but ``distributed`` is not installed.
     """
     t_start = time.perf_counter()
-    steps_t = tuple(dict.fromkeys(steps))
-    unknown = [s for s in steps_t if s not in STEPS]
-    if unknown:
-        raise InputError(f"unknown steps {unknown}; choose from {list(STEPS)}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise InputError("seed must be an integer")
-    if chunk_size is not None and int(chunk_size) < 1:
-        raise InputError("chunk_size must be at least 1")
-    if intervals not in ("analytic", "simulation"):
-        raise InputError(f"intervals must be 'analytic' or 'simulation', got {intervals!r}")
-    if not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
-        raise InputError("n_jobs must be -1 (all cores) or a positive number")
-    cfg = _Config(
-        steps=steps_t,
-        window=_parse_window(window),
+    steps_t = steps_of(steps, STEPS)  # the counts and the rate comparison always run
+    settings = _batch_settings(
+        steps_t,
         family=family,
         se=se,
-        intervals=intervals,
         changepoint_model=changepoint_model,
-        its_options=_check_options(
-            its_options,
-            "trends.models.its.fit_its",
-            ("interventions", "family", "se", "seed", "intervals"),
-        ),
-        changepoint_options=_check_options(
-            changepoint_options,
-            "trends.models.changepoint.detect_changepoints",
-            ("model", "reference"),
-        ),
-        tolerance=float(tolerance),
-        seed=int(seed),
+        intervals=intervals,
+        tolerance=tolerance,
+        its_options=its_options,
+        changepoint_options=changepoint_options,
+        n_jobs=n_jobs,
+        chunk_size=chunk_size,
+        seed=seed,
     )
+    window_t = parse_window(window)
     claim_rows = _claims_table(claims, series_col) if "claims" in steps_t else []
-    if claim_rows:
-        cfg = dataclasses.replace(cfg, has_claims=True)
-    series, ranges = _collect_series(
-        data,
-        series_col=series_col,
-        date_col=date_col,
-        value_col=value_col,
-        by=by,
-        measure=measure,
-        need_range=bool(claim_rows),
-    )
-    if not series:
-        raise InputError("data holds no series")
-    events = _normalise_interventions(interventions, series_col)
-
-    units: list[_Unit] = []
-    for sid, s in series.items():
-        key = str(sid)
-        evs = [ev for ev, scope in events if scope is None or key in scope]
-        if not evs:
-            continue
-        unit = _Unit(sid, s, evs)
-        if sid in ranges:
-            unit.low, unit.high = ranges[sid]
-        for c in claim_rows:
-            c_sid = c.get("series_id")
-            if not _missing(c_sid) and str(c_sid) != key:
-                continue
-            c_iid = c.get("intervention_id")
-            for ev in evs:
-                if _missing(c_iid) or str(c_iid) == ev.id:
-                    unit.claims.setdefault(ev.id, []).append(c)
-        units.append(unit)
-    n_pairs = sum(len(u.events) for u in units)
-
-    if client is not None:
-        backend = "dask"
-        workers = _dask_workers(client) if not isinstance(client, str) else 1
-    else:
-        workers = _cpu_count() if n_jobs == -1 else int(n_jobs)
-        backend = "local" if workers <= 1 else "processes"
-    size = int(chunk_size) if chunk_size else max(1, math.ceil(len(units) / (4 * max(workers, 1))))
-    chunks = _chunks(units, size)
-    bar = _Progress(progress, n_pairs)
-    try:
-        if client is not None:
-            results = _run_dask(chunks, cfg, client, bar)
-        else:
-            results = _run_local(chunks, cfg, workers, bar, mp_context)
-    finally:
-        bar.close()
-
-    rows = [r for chunk_rows, _ in results for r in chunk_rows]
-    details = [d for _, chunk_details in results for d in chunk_details]
-    table = _assemble(rows)
+    series, name = _series_of(data, series_col, date_col, value_col, by, measure, claim_rows)
+    events = normalise_interventions(interventions, series_col)
+    tasks = _tasks(series, events, claim_rows, name, window_t, seed)
+    executor = choose_executor(n_jobs, client, mp_context)
+    pairs, info = _execute(tasks, settings, executor, chunk_size, progress, bool(claim_rows))
+    table = _assemble([row for row, _ in pairs])
     table.attrs["batch"] = {
-        "backend": backend,
-        "workers": workers,
-        "chunk_size": size,
-        "n_chunks": len(chunks),
-        "n_series": len(units),
-        "n_pairs": n_pairs,
+        "backend": executor.backend,
+        "workers": executor.workers,
+        **info,
         "steps": list(steps_t),
-        "family": family,
-        "se": se,
-        "intervals": intervals,
-        "changepoint_model": changepoint_model,
+        **{k: getattr(settings, k) for k in ("family", "se", "intervals", "changepoint_model")},
         "window": window if window is None or isinstance(window, int) else list(window),
         "seed": int(seed),
         "wall_seconds": time.perf_counter() - t_start,
     }
-    table.attrs["claims"] = details
+    table.attrs["claims"] = [d for _, details in pairs for d in details]
     return table
 
 

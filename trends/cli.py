@@ -1,8 +1,26 @@
 """The ``trends`` command line.
 
+Exit codes (every command)
+--------------------------
+==== =====================================================================================
+0    success (``validate``: every row accepted or merged as a duplicate; days without a
+     report in a tallies file are not rejected rows)
+1    ``validate`` only: some rows were rejected (each is listed with its data row, file line,
+     column, reason and value); ``--strict`` stops at the first one
+2    bad input or usage: a file that cannot be read, a missing column, a bad option; one line
+     on stderr says what and where
+3    internal error (a bug): one line on stderr names the exception and the file the full
+     trace was written to; ``trends --debug ...`` prints the trace instead
+130  interrupted (Ctrl-C): "interrupted; nothing was written"
+==== =====================================================================================
+
+No command shows a Python traceback unless ``--debug`` is given: one top-level handler
+(:class:`GuardedGroup`) turns every exception into one of these codes.
+
 Commands
 --------
-``trends validate PATH --format F [--json]``
+``trends [--debug] validate PATH --format F [--json] [--columns A=a,B=b] [--date-format F]
+[--dayfirst | --monthfirst] [--thousands ,] [--delimiter D] [--encoding E] [--sheet S]``
     Read a file and print its ingest report. Exit 0 when every row is accepted or merged as a
     duplicate, 1 when some rows were rejected, 2 when the file cannot be read at all.
 ``trends report [--data FILE --format F] [--events FILE] [--claims FILE] [--intervention ID]
@@ -18,17 +36,92 @@ Commands
 
 from __future__ import annotations
 
+import datetime as _dt
+import inspect
 import json
+import os
 import re
+import sys
+import tempfile
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from trends.errors import InputError
-from trends.ingest.formats import FORMATS
+from trends.errors import InputError, RowValidationError, TrendsError
+from trends.ingest import parse_column_mapping
+from trends.ingest.formats import FORMATS, reader_for
+
+#: Exit codes of every command (see the module documentation).
+EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _write_trace(exc: BaseException) -> Path | None:
+    """Write the full trace of ``exc`` to a file in the temporary folder; return its path."""
+    stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"trends-error-{stamp}-{os.getpid()}.txt"
+    try:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        path.write_text(f"trends {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+class GuardedGroup(TyperGroup):
+    """The command group with the one top-level handler: no traceback reaches a user.
+
+    Typer's own exits and usage errors pass through (usage errors exit 2); a
+    :class:`~trends.errors.TrendsError` or an ``OSError`` that a command did not handle exits 2
+    with one line; Ctrl-C exits 130; anything else is a bug: exit 3, one line naming the
+    exception and where its full trace was written (or the trace itself with ``--debug``).
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        """Run the command, turning every exception into a documented exit code."""
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except KeyboardInterrupt:
+            typer.echo("trends: interrupted; nothing was written", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except RowValidationError as exc:
+            typer.echo(f"trends: {_one_line(exc)}", err=True)
+            raise typer.Exit(EXIT_REJECTED) from None
+        except TrendsError as exc:
+            typer.echo(f"trends: {_one_line(exc)}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            typer.echo(
+                f"trends: cannot read or write a file{where}: {exc.strerror or exc}", err=True
+            )
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except Exception as exc:  # the last resort: a bug, reported in one line
+            if _debug_requested(ctx):
+                traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+                raise typer.Exit(EXIT_INTERNAL) from None
+            trace = _write_trace(exc)
+            where = f"full trace written to {trace}" if trace else "the trace could not be saved"
+            typer.echo(
+                f"trends: internal error ({type(exc).__name__}: {_one_line(exc)}); this is a "
+                f"bug, not your data; {where}; run with `trends --debug ...` to print it",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _debug_requested(ctx: typer.Context) -> bool:
+    """``--debug`` on the command line or ``TRENDS_DEBUG=1`` in the environment."""
+    root = ctx.find_root()
+    return bool(root.params.get("debug")) or os.environ.get("TRENDS_DEBUG", "") not in ("", "0")
+
 
 app = typer.Typer(
+    cls=GuardedGroup,
     add_completion=False,
     no_args_is_help=True,
     help="Count-data trend analytics for civilian harm in conflict.",
@@ -61,22 +154,55 @@ def validate(
         bool, typer.Option("--strict", help="Stop at the first bad row (exit 1).")
     ] = False,
     delimiter: Annotated[
-        str | None, typer.Option(help="Field separator (default: detect).")
+        str | None, typer.Option(help="Field separator, one character or '\\t' (default: detect).")
     ] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding (default UTF-8).")] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Column mapping THEIRS=OURS,...: e.g. Date=date,Killed=civilian_deaths_best."
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y."),
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Read 03/02/2024 as 3 February (--dayfirst) or 2 March (--monthfirst); "
+            "without either such dates are rejected as ambiguous.",
+            show_default=False,
+        ),
+    ] = None,
+    thousands: Annotated[
+        str | None, typer.Option(help="Thousands separator of the counts, e.g. ',' (1,089).")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Worksheet of an .xlsx file.")] = None,
+    event_types: Annotated[
+        str | None,
+        typer.Option(
+            "--event-types",
+            help="ACLED: event types counted as attacks, comma-separated, or 'all' (default: "
+            "Battles, Explosions/Remote violence, Violence against civilians).",
+        ),
+    ] = None,
 ) -> None:
     """Read PATH and account for every row: accepted, rejected (with reasons) or duplicate."""
-    from trends.errors import FileReadError, RowValidationError, SchemaError
-    from trends.ingest.formats import read
-
-    try:
-        _, report = read(path, format, strict=strict, delimiter=delimiter, encoding=encoding)
-    except (FileReadError, SchemaError) as exc:
-        _fail(str(exc), 2)
-    except RowValidationError as exc:
-        _fail(str(exc), 1)
-    except InputError as exc:
-        _fail(str(exc), 2)
+    options = _reader_options(
+        format,
+        strict=strict,
+        delimiter=delimiter,
+        encoding=encoding,
+        columns=parse_column_mapping(columns) or None,
+        date_format=date_format,
+        dayfirst=dayfirst,
+        thousands=thousands,
+        sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
+        event_types=event_types,
+    )
+    _, report = reader_for(format)(path, **options)
     if as_json:
         d = report.to_dict()
         payload = {
@@ -84,8 +210,12 @@ def validate(
             "accepted": d["accepted"],
             "rejected": d["rejected"],
             "duplicates": d["duplicates"],
-            "errors": [{k: e[k] for k in ("row", "column", "reason")} for e in d["errors"]],
+            "errors": [
+                {k: e[k] for k in ("row", "line", "column", "reason", "value")} for e in d["errors"]
+            ],
             "duplicate_rows": d["duplicate_rows"],
+            "days_not_reported": d["days_not_reported"],
+            "flags": d["flags"],
             "notes": d["notes"],
             "choices": d["choices"],
             "source": d["source"],
@@ -94,7 +224,25 @@ def validate(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         typer.echo(report.report(max_errors=50))
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_REJECTED)
+
+
+def _reader_options(format: str, **given: Any) -> dict[str, Any]:
+    """The options given on the command line that the format's reader takes.
+
+    Raises
+    ------
+    InputError
+        An option was given that this format's reader does not take.
+    """
+    accepted = inspect.signature(reader_for(format)).parameters
+    options = {k: v for k, v in given.items() if v is not None and v is not False}
+    options["strict"] = bool(given.get("strict"))
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        names = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        raise InputError(f"{names} does not apply to --format {format}")
+    return options
 
 
 def _config_from_options(config_file: Path | None, options: dict) -> Any:
@@ -217,12 +365,12 @@ def report(
     source: Annotated[str | None, typer.Option(help="Source credit for the charts.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
-    """Run the whole analysis and write charts, report.md, results.json and series CSVs."""
+    """Run the whole analysis and write charts, report.md, report.html, results.json and series CSVs."""
     import matplotlib
 
     matplotlib.use("Agg")
     from trends.errors import TrendsError
-    from trends.reporting import run_report
+    from trends.report import MANIFEST, run_report
 
     options = dict(
         data=data, format=format, events=events, claims=claims, intervention=intervention,
@@ -249,6 +397,10 @@ def report(
     typer.echo(
         f"Wrote {len(files)} files to {out_dir}/: " + ", ".join(p.name for p in files.values())
     )
+    manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    removed = manifest.get("removed_from_earlier_run") or []
+    if removed:
+        typer.echo(f"Removed {len(removed)} file(s) of an earlier run: {', '.join(removed)}.")
     if skipped:
         typer.echo(f"{skipped} chart(s) not drawn; report.md says why.")
 
@@ -275,7 +427,7 @@ def claims_command(
     """Check published claims against the data and print each verdict."""
     from trends.config import ReportConfig
     from trends.errors import TrendsError
-    from trends.reporting import check_claims_for, load_inputs
+    from trends.report import check_claims_for, load_inputs
 
     try:
         cfg = ReportConfig.from_mapping(
@@ -307,7 +459,9 @@ def _claims_table(check) -> str:
     """Verdicts as an aligned plain-text table, with the summary line first."""
     import pandas as pd
 
-    from trends.reporting import _claim_text, _iso, _n
+    from trends.report.fmt import claim_text as _claim_text
+    from trends.report.fmt import iso as _iso
+    from trends.report.fmt import number as _n
 
     rows = []
     for _, r in check.frame.iterrows():
@@ -344,12 +498,32 @@ def _one_line(exc: Exception) -> str:
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Print the full trace of an internal error (exit 3)."),
+    ] = False,
+) -> None:
     """Count-data trend analytics for civilian harm in conflict."""
+
+
+def _safe_streams() -> None:
+    """Never crash on text the terminal's encoding cannot show (Arabic on a cp1252 console).
+
+    Characters that cannot be encoded are written as ``\\uXXXX`` escapes instead.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or unusual stream: leave it
+                pass
 
 
 def main() -> None:
     """Entry point of the ``trends`` console script."""
+    _safe_streams()
     app()
 
 

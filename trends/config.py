@@ -12,30 +12,41 @@ any of them at the top level::
     outcome = ["attacks", "civilian_deaths"]
     out = "out/idlib"
 
-Relative paths in a file (``data``, ``events``, ``claims``, ``out``) are read relative to the
+    # your own file, with its own column names and day-first dates
+    data = "killings.xlsx"
+    format = "incidents"
+    dayfirst = true                     # or date_format = "%d/%m/%Y"
+    [columns]                           # their name = ours (the --columns of the command line)
+    Date = "date"
+    Killed = "civilian_deaths_best"
+
+The only table a file may hold is ``[columns]`` (it must come after the top-level keys, as TOML
+requires). Relative paths in a file (``data``, ``events``, ``claims``, ``out``) are read relative to the
 file's folder. Options given on the command line override the file; whatever neither gives takes
 the defaults below (:meth:`ReportConfig.with_defaults`).
 
 Defaults
 --------
-With the bundled data (no ``data``), the defaults reproduce the founding analysis of the Idlib
-2019 case (:data:`BUNDLED_DEFAULTS`):
+Whatever the data: :data:`COMMON_DEFAULTS` (daily counts, the negative binomial, the outcomes
+attacks and civilian deaths, ``out/``).
 
-- ``theatre = "north-west"``: the Russian-announced ceasefire of 31 August 2019 concerned the
-  Idlib de-escalation zone; strikes elsewhere in Syria are other conflicts.
-- ``intervention = "ceasefire_aug31_effective"``: the ceasefire in force from 06:00 on 31 August
-  2019.
-- ``start = "offensive_launch"`` (30 April 2019): the pre-ceasefire period is the government
-  offensive alone, one regime, not mixed with the quieter months before it.
-- ``end = "2019-12-15"``, the day before the December air escalation (``dec_escalation_air``,
-  16 December 2019): the post-ceasefire period is the ceasefire regime, not the escalation that
-  ended it.
-- ``family = "negbin"``, ``freq = "D"``, ``outcome = ["attacks", "civilian_deaths"]``, and the
-  bundled claims checked with :data:`trends.datasets.IDLIB_CLAIM_SCOPES`.
+With the bundled data (no ``data``), the defaults of the bundled case complete them
+(:data:`BUNDLED_DEFAULTS`, the same object as :data:`trends.cases.idlib_2019.DEFAULTS`, whose
+docstring says why each was chosen): its theatre, intervention and window, and its claims
+checked with its claim scopes.
 
-With your own data (``data`` given), the window defaults to the data's first and last day, the
-theatre to ``"all"`` and ``intervention`` must be given; no claims are checked unless ``claims``
-is given (then every claim is checked against every incident: there is no scope mapping).
+With your own data (``data`` given), the theatre defaults to ``"all"`` and ``intervention`` must
+be given; no claims are checked unless ``claims`` is given (then every claim is checked against
+every incident, or against the daily series of a tallies or counts file: there is no scope
+mapping). The window defaults to the data's first and last day, or, with your own timeline
+(``events``), to the one regime around the intervention that
+:func:`trends.regimes.default_window` chooses (the report says which events bound it and which
+were passed over). The outcomes default to attacks and civilian deaths for incident tables
+(``incidents``, ``acled``, ``ucdp``) and to every measure of the file for ``tallies`` and
+``counts`` (no "attacks" are invented where the data have none).
+
+Reading options (``columns``, ``dayfirst``, ``date_format``, ``label``) go to the reader of
+``format``; one that the reader does not take is an error naming it.
 """
 
 from __future__ import annotations
@@ -46,7 +57,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from trends.cases import idlib_2019
 from trends.errors import InputError
+from trends.ingest import parse_column_mapping
+from trends.models.families import family_names
 
 __all__ = [
     "ReportConfig",
@@ -54,10 +68,12 @@ __all__ = [
     "COMMON_DEFAULTS",
     "FAMILIES",
     "FREQS",
+    "INCIDENT_FORMATS",
 ]
 
-#: Count families of the interrupted time series.
-FAMILIES: tuple[str, ...] = ("negbin", "poisson", "quasipoisson")
+#: Count families of the interrupted time series when this module was imported (the live list
+#: is :func:`trends.models.families.family_names`: a family registered later is accepted too).
+FAMILIES: tuple[str, ...] = family_names()
 #: Aggregation periods.
 FREQS: tuple[str, ...] = ("D", "W", "M")
 
@@ -70,15 +86,16 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "out": Path("out"),
 }
 
-#: Defaults of the bundled Idlib 2019 case (no ``data``): see the module docstring for why.
-BUNDLED_DEFAULTS: dict[str, Any] = {
-    "theatre": "north-west",
-    "intervention": "ceasefire_aug31_effective",
-    "start": "offensive_launch",
-    "end": "2019-12-15",
-}
+#: Defaults with the bundled data (no ``data``): those of the bundled case.
+BUNDLED_DEFAULTS: dict[str, Any] = idlib_2019.DEFAULTS
 
 _PATH_KEYS = ("data", "events", "claims", "out")
+
+#: Formats whose reader gives an incident table (their default outcomes are attacks and deaths).
+INCIDENT_FORMATS: tuple[str, ...] = ("incidents", "acled", "ucdp")
+
+#: The only TOML table a config file may hold.
+_TABLES = ("columns",)
 
 
 @dataclass
@@ -114,7 +131,19 @@ class ReportConfig:
     title : str, optional
         Title of the report and the charts.
     source : str, optional
-        Source credit printed under every chart and in the report.
+        Source credit printed under every chart and in the report; with a tallies or counts file
+        it also names the measures ("killed (ministry tallies)").
+    columns : dict of str to str, optional
+        Column mapping of the reader, their name -> ours (``--columns Date=date,Killed=...`` or
+        a ``[columns]`` table).
+    dayfirst : bool, optional
+        Numeric day/month dates are day first (True, ``--dayfirst``) or month first (False,
+        ``--monthfirst``); without it (or ``date_format``) such dates are rejected as ambiguous.
+    date_format : str, optional
+        ``strptime`` format of the dates (``%d/%m/%Y``).
+    label : str, optional
+        ``start`` or ``end``: whether a weekly or monthly date of a counts file is its period's
+        first or last day.
     explicit : frozenset of str
         Keys set by a file or the command line (as opposed to defaults); the report says which
         choices are defaults.
@@ -134,6 +163,10 @@ class ReportConfig:
     theatre: str | None = None
     title: str | None = None
     source: str | None = None
+    columns: dict[str, str] | None = None
+    dayfirst: bool | None = None
+    date_format: str | None = None
+    label: str | None = None
     explicit: frozenset[str] = field(default_factory=frozenset, compare=False)
 
     # ------------------------------------------------------------------ construction
@@ -199,9 +232,10 @@ class ReportConfig:
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{path}: not valid TOML ({exc})") from None
         for key, value in values.items():
-            if isinstance(value, dict):
+            if isinstance(value, dict) and key not in _TABLES:
                 raise InputError(
-                    f"{path}: [{key}] tables are not used; give the options at the top level"
+                    f"{path}: [{key}] tables are not used; give the options at the top level "
+                    "(the only table is [columns])"
                 )
         return cls.from_mapping(values, base=path.resolve().parent, where=str(path))
 
@@ -223,6 +257,8 @@ class ReportConfig:
             defaults.update(BUNDLED_DEFAULTS)
         else:
             defaults["theatre"] = "all"
+            if self.format is not None and self.format not in INCIDENT_FORMATS:
+                defaults["outcome"] = None  # every measure of the file
         changes = {
             k: (list(v) if isinstance(v, list) else v)
             for k, v in defaults.items()
@@ -234,6 +270,22 @@ class ReportConfig:
         """Whether option ``key`` was left to its default."""
         return key not in self.explicit
 
+    @property
+    def incident_data(self) -> bool:
+        """Whether the data are an incident table (bundled, ``incidents``, ``acled``, ``ucdp``)."""
+        return self.bundled or (self.format or "incidents") in INCIDENT_FORMATS
+
+    def read_options(self) -> dict[str, Any]:
+        """The reading options that are set (``columns``, ``dayfirst``, ``date_format``, ``label``).
+
+        Returns
+        -------
+        dict
+            Keyword arguments of the reader, as their names.
+        """
+        keys = ("columns", "dayfirst", "date_format", "label")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
     def to_dict(self) -> dict[str, Any]:
         """The options as plain values (paths as strings)."""
         out: dict[str, Any] = {}
@@ -243,7 +295,36 @@ class ReportConfig:
         return out
 
 
+def _coerce_columns(value: Any, prefix: str) -> dict[str, str]:
+    if isinstance(value, str):
+        mapping = parse_column_mapping(value)
+    elif isinstance(value, dict):
+        mapping = {}
+        for theirs, ours in value.items():
+            if not isinstance(ours, str) or not ours.strip() or not str(theirs).strip():
+                raise InputError(
+                    f"{prefix}[columns] maps a column name to one of ours: {theirs} = \"date\", "
+                    f"not {theirs} = {ours!r}"
+                )
+            mapping[str(theirs).strip()] = ours.strip()
+    else:
+        raise InputError(
+            f"{prefix}'columns' must be THEIRS=OURS,... or a [columns] table, not {value!r}"
+        )
+    if not mapping:
+        raise InputError(f"{prefix}'columns' is empty")
+    return mapping
+
+
 def _coerce(key: str, value: Any, base: Path | None, prefix: str) -> Any:
+    if key == "columns":
+        return _coerce_columns(value, prefix)
+    if key == "dayfirst":
+        if not isinstance(value, bool):
+            raise InputError(f"{prefix}'dayfirst' must be true or false, not {value!r}")
+        return value
+    if key == "label" and value not in ("start", "end"):
+        raise InputError(f"{prefix}'label' must be 'start' or 'end', not {value!r}")
     if key == "outcome":
         if isinstance(value, str):
             return [value]

@@ -18,13 +18,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from trends.cases import idlib_2019 as _case
 from trends.errors import InputError
+from trends.events import Timeline, claims_frame
 from trends.ingest.incidents import read_incidents
 from trends.ingest.report import IngestReport
 
-__all__ = ["IdlibBundle", "load_idlib_2019", "bundled_path", "THEATRES"]
+__all__ = [
+    "IdlibBundle",
+    "load_idlib_2019",
+    "bundled_path",
+    "load_claims_table",
+    "THEATRES",
+    "IDLIB_CLAIM_SCOPES",
+]
 
-THEATRES = ("north-west", "all")
+#: Theatres of the bundled incidents (:data:`trends.cases.idlib_2019.THEATRES`).
+THEATRES = _case.THEATRES
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -94,37 +104,24 @@ def load_idlib_2019(*, theatre: str = "north-west") -> IdlibBundle:
     >>> case.report.rows_read
     1035
     """
-    from trends.events import Timeline
-
     if theatre not in THEATRES:
         raise InputError(f"theatre must be one of {THEATRES}, not {theatre!r}")
-    incidents, report = read_incidents(bundled_path("idlib_2019", "incidents.csv"))
-    report.source = "idlib_2019/incidents.csv (bundled with trends)"  # not a machine path
-    incidents["north_west"] = incidents["north_west"].map({"True": True, "False": False})
+    incidents, report = read_incidents(bundled_path(_case.NAME, "incidents.csv"))
+    report.source = f"{_case.NAME}/incidents.csv (bundled with trends)"  # not a machine path
+    column = _case.THEATRE_COLUMN
+    incidents[column] = incidents[column].map({"True": True, "False": False})
     for col in ("child_deaths_low", "child_deaths_high", "injured_high"):
         incidents[col] = pd.to_numeric(incidents[col]).astype("Int64")
-    if theatre == "north-west":
-        kept = incidents["north_west"].astype(bool)
-        report.notes.append(
-            f"theatre filter 'north-west': kept {int(kept.sum())} of {len(incidents)} accepted "
-            "incidents (north_west column true); pass theatre='all' for every row"
-        )
-        incidents = incidents.loc[kept].reset_index(drop=True)
-    report.choices["theatre"] = theatre
-    timeline = Timeline.from_csv(bundled_path("idlib_2019", "reference_events.csv"))
-    claims = load_claims_table(bundled_path("idlib_2019", "claims.csv"), timeline)
+    incidents, report = _case.filter_theatre(
+        incidents, report, theatre, hint="; pass theatre='all' for every row"
+    )
+    timeline = Timeline.from_csv(bundled_path(_case.NAME, "reference_events.csv"))
+    claims = load_claims_table(bundled_path(_case.NAME, "claims.csv"), timeline)
     return IdlibBundle(incidents, timeline, claims, report, theatre)
 
 
-#: Which bundled claims concern the data, and how to select the incidents they count
-#: (used by :func:`trends.models.claims.check_claims`). Claims about the whole country, parts of
-#: the north-west or government-held areas are listed but not checked (no data for that scope).
-IDLIB_CLAIM_SCOPES = {
-    "north-west": None,
-    "perpetrator:government and Russia": lambda inc: inc["theatre"].eq(
-        "NW Syria (Russia/government alleged)"
-    ),
-}
+#: Which bundled claims concern the data (:data:`trends.cases.idlib_2019.CLAIM_SCOPES`).
+IDLIB_CLAIM_SCOPES = _case.CLAIM_SCOPES
 
 
 def load_claims_table(path, timeline=None) -> pd.DataFrame:
@@ -144,6 +141,4 @@ def load_claims_table(path, timeline=None) -> pd.DataFrame:
     -------
     DataFrame
     """
-    from trends.events import claims_frame
-
     return claims_frame(path, timeline, missing_dates="keep").rename(columns={"id": "claim_id"})

@@ -170,3 +170,56 @@ class EventFileError(InputError, EventError):
     ) -> None:
         self.issues = list(issues or [])
         super().__init__(message, path=path, row=row, column=column)
+
+
+class UnknownModelComponentError(ModelError, ValueError):
+    """A name that is not in one of the model registries (family, covariance, change-point cost).
+
+    Attributes
+    ----------
+    kind : str
+        What was looked up ("family", "covariance estimator", "change-point cost"...).
+    name : str
+        The name given.
+    choices : list of str
+        The registered names.
+    suggestions : list of str
+        The registered names closest to ``name``.
+    """
+
+    def __init__(
+        self, kind: str, name: object, choices: list[str], suggestions: list[str]
+    ) -> None:
+        self.kind = kind
+        self.name = str(name)
+        self.choices = list(choices)
+        self.suggestions = list(suggestions)
+        guess = (
+            f" (did you mean {' or '.join(repr(c) for c in self.suggestions)}?)"
+            if self.suggestions
+            else ""
+        )
+        super().__init__(
+            f"unknown {kind} {name!r}{guess}; use one of {', '.join(self.choices)}"
+        )
+
+
+class NotIdentifiedError(ModelError, ValueError):
+    """The model's parameters are not identified by the data (e.g. a rank-deficient design)."""
+
+
+class WrongTableError(InputError):
+    """A function was given a table of another shape than it analyses (e.g. tallies, not incidents).
+
+    Attributes
+    ----------
+    kind : str
+        What the table looks like ("tallies", "counts", "unknown"...).
+    expected : str
+        What the function needs.
+    """
+
+    def __init__(self, message: str, *, kind: str = "unknown", expected: str = "") -> None:
+        self.kind = kind
+        self.expected = expected
+        super().__init__(message)

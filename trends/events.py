@@ -71,7 +71,7 @@ import difflib
 import math
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -80,10 +80,17 @@ import numpy as np
 import pandas as pd
 
 from trends.errors import DataQualityWarning, EventError, EventFileError, MissingColumnsError
-from trends.ingest._coerce import MISSING_TOKENS, suggest_columns
-from trends.ingest._io import RawTable, read_delimited
-from trends.ingest.incidents import raw_from_frame
-from trends.ingest.report import RowIssue
+from trends.ingest import (
+    DATE_MAX,
+    DATE_MIN,
+    MAX_COUNT,
+    MISSING_TOKENS,
+    RawTable,
+    RowIssue,
+    load_table,
+    raw_from_frame,
+    suggest_columns,
+)
 from trends.results import to_jsonable
 
 __all__ = [
@@ -285,7 +292,11 @@ def parse_time_of_day(text: str | None) -> tuple[_dt.time | None, str | None]:
 
 
 def _parse_iso(text: str) -> pd.Timestamp | None:
-    """An ISO date or date-time, or None if ``text`` is not one (or not a real date)."""
+    """An ISO date or date-time, or None if ``text`` is not one (or not a real date).
+
+    Dates outside ``DATE_MIN`` .. ``DATE_MAX`` (1900-01-01 to 2100-12-31) are not accepted
+    (:func:`_date_reason` says why).
+    """
     text = text.strip()
     if not (_ISO_DATE.match(text) or _ISO_DATETIME.match(text)):
         return None
@@ -293,7 +304,25 @@ def _parse_iso(text: str) -> pd.Timestamp | None:
         ts = pd.Timestamp(text)
     except (ValueError, OverflowError):
         return None
-    return None if pd.isna(ts) else ts
+    if pd.isna(ts) or ts < DATE_MIN or ts.normalize() > DATE_MAX:
+        return None
+    return ts.as_unit("ns")
+
+
+def _date_reason(text: str, expected: str) -> str:
+    """Why ``text`` is not an accepted date: out of range, impossible, or not a date."""
+    text = text.strip()
+    if _ISO_DATE.match(text) or _ISO_DATETIME.match(text):
+        year = int(text[:4])
+        if not DATE_MIN.year <= year <= DATE_MAX.year:
+            return f"is outside the accepted dates {DATE_MIN.date()} to {DATE_MAX.date()} (a typo?)"
+        return "is not a real calendar date"
+    if re.match(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}$", text):
+        return (
+            "is written with the day and month as numbers, whose order is never guessed: "
+            f"write it {expected}"
+        )
+    return f"is not a date (expected {expected})"
 
 
 def _as_timestamp(value: Any, what: str) -> pd.Timestamp:
@@ -304,14 +333,21 @@ def _as_timestamp(value: Any, what: str) -> pd.Timestamp:
     elif isinstance(value, str):
         ts = _parse_iso(value)
         if ts is None:
-            raise EventError(f"{what} {value!r} is not an ISO date (YYYY-MM-DD[ HH:MM])")
+            reason = _date_reason(value, "YYYY-MM-DD[ HH:MM]")
+            if reason.startswith("is not a date"):
+                reason = "is not an ISO date (YYYY-MM-DD[ HH:MM])"
+            raise EventError(f"{what} {value!r} {reason}")
     else:
         raise EventError(f"{what} must be a date, not {type(value).__name__}")
     if pd.isna(ts):
         raise EventError(f"{what} is missing")
     if ts.tzinfo is not None:
         raise EventError(f"{what} must be a local (time-zone naive) time, not {ts}")
-    return ts
+    if ts < DATE_MIN or ts.normalize() > DATE_MAX:
+        raise EventError(
+            f"{what} {ts} is outside the accepted dates {DATE_MIN.date()} to {DATE_MAX.date()}"
+        )
+    return ts.as_unit("ns")
 
 
 def _first_full_day(ts: pd.Timestamp) -> pd.Timestamp:
@@ -549,8 +585,9 @@ def _raise_issues(issues: list[RowIssue], path: str) -> None:
 
 def _load_raw(path, delimiter: str | None, encoding: str | None) -> RawTable:
     if isinstance(path, pd.DataFrame):
-        return raw_from_frame(path, "<DataFrame>")
-    return read_delimited(Path(path), delimiter=delimiter, encoding=encoding)
+        # A time of day (and a zone) of datetime values matters for events: keep it.
+        return raw_from_frame(path, "<DataFrame>", keep_time=True)
+    return load_table(path, delimiter=delimiter, encoding=encoding)
 
 
 class Timeline:
@@ -638,11 +675,22 @@ class Timeline:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Timeline:
-        """Build a timeline from a DataFrame with the columns of :meth:`from_csv`."""
-        return cls._from_raw(_load_raw(frame, None, None))
+        """Build a timeline from a DataFrame with the columns of :meth:`from_csv`.
+
+        Datetime values keep their time of day; time-zone-aware values are read as wall-clock
+        times in their zone, and the zone is kept in each event's ``time_note``.
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise EventError(f"from_frame needs a DataFrame, not {type(frame).__name__}")
+        zones = {
+            str(c): str(frame[c].dt.tz)
+            for c in frame.columns
+            if isinstance(frame[c].dtype, pd.DatetimeTZDtype)
+        }
+        return cls._from_raw(_load_raw(frame, None, None), zones)
 
     @classmethod
-    def _from_raw(cls, raw: RawTable) -> Timeline:
+    def _from_raw(cls, raw: RawTable, zones: Mapping[str, str] | None = None) -> Timeline:
         path = raw.path
         cols = _resolve_aliases(list(raw.frame.columns), _EVENT_ALIASES, ["id", "start"], path)
         issues: list[RowIssue] = list(raw.issues)
@@ -684,16 +732,14 @@ class Timeline:
             else:
                 start = _parse_iso(date_text)
                 if start is None:
-                    reason = (
-                        "is not a real calendar date"
-                        if _ISO_DATE.match(date_text) or _ISO_DATETIME.match(date_text)
-                        else "is not a date (expected YYYY-MM-DD, optionally with HH:MM)"
-                    )
+                    reason = _date_reason(date_text, "YYYY-MM-DD, optionally with HH:MM")
                     bad("start", reason, date_text)
             time_text = get("time_local")
-            time_note = None
+            zone = (zones or {}).get(cols.get("start", ""))
+            time_note = f"time zone {zone}" if zone else None
             if time_text is not None and start is not None:
-                tod, time_note = parse_time_of_day(time_text)
+                tod, tod_note = parse_time_of_day(time_text)
+                time_note = "; ".join(t for t in (time_note, tod_note) if t) or None
                 if tod is not None:
                     if start != start.normalize():
                         bad(
@@ -709,9 +755,7 @@ class Timeline:
                 end = _parse_iso(end_text)
                 if end is None:
                     bad(
-                        "end",
-                        "is not a date (expected YYYY-MM-DD, optionally with HH:MM)",
-                        end_text,
+                        "end", _date_reason(end_text, "YYYY-MM-DD, optionally with HH:MM"), end_text
                     )
                 elif start is not None and end < start.normalize():
                     bad("end", f"is before the event's date ({date_text})", end_text)
@@ -1263,7 +1307,46 @@ _CLAIM_ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("note", "notes"),
 }
 _CLAIM_REQUIRED = ("as_of", "window_start", "window_end", "value")
-_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
+
+
+def _claim_value(
+    text: str | None, quantity: str, thousands: str | None
+) -> tuple[float | None, str | None]:
+    """(value, reason for failure) of a claim's ``value`` cell.
+
+    Counts (every quantity but ``"other"``) must be whole numbers up to ``MAX_COUNT``. A number
+    written with a separator between groups of three digits (``1,089``, ``1.089``) is read
+    only when ``thousands`` names that separator: otherwise it is ambiguous (a thousands
+    separator, or a decimal point in another locale) and rejected.
+    """
+    if text is None:
+        return None, "is empty; a number is required"
+    t = text.strip()
+    if thousands is not None and _GROUPED_NUMBER.match(t) and thousands in t:
+        t = t.replace(thousands, "")
+    if t.startswith("-") and (_PLAIN_NUMBER.match(t[1:]) or _GROUPED_NUMBER.match(t[1:])):
+        return None, "is negative; a count cannot be below zero"
+    grouped = _GROUPED_NUMBER.match(t)
+    if grouped:
+        sep = grouped.group(1)
+        return None, (
+            f"is written with {sep!r} between groups of digits: it may mean {t.replace(sep, '')} "
+            f"(thousands separator) or a fraction; pass thousands={sep!r} if it separates thousands"
+        )
+    if not _PLAIN_NUMBER.match(t):
+        return None, (
+            "is not a number (write words such as 'about' or 'more than' in the qualifier column)"
+        )
+    number = float(t)
+    if quantity != "other" and not number.is_integer():
+        return None, f"is not a whole number; a claim about {quantity.replace('_', ' ')} is a count"
+    if number > MAX_COUNT * 100:
+        return None, f"is above {MAX_COUNT * 100:,}, the largest figure accepted in a claim"
+    return number, None
+
+
+_PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}([,. '\u00a0\u202f])\d{3}(\1\d{3})*$")
 
 
 def _claim_date(
@@ -1287,8 +1370,10 @@ def _claim_date(
         return ts.normalize(), None, None
     if timeline is not None and text in timeline:
         return _pick(timeline[text].start, which), text, None
-    if _ISO_DATE.match(text):
-        return None, None, "is not a real calendar date"
+    if _ISO_DATE.match(text) or _ISO_DATETIME.match(text):
+        return None, None, _date_reason(text, "YYYY-MM-DD")
+    if re.match(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}$", text):
+        return None, None, _date_reason(text, "YYYY-MM-DD")
     if timeline is None and _EVENT_ID.match(text) and "_" in text:
         return None, None, "looks like an event id but no timeline was given to resolve it"
     if timeline is not None and _EVENT_ID.match(text):
@@ -1303,6 +1388,41 @@ def _claim_date(
     )
 
 
+def _claim_dates(
+    get: Callable[[str], str | None],
+    bad: Callable[[str, str, str | None], None],
+    timeline: Timeline | None,
+    boundary: str,
+    missing_dates: str,
+) -> dict[str, tuple[pd.Timestamp | None, str | None]]:
+    """A claim's three dates (timestamp, event id); problems are reported through ``bad``."""
+    dates: dict[str, tuple[pd.Timestamp | None, str | None]] = {}
+    for name in ("as_of", "window_start", "window_end"):
+        which = boundary if name == "window_start" else "day"
+        text = get(name)
+        ts, event_id, reason = _claim_date(text, timeline, which, missing_dates)
+        if reason is not None:
+            bad(name, reason, text)
+        dates[name] = (ts, event_id)
+    ws, we = dates["window_start"][0], dates["window_end"][0]
+    if ws is not None and we is not None and we < ws:
+        bad("window_end", f"is before window_start ({ws.date()})", get("window_end"))
+    return dates
+
+
+def _claim_qualifier(
+    get: Callable[[str], str | None], bad: Callable[[str, str, str | None], None]
+) -> str | None:
+    """A claim's normalised qualifier (None, reported through ``bad``, when unknown)."""
+    qualifier_text, qualifier_raw = get("qualifier"), get("qualifier_raw")
+    column = "qualifier" if qualifier_text is not None or qualifier_raw is None else "qualifier_raw"
+    try:
+        return normalise_qualifier(get(column))
+    except EventError as exc:
+        bad(column, str(exc), get(column))
+        return None
+
+
 def load_claims(
     path: str | Path | pd.DataFrame,
     timeline: Timeline | None = None,
@@ -1311,6 +1431,7 @@ def load_claims(
     missing_dates: Literal["error", "keep"] = "error",
     delimiter: str | None = None,
     encoding: str | None = None,
+    thousands: str | None = None,
 ) -> list[Claim]:
     """Read a claims table.
 
@@ -1322,7 +1443,9 @@ def load_claims(
         [measure] and/or ``quantity_text`` (at least one is required); ``qualifier`` and/or
         ``qualifier_text`` (both empty: exactly); ``region``, ``source``, ``url``, ``note``,
         ``id`` [claim_id]. Any other column is kept in :attr:`Claim.extra`. Dates are ISO dates
-        or event ids of ``timeline``; values are numbers (``1,089`` accepted). When both a
+        or event ids of ``timeline``; values are numbers, whole for counts (every quantity but
+        ``other``); ``1,089`` and ``1.089`` are ambiguous and rejected unless ``thousands``
+        names the separator. When both a
         normalised column (``quantity``, ``qualifier``) and its ``*_text`` column are given, the
         normalised one is used when not empty (mapped if it is free text), else the text; the
         text is kept as the raw value.
@@ -1337,6 +1460,8 @@ def load_claims(
         Vague text is always an error.
     delimiter, encoding : str, optional
         See :func:`trends.ingest.read_delimited`.
+    thousands : str, optional
+        The thousands separator of ``value`` (``","`` reads ``1,089`` as 1089).
 
     Returns
     -------
@@ -1362,6 +1487,8 @@ def load_claims(
         raise EventError(f"boundary must be 'day' or 'first_full_day', not {boundary!r}")
     if missing_dates not in ("error", "keep"):
         raise EventError(f"missing_dates must be 'error' or 'keep', not {missing_dates!r}")
+    if thousands is not None and thousands not in (",", ".", " ", "'", "\u00a0", "\u202f"):
+        raise EventError(f"thousands must be a separator such as ',' or '.', not {thousands!r}")
     raw = _load_raw(path, delimiter, encoding)
     cols = _resolve_aliases(list(raw.frame.columns), _CLAIM_ALIASES, _CLAIM_REQUIRED, raw.path)
     if "quantity" not in cols and "quantity_raw" not in cols:
@@ -1393,32 +1520,13 @@ def load_claims(
             bad("id", f"duplicate claim id {claim_id!r} (first on row {seen[claim_id]})", claim_id)
         else:
             seen[claim_id] = row
-        dates: dict[str, tuple[pd.Timestamp | None, str | None]] = {}
-        for name in ("as_of", "window_start", "window_end"):
-            which = boundary if name == "window_start" else "day"
-            text = get(name)
-            ts, event_id, reason = _claim_date(text, timeline, which, missing_dates)
-            if reason is not None:
-                bad(name, reason, text)
-            dates[name] = (ts, event_id)
+        dates = _claim_dates(get, bad, timeline, boundary, missing_dates)
         ws, we = dates["window_start"][0], dates["window_end"][0]
-        if ws is not None and we is not None and we < ws:
-            bad("window_end", f"is before window_start ({ws.date()})", get("window_end"))
         value_text = get("value")
-        value: float | None = None
-        if value_text is None:
-            bad("value", "is empty; a number is required", None)
-        elif value_text.startswith("-") and _NUMBER.match(value_text[1:]):
-            bad("value", "is negative; a count cannot be below zero", value_text)
-        elif not _NUMBER.match(value_text):
-            bad(
-                "value",
-                "is not a number (write words such as 'about' or 'more than' in the qualifier "
-                "column)",
-                value_text,
-            )
-        else:
-            value = float(value_text.replace(",", ""))
+        quantity_for_value = normalise_quantity(get("quantity") or get("quantity_raw"))
+        value, reason = _claim_value(value_text, quantity_for_value, thousands)
+        if reason is not None:
+            bad("value", reason, value_text)
         quantity_text, quantity_raw = get("quantity"), get("quantity_raw")
         if quantity_text is None and quantity_raw is None:
             bad(
@@ -1427,14 +1535,7 @@ def load_claims(
                 None,
             )
         qualifier_text, qualifier_raw = get("qualifier"), get("qualifier_raw")
-        qualifier_col = (
-            "qualifier" if qualifier_text is not None or qualifier_raw is None else "qualifier_raw"
-        )
-        try:
-            qualifier = normalise_qualifier(get(qualifier_col))
-        except EventError as exc:
-            bad(qualifier_col, str(exc), get(qualifier_col))
-            qualifier = None
+        qualifier = _claim_qualifier(get, bad)
         if len(issues) > n_before:
             continue
         as_of = dates["as_of"][0]

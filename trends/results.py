@@ -1,8 +1,10 @@
 """The common interface of every result object.
 
-Every analysis step returns an object with the same four methods:
+Every analysis step returns an object with the same methods:
 
 - ``summary()``: a :class:`pandas.DataFrame` of the estimates;
+- ``glance()``: a one-row :class:`pandas.DataFrame` of the headline numbers (for stacking the
+  results of many fits into one table);
 - ``report()``: a short plain-language paragraph with the numbers;
 - ``to_dict()``: a JSON-serialisable ``dict`` (dates as ISO strings, no NaN);
 - ``plot(ax=None)``: draws on ``ax`` (or a new figure) and returns the Axes, or ``(fig, axes)``
@@ -12,14 +14,25 @@ Every analysis step returns an object with the same four methods:
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
 import math
+import sys
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Result", "to_jsonable"]
+__all__ = [
+    "CHARTS",
+    "PLOTTING_BACKEND",
+    "Result",
+    "draw",
+    "flatten_scalars",
+    "register_chart",
+    "to_jsonable",
+]
 
 
 class Result(ABC):
@@ -37,9 +50,40 @@ class Result(ABC):
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dictionary of the result."""
 
-    def plot(self, ax=None):  # pragma: no cover - overridden where a chart exists
-        """Draw the result; see the subclass for what is drawn."""
-        raise NotImplementedError(f"{type(self).__name__} has no chart")
+    def glance(self) -> pd.DataFrame:
+        """Return one row of the result's headline numbers.
+
+        The default flattens the scalar entries of :meth:`to_dict` (nested keys joined with
+        ``_``; lists and tables are left out); results override it with a chosen set of columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Exactly one row.
+        """
+        return pd.DataFrame([flatten_scalars(self.to_dict())])
+
+    def plot(self, ax=None, **kwargs: Any) -> Any:
+        """Draw the result with the chart registered for its type (see :func:`draw`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure when omitted).
+        **kwargs
+            Passed to the chart function (titles, sources, events...).
+
+        Returns
+        -------
+        object
+            What the chart returns: the Axes, or ``(fig, axes)`` for multi-panel charts.
+
+        Raises
+        ------
+        NotImplementedError
+            When no chart is registered for the result's type.
+        """
+        return draw(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>\n{self.report()}"
@@ -98,3 +142,118 @@ def to_jsonable(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def flatten_scalars(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The scalar leaves of a nested dict, keyed by their path joined with ``_``.
+
+    Parameters
+    ----------
+    data : dict
+        A nested dictionary (e.g. a result's ``to_dict()``).
+    prefix : str
+        Prefix of the keys.
+
+    Returns
+    -------
+    dict
+        ``{"rate_ratio_estimate": 0.34, ...}``; lists, tables and ``None`` are left out.
+    """
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten_scalars(value, f"{name}_"))
+        elif isinstance(value, str | bool | int | float | np.integer | np.floating | pd.Timestamp):
+            out[name] = value
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# charts: results never import the plotting code, the plotting backend registers its charts
+# --------------------------------------------------------------------------------------------
+#: The module that registers the charts (imported with :mod:`importlib` the first time a result
+#: without a registered chart is drawn). Results depend on nothing in it.
+PLOTTING_BACKEND = "trends.plots"
+
+#: Result class name -> chart function ``chart(result, ax=None, **kwargs)``.
+CHARTS: dict[str, Callable[..., Any]] = {}
+
+
+def register_chart(
+    result_type_name: str,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as the chart of the results of one class.
+
+    Parameters
+    ----------
+    result_type_name : str
+        Name of the result class (``"ITSResult"``); subclasses without a chart of their own use
+        it too. The name, not the class, is the key, so the plotting code need not import the
+        models.
+
+    Returns
+    -------
+    callable
+        A decorator that registers the function and returns it unchanged.
+    """
+
+    def decorator(chart: Callable[..., Any]) -> Callable[..., Any]:
+        CHARTS[result_type_name] = chart
+        return chart
+
+    return decorator
+
+
+def _registered(result_type: type) -> Callable[..., Any] | None:
+    """The chart of the nearest class along the MRO that has one."""
+    for cls in result_type.__mro__:
+        chart = CHARTS.get(cls.__name__)
+        if chart is not None:
+            return chart
+    return None
+
+
+def _current(chart: Callable[..., Any]) -> Callable[..., Any]:
+    """The chart as its module holds it now (late binding: a patched or reloaded module wins)."""
+    module = sys.modules.get(getattr(chart, "__module__", "") or "")
+    current = getattr(module, getattr(chart, "__name__", ""), None) if module else None
+    return current if callable(current) else chart
+
+
+def draw(result: Any, ax: Any = None, **kwargs: Any) -> Any:
+    """Draw a result with the chart registered for its type.
+
+    The chart is looked up by class name along the result's MRO; when none is registered the
+    plotting backend (:data:`PLOTTING_BACKEND`) is imported, which registers its charts, and the
+    lookup is repeated.
+
+    Parameters
+    ----------
+    result : object
+        A result object.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    **kwargs
+        Passed to the chart.
+
+    Returns
+    -------
+    object
+        What the chart returns.
+
+    Raises
+    ------
+    NotImplementedError
+        When no chart is registered for the result's type.
+    """
+    chart = _registered(type(result))
+    if chart is None:
+        importlib.import_module(PLOTTING_BACKEND)
+        chart = _registered(type(result))
+    if chart is None:
+        raise NotImplementedError(
+            f"no chart is registered for {type(result).__name__} (known: "
+            f"{', '.join(sorted(CHARTS)) or 'none'})"
+        )
+    return _current(chart)(result, ax=ax, **kwargs)

@@ -27,11 +27,18 @@ url                       str             no        link to the record
 dataset                   str             yes       which input the row came from
 ========================  ==============  ========  ===============================================
 
-Rules checked for every row: dates parse and are real calendar dates, ``date_end >= date``;
-counts are non-negative whole numbers; ``low <= best <= high`` where both are present;
+Rules checked for every row: dates parse and are real calendar dates between 1900-01-01 and
+2100-12-31 (``trends.ingest.DATE_MIN`` / ``DATE_MAX``), ``date_end >= date``; numeric day/month
+dates (``03/02/2024``) are read only with ``dayfirst`` or ``date_format`` (never guessed);
+counts are non-negative whole numbers up to 10,000,000 per row (``trends.ingest.MAX_COUNT``),
+written without thousands separators unless ``thousands=`` names one; ``low <= best <= high``
+where both are present;
 ``child_deaths <= civilian_deaths_high`` (or best when there is no high); latitude in [-90, 90],
 longitude in [-180, 180]; identifiers are unique (repeats are merged as duplicates).
-Any further columns of the input are kept as they are, after the canonical ones.
+Any further columns of the input are kept as they are, after the canonical ones. Header names
+are matched ignoring case and through the documented synonyms of :data:`INCIDENT_SYNONYMS`;
+without an ``incident_id`` column, ids are generated from the row numbers (and the report says
+so).
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "COUNT_COLUMNS",
     "DEATH_COLUMNS",
+    "INCIDENT_SYNONYMS",
     "empty_incidents",
     "order_columns",
 ]
@@ -100,6 +108,29 @@ DEATH_COLUMNS: dict[str, str] = {
     "high": "civilian_deaths_high",
 }
 SPEC_BY_NAME: dict[str, ColumnSpec] = {c.name: c for c in INCIDENT_SCHEMA}
+
+
+#: Header names read as each canonical column by :func:`trends.ingest.read_incidents` (compared
+#: ignoring case, spaces, hyphens and dots; each renaming is noted in the ingest report).
+INCIDENT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "incident_id": ("id", "event_id", "incident", "record_id", "ref", "reference"),
+    "date": ("day", "incident_date", "date_of_incident", "event_date", "date_start"),
+    "date_end": ("end_date", "last_day", "date_to"),
+    "place": ("village", "town", "city", "location", "locality", "place_name"),
+    "admin1": ("governorate", "province", "state"),
+    "admin2": ("district",),
+    "latitude": ("lat",),
+    "longitude": ("lon", "lng", "long"),
+    "civilian_deaths_low": ("killed_low", "deaths_low", "min_killed"),
+    "civilian_deaths_best": ("killed", "deaths", "dead", "civilians_killed", "civilian_deaths"),
+    "civilian_deaths_high": ("killed_high", "deaths_high", "max_killed"),
+    "child_deaths": ("children_killed", "child_killed", "children_dead", "killed_children"),
+    "injured": ("wounded", "injuries", "civilians_injured"),
+    "perpetrator": ("actor", "alleged_perpetrator"),
+    "weapon": ("means", "weapon_type"),
+    "source": ("sources", "reported_by"),
+    "url": ("link",),
+}
 
 
 def empty_incidents() -> pd.DataFrame:

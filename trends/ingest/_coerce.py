@@ -11,16 +11,21 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from trends.errors import MissingColumnsError, RowValidationError
+from trends.errors import InputError, MissingColumnsError, RowValidationError
 from trends.ingest.report import RowIssue
 
 __all__ = [
+    "DATE_MAX",
+    "DATE_MIN",
+    "MAX_COUNT",
     "MISSING_TOKENS",
+    "THOUSANDS_SEPARATORS",
+    "date_formats",
     "RowErrors",
     "is_missing",
     "parse_text",
@@ -28,7 +33,10 @@ __all__ = [
     "parse_float",
     "parse_date",
     "require_columns",
+    "strip_and_missing",
     "suggest_columns",
+    "to_dates",
+    "to_float",
 ]
 
 #: Cell values read as "missing" in number and date columns (case-insensitive, after stripping
@@ -36,6 +44,66 @@ __all__ = [
 MISSING_TOKENS: frozenset[str] = frozenset(
     {"", "na", "n/a", "nan", "null", "none", "nil", "-", "--", "unknown", "#n/a"}
 )
+
+
+#: Largest count accepted in one row (deaths, injured, fatalities... of one record). A larger
+#: figure is rejected with that reason: it is a typo, a unit error or an overflow, and counts
+#: stay far from the int64 limit.
+MAX_COUNT: int = 10_000_000
+
+#: Dates accepted by every reader: 1900-01-01 to 2100-12-31. Earlier or later dates are rejected
+#: with that reason (they are typos, and would make daily series of centuries).
+DATE_MIN: pd.Timestamp = pd.Timestamp("1900-01-01")
+DATE_MAX: pd.Timestamp = pd.Timestamp("2100-12-31")
+
+#: Separators a ``thousands=`` option may name.
+THOUSANDS_SEPARATORS: tuple[str, ...] = (",", ".", " ", "'", "\u00a0", "\u202f")
+_GROUPED = re.compile(r"^\d{1,3}([,. '\u00a0\u202f])\d{3}(\1\d{3})*$")
+_AMBIGUOUS_DATE = r"^\d{1,2}([/.\-])\d{1,2}\1\d{2,4}$"
+_DAYFIRST_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y")
+_MONTHFIRST_FORMATS = ("%m/%d/%Y", "%m.%d.%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%y")
+
+
+def date_formats(
+    formats: Sequence[str], date_format: str | None = None, dayfirst: bool | None = None
+) -> tuple[str, ...]:
+    """The formats a date column is read with, given the user's ``date_format`` / ``dayfirst``.
+
+    Parameters
+    ----------
+    formats : sequence of str
+        The reader's own unambiguous formats (ISO first).
+    date_format : str, optional
+        One :func:`~datetime.datetime.strptime` format that replaces them all.
+    dayfirst : bool, optional
+        Also read ``03/02/2024`` (and ``03.02.2024``, ``03-02-2024``, two-digit years) as
+        3 February (True) or as 2 March (False). Without it such dates are rejected as ambiguous.
+
+    Returns
+    -------
+    tuple of str
+    """
+    if date_format is not None:
+        if not isinstance(date_format, str) or "%" not in date_format:
+            raise InputError(
+                f"date_format must be a strptime format such as '%d/%m/%Y', not {date_format!r}"
+            )
+        return (date_format,)
+    if dayfirst is None:
+        return tuple(formats)
+    if not isinstance(dayfirst, bool):
+        raise InputError(f"dayfirst must be True or False, not {dayfirst!r}")
+    return tuple(formats) + (_DAYFIRST_FORMATS if dayfirst else _MONTHFIRST_FORMATS)
+
+
+def check_thousands(thousands: str | None) -> str | None:
+    """Validate a ``thousands=`` option (one of :data:`THOUSANDS_SEPARATORS` or None)."""
+    if thousands is not None and thousands not in THOUSANDS_SEPARATORS:
+        raise InputError(
+            f"thousands must be one of {', '.join(repr(t) for t in THOUSANDS_SEPARATORS)}, "
+            f"not {thousands!r}"
+        )
+    return thousands
 
 
 class RowErrors:
@@ -49,12 +117,21 @@ class RowErrors:
         The source, for messages.
     strict : bool
         Raise :class:`~trends.errors.RowValidationError` at the first problem instead.
+    line_of : callable, optional
+        Maps a row number to its physical line, for messages.
     """
 
-    def __init__(self, rows: pd.Series, path: str, strict: bool = False) -> None:
+    def __init__(
+        self,
+        rows: pd.Series,
+        path: str,
+        strict: bool = False,
+        line_of: Callable[[int], int | None] | None = None,
+    ) -> None:
         self.rows = rows
         self.path = path
         self.strict = strict
+        self.line_of = line_of
         self.issues: list[RowIssue] = []
         self.bad = pd.Series(False, index=rows.index)
 
@@ -75,8 +152,11 @@ class RowErrors:
             text = reason(raw) if callable(reason) else reason
             issue = RowIssue(int(self.rows.loc[i]), column, text, raw_s)
             if self.strict:
+                line = self.line_of(issue.row) if self.line_of else None
                 raise RowValidationError(
-                    text + (f" (value {raw_s!r})" if raw_s not in (None, "") else ""),
+                    text
+                    + (f" (value {raw_s!r})" if raw_s not in (None, "") else "")
+                    + (f" [line {line}]" if line is not None else ""),
                     path=self.path,
                     row=issue.row,
                     column=column,
@@ -142,27 +222,69 @@ def parse_text(raw: pd.Series) -> pd.Series:
     return s.where(s != "", pd.NA).astype("str")
 
 
-def parse_count(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:
+def parse_count(
+    raw: pd.Series, column: str, errors: RowErrors, thousands: str | None = None
+) -> pd.Series:
     """Parse non-negative whole numbers into ``Int64``; missing stays missing.
 
-    ``"12"`` and ``"12.0"`` are 12. Rejected: non-numeric text, fractions, negative numbers.
+    ``"12"`` and ``"12.0"`` are 12. Rejected, with the reason: non-numeric text, fractions,
+    negative numbers, numbers above :data:`MAX_COUNT`, and numbers written with a thousands
+    separator (``"1,089"``, ``"1.089"``, ``"1 089"``) unless ``thousands`` names the separator
+    (then ``"1,089"`` is 1089 and a value with that character elsewhere is rejected).
     """
     s, missing = _strip_and_missing(raw)
+    if thousands is not None:
+        grouped = s.str.match(_GROUPED).fillna(False).astype(bool)
+        grouped &= s.str.contains(thousands, regex=False).fillna(False).astype(bool)
+        if grouped.any():
+            s = s.where(~grouped, s.str.replace(thousands, "", regex=False))
     num = _to_float(s.where(~missing))
     non_numeric = ~missing & num.isna()
-    errors.add(non_numeric, column, "is not a number", raw)
+    if non_numeric.any():
+        sep = s.where(non_numeric).str.match(_GROUPED).fillna(False).astype(bool)
+        errors.add(non_numeric & sep, column, _separator_reason, raw)
+        errors.add(non_numeric & ~sep, column, "is not a number", raw)
     finite = num.notna()
     negative = finite & (num < 0)
     errors.add(negative, column, "is negative; counts of people cannot be below zero", raw)
     fractional = finite & ~negative & (num != np.floor(num.fillna(0)))
-    errors.add(fractional, column, "is not a whole number", raw)
+    if fractional.any():
+        sep = s.where(fractional).str.match(_GROUPED).fillna(False).astype(bool)
+        errors.add(fractional & sep, column, _separator_reason, raw)
+        errors.add(fractional & ~sep, column, "is not a whole number", raw)
+    whole = finite & ~negative & ~fractional
+    dotted = whole & s.str.contains(".", regex=False).fillna(False).astype(bool)
+    if dotted.any():  # "12.000": twelve, or twelve thousand?
+        sep = s.where(dotted).str.match(_GROUPED).fillna(False).astype(bool) & dotted
+        errors.add(sep, column, _separator_reason, raw)
+        fractional |= sep
     infinite = finite & ~np.isfinite(num.fillna(0))
     errors.add(infinite, column, "is not a finite number", raw)
-    ok = finite & ~negative & ~fractional & ~infinite
+    too_big = finite & ~negative & ~fractional & ~infinite & (num > MAX_COUNT)
+    errors.add(
+        too_big,
+        column,
+        f"is above {MAX_COUNT:,}, the largest count accepted in one row (a typo, a unit error "
+        "or an overflow)",
+        raw,
+    )
+    ok = finite & ~negative & ~fractional & ~infinite & ~too_big
     out = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     if ok.any():
         out[ok] = num[ok].astype("int64")
     return out
+
+
+def _separator_reason(value) -> str:
+    """Why ``1,089`` / ``1.089`` is not read: the separator's meaning is not known."""
+    text = str(value).strip()
+    match = _GROUPED.match(text)
+    sep = match.group(1) if match else ","
+    whole = text.replace(sep, "")
+    return (
+        f"is written with {sep!r} between groups of digits: it may mean {whole} (thousands "
+        f"separator) or a fraction; pass thousands={sep!r} if it separates thousands"
+    )
 
 
 def parse_float(
@@ -233,14 +355,18 @@ def parse_date(
     """Parse dates trying each format in turn; report impossible and unparseable dates.
 
     A value with the shape of a date that is not a calendar date (``2019-02-30``) is reported as
-    *impossible*; any other unparseable value as *not a date*. Times of day are not allowed here
-    unless a format has them. Each distinct value is parsed once (dates repeat a lot in large
-    files), trying the formats in order on what is still unparsed.
+    *impossible*; a date outside :data:`DATE_MIN` .. :data:`DATE_MAX` as *out of range*; a
+    day/month date such as ``03/02/2024`` that no format reads as *ambiguous* (pass
+    ``dayfirst`` or ``date_format`` to the reader, see :func:`date_formats`); any other
+    unparseable value as *not a date*. Times of day are not allowed here unless a format has
+    them. Each distinct value is parsed once (dates repeat a lot in large files), trying the
+    formats in order on what is still unparsed.
     """
     s, missing = _strip_and_missing(raw)
     codes, uniques = pd.factorize(s.where(~missing))  # missing cells get code -1
     distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
     parsed_distinct = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
+    out_of_range = pd.Series(False, index=distinct.index)
     left = pd.Series(True, index=distinct.index)
     for fmt in formats:
         if not left.any():
@@ -248,29 +374,67 @@ def parse_date(
         parsed = pd.to_datetime(distinct.where(left), format=fmt, errors="coerce")
         hit = left & parsed.notna()
         if hit.any():
-            parsed_distinct[hit] = parsed[hit].astype("datetime64[ns]")
+            far = hit & ((parsed < DATE_MIN) | (parsed >= DATE_MAX + pd.Timedelta(days=1)))
+            out_of_range |= far
+            good = hit & ~far
+            parsed_distinct[good] = parsed[good].astype("datetime64[ns]")
         left &= ~hit
     lookup = np.append(parsed_distinct.to_numpy(), np.datetime64("NaT", "ns"))
     out = pd.Series(lookup[codes], index=raw.index, dtype="datetime64[ns]")
     todo = ~missing & out.isna()
     if required:
         errors.add(missing, column, "is empty; a date is required", raw)
-    bad = todo
-    if bad.any():
-        # Only the failing cells are examined (cheap on large files with few bad dates).
-        s_bad = s[bad]
-        looks_like = s_bad.str.match(_ISO_SHAPE).fillna(False).astype(bool)
-        for fmt in formats:
-            looks_like |= s_bad.str.match(_format_shape(fmt), case=False).fillna(False)
-        looks_like = looks_like.reindex(raw.index, fill_value=False).astype(bool)
+    if todo.any():
+        far_rows = pd.Series(np.append(out_of_range.to_numpy(), False)[codes], index=raw.index)
+        far_rows &= todo
         errors.add(
-            bad & looks_like,
+            far_rows,
             column,
-            lambda v: f"is not a real calendar date ({v!r} does not exist)",
+            f"is outside the accepted dates {DATE_MIN.date()} to {DATE_MAX.date()} (a typo?)",
             raw,
         )
-        errors.add(bad & ~looks_like, column, f"is not a date (expected {expected})", raw)
+        _explain_bad_dates(s, raw, todo & ~far_rows, column, errors, formats, expected)
     return out
+
+
+def _explain_bad_dates(
+    s: pd.Series,
+    raw: pd.Series,
+    bad: pd.Series,
+    column: str,
+    errors: RowErrors,
+    formats: Sequence[str],
+    expected: str,
+) -> None:
+    """Record why each unparsed date failed: ambiguous, impossible, or not a date."""
+    if not bad.any():
+        return
+    # Only the failing cells are examined (cheap on large files with few bad dates).
+    s_bad = s[bad]
+    ambiguous = s_bad.str.match(_AMBIGUOUS_DATE).fillna(False).astype(bool)
+    looks_like = s_bad.str.match(_ISO_SHAPE).fillna(False).astype(bool)
+    for fmt in formats:
+        looks_like |= s_bad.str.match(_format_shape(fmt), case=False).fillna(False)
+    ambiguous &= ~looks_like
+    ambiguous = ambiguous.reindex(raw.index, fill_value=False).astype(bool)
+    looks_like = looks_like.reindex(raw.index, fill_value=False).astype(bool)
+    errors.add(
+        bad & ambiguous,
+        column,
+        lambda v: (
+            f"is written with the day and month as numbers ({str(v).strip()!r}) and their order "
+            "is not given, so it is not read (never guessed): say which with dayfirst=True or "
+            "False (--dayfirst / --monthfirst) or date_format= (--date-format), e.g. '%d/%m/%Y'"
+        ),
+        raw,
+    )
+    errors.add(
+        bad & looks_like,
+        column,
+        lambda v: f"is not a real calendar date ({v!r} does not exist)",
+        raw,
+    )
+    errors.add(bad & ~looks_like & ~ambiguous, column, f"is not a date (expected {expected})", raw)
 
 
 def suggest_columns(missing: Iterable[str], present: Iterable[str]) -> dict[str, list[str]]:
@@ -302,3 +466,60 @@ def require_columns(present: Iterable[str], required: Iterable[str], path: str) 
         raise MissingColumnsError(
             missing, suggest_columns(missing, hint_cols), path=path, hint=hint
         )
+
+
+#: Shared with the readers that parse columns of their own (ACLED's timestamp).
+strip_and_missing = _strip_and_missing
+to_float = _to_float
+
+
+def to_dates(
+    values: Sequence | pd.Series,
+    *,
+    column: str = "date",
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    allow_missing: bool = False,
+) -> pd.Series:
+    """Parse date strings the way every reader does, raising at the first value that fails.
+
+    For code that receives dates outside a reader (a DataFrame handed to a series function):
+    ISO dates (``YYYY-MM-DD``, ``YYYY/MM/DD``) and named months are read; numeric day/month
+    dates (``01/04/2023``) only with ``dayfirst`` or ``date_format``, never guessed; dates outside
+    :data:`DATE_MIN` .. :data:`DATE_MAX` are refused. datetime64 values are returned as they are.
+
+    Parameters
+    ----------
+    values : sequence or Series
+        The dates (strings, or datetime64 values).
+    column : str
+        Name used in messages.
+    date_format, dayfirst
+        See :func:`date_formats`.
+    allow_missing : bool
+        Empty values give NaT instead of an error.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns]`` values.
+
+    Raises
+    ------
+    InputError
+        The first value that is not an accepted date, with its 1-based row and the reason.
+    """
+    raw = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw
+    text = raw.astype("str").where(raw.notna(), "")
+    errors = RowErrors(pd.Series(np.arange(1, len(raw) + 1), index=raw.index), "")
+    formats = date_formats(
+        ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y"), date_format, dayfirst
+    )
+    out = parse_date(text, column, errors, formats, required=not allow_missing)
+    if errors.issues:
+        first = min(errors.issues, key=lambda i: i.row)
+        value = f" (value {first.value!r})" if first.value else ""
+        raise InputError(first.reason + value, row=first.row, column=column)
+    return out

@@ -22,7 +22,12 @@ def resolve_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         return None, None
     if not isinstance(window, (tuple, list)) or len(window) != 2:
         raise InputError("window must be a (start, end) pair of dates; either may be None")
-    start, end = (None if w is None else pd.Timestamp(w).normalize() for w in window)
+    try:
+        start, end = (None if w is None else pd.Timestamp(w).normalize() for w in window)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InputError(f"window {window!r} does not hold dates: {exc}") from exc
+    if (start is not None and pd.isna(start)) or (end is not None and pd.isna(end)):
+        raise InputError(f"window {window!r} does not hold dates")
     if start is not None and end is not None and end < start:
         raise InputError(f"window end {end.date()} is before its start {start.date()}")
     return start, end
@@ -175,7 +180,7 @@ def finalize(
                 )
             good = good.drop(index=ordered.index[dup_mask])
 
-    issues = list(raw.issues) + errors.issues
+    issues = raw.with_lines(list(raw.issues) + errors.issues)
     issues.sort(key=lambda i: (i.row, i.column or ""))
     report = IngestReport(
         source=raw.path,

@@ -33,8 +33,10 @@ dataset                     ``"acled"``
 Extra columns, after the canonical ones: ``admin3``, ``assoc_actor_1``, ``actor2``,
 ``interaction``, ``notes``, ``country``, ``iso``, ``event_type``, ``sub_event_type``,
 ``civilian_targeting``, ``fatalities`` (all fatalities of the event, ``Int64``),
-``civilian_proxy`` (bool: the row carries a civilian figure), ``timestamp`` (``Int64``) and
-``source_row``. The other ACLED columns are not carried over.
+``civilian_proxy`` (bool: the row carries a civilian figure), ``counts_as_attack`` (bool: the
+event type is one of ``event_types``, by default battles, explosions/remote violence and
+violence against civilians; protests, riots and strategic developments are not attacks),
+``timestamp`` (``Int64``) and ``source_row``. The other ACLED columns are not carried over.
 
 Civilian deaths: an explicit, reported proxy
 --------------------------------------------
@@ -69,6 +71,7 @@ Other rules
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -77,23 +80,27 @@ import pandas as pd
 from trends.errors import InputError, MissingColumnsError
 from trends.ingest._coerce import (
     RowErrors,
-    _strip_and_missing,
-    _to_float,
+    check_thousands,
     is_missing,
     parse_count,
     parse_date,
     parse_float,
     parse_text,
     require_columns,
+    strip_and_missing,
     suggest_columns,
+    to_float,
 )
-from trends.ingest._io import RawTable, read_delimited
+from trends.ingest._columns import map_columns
+from trends.ingest._io import RawTable, load_table
 from trends.ingest._table import finalize
 from trends.ingest.incidents import start_errors
 from trends.ingest.report import IngestReport
 from trends.schema import INCIDENT_COLUMNS
 
 __all__ = [
+    "ACLED_EVENT_TYPES",
+    "ATTACK_EVENT_TYPES",
     "ACLED_COLUMNS",
     "ACLED_DATE_FORMATS",
     "CIVILIAN_PROXIES",
@@ -133,6 +140,24 @@ ACLED_COLUMNS: tuple[str, ...] = (
     "fatalities",
     "tags",
     "timestamp",
+)
+
+#: ACLED's event types.
+ACLED_EVENT_TYPES: tuple[str, ...] = (
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
+    "Protests",
+    "Riots",
+    "Strategic developments",
+)
+
+#: Event types counted as attacks by default: ACLED's political-violence types. Protests, riots
+#: and strategic developments stay in the table with ``counts_as_attack`` False.
+ATTACK_EVENT_TYPES: tuple[str, ...] = (
+    "Battles",
+    "Explosions/Remote violence",
+    "Violence against civilians",
 )
 
 #: Accepted ``event_date`` formats, most common first (each is tried only on what is left).
@@ -195,13 +220,17 @@ _DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"
 
 
 def read_acled(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     *,
     civilian_proxy: str = "civilian_targeting",
     window=None,
     strict: bool = False,
     delimiter: str | None = None,
     encoding: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    thousands: str | None = None,
+    sheet: str | int | None = None,
+    event_types: Sequence[str] | str | None = None,
 ) -> tuple[pd.DataFrame, IngestReport]:
     """Read an ACLED export into the canonical incident table.
 
@@ -210,8 +239,9 @@ def read_acled(
 
     Parameters
     ----------
-    path : str or Path
-        ACLED CSV export (comma- or semicolon-delimited, detected from the header).
+    path : str, Path or DataFrame
+        ACLED CSV export (comma- or semicolon-delimited, detected from the header; gzip, zip and
+        xlsx are read too), or a DataFrame of it.
     civilian_proxy : {"civilian_targeting", "violence_against_civilians", "all_events"}
         Which events carry their ``fatalities`` as civilian deaths. ACLED does not separate
         civilian from other fatalities, so every choice is a proxy; ``"all_events"`` includes
@@ -223,6 +253,18 @@ def read_acled(
         rejecting it.
     delimiter, encoding : str, optional
         See :func:`trends.ingest.read_delimited`.
+    columns : mapping, optional
+        Renames ``{their_name: ACLED name}``; header names are otherwise matched to the ACLED
+        names ignoring case (noted).
+    thousands : str, optional
+        Thousands separator of ``fatalities`` (see :func:`trends.ingest.read_incidents`).
+    sheet : str or int, optional
+        Worksheet of an ``.xlsx`` file.
+    event_types : sequence of str or "all", optional
+        The ACLED event types that count as attacks (column ``counts_as_attack``); default
+        :data:`ATTACK_EVENT_TYPES` (political violence). ``"all"`` counts every event. Names are
+        compared ignoring case. Other events stay in the table; the rule is in
+        ``report.choices["attacks"]``.
 
     Returns
     -------
@@ -250,7 +292,13 @@ def read_acled(
             f"civilian_proxy must be one of {', '.join(repr(p) for p in CIVILIAN_PROXIES)}, "
             f"not {civilian_proxy!r}"
         )
-    raw = read_delimited(path, delimiter=delimiter, encoding=encoding)
+    check_thousands(thousands)
+    attack_types = _attack_types(event_types)
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    raw.frame, column_notes = map_columns(
+        raw.frame, (*ACLED_COLUMNS, "event_id_no_cnty"), columns=columns, path=raw.path
+    )
+    raw.notes.extend(column_notes)
     _check_columns(raw.frame.columns, civilian_proxy, raw.path)
     # Columns this reader does not use are let go at once (less memory for large files).
     used = {"_row", "event_id_cnty", "event_date", "latitude", "longitude", "fatalities"}
@@ -261,9 +309,80 @@ def read_acled(
     notes: list[str] = []
 
     def take(name: str) -> pd.Series | None:
-        # Each raw column is removed once parsed, so the raw strings and their parsed copies are
-        # not all held at once (this bounds the peak memory of large files).
-        return raw.frame.pop(name) if name in raw.frame.columns else None
+        return _take(raw, name)
+
+    cols, fatalities = _parse_events(raw, errors, notes, thousands)
+    extras: dict[str, pd.Series] = {}
+    for name in _EXTRA_TEXT_COLUMNS:
+        if name == "sub_event_type" and "weapon" in cols:
+            extras[name] = cols["weapon"]
+        elif (values := take(name)) is not None:
+            extras[name] = parse_text(values)
+    selected = _proxy_mask(extras, civilian_proxy, index)
+    civilian = fatalities.where(selected)
+    for column in ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"):
+        cols[column] = civilian
+    cols["dataset"] = pd.Series("acled", index=index, dtype="str")
+    cols.update(_empty_columns(index))
+    cols.update(extras)
+    cols["fatalities"] = fatalities
+    cols["civilian_proxy"] = selected
+    cols["counts_as_attack"], attack_rule = _attack_mask(extras, attack_types, index)
+    prefer = None
+    if (values := take("timestamp")) is not None:
+        cols["timestamp"] = _parse_timestamp(values, errors)
+        prefer = "timestamp"
+    cols["_row"] = raw.frame["_row"]
+    raw.frame = raw.frame.iloc[:0]  # every raw column has been parsed
+    table = pd.DataFrame(cols, index=index)
+    del cols, extras
+
+    choices = {
+        "civilian_proxy": civilian_proxy,
+        "civilian_deaths": CIVILIAN_PROXIES[civilian_proxy],
+    }
+    choices["death_range"] = "ACLED gives one fatality figure per event: low = best = high"
+    choices["attacks"] = attack_rule
+    out, report = finalize(
+        table,
+        raw,
+        errors,
+        format="acled",
+        window=window,
+        prefer=prefer,
+        compare_columns=[c for c in (*INCIDENT_COLUMNS, *_COMPARED_EXTRAS) if c in table.columns],
+        notes=notes,
+        choices=choices,
+    )
+    carrying = int(out["civilian_proxy"].sum())
+    report.notes.append(
+        f"{carrying} of {len(out)} accepted events carry a civilian figure under "
+        f"civilian_proxy={civilian_proxy!r}"
+        + ("" if civilian_proxy == "all_events" else "; the others have none (missing, not 0)")
+    )
+    if prefer is None:
+        report.notes.append(
+            "no timestamp column: among rows sharing an event_id_cnty the first one was kept"
+        )
+    return out, report
+
+
+def _take(raw: RawTable, name: str) -> pd.Series | None:
+    """Remove and return one raw column (None when absent).
+
+    Each raw column is removed once parsed, so the raw strings and their parsed copies are not
+    all held at once (this bounds the peak memory of large files).
+    """
+    return raw.frame.pop(name) if name in raw.frame.columns else None
+
+
+def _parse_events(
+    raw: RawTable, errors: RowErrors, notes: list[str], thousands: str | None
+) -> tuple[dict[str, pd.Series], pd.Series]:
+    """The canonical columns of the events (id, date, text, coordinates) and ``fatalities``."""
+
+    def take(name: str) -> pd.Series | None:
+        return _take(raw, name)
 
     cols: dict[str, pd.Series] = {}
     cols["incident_id"] = parse_text(take("event_id_cnty"))
@@ -293,7 +412,7 @@ def read_acled(
                 )
             cols[axis] = parse_float(values, axis, errors, -limit, limit)
     raw_fatalities = take("fatalities")
-    fatalities = parse_count(raw_fatalities, "fatalities", errors)
+    fatalities = parse_count(raw_fatalities, "fatalities", errors, thousands)
     errors.add(
         is_missing(raw_fatalities),
         "fatalities",
@@ -301,57 +420,56 @@ def read_acled(
         raw_fatalities,
     )
     del raw_fatalities
-    extras: dict[str, pd.Series] = {}
-    for name in _EXTRA_TEXT_COLUMNS:
-        if name == "sub_event_type" and "weapon" in cols:
-            extras[name] = cols["weapon"]
-        elif (values := take(name)) is not None:
-            extras[name] = parse_text(values)
-    selected = _proxy_mask(extras, civilian_proxy, index)
-    civilian = fatalities.where(selected)
-    for column in ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"):
-        cols[column] = civilian
-    cols["dataset"] = pd.Series("acled", index=index, dtype="str")
-    cols.update(_empty_columns(index))
-    cols.update(extras)
-    cols["fatalities"] = fatalities
-    cols["civilian_proxy"] = selected
-    prefer = None
-    if (values := take("timestamp")) is not None:
-        cols["timestamp"] = _parse_timestamp(values, errors)
-        prefer = "timestamp"
-    cols["_row"] = raw.frame["_row"]
-    raw.frame = raw.frame.iloc[:0]  # every raw column has been parsed
-    table = pd.DataFrame(cols, index=index)
-    del cols, extras
+    return cols, fatalities
 
-    choices = {
-        "civilian_proxy": civilian_proxy,
-        "civilian_deaths": CIVILIAN_PROXIES[civilian_proxy],
-    }
-    choices["death_range"] = "ACLED gives one fatality figure per event: low = best = high"
-    out, report = finalize(
-        table,
-        raw,
-        errors,
-        format="acled",
-        window=window,
-        prefer=prefer,
-        compare_columns=[c for c in (*INCIDENT_COLUMNS, *_COMPARED_EXTRAS) if c in table.columns],
-        notes=notes,
-        choices=choices,
-    )
-    carrying = int(out["civilian_proxy"].sum())
-    report.notes.append(
-        f"{carrying} of {len(out)} accepted events carry a civilian figure under "
-        f"civilian_proxy={civilian_proxy!r}"
-        + ("" if civilian_proxy == "all_events" else "; the others have none (missing, not 0)")
-    )
-    if prefer is None:
-        report.notes.append(
-            "no timestamp column: among rows sharing an event_id_cnty the first one was kept"
+
+def _attack_types(event_types: Sequence[str] | str | None) -> tuple[str, ...] | None:
+    """The event types counted as attacks (None: every event), checked against ACLED's."""
+    if event_types is None:
+        return ATTACK_EVENT_TYPES
+    if isinstance(event_types, str):
+        if event_types.strip().lower() == "all":
+            return None
+        event_types = [t for t in event_types.split(",") if t.strip()]
+    known = {t.lower(): t for t in ACLED_EVENT_TYPES}
+    out = []
+    for name in event_types:
+        hit = known.get(str(name).strip().lower())
+        if hit is None:
+            raise InputError(
+                f"event type {name!r} is not an ACLED event type; choose among "
+                f"{', '.join(repr(t) for t in ACLED_EVENT_TYPES)} (or 'all')"
+            )
+        out.append(hit)
+    if not out:
+        raise InputError("event_types is empty: name at least one ACLED event type, or 'all'")
+    return tuple(out)
+
+
+def _attack_mask(
+    extras: dict[str, pd.Series], types: tuple[str, ...] | None, index: pd.Index
+) -> tuple[pd.Series, str]:
+    """Which events count as attacks, and the rule in words (for ``report.choices``)."""
+    if types is None:
+        return pd.Series(
+            True, index=index
+        ), "every ACLED event counts as an attack (event_types='all')"
+    if "event_type" not in extras:
+        return pd.Series(True, index=index), (
+            "every event counts as an attack: the file has no event_type column to tell "
+            "political violence from protests, riots and strategic developments"
         )
-    return out, report
+    wanted = {t.lower() for t in types}
+    codes, uniques = pd.factorize(extras["event_type"])  # few distinct types: test each once
+    hit = np.array([str(u).strip().lower() in wanted for u in uniques] + [False], dtype=bool)
+    mask = pd.Series(hit[codes], index=index)
+    others = [t for t in ACLED_EVENT_TYPES if t not in types]
+    rule = f"ACLED events of type {', '.join(types)} count as attacks" + (
+        f"; {', '.join(others)} events are kept but not counted (counts_as_attack=False)"
+        if others
+        else ""
+    )
+    return mask, rule
 
 
 def _check_columns(columns: pd.Index, proxy: str, path: str) -> None:
@@ -410,10 +528,17 @@ def _decimal_comma(raw: pd.Series, table: RawTable) -> tuple[pd.Series, int]:
     return out, int(fix.sum())
 
 
+#: Latest ACLED ``timestamp`` accepted: 2100-12-31 (Unix seconds); later ones are rejected.
+TIMESTAMP_MAX: int = 4_133_980_799
+
+
 def _parse_timestamp(raw: pd.Series, errors: RowErrors) -> pd.Series:
-    """Parse ACLED's ``timestamp`` (Unix seconds) into ``Int64``; empty stays missing."""
-    text, missing = _strip_and_missing(raw)
-    num = _to_float(text.where(~missing))
+    """Parse ACLED's ``timestamp`` (Unix seconds) into ``Int64``; empty stays missing.
+
+    Accepted: whole numbers from 0 (1970-01-01) to :data:`TIMESTAMP_MAX` (2100-12-31).
+    """
+    text, missing = strip_and_missing(raw)
+    num = to_float(text.where(~missing))
     bad = ~missing & (
         num.isna() | (num < 0) | (num != np.floor(num.fillna(0))) | ~np.isfinite(num.fillna(0))
     )
@@ -423,7 +548,14 @@ def _parse_timestamp(raw: pd.Series, errors: RowErrors) -> pd.Series:
         "is not a Unix timestamp (whole seconds since 1970-01-01)",
         raw,
     )
-    ok = num.notna() & ~bad
+    late = ~missing & ~bad & (num > TIMESTAMP_MAX)
+    errors.add(
+        late,
+        "timestamp",
+        "is a Unix timestamp after 2100-12-31 (not a plausible edit time)",
+        raw,
+    )
+    ok = num.notna() & ~bad & ~late
     out = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     if ok.any():
         out[ok] = num[ok].astype("int64")

@@ -10,12 +10,29 @@ import pandas as pd
 from trends.errors import InputError
 from trends.ingest.report import IngestReport
 
-__all__ = ["FORMATS", "read"]
+__all__ = ["FORMATS", "read", "reader_for"]
 
-FORMATS: tuple[str, ...] = ("incidents", "acled", "ucdp", "tallies")
+FORMATS: tuple[str, ...] = ("incidents", "acled", "ucdp", "tallies", "counts")
 
 
-def _reader(format: str) -> Callable[..., tuple[pd.DataFrame, IngestReport]]:
+def reader_for(format: str) -> Callable[..., tuple[pd.DataFrame, IngestReport]]:
+    """The reader function of ``format`` (one of :data:`FORMATS`).
+
+    Parameters
+    ----------
+    format : str
+        One of :data:`FORMATS`.
+
+    Returns
+    -------
+    callable
+        The reader (e.g. :func:`trends.ingest.read_incidents`).
+
+    Raises
+    ------
+    InputError
+        Unknown format.
+    """
     if format == "incidents":
         from trends.ingest.incidents import read_incidents
 
@@ -32,6 +49,10 @@ def _reader(format: str) -> Callable[..., tuple[pd.DataFrame, IngestReport]]:
         from trends.ingest.tallies import read_tallies
 
         return read_tallies
+    if format == "counts":
+        from trends.ingest.counts import read_counts
+
+        return read_counts
     raise InputError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -42,15 +63,16 @@ def read(
 
     Parameters
     ----------
-    path : str or Path
-        Input file.
-    format : {"incidents", "acled", "ucdp", "tallies"}
+    path : str, Path or DataFrame
+        Input file (delimited text, gzip, zip, ``.xlsx``, Parquet) or a DataFrame.
+    format : {"incidents", "acled", "ucdp", "tallies", "counts"}
         Which reader to use.
     **options
-        Passed to the reader (``window``, ``strict``, ``delimiter``, ``encoding``...).
+        Passed to the reader (``columns``, ``window``, ``strict``, ``delimiter``, ``encoding``,
+        ``thousands``, ``date_format``, ``dayfirst``...).
 
     Returns
     -------
     (DataFrame, IngestReport)
     """
-    return _reader(format)(path, **options)
+    return reader_for(format)(path, **options)

@@ -1,8 +1,13 @@
-"""Reader for the curated incident table (the package's own schema), CSV or Parquet.
+"""Reader for the curated incident table (the package's own schema): CSV, xlsx, Parquet, frames.
 
 The file has the columns of :mod:`trends.schema` (any further columns are kept). Hand-made tables
-with other column names are read with a ``columns`` mapping from their names to ours, e.g.
-``columns={"killed": "civilian_deaths_best", "day": "date", "id": "incident_id"}``.
+with other column names are read as they are when their names are the canonical ones in another
+case or documented synonyms (:data:`trends.schema.INCIDENT_SYNONYMS`, e.g. ``Killed``,
+``Village``, ``Children killed``), or with a ``columns`` mapping from their names to ours, e.g.
+``columns={"killed": "civilian_deaths_best", "day": "date", "id": "incident_id"}``. Every
+renaming is noted in the report. Without an ``incident_id`` column, ids are generated from the row
+numbers and the report says so. Numeric day/month dates (``03/02/2024``) need ``dayfirst`` or
+``date_format``: without them they are rejected as ambiguous, never read month-first silently.
 """
 
 from __future__ import annotations
@@ -12,49 +17,53 @@ from pathlib import Path
 
 import pandas as pd
 
-from trends.errors import FileReadError, InputError, RowValidationError
+from trends.errors import RowValidationError
 from trends.ingest._coerce import (
     RowErrors,
+    check_thousands,
+    date_formats,
     parse_count,
     parse_date,
     parse_float,
     parse_text,
     require_columns,
 )
-from trends.ingest._io import RawTable, read_delimited
+from trends.ingest._columns import map_columns
+from trends.ingest._io import RawTable, load_table
 from trends.ingest._table import finalize
 from trends.ingest.report import IngestReport
-from trends.schema import INCIDENT_SCHEMA
+from trends.schema import INCIDENT_COLUMNS, INCIDENT_SCHEMA, INCIDENT_SYNONYMS
 
 __all__ = ["read_incidents"]  # the other helpers are shared by the readers, not public API
+
+#: How a date is written, in messages.
+_EXPECTED = "YYYY-MM-DD"
 
 
 def start_errors(raw: RawTable, strict: bool) -> RowErrors:
     """A :class:`RowErrors` for ``raw``; in strict mode, raise for a malformed row at once."""
     if strict and raw.issues:
         first = raw.issues[0]
-        raise RowValidationError(first.reason, path=raw.path, row=first.row, column=first.column)
-    return RowErrors(raw.frame["_row"], raw.path, strict=strict)
+        line = raw.line_of(first.row)
+        raise RowValidationError(
+            first.reason + (f" [line {line}]" if line is not None else ""),
+            path=raw.path,
+            row=first.row,
+            column=first.column,
+        )
+    return RowErrors(raw.frame["_row"], raw.path, strict=strict, line_of=raw.line_of)
 
 
-def raw_from_frame(frame: pd.DataFrame, path: str) -> RawTable:
-    """Wrap an already-loaded table (e.g. from Parquet) as raw strings for the same checks."""
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        s = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            text = s.dt.strftime("%Y-%m-%d")
-        else:
-            text = s.astype("str")
-        out[str(col)] = text.where(s.notna(), "").astype("str")
-    out = out.reset_index(drop=True)
-    out["_row"] = range(1, len(out) + 1)
-    return RawTable(out, path, len(out), [], [], ",")
-
-
-def parse_canonical(frame: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
+def parse_canonical(
+    frame: pd.DataFrame,
+    errors: RowErrors,
+    *,
+    thousands: str | None = None,
+    formats: tuple[str, ...] = ("%Y-%m-%d",),
+) -> pd.DataFrame:
     """Parse raw string columns that already carry canonical names into typed columns."""
     table = pd.DataFrame(index=frame.index)
+    expected = _EXPECTED if formats == ("%Y-%m-%d",) else " or ".join(formats)
     for spec in INCIDENT_SCHEMA:
         if spec.name not in frame.columns:
             continue
@@ -64,9 +73,11 @@ def parse_canonical(frame: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
             if spec.required:
                 errors.add(table[spec.name].isna(), spec.name, "is empty; a value is required")
         elif spec.kind == "date":
-            table[spec.name] = parse_date(raw, spec.name, errors, required=spec.required)
+            table[spec.name] = parse_date(
+                raw, spec.name, errors, formats, required=spec.required, expected=expected
+            )
         elif spec.kind == "count":
-            table[spec.name] = parse_count(raw, spec.name, errors)
+            table[spec.name] = parse_count(raw, spec.name, errors, thousands)
         else:
             table[spec.name] = parse_float(raw, spec.name, errors, spec.minimum, spec.maximum)
     for col in frame.columns:
@@ -76,7 +87,7 @@ def parse_canonical(frame: pd.DataFrame, errors: RowErrors) -> pd.DataFrame:
 
 
 def read_incidents(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     *,
     columns: Mapping[str, str] | None = None,
     dataset: str | None = None,
@@ -84,15 +95,22 @@ def read_incidents(
     strict: bool = False,
     delimiter: str | None = None,
     encoding: str | None = None,
+    thousands: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    sheet: str | int | None = None,
 ) -> tuple[pd.DataFrame, IngestReport]:
-    """Read a curated incident table (CSV or Parquet) into the canonical schema.
+    """Read a curated incident table into the canonical schema.
 
     Parameters
     ----------
-    path : str or Path
-        ``.csv`` (or any delimited text) or ``.parquet`` file.
+    path : str, Path or DataFrame
+        Delimited text (``.csv``, ``.tsv``...; gzip- or zip-compressed too), ``.xlsx``,
+        ``.parquet``, or a DataFrame.
     columns : mapping, optional
-        Renames input columns to canonical ones: ``{their_name: our_name}``.
+        Renames input columns to canonical ones: ``{their_name: our_name}``. Without it, header
+        names are matched ignoring case and through :data:`trends.schema.INCIDENT_SYNONYMS`
+        (each renaming is noted).
     dataset : str, optional
         Value for the ``dataset`` column where the file has none (default: the file's stem).
     window : (start, end), optional
@@ -102,18 +120,30 @@ def read_incidents(
         rejecting it.
     delimiter, encoding : str, optional
         See :func:`trends.ingest.read_delimited`.
+    thousands : str, optional
+        The thousands separator of count columns (``","`` reads ``1,089`` as 1089). Without it a
+        count written with a separator is rejected as ambiguous.
+    date_format : str, optional
+        The ``strptime`` format of the date columns (e.g. ``"%d/%m/%Y"``).
+    dayfirst : bool, optional
+        Read numeric day/month dates (``03/02/2024``) day first (True) or month first (False).
+        Without this or ``date_format`` such dates are rejected as ambiguous, never guessed.
+    sheet : str or int, optional
+        Worksheet of an ``.xlsx`` file (default: the first).
 
     Returns
     -------
     (DataFrame, IngestReport)
-        The canonical incident table and the account of every input row.
+        The canonical incident table and the account of every input row. Without an
+        ``incident_id`` column, ids ``row-1``, ``row-2``... are generated from the row numbers
+        (stated in the report's choices; duplicates cannot then be detected by id).
 
     Raises
     ------
     FileReadError
         The file cannot be read at all.
     MissingColumnsError
-        ``incident_id`` or ``date`` is absent (close matches are suggested).
+        ``date`` is absent (close matches are suggested).
 
     Examples
     --------
@@ -121,29 +151,30 @@ def read_incidents(
     ...     columns={"id": "incident_id", "day": "date", "killed": "civilian_deaths_best"})
     ... # doctest: +SKIP
     """
-    path = Path(path)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        try:
-            frame = pd.read_parquet(path)
-        except FileNotFoundError as exc:
-            raise FileReadError("file not found", path=str(path)) from exc
-        except Exception as exc:  # pyarrow raises several types for a bad file
-            raise FileReadError(f"cannot read as Parquet: {exc}", path=str(path)) from exc
-        raw = raw_from_frame(frame, str(path))
-    else:
-        raw = read_delimited(path, delimiter=delimiter, encoding=encoding)
-    frame = raw.frame
-    if columns:
-        unknown = [k for k in columns if k not in frame.columns]
-        if unknown:
-            raise InputError(
-                f"column mapping names columns that are not in the file: {unknown}",
-                path=str(path),
-            )
-        frame = frame.rename(columns=dict(columns))
-    require_columns(frame.columns, ["incident_id", "date"], str(path))
+    check_thousands(thousands)
+    formats = date_formats(("%Y-%m-%d",), date_format, dayfirst)
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    source = raw.path
+    frame, notes = map_columns(
+        raw.frame, INCIDENT_COLUMNS, columns=columns, synonyms=INCIDENT_SYNONYMS, path=source
+    )
+    require_columns(frame.columns, ["date"], source)
+    choices: dict[str, str] = {}
+    if "incident_id" not in frame.columns:
+        frame = frame.assign(incident_id="row-" + frame["_row"].astype("str"))
+        choices["incident_id"] = (
+            "generated from the row numbers (row-1, row-2, ...): the file has no incident_id "
+            "column, so repeated incidents cannot be detected by id"
+        )
     if "dataset" not in frame.columns:
-        frame = frame.assign(dataset=dataset or path.stem)
+        name = dataset or (Path(source).stem if isinstance(path, (str, Path)) else "dataframe")
+        frame = frame.assign(dataset=name)
+    if date_format is not None or dayfirst is not None:
+        choices["date_format"] = " or ".join(formats)
+    if thousands is not None:
+        choices["thousands"] = f"{thousands!r} read as a thousands separator in counts"
     errors = start_errors(raw, strict)
-    table = parse_canonical(frame, errors)
-    return finalize(table, raw, errors, format="incidents", window=window)
+    table = parse_canonical(frame, errors, thousands=thousands, formats=formats)
+    return finalize(
+        table, raw, errors, format="incidents", window=window, notes=notes, choices=choices
+    )

@@ -32,15 +32,33 @@ class RowIssue:
         Plain-language reason.
     value : str or None
         The offending raw value, when there is one.
+    line : int or None
+        The physical line of the file where the row starts (or the spreadsheet row), when known.
+        Without blank lines or line breaks inside quotes, it is ``row + 1``.
     """
 
     row: int
     column: str | None
     reason: str
     value: str | None = None
+    line: int | None = None
+
+    def with_line(self, line: int | None) -> RowIssue:
+        """A copy with ``line`` set."""
+        return RowIssue(self.row, self.column, self.reason, self.value, line)
+
+    def where(self) -> str:
+        """``"Row 3 (line 4)"``: the row, and its line when known."""
+        return f"Row {self.row}" + (f" (line {self.line})" if self.line is not None else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason, "value": self.value}
+        return {
+            "row": self.row,
+            "line": self.line,
+            "column": self.column,
+            "reason": self.reason,
+            "value": self.value,
+        }
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,13 @@ class IngestReport:
         Things the user should know (encoding fixes, detected delimiter, documented choices).
     choices : dict
         Explicit analytical choices made while reading (e.g. ACLED's civilian proxy).
+    days_not_reported : int or None
+        For series readers (tallies): days of the output without a report. They are not input
+        rows, so they are neither accepted nor rejected; ``None`` for incident readers.
+    flags : list of dict
+        Data-quality flags that do not reject a row (e.g. a tallies spike flagged as a likely
+        late registration): each with ``date``, ``kind`` and ``reason`` (and ``row`` when one
+        input row is concerned).
     """
 
     source: str
@@ -111,6 +136,8 @@ class IngestReport:
     duplicate_rows: list[DuplicateRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     choices: dict[str, Any] = field(default_factory=dict)
+    days_not_reported: int | None = None
+    flags: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -141,7 +168,8 @@ class IngestReport:
     def errors_frame(self) -> pd.DataFrame:
         """The rejection reasons as a DataFrame (row, column, reason, value)."""
         return pd.DataFrame(
-            [e.to_dict() for e in self.errors], columns=["row", "column", "reason", "value"]
+            [e.to_dict() for e in self.errors],
+            columns=["row", "line", "column", "reason", "value"],
         )
 
     def summary(self) -> pd.DataFrame:
@@ -173,6 +201,8 @@ class IngestReport:
                 "duplicate_rows": [d.to_dict() for d in self.duplicate_rows],
                 "notes": list(self.notes),
                 "choices": dict(self.choices),
+                "days_not_reported": self.days_not_reported,
+                "flags": [dict(f) for f in self.flags],
             }
         )
 
@@ -182,14 +212,23 @@ class IngestReport:
             f"{self.source} ({self.format}): {self.rows_read} rows read, {self.accepted} accepted, "
             f"{self.rejected} rejected, {self.duplicates} merged as duplicates."
         ]
+        if self.days_not_reported:
+            lines.append(
+                f"{self.days_not_reported} day(s) without a report (not reported, not zero; "
+                "not input rows, so not rejected)."
+            )
         for note in self.notes:
             lines.append(f"Note: {note}")
+        for flag in self.flags[:max_errors]:
+            lines.append(f"Flag {flag.get('date', '')}: {flag.get('reason', '')}")
+        if len(self.flags) > max_errors:
+            lines.append(f"... and {len(self.flags) - max_errors} more flags.")
         for key, value in self.choices.items():
             lines.append(f"Choice: {key} = {value}")
         for issue in self.errors[:max_errors]:
             col = f", column {issue.column!r}" if issue.column else ""
             val = f" (value {issue.value!r})" if issue.value not in (None, "") else ""
-            lines.append(f"Row {issue.row}{col}: {issue.reason}{val}")
+            lines.append(f"{issue.where()}{col}: {issue.reason}{val}")
         if len(self.errors) > max_errors:
             lines.append(f"... and {len(self.errors) - max_errors} more reasons.")
         for dup in self.duplicate_rows[:max_errors]:
@@ -218,4 +257,7 @@ class IngestReport:
             out.duplicate_rows.extend(rep.duplicate_rows)
             out.notes.extend(f"{rep.source}: {n}" for n in rep.notes)
             out.choices.update(rep.choices)
+            out.flags.extend(rep.flags)
+            if rep.days_not_reported is not None:
+                out.days_not_reported = (out.days_not_reported or 0) + rep.days_not_reported
         return out

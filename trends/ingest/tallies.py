@@ -23,7 +23,8 @@ note                   no        text kept on the reporting day
 Column names are matched after lower-casing and turning spaces and hyphens into ``_``; the
 synonyms in :data:`COLUMN_SYNONYMS` are accepted (``killed_total``, ``total_killed``,
 ``cum_killed``...). Any other column is ignored (and named in the report's notes). Figures may use
-a comma as thousands separator (``"1,089"``).
+a thousands separator when ``thousands=`` names it (``thousands=","`` reads ``"1,089"`` as 1089;
+without it such a figure is rejected as ambiguous).
 
 Rules
 -----
@@ -85,7 +86,6 @@ text) and ``source_row`` (the input row of the report, Int64).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -93,23 +93,31 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from trends.errors import InputError, SchemaError
+from trends.errors import InputError
 from trends.ingest._coerce import (
+    RowErrors,
+    check_thousands,
+    date_formats,
     is_missing,
     parse_count,
     parse_date,
     parse_text,
     require_columns,
 )
-from trends.ingest._io import RawTable, read_delimited
+from trends.ingest._columns import map_columns
+from trends.ingest._io import load_table
 from trends.ingest._table import reject_outside_window, resolve_window
-from trends.ingest.incidents import raw_from_frame, start_errors
+from trends.ingest.incidents import start_errors
 from trends.ingest.report import DuplicateRecord, IngestReport
 
 __all__ = [
     "COLUMN_SYNONYMS",
     "DATE_FORMATS",
+    "FROZEN_DAYS",
     "GAP_RULES",
+    "SPIKE_MIN",
+    "SPIKE_MULTIPLE",
+    "SPIKE_WINDOW",
     "MAX_SPREAD_DAYS",
     "TALLY_OUTPUT_COLUMNS",
     "read_tallies",
@@ -122,6 +130,17 @@ GAP_RULES: tuple[str, ...] = ("spread", "missing")
 
 #: Default longest run of days (gap days + the reporting day) one increment may be spread over.
 MAX_SPREAD_DAYS: int = 7
+
+#: A total unchanged on more than this many consecutive reported days is *frozen*: those days are
+#: marked not reported (status ``"frozen"``, new count NA, never 0).
+FROZEN_DAYS: int = 2
+
+#: An increment per day above ``SPIKE_MULTIPLE`` times the local median (of the new counts over
+#: ``SPIKE_WINDOW`` days centred on the day) and at least ``SPIKE_MIN`` is flagged as a likely late
+#: registration (kept, flagged in ``likely_late``, ``flag`` and the report's ``flags``).
+SPIKE_MULTIPLE: float = 5.0
+SPIKE_WINDOW: int = 15
+SPIKE_MIN: int = 20
 
 #: Date formats tried in turn (ISO first). Ambiguous day/month orders such as 01/02/2019 are not
 #: accepted.
@@ -190,6 +209,7 @@ TALLY_OUTPUT_COLUMNS: tuple[str, ...] = (
     "status",
     "covers_days",
     "revision",
+    "likely_late",
     "flag",
     "note",
     "region",
@@ -197,8 +217,6 @@ TALLY_OUTPUT_COLUMNS: tuple[str, ...] = (
     "url",
     "source_row",
 )
-
-_THOUSANDS = re.compile(r"^\s*\d{1,3}(,\d{3})+(\.0+)?\s*$")
 
 
 def spread_evenly(total: int, days: int) -> list[int]:
@@ -232,70 +250,29 @@ def spread_evenly(total: int, days: int) -> list[int]:
     return [base + 1 if i < rem else base for i in range(days)]
 
 
-def _normalise_name(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
-
-
 def _apply_synonyms(
     frame: pd.DataFrame, columns: Mapping[str, str] | None, path: str
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Rename input columns to canonical names; return (frame, notes, ignored columns)."""
-    notes: list[str] = []
-    if columns:
-        unknown = [k for k in columns if k not in frame.columns]
-        if unknown:
-            raise InputError(
-                f"column mapping names columns that are not in the file: {unknown}", path=path
-            )
-        frame = frame.rename(columns=dict(columns))
-    lookup: dict[str, str] = {}
-    for canonical, aliases in COLUMN_SYNONYMS.items():
-        lookup[canonical] = canonical
-        for alias in aliases:
-            lookup[alias] = canonical
-    targets: dict[str, list[str]] = {}
-    for col in frame.columns:
-        if col == "_row":
-            continue
-        canonical = lookup.get(_normalise_name(col))
-        if canonical is not None:
-            targets.setdefault(canonical, []).append(col)
-    rename: dict[str, str] = {}
-    for canonical, cols in targets.items():
-        if len(cols) > 1:
-            raise SchemaError(
-                f"columns {', '.join(repr(c) for c in cols)} all mean {canonical!r}; "
-                "keep one of them or pass columns= to say which one to use",
-                path=path,
-            )
-        if cols[0] != canonical:
-            rename[cols[0]] = canonical
-            notes.append(f"column {cols[0]!r} read as {canonical!r}")
-    frame = frame.rename(columns=rename)
+    names = [*COLUMN_SYNONYMS]
+    frame, notes = map_columns(frame, names, columns=columns, synonyms=COLUMN_SYNONYMS, path=path)
     known = set(COLUMN_SYNONYMS) | {"_row"}
     ignored = [c for c in frame.columns if c not in known]
     return frame, notes, ignored
 
 
-def _clean_thousands(raw: pd.Series) -> pd.Series:
-    """Remove comma thousands separators from values shaped like ``1,089`` (others untouched)."""
-    s = raw.astype("str")
-    shaped = s.str.match(_THOUSANDS).fillna(False).astype(bool)
-    if not shaped.any():
-        return raw
-    return s.where(~shaped, s.str.replace(",", "", regex=False))
-
-
-def _load(path, delimiter: str | None, encoding: str | None) -> RawTable:
-    if isinstance(path, pd.DataFrame):
-        return raw_from_frame(path, "<DataFrame>")
-    return read_delimited(Path(path), delimiter=delimiter, encoding=encoding)
-
-
 def _empty_daily() -> pd.DataFrame:
     """The daily table with no rows (every column with its dtype)."""
     dtypes = {c: "Int64" for c in TALLY_OUTPUT_COLUMNS}
-    dtypes.update({"date": "datetime64[ns]", "reported": "bool", "status": "str", "flag": "str"})
+    dtypes.update(
+        {
+            "date": "datetime64[ns]",
+            "reported": "bool",
+            "likely_late": "bool",
+            "status": "str",
+            "flag": "str",
+        }
+    )
     dtypes.update({c: "str" for c in _TEXT_COLUMNS})
     out = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in TALLY_OUTPUT_COLUMNS})
     out.index = pd.DatetimeIndex([], freq="D")
@@ -312,8 +289,12 @@ def _daily_measure(
     column: str,
     gap_rule: str,
     max_spread_days: int,
+    frozen: np.ndarray | None = None,
 ) -> dict:
     """Daily increments of one cumulative column (see the module docstring for the rules).
+
+    ``frozen`` (bool per day) marks days whose report repeated a frozen total: they are gaps, and
+    an increment after them is never spread over them.
 
     Returns a dict of numpy arrays (``new``, ``covers``, ``revision``: float with NaN; ``status``:
     object) and lists ``flags`` (per day, ``(kind, text)`` pairs) and ``notes``.
@@ -370,7 +351,8 @@ def _daily_measure(
             continue
         span = k + 1
         since = _day(days[p])
-        if gap_rule == "spread" and span <= max_spread_days:
+        over_frozen = frozen is not None and bool(frozen[p + 1 : q].any())
+        if gap_rule == "spread" and span <= max_spread_days and not over_frozen:
             shares = spread_evenly(delta, span)
             for i, g in enumerate(range(p + 1, q + 1)):
                 new[g] = shares[i]
@@ -390,7 +372,9 @@ def _daily_measure(
         covers[q] = span
         status[q] = "reported"
         text = f"{label}: increment of {delta} covers {span} days since the report of {since}"
-        if gap_rule == "spread":
+        if over_frozen:
+            text += " (after a frozen total: not spread over the frozen days)"
+        elif gap_rule == "spread":
             text += f" (gap of {k} days: longer than max_spread_days={max_spread_days}, not spread)"
             notes.append(
                 f"{_day(days[q])}: {column} resumed after {k} days without a report; the "
@@ -408,12 +392,42 @@ def _daily_measure(
     }
 
 
+def _frozen_days(reports: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
+    """Days whose report repeats a total unchanged for more than :data:`FROZEN_DAYS` days.
+
+    A run is a report followed by reports on the next consecutive days with the same
+    ``cumulative_killed``; when it holds more than ``FROZEN_DAYS`` repeats, the repeats are frozen
+    (the first report of the run is a real observation of the total).
+    """
+    frozen = np.zeros(len(days), dtype=bool)
+    given = reports.loc[reports["cumulative_killed"].notna(), ["date", "cumulative_killed"]]
+    if len(given) < FROZEN_DAYS + 2:
+        return frozen
+    pos = ((given["date"] - days[0]).dt.days).to_numpy()
+    val = given["cumulative_killed"].astype("int64").to_numpy()
+    repeat = np.zeros(len(pos), dtype=bool)
+    repeat[1:] = (val[1:] == val[:-1]) & (pos[1:] - pos[:-1] == 1)
+    start = 0
+    while start < len(pos):
+        if not repeat[start]:
+            start += 1
+            continue
+        end = start
+        while end + 1 < len(pos) and repeat[end + 1]:
+            end += 1
+        if end - start + 1 > FROZEN_DAYS:
+            frozen[pos[start : end + 1]] = True
+        start = end + 1
+    return frozen
+
+
 def _build_daily(
     reports: pd.DataFrame, gap_rule: str, max_spread_days: int
 ) -> tuple[pd.DataFrame, list[str]]:
     """The daily table from accepted reports (one per date, sorted)."""
     days = pd.date_range(reports["date"].iloc[0], reports["date"].iloc[-1], freq="D")
     notes: list[str] = []
+    frozen = _frozen_days(reports, days)
     out = pd.DataFrame(index=days)
     out["date"] = days
     by_day = reports.set_index("date")
@@ -422,7 +436,22 @@ def _build_daily(
         if column not in reports.columns or reports[column].isna().all():
             out[new_col] = pd.Series(pd.NA, index=days, dtype="Int64")
             continue
-        res = _daily_measure(days, reports, column, gap_rule, max_spread_days)
+        used = reports
+        if column == "cumulative_killed" and frozen.any():
+            frozen_dates = days[frozen]
+            used = reports.assign(
+                cumulative_killed=reports["cumulative_killed"].mask(
+                    reports["date"].isin(frozen_dates)
+                )
+            )
+        res = _daily_measure(
+            days,
+            used,
+            column,
+            gap_rule,
+            max_spread_days,
+            frozen if column == "cumulative_killed" else None,
+        )
         results[column] = res
         out[new_col] = pd.array(
             [pd.NA if np.isnan(x) else int(x) for x in res["new"]], dtype="Int64"
@@ -433,8 +462,23 @@ def _build_daily(
             out[column] = by_day[column].reindex(days).astype("Int64")
         else:
             out[column] = pd.Series(pd.NA, index=days, dtype="Int64")
-    out["reported"] = days.isin(by_day.index)
+    out["reported"] = days.isin(by_day.index) & ~frozen
     killed = results["cumulative_killed"]
+    for i in np.flatnonzero(frozen):
+        killed["status"][i] = "frozen"
+        killed["new"][i] = np.nan
+        killed["flags"][i].append(
+            (
+                "frozen",
+                f"total frozen at {int(by_day['cumulative_killed'].get(days[i]))} for "
+                f"more than {FROZEN_DAYS} days: not reported (not zero)",
+            )
+        )
+    if frozen.any():
+        notes.append(
+            f"{int(frozen.sum())} day(s) repeat a total frozen for more than {FROZEN_DAYS} days: "
+            "marked not reported (status 'frozen'), not zero"
+        )
     out["status"] = pd.Series(killed["status"], index=days).astype("str")
     out["covers_days"] = pd.array(
         [pd.NA if np.isnan(x) else int(x) for x in killed["covers"]], dtype="Int64"
@@ -442,8 +486,15 @@ def _build_daily(
     out["revision"] = pd.array(
         [pd.NA if np.isnan(x) else int(x) for x in killed["revision"]], dtype="Int64"
     )
+    out["new_killed"] = pd.array(
+        [pd.NA if np.isnan(x) else int(x) for x in killed["new"]], dtype="Int64"
+    )
+    likely_late = _likely_late(killed["new"], killed["covers"])
+    out["likely_late"] = likely_late
+    for i in np.flatnonzero(likely_late):
+        killed["flags"][i].append(("late", _late_text(killed["new"], killed["covers"], i)))
     flags: list[list[str]] = [[text for _, text in f] for f in killed["flags"]]
-    reported = out["reported"].to_numpy()
+    reported = days.isin(by_day.index)
     for column in ("cumulative_injured", "cumulative_children"):
         if column not in results:
             continue
@@ -470,104 +521,101 @@ def _build_daily(
     return out[list(TALLY_OUTPUT_COLUMNS)], notes
 
 
-def read_tallies(
-    path: str | Path | pd.DataFrame,
-    *,
-    gap_rule: Literal["spread", "missing"] = "spread",
-    max_spread_days: int = MAX_SPREAD_DAYS,
-    window=None,
-    region: str | None = None,
-    columns: Mapping[str, str] | None = None,
-    strict: bool = False,
-    delimiter: str | None = None,
-    encoding: str | None = None,
-) -> tuple[pd.DataFrame, IngestReport]:
-    """Read a monitor's cumulative tallies and derive new counts per day.
+def _per_day(new: np.ndarray, covers: np.ndarray) -> np.ndarray:
+    """New deaths per day covered (NaN where unknown)."""
+    return new / np.where(np.isnan(covers) | (covers < 1), 1.0, covers)
 
-    The rules (increments, gaps, revisions, duplicates, row accounting) are those of the module
-    docstring (:mod:`trends.ingest.tallies`).
 
-    Parameters
-    ----------
-    path : str, Path or DataFrame
-        Delimited text file (or an already loaded table of strings/values) with columns ``date``
-        and ``cumulative_killed`` (or a synonym from :data:`COLUMN_SYNONYMS`), and optionally
-        ``cumulative_injured``, ``cumulative_children``, ``region``, ``source``, ``url``, ``note``.
-    gap_rule : {"spread", "missing"}
-        What to do with the increment reported after days without a report: spread it evenly
-        over the days it covers (earliest days get the extra units), or leave the gap days missing
-        (NA) and put the whole increment on the reporting day with ``covers_days`` > 1.
-    max_spread_days : int
-        Longest run of days (gap days plus the reporting day) an increment may be spread over;
-        longer suspensions are always treated as ``"missing"``. Default 7.
-    window : (start, end), optional
-        Reports dated outside this inclusive window are rejected with that reason; the first
-        report inside it is the baseline. To difference from an earlier report, read the whole
-        file and slice the daily table instead.
-    region : str, optional
-        Keep only reports of this region (compared case-insensitively); reports of other regions
-        are rejected with that reason. Required when the ``region`` column holds several values.
-    columns : mapping, optional
-        Explicit renames ``{their_name: our_name}``, applied before the synonyms.
-    strict : bool
-        Raise :class:`~trends.errors.RowValidationError` at the first bad row.
-    delimiter, encoding : str, optional
-        See :func:`trends.ingest.read_delimited`.
+def _local_median(rate: np.ndarray) -> np.ndarray:
+    series = pd.Series(rate)
+    return series.rolling(SPIKE_WINDOW, center=True, min_periods=3).median().to_numpy()
 
-    Returns
-    -------
-    (DataFrame, IngestReport)
-        The daily table (one row per day from the first to the last accepted report, indexed by
-        a daily DatetimeIndex, see the module docstring for its columns) and the account of every
-        input row. Generated days without a report are not input rows; the report notes how many
-        there are.
 
-    Raises
-    ------
-    FileReadError
-        The file cannot be read at all.
-    MissingColumnsError
-        ``date`` or ``cumulative_killed`` (or a synonym) is absent; close names are suggested.
-    SchemaError
-        Two columns mean the same thing (e.g. ``killed_total`` and ``total_killed``).
-    InputError
-        Bad arguments, or several regions in the file and no ``region`` chosen.
+def _likely_late(new: np.ndarray, covers: np.ndarray) -> np.ndarray:
+    """Days whose increment per day is above :data:`SPIKE_MULTIPLE` times the local median."""
+    rate = _per_day(new, covers)
+    median = _local_median(rate)
+    with np.errstate(invalid="ignore"):
+        return (rate >= SPIKE_MIN) & (rate > SPIKE_MULTIPLE * np.maximum(median, 1.0))
 
-    Examples
-    --------
-    >>> daily, report = read_tallies("sohr_tallies.csv", gap_rule="missing")  # doctest: +SKIP
-    >>> daily.loc["2019-08-05":"2019-08-10", ["new_killed", "status"]]  # doctest: +SKIP
-    """
-    if gap_rule not in GAP_RULES:
-        raise InputError(f"gap_rule must be one of {GAP_RULES}, not {gap_rule!r}")
-    if (
-        isinstance(max_spread_days, bool)
-        or not isinstance(max_spread_days, (int, np.integer))
-        or max_spread_days < 1
-    ):
-        raise InputError(f"max_spread_days must be a whole number >= 1, not {max_spread_days!r}")
-    start, end = resolve_window(window)
-    raw = _load(path, delimiter, encoding)
-    source = raw.path
-    frame, rename_notes, ignored = _apply_synonyms(raw.frame, columns, source)
-    require_columns(frame.columns, ["date", "cumulative_killed"], source)
-    errors = start_errors(raw, strict)
 
+def _late_text(new: np.ndarray, covers: np.ndarray, i: int) -> str:
+    rate = _per_day(new, covers)
+    median = _local_median(rate)[i]
+    return (
+        f"likely late registration: +{int(new[i])} where the local median is {median:g} a day "
+        f"(more than {SPIKE_MULTIPLE:g} times it, over {SPIKE_WINDOW} days around)"
+    )
+
+
+def _quality_flags(daily: pd.DataFrame) -> list[dict]:
+    """The report's ``flags``: multi-day reports, frozen totals, likely late registrations."""
+    out: list[dict] = []
+    for day, row in daily.iterrows():
+        date = day.date().isoformat()
+        if row["likely_late"]:
+            out.append(
+                {
+                    "date": date,
+                    "kind": "late_registration",
+                    "reason": next(
+                        (f for f in str(row["flag"]).split("; ") if f.startswith("likely late")),
+                        "likely late",
+                    ),
+                    "row": None if pd.isna(row["source_row"]) else int(row["source_row"]),
+                }
+            )
+        if row["status"] == "frozen":
+            out.append(
+                {
+                    "date": date,
+                    "kind": "frozen",
+                    "row": None,
+                    "reason": f"total frozen for more than {FROZEN_DAYS} days: marked not reported",
+                }
+            )
+        covers = row["covers_days"]
+        if row["status"] == "reported" and not pd.isna(covers) and covers > 1:
+            out.append(
+                {
+                    "date": date,
+                    "kind": "multi_day",
+                    "row": int(row["source_row"]),
+                    "reason": f"one report covers {int(covers)} days (put on this day)",
+                }
+            )
+    spread_from = daily.index[(daily["status"] == "spread") & daily["reported"]]
+    for day in spread_from:
+        row = daily.loc[day]
+        out.append(
+            {
+                "date": day.date().isoformat(),
+                "kind": "multi_day",
+                "row": int(row["source_row"]),
+                "reason": "report covering several days: spread evenly over them",
+            }
+        )
+    return sorted(out, key=lambda f: (f["date"], f["kind"]))
+
+
+def _parse_reports(
+    frame: pd.DataFrame, errors: RowErrors, formats: tuple[str, ...], thousands: str | None
+) -> pd.DataFrame:
+    """Typed columns of the reports (dates, cumulative figures, text); problems go to errors."""
     table = pd.DataFrame(index=frame.index)
     table["_row"] = frame["_row"]
     table["date"] = parse_date(
         frame["date"],
         "date",
         errors,
-        DATE_FORMATS,
+        formats,
         required=True,
-        expected="YYYY-MM-DD",
+        expected="YYYY-MM-DD" if formats == DATE_FORMATS else " or ".join(formats),
     )
     for column in _COUNT_COLUMNS:
         if column not in frame.columns:
             continue
-        cleaned = _clean_thousands(frame[column])
-        table[column] = parse_count(cleaned, column, errors)
+        table[column] = parse_count(frame[column], column, errors, thousands)
     errors.add(
         is_missing(frame["cumulative_killed"]),
         "cumulative_killed",
@@ -583,8 +631,11 @@ def read_tallies(
     for column in _TEXT_COLUMNS:
         if column in frame.columns:
             table[column] = parse_text(frame[column])
+    return table
 
-    # Region: one series per file.
+
+def _check_region(table: pd.DataFrame, errors: RowErrors, region: str | None, source: str) -> None:
+    """One series per file: reject the reports of other regions, or refuse several regions."""
     if region is not None:
         if "region" not in table.columns:
             raise InputError(f"region={region!r} was asked for but the file has no region column")
@@ -608,13 +659,11 @@ def read_tallies(
                 column="region",
             )
 
-    reject_outside_window(table, errors, (start, end))
 
-    good = table.loc[~errors.bad]
-    notes: list[str] = list(rename_notes)
-    if ignored:
-        notes.append(f"columns not used: {', '.join(ignored)}")
-
+def _merge_same_dates(
+    good: pd.DataFrame, notes: list[str]
+) -> tuple[pd.DataFrame, list[DuplicateRecord]]:
+    """Keep the later row of a date given twice (a correction); note reports out of order."""
     # Same date twice: keep the later row in the file (a correction).
     compare = [c for c in (*_COUNT_COLUMNS, *_TEXT_COLUMNS) if c in good.columns]
     dup_records: list[DuplicateRecord] = []
@@ -650,10 +699,15 @@ def read_tallies(
         notes.append(
             f"{n_unordered} report(s) were out of date order (rows {rows}) and were sorted by date"
         )
+    return kept_rows, dup_records
 
-    reports = kept_rows.reset_index(drop=True)
+
+def _daily_with_notes(
+    reports: pd.DataFrame, gap_rule: str, max_spread_days: int, notes: list[str]
+) -> pd.DataFrame:
+    """The daily table of the accepted reports, adding what happened to ``notes``."""
     if len(reports):
-        daily, day_notes = _build_daily(reports, gap_rule, int(max_spread_days))
+        daily, day_notes = _build_daily(reports, gap_rule, max_spread_days)
         generated = int((~daily["reported"]).sum())
         notes.append(
             f"{len(daily)} days from {_day(daily['date'].iloc[0])} to "
@@ -670,9 +724,129 @@ def read_tallies(
     else:
         daily = _empty_daily()
         notes.append("no report was accepted: the daily table is empty")
+    return daily
 
-    issues = list(raw.issues) + errors.issues
+
+def read_tallies(
+    path: str | Path | pd.DataFrame,
+    *,
+    gap_rule: Literal["spread", "missing"] = "spread",
+    max_spread_days: int = MAX_SPREAD_DAYS,
+    window=None,
+    region: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    strict: bool = False,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    thousands: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    sheet: str | int | None = None,
+) -> tuple[pd.DataFrame, IngestReport]:
+    """Read a monitor's cumulative tallies and derive new counts per day.
+
+    The rules (increments, gaps, revisions, duplicates, row accounting) are those of the module
+    docstring (:mod:`trends.ingest.tallies`).
+
+    Parameters
+    ----------
+    path : str, Path or DataFrame
+        Delimited text file (or an already loaded table of strings/values) with columns ``date``
+        and ``cumulative_killed`` (or a synonym from :data:`COLUMN_SYNONYMS`), and optionally
+        ``cumulative_injured``, ``cumulative_children``, ``region``, ``source``, ``url``, ``note``.
+    gap_rule : {"spread", "missing"}
+        What to do with the increment reported after days without a report: spread it evenly
+        over the days it covers (earliest days get the extra units), or leave the gap days missing
+        (NA) and put the whole increment on the reporting day with ``covers_days`` > 1.
+    max_spread_days : int
+        Longest run of days (gap days plus the reporting day) an increment may be spread over;
+        longer suspensions are always treated as ``"missing"``. Default 7.
+    window : (start, end), optional
+        Reports dated outside this inclusive window are rejected with that reason; the first
+        report inside it is the baseline. To difference from an earlier report, read the whole
+        file and slice the daily table instead.
+    region : str, optional
+        Keep only reports of this region (compared case-insensitively); reports of other regions
+        are rejected with that reason. Required when the ``region`` column holds several values.
+    columns : mapping, optional
+        Explicit renames ``{their_name: our_name}``, applied before the synonyms.
+    strict : bool
+        Raise :class:`~trends.errors.RowValidationError` at the first bad row.
+    delimiter, encoding : str, optional
+        See :func:`trends.ingest.read_delimited`.
+    thousands : str, optional
+        Thousands separator of the figures (``","`` reads ``1,089`` as 1089); without it a
+        figure written with a separator is rejected as ambiguous.
+    date_format, dayfirst, sheet
+        See :func:`trends.ingest.read_incidents`.
+
+    Returns
+    -------
+    (DataFrame, IngestReport)
+        The daily table (one row per day from the first to the last accepted report, indexed by
+        a daily DatetimeIndex, see the module docstring for its columns) and the account of every
+        input row. Generated days without a report are not input rows; the report notes how many
+        there are.
+
+    Raises
+    ------
+    FileReadError
+        The file cannot be read at all.
+    MissingColumnsError
+        ``date`` or ``cumulative_killed`` (or a synonym) is absent; close names are suggested.
+    SchemaError
+        Two columns mean the same thing (e.g. ``killed_total`` and ``total_killed``).
+    InputError
+        Bad arguments, or several regions in the file and no ``region`` chosen.
+
+    Examples
+    --------
+    >>> daily, report = read_tallies("sohr_tallies.csv", gap_rule="missing")  # doctest: +SKIP
+    >>> daily.loc["2019-08-05":"2019-08-10", ["new_killed", "status"]]  # doctest: +SKIP
+    """
+    if gap_rule not in GAP_RULES:
+        raise InputError(f"gap_rule must be one of {GAP_RULES}, not {gap_rule!r}")
+    if (
+        isinstance(max_spread_days, bool)
+        or not isinstance(max_spread_days, (int, np.integer))
+        or max_spread_days < 1
+    ):
+        raise InputError(f"max_spread_days must be a whole number >= 1, not {max_spread_days!r}")
+    start, end = resolve_window(window)
+    check_thousands(thousands)
+    formats = date_formats(DATE_FORMATS, date_format, dayfirst)
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    source = raw.path
+    frame, rename_notes, ignored = _apply_synonyms(raw.frame, columns, source)
+    require_columns(frame.columns, ["date", "cumulative_killed"], source)
+    errors = start_errors(raw, strict)
+
+    table = _parse_reports(frame, errors, formats, thousands)
+    _check_region(table, errors, region, source)
+    reject_outside_window(table, errors, (start, end))
+
+    good = table.loc[~errors.bad]
+    notes: list[str] = list(rename_notes)
+    if ignored:
+        notes.append(f"columns not used: {', '.join(ignored)}")
+
+    kept_rows, dup_records = _merge_same_dates(good, notes)
+    reports = kept_rows.reset_index(drop=True)
+    daily = _daily_with_notes(reports, gap_rule, int(max_spread_days), notes)
+
+    issues = raw.with_lines(list(raw.issues) + errors.issues)
     issues.sort(key=lambda i: (i.row, i.column or ""))
+    choices = {
+        "gap_rule": gap_rule,
+        "max_spread_days": int(max_spread_days),
+        "spread_remainder": "earliest days",
+        "revision": "new count NA; later increments from the revised figure",
+        "duplicate_dates": "later row in the file kept",
+    }
+    if thousands is not None:
+        choices["thousands"] = f"{thousands!r} read as a thousands separator"
+    if date_format is not None or dayfirst is not None:
+        choices["date_format"] = " or ".join(formats)
     report = IngestReport(
         source=source,
         format="tallies",
@@ -683,13 +857,9 @@ def read_tallies(
         errors=issues,
         duplicate_rows=sorted(dup_records, key=lambda d: d.row),
         notes=list(raw.notes) + notes,
-        choices={
-            "gap_rule": gap_rule,
-            "max_spread_days": int(max_spread_days),
-            "spread_remainder": "earliest days",
-            "revision": "new count NA; later increments from the revised figure",
-            "duplicate_dates": "later row in the file kept",
-        },
+        choices=choices,
+        days_not_reported=int((~daily["reported"]).sum()) if len(daily) else 0,
+        flags=_quality_flags(daily) if len(daily) else [],
     )
     report.check()
     return daily, report

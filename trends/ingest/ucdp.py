@@ -68,6 +68,7 @@ to ``date_start``. Rows sharing an ``id`` are merged, keeping the first in the f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -75,13 +76,15 @@ import pandas as pd
 from trends.errors import InputError
 from trends.ingest._coerce import (
     RowErrors,
+    check_thousands,
     parse_count,
     parse_date,
     parse_float,
     parse_text,
     require_columns,
 )
-from trends.ingest._io import read_delimited
+from trends.ingest._columns import map_columns
+from trends.ingest._io import load_table
 from trends.ingest._table import finalize
 from trends.ingest.incidents import start_errors
 from trends.ingest.report import IngestReport
@@ -181,7 +184,7 @@ _CODES: dict[str, tuple[range, str]] = {
 
 
 def read_ucdp(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     *,
     multi_day: str = "start",
     deaths: str = "civilians",
@@ -189,6 +192,9 @@ def read_ucdp(
     strict: bool = False,
     delimiter: str | None = None,
     encoding: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    thousands: str | None = None,
+    sheet: str | int | None = None,
 ) -> tuple[pd.DataFrame, IngestReport]:
     """Read a UCDP GED CSV export into the canonical incident table.
 
@@ -197,8 +203,9 @@ def read_ucdp(
 
     Parameters
     ----------
-    path : str or Path
-        GED CSV export (delimiter detected from the header).
+    path : str, Path or DataFrame
+        GED CSV export (delimiter detected from the header; gzip, zip, xlsx read too), or a
+        DataFrame of it.
     multi_day : {"start", "drop"}
         ``"start"`` dates an event spanning several days on ``date_start`` (keeping ``date_end``);
         ``"drop"`` rejects such events. Spreading over the days is done by the series module.
@@ -213,6 +220,13 @@ def read_ucdp(
         rejecting it.
     delimiter, encoding : str, optional
         See :func:`trends.ingest.read_delimited`.
+    columns : mapping, optional
+        Renames ``{their_name: GED name}``; header names are otherwise matched to the GED
+        names ignoring case (noted).
+    thousands : str, optional
+        Thousands separator of the death figures (see :func:`trends.ingest.read_incidents`).
+    sheet : str or int, optional
+        Worksheet of an ``.xlsx`` file.
 
     Returns
     -------
@@ -244,7 +258,10 @@ def read_ucdp(
     if deaths not in DEATH_CHOICES:
         raise InputError(f"deaths must be 'civilians' or 'best', not {deaths!r}")
 
-    raw = read_delimited(path, delimiter=delimiter, encoding=encoding)
+    check_thousands(thousands)
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    raw.frame, column_notes = map_columns(raw.frame, UCDP_COLUMNS, columns=columns, path=raw.path)
+    raw.notes.extend(column_notes)
     required = ["id", "date_start", "date_end", "best", "low", "high"]
     if deaths == "civilians":
         required += ["deaths_civilians", "deaths_unknown"]
@@ -256,26 +273,13 @@ def read_ucdp(
         # Each raw column is removed once parsed (bounds the peak memory of large files).
         return raw.frame.pop(name) if name in raw.frame.columns else None
 
-    cols: dict[str, pd.Series] = {}
-    cols["incident_id"] = parse_text(take("id"))
-    errors.add(cols["incident_id"].isna(), "id", "is empty; every GED event has an id")
-    for ged, name in (("date_start", "date"), ("date_end", "date_end")):
-        parsed = parse_date(
-            take(ged), ged, errors, UCDP_DATE_FORMATS, required=True, expected=_DATE_EXPECTED
-        )
-        cols[name] = parsed.dt.normalize()
-    for ged, name in _TEXT_COLUMNS.items():
-        if (values := take(ged)) is not None:
-            cols[name] = parse_text(values)
-    for axis, limit in (("latitude", 90.0), ("longitude", 180.0)):
-        if (values := take(axis)) is not None:
-            cols[axis] = parse_float(values, axis, errors, -limit, limit)
+    cols = _parse_events(take, errors)
 
     counts: dict[str, pd.Series] = {}
     for name in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best"):
         if (values := take(name)) is not None:
-            counts[name] = parse_count(values, name, errors)
-    counts["high"] = parse_count(take("high"), "high", errors)
+            counts[name] = parse_count(values, name, errors, thousands)
+    counts["high"] = parse_count(take("high"), "high", errors, thousands)
     _check_all_deaths(counts, errors)
 
     if deaths == "civilians":
@@ -293,16 +297,7 @@ def read_ucdp(
     cols["perpetrator"] = _perpetrator(texts, codes.get("type_of_violence"), index)
     cols["dataset"] = pd.Series("ucdp", index=index, dtype="str")
 
-    multi = (cols["date_end"] > cols["date"]).fillna(False).astype(bool)
-    dropped = 0
-    if multi_day == "drop":
-        dropped = int((multi & ~errors.bad).sum())
-        errors.add(
-            multi & ~errors.bad,
-            "date_end",
-            "event spans several days and multi_day='drop' was asked",
-            cols["date_end"].dt.strftime("%Y-%m-%d"),
-        )
+    dropped = _drop_multi_day(cols, errors) if multi_day == "drop" else 0
 
     if "type_of_violence" in codes:
         cols["type_of_violence"] = codes["type_of_violence"]
@@ -330,6 +325,40 @@ def read_ucdp(
     out, report = finalize(table, raw, errors, format="ucdp", window=window, choices=choices)
     report.notes.extend(_notes(out, dropped, multi_day, unbalanced, table["_row"]))
     return out, report
+
+
+def _parse_events(
+    take: Callable[[str], pd.Series | None], errors: RowErrors
+) -> dict[str, pd.Series]:
+    """The canonical id, date, text and coordinate columns of the GED events."""
+    cols: dict[str, pd.Series] = {}
+    cols["incident_id"] = parse_text(take("id"))
+    errors.add(cols["incident_id"].isna(), "id", "is empty; every GED event has an id")
+    for ged, name in (("date_start", "date"), ("date_end", "date_end")):
+        parsed = parse_date(
+            take(ged), ged, errors, UCDP_DATE_FORMATS, required=True, expected=_DATE_EXPECTED
+        )
+        cols[name] = parsed.dt.normalize()
+    for ged, name in _TEXT_COLUMNS.items():
+        if (values := take(ged)) is not None:
+            cols[name] = parse_text(values)
+    for axis, limit in (("latitude", 90.0), ("longitude", 180.0)):
+        if (values := take(axis)) is not None:
+            cols[axis] = parse_float(values, axis, errors, -limit, limit)
+    return cols
+
+
+def _drop_multi_day(cols: dict[str, pd.Series], errors: RowErrors) -> int:
+    """Reject the events spanning several days (``multi_day="drop"``); return how many."""
+    multi = (cols["date_end"] > cols["date"]).fillna(False).astype(bool)
+    dropped = int((multi & ~errors.bad).sum())
+    errors.add(
+        multi & ~errors.bad,
+        "date_end",
+        "event spans several days and multi_day='drop' was asked",
+        cols["date_end"].dt.strftime("%Y-%m-%d"),
+    )
+    return dropped
 
 
 def _parse_code(raw: pd.Series, column: str, errors: RowErrors) -> pd.Series:

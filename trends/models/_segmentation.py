@@ -17,18 +17,28 @@ motion with drift, which gives Bai's (1997) confidence interval for a mean-shift
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import erfcx, gammaln, xlogy
+
+from trends.errors import InsufficientDataError, ModelWarning
 
 __all__ = [
     "SegmentCost",
     "PoissonCost",
     "NegBinCost",
     "GaussianCost",
+    "ScaledCost",
+    "SearchModel",
+    "SearchOutcome",
     "Segmentation",
+    "AUTO_PELT_MIN_OBS",
+    "penalised_search",
     "segment_dp",
     "segment_pelt",
     "argmax_cdf",
@@ -408,6 +418,209 @@ def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentati
 
 
 # --------------------------------------------------------------------------------------------
+# The penalised search over the number of changes
+# --------------------------------------------------------------------------------------------
+#: ``method="auto"`` uses PELT above this many observed periods when the number of changes is
+#: chosen by the criterion (the exact all-``m`` dynamic programme is O(K n^2)).
+AUTO_PELT_MIN_OBS = 2000
+
+
+class SearchModel(Protocol):
+    """What :func:`penalised_search` needs from a change-point model
+    (:class:`trends.models.costs.ChangePointCost`)."""
+
+    def n_params(self, m: np.ndarray) -> np.ndarray:
+        """Parameters of a segmentation with ``m`` changes."""
+        ...  # pragma: no cover - protocol
+
+    def pelt_cost(self, cost: SegmentCost, y: np.ndarray) -> tuple[SegmentCost, float | None]:
+        """The cost PELT minimises and a plug-in variance, if any."""
+        ...  # pragma: no cover - protocol
+
+    def loglik(
+        self, raw: np.ndarray, cost: SegmentCost, n: int, sigma2: float | None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Log-likelihoods (and RSS) from total costs."""
+        ...  # pragma: no cover - protocol
+
+
+@dataclass
+class SearchOutcome:
+    """The segmentation a search selected.
+
+    Attributes
+    ----------
+    breaks : numpy.ndarray
+        First index of each new segment.
+    columns : dict
+        The criterion table's columns (a DataFrame on demand: :attr:`table`).
+    method : str
+        ``"dp"`` or ``"pelt"``.
+    cost : SegmentCost
+        The cost searched.
+    sigma2 : float or None
+        PELT's plug-in variance (Gaussian model).
+    """
+
+    breaks: np.ndarray
+    columns: dict[str, np.ndarray]
+    method: str
+    cost: SegmentCost
+    sigma2: float | None = None
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The criterion table (built only for the search that is reported)."""
+        return pd.DataFrame(self.columns)
+
+
+def criterion_table(
+    model: SearchModel,
+    ms: np.ndarray,
+    loglik: np.ndarray,
+    c: float | None,
+    pen_change: float,
+    rss: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """Columns ``m``, ``loglik``, ``n_params``, ``criterion`` (and ``rss``).
+
+    Parameters
+    ----------
+    model : SearchModel
+        The change-point model (counts the parameters).
+    ms : numpy.ndarray
+        Numbers of changes evaluated.
+    loglik : numpy.ndarray
+        Their maximised log-likelihoods.
+    c : float or None
+        Penalty per parameter (None: ``pen_change`` per change).
+    pen_change : float
+        Penalty per change on the ``-2 log L`` scale.
+    rss : numpy.ndarray or None
+        Residual sums of squares (Gaussian model).
+
+    Returns
+    -------
+    dict
+        The columns.
+    """
+    p = model.n_params(ms)
+    if c is None:
+        crit = -2.0 * loglik + pen_change * ms
+    else:
+        crit = -2.0 * loglik + c * p
+    data: dict[str, Any] = {"m": ms, "loglik": loglik, "n_params": p, "criterion": crit}
+    if rss is not None:
+        data["rss"] = rss
+    return data
+
+
+def _pelt_search(
+    model: SearchModel,
+    y: np.ndarray,
+    cost: SegmentCost,
+    h: int,
+    kmax: int,
+    c: float | None,
+    pen_change: float,
+) -> SearchOutcome | None:
+    """PELT; ``None`` when it finds more than ``kmax`` changes."""
+    n = cost.n
+    pcost, sigma2 = model.pelt_cost(cost, y)
+    seg = segment_pelt(pcost, pen_change / 2.0, h)
+    m_star = max(seg.breaks)
+    if m_star > kmax:
+        warnings.warn(
+            f"PELT found {m_star} changes, more than max_changes={kmax}; the exact dynamic "
+            "programme over 0..max_changes is used instead",
+            ModelWarning,
+            stacklevel=4,
+        )
+        return None
+    ms = np.array(sorted(seg.breaks), dtype=np.int64)
+    raw = np.array([seg.costs[k] for k in ms])
+    loglik, rss = model.loglik(raw, cost, n, sigma2)
+    table = criterion_table(model, ms, loglik, c, pen_change, rss)
+    table["selected"] = ms == m_star
+    return SearchOutcome(seg.breaks[m_star], table, "pelt", cost, sigma2)
+
+
+def penalised_search(
+    model: SearchModel,
+    y: np.ndarray,
+    cost: SegmentCost,
+    h: int,
+    kmax: int,
+    n_changes: int | None,
+    method: str,
+    c: float | None,
+    pen_change: float,
+) -> SearchOutcome:
+    """The segmentation minimising the penalised criterion (or with ``n_changes`` changes).
+
+    PELT (when asked, or with ``method="auto"`` above :data:`AUTO_PELT_MIN_OBS` observations and
+    a free number of changes) and, when PELT finds more than ``kmax`` changes or is not used, the
+    exact dynamic programme over ``0..kmax`` changes.
+
+    Parameters
+    ----------
+    model : SearchModel
+        The change-point model.
+    y : numpy.ndarray
+        Observed values.
+    cost : SegmentCost
+        Their segment cost.
+    h : int
+        Minimal segment size.
+    kmax : int
+        Largest number of changes.
+    n_changes : int or None
+        Fixed number of changes.
+    method : str
+        ``"auto"``, ``"dp"`` or ``"pelt"``.
+    c : float or None
+        Penalty per parameter (None with a numeric penalty per change).
+    pen_change : float
+        Penalty per change on the ``-2 log L`` scale.
+
+    Returns
+    -------
+    SearchOutcome
+        The selected segmentation and the criterion table.
+
+    Raises
+    ------
+    trends.errors.InsufficientDataError
+        ``n_changes`` changes do not fit with segments of ``h``.
+    """
+    n = cost.n
+    use_pelt = method == "pelt" or (
+        method == "auto" and n_changes is None and n > AUTO_PELT_MIN_OBS
+    )
+    if use_pelt:
+        found = _pelt_search(model, y, cost, h, kmax, c, pen_change)
+        if found is not None:
+            return found
+    kk = kmax if n_changes is None else max(kmax, n_changes)
+    seg = segment_dp(cost, kk, h)
+    ms = np.array([k for k in range(seg.costs.size) if np.isfinite(seg.costs[k])], dtype=np.int64)
+    raw = seg.costs[ms]
+    loglik, rss = model.loglik(raw, cost, n, None)
+    table = criterion_table(model, ms, loglik, c, pen_change, rss)
+    if n_changes is None:
+        m_sel = int(ms[int(np.argmin(table["criterion"]))])
+    else:
+        if n_changes not in seg.breaks:
+            raise InsufficientDataError(
+                f"{n_changes} changes need at least {(n_changes + 1) * h} observed periods "
+                f"with min_size={h}; the series has {n}"
+            )
+        m_sel = int(n_changes)
+    table["selected"] = ms == m_sel
+    return SearchOutcome(seg.breaks[m_sel], table, "dp", cost)
+
+
+# --------------------------------------------------------------------------------------------
 # Location of the maximum of a two-sided Brownian motion with drift (Bai 1997)
 # --------------------------------------------------------------------------------------------
 def _tail_left(a: float, theta: float) -> float:
@@ -472,7 +685,20 @@ def argmax_cdf(x: float, xi: float = 1.0, phi: float = 1.0) -> float:
 
 
 def argmax_quantiles(level: float, xi: float = 1.0, phi: float = 1.0) -> tuple[float, float]:
-    """Lower and upper ``(1 - level)/2`` quantiles of :func:`argmax_cdf`."""
+    """Lower and upper ``(1 - level)/2`` quantiles of :func:`argmax_cdf`.
+
+    Parameters
+    ----------
+    level : float
+        Central probability of the interval.
+    xi, phi : float
+        As in :func:`argmax_cdf`.
+
+    Returns
+    -------
+    tuple of float
+        The two quantiles.
+    """
     alpha = (1.0 - level) / 2.0
 
     def solve(target: float, sign: float) -> float:
@@ -490,6 +716,18 @@ def hpd_mask(prob: np.ndarray, level: float) -> np.ndarray:
 
     The smallest set of points, taken in decreasing order of probability, whose total reaches
     ``level``; returned as a boolean mask.
+
+    Parameters
+    ----------
+    prob : numpy.ndarray
+        Probabilities (or weights).
+    level : float
+        Probability the set must reach.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        The set.
     """
     prob = np.asarray(prob, dtype=float)
     order = np.argsort(-prob, kind="stable")

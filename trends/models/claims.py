@@ -20,10 +20,50 @@ fewer_than     [v(1 - tol), v)                        "almost 500", "nearly 1,10
 at_most        [0, v]                                 "up to 50"
 around         [v(1 - tol), v(1 + tol)]               "some 300", "about 500", "(reported) 800"
 exactly        [v, v]                                 "1,089 (verified)"
+reported       [v(1 - 0.05), v(1 + 0.05)]             "5,759 killed" (a bare published number)
 =============  =====================================  ==========================================
 
 The gap is best - boundary (positive when the best estimate clears the boundary of the claim's
 set, for lower-bounded claims; signed distance to the nearest edge otherwise).
+
+Findings a reader can act on
+----------------------------
+The three-valued ``verdict`` above is kept (column ``verdict``) for code that reads it. Because
+incident data are a **floor** (an unrecorded incident can only add deaths, so the data's errors
+are one-sided), the column ``finding`` grades each claim on an asymmetric scale
+(:func:`assess_claim`), whose words are in ``finding_label`` and whose full sentence, with the
+gap, is in ``finding_sentence``:
+
+============================  =====================================  ===============================
+claim                         finding (``finding_label``)            when
+============================  =====================================  ===============================
+at least / more than *v*      confirmed                              even the low figures reach *v*
+                              supported by the best count            the best count does, the low
+                                                                     figures do not
+                              possible (only the high figures ...)   only the high figures reach it
+                              not reached by these data              not even the high figures (a
+                                                                     floor can miss deaths)
+at most / fewer than *v*      contradicted (even the low ...)        the low figures exceed it:
+                                                                     robust to undercounting
+                              doubtful (the best count exceeds it)   the best count exceeds it
+                              consistent, cannot be confirmed        the best count is within it
+around / reported / exactly   contradicted                           the low figures are above the
+                                                                     claim's range
+                              doubtful                               the best count is above it
+                              consistent                             the best count is in the range
+                              below the claim in the best count      the best count is below it,
+                                                                     the high figures reach it
+                              not reached by these data              even the high figures are below
+============================  =====================================  ===============================
+
+Ranges of the point claims: "around v" is v +/- ``tolerance`` (10%); a published number without a
+qualifier ("5,759 killed", or a parenthesis such as "(recorded)") is **reported**, v +/-
+``reported_tolerance`` (5%), never "exactly"; "exactly v" (the source's own word) is v +/- 0.
+Sentences quote the claim's own qualifier and never say "exactly" unless the source did. A claim
+whose window reaches outside the data's coverage keeps only the findings that a partial count
+still proves (the data are a floor over the covered days): confirmed / supported by the best
+count, and contradicted / doubtful; otherwise ``outside coverage``. The gap is ``difference`` =
+best - v and ``difference_pct`` = 100 * (best - v) / v.
 
 Caveat that the report repeats: incident data are a floor on what happened (not every incident is
 recorded), so a count below a claim's threshold shows that *these data* do not reach it, not that
@@ -34,15 +74,52 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 import pandas as pd
 
 from trends.errors import EventError
 from trends.results import Result, to_jsonable
+from trends.verdicts.words import fmt_count, fmt_span, measure_words
 
-__all__ = ["consistent_interval", "verdict", "check_claims", "ClaimsCheck", "QUANTITY_COLUMNS"]
+__all__ = [
+    "consistent_interval",
+    "verdict",
+    "check_claims",
+    "ClaimsCheck",
+    "QUANTITY_COLUMNS",
+    "FINDINGS",
+    "ClaimFinding",
+    "assess_claim",
+    "effective_qualifier",
+    "claim_words",
+    "finding_sentence",
+    "REPORTED_TOLERANCE",
+]
+
+#: Relative tolerance of a published number without a qualifier ("reported").
+REPORTED_TOLERANCE = 0.05
+
+#: Finding key -> words, in the order the report lists them.
+FINDINGS: dict[str, str] = {
+    "confirmed": "confirmed",
+    "supported_by_best": "supported by the best count",
+    "possible": "possible (only the high figures reach it)",
+    "consistent": "consistent",
+    "consistent_unconfirmed": "consistent, cannot be confirmed",
+    "below_in_best": "below the claim in the best count",
+    "doubtful": "doubtful (the best count exceeds it)",
+    "contradicted": "contradicted (even the low figures exceed it)",
+    "not_reached": "not reached by these data",
+    "outside_coverage": "cannot be judged: the window reaches outside the data",
+    "not_checkable": "not checkable",
+    "not_checked": "not checked",
+}
+
+_LOWER = ("at_least", "more_than")
+_UPPER = ("at_most", "fewer_than")
+_POINT = ("around", "reported", "exactly")
 
 QUANTITY_COLUMNS: dict[str, tuple[str, str, str] | None] = {
     "civilian_deaths": ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"),
@@ -62,7 +139,8 @@ def consistent_interval(
     value : float
         The claimed figure.
     qualifier : str
-        One of at_least, more_than, fewer_than, at_most, around, exactly.
+        One of at_least, more_than, fewer_than, at_most, around, exactly, reported ("reported"
+        uses :data:`REPORTED_TOLERANCE`).
     tolerance : float
         Relative tolerance of "around" and "fewer than".
 
@@ -84,6 +162,8 @@ def consistent_interval(
         return v * (1 - tolerance), v * (1 + tolerance), False, False
     if qualifier == "exactly":
         return v, v, False, False
+    if qualifier == "reported":
+        return v * (1 - REPORTED_TOLERANCE), v * (1 + REPORTED_TOLERANCE), False, False
     raise EventError(f"unknown claim qualifier {qualifier!r}")
 
 
@@ -134,6 +214,262 @@ def verdict(
     return out, float(gap), best_in
 
 
+def effective_qualifier(qualifier: str, qualifier_raw: Any = None) -> str:
+    """The qualifier the findings use: a bare published number is "reported", not "exactly".
+
+    Parameters
+    ----------
+    qualifier : str
+        The normalised qualifier (:data:`trends.events.QUALIFIERS`).
+    qualifier_raw : str, optional
+        The qualifier as written. Only a qualifier that begins with "exactly" keeps "exactly";
+        an empty one or a parenthesis alone ("(recorded)") is "reported".
+
+    Returns
+    -------
+    str
+    """
+    if qualifier != "exactly":
+        return qualifier
+    raw = qualifier_raw.strip().lower() if isinstance(qualifier_raw, str) else ""
+    return "exactly" if raw.startswith("exactly") else "reported"
+
+
+@dataclass(frozen=True)
+class ClaimFinding:
+    """Where the data leave one claim, on the asymmetric scale of the module docstring.
+
+    Attributes
+    ----------
+    finding : str
+        Key of :data:`FINDINGS`.
+    label : str
+        Its words.
+    family : str
+        "lower" (at least / more than), "upper" (at most / fewer than) or "point".
+    qualifier : str
+        The qualifier used (a bare number is "reported").
+    tolerance : float
+        Relative half-width of a point claim's range (0 for lower / upper claims).
+    range_low, range_high : float
+        The claim's range of consistent values.
+    difference, difference_pct : float
+        best - v, and as a percentage of v.
+    """
+
+    finding: str
+    label: str
+    family: str
+    qualifier: str
+    tolerance: float
+    range_low: float
+    range_high: float
+    difference: float
+    difference_pct: float
+
+
+def _family(qualifier: str) -> str:
+    if qualifier in _LOWER:
+        return "lower"
+    if qualifier in _UPPER:
+        return "upper"
+    if qualifier in _POINT:
+        return "point"
+    raise EventError(f"unknown claim qualifier {qualifier!r}")
+
+
+def assess_claim(
+    low: float,
+    best: float,
+    high: float,
+    value: float,
+    qualifier: str,
+    *,
+    tolerance: float = 0.1,
+    reported_tolerance: float = REPORTED_TOLERANCE,
+    covered: bool = True,
+) -> ClaimFinding:
+    """Grade one claim against the observed ``low <= best <= high`` (incident data: a floor).
+
+    Parameters
+    ----------
+    low, best, high : float
+        Observed sums of the low, best and high figures.
+    value : float
+        The claimed figure.
+    qualifier : str
+        at_least, more_than, at_most, fewer_than, around, reported or exactly (use
+        :func:`effective_qualifier` to read a bare number as "reported").
+    tolerance : float
+        Relative tolerance of "around".
+    reported_tolerance : float
+        Relative tolerance of "reported".
+    covered : bool
+        Whether the claim's window lies inside the data's coverage (see the module docstring).
+
+    Returns
+    -------
+    ClaimFinding
+    """
+    v = float(value)
+    family = _family(qualifier)
+    tol = {"around": tolerance, "reported": reported_tolerance, "exactly": 0.0}.get(qualifier, 0.0)
+    if family == "lower":
+        lo_edge, hi_edge = v, math.inf
+        reach = (lambda x: x > v) if qualifier == "more_than" else (lambda x: x >= v)
+        key = (
+            "confirmed"
+            if reach(low)
+            else "supported_by_best"
+            if reach(best)
+            else "possible"
+            if reach(high)
+            else "not_reached"
+        )
+        proven = key in ("confirmed", "supported_by_best")
+    elif family == "upper":
+        lo_edge, hi_edge = (v * (1 - tolerance) if qualifier == "fewer_than" else 0.0), v
+        over = (lambda x: x >= v) if qualifier == "fewer_than" else (lambda x: x > v)
+        key = (
+            "contradicted" if over(low) else "doubtful" if over(best) else "consistent_unconfirmed"
+        )
+        proven = key in ("contradicted", "doubtful")
+    else:
+        lo_edge, hi_edge = v * (1 - tol), v * (1 + tol)
+        if low > hi_edge:
+            key = "contradicted"
+        elif best > hi_edge:
+            key = "doubtful"
+        elif best >= lo_edge:
+            key = "consistent"
+        elif high >= lo_edge:
+            key = "below_in_best"
+        else:
+            key = "not_reached"
+        proven = key in ("contradicted", "doubtful")
+    if not covered and not proven:
+        key = "outside_coverage"
+    diff = float(best) - v
+    return ClaimFinding(
+        finding=key,
+        label=FINDINGS[key],
+        family=family,
+        qualifier=qualifier,
+        tolerance=float(tol),
+        range_low=float(lo_edge),
+        range_high=float(hi_edge),
+        difference=diff,
+        difference_pct=100.0 * diff / v if v else math.nan,
+    )
+
+
+def claim_words(
+    value: float, qualifier: str, quantity: Any = None, qualifier_raw: Any = None
+) -> str:
+    """The claim in words, in the source's own qualifier: "more than 200 civilian deaths",
+    "84 civilian deaths (recorded)", "5,759 civilian deaths (reported)".
+
+    "exactly" is written only when the source's qualifier says it. Without ``quantity`` the
+    measure is left out ("more than 200").
+
+    Parameters
+    ----------
+    value : float
+        The claimed figure (printed as an integer).
+    qualifier : str
+        The normalised qualifier.
+    quantity : str, optional
+        The quantity's key, named in words.
+    qualifier_raw : str, optional
+        The qualifier as written by the source (quoted as is).
+
+    Returns
+    -------
+    str
+    """
+    what = f" {measure_words(str(quantity))}" if quantity is not None else ""
+    n = fmt_count(value)
+    raw = qualifier_raw.strip() if isinstance(qualifier_raw, str) else ""
+    if raw.startswith("("):
+        return f"{n}{what} {raw}"
+    if raw:
+        head, _, paren = raw.partition("(")
+        tail = f" ({paren}" if paren else ""
+        return f"{head.strip()} {n}{what}{tail}"
+    if qualifier in ("exactly", "reported"):
+        return f"{n}{what} (reported)"
+    return f"{_QUAL_TEXT.get(qualifier, qualifier.replace('_', ' '))} {n}{what}"
+
+
+def _gap_words(diff: float, pct: float) -> str:
+    """ "3, or 1.5%, above it"; "equal to it"."""
+    if not diff:
+        return "equal to it"
+    side = "above" if diff > 0 else "below"
+    p = f", or {abs(pct):.1f}%," if math.isfinite(pct) else ""
+    return f"{fmt_count(abs(diff))}{p} {side} it"
+
+
+_FLOOR = "incident data are a floor, so unrecorded deaths could close the gap"
+
+
+def finding_sentence(
+    f: ClaimFinding, low: float, best: float, high: float, value: float, claim: str = ""
+) -> str:
+    """What the data say about one claim, with the gap, in one or two sentences.
+
+    Parameters
+    ----------
+    f : ClaimFinding
+    low, best, high : float
+        Observed figures.
+    value : float
+        The claimed figure.
+    claim : str
+        The claim in words (:func:`claim_words`), quoted in the sentence.
+
+    Returns
+    -------
+    str
+    """
+    b, lo, hi, v = fmt_count(best), fmt_count(low), fmt_count(high), fmt_count(value)
+    c = f"\u201c{claim}\u201d" if claim else "the claim"
+    gap = _gap_words(f.difference, f.difference_pct)
+    reach = "exceed" if f.qualifier == "more_than" else "reach"
+    top = fmt_count(f.range_high)
+    texts = {
+        "confirmed": f"Confirmed: even the low figures ({lo}) {reach} {c}; the best count is {b}.",
+        "supported_by_best": f"The best count, {b}, supports {c} ({gap}); the low figures ({lo}) "
+        "would not.",
+        "possible": f"Possible: only the high figures ({hi}) {reach} {c}; the best count, {b}, "
+        f"is {gap}, and {_FLOOR}.",
+        "not_reached": f"Not reached by these data: even the high figures ({hi}) fall short of "
+        f"{c}; the best count, {b}, is {gap}. This does not show the claim is false: {_FLOOR}.",
+        "contradicted": f"Contradicted: even the low figures ({lo}) exceed {c}, and unrecorded "
+        f"deaths could only add to them (the best count, {b}, is {gap}).",
+        "doubtful": f"Doubtful: the best count, {b}, exceeds {c} ({gap}); the low figures ({lo}) "
+        "do not.",
+        "consistent_unconfirmed": f"Consistent with {c}, but it cannot be confirmed: the best "
+        f"count, {b}, is {gap}, and a floor cannot show that the true number stayed below {v}.",
+        "consistent": f"Consistent with {c}: the best count, {b}, is within "
+        f"{100 * f.tolerance:.0f}% of {v} ({gap}).",
+        "below_in_best": f"Below {c} in the best count: {b} is {gap}; only the high figures ({hi}) "
+        f"reach it, and {_FLOOR}.",
+        "outside_coverage": f"Cannot be judged: the window of {c} reaches outside the data's "
+        f"coverage (the covered days give {b}, low {lo}, high {hi}).",
+    }
+    if f.family == "point":
+        texts["contradicted"] = (
+            f"Contradicted: even the low figures ({lo}) are above the range of {c} (up to {top}); "
+            f"the best count, {b}, is {gap}."
+        )
+        texts["doubtful"] = (
+            f"Doubtful: the best count, {b}, is above the range of {c} (up to {top}; {gap}); the "
+            f"low figures ({lo}) are not."
+        )
+    return texts.get(f.finding, FINDINGS.get(f.finding, f.finding).capitalize() + ".")
+
+
 def _claims_frame(claims) -> pd.DataFrame:
     if isinstance(claims, pd.DataFrame):
         return claims.copy()
@@ -180,19 +516,33 @@ class ClaimsCheck(Result):
         ]
 
     def summary(self) -> pd.DataFrame:
+        """One row per claim: the claim, the observed figures, verdict, finding and gap."""
         cols = [
-            "claim_id", "as_of", "window_start", "window_end", "quantity", "qualifier", "value",
-            "observed_low", "observed_best", "observed_high", "verdict", "gap", "reason",
+            "claim_id", "as_of", "window_start", "window_end", "quantity", "qualifier",
+            "qualifier_used", "value", "observed_low", "observed_best", "observed_high",
+            "verdict", "finding", "finding_label", "difference", "difference_pct", "gap",
+            "gap_pct", "reason",
         ]  # fmt: skip
         return self.frame[[c for c in cols if c in self.frame.columns]]
 
+    def findings(self) -> pd.Series:
+        """How many claims got each finding (:data:`FINDINGS` order, zeros left out)."""
+        if "finding" not in self.frame:
+            return pd.Series(dtype=int)
+        counts = self.frame["finding"].value_counts()
+        return pd.Series({k: int(counts[k]) for k in FINDINGS if k in counts}, dtype=int)
+
     def report(self) -> str:
         checked = self.checked
-        counts = checked["verdict"].value_counts()
+        counts = self.findings()
+        judged = ", ".join(
+            f"{n} {FINDINGS[k]}"
+            for k, n in counts.items()
+            if k not in ("not_checkable", "not_checked")
+        )
         lines = [
-            f"{len(checked)} of {len(self.frame)} claims could be checked against the data: "
-            f"{counts.get('supported', 0)} supported, {counts.get('not supported', 0)} not supported, "
-            f"{counts.get('undetermined', 0)} undetermined within the data's low-high range."
+            f"{len(checked)} of {len(self.frame)} claims could be checked against the data"
+            + (f": {judged}." if judged else ".")
         ]
         for _, r in checked.iterrows():
             lines.append(_sentence(r))
@@ -214,24 +564,36 @@ class ClaimsCheck(Result):
                     "quantity": r.get("quantity"),
                     "value": r.get("value"),
                     "qualifier": r.get("qualifier"),
+                    "qualifier_used": r.get("qualifier_used"),
+                    "tolerance_used": r.get("tolerance_used"),
                     "observed": {
                         "low": r.get("observed_low"),
                         "best": r.get("observed_best"),
                         "high": r.get("observed_high"),
                     },
                     "verdict": r.get("verdict"),
+                    "finding": r.get("finding"),
+                    "finding_label": r.get("finding_label"),
+                    "finding_sentence": r.get("finding_sentence"),
                     "gap": r.get("gap"),
+                    "gap_pct": r.get("gap_pct"),
+                    "difference": r.get("difference"),
+                    "difference_pct": r.get("difference_pct"),
                     "reason": r.get("reason"),
                     "source": r.get("source"),
                     "url": r.get("url"),
                 }
             )
-        return to_jsonable({"tolerance": self.tolerance, "claims": items})
+        return to_jsonable(
+            {
+                "tolerance": self.tolerance,
+                "reported_tolerance": REPORTED_TOLERANCE,
+                "scale": dict(FINDINGS),
+                "claims": items,
+            }
+        )
 
-    def plot(self, ax=None):
-        from trends.plots.claims import plot_claims
-
-        return plot_claims(self, ax=ax)
+    # plot(): inherited from Result, draws the chart registered for ClaimsCheck
 
 
 _QUAL_TEXT = {
@@ -245,18 +607,60 @@ _QUAL_TEXT = {
 
 
 def _sentence(r) -> str:
-    what = str(r["quantity"]).replace("_", " ")
-    claim = f"{_QUAL_TEXT.get(r['qualifier'], r['qualifier'])} {r['value']:,.0f} {what}"
-    window = f"{r['window_start_date']:%d %b %Y} to {r['window_end_date']:%d %b %Y}"
+    """A bullet: the claim in its own words, the window, the source, the data and the finding."""
+    claim = claim_words(r["value"], r["qualifier"], r["quantity"], r.get("qualifier_raw"))
+    window = fmt_span(r["window_start_date"], r["window_end_date"])
     obs = (
-        f"{r['observed_best']:,.0f} (low {r['observed_low']:,.0f}, high {r['observed_high']:,.0f})"
+        f"{fmt_count(r['observed_best'])} (low {fmt_count(r['observed_low'])}, "
+        f"high {fmt_count(r['observed_high'])})"
     )
     src = f" ({r['source']})" if isinstance(r.get("source"), str) and r.get("source") else ""
-    why = f" ({r['reason']})" if isinstance(r.get("reason"), str) and r.get("reason") else ""
+    said = r.get("finding_sentence")
+    has = isinstance(said, str) and bool(said)
+    reason = r.get("reason")
+    why = f" ({reason})" if not has and isinstance(reason, str) and reason else ""
+    said = said if has else f"{r['verdict']}."
     return (
-        f"- Claim {r.get('claim_id', '')}: {claim}, {window}{src}: the data give {obs}: "
-        f"{r['verdict']}{why}."
+        f"- Claim {r.get('claim_id', '')}: {claim}, {window}{src}: the data give {obs}{why}. {said}"
     )
+
+
+def _finding_columns(
+    row: dict[str, Any], qualifier_raw: Any, tolerance: float, reported: float, covered: bool
+) -> dict[str, Any]:
+    """The asymmetric-scale columns of one checked claim."""
+    low, best, high = row["observed_low"], row["observed_best"], row["observed_high"]
+    value = float(row["value"])
+    qual = effective_qualifier(row["qualifier"], qualifier_raw)
+    f = assess_claim(
+        low,
+        best,
+        high,
+        value,
+        qual,
+        tolerance=tolerance,
+        reported_tolerance=reported,
+        covered=covered,
+    )
+    gap = row.get("gap")
+    sentence = finding_sentence(
+        f, low, best, high, value, claim_words(value, qual, None, qualifier_raw)
+    )
+    if not covered and f.finding != "outside_coverage":
+        sentence += (
+            " The window reaches outside the data's coverage, but the covered days alone already "
+            "show this (a partial count is still a floor)."
+        )
+    return {
+        "qualifier_used": qual,
+        "tolerance_used": f.tolerance,
+        "finding": f.finding,
+        "finding_label": f.label,
+        "finding_sentence": sentence,
+        "difference": f.difference,
+        "difference_pct": f.difference_pct,
+        "gap_pct": 100.0 * gap / value if value and gap is not None else math.nan,
+    }
 
 
 def check_claims(
@@ -269,6 +673,7 @@ def check_claims(
     scopes: Mapping[str, Callable[[pd.DataFrame], pd.Series] | None] | None = None,
     scope_column: str = "region_scope",
     tolerance: float = 0.1,
+    reported_tolerance: float = REPORTED_TOLERANCE,
 ) -> ClaimsCheck:
     """Check every claim of a table against the incidents (vectorised over claims).
 
@@ -293,10 +698,17 @@ def check_claims(
         looked up in the same mapping (as ``"perpetrator:<value>"``).
     tolerance : float
         Relative tolerance of "around" and "fewer than" claims.
+    reported_tolerance : float
+        Relative tolerance of a published number without a qualifier (see
+        :func:`effective_qualifier`), for the ``finding`` columns.
 
     Returns
     -------
     ClaimsCheck
+        ``frame`` keeps the ``verdict`` column (supported / not supported / undetermined / not
+        checkable / not checked) and adds ``qualifier_used``, ``tolerance_used``, ``finding``,
+        ``finding_label``, ``finding_sentence``, ``difference``, ``difference_pct`` and
+        ``gap_pct`` (see the module docstring).
     """
     frame = _claims_frame(claims)
     if frame.empty:
@@ -370,10 +782,19 @@ def check_claims(
                 high = float(hi_v.sum())
             row.update(observed_low=low, observed_best=best, observed_high=high)
             v, gap, best_ok = verdict(low, best, high, float(c["value"]), c["qualifier"], tolerance)
-            if ws < d0 or we > d1:
+            covered = not (ws < d0 or we > d1)
+            if not covered:
                 v = "undetermined"
                 reason = f"the window reaches outside the data's coverage ({d0:%d %b %Y} to {d1:%d %b %Y})"
             row.update(verdict=v, gap=gap, best_consistent=best_ok)
+            row.update(
+                _finding_columns(
+                    row, c.get("qualifier_raw"), tolerance, reported_tolerance, covered
+                )
+            )
+        else:
+            key = "not_checkable" if row.get("verdict") == "not checkable" else "not_checked"
+            row.update(finding=key, finding_label=FINDINGS[key], finding_sentence="")
         row["reason"] = reason
         out_rows.append(row)
     result = pd.DataFrame(out_rows)

@@ -4,6 +4,11 @@
 (:mod:`trends.models.its`) and rate comparison (:mod:`trends.models.rates`) code and by the golden
 tests against R. It takes a ready-made design matrix and returns a frozen :class:`CountGLMFit`.
 
+It is assembled from the registries: the family (:data:`trends.models.families.FAMILIES`) fits
+the coefficients and its dispersion through the one IRLS kernel (:mod:`trends.models.irls`), and
+the covariance estimator (:data:`trends.models.covariance.COVARIANCES`) turns the estimating-
+equation parts into the covariance. Names keep working: ``family="negbin"``, ``se="hac"``.
+
 Conventions (all chosen to agree with R ``glm`` / ``MASS::glm.nb`` / ``sandwich``):
 
 - coefficients by iteratively reweighted least squares (Fisher scoring), converged to a relative
@@ -22,103 +27,23 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import stats
 
-from trends.errors import (
-    ConvergenceError,
-    InputError,
-    InsufficientDataError,
-    ModelError,
-    ModelWarning,
-)
+from trends.errors import InputError, InsufficientDataError, ModelError, ModelWarning
+from trends.models.covariance import CovarianceEstimator, CovarianceResult, resolve_covariance
+from trends.models.families import FAMILIES, Family, FamilyFit, get_family
 from trends.models.hac import HACCovariance, newey_west
 
 __all__ = ["CountGLMFit", "fit_count_glm", "FAMILIES", "SE_TYPES"]
 
-FAMILIES = ("poisson", "quasipoisson", "negbin")
+#: The ``se`` values of the historical interface (any registered covariance name also works).
 SE_TYPES = ("model", "hac", "robust")
 
-Family = Literal["poisson", "quasipoisson", "negbin"]
 SEType = Literal["model", "hac", "robust"]
-
-
-class _IRLSResult(NamedTuple):
-    beta: np.ndarray
-    mu: np.ndarray
-    deviance: float
-    converged: bool
-    n_iter: int
-
-
-def _deviance(y: np.ndarray, mu: np.ndarray, theta: float) -> float:
-    if math.isinf(theta):
-        return float(2.0 * np.sum(special.xlogy(y, y / mu) - (y - mu)))
-    return float(
-        2.0 * np.sum(special.xlogy(y, y / mu) - (y + theta) * np.log((y + theta) / (mu + theta)))
-    )
-
-
-def _irls(
-    y: np.ndarray,
-    x: np.ndarray,
-    off: np.ndarray,
-    theta: float,
-    *,
-    beta0: np.ndarray | None = None,
-    maxiter: int = 100,
-    tol: float = 1e-10,
-) -> _IRLSResult:
-    """Fisher scoring for a log-link GLM with variance ``mu + mu^2/theta`` (Poisson if inf)."""
-    if beta0 is None:
-        mu = y + 0.1
-        eta = np.log(mu)
-        beta = None
-    else:
-        beta = np.asarray(beta0, dtype=float)
-        eta = x @ beta + off
-        mu = np.exp(eta)
-    dev_old = _deviance(y, mu, theta) if beta is not None else math.inf
-    converged = False
-    it = 0
-    for it in range(1, maxiter + 1):  # noqa: B007 - it is reported
-        w = mu if math.isinf(theta) else mu / (1.0 + mu / theta)
-        z = (eta - off) + (y - mu) / mu
-        sw = np.sqrt(w)
-        new_beta, *_ = np.linalg.lstsq(x * sw[:, None], z * sw, rcond=None)
-        lam = 1.0
-        while True:
-            cand = new_beta if beta is None else beta + lam * (new_beta - beta)
-            eta_c = x @ cand + off
-            if np.all(eta_c < 700.0):
-                mu_c = np.exp(eta_c)
-                dev = _deviance(y, mu_c, theta)
-                if np.isfinite(dev) and np.all(mu_c > 0):
-                    break
-            if beta is None:
-                raise ConvergenceError("IRLS produced non-finite fitted values at the first step")
-            lam *= 0.5
-            if lam < 1e-10:
-                raise ConvergenceError("IRLS step halving failed: fitted values are not finite")
-        step = math.inf if beta is None else float(np.max(np.abs(cand - beta)))
-        beta, eta, mu = cand, eta_c, mu_c
-        # Deviance criterion as R's glm.fit, plus a step criterion: Fisher scoring converges only
-        # linearly for non-canonical links (NB), where a small deviance change can hide a
-        # coefficient change of order 1e-7.
-        # With quasi-separation (a group with no events) a coefficient drifts to -inf while the
-        # deviance settles: stop there as R does; fit_count_glm then warns.
-        if abs(dev - dev_old) / (abs(dev) + 0.1) < tol and (
-            step <= 1e-9 * (1.0 + float(np.max(np.abs(beta))))
-            or float(np.min(mu)) < 1e-8 * max(1.0, float(np.mean(y)))
-        ):
-            converged = True
-            break
-        dev_old = dev
-    assert beta is not None
-    return _IRLSResult(beta, mu, dev, converged, it)
 
 
 @dataclass(frozen=True)
@@ -136,7 +61,8 @@ class CountGLMFit:
     cov_model : pandas.DataFrame
         Model-based covariance (``scale * (X'WX)^-1``; conditional on ``theta`` for NB).
     family : str
-        ``"poisson"``, ``"quasipoisson"`` or ``"negbin"``.
+        Registry name of the family (``"poisson"``, ``"quasipoisson"``, ``"negbin"``...; see
+        :data:`trends.models.families.FAMILIES`).
     se_type : str
         ``"model"``, ``"hac"`` or ``"robust"``.
     se_description : str
@@ -186,6 +112,8 @@ class CountGLMFit:
         Period numbers of the rows (used by the HAC estimator when there are gaps).
     notes : tuple of str
         Remarks about the fit (for example "theta is infinite").
+    covariance : str
+        Registry name of the covariance estimator (:data:`trends.models.covariance.COVARIANCES`).
     """
 
     params: pd.Series
@@ -219,6 +147,7 @@ class CountGLMFit:
     information: np.ndarray = field(repr=False)
     time_index: np.ndarray | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()
+    covariance: str = ""
 
     @property
     def exog_names(self) -> list[str]:
@@ -336,13 +265,78 @@ def _as_design(exog: Any) -> tuple[np.ndarray, list[str], pd.Index | None]:
     return arr, [f"x{i}" for i in range(arr.shape[1])], None
 
 
+class _Data:
+    """Validated arrays of one fit."""
+
+    def __init__(self, endog: Any, exog: Any, offset: Any, time_index: Any) -> None:
+        index = endog.index if isinstance(endog, pd.Series) else None
+        y = np.asarray(endog, dtype=float).ravel()
+        x, names, x_index = _as_design(exog)
+        n, k = x.shape
+        if y.shape[0] != n:
+            raise InputError(f"endog has {y.shape[0]} rows but exog has {n}")
+        if not np.all(np.isfinite(y)):
+            raise InputError("counts contain missing or non-finite values; drop those rows first")
+        if np.any(y < 0):
+            raise InputError("counts must be non-negative")
+        if not np.all(np.isfinite(x)):
+            raise InputError("the design matrix contains missing or non-finite values")
+        off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float).ravel()
+        if off.shape[0] != n or not np.all(np.isfinite(off)):
+            raise InputError("offset must be finite with one value per row")
+        if np.all(y == 0):
+            raise InsufficientDataError("all counts are zero: a count model cannot be fitted")
+        if n <= k:
+            raise InsufficientDataError(f"{n} observations cannot support {k} parameters")
+        rank = np.linalg.matrix_rank(x)
+        if rank < k:
+            raise ModelError(
+                f"the design matrix is rank deficient (rank {rank} < {k} columns: "
+                f"{', '.join(names)}); a term is constant or collinear with others"
+            )
+        self.y, self.x, self.off, self.names = y, x, off, names
+        self.n, self.k = n, k
+        self.index = index if index is not None else x_index
+        self.time_index = None if time_index is None else np.asarray(time_index, dtype=np.int64)
+
+
+def _covariance(
+    fam: Family,
+    estimator: CovarianceEstimator,
+    data: _Data,
+    ff: FamilyFit,
+    scores: np.ndarray,
+    cov_model: np.ndarray,
+    joint: bool,
+) -> tuple[np.ndarray, np.ndarray | None, CovarianceResult]:
+    """``(cov of beta, joint covariance or None, the estimator's result)``."""
+    k = data.k
+    parts = fam.joint_parts(data.x, data.y, ff.mu, ff.theta) if joint else None
+    if parts is None:
+        parts = (scores, ff.information, data.x)
+        model_cov = cov_model
+    else:
+        model_cov = ff.cov_joint
+    res = estimator.compute(
+        parts[0],
+        parts[1],
+        parts[2],
+        time_index=data.time_index if estimator.se_type == "hac" else None,
+        model_cov=model_cov,
+        model_description=fam.model_se_description(joint),
+    )
+    full = res.cov
+    cov_joint = full if joint else ff.cov_joint
+    return full[:k, :k], cov_joint, res
+
+
 def fit_count_glm(
     endog: Any,
     exog: Any,
-    family: Family = "poisson",
+    family: str | Family = "poisson",
     *,
     offset: Any = None,
-    se: SEType = "model",
+    se: SEType | str | CovarianceEstimator = "model",
     hac_lags: int | None = None,
     hac_prewhite: bool | None = None,
     hac_adjust: bool = False,
@@ -351,7 +345,8 @@ def fit_count_glm(
     maxiter: int = 100,
     tol: float = 1e-10,
 ) -> CountGLMFit:
-    """Fit a Poisson, quasi-Poisson or negative binomial GLM with a log link.
+    """Fit a count GLM with a log link (Poisson, quasi-Poisson, negative binomial or any family
+    registered in :data:`trends.models.families.FAMILIES`).
 
     Parameters
     ----------
@@ -360,12 +355,15 @@ def fit_count_glm(
     exog : pandas.DataFrame or array_like
         Design matrix including the intercept column; DataFrame column names name the
         coefficients (arrays give ``x0, x1, ...``).
-    family : {"poisson", "quasipoisson", "negbin"}, default "poisson"
-        ``negbin`` is NB2 with ``theta`` estimated by maximum likelihood (as ``MASS::glm.nb``).
+    family : str or Family, default "poisson"
+        A registered family name or a :class:`~trends.models.families.Family`. ``negbin`` is NB2
+        with ``theta`` estimated by maximum likelihood (as ``MASS::glm.nb``).
     offset : array_like, optional
         Log-scale offset, e.g. ``log(population)`` or ``log(exposure)``.
-    se : {"model", "hac", "robust"}, default "model"
-        ``model``: model-based; ``hac``: Newey-West (see ``hac_*``); ``robust``: HC0 sandwich.
+    se : str or CovarianceEstimator, default "model"
+        ``model``: model-based; ``hac``: Newey-West (see ``hac_*``); ``robust``: HC0 sandwich; or
+        any name of :data:`trends.models.covariance.COVARIANCES` (``nw-auto``, ``nw-fixed``,
+        ``hc0``...) or an estimator object.
     hac_lags : int or None, default None
         Newey-West lag; ``None`` uses the automatic Newey-West (1994) bandwidth with AR(1)
         prewhitening (R ``sandwich::NeweyWest`` defaults).
@@ -394,90 +392,27 @@ def fit_count_glm(
     trends.errors.InputError
         Negative, missing or non-finite data, or mismatched lengths.
     trends.errors.ModelError
-        Unknown family / SE type, or a rank-deficient design.
+        Unknown family / SE type (:class:`~trends.errors.UnknownModelComponentError`), or a
+        rank-deficient design.
     trends.errors.InsufficientDataError
         All counts are zero, or no residual degrees of freedom.
     trends.errors.ConvergenceError
         The iterative fit did not converge.
     """
-    # negbin imports _irls from this module, hence the local import
-    from trends.models.negbin import (
-        _joint_negative_hessian,
-        fit_negbin,
-        joint_scores,
-        nb_deviance,
-        nb_loglik,
-    )
-
-    if family not in FAMILIES:
-        raise ModelError(f"unknown family {family!r}; use one of {', '.join(FAMILIES)}")
-    if se not in SE_TYPES:
-        raise ModelError(f"unknown se {se!r}; use one of {', '.join(SE_TYPES)}")
+    fam = get_family(family)
+    estimator = resolve_covariance(se, hac_lags, hac_prewhite=hac_prewhite, hac_adjust=hac_adjust)
     if nb_se not in ("conditional", "joint"):
         raise ModelError(f"nb_se must be 'conditional' or 'joint', got {nb_se!r}")
-    index = endog.index if isinstance(endog, pd.Series) else None
-    y = np.asarray(endog, dtype=float).ravel()
-    x, names, x_index = _as_design(exog)
-    if index is None:
-        index = x_index
-    n, k = x.shape
-    if y.shape[0] != n:
-        raise InputError(f"endog has {y.shape[0]} rows but exog has {n}")
-    if not np.all(np.isfinite(y)):
-        raise InputError("counts contain missing or non-finite values; drop those rows first")
-    if np.any(y < 0):
-        raise InputError("counts must be non-negative")
-    if not np.all(np.isfinite(x)):
-        raise InputError("the design matrix contains missing or non-finite values")
-    off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float).ravel()
-    if off.shape[0] != n or not np.all(np.isfinite(off)):
-        raise InputError("offset must be finite with one value per row")
-    if np.all(y == 0):
-        raise InsufficientDataError("all counts are zero: a count model cannot be fitted")
-    if n <= k:
-        raise InsufficientDataError(f"{n} observations cannot support {k} parameters")
-    rank = np.linalg.matrix_rank(x)
-    if rank < k:
-        raise ModelError(
-            f"the design matrix is rank deficient (rank {rank} < {k} columns: {', '.join(names)}); "
-            "a term is constant or collinear with others"
-        )
-    t_idx = None if time_index is None else np.asarray(time_index, dtype=np.int64)
-
-    notes: list[str] = []
-    theta: float | None = None
-    se_theta: float | None = None
-    cov_joint_arr: np.ndarray | None = None
-    if family == "negbin":
-        nb = fit_negbin(y, x, off, maxiter=maxiter, tol=tol)
-        beta, mu, theta, se_theta = nb.params, nb.mu, nb.theta, nb.se_theta
-        converged, n_iter = nb.converged, nb.n_iter
-        info = nb.information
-        loglik = nb.loglik
-        deviance = nb_deviance(y, mu, theta)
-        aic = -2.0 * loglik + 2.0 * (k + 1)
-        cov_joint_arr = nb.cov_joint
-        notes.extend(nb.notes)
-        var = mu if math.isinf(theta) else mu + mu**2 / theta
-    else:
-        r = _irls(y, x, off, math.inf, maxiter=maxiter, tol=tol)
-        if not r.converged:
-            raise ConvergenceError(f"Poisson IRLS did not converge in {maxiter} iterations")
-        beta, mu, converged, n_iter = r.beta, r.mu, r.converged, r.n_iter
-        info = (x * mu[:, None]).T @ x
-        deviance = r.deviance
-        var = mu
-        if family == "poisson":
-            loglik = nb_loglik(y, mu, math.inf)
-            aic = -2.0 * loglik + 2.0 * k
-        else:
-            loglik = math.nan
-            aic = math.nan
-    resid_p = (y - mu) / np.sqrt(var)
+    data = _Data(endog, exog, offset, time_index)
+    y, x, n, k = data.y, data.x, data.n, data.k
+    ff = fam.fit(y, x, data.off, maxiter=maxiter, tol=tol)
+    mu, theta = ff.mu, ff.theta
+    notes = list(ff.notes)
+    resid_p = fam.pearson_residuals(y, mu, theta)
     chi2 = float(np.sum(resid_p**2))
     df_resid = n - k
     dispersion = chi2 / df_resid
-    scale = dispersion if family == "quasipoisson" else 1.0
+    scale = fam.scale(chi2, df_resid)
     if np.min(mu) < 1e-8 * max(1.0, float(np.mean(y))):
         warnings.warn(
             "some fitted means are essentially zero: a group of observations with no events "
@@ -487,85 +422,51 @@ def fit_count_glm(
         )
         notes.append("some fitted means are essentially zero (quasi-separation)")
 
-    bread = np.linalg.inv(info)
-    cov_model = scale * bread
-    w_score = (y - mu) if (theta is None or math.isinf(theta)) else (y - mu) / (1.0 + mu / theta)
-    scores = x * w_score[:, None]
-    hac: HACCovariance | None = None
-    joint = family == "negbin" and nb_se == "joint" and theta is not None and np.isfinite(theta)
-    if family == "negbin" and nb_se == "joint" and not joint:
+    cov_model = scale * np.linalg.inv(ff.information)
+    scores = x * fam.score_weights(y, mu, theta)[:, None]
+    joint = nb_se == "joint" and fam.joint_parts(x, y, mu, theta) is not None
+    if nb_se == "joint" and not joint and fam.dispersion == "ml":
         notes.append("theta is infinite: joint standard errors equal the conditional ones")
-    if se == "model":
-        cov = cov_joint_arr[:k, :k] if joint else cov_model
-        desc = {
-            "poisson": "model-based (Poisson)",
-            "quasipoisson": "model-based (quasi-Poisson, scale = Pearson X2/df)",
-            "negbin": "model-based (negative binomial, "
-            + ("joint with alpha)" if joint else "conditional on theta)"),
-        }[family]
-    else:
-        if joint:
-            assert theta is not None
-            js = joint_scores(x, y, mu, theta)
-            parts = (
-                js,
-                _joint_negative_hessian(x, y, mu, theta),
-                np.column_stack([x, np.zeros(n)]),
-            )
-        else:
-            parts = (scores, info, x)
-        if se == "robust":
-            hac = newey_west(parts, 0, prewhite=False, time_index=None)
-            full = hac.cov
-            hac = None
-            desc = "robust (HC0 sandwich)"
-        else:
-            hac = newey_west(
-                parts, hac_lags, prewhite=hac_prewhite, adjust=hac_adjust, time_index=t_idx
-            )
-            full = hac.cov
-            desc = hac.rule
-        if joint:
-            cov_joint_arr = full
-        cov = full[:k, :k]
+    cov, cov_joint_arr, cres = _covariance(fam, estimator, data, ff, scores, cov_model, joint)
     cov = 0.5 * (cov + cov.T)
     bse = np.sqrt(np.diag(cov))
-    idx_names = pd.Index(names)
+    idx_names = pd.Index(data.names)
     cov_joint_df = None
     if cov_joint_arr is not None:
-        jn = [*names, "alpha"]
+        jn = [*data.names, "alpha"]
         cov_joint_df = pd.DataFrame(cov_joint_arr, index=jn, columns=jn)
-    mu_index = index if index is not None else pd.RangeIndex(n)
+    mu_index = data.index if data.index is not None else pd.RangeIndex(n)
     return CountGLMFit(
-        params=pd.Series(beta, index=idx_names, name="coef"),
+        params=pd.Series(ff.beta, index=idx_names, name="coef"),
         bse=pd.Series(bse, index=idx_names, name="se"),
         cov=pd.DataFrame(cov, index=idx_names, columns=idx_names),
         cov_model=pd.DataFrame(cov_model, index=idx_names, columns=idx_names),
-        family=family,
-        se_type=se,
-        se_description=desc,
-        hac=hac,
+        family=fam.name,
+        se_type=estimator.se_type,
+        se_description=cres.description,
+        hac=cres.hac,
         scale=float(scale),
         dispersion=float(dispersion),
         pearson_chi2=chi2,
-        deviance=float(deviance),
+        deviance=float(ff.deviance),
         theta=theta,
-        se_theta=se_theta,
+        se_theta=ff.se_theta,
         cov_joint=cov_joint_df,
-        nb_se=nb_se if family == "negbin" else None,
-        loglik=float(loglik),
-        aic=float(aic),
+        nb_se=nb_se if fam.dispersion == "ml" else None,
+        loglik=float(ff.loglik),
+        aic=float(fam.aic(ff.loglik, k)),
         mu=pd.Series(mu, index=mu_index, name="mu"),
         resid_pearson=pd.Series(resid_p, index=mu_index, name="pearson"),
         n=int(n),
         df_resid=int(df_resid),
-        converged=bool(converged),
-        n_iter=int(n_iter),
+        converged=bool(ff.converged),
+        n_iter=int(ff.n_iter),
         endog=y,
         exog_array=x,
-        offset=off,
+        offset=data.off,
         scores=scores,
-        information=info,
-        time_index=t_idx,
+        information=ff.information,
+        time_index=data.time_index,
         notes=tuple(notes),
+        covariance=estimator.name,
     )

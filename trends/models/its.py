@@ -51,15 +51,23 @@ effects are ``observed - counterfactual`` and the cumulative effect sums them ov
 post periods; their intervals are prediction intervals (parameter and count uncertainty).
 ``intervals="analytic"`` computes the same intervals in closed form (lognormal means, moment-
 matched count quantiles) instead of by simulation: much faster, for batches of many series.
+
+Specification and steps
+-----------------------
+Every choice apart from the data is an :class:`~trends.models.spec.ITSSpec` (``fit_its(series,
+spec)``; the keyword options build one). The fit is a chain of named steps:
+:func:`~trends.models.its_design.prepare_series`, :func:`~trends.models.its_design.place_interventions`,
+:func:`~trends.models.its_design.build_design`, :func:`~trends.models.its_design.usable_rows`, the
+GLM fit (:func:`fit_its_model` stops here: coefficients and their errors, which is all the placebo
+test needs), then the counterfactual and its intervals (:mod:`trends.models.its_intervals`) and
+the diagnostics.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
-import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -67,26 +75,52 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from trends.errors import InputError, InsufficientDataError, ModelWarning
+from trends.errors import InputError, ModelWarning
+from trends.models.covariance import CovarianceEstimator
+from trends.models.diagnostics import ljung_box
+from trends.models.families import Family, get_family
 from trends.models.glm import CountGLMFit, fit_count_glm
+from trends.models.its_design import (
+    MIN_EVENTS,
+    ITSDesign,
+    PlacedIntervention,
+    PreparedSeries,
+    build_design,
+    place_interventions,
+    prepare_series,
+    usable_rows,
+)
+from trends.models.its_intervals import (
+    CounterfactualIntervals,
+    analytic_intervals,
+    make_rng,
+    simulation_intervals,
+)
+from trends.models.periods import FREQ_ADJ, FREQ_UNITS, first_post_position
+from trends.models.spec import SPEC_DEFAULTS, ITSSpec
+from trends.models.wording import (
+    describe_change,
+    describe_count_interval,
+    fmt_date,
+    fmt_num,
+    fmt_p,
+)
 from trends.results import Result, to_jsonable
 
 __all__ = [
+    "ITSModelFit",
     "ITSResult",
+    "ITSSpec",
     "InterventionEffect",
     "RateRatio",
     "fit_its",
+    "fit_its_model",
     "first_post_position",
     "MIN_EVENTS",
 ]
 
-#: Fewer events than this in the fitted periods: the model is refused.
-MIN_EVENTS = 10
 #: Fewer events than this in any segment (or in total x 3) triggers a small-count warning.
 SMALL_SEGMENT_EVENTS = 10
-
-_FREQ_UNITS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
-_FREQ_ADJ = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "Y": "yearly"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,212 +213,6 @@ class InterventionEffect:
         )
 
 
-@dataclass(frozen=True)
-class _Spec:
-    id: str
-    name: str
-    start: pd.Timestamp
-    position: int
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------------------------
-_ONE_DAY = np.timedelta64(1, "D")
-_ONE_WEEK = np.timedelta64(7, "D")
-
-
-def _detect_frequency(index: pd.DatetimeIndex) -> str:
-    """Return one of D/W/M/Q/Y for a regular index, else raise InputError."""
-    if len(index) < 2:
-        raise InsufficientDataError("the series needs at least two periods")
-    # fast path (exact spacing of one day or one week: the common case), same answer as below
-    steps = np.diff(index.values)
-    if np.all(steps == _ONE_DAY):
-        return "D"
-    if np.all(steps == _ONE_WEEK):
-        return "W"
-    deltas = pd.Series(index[1:] - index[:-1])
-    dd = deltas.dt.total_seconds().to_numpy() / 86400.0
-    med = float(np.median(dd))
-    if abs(med - 1.0) < 1e-9:
-        freq = "D"
-        ok = np.allclose(dd, 1.0)
-    elif abs(med - 7.0) < 1e-9:
-        freq = "W"
-        ok = np.allclose(dd, 7.0)
-    else:
-        freq = {True: "M"}.get(27.5 <= med <= 31.5)
-        if freq is None:
-            freq = "Q" if 88.5 <= med <= 92.5 else ("Y" if 364.5 <= med <= 366.5 else None)
-        if freq is None:
-            raise InputError(
-                f"cannot recognise the series frequency (median spacing {med:g} days); "
-                "use a daily, weekly, monthly, quarterly or yearly series"
-            )
-        per = index.to_period(freq)
-        ok = bool(np.all(np.diff(per.asi8) == 1))
-    if not ok:
-        raise InputError(
-            "the series index is not regular (missing or duplicated periods); reindex it to a "
-            "complete grid with NaN for periods that were not reported"
-        )
-    return freq
-
-
-def _period_starts(index: pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
-    if freq in ("D", "W"):
-        return index.normalize()
-    return index.to_period(freq).start_time
-
-
-def _to_timestamp(value: Any, what: str, tz: Any = None) -> pd.Timestamp:
-    """Timestamp without time zone: aware times are expressed in ``tz`` (the series' zone)
-    when given, else taken at their local wall-clock time."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"cannot read {what} {value!r} as a date") from exc
-    if pd.isna(ts):
-        raise InputError(f"{what} is missing")
-    if ts.tzinfo is not None:
-        if tz is not None:
-            ts = ts.tz_convert(tz)
-        ts = ts.tz_localize(None)
-    return ts
-
-
-def first_post_position(starts: pd.DatetimeIndex, when: pd.Timestamp) -> int:
-    """Position of the first period whose start is on or after ``when``'s calendar date.
-
-    Parameters
-    ----------
-    starts : pandas.DatetimeIndex
-        Start of each period (sorted).
-    when : pandas.Timestamp
-        Intervention time (a time of day is ignored: the date counts).
-
-    Returns
-    -------
-    int
-        0-based position; ``len(starts)`` when every period starts before ``when``.
-    """
-    day = when.normalize()
-    return int(np.searchsorted(starts.to_numpy(), np.datetime64(day.to_datetime64()), side="left"))
-
-
-def _slug(text: str) -> str:
-    s = re.sub(r"[^0-9A-Za-z_.-]+", "_", str(text)).strip("_")
-    return s or "x"
-
-
-def _normalise_interventions(
-    interventions: Any, tz: Any = None
-) -> list[tuple[str, str, pd.Timestamp]]:
-    if interventions is None:
-        raise InputError("at least one intervention is needed")
-    if isinstance(interventions, (str, pd.Timestamp, _dt.date, np.datetime64)) or hasattr(
-        interventions, "start"
-    ):
-        items: list[Any] = [interventions]
-    elif isinstance(interventions, Iterable):
-        items = list(interventions)
-    else:
-        items = [interventions]
-    if not items:
-        raise InputError("at least one intervention is needed")
-    out = []
-    seen: set[str] = set()
-    for j, item in enumerate(items, start=1):
-        if hasattr(item, "start"):
-            start = _to_timestamp(item.start, "intervention start", tz)
-            raw_id = getattr(item, "id", None)
-            raw_name = getattr(item, "name", None) or getattr(item, "label", None)
-        else:
-            start = _to_timestamp(item, "intervention date", tz)
-            raw_id, raw_name = None, None
-        iid = _slug(raw_id) if raw_id else f"i{j}"
-        if iid in seen:
-            iid = f"{iid}_{j}"
-        seen.add(iid)
-        name = str(raw_name) if raw_name else (str(raw_id) if raw_id else "the intervention")
-        out.append((iid, name, start))
-    out.sort(key=lambda r: r[2])
-    return out
-
-
-def _fmt_date(ts: pd.Timestamp) -> str:
-    return f"{ts.day} {ts.strftime('%b %Y')}"
-
-
-def _fmt_pct(x: float) -> str:
-    a = abs(x)
-    if a >= 10:
-        return f"{x:.0f}%"
-    if a >= 1:
-        return f"{x:.1f}%"
-    return f"{x:.2f}%"
-
-
-def _fmt_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "p not available"
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}"
-
-
-def _fmt_num(x: float) -> str:
-    if not np.isfinite(x):
-        return "n/a"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
-def _signed_pct(x: float) -> str:
-    return ("+" if x >= 0 else "-") + _fmt_pct(abs(x))
-
-
-def _describe_change(rr: RateRatio, per: str = "") -> str:
-    """'fell by 62% (95% CI 40% to 76%; p < 0.001)' style text for a rate ratio."""
-    lvl = f"{round(rr.level * 100):d}%"
-    if not np.isfinite(rr.estimate):
-        return "could not be estimated"
-    pct = (rr.estimate - 1.0) * 100.0
-    lo = (rr.ci_low - 1.0) * 100.0
-    hi = (rr.ci_high - 1.0) * 100.0
-    if rr.ci_high < 1.0:
-        return (
-            f"fell by {_fmt_pct(-pct)}{per} ({lvl} CI {_fmt_pct(-hi)} to {_fmt_pct(-lo)}; "
-            f"{_fmt_p(rr.p_value)})"
-        )
-    if rr.ci_low > 1.0:
-        return (
-            f"rose by {_fmt_pct(pct)}{per} ({lvl} CI {_fmt_pct(lo)} to {_fmt_pct(hi)}; "
-            f"{_fmt_p(rr.p_value)})"
-        )
-    return (
-        f"changed by {_signed_pct(pct)}{per} ({lvl} CI {_signed_pct(lo)} to {_signed_pct(hi)}; "
-        f"{_fmt_p(rr.p_value)}; not distinguishable from no change)"
-    )
-
-
-def _describe_count_interval(lo: float, hi: float) -> str:
-    """'150 to 412 fewer' / '20 fewer to 35 more' for an interval of differences."""
-
-    def one(v: float) -> str:
-        return f"{_fmt_num(abs(v))} {'fewer' if v < 0 else 'more'}"
-
-    if hi < 0:
-        return f"{_fmt_num(abs(hi))} to {_fmt_num(abs(lo))} fewer"
-    if lo > 0:
-        return f"{_fmt_num(lo)} to {_fmt_num(hi)} more"
-    return f"{one(lo)} to {one(hi)}"
-
-
 def _rate_ratio(fit: CountGLMFit, term: str, alpha: float) -> RateRatio:
     j = fit.params.index.get_loc(term)
     b = float(fit.params.iloc[j])
@@ -401,332 +229,6 @@ def _rate_ratio(fit: CountGLMFit, term: str, alpha: float) -> RateRatio:
         se=se,
         level=1.0 - alpha,
     )
-
-
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
-def _mvn_draws(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draws from N(mean, cov) via a symmetric square root (robust to near-singular cov)."""
-    vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
-    vals = np.clip(vals, 0.0, None)
-    root = vecs * np.sqrt(vals)
-    z = rng.standard_normal((n, mean.shape[0]))
-    return mean + z @ root.T
-
-
-def _count_draws(
-    mu: np.ndarray,
-    family: str,
-    theta: float | None,
-    scale: float,
-    rng: np.random.Generator,
-    *,
-    as_float: bool = True,
-) -> np.ndarray:
-    """Counts around means ``mu`` with the model's count distribution (float, or int64 with
-    ``as_float=False``)."""
-    if family == "negbin" and theta is not None and np.isfinite(theta):
-        # gamma-Poisson mixture == negative binomial(theta, mean mu). With a common shape,
-        # ``scale * standard_gamma(shape)`` is what ``Generator.gamma(shape, scale)`` computes
-        # element by element (same stream, same values) without broadcasting a shape array.
-        shape = max(float(theta), 1e-12)
-        out = rng.poisson(rng.standard_gamma(shape, size=mu.shape) * (mu / shape))
-    elif family == "quasipoisson" and scale > 1.0:
-        size = np.maximum(mu / (scale - 1.0), 1e-12)
-        out = rng.poisson(rng.gamma(size, mu / size))
-    else:
-        out = rng.poisson(mu)
-    return out.astype(float) if as_float else out
-
-
-def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Linear interpolation exactly as numpy's quantile code evaluates it."""
-    diff_b_a = b - a
-    out = np.add(a, diff_b_a * t)
-    np.subtract(b, diff_b_a * (1 - t), out=out, where=t >= 0.5, casting="unsafe")
-    return out
-
-
-def _row_percentiles(
-    a: np.ndarray,
-    q: Sequence[float],
-    *,
-    overwrite: bool = False,
-    valid: np.ndarray | None = None,
-) -> np.ndarray:
-    """``np.percentile(a, q, axis=1)`` (default ``"linear"`` method), the same values faster.
-
-    numpy moves the axis to the front and partitions a strided copy at six positions (the two
-    neighbours of each quantile plus the minimum and maximum); here each C-contiguous row is
-    partitioned in place at the neighbours only, and the interpolation is numpy's own formula,
-    so the result is identical (rows that contain NaN give NaN, as in numpy). Integer arrays
-    give the values numpy gives for the same numbers stored as floats (and partition faster).
-
-    Parameters
-    ----------
-    a : numpy.ndarray
-        2-D array (rows x draws), float or integer.
-    q : sequence of float
-        Percentiles in [0, 100].
-    overwrite : bool, default False
-        Allow ``a`` to be reordered in place (saves a copy when it is a scratch array).
-    valid : numpy.ndarray of bool, optional
-        Rows to evaluate (the others give NaN, as rows holding NaN do). Default: the rows
-        without NaN.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float array of shape ``(len(q), a.shape[0])``.
-    """
-    qs = np.true_divide(np.asarray(q, dtype=float), 100)
-    m, n = a.shape
-    virtual = (n - 1) * qs
-    prev = np.floor(virtual)
-    nxt = prev + 1
-    above = virtual >= n - 1
-    prev[above] = -1
-    nxt[above] = -1
-    below = virtual < 0
-    prev[below] = 0
-    nxt[below] = 0
-    prev_i = prev.astype(np.intp)
-    next_i = nxt.astype(np.intp)
-    gamma = (virtual - prev_i)[:, None]
-    if valid is not None:
-        ok = np.asarray(valid, dtype=bool)
-    elif a.dtype.kind == "f":
-        ok = ~np.isnan(a).any(axis=1)
-    else:
-        ok = np.ones(m, dtype=bool)
-    if ok.all():
-        work = a if (overwrite and a.flags.c_contiguous) else np.array(a, order="C")
-    else:
-        work = a[ok]
-    out = np.full((qs.size, m), np.nan)
-    if work.shape[0]:
-        kth = np.unique(np.concatenate([prev_i, next_i]) % n)
-        work.partition(kth, axis=1)
-        res = _lerp(work[:, prev_i].T, work[:, next_i].T, gamma)
-        out[:, ok] = res
-    return out
-
-
-@dataclass
-class _Intervals:
-    """Interval ingredients of the counterfactual (post period of the last intervention)."""
-
-    cf_ci: np.ndarray  # (2, m) confidence band of the counterfactual mean
-    cf_pi: np.ndarray  # (2, m) prediction band of counts
-    cum_pi: np.ndarray  # (2, m) prediction band of the cumulative expected counts
-    mean_lo: float  # interval of the expected total (parameter uncertainty only)
-    mean_hi: float
-    rel_lo: float  # interval of observed / expected - 1
-    rel_hi: float
-
-
-def _simulation_intervals(
-    x_cf: np.ndarray,
-    off_cf: np.ndarray,
-    cf_ok: np.ndarray,
-    obs_ok: np.ndarray,
-    tot_obs: float,
-    fit: CountGLMFit,
-    family: str,
-    n_sim: int,
-    alpha: float,
-    rng: np.random.Generator,
-) -> _Intervals:
-    """Intervals from ``n_sim`` coefficient draws, each with its own simulated counts."""
-    q_lo, q_hi = 100 * alpha / 2, 100 * (1 - alpha / 2)
-    beta = fit.params.to_numpy()
-    draws = _mvn_draws(beta, fit.cov.to_numpy(), n_sim, rng)
-    # (m, n_sim) simulated means; the linear predictor is capped at 40 (mean 2.4e17) as a
-    # numerical guard against extreme draws
-    mu_sim = np.exp(np.minimum(x_cf @ draws.T + off_cf[:, None], 40.0))
-    # periods whose counterfactual is undefined (missing covariate or offset) stay NaN
-    undefined = ~cf_ok
-    mu_sim[undefined] = 0.0
-    # integer counts (exact, like their float copies); quantiles of integers are the same
-    # numbers and partition faster
-    y_sim = _count_draws(mu_sim, family, fit.theta, fit.scale, rng, as_float=False)
-    # cumulative counts over the observed post periods (other periods add nothing)
-    cum_sim = np.cumsum(y_sim if obs_ok.all() else np.where(obs_ok[:, None], y_sim, 0), axis=0)
-    tot_sim = cum_sim[-1].astype(float)
-    # expected total: sequential sum over the periods, as the last row of a cumulative sum
-    tot_mu = mu_sim[0] * obs_ok[0]
-    for i in np.flatnonzero(obs_ok[1:]) + 1:
-        tot_mu = tot_mu + mu_sim[i]
-    if undefined.any():
-        mu_sim[undefined] = np.nan
-    cf_ci = _row_percentiles(mu_sim, [q_lo, q_hi], overwrite=True)
-    cf_pi = _row_percentiles(y_sim, [q_lo, q_hi], overwrite=True, valid=cf_ok)
-    cum_pi = _row_percentiles(cum_sim, [q_lo, q_hi], overwrite=True)
-    mean_lo, mean_hi = np.percentile(tot_mu, [q_lo, q_hi])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel_sim = tot_obs / tot_sim - 1.0
-    rel_sim = rel_sim[np.isfinite(rel_sim)]
-    rel_lo, rel_hi = np.percentile(rel_sim, [q_lo, q_hi]) if rel_sim.size else (math.nan, math.nan)
-    return _Intervals(
-        cf_ci, cf_pi, cum_pi, float(mean_lo), float(mean_hi), float(rel_lo), float(rel_hi)
-    )
-
-
-def _count_variance(
-    mean: np.ndarray, second: np.ndarray, family: str, theta: float | None, scale: float
-) -> np.ndarray:
-    """``E[Var(y | mu)]`` of the simulated count distribution, given ``E[mu]`` and ``E[mu^2]``."""
-    if family == "negbin" and theta is not None and np.isfinite(theta):
-        return mean + second / theta
-    if family == "quasipoisson" and scale > 1.0:
-        return scale * mean
-    return mean.copy()
-
-
-def _blend_quantiles(mean: np.ndarray, var: np.ndarray, share: np.ndarray, p: float) -> np.ndarray:
-    """Quantile ``p`` of a count with the given mean and variance, ``share`` of the variance
-    coming from a lognormal mean (parameter uncertainty) and the rest from count noise.
-
-    The quantiles of a lognormal and of a negative binomial (Poisson when the variance does not
-    exceed the mean) with these two moments are averaged with weights ``share`` and
-    ``1 - share``: each is right at its end (pure parameter or pure count uncertainty) and the
-    weighted value follows the skewness in between.
-    """
-    out = np.zeros(mean.shape)
-    pos = mean > 0
-    if not pos.any():
-        return out
-    m, v, w = mean[pos], var[pos], share[pos]
-    s2 = np.log1p(v / (m * m))
-    q_ln = np.exp(np.log(m) - 0.5 * s2 + float(special.ndtri(p)) * np.sqrt(s2))
-    q_nb = np.empty(m.shape)
-    over = v > m
-    if over.any():
-        size = m[over] ** 2 / (v[over] - m[over])
-        q_nb[over] = stats.nbinom.ppf(p, size, size / (size + m[over]))
-    if (~over).any():
-        q_nb[~over] = stats.poisson.ppf(p, m[~over])
-    out[pos] = w * q_ln + (1.0 - w) * q_nb
-    return out
-
-
-def _lognormal_pair_sums(
-    x: np.ndarray,
-    cov: np.ndarray,
-    e_mu: np.ndarray,
-    weight: np.ndarray,
-    block: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """For ``mu_t = exp(x_t' beta)`` with ``beta`` normal: ``Var(mu_t)`` and, cumulated,
-    ``Var(sum_{u <= t} w_u mu_u)`` (exact lognormal covariances, in row blocks)."""
-    m = x.shape[0]
-    diag = np.empty(m)
-    above = np.zeros(m)  # sum_{u < t} w_u w_t Cov(mu_u, mu_t)
-    block = block or max(1, (1 << 21) // max(m, 1))  # rows per block: about 16 MB of floats
-    xc = x @ cov
-    we = weight * e_mu
-    for a in range(0, m, block):
-        b = min(a + block, m)
-        # Cov(eta_u, eta_t) for u in [a, b); capped as the simulation caps eta (exp(40))
-        c = np.minimum(xc[a:b] @ x.T, 40.0)
-        w_blk = np.outer(we[a:b], we) * np.expm1(c)
-        rows = np.arange(a, b)
-        diag[a:b] = e_mu[a:b] ** 2 * np.expm1(c[rows - a, rows])
-        w_blk[np.arange(m)[None, :] <= rows[:, None]] = 0.0
-        above += w_blk.sum(axis=0)
-    cum = np.cumsum(weight**2 * diag + 2.0 * above)
-    return diag, np.maximum(cum, 0.0)
-
-
-def _analytic_intervals(
-    x_cf: np.ndarray,
-    cf: np.ndarray,
-    cf_ok: np.ndarray,
-    obs_ok: np.ndarray,
-    tot_obs: float,
-    fit: CountGLMFit,
-    family: str,
-    alpha: float,
-) -> _Intervals:
-    """Closed-form intervals, the same quantities the simulation estimates.
-
-    With ``eta_t = x_t' beta`` normal (mean ``eta_hat``, variance ``v_t``), ``mu_t = exp(eta_t)``
-    is lognormal: its exact moments (``E mu_t = exp(eta_hat + v_t / 2)``, ``Cov(mu_u, mu_t) =
-    E mu_u E mu_t (exp(x_u' V x_t) - 1)``) give
-
-    - the mean band ``exp(eta_hat -/+ z sqrt(v_t))`` (exact);
-    - the interval of the expected total ``T = sum mu_t`` from a lognormal with the moments of
-      ``T`` (exact for one period);
-    - prediction bands for counts (per period and cumulated over the observed post periods)
-      from the mean and variance of the count (``Var(T)`` plus the mean count variance of the
-      model) through :func:`_blend_quantiles`, rounded to whole counts;
-    - the relative effect ``observed / S - 1`` at those quantiles of the total ``S`` (at least 1).
-    """
-    q_lo, q_hi = alpha / 2.0, 1.0 - alpha / 2.0
-    z = float(special.ndtri(q_hi))
-    cov = fit.cov.to_numpy()
-    m = cf.shape[0]
-    cf_ci = np.full((2, m), np.nan)
-    cf_pi = np.full((2, m), np.nan)
-    xs = np.where(cf_ok[:, None], x_cf, 0.0)
-    mu = np.where(cf_ok, cf, 0.0)
-    v_eta = np.maximum(np.einsum("ij,jk,ik->i", xs, cov, xs), 0.0)
-    sd = np.sqrt(v_eta)
-    cf_ci[0, cf_ok] = (mu * np.exp(-z * sd))[cf_ok]
-    cf_ci[1, cf_ok] = (mu * np.exp(z * sd))[cf_ok]
-    e_mu = mu * np.exp(0.5 * v_eta)
-    e_mu2 = mu * mu * np.exp(2.0 * v_eta)
-    count_var = _count_variance(e_mu, e_mu2, family, fit.theta, fit.scale)
-    w = obs_ok.astype(float)
-    var_mu, cum_var_mu = _lognormal_pair_sums(xs, cov, e_mu, w)
-    # per period
-    var_y = count_var + var_mu
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(var_y > 0, var_mu / var_y, 0.0)
-    cf_pi[0, cf_ok] = np.rint(_blend_quantiles(e_mu, var_y, share, q_lo))[cf_ok]
-    cf_pi[1, cf_ok] = np.rint(_blend_quantiles(e_mu, var_y, share, q_hi))[cf_ok]
-    # cumulated over the observed post periods
-    cum_mean = np.cumsum(e_mu * w)
-    cum_var = np.cumsum(count_var * w) + cum_var_mu
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cum_share = np.where(cum_var > 0, cum_var_mu / cum_var, 0.0)
-    cum_pi = np.vstack(
-        [
-            np.rint(_blend_quantiles(cum_mean, cum_var, cum_share, q_lo)),
-            np.rint(_blend_quantiles(cum_mean, cum_var, cum_share, q_hi)),
-        ]
-    )
-    tot, var_t = float(cum_mean[-1]), float(cum_var_mu[-1])
-    if tot > 0:
-        s2 = math.log1p(var_t / (tot * tot))
-        centre = math.log(tot) - 0.5 * s2
-        mean_lo, mean_hi = (
-            math.exp(centre - z * math.sqrt(s2)),
-            math.exp(centre + z * math.sqrt(s2)),
-        )
-        s_lo, s_hi = max(float(cum_pi[0, -1]), 1.0), max(float(cum_pi[1, -1]), 1.0)
-        rel_lo, rel_hi = tot_obs / s_hi - 1.0, tot_obs / s_lo - 1.0
-    else:
-        mean_lo = mean_hi = 0.0
-        rel_lo = rel_hi = math.nan
-    return _Intervals(cf_ci, cf_pi, cum_pi, mean_lo, mean_hi, rel_lo, rel_hi)
-
-
-def _ljung_box(resid: np.ndarray, lag: int) -> dict[str, float]:
-    from statsmodels.stats.diagnostic import acorr_ljungbox
-
-    if lag < 1 or resid.shape[0] <= lag + 1:
-        return {"lag": lag, "statistic": math.nan, "p_value": math.nan}
-    lb = acorr_ljungbox(resid, lags=[lag], return_df=True)
-    return {
-        "lag": int(lag),
-        "statistic": float(lb["lb_stat"].iloc[0]),
-        "p_value": float(lb["lb_pvalue"].iloc[0]),
-    }
 
 
 def _default_lb_lag(freq: str, n: int) -> int:
@@ -771,6 +273,9 @@ class ITSResult(Result):
         Messages of the :class:`~trends.errors.ModelWarning` issued during the fit.
     settings : dict
         The options used.
+    spec : ITSSpec or None
+        The specification that was fitted (refit it elsewhere with ``fit_its(series, spec)`` or
+        ``spec.with_intervention(date)``).
     """
 
     fit: CountGLMFit
@@ -782,6 +287,7 @@ class ITSResult(Result):
     diagnostics: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    spec: ITSSpec | None = None
 
     # -- convenience -------------------------------------------------------------------------
     @property
@@ -803,6 +309,46 @@ class ITSResult(Result):
     def family(self) -> str:
         """Model family."""
         return self.fit.family
+
+    def family_object(self) -> Family:
+        """The family that was fitted (from the spec, else looked up by name).
+
+        Returns
+        -------
+        Family
+            The family.
+        """
+        if self.spec is not None:
+            return self.spec.family_object()
+        return get_family(self.fit.family)
+
+    def refit(self, series: pd.Series, intervention: Any = None) -> ITSResult:
+        """Fit the same specification to another series (and, optionally, another date).
+
+        This is how robustness checks (low / high figures, leaving out incidents) and the
+        placebo test refit *the same* model: ``fit_its(series, self.spec)``.
+
+        Parameters
+        ----------
+        series : pandas.Series
+            The other count series.
+        intervention : date, event or list of them, optional
+            Replaces the specification's interventions.
+
+        Returns
+        -------
+        ITSResult
+            The new fit.
+
+        Raises
+        ------
+        trends.errors.InputError
+            When the result carries no specification.
+        """
+        if self.spec is None:
+            raise InputError("this result carries no specification to refit")
+        spec = self.spec if intervention is None else self.spec.with_intervention(intervention)
+        return fit_its(series, spec)
 
     @property
     def se_type(self) -> str:
@@ -843,42 +389,31 @@ class ITSResult(Result):
         unit = s.get("unit", "period")
         adj = s.get("unit_adj", "per-period")
         what = s.get("series_name") or "events"
-        fam = {
-            "negbin": "negative binomial",
-            "poisson": "Poisson",
-            "quasipoisson": "quasi-Poisson",
-        }[self.fit.family]
+        family = self.family_object()
+        fam = family.label
         lvl = f"{round((1 - s.get('alpha', 0.05)) * 100):d}%"
         d = self.diagnostics
         parts = []
-        extra = []
-        if self.fit.family == "negbin":
-            th = self.fit.theta
-            extra.append(
-                "theta = infinite (no overdispersion)"
-                if th is None or not np.isfinite(th)
-                else f"theta = {th:.3g}"
-            )
-        if self.fit.family == "quasipoisson":
-            extra.append(f"dispersion = {self.fit.scale:.2f}")
+        fitted = family.fit_summary(self.fit.theta, self.fit.scale)
+        extra = [fitted] if fitted else []
         parts.append(
             f"Interrupted time series, {fam} model ({'; '.join(extra) + '; ' if extra else ''}"
             f"{d['n_used']} of {d['n_periods']} {unit}s used, {d['n_missing']} not reported, "
-            f"{_fmt_num(d['total_events'])} events) for {what} from "
-            f"{_fmt_date(s['period_start'])} to {_fmt_date(s['period_end'])}; standard errors: "
+            f"{fmt_num(d['total_events'])} events) for {what} from "
+            f"{fmt_date(s['period_start'])} to {fmt_date(s['period_end'])}; standard errors: "
             f"{self.fit.se_description}."
         )
         for eff in self.effects:
             sentence = (
-                f"After {eff.name} on {_fmt_date(eff.start)} the {adj} rate of {what} "
-                f"{_describe_change(eff.level_change)} immediately (rate ratio "
+                f"After {eff.name} on {fmt_date(eff.start)} the {adj} rate of {what} "
+                f"{describe_change(eff.level_change)} immediately (rate ratio "
                 f"{eff.level_change.estimate:.3f}, {lvl} CI {eff.level_change.ci_low:.3f} to "
                 f"{eff.level_change.ci_high:.3f})"
             )
             if eff.slope_change is not None:
                 sentence += (
                     f"; after that, its trend "
-                    f"{_describe_change(eff.slope_change, per=' per ' + unit)} relative to the "
+                    f"{describe_change(eff.slope_change, per=' per ' + unit)} relative to the "
                     f"trend before (rate ratio {eff.slope_change.estimate:.4f} per {unit})"
                 )
             parts.append(sentence + ".")
@@ -887,18 +422,18 @@ class ITSResult(Result):
             diff = ce["estimate"]
             word = "more" if diff >= 0 else "fewer"
             parts.append(
-                f"Over the {ce['n_periods']} observed {unit}s from {_fmt_date(ce['start'])} to "
-                f"{_fmt_date(ce['end'])}, {_fmt_num(ce['observed'])} events were recorded against "
-                f"{_fmt_num(ce['expected'])} expected had {self.primary.name} not happened "
-                f"({lvl} interval {_fmt_num(ce['expected_pi_low'])} to "
-                f"{_fmt_num(ce['expected_pi_high'])}): {_fmt_num(abs(diff))} {word} events "
+                f"Over the {ce['n_periods']} observed {unit}s from {fmt_date(ce['start'])} to "
+                f"{fmt_date(ce['end'])}, {fmt_num(ce['observed'])} events were recorded against "
+                f"{fmt_num(ce['expected'])} expected had {self.primary.name} not happened "
+                f"({lvl} interval {fmt_num(ce['expected_pi_low'])} to "
+                f"{fmt_num(ce['expected_pi_high'])}): {fmt_num(abs(diff))} {word} events "
                 f"({lvl} prediction interval "
-                f"{_describe_count_interval(ce['ci_low'], ce['ci_high'])})."
+                f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})."
             )
         lb = d.get("ljung_box", {})
         parts.append(
             f"Diagnostics: Pearson dispersion {d['dispersion']:.2f}; Ljung-Box test on Pearson "
-            f"residuals at lag {lb.get('lag')}: {_fmt_p(lb.get('p_value', math.nan))}."
+            f"residuals at lag {lb.get('lag')}: {fmt_p(lb.get('p_value', math.nan))}."
         )
         if self.warnings:
             parts.append("Caution: " + " ".join(self.warnings))
@@ -936,24 +471,383 @@ class ITSResult(Result):
         }
         return to_jsonable(out)
 
-    def plot(self, ax=None, **kwargs: Any):
-        """Draw observed, fitted and counterfactual series (see :func:`trends.plots.its.plot_its`).
+    # plot(): inherited from Result, draws the chart registered for ITSResult (trends.results.draw)
 
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw.
-        **kwargs
-            Passed to :func:`trends.plots.its.plot_its`.
 
-        Returns
-        -------
-        matplotlib.axes.Axes or tuple
-            Whatever ``plot_its`` returns.
-        """
-        from trends.plots.its import plot_its
+# --------------------------------------------------------------------------------------------
+# the model fit (what the placebo test refits at fake dates)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ITSModelFit:
+    """The GLM of an ITS specification on a series, before counterfactuals and diagnostics.
 
-        return plot_its(self, ax=ax, **kwargs)
+    Attributes
+    ----------
+    spec : ITSSpec
+        The (checked) specification.
+    prepared : PreparedSeries
+        The series.
+    placed : list of PlacedIntervention
+        The interventions on the series.
+    design : ITSDesign
+        Design matrix and offset.
+    used : numpy.ndarray of bool
+        Rows used by the fit.
+    total : float
+        Events in them.
+    fit : CountGLMFit
+        The fitted GLM.
+    effects : list of InterventionEffect
+        Level (and slope) changes of each intervention.
+    warnings : list of str
+        Messages of the model warnings raised by the GLM fit.
+    """
+
+    spec: ITSSpec
+    prepared: PreparedSeries
+    placed: list[PlacedIntervention]
+    design: ITSDesign
+    used: np.ndarray
+    total: float
+    fit: CountGLMFit
+    effects: list[InterventionEffect]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def primary(self) -> InterventionEffect:
+        """The effect of the last intervention."""
+        return self.effects[-1]
+
+
+def _fit_glm(
+    spec: ITSSpec, prepared: PreparedSeries, design: ITSDesign, used: np.ndarray
+) -> tuple[CountGLMFit, list[str]]:
+    """Fit the count GLM on the used rows; collect its model warnings."""
+    idx = prepared.index
+    estimator: CovarianceEstimator = spec.covariance_estimator()
+    caught: list[str] = []
+    with warnings.catch_warnings(record=True) as wlist:
+        warnings.simplefilter("always", ModelWarning)
+        fit = fit_count_glm(
+            pd.Series(prepared.values[used], index=idx[used]),
+            design.matrix.loc[used],
+            spec.family_object(),
+            offset=design.offset[used],
+            se=estimator,
+            nb_se=spec.nb_se,
+            time_index=np.flatnonzero(used),
+        )
+    for w in wlist:
+        if issubclass(w.category, ModelWarning):
+            caught.append(str(w.message))
+        else:  # pragma: no cover - re-emit foreign warnings
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return fit, caught
+
+
+def fit_its_model(series: pd.Series | PreparedSeries, spec: ITSSpec) -> ITSModelFit:
+    """Fit the GLM of an ITS specification (no counterfactual, intervals or diagnostics).
+
+    This is the first half of :func:`fit_its`, which calls it: the coefficients, their standard
+    errors and the effects are exactly those of ``fit_its(series, spec)``. The placebo test uses
+    it to refit the same specification at fake dates.
+
+    Parameters
+    ----------
+    series : pandas.Series or PreparedSeries
+        Counts with a regular DatetimeIndex (NaN = not reported), or a series already checked by
+        :func:`~trends.models.its_design.prepare_series` (saves the checks in loops).
+    spec : ITSSpec
+        The specification.
+
+    Returns
+    -------
+    ITSModelFit
+        Design, fit and effects.
+
+    Raises
+    ------
+    trends.errors.InputError
+        Bad series, options or interventions.
+    trends.errors.InsufficientDataError
+        Data that cannot support the model.
+    trends.errors.ConvergenceError
+        The model did not converge.
+    """
+    prepared = prepare_series(series)
+    spec = spec.validated()
+    placed = place_interventions(spec, prepared)
+    design = build_design(spec, prepared, placed)
+    used, total = usable_rows(spec, prepared, design, placed)
+    fit, caught = _fit_glm(spec, prepared, design, used)
+    idx = prepared.index
+    effects = [
+        InterventionEffect(
+            id=sp.id,
+            name=sp.name,
+            start=sp.start,
+            first_period=idx[sp.position],
+            position=sp.position,
+            level_change=_rate_ratio(fit, f"level[{sp.id}]", spec.alpha),
+            slope_change=_rate_ratio(fit, f"slope[{sp.id}]", spec.alpha)
+            if spec.slope_change
+            else None,
+        )
+        for sp in placed
+    ]
+    return ITSModelFit(spec, prepared, placed, design, used, total, fit, effects, caught)
+
+
+# --------------------------------------------------------------------------------------------
+# counterfactual, diagnostics, settings
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Counterfactual:
+    frame: pd.DataFrame
+    cumulative: dict[str, Any]
+    relative: dict[str, Any]
+
+
+def _intervals(
+    m: ITSModelFit, x_cf: np.ndarray, cf: np.ndarray, obs_ok: np.ndarray, tot_obs: float
+) -> CounterfactualIntervals:
+    spec, fit = m.spec, m.fit
+    off_cf = m.design.offset[m.placed[-1].position :]
+    cf_ok = np.isfinite(cf)
+    family = spec.family_object()
+    if spec.intervals == "simulation":
+        return simulation_intervals(
+            x_cf, off_cf, cf_ok, obs_ok, tot_obs, fit, family, spec.n_sim, spec.alpha,
+            make_rng(spec.seed),
+        )  # fmt: skip
+    return analytic_intervals(x_cf, cf, cf_ok, obs_ok, tot_obs, fit, family, spec.alpha)
+
+
+def _frame(
+    m: ITSModelFit,
+    fitted: np.ndarray,
+    post: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    n, p0 = m.prepared.n, m.placed[-1].position
+
+    def _post(values: np.ndarray) -> np.ndarray:
+        full = np.full(n, np.nan)
+        full[p0:] = values
+        return full
+
+    cols: dict[str, Any] = {
+        "observed": m.prepared.values,
+        "used": m.used,
+        "transition": m.design.transition,
+        "segment": ["pre" if s_ == 0 else m.placed[s_ - 1].id for s_ in m.design.segment],
+        "fitted": fitted,
+    }
+    cols.update({k: _post(v) for k, v in post.items()})
+    return pd.DataFrame(cols, index=m.prepared.index)
+
+
+def _totals(
+    m: ITSModelFit,
+    iv: CounterfactualIntervals,
+    obs_ok: np.ndarray,
+    cum: dict[str, np.ndarray],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The cumulative and relative effects over the observed post periods."""
+    idx, p0 = m.prepared.index, m.placed[-1].position
+    n_post_obs = int(obs_ok.sum())
+    if not n_post_obs:  # pragma: no cover - excluded by the segment checks
+        return {"estimate": math.nan, "n_periods": 0}, {"estimate": math.nan}
+    last_ok = int(np.flatnonzero(obs_ok)[-1])
+    first_ok = int(np.flatnonzero(obs_ok)[0])
+    tot_obs = float(cum["obs"][-1])
+    tot_cf = float(cum["cf"][-1])
+    cumulative = {
+        "estimate": tot_obs - tot_cf,
+        "ci_low": float(cum["lo"][-1]),
+        "ci_high": float(cum["hi"][-1]),
+        "ci_low_mean": tot_obs - float(iv.mean_hi),
+        "ci_high_mean": tot_obs - float(iv.mean_lo),
+        "observed": tot_obs,
+        "expected": tot_cf,
+        "expected_ci_low": float(iv.mean_lo),
+        "expected_ci_high": float(iv.mean_hi),
+        "expected_pi_low": float(iv.cum_pi[0][-1]),
+        "expected_pi_high": float(iv.cum_pi[1][-1]),
+        "n_periods": n_post_obs,
+        "start": idx[p0 + first_ok],
+        "end": idx[p0 + last_ok],
+        "interval": "prediction (parameter and count uncertainty)"
+        if m.spec.intervals == "simulation"
+        else "prediction (parameter and count uncertainty; closed form, lognormal means)",
+    }
+    relative = {
+        "estimate": tot_obs / tot_cf - 1.0 if tot_cf > 0 else math.nan,
+        "ci_low": float(iv.rel_lo),
+        "ci_high": float(iv.rel_hi),
+    }
+    return cumulative, relative
+
+
+def _counterfactual(m: ITSModelFit) -> _Counterfactual:
+    """Fitted values, the last intervention's counterfactual, effects and their intervals."""
+    design, yv = m.design, m.prepared.values
+    beta = m.fit.params.to_numpy()
+    xa = design.matrix.to_numpy(dtype=float)
+    fitted = np.exp(xa @ beta + design.offset)
+    last = m.placed[-1]
+    zero_cols = [design.matrix.columns.get_loc(c) for c in design.terms[last.id]]
+    p0 = last.position
+    x_cf = xa[p0:].copy()
+    x_cf[:, zero_cols] = 0.0
+    cf = np.exp(x_cf @ beta + design.offset[p0:])
+    obs_post = yv[p0:]
+    obs_ok = ~np.isnan(obs_post) & np.isfinite(cf)
+    cum_obs = np.cumsum(np.where(obs_ok, obs_post, 0.0))
+    cum_cf = np.cumsum(np.where(obs_ok, cf, 0.0))
+    iv = _intervals(m, x_cf, cf, obs_ok, float(cum_obs[-1]))
+    cum_effect = cum_obs - cum_cf
+    cum_lo = cum_obs - iv.cum_pi[1]
+    cum_hi = cum_obs - iv.cum_pi[0]
+    never = np.cumsum(obs_ok.astype(float)) == 0
+    for arr in (cum_effect, cum_lo, cum_hi):
+        arr[never] = np.nan
+    post = {
+        "counterfactual": cf,
+        "cf_ci_low": iv.cf_ci[0],
+        "cf_ci_high": iv.cf_ci[1],
+        "cf_pi_low": iv.cf_pi[0],
+        "cf_pi_high": iv.cf_pi[1],
+        "effect": np.where(obs_ok, obs_post - cf, np.nan),
+        "effect_low": np.where(obs_ok, obs_post - iv.cf_pi[1], np.nan),
+        "effect_high": np.where(obs_ok, obs_post - iv.cf_pi[0], np.nan),
+        "cum_effect": cum_effect,
+        "cum_effect_low": cum_lo,
+        "cum_effect_high": cum_hi,
+    }
+    cum = {"obs": cum_obs, "cf": cum_cf, "lo": cum_lo, "hi": cum_hi}
+    cumulative, relative = _totals(m, iv, obs_ok, cum)
+    return _Counterfactual(_frame(m, fitted, post), cumulative, relative)
+
+
+def _messages(m: ITSModelFit, lb: dict[str, float], seg_events: list[float]) -> list[str]:
+    """Warnings about the fit (caught GLM warnings, overdispersion, autocorrelation, counts)."""
+    fit = m.fit
+    messages = list(m.warnings)
+    if fit.family == "poisson" and fit.dispersion > 1.5:
+        messages.append(
+            f"Overdispersion: Pearson X2/df = {fit.dispersion:.2f} under a Poisson model; "
+            "model-based standard errors are too small (use family='negbin' or 'quasipoisson'"
+            + ("" if fit.se_type == "hac" else ", or se='hac'")
+            + ")."
+        )
+    if fit.se_type == "model" and np.isfinite(lb["p_value"]) and lb["p_value"] < 0.05:
+        messages.append(
+            f"Residual autocorrelation (Ljung-Box lag {lb['lag']}, {fmt_p(lb['p_value'])}) "
+            "with model-based standard errors: intervals are likely too narrow (use se='hac')."
+        )
+    if min(seg_events) < SMALL_SEGMENT_EVENTS or m.total < 3 * SMALL_SEGMENT_EVENTS:
+        messages.append(
+            f"Small counts ({fmt_num(m.total)} events in total, as few as "
+            f"{fmt_num(min(seg_events))} in one segment): the large-sample intervals are "
+            "approximate."
+        )
+    return messages
+
+
+def _diagnostics(m: ITSModelFit) -> tuple[dict[str, Any], list[str]]:
+    spec, fit, used, yv = m.spec, m.fit, m.used, m.prepared.values
+    lb_lag = (
+        spec.ljung_box_lag
+        if spec.ljung_box_lag is not None
+        else _default_lb_lag(m.prepared.freq, int(used.sum()))
+    )
+    lb = ljung_box(fit.resid_pearson.to_numpy(), lb_lag)
+    n_seg = len(m.placed) + 1
+    seg_events = [float(np.sum(yv[used & (m.design.segment == s_)])) for s_ in range(n_seg)]
+    observed = ~np.isnan(yv)
+    diagnostics = {
+        "n_periods": int(m.prepared.n),
+        "n_used": int(used.sum()),
+        "n_missing": int((~observed).sum()),
+        "n_transition_excluded": int((observed & m.design.transition).sum())
+        if spec.transition_mode == "exclude"
+        else 0,
+        "total_events": m.total,
+        "events_by_segment": {
+            ("pre" if s_ == 0 else m.placed[s_ - 1].id): seg_events[s_] for s_ in range(n_seg)
+        },
+        "dispersion": fit.dispersion,
+        "pearson_chi2": fit.pearson_chi2,
+        "df_resid": fit.df_resid,
+        "deviance": fit.deviance,
+        "theta": fit.theta,
+        "se_theta": fit.se_theta,
+        "loglik": fit.loglik,
+        "aic": fit.aic,
+        "ljung_box": lb,
+        "hac": None if fit.hac is None else fit.hac.to_dict(),
+        "converged": fit.converged,
+        "notes": list(fit.notes),
+    }
+    return diagnostics, _messages(m, lb, seg_events)
+
+
+def _settings(m: ITSModelFit) -> dict[str, Any]:
+    spec, idx, freq = m.spec, m.prepared.index, m.prepared.freq
+    tb, ta = m.design.window
+    seed = spec.seed
+    return {
+        "family": m.fit.family,
+        "trend": spec.trend,
+        "slope_change": spec.slope_change,
+        "seasonality": spec.seasonality,
+        "fourier": [list(f_) for f_ in spec.fourier] if spec.fourier else None,
+        "covariates": None
+        if spec.covariates is None
+        else [str(c) for c in spec.covariates.columns],
+        "offset": "exposure"
+        if spec.exposure is not None
+        else ("offset" if spec.offset is not None else None),
+        "transition": [tb, ta] if (tb or ta) else None,
+        "transition_mode": spec.transition_mode,
+        "se": spec.se,
+        "covariance": m.fit.covariance,
+        "hac_lags": spec.hac_lags,
+        "nb_se": spec.nb_se,
+        "alpha": spec.alpha,
+        "n_sim": spec.n_sim,
+        "intervals": spec.intervals,
+        "seed": seed if isinstance(seed, (int, np.integer)) or seed is None else "generator",
+        "unit": FREQ_UNITS[freq],
+        "unit_adj": FREQ_ADJ[freq],
+        "series_name": None if m.prepared.series.name is None else str(m.prepared.series.name),
+        "period_start": idx[0],
+        "period_end": idx[-1],
+        "first_post_rule": "first period starting on or after the intervention's date",
+    }
+
+
+def _resolve_spec(interventions: Any, spec: ITSSpec | None, options: dict[str, Any]) -> ITSSpec:
+    """The spec of a ``fit_its`` call: given, or built from the keyword options."""
+    if isinstance(interventions, ITSSpec):
+        if spec is not None:
+            raise InputError("give the specification once (positionally or as spec=)")
+        spec, interventions = interventions, None
+    if spec is None:
+        return ITSSpec.from_options(interventions, **options)
+    changed = [
+        k
+        for k, v in options.items()
+        if not (
+            v is SPEC_DEFAULTS[k] or (isinstance(v, (str, int, float)) and v == SPEC_DEFAULTS[k])
+        )
+    ]
+    if changed:
+        raise InputError(
+            "with a specification, change options in it (spec.replace(...)), not as keywords: "
+            + ", ".join(sorted(changed))
+        )
+    return spec if interventions is None else spec.with_intervention(interventions)
 
 
 # --------------------------------------------------------------------------------------------
@@ -961,9 +855,10 @@ class ITSResult(Result):
 # --------------------------------------------------------------------------------------------
 def fit_its(
     series: pd.Series,
-    interventions: Any,
+    interventions: Any = None,
     *,
-    family: Literal["negbin", "poisson", "quasipoisson"] = "negbin",
+    spec: ITSSpec | None = None,
+    family: str | Family = "negbin",
     trend: bool = True,
     slope_change: bool = True,
     seasonality: Literal["dow", "month"] | None = None,
@@ -973,7 +868,7 @@ def fit_its(
     exposure: pd.Series | None = None,
     transition: int | tuple[int, int] | None = None,
     transition_mode: Literal["exclude", "separate"] = "exclude",
-    se: Literal["hac", "model", "robust"] = "hac",
+    se: str | CovarianceEstimator = "hac",
     hac_lags: int | None = None,
     nb_se: Literal["conditional", "joint"] = "conditional",
     alpha: float = 0.05,
@@ -989,12 +884,17 @@ def fit_its(
     series : pandas.Series
         Counts with a regular DatetimeIndex (daily, weekly, monthly, quarterly or yearly). NaN
         means "not reported" and is left out of the fit.
-    interventions : date, object or list of them
+    interventions : date, object, list of them, or ITSSpec
         Dates (``str``, ``Timestamp``, ``datetime``) or objects with a ``start`` timestamp and
         optional ``id`` and ``name`` attributes (e.g. reference events). See the module notes for
-        the rule that picks the first post period.
-    family : {"negbin", "poisson", "quasipoisson"}, default "negbin"
-        Count model.
+        the rule that picks the first post period. An :class:`~trends.models.spec.ITSSpec` here
+        (or as ``spec=``) gives the whole specification; with a spec, dates given here replace
+        its interventions and the other keywords must stay at their defaults.
+    spec : ITSSpec, optional
+        The specification (see ``interventions``).
+    family : str or Family, default "negbin"
+        Count family: a name of :data:`trends.models.families.FAMILIES` (``"negbin"``,
+        ``"poisson"``, ``"quasipoisson"``...) or a family object.
     trend : bool, default True
         Include a linear time trend (``t = 1..n``, in periods).
     slope_change : bool, default True
@@ -1017,8 +917,10 @@ def fit_its(
     transition_mode : {"exclude", "separate"}, default "exclude"
         ``exclude`` drops transition periods from the fit; ``separate`` gives each
         intervention's window its own indicator.
-    se : {"hac", "model", "robust"}, default "hac"
-        Standard errors (see :func:`trends.models.glm.fit_count_glm`).
+    se : str or CovarianceEstimator, default "hac"
+        Standard errors: ``"hac"``, ``"model"``, ``"robust"`` (see
+        :func:`trends.models.glm.fit_count_glm`), any name of
+        :data:`trends.models.covariance.COVARIANCES` or an estimator object.
     hac_lags : int, optional
         Fixed Newey-West lag (no prewhitening). Default: automatic bandwidth with AR(1)
         prewhitening (R ``sandwich::NeweyWest`` defaults).
@@ -1039,16 +941,16 @@ def fit_its(
         lognormal when the coefficients are normal, so its band and the exact moments of any
         sum of means follow; count bands use the predictive mean and variance of the counts
         (parameter and count uncertainty) with a lognormal / negative binomial quantile blend
-        (see :func:`_analytic_intervals`). Several times faster (no ``n * n_sim`` count draws);
-        it agrees with a long simulation to a few percent except for extreme extrapolations.
-        ``n_sim`` and ``seed`` are then unused. ``"delta"`` is accepted as another name of
-        ``"analytic"`` (the settings record ``"analytic"``). The level and slope changes and
-        their Wald intervals do not depend on this option.
+        (see :func:`trends.models.its_intervals.analytic_intervals`). Several times faster (no
+        ``n * n_sim`` count draws); it agrees with a long simulation to a few percent except for
+        extreme extrapolations. ``n_sim`` and ``seed`` are then unused. ``"delta"`` is accepted
+        as another name of ``"analytic"`` (the settings record ``"analytic"``). The level and
+        slope changes and their Wald intervals do not depend on this option.
 
     Returns
     -------
     ITSResult
-        Effects, counterfactual, diagnostics.
+        Effects, counterfactual, diagnostics (and the ``spec`` that was fitted).
 
     Raises
     ------
@@ -1067,410 +969,29 @@ def fit_its(
         Overdispersion under Poisson, residual autocorrelation with model-based errors, small
         counts.
     """
-    # ---------------------------------------------------------------- validate inputs
-    if not isinstance(series, pd.Series):
-        raise InputError("series must be a pandas Series of counts with a DatetimeIndex")
-    if not isinstance(series.index, pd.DatetimeIndex):
-        raise InputError("series must have a DatetimeIndex")
-    tz = series.index.tz
-    if tz is not None:  # work in the series' local calendar
-        series = series.tz_localize(None)
-    if not series.index.is_monotonic_increasing or series.index.has_duplicates:
-        raise InputError("the series index must be sorted and without duplicates")
-    if not 0.0 < alpha < 1.0:
-        raise InputError(f"alpha must be between 0 and 1, got {alpha}")
-    if n_sim < 100:
-        raise InputError("n_sim must be at least 100")
-    if intervals not in ("simulation", "analytic", "delta"):
-        raise InputError(f"intervals must be 'simulation' or 'analytic', got {intervals!r}")
-    if intervals == "delta":
-        intervals = "analytic"
-    if transition_mode not in ("exclude", "separate"):
-        raise InputError("transition_mode must be 'exclude' or 'separate'")
-    if seasonality not in (None, "dow", "month"):
-        raise InputError("seasonality must be None, 'dow' or 'month'")
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":  # plain numbers
-        yv = series.to_numpy(dtype=float)
-    else:
-        y_num = pd.to_numeric(series, errors="coerce").astype(float)
-        bad = series.notna() & y_num.isna()
-        if bad.any():
-            raise InputError(f"non-numeric counts at {series.index[bad][0]}")
-        yv = y_num.to_numpy()
-    if np.any(yv < 0):
-        raise InputError("counts must be non-negative")
-    freq = _detect_frequency(series.index)
-    n = len(series)
-    idx = series.index
-    starts = _period_starts(idx, freq)
-    specs_raw = _normalise_interventions(interventions, tz)
-    specs: list[_Spec] = []
-    for iid, name, start in specs_raw:
-        pos = first_post_position(starts, start)
-        if pos <= 0:
-            raise InputError(
-                f"intervention {name!r} ({start.date()}) is at or before the first period of the "
-                "series: there is no pre-intervention period"
-            )
-        if pos >= n:
-            raise InputError(
-                f"intervention {name!r} ({start.date()}) is after the last period of the series"
-            )
-        if specs and pos <= specs[-1].position:
-            raise InputError(
-                f"interventions {specs[-1].name!r} and {name!r} fall in the same period; "
-                "merge them or use a finer series"
-            )
-        specs.append(_Spec(iid, name, start, pos))
-
-    if transition is None:
-        tb, ta = 0, 0
-    elif isinstance(transition, (int, np.integer)):
-        tb, ta = 0, int(transition)
-    else:
-        try:
-            tb, ta = (int(v) for v in transition)
-        except (TypeError, ValueError) as exc:
-            raise InputError("transition must be an int or a (before, after) pair") from exc
-    if tb < 0 or ta < 0:
-        raise InputError("transition windows must be non-negative")
-
-    # ---------------------------------------------------------------- design
-    t = np.arange(1, n + 1, dtype=float)
-    cols: dict[str, np.ndarray] = {"intercept": np.ones(n)}
-    if trend:
-        cols["trend"] = t
-    transition_any = np.zeros(n, dtype=bool)
-    inter_terms: dict[str, list[str]] = {}
-    segment = np.zeros(n, dtype=int)
-    for j, sp in enumerate(specs):
-        post = (np.arange(n) >= sp.position).astype(float)
-        segment[sp.position :] = j + 1
-        lv = f"level[{sp.id}]"
-        cols[lv] = post
-        names = [lv]
-        if slope_change:
-            sl = f"slope[{sp.id}]"
-            cols[sl] = np.maximum(np.arange(n) - sp.position + 1, 0).astype(float)
-            names.append(sl)
-        if tb or ta:
-            lo = max(sp.position - tb, 0)
-            hi = min(sp.position + ta, n)
-            win = np.zeros(n, dtype=bool)
-            win[lo:hi] = True
-            transition_any |= win
-            if transition_mode == "separate" and win.any():
-                tr = f"transition[{sp.id}]"
-                cols[tr] = win.astype(float)
-                names.append(tr)
-        inter_terms[sp.id] = names
-    if seasonality == "dow":
-        if freq != "D":
-            raise InputError("seasonality='dow' needs a daily series")
-        dow = idx.day_of_week
-        for d_, lab in enumerate(["Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], start=1):
-            cols[f"dow[{lab}]"] = (dow == d_).astype(float)
-    elif seasonality == "month":
-        if freq in ("Q", "Y"):
-            raise InputError("seasonality='month' needs a daily, weekly or monthly series")
-        mon = idx.month
-        for m_ in range(2, 13):
-            cols[f"month[{m_}]"] = (mon == m_).astype(float)
-    if fourier:
-        for item in fourier:
-            try:
-                period, pairs = float(item[0]), int(item[1])
-            except (TypeError, ValueError, IndexError) as exc:
-                raise InputError("fourier must be a list of (period, n_pairs)") from exc
-            if period <= 0 or pairs < 1:
-                raise InputError("fourier periods must be > 0 and n_pairs >= 1")
-            for k in range(1, pairs + 1):
-                cols[f"sin[{period:g},{k}]"] = np.sin(2.0 * np.pi * k * t / period)
-                cols[f"cos[{period:g},{k}]"] = np.cos(2.0 * np.pi * k * t / period)
-    design = pd.DataFrame(cols, index=idx)
-    if covariates is not None:
-        if isinstance(covariates, pd.Series):
-            covariates = covariates.to_frame()
-        if not isinstance(covariates, pd.DataFrame):
-            raise InputError("covariates must be a DataFrame indexed like the series")
-        cov_al = covariates.reindex(idx).apply(pd.to_numeric, errors="coerce").astype(float)
-        clash = set(cov_al.columns.astype(str)) & set(design.columns)
-        if clash:
-            raise InputError(f"covariate names clash with model terms: {sorted(clash)}")
-        cov_al.columns = [str(c) for c in cov_al.columns]
-        design = pd.concat([design, cov_al], axis=1)
-    if offset is not None and exposure is not None:
-        raise InputError("give offset or exposure, not both")
-    off_all = np.zeros(n)
-    if exposure is not None:
-        ex = pd.Series(exposure).reindex(idx).astype(float)
-        if (ex <= 0).any():
-            raise InputError("exposure must be positive")
-        off_all = np.log(ex.to_numpy())
-    elif offset is not None:
-        off_all = pd.Series(offset).reindex(idx).astype(float).to_numpy()
-
-    # ---------------------------------------------------------------- rows used
-    observed = ~np.isnan(yv)
-    design_ok = np.all(np.isfinite(design.to_numpy()), axis=1) & np.isfinite(off_all)
-    used = observed & design_ok
-    if transition_mode == "exclude":
-        used &= ~transition_any
-    total = float(np.nansum(yv[used]))
-    if used.sum() == 0 or total == 0:
-        raise InsufficientDataError(
-            "the series has no events in the periods that can be used: all counts are zero or "
-            "missing, so no rate (and no change in rate) can be estimated"
-        )
-    if total < MIN_EVENTS:
-        raise InsufficientDataError(
-            f"only {total:g} events in the fitted periods; at least {MIN_EVENTS} are needed for "
-            "a count regression (compare phases with trends.models.rates.compare_rates instead)"
-        )
-    for s_ in range(len(specs) + 1):
-        mask = used & (segment == s_)
-        label = (
-            f"before {specs[0].name} ({_fmt_date(specs[0].start)})"
-            if s_ == 0
-            else f"after {specs[s_ - 1].name} ({_fmt_date(specs[s_ - 1].start)})"
-        )
-        if mask.sum() == 0:
-            raise InsufficientDataError(
-                f"the segment {label} has no observed periods that can be used in the fit"
-            )
-        if np.sum(yv[mask]) == 0:
-            raise InsufficientDataError(
-                f"the segment {label} has no events: a log-linear level change cannot be "
-                "estimated (its rate ratio would be 0 or infinite); use "
-                "trends.models.rates.compare_rates for an exact interval"
-            )
-        if slope_change and s_ > 0 and mask.sum() < 2:
-            raise InsufficientDataError(
-                f"the segment {label} has fewer than two usable periods: its slope change "
-                "cannot be estimated (use slope_change=False)"
-            )
-
-    # ---------------------------------------------------------------- fit
-    x_used = design.loc[used]
-    pos_used = np.flatnonzero(used)
-    caught: list[str] = []
-    with warnings.catch_warnings(record=True) as wlist:
-        warnings.simplefilter("always", ModelWarning)
-        fit = fit_count_glm(
-            pd.Series(yv[used], index=idx[used]),
-            x_used,
-            family,
-            offset=off_all[used],
-            se=se,
-            hac_lags=hac_lags,
-            nb_se=nb_se,
-            time_index=pos_used,
-        )
-    for w in wlist:
-        if issubclass(w.category, ModelWarning):
-            caught.append(str(w.message))
-        else:  # pragma: no cover - re-emit foreign warnings
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-    effects = []
-    for sp in specs:
-        lv = _rate_ratio(fit, f"level[{sp.id}]", alpha)
-        sl = _rate_ratio(fit, f"slope[{sp.id}]", alpha) if slope_change else None
-        effects.append(
-            InterventionEffect(
-                id=sp.id,
-                name=sp.name,
-                start=sp.start,
-                first_period=idx[sp.position],
-                position=sp.position,
-                level_change=lv,
-                slope_change=sl,
-            )
-        )
-
-    # ---------------------------------------------------------------- fitted & counterfactual
-    beta = fit.params.to_numpy()
-    xa = design.to_numpy(dtype=float)
-    fitted = np.exp(xa @ beta + off_all)
-    last = specs[-1]
-    zero_cols = [design.columns.get_loc(c) for c in inter_terms[last.id]]
-    p0 = last.position
-    x_cf = xa[p0:].copy()
-    x_cf[:, zero_cols] = 0.0
-    off_cf = off_all[p0:]
-    cf = np.exp(x_cf @ beta + off_cf)
-    cf_ok = np.isfinite(cf)
-    obs_post = yv[p0:]
-    obs_ok = ~np.isnan(obs_post) & cf_ok
-    cum_obs = np.cumsum(np.where(obs_ok, obs_post, 0.0))
-    cum_cf = np.cumsum(np.where(obs_ok, cf, 0.0))
-    tot_obs_all = float(cum_obs[-1])
-    if intervals == "simulation":
-        iv = _simulation_intervals(
-            x_cf, off_cf, cf_ok, obs_ok, tot_obs_all, fit, family, n_sim, alpha, _rng(seed)
-        )
-    else:
-        iv = _analytic_intervals(x_cf, cf, cf_ok, obs_ok, tot_obs_all, fit, family, alpha)
-    cf_ci, cf_pi, cum_pi = iv.cf_ci, iv.cf_pi, iv.cum_pi
-    effect = np.where(obs_ok, obs_post - cf, np.nan)
-    eff_lo = np.where(obs_ok, obs_post - cf_pi[1], np.nan)
-    eff_hi = np.where(obs_ok, obs_post - cf_pi[0], np.nan)
-    ok_f = obs_ok.astype(float)
-    cum_effect = cum_obs - cum_cf
-    cum_lo = cum_obs - cum_pi[1]
-    cum_hi = cum_obs - cum_pi[0]
-    never = np.cumsum(ok_f) == 0
-    for arr in (cum_effect, cum_lo, cum_hi):
-        arr[never] = np.nan
-
-    def _post(values: np.ndarray) -> np.ndarray:
-        full = np.full(n, np.nan)
-        full[p0:] = values
-        return full
-
-    frame = pd.DataFrame(
-        {
-            "observed": yv,
-            "used": used,
-            "transition": transition_any,
-            "segment": ["pre" if s_ == 0 else specs[s_ - 1].id for s_ in segment],
-            "fitted": fitted,
-            "counterfactual": _post(cf),
-            "cf_ci_low": _post(cf_ci[0]),
-            "cf_ci_high": _post(cf_ci[1]),
-            "cf_pi_low": _post(cf_pi[0]),
-            "cf_pi_high": _post(cf_pi[1]),
-            "effect": _post(effect),
-            "effect_low": _post(eff_lo),
-            "effect_high": _post(eff_hi),
-            "cum_effect": _post(cum_effect),
-            "cum_effect_low": _post(cum_lo),
-            "cum_effect_high": _post(cum_hi),
-        },
-        index=idx,
-    )
-
-    n_post_obs = int(obs_ok.sum())
-    if n_post_obs:
-        last_ok = int(np.flatnonzero(obs_ok)[-1])
-        first_ok = int(np.flatnonzero(obs_ok)[0])
-        tot_obs = float(cum_obs[-1])
-        tot_cf = float(cum_cf[-1])
-        mean_lo, mean_hi = iv.mean_lo, iv.mean_hi
-        rel_lo, rel_hi = iv.rel_lo, iv.rel_hi
-        cumulative = {
-            "estimate": tot_obs - tot_cf,
-            "ci_low": float(cum_lo[-1]),
-            "ci_high": float(cum_hi[-1]),
-            "ci_low_mean": tot_obs - float(mean_hi),
-            "ci_high_mean": tot_obs - float(mean_lo),
-            "observed": tot_obs,
-            "expected": tot_cf,
-            "expected_ci_low": float(mean_lo),
-            "expected_ci_high": float(mean_hi),
-            "expected_pi_low": float(cum_pi[0][-1]),
-            "expected_pi_high": float(cum_pi[1][-1]),
-            "n_periods": n_post_obs,
-            "start": idx[p0 + first_ok],
-            "end": idx[p0 + last_ok],
-            "interval": "prediction (parameter and count uncertainty)"
-            if intervals == "simulation"
-            else "prediction (parameter and count uncertainty; closed form, lognormal means)",
-        }
-        relative = {
-            "estimate": tot_obs / tot_cf - 1.0 if tot_cf > 0 else math.nan,
-            "ci_low": float(rel_lo),
-            "ci_high": float(rel_hi),
-        }
-    else:  # pragma: no cover - excluded by the segment checks
-        cumulative = {"estimate": math.nan, "n_periods": 0}
-        relative = {"estimate": math.nan}
-
-    # ---------------------------------------------------------------- diagnostics & warnings
-    lb_lag = ljung_box_lag if ljung_box_lag is not None else _default_lb_lag(freq, int(used.sum()))
-    lb = _ljung_box(fit.resid_pearson.to_numpy(), lb_lag)
-    messages = list(caught)
-    if family == "poisson" and fit.dispersion > 1.5:
-        messages.append(
-            f"Overdispersion: Pearson X2/df = {fit.dispersion:.2f} under a Poisson model; "
-            "model-based standard errors are too small (use family='negbin' or 'quasipoisson'"
-            + ("" if se == "hac" else ", or se='hac'")
-            + ")."
-        )
-    if se == "model" and np.isfinite(lb["p_value"]) and lb["p_value"] < 0.05:
-        messages.append(
-            f"Residual autocorrelation (Ljung-Box lag {lb['lag']}, {_fmt_p(lb['p_value'])}) "
-            "with model-based standard errors: intervals are likely too narrow (use se='hac')."
-        )
-    seg_events = [float(np.sum(yv[used & (segment == s_)])) for s_ in range(len(specs) + 1)]
-    if min(seg_events) < SMALL_SEGMENT_EVENTS or total < 3 * SMALL_SEGMENT_EVENTS:
-        messages.append(
-            f"Small counts ({_fmt_num(total)} events in total, as few as "
-            f"{_fmt_num(min(seg_events))} in one segment): the large-sample intervals are "
-            "approximate."
-        )
+    options = {
+        "family": family, "trend": trend, "slope_change": slope_change,
+        "seasonality": seasonality, "fourier": fourier, "covariates": covariates,
+        "offset": offset, "exposure": exposure, "transition": transition,
+        "transition_mode": transition_mode, "covariance": se, "hac_lags": hac_lags,
+        "nb_se": nb_se, "alpha": alpha, "n_sim": n_sim, "seed": seed,
+        "ljung_box_lag": ljung_box_lag, "intervals": intervals,
+    }  # fmt: skip
+    the_spec = _resolve_spec(interventions, spec, options)
+    m = fit_its_model(prepare_series(series), the_spec)
+    cf = _counterfactual(m)
+    diagnostics, messages = _diagnostics(m)
     for msg in messages:
         warnings.warn(msg, ModelWarning, stacklevel=2)
-
-    unit = _FREQ_UNITS[freq]
-    diagnostics = {
-        "n_periods": int(n),
-        "n_used": int(used.sum()),
-        "n_missing": int((~observed).sum()),
-        "n_transition_excluded": int((observed & transition_any).sum())
-        if transition_mode == "exclude"
-        else 0,
-        "total_events": total,
-        "events_by_segment": {
-            ("pre" if s_ == 0 else specs[s_ - 1].id): seg_events[s_] for s_ in range(len(specs) + 1)
-        },
-        "dispersion": fit.dispersion,
-        "pearson_chi2": fit.pearson_chi2,
-        "df_resid": fit.df_resid,
-        "deviance": fit.deviance,
-        "theta": fit.theta,
-        "se_theta": fit.se_theta,
-        "loglik": fit.loglik,
-        "aic": fit.aic,
-        "ljung_box": lb,
-        "hac": None if fit.hac is None else fit.hac.to_dict(),
-        "converged": fit.converged,
-        "notes": list(fit.notes),
-    }
-    settings = {
-        "family": family,
-        "trend": trend,
-        "slope_change": slope_change,
-        "seasonality": seasonality,
-        "fourier": [list(f_) for f_ in fourier] if fourier else None,
-        "covariates": None if covariates is None else [str(c) for c in covariates.columns],
-        "offset": "exposure"
-        if exposure is not None
-        else ("offset" if offset is not None else None),
-        "transition": [tb, ta] if (tb or ta) else None,
-        "transition_mode": transition_mode,
-        "se": se,
-        "hac_lags": hac_lags,
-        "nb_se": nb_se,
-        "alpha": alpha,
-        "n_sim": n_sim,
-        "intervals": intervals,
-        "seed": seed if isinstance(seed, (int, np.integer)) or seed is None else "generator",
-        "unit": unit,
-        "unit_adj": _FREQ_ADJ[freq],
-        "series_name": None if series.name is None else str(series.name),
-        "period_start": idx[0],
-        "period_end": idx[-1],
-        "first_post_rule": "first period starting on or after the intervention's date",
-    }
     return ITSResult(
-        fit=fit,
-        effects=effects,
-        frame=frame,
-        design=design,
-        cumulative_effect=cumulative,
-        relative_effect=relative,
+        fit=m.fit,
+        effects=m.effects,
+        frame=cf.frame,
+        design=m.design.matrix,
+        cumulative_effect=cf.cumulative,
+        relative_effect=cf.relative,
         diagnostics=diagnostics,
         warnings=messages,
-        settings=settings,
+        settings=_settings(m),
+        spec=m.spec,
     )

@@ -32,6 +32,8 @@ import numpy as np
 from scipy import special
 
 from trends.errors import ConvergenceError, ModelWarning
+from trends.models.irls import IRLSResult, irls
+from trends.models.likelihood import POISSON_WORKING, NB2Working, nb_deviance, nb_loglik
 
 __all__ = [
     "NegBinFit",
@@ -42,6 +44,7 @@ __all__ = [
     "theta_score",
     "theta_information",
     "joint_scores",
+    "joint_negative_hessian",
     "THETA_MAX",
 ]
 
@@ -99,63 +102,6 @@ class NegBinFit:
         return 0.0 if math.isinf(self.theta) else 1.0 / self.theta
 
 
-def nb_loglik(y: np.ndarray, mu: np.ndarray, theta: float) -> float:
-    """Negative binomial (NB2) log-likelihood.
-
-    Parameters
-    ----------
-    y : numpy.ndarray
-        Counts.
-    mu : numpy.ndarray
-        Means (> 0).
-    theta : float
-        Shape; ``inf`` gives the Poisson log-likelihood.
-
-    Returns
-    -------
-    float
-        The log-likelihood summed over observations.
-    """
-    y = np.asarray(y, dtype=float)
-    mu = np.asarray(mu, dtype=float)
-    if math.isinf(theta):
-        return float(np.sum(special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)))
-    t = float(theta)
-    return float(
-        np.sum(
-            special.gammaln(y + t)
-            - special.gammaln(t)
-            - special.gammaln(y + 1.0)
-            - t * np.log1p(mu / t)
-            + special.xlogy(y, mu)
-            - y * np.log(t + mu)
-        )
-    )
-
-
-def nb_deviance(y: np.ndarray, mu: np.ndarray, theta: float) -> float:
-    """Residual deviance of an NB2 fit (Poisson deviance when ``theta`` is infinite).
-
-    Parameters
-    ----------
-    y, mu : numpy.ndarray
-        Counts and fitted means.
-    theta : float
-        Shape.
-
-    Returns
-    -------
-    float
-        ``2 * sum(y log(y/mu) - (y + theta) log((y + theta)/(mu + theta)))``.
-    """
-    y = np.asarray(y, dtype=float)
-    mu = np.asarray(mu, dtype=float)
-    if math.isinf(theta):
-        return float(2.0 * np.sum(special.xlogy(y, y / mu) - (y - mu)))
-    t = float(theta)
-    return float(2.0 * np.sum(special.xlogy(y, y / mu) - (y + t) * np.log((y + t) / (mu + t))))
-
-
 def _theta_score_obs(y: np.ndarray, mu: np.ndarray, theta: float) -> np.ndarray:
     """Per-observation derivative of the log-likelihood with respect to ``theta``."""
     return (
@@ -200,14 +146,55 @@ def theta_information(y: np.ndarray, mu: np.ndarray, theta: float) -> float:
         ``-d^2 l / d theta^2``; ``1 / sqrt`` of it is ``glm.nb``'s ``SE.theta``.
     """
     t = theta
+    # zeta(2, x) is polygamma(1, x) exactly (scipy evaluates polygamma(1, x) as
+    # 1.0 * 1.0 * zeta(2, x), plus a digamma it then discards)
     d2 = (
-        special.polygamma(1, y + t)
-        - special.polygamma(1, t)
+        special.zeta(2, y + t)
+        - special.zeta(2, t)
         + 1.0 / t
         - 2.0 / (t + mu)
         + (y + t) / (t + mu) ** 2
     )
     return float(-np.sum(d2))
+
+
+class _ThetaProfile:
+    """The NB2 log-likelihood, score and information in ``theta`` for fixed counts and means.
+
+    The same arithmetic, operation for operation, as :func:`nb_loglik`, :func:`theta_score` and
+    :func:`theta_information` (so the same floating-point values), with the parts that do not
+    depend on ``theta`` computed once: :func:`theta_ml` evaluates them dozens of times.
+    """
+
+    def __init__(self, y: np.ndarray, mu: np.ndarray) -> None:
+        self.y = y
+        self.mu = mu
+        self.lgy1 = special.gammaln(y + 1.0)
+        self.xlogy = special.xlogy(y, mu)
+        self.mu_y = mu - y
+
+    def loglik(self, theta: float) -> float:
+        y, mu, t = self.y, self.mu, float(theta)
+        return float(
+            np.sum(
+                special.gammaln(y + t)
+                - special.gammaln(t)
+                - self.lgy1
+                - t * np.log1p(mu / t)
+                + self.xlogy
+                - y * np.log(t + mu)
+            )
+        )
+
+    def score_information(self, theta: float) -> tuple[float, float]:
+        y, mu, t = self.y, self.mu, theta
+        yt = y + t
+        tm = t + mu
+        score = float(
+            np.sum(special.digamma(yt) - special.digamma(t) - np.log1p(mu / t) + self.mu_y / tm)
+        )
+        d2 = special.zeta(2, yt) - special.zeta(2, t) + 1.0 / t - 2.0 / tm + yt / tm**2
+        return score, float(-np.sum(d2))
 
 
 def theta_ml(
@@ -249,14 +236,16 @@ def theta_ml(
         start = y.size / denom if denom > 0 else 1.0
     s = math.log(min(max(start, 1e-8), THETA_MAX))
 
+    prof = _ThetaProfile(y, mu)
+
     def ll(sv: float) -> float:
-        return nb_loglik(y, mu, math.exp(sv))
+        return prof.loglik(math.exp(sv))
 
     cur = ll(s)
     for _ in range(maxiter):
         t = math.exp(s)
-        g1 = theta_score(y, mu, t)
-        h = -theta_information(y, mu, t)
+        g1, info = prof.score_information(t)
+        h = -info
         ds = t * g1  # dl/ds
         d2s = t * t * h + t * g1  # d2l/ds2
         step = -ds / d2s if d2s < 0 else math.copysign(1.0, ds)
@@ -280,10 +269,25 @@ def theta_ml(
     return math.exp(s), False
 
 
-def _joint_negative_hessian(
+def joint_negative_hessian(
     x: np.ndarray, y: np.ndarray, mu: np.ndarray, theta: float
 ) -> np.ndarray:
-    """Observed information of ``(beta, alpha)``."""
+    """Observed information of ``(beta, alpha)`` (minus the Hessian of the NB2 log-likelihood).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Design matrix.
+    y, mu : numpy.ndarray
+        Counts and fitted means.
+    theta : float
+        Shape (finite).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k+1) x (k+1)`` matrix; the last row and column are for ``alpha = 1/theta``.
+    """
     a = 1.0 / theta
     den = (1.0 + a * mu) ** 2
     hbb = (x * (mu * (1.0 + a * y) / den)[:, None]).T @ x
@@ -359,80 +363,18 @@ def fit_negbin(
     trends.errors.ConvergenceError
         If the alternation does not converge.
     """
-    from trends.models.glm import _irls  # local import: glm imports this module lazily too
-
     y = np.asarray(endog, dtype=float)
     x = np.asarray(exog, dtype=float)
     off = np.zeros_like(y) if offset is None else np.asarray(offset, dtype=float)
-    notes: list[str] = []
-
-    pois = _irls(y, x, off, math.inf, maxiter=maxiter, tol=tol)
-    beta, mu = pois.beta, pois.mu
-    fixed = theta is not None
-    th = float(theta) if fixed else theta_ml(y, mu)[0]
-    converged = pois.converged
-    n_iter = 0
-    if math.isinf(th):
-        fit = pois
-    else:
-        prev_ll = -math.inf
-        converged = False
-        fit = pois
-        for n_iter in range(1, maxiter + 1):  # noqa: B007 - n_iter is reported
-            fit = _irls(y, x, off, th, beta0=beta, maxiter=maxiter, tol=tol)
-            beta, mu = fit.beta, fit.mu
-            if fixed:
-                converged = fit.converged
-                break
-            th_new, _ = theta_ml(y, mu, start=th)
-            cur_ll = nb_loglik(y, mu, th_new)
-            change = abs(math.log(th_new) - math.log(th)) if np.isfinite(th_new) else math.inf
-            th = th_new
-            if math.isinf(th):
-                fit = _irls(y, x, off, math.inf, beta0=beta, maxiter=maxiter, tol=tol)
-                beta, mu = fit.beta, fit.mu
-                converged = fit.converged
-                break
-            if change < 1e-7 and abs(cur_ll - prev_ll) <= 1e-9 * (1.0 + abs(cur_ll)):
-                converged = True
-                break
-            prev_ll = cur_ll
-        if not fixed and np.isfinite(th) and converged:
-            beta, th, mu = _polish(y, x, off, beta, th)
-            fit = _irls(y, x, off, th, beta0=beta, maxiter=maxiter, tol=tol)
-            beta, mu = fit.beta, fit.mu
+    beta, th, mu, converged, n_iter = _alternate(y, x, off, theta, maxiter, tol)
     if not converged:
         raise ConvergenceError(
             f"negative binomial fit did not converge in {maxiter} iterations (theta={th:.4g})"
         )
-    k = x.shape[1]
+    notes: list[str] = []
     if math.isinf(th):
-        w = mu
         notes.append("no overdispersion: theta is infinite and the fit equals the Poisson fit")
-    else:
-        w = mu / (1.0 + mu / th)
-    info = (x * w[:, None]).T @ x
-    cov_c = np.linalg.inv(info)
-    if math.isinf(th):
-        se_theta = math.nan
-        cov_j = np.full((k + 1, k + 1), math.nan)
-        cov_j[:k, :k] = cov_c
-    else:
-        ith = theta_information(y, mu, th)
-        se_theta = 1.0 / math.sqrt(ith) if ith > 0 else math.nan
-        hj = _joint_negative_hessian(x, y, mu, th)
-        try:
-            cov_j = np.linalg.inv(hj)
-        except np.linalg.LinAlgError:  # pragma: no cover - degenerate
-            cov_j = np.full((k + 1, k + 1), math.nan)
-        if not np.all(np.isfinite(np.diag(cov_j))) or np.any(np.diag(cov_j) <= 0):
-            warnings.warn(
-                "the joint (beta, alpha) information matrix is not positive definite; "
-                "joint standard errors are unavailable",
-                ModelWarning,
-                stacklevel=2,
-            )
-            cov_j = np.full((k + 1, k + 1), math.nan)
+    info, cov_c, se_theta, cov_j = _nb_covariances(x, y, mu, th)
     return NegBinFit(
         params=beta,
         theta=th,
@@ -446,6 +388,83 @@ def fit_negbin(
         n_iter=n_iter,
         notes=tuple(notes),
     )
+
+
+def _alternate(
+    y: np.ndarray,
+    x: np.ndarray,
+    off: np.ndarray,
+    theta: float | None,
+    maxiter: int,
+    tol: float,
+) -> tuple[np.ndarray, float, np.ndarray, bool, int]:
+    """``glm.nb``'s alternation: IRLS for beta given theta, ML theta given the means; then
+    Newton polishing on the joint likelihood. Returns ``(beta, theta, mu, converged, n_iter)``."""
+    pois = irls(y, x, off, POISSON_WORKING, maxiter=maxiter, tol=tol)
+    beta, mu = pois.beta, pois.mu
+    fixed = theta is not None
+    th = float(theta) if fixed else theta_ml(y, mu)[0]
+    converged = pois.converged
+    n_iter = 0
+    if math.isinf(th):
+        return beta, th, mu, converged, n_iter
+    prev_ll = -math.inf
+    converged = False
+    fit: IRLSResult = pois
+    for n_iter in range(1, maxiter + 1):  # noqa: B007 - n_iter is reported
+        fit = irls(y, x, off, NB2Working(th), beta0=beta, maxiter=maxiter, tol=tol)
+        beta, mu = fit.beta, fit.mu
+        if fixed:
+            converged = fit.converged
+            break
+        th_new, _ = theta_ml(y, mu, start=th)
+        cur_ll = nb_loglik(y, mu, th_new)
+        change = abs(math.log(th_new) - math.log(th)) if np.isfinite(th_new) else math.inf
+        th = th_new
+        if math.isinf(th):
+            fit = irls(y, x, off, POISSON_WORKING, beta0=beta, maxiter=maxiter, tol=tol)
+            beta, mu = fit.beta, fit.mu
+            converged = fit.converged
+            break
+        if change < 1e-7 and abs(cur_ll - prev_ll) <= 1e-9 * (1.0 + abs(cur_ll)):
+            converged = True
+            break
+        prev_ll = cur_ll
+    if not fixed and np.isfinite(th) and converged:
+        beta, th, mu = _polish(y, x, off, beta, th)
+        fit = irls(y, x, off, NB2Working(th), beta0=beta, maxiter=maxiter, tol=tol)
+        beta, mu = fit.beta, fit.mu
+    return beta, th, mu, converged, n_iter
+
+
+def _nb_covariances(
+    x: np.ndarray, y: np.ndarray, mu: np.ndarray, th: float
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """``(X'WX, its inverse, SE of theta, joint (beta, alpha) covariance)`` at the fit."""
+    k = x.shape[1]
+    w = mu if math.isinf(th) else mu / (1.0 + mu / th)
+    info = (x * w[:, None]).T @ x
+    cov_c = np.linalg.inv(info)
+    if math.isinf(th):
+        cov_j = np.full((k + 1, k + 1), math.nan)
+        cov_j[:k, :k] = cov_c
+        return info, cov_c, math.nan, cov_j
+    ith = theta_information(y, mu, th)
+    se_theta = 1.0 / math.sqrt(ith) if ith > 0 else math.nan
+    hj = joint_negative_hessian(x, y, mu, th)
+    try:
+        cov_j = np.linalg.inv(hj)
+    except np.linalg.LinAlgError:  # pragma: no cover - degenerate
+        cov_j = np.full((k + 1, k + 1), math.nan)
+    if not np.all(np.isfinite(np.diag(cov_j))) or np.any(np.diag(cov_j) <= 0):
+        warnings.warn(
+            "the joint (beta, alpha) information matrix is not positive definite; "
+            "joint standard errors are unavailable",
+            ModelWarning,
+            stacklevel=3,
+        )
+        cov_j = np.full((k + 1, k + 1), math.nan)
+    return info, cov_c, se_theta, cov_j
 
 
 def _polish(
@@ -466,7 +485,7 @@ def _polish(
         gs = theta * lt
         grad = np.append(gb, gs)
         # negative Hessian in (beta, s): transform the alpha block (alpha = exp(-s)).
-        h = _joint_negative_hessian(x, y, mu, theta)
+        h = joint_negative_hessian(x, y, mu, theta)
         # d alpha / d s = -alpha ; d2 alpha / ds2 = alpha
         a = 1.0 / theta
         j = np.ones(k + 1)

@@ -31,10 +31,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trends.errors import ConvergenceError, InputError, ModelError, ModelWarning
+from trends.errors import ConvergenceError, InputError, ModelError, ModelWarning, TrendsError
+from trends.models.covariance import CovarianceEstimator, get_covariance
+from trends.models.families import FAMILIES, Family, get_family
 from trends.models.glm import fit_count_glm
-from trends.models.its import _FREQ_UNITS, _detect_frequency, _fmt_date, _fmt_num, _fmt_p
+from trends.models.periods import FREQ_UNITS, detect_frequency
+from trends.models.wording import fmt_date, fmt_num, fmt_p
 from trends.results import Result, to_jsonable
+from trends.verdicts.words import change_sentence, headline_interval, plural
 
 __all__ = ["PhaseRate", "RateComparison", "compare_rates", "exact_poisson_ratio"]
 
@@ -162,6 +166,8 @@ class RateComparison(Result):
         Name of the series, used in the report.
     warnings : list of str
         Messages of warnings issued by the negative binomial fit.
+    family : str
+        Family of the model-based ratio (``"negbin"`` unless asked otherwise).
     """
 
     before: PhaseRate
@@ -172,6 +178,7 @@ class RateComparison(Result):
     unit: str
     series_name: str | None = None
     warnings: list[str] = field(default_factory=list)
+    family: str = "negbin"
 
     def summary(self) -> pd.DataFrame:
         """One row per window and per ratio.
@@ -212,35 +219,56 @@ class RateComparison(Result):
         for ph in (self.before, self.after):
             miss = f", {ph.n_missing} not reported" if ph.n_missing else ""
             parts.append(
-                f"{ph.label.capitalize()} ({_fmt_date(ph.start)} to {_fmt_date(ph.end)}): "
-                f"{_fmt_num(ph.count)} {what} in {ph.n_periods} observed {u}s{miss}, "
-                f"{_fmt_num(ph.rate)} per {u}."
+                f"{ph.label.capitalize()} ({fmt_date(ph.start)} to {fmt_date(ph.end)}): "
+                f"{fmt_num(ph.count)} {what} in {plural(ph.n_periods, f'observed {u}')}{miss}, "
+                f"{fmt_num(ph.rate)} per {u}."
             )
         rr = self.rate_ratio
         if rr["estimate"] is None or not np.isfinite(rr["estimate"]):
             est_txt = "infinite" if rr["estimate"] == math.inf else "undefined"
             parts.append(
                 f"The rate ratio after/before is {est_txt} ({lvl} exact CI "
-                f"{_fmt_num(rr['ci_low'])} to {_fmt_num(rr['ci_high'])}; {_fmt_p(rr['p_value'])})."
+                f"{fmt_num(rr['ci_low'])} to {fmt_num(rr['ci_high'])}; {fmt_p(rr['p_value'])})."
             )
         else:
-            change = (rr["estimate"] - 1.0) * 100.0
-            verb = "fell" if change < 0 else "rose"
+            parts.append(self._headline())
             parts.append(
-                f"The rate {verb} by {abs(change):.0f}%: rate ratio after/before "
-                f"{rr['estimate']:.3f} ({lvl} exact conditional Poisson CI {rr['ci_low']:.3f} to "
-                f"{rr['ci_high']:.3f}; {_fmt_p(rr['p_value'])})."
+                f"Exact conditional Poisson rate ratio after/before {rr['estimate']:.3f} "
+                f"({lvl} CI {rr['ci_low']:.3f} to {rr['ci_high']:.3f}; {fmt_p(rr['p_value'])})."
             )
         nb = self.rate_ratio_nb
         if nb.get("estimate") is None:
             parts.append(f"Negative binomial ratio: not estimated ({nb.get('note')}).")
         else:
+            dep = " and autocorrelation" if _allows_dependence(nb.get("se_type")) else ""
             parts.append(
-                f"Allowing for overdispersion and autocorrelation (negative binomial, "
+                f"Allowing for overdispersion{dep} ({_label(self.family)}, "
                 f"{nb['se_description']}) the ratio is {nb['estimate']:.3f} ({lvl} CI "
-                f"{nb['ci_low']:.3f} to {nb['ci_high']:.3f}; {_fmt_p(nb['p_value'])})."
+                f"{nb['ci_low']:.3f} to {nb['ci_high']:.3f}; {fmt_p(nb['p_value'])})."
             )
         return " ".join(parts)
+
+    def _headline(self) -> str:
+        """The change in words, with the interval that leads (:func:`headline_interval`).
+
+        A direction ("fell by N%") only when that interval excludes 1. The model interval may
+        lead only when its standard errors allow for dependence (Newey-West).
+        """
+        rr, nb = self.rate_ratio, self.rate_ratio_nb
+        model = None
+        if nb.get("estimate") is not None and _allows_dependence(nb.get("se_type")):
+            model = (nb.get("ci_low"), nb.get("ci_high"))
+        lead = headline_interval((rr["ci_low"], rr["ci_high"]), model, unit=self.unit)
+        estimate = nb["estimate"] if lead.source == "dependence-aware" else rr["estimate"]
+        subject = f"the rate of {self.series_name or 'events'} per {self.unit}"
+        return change_sentence(
+            subject,
+            estimate,
+            lead.low,
+            lead.high,
+            level=1.0 - self.alpha,
+            interval_words=lead.words,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dictionary."""
@@ -258,6 +286,19 @@ class RateComparison(Result):
                 "warnings": list(self.warnings),
             }
         )
+
+
+def _allows_dependence(se_type: Any) -> bool:
+    """Whether the named standard errors allow for dependence between periods (HAC)."""
+    try:
+        return get_covariance(se_type).se_type == "hac"
+    except (TrendsError, TypeError):
+        return False
+
+
+def _label(family: str) -> str:
+    """The family's label in words (its name when it is not registered)."""
+    return FAMILIES[family].label if family in FAMILIES else family
 
 
 def _window(value: Any, what: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -287,62 +328,12 @@ def _window_mask(index: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp
     return np.asarray((index >= start) & (index < stop))
 
 
-def compare_rates(
-    series: pd.Series,
-    before: Any,
-    after: Any,
-    *,
-    alpha: float = 0.05,
-    se: Literal["hac", "model", "robust"] = "hac",
-    hac_lags: int | None = None,
-) -> RateComparison:
-    """Compare the event rate in two windows of a count series.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Counts with a regular DatetimeIndex; NaN means "not reported" (those periods are left out
-        of both the counts and the number of periods).
-    before, after : (start, end) or object with ``start`` and ``end``
-        Inclusive windows (a date as ``end`` includes that whole day). They must not overlap.
-    alpha : float, default 0.05
-        One minus the confidence level.
-    se : {"hac", "model", "robust"}, default "hac"
-        Standard errors of the negative binomial ratio.
-    hac_lags : int, optional
-        Fixed Newey-West lag; default automatic bandwidth with prewhitening.
-
-    Returns
-    -------
-    RateComparison
-        Counts, rates, exact and negative binomial rate ratios.
-
-    Raises
-    ------
-    trends.errors.InputError
-        Bad series or windows (overlapping, reversed, or without any observed period).
-    """
-    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
-        raise InputError("series must be a pandas Series with a DatetimeIndex")
-    if not series.index.is_monotonic_increasing or series.index.has_duplicates:
-        raise InputError("the series index must be sorted and without duplicates")
-    if not 0.0 < alpha < 1.0:
-        raise InputError(f"alpha must be between 0 and 1, got {alpha}")
-    if series.index.tz is not None:  # windows are read in the series' local calendar
-        series = series.tz_localize(None)
-    y = pd.to_numeric(series, errors="coerce").astype(float)
-    if (y < 0).any():
-        raise InputError("counts must be non-negative")
-    freq = _detect_frequency(series.index)
-    unit = _FREQ_UNITS[freq]
-    b0, b1 = _window(before, "before")
-    a0, a1 = _window(after, "after")
-    mb = _window_mask(series.index, b0, b1)
-    ma = _window_mask(series.index, a0, a1)
-    if np.any(mb & ma):
-        raise InputError("the before and after windows overlap")
+def _phases(
+    y: pd.Series, unit: str, windows: tuple[tuple[str, np.ndarray, pd.Timestamp, pd.Timestamp], ...]
+) -> list[PhaseRate]:
+    """Counts and observed periods of each window."""
     phases = []
-    for label, mask, s, e in (("before", mb, b0, b1), ("after", ma, a0, a1)):
+    for label, mask, s, e in windows:
         vals = y.to_numpy()[mask]
         obs = ~np.isnan(vals)
         if obs.sum() == 0:
@@ -361,17 +352,29 @@ def compare_rates(
                 rate=cnt / obs.sum(),
             )
         )
-    pb, pa = phases
-    exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
+    return phases
 
+
+def _model_ratio(
+    y: pd.Series,
+    mb: np.ndarray,
+    ma: np.ndarray,
+    phases: list[PhaseRate],
+    fam: Family,
+    alpha: float,
+    se: str | CovarianceEstimator,
+    hac_lags: int | None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The count-GLM ratio after/before with its interval, and the fit's warnings."""
+    pb, pa = phases
     nb: dict[str, Any] = {
         "estimate": None,
         "ci_low": None,
         "ci_high": None,
         "p_value": None,
-        "method": "negative binomial GLM with an 'after' indicator",
+        "method": f"{fam.label} GLM with an 'after' indicator",
         "theta": None,
-        "se_type": se,
+        "se_type": se if isinstance(se, str) else se.se_type,
         "se_description": None,
         "note": None,
     }
@@ -379,45 +382,112 @@ def compare_rates(
     if pb.count == 0 or pa.count == 0:
         empty = "before" if pb.count == 0 else "after"
         nb["note"] = (
-            f"no events in the {empty} window: the negative binomial rate ratio is "
+            f"no events in the {empty} window: the {fam.label} rate ratio is "
             f"{'infinite' if empty == 'before' else 'zero'} and its interval undefined; "
             "use the exact interval"
         )
-    else:
-        keep = (mb | ma) & ~np.isnan(y.to_numpy())
-        pos = np.flatnonzero(keep)
-        yy = y.to_numpy()[keep]
-        x = pd.DataFrame(
-            {"intercept": np.ones(pos.size), "after": ma[keep].astype(float)},
-            index=series.index[keep],
-        )
-        try:
-            with warnings.catch_warnings(record=True) as wl:
-                warnings.simplefilter("always", ModelWarning)
-                fit = fit_count_glm(
-                    pd.Series(yy, index=series.index[keep]),
-                    x,
-                    "negbin",
-                    se=se,
-                    hac_lags=hac_lags,
-                    time_index=pos,
-                )
-            caught = [str(w.message) for w in wl if issubclass(w.category, ModelWarning)]
-            b = float(fit.params["after"])
-            s_ = float(fit.bse["after"])
-            z = stats.norm.ppf(1.0 - alpha / 2.0)
-            nb.update(
-                estimate=math.exp(b),
-                ci_low=math.exp(b - z * s_),
-                ci_high=math.exp(b + z * s_),
-                p_value=float(2.0 * stats.norm.sf(abs(b / s_))) if s_ > 0 else math.nan,
-                theta=fit.theta,
-                se_description=fit.se_description,
+        return nb, caught
+    keep = (mb | ma) & ~np.isnan(y.to_numpy())
+    pos = np.flatnonzero(keep)
+    yy = y.to_numpy()[keep]
+    x = pd.DataFrame(
+        {"intercept": np.ones(pos.size), "after": ma[keep].astype(float)},
+        index=y.index[keep],
+    )
+    try:
+        with warnings.catch_warnings(record=True) as wl:
+            warnings.simplefilter("always", ModelWarning)
+            fit = fit_count_glm(
+                pd.Series(yy, index=y.index[keep]),
+                x,
+                fam,
+                se=se,
+                hac_lags=hac_lags,
+                time_index=pos,
             )
-            if fit.notes:
-                nb["note"] = "; ".join(fit.notes)
-        except (ModelError, ConvergenceError) as exc:
-            nb["note"] = f"negative binomial fit failed: {exc}"
+        caught = [str(w.message) for w in wl if issubclass(w.category, ModelWarning)]
+        b = float(fit.params["after"])
+        s_ = float(fit.bse["after"])
+        z = stats.norm.ppf(1.0 - alpha / 2.0)
+        nb.update(
+            estimate=math.exp(b),
+            ci_low=math.exp(b - z * s_),
+            ci_high=math.exp(b + z * s_),
+            p_value=float(2.0 * stats.norm.sf(abs(b / s_))) if s_ > 0 else math.nan,
+            theta=fit.theta,
+            se_description=fit.se_description,
+        )
+        if fit.notes:
+            nb["note"] = "; ".join(fit.notes)
+    except (ModelError, ConvergenceError) as exc:
+        nb["note"] = f"{fam.label} fit failed: {exc}"
+    return nb, caught
+
+
+def compare_rates(
+    series: pd.Series,
+    before: Any,
+    after: Any,
+    *,
+    alpha: float = 0.05,
+    se: Literal["hac", "model", "robust"] | str | CovarianceEstimator = "hac",
+    hac_lags: int | None = None,
+    family: str | Family = "negbin",
+) -> RateComparison:
+    """Compare the event rate in two windows of a count series.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Counts with a regular DatetimeIndex; NaN means "not reported" (those periods are left out
+        of both the counts and the number of periods).
+    before, after : (start, end) or object with ``start`` and ``end``
+        Inclusive windows (a date as ``end`` includes that whole day). They must not overlap.
+    alpha : float, default 0.05
+        One minus the confidence level.
+    se : str or CovarianceEstimator, default "hac"
+        Standard errors of the model-based ratio (``"hac"``, ``"model"``, ``"robust"`` or any
+        name of :data:`trends.models.covariance.COVARIANCES`).
+    hac_lags : int, optional
+        Fixed Newey-West lag; default automatic bandwidth with prewhitening.
+    family : str or Family, default "negbin"
+        Count family of the model-based ratio (``rate_ratio_nb``; see
+        :data:`trends.models.families.FAMILIES`).
+
+    Returns
+    -------
+    RateComparison
+        Counts, rates, exact and model-based (negative binomial by default) rate ratios.
+
+    Raises
+    ------
+    trends.errors.InputError
+        Bad series or windows (overlapping, reversed, or without any observed period).
+    """
+    fam = get_family(family)
+    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
+        raise InputError("series must be a pandas Series with a DatetimeIndex")
+    if not series.index.is_monotonic_increasing or series.index.has_duplicates:
+        raise InputError("the series index must be sorted and without duplicates")
+    if not 0.0 < alpha < 1.0:
+        raise InputError(f"alpha must be between 0 and 1, got {alpha}")
+    if series.index.tz is not None:  # windows are read in the series' local calendar
+        series = series.tz_localize(None)
+    y = pd.to_numeric(series, errors="coerce").astype(float)
+    if (y < 0).any():
+        raise InputError("counts must be non-negative")
+    freq = detect_frequency(series.index)
+    unit = FREQ_UNITS[freq]
+    b0, b1 = _window(before, "before")
+    a0, a1 = _window(after, "after")
+    mb = _window_mask(series.index, b0, b1)
+    ma = _window_mask(series.index, a0, a1)
+    if np.any(mb & ma):
+        raise InputError("the before and after windows overlap")
+    phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)))
+    pb, pa = phases
+    exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
+    nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags)
     for msg in caught:
         warnings.warn(msg, ModelWarning, stacklevel=2)
     return RateComparison(
@@ -429,4 +499,5 @@ def compare_rates(
         unit=unit,
         series_name=None if series.name is None else str(series.name),
         warnings=caught,
+        family=fam.name,
     )

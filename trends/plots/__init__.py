@@ -2,6 +2,12 @@
 
 Every chart records the numbers it draws (read them back with :func:`plotted_data`) and saves
 with :func:`save`.
+
+This package is the plotting backend of the result objects (:data:`trends.results.PLOTTING_BACKEND`):
+importing it registers one chart per result type (:data:`RESULT_CHARTS`, with
+:func:`trends.results.register_chart`), and ``result.plot()`` draws through
+:func:`trends.results.draw`. Results never import this package; the charts need only the
+results' public attributes.
 """
 
 from trends.plots.changepoint import plot_changepoints
@@ -10,9 +16,23 @@ from trends.plots.its import plot_its
 from trends.plots.placebo import plot_placebo
 from trends.plots.small_multiples import plot_small_multiples
 from trends.plots.style import plotted_data, save
-from trends.plots.timeline import plot_timeline
+from trends.plots.timeline import plot_analysis_timeline, plot_timeline
+from trends.results import register_chart
+
+#: Result class name -> its chart (each registered with :func:`trends.results.register_chart`).
+RESULT_CHARTS = {
+    "ITSResult": plot_its,
+    "PlaceboResult": plot_placebo,
+    "ChangePointResult": plot_changepoints,
+    "ClaimsCheck": plot_claims,
+    "CeasefireAnalysis": plot_analysis_timeline,
+}
+for _type_name, _chart in RESULT_CHARTS.items():
+    register_chart(_type_name)(_chart)
 
 __all__ = [
+    "RESULT_CHARTS",
+    "plot_analysis_timeline",
     "plot_changepoints",
     "plot_claims",
     "plot_cumulative",

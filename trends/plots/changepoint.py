@@ -40,6 +40,7 @@ from trends.plots.style import (
     period_edges,
     place_title,
 )
+from trends.verdicts.words import plural, timing_of_change, with_article
 
 __all__ = ["plot_changepoints", "CHANGEPOINT_PANELS"]
 
@@ -410,15 +411,31 @@ def _subtitle(result) -> str | None:
     if result.n_changes == 0:
         return f"No change detected ({result.criterion.upper()})."
     comp = result.comparison
-    if comp is not None and comp.break_number is not None:
+    found = f"{plural(result.n_changes, 'change')} detected."
+    if (
+        comp is not None
+        and comp.break_number is not None
+        and not isinstance(comp.date, pd.Timestamp)
+    ):
         inside = "inside" if comp.in_set else "outside"
         return (
-            f"{result.n_changes} change{'s' if result.n_changes > 1 else ''} detected. The change "
-            f"nearest {comp.reference_name or 'the reference'} is dated "
-            f"{_fmt_day(comp.date)}, {comp.relation()} it; the reference is {inside} the "
+            f"{found} The change nearest {comp.reference_name or 'the reference'} is at "
+            f"{comp.date}, {comp.relation()} it; the reference is {inside} the "
             f"{int(round(100 * comp.level))}% set."
         )
-    return f"{result.n_changes} change{'s' if result.n_changes > 1 else ''} detected."
+    if comp is not None and comp.break_number is not None:
+        # an event with a time of day makes its day a mixed day: "within a day of", not outside
+        timing = timing_of_change(
+            comp.date,
+            comp.set_low,
+            comp.set_high,
+            comp.reference,
+            reference_name=with_article(comp.reference_name or "the reference"),
+            unit=comp.unit,
+            level=comp.level,
+        )
+        return f"{found} {timing.text}"
+    return found
 
 
 def _note(result) -> str:

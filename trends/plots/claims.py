@@ -5,7 +5,9 @@
   marker shape per qualifier ("more than", "around"...), labelled without overlaps.
 - :func:`plot_claims`: one row per checked claim of a :class:`~trends.models.claims.ClaimsCheck`:
   the observed low-best-high range of the data in the claim's window next to the claimed value,
-  coloured by verdict (colour-blind-safe; the verdict is also written at the end of each row).
+  coloured by finding (:func:`trends.models.claims.assess_claim`: supported, cannot be settled,
+  not reached, exceeded; colour-blind-safe; the finding is also written at the end of each row).
+  A tally without low and high figures is drawn as a dot, never as a 0-0 range.
 
 The cumulative counts come from :func:`trends.series.cumulative_since` and the verdicts from
 :func:`trends.models.claims.check_claims`; nothing is computed here.
@@ -21,7 +23,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from trends.errors import InputError
 from trends.plots.style import (
@@ -44,6 +46,8 @@ __all__ = [
     "QUALIFIER_TEXT",
     "VERDICT_COLORS",
     "qualifier_marker",
+    "has_range",
+    "FINDING_COLORS",
 ]
 
 #: Short words for each claim qualifier (as in "more than 200").
@@ -61,6 +65,35 @@ VERDICT_COLORS = {
     "not supported": PALETTE["vermillion"],
     "undetermined": PALETTE["grey"],
 }
+#: Short words for each finding of :func:`trends.models.claims.assess_claim`, written at the end
+#: of each row of the claims chart.
+FINDING_SHORT = {
+    "confirmed": "confirmed",
+    "supported_by_best": "supported by best count",
+    "consistent": "consistent",
+    "possible": "possible",
+    "below_in_best": "below in best count",
+    "consistent_unconfirmed": "consistent, unconfirmed",
+    "outside_coverage": "outside coverage",
+    "not_reached": "not reached",
+    "doubtful": "doubtful",
+    "contradicted": "contradicted",
+}
+#: Groups of findings and their colours (Okabe-Ito), in legend order.
+FINDING_GROUPS = {
+    "supported / consistent": (
+        ("confirmed", "supported_by_best", "consistent"),
+        PALETTE["green"],
+    ),
+    "cannot be settled": (
+        ("possible", "below_in_best", "consistent_unconfirmed", "outside_coverage"),
+        PALETTE["grey"],
+    ),
+    "not reached by these data": (("not_reached",), PALETTE["orange"]),
+    "exceeded: doubtful / contradicted": (("doubtful", "contradicted"), PALETTE["vermillion"]),
+}
+#: Finding -> colour.
+FINDING_COLORS = {f: color for keys, color in FINDING_GROUPS.values() for f in keys}
 # marker of the claimed value: triangles point to where the values consistent with the claim lie
 _MARKERS_VERTICAL = {
     "at_least": "^",
@@ -82,7 +115,7 @@ _QUALIFIER_LEGEND = {
     ("at_least", "more_than"): "at least / more than",
     ("fewer_than", "at_most"): "almost / at most",
     ("around",): "around",
-    ("exactly",): "exactly",
+    ("exactly",): "reported / exactly",
 }
 
 
@@ -266,6 +299,93 @@ def _place_labels(
     return out
 
 
+def has_range(low: pd.Series, best: pd.Series, high: pd.Series) -> bool:
+    """Whether the data carry low and high figures that differ from the best ones.
+
+    Tallies often have only one figure: their low and high columns are then missing, zero while
+    the best count is not, or equal to the best count. Such a range is absent, and is never drawn
+    or printed (no "low-high 0-0").
+
+    Parameters
+    ----------
+    low, best, high : Series
+        The three figures.
+
+    Returns
+    -------
+    bool
+    """
+    lo = pd.to_numeric(low, errors="coerce")
+    hi = pd.to_numeric(high, errors="coerce")
+    b = pd.to_numeric(best, errors="coerce")
+    if lo.isna().all() and hi.isna().all():
+        return False
+    if (lo.fillna(0) == 0).all() and (hi.fillna(0) == 0).all() and (b.fillna(0) > 0).any():
+        return False
+    return bool(((lo != b) & lo.notna()).any() or ((hi != b) & hi.notna()).any())
+
+
+def _count_marks(event: Any, cumulative: pd.DataFrame) -> list[EventMark]:
+    """The event line that starts the count."""
+    if event is not None:
+        if isinstance(event, (tuple, EventMark)) or hasattr(event, "start"):
+            return event_marks([event])
+        return [EventMark(pd.Timestamp(event), "Start of the count", "other")]
+    if "event_date" in cumulative.attrs:
+        return [EventMark(pd.Timestamp(cumulative.attrs["event_date"]), "Start of the count")]
+    return []
+
+
+def _draw_claim_markers(ax: Axes, claims: pd.DataFrame) -> tuple[pd.DataFrame, list, list[str]]:
+    """Claims as markers at their as-of date and value; returns (drawn, anchors, texts)."""
+    dates = _claim_dates(claims)
+    values = pd.to_numeric(claims["value"], errors="coerce")
+    ok = dates.notna() & values.notna()
+    rows, anchors, texts = [], [], []
+    for i in claims.index[ok]:
+        row = claims.loc[i]
+        when = pd.Timestamp(dates[i])
+        text = _claim_text(row, when)
+        verdict = row.get("verdict") if "verdict" in claims.columns else None
+        ax.scatter(
+            [when],
+            [float(values[i])],
+            marker=qualifier_marker(row["qualifier"]),
+            s=46,
+            color=COLORS["claim"],
+            edgecolors="white",
+            linewidths=0.6,
+            zorder=5,
+        )
+        rows.append(
+            {"date": when, "value": float(values[i]), "qualifier": row["qualifier"], "label": text}
+            | ({"verdict": verdict} if verdict is not None else {})
+        )
+        anchors.append((when, float(values[i])))
+        texts.append(text)
+    return pd.DataFrame(rows, index=claims.index[ok]), anchors, texts
+
+
+def _cumulative_legend(ax: Axes, drawn: pd.DataFrame) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    if len(drawn):
+        present = set(drawn["qualifier"].astype(str))
+        for keys, words in _QUALIFIER_LEGEND.items():
+            if present & set(keys):
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        ls="",
+                        marker=qualifier_marker(keys[0]),
+                        color=COLORS["claim"],
+                        markersize=6.5,
+                    )
+                )
+                labels.append(f"Claim: {words}")
+    house_legend(ax, handles=handles, labels=labels, loc="upper left", fontsize=8)
+
+
 def plot_cumulative(
     cumulative: pd.DataFrame,
     *,
@@ -277,6 +397,10 @@ def plot_cumulative(
 ) -> Axes:
     """Cumulative civilian deaths since an event, with published claims as labelled markers.
 
+    The y axis is scaled to what is drawn: the best count, the claims and, only when the data
+    have them (:func:`has_range`), the high figures. Without low and high figures no band is
+    drawn and the legend says so.
+
     Parameters
     ----------
     cumulative : DataFrame
@@ -285,8 +409,8 @@ def plot_cumulative(
         :func:`trends.series.cumulative_since` on a :func:`~trends.series.count_series` frame).
     claims : DataFrame, optional
         One row per claim: ``as_of`` (or ``window_end``), ``value``, ``qualifier``; optional
-        ``source``, ``label`` (used as is) and ``verdict`` (colours the marker as in
-        :func:`plot_claims`). Rows without a date or value are skipped.
+        ``source``, ``label`` (used as is) and ``verdict``. Rows without a date or value are
+        skipped.
     event : event, date or (date, label[, kind]), optional
         Day 0 of the count, marked as a labelled line. Default: ``cumulative.attrs["event_date"]``
         when present.
@@ -314,109 +438,48 @@ def plot_cumulative(
         {"low": cumulative[low_c], "best": cumulative[best_c], "high": cumulative[high_c]}
     ).astype(float)
     own = ax is None
-    if own:
-        fig, ax = new_figure(1, height=4.6)
-    else:
-        fig = ax.figure
+    fig, ax = new_figure(1, height=4.6) if own else (ax.figure, ax)
     attach_data(fig, "cumulative", data.copy())
     idx = data.index
     color = COLORS["deaths"]
-    ax.fill_between(
-        idx,
-        data["low"],
-        data["high"],
-        step="post",
-        color=color,
-        alpha=0.18,
-        lw=0,
-        zorder=1,
-        label="Low\u2013high range of the incident figures",
-    )
-    ax.step(idx, data["best"], where="post", color=color, lw=2.0, zorder=3, label="Best estimate")
-
-    marks: list[EventMark] = []
-    if event is not None:
-        if isinstance(event, (tuple, EventMark)) or hasattr(event, "start"):
-            marks = event_marks([event])
-        else:
-            marks = [EventMark(pd.Timestamp(event), "Start of the count", "other")]
-    elif "event_date" in cumulative.attrs:
-        marks = [EventMark(pd.Timestamp(cumulative.attrs["event_date"]), "Start of the count")]
-
+    ranged = has_range(data["low"], data["best"], data["high"])
+    if ranged:
+        ax.fill_between(
+            idx,
+            data["low"],
+            data["high"],
+            step="post",
+            color=color,
+            alpha=0.18,
+            lw=0,
+            zorder=1,
+            label="Low\u2013high range of the incident figures",
+        )
+    best_label = "Best estimate" if ranged else "Recorded (the data have no low or high figures)"
+    ax.step(idx, data["best"], where="post", color=color, lw=2.0, zorder=3, label=best_label)
+    marks = _count_marks(event, cumulative)
     drawn = pd.DataFrame(columns=["date", "value", "qualifier", "label"])
     anchors: list[tuple[pd.Timestamp, float]] = []
     texts: list[str] = []
-    colors: list[str] = []
     if claims is not None and len(claims):
-        dates = _claim_dates(claims)
-        values = pd.to_numeric(claims["value"], errors="coerce")
-        ok = dates.notna() & values.notna()
-        rows = []
-        for i in claims.index[ok]:
-            row = claims.loc[i]
-            when = pd.Timestamp(dates[i])
-            text = _claim_text(row, when)
-            verdict = row.get("verdict") if "verdict" in claims.columns else None
-            ccol = COLORS["claim"]
-            ax.scatter(
-                [when],
-                [float(values[i])],
-                marker=qualifier_marker(row["qualifier"]),
-                s=46,
-                color=ccol,
-                edgecolors="white",
-                linewidths=0.6,
-                zorder=5,
-            )
-            rows.append(
-                {
-                    "date": when,
-                    "value": float(values[i]),
-                    "qualifier": row["qualifier"],
-                    "label": text,
-                }
-                | ({"verdict": verdict} if verdict is not None else {})
-            )
-            anchors.append((when, float(values[i])))
-            texts.append(text)
-            colors.append("#333333")
-        drawn = pd.DataFrame(rows, index=claims.index[ok])
-        # head room for labels above the highest claim
-        top = np.nanmax(np.r_[data["high"].to_numpy(), [v for _, v in anchors]])
-        ax.set_ylim(0, top * 1.18)
-        x_hi = max(
-            idx[-1] + pd.Timedelta(days=1), max(w for w, _ in anchors) + pd.Timedelta(days=2)
-        )
-        x_lo = min(idx[0], min(w for w, _ in anchors)) - pd.Timedelta(days=2)
-        ax.set_xlim(x_lo, x_hi)
-    else:
-        ax.set_ylim(bottom=0)
-        ax.set_xlim(idx[0] - pd.Timedelta(days=2), idx[-1] + pd.Timedelta(days=1))
+        drawn, anchors, texts = _draw_claim_markers(ax, claims)
+    # axis limits scaled to what is drawn (nothing is estimated)
+    shown = data["high"] if ranged else data["best"]
+    top = np.nanmax(np.r_[shown.to_numpy(), data["best"].to_numpy(), [v for _, v in anchors]])
+    ax.set_ylim(0, max(float(top), 1.0) * 1.18)
+    x_lo = min([idx[0], *(w for w, _ in anchors)]) - pd.Timedelta(days=2)
+    x_hi = max([idx[-1] + pd.Timedelta(days=1), *(w + pd.Timedelta(days=2) for w, _ in anchors)])
+    ax.set_xlim(x_lo, x_hi)
     attach_data(fig, "claims", drawn)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"civilian deaths since {_fmt_day(idx[0])}\n(cumulative)")
     format_date_axis(ax)
-    handles, labels = ax.get_legend_handles_labels()
-    if texts:
-        present = set(drawn["qualifier"].astype(str))
-        for keys, words in _QUALIFIER_LEGEND.items():
-            if present & set(keys):
-                handles.append(
-                    Line2D(
-                        [],
-                        [],
-                        ls="",
-                        marker=qualifier_marker(keys[0]),
-                        color=COLORS["claim"],
-                        markersize=6.5,
-                    )
-                )
-                labels.append(f"Claim: {words}")
-    house_legend(ax, handles=handles, labels=labels, loc="upper left", fontsize=8)
+    _cumulative_legend(ax, drawn)
     if own:
         fig.tight_layout()
     legend_box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
-    _place_labels(ax, anchors, texts, colors, avoid=[legend_box])
+    _place_labels(ax, anchors, texts, ["#333333"] * len(texts), avoid=[legend_box])
     draw_events(ax, marks)
     name = marks[0].label if marks else "the event"
     note = None
@@ -443,9 +506,10 @@ def plot_claims(
 
     One row per checked claim (``check.checked``, in the table's order, first at the top): the
     observed low-high range in the claim's window and scope as a bar with the best estimate as a
-    dot, coloured by verdict, and the claimed value as a black marker whose shape gives the
-    qualifier (triangles point to the values the claim allows). The verdict is also written at
-    the end of each row, so colour is not the only cue.
+    dot, coloured by finding (the old three-valued verdict when the check has no ``finding``
+    column), and the claimed value as a black marker whose shape gives the qualifier (triangles
+    point to the values the claim allows). The finding is also written at the end of each row,
+    so colour is not the only cue. Without a low-high range (a tally) only the dot is drawn.
 
     Parameters
     ----------
@@ -469,7 +533,7 @@ def plot_claims(
     frame = check.checked
     cols = [
         "claim_id", "window_start_date", "window_end_date", "quantity", "value", "qualifier",
-        "observed_low", "observed_best", "observed_high", "verdict", "source",
+        "observed_low", "observed_best", "observed_high", "verdict", "finding", "source",
     ]  # fmt: skip
     data = frame[[c for c in cols if c in frame.columns]].copy()
     n = len(data)
@@ -498,7 +562,6 @@ def plot_claims(
         fig.tight_layout()
     if n:
         _place_claims_legend(ax)
-    counts = data["verdict"].value_counts() if n else pd.Series(dtype=int)
     note = (
         f"{n} of {len(check.frame)} claims could be checked (the others concern other regions, "
         "quantities or periods). Observed: sums of the incidents' low, best and high figures in "
@@ -514,8 +577,8 @@ def plot_claims(
             note=note,
         )
     if own or title:
-        sub = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICT_COLORS) if n else None
         what = " and ".join(quantities) if quantities else "claims"
+        sub = _claims_subtitle(data) if n else None
         place_title(
             fig,
             title or "Published claims against the incident data",
@@ -524,22 +587,44 @@ def plot_claims(
     return ax
 
 
+def _row_style(r: pd.Series) -> tuple[str, str]:
+    """Words written at the end of a row, and its colour: the finding, else the old verdict."""
+    finding = r.get("finding")
+    if isinstance(finding, str) and finding in FINDING_COLORS:
+        return FINDING_SHORT[finding], FINDING_COLORS[finding]
+    v = str(r.get("verdict"))
+    return v, VERDICT_COLORS.get(v, PALETTE["grey"])
+
+
+def _claims_subtitle(data: pd.DataFrame) -> str:
+    if "finding" in data and data["finding"].isin(list(FINDING_COLORS)).all():
+        counts = data["finding"].value_counts()
+        parts = [
+            f"{int(sum(counts.get(k, 0) for k in keys))} {words}"
+            for words, (keys, _) in FINDING_GROUPS.items()
+        ]
+        return ", ".join(p for p in parts if not p.startswith("0 "))
+    counts = data["verdict"].value_counts()
+    return ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICT_COLORS)
+
+
 def _draw_claim_rows(ax: Axes, data: pd.DataFrame) -> None:
     n = len(data)
     y = np.arange(n)[::-1].astype(float)  # first claim at the top
     many_quantities = data["quantity"].nunique() > 1 if "quantity" in data else False
     labels = []
     for yi, (_, r) in zip(y, data.iterrows(), strict=True):
-        color = VERDICT_COLORS.get(str(r["verdict"]), PALETTE["grey"])
-        ax.plot(
-            [r["observed_low"], r["observed_high"]],
-            [yi, yi],
-            color=color,
-            lw=5,
-            alpha=0.45,
-            solid_capstyle="butt",
-            zorder=2,
-        )
+        words, color = _row_style(r)
+        if r["observed_low"] != r["observed_high"]:  # a tally has no range: no bar
+            ax.plot(
+                [r["observed_low"], r["observed_high"]],
+                [yi, yi],
+                color=color,
+                lw=5,
+                alpha=0.45,
+                solid_capstyle="butt",
+                zorder=2,
+            )
         ax.scatter([r["observed_best"]], [yi], s=28, color=color, zorder=3, lw=0)
         ax.scatter(
             [r["value"]],
@@ -559,7 +644,7 @@ def _draw_claim_rows(ax: Axes, data: pd.DataFrame) -> None:
         ax.text(
             1.01,
             yi,
-            str(r["verdict"]),
+            words,
             transform=ax.get_yaxis_transform(),
             ha="left",
             va="center",
@@ -592,6 +677,11 @@ def _draw_claim_rows(ax: Axes, data: pd.DataFrame) -> None:
         else "deaths"
     )
     ax.set_xlabel(f"{what} in the claim's window and region{scale}")
+    if "finding" in data and data["finding"].isin(list(FINDING_COLORS)).all():
+        present_f = set(data["finding"])
+        groups = [(w, c) for w, (keys, c) in FINDING_GROUPS.items() if present_f & set(keys)]
+    else:
+        groups = list(VERDICT_COLORS.items())
     verdicts = [
         Line2D(
             [],
@@ -605,7 +695,7 @@ def _draw_claim_rows(ax: Axes, data: pd.DataFrame) -> None:
             markeredgewidth=0,
             label=f"data: {v} (bar low\u2013high, dot best)" if i == 0 else f"data: {v}",
         )
-        for i, (v, c) in enumerate(VERDICT_COLORS.items())
+        for i, (v, c) in enumerate(groups)
     ]
     present = set(data["qualifier"].astype(str))
     quals = [
@@ -621,15 +711,14 @@ def _draw_claim_rows(ax: Axes, data: pd.DataFrame) -> None:
         for keys, words in _QUALIFIER_LEGEND.items()
         if present & set(keys)
     ]
-    # legend columns fill top to bottom: interleave so that row 1 holds the verdicts and row 2
-    # the claim markers
-    ncols = max(len(verdicts), len(quals))
+    # legend columns fill top to bottom: the data's findings in the first column, the claim
+    # markers in the second (padded to the same height), so that it fits the figure's width
     blank = Line2D([], [], ls="", label=" ")
-    handles = []
-    for c in range(ncols):
-        handles.append(verdicts[c] if c < len(verdicts) else blank)
-        if quals:
-            handles.append(quals[c] if c < len(quals) else blank)
+    rows = max(len(verdicts), len(quals))
+    handles = verdicts + [blank] * (rows - len(verdicts))
+    if quals:
+        handles += quals + [blank] * (rows - len(quals))
+    ncols = 2 if quals else 1
     leg = house_legend(
         ax,
         handles=handles,

@@ -34,9 +34,11 @@ from trends.plots.style import (
     format_date_axis,
     house_legend,
     new_figure,
+    number_events,
     period_edges,
     place_title,
 )
+from trends.verdicts.words import NO_CHANGE, classify_change, count_of, fmt_ratio
 
 __all__ = ["plot_its", "intervention_marks", "ITS_PANELS"]
 
@@ -59,11 +61,11 @@ CUMULATIVE_COLUMNS = ["cum_effect", "cum_effect_low", "cum_effect_high"]
 
 
 def _fmt_count(x: float) -> str:
-    """``-1,809``-style integer text with a true minus sign."""
+    """``-1,809``-style integer text with a true minus sign (counts are never decimals)."""
     if not np.isfinite(x):
         return "n/a"
-    text = f"{abs(x):,.0f}" if abs(x) >= 10 else f"{abs(x):.1f}"
-    return ("\u2212" if x < 0 and text.strip("0.,") else "") + text
+    text = f"{abs(x):,.0f}"
+    return ("\u2212" if x < 0 and text.strip("0,") else "") + text
 
 
 def _tick(value: float, _pos: int | None = None) -> str:
@@ -146,7 +148,7 @@ def _draw_observed(
         alpha=0.75,
         lw=0,
         zorder=3,
-        label=f"Observed {label} per {unit}",
+        label="Observed",
     )
     excluded = (~used) & obs.notna()
     if excluded.any():
@@ -158,7 +160,7 @@ def _draw_observed(
             edgecolors=color,
             lw=0.8,
             zorder=3,
-            label="Observed, left out of the fit",
+            label="Observed, not fitted",
         )
     ax.plot(mid, frame["fitted"], color=COLORS["fit"], lw=1.5, zorder=4, label="Model fit")
     post = frame["counterfactual"].notna()
@@ -171,7 +173,7 @@ def _draw_observed(
         alpha=0.14,
         lw=0,
         zorder=1,
-        label=f"{level}% prediction interval (counts)",
+        label=f"{level}% prediction (counts)",
     )
     ax.fill_between(
         mid[post],
@@ -181,7 +183,7 @@ def _draw_observed(
         alpha=0.35,
         lw=0,
         zorder=2,
-        label=f"{level}% confidence interval (rate)",
+        label=f"{level}% CI (rate)",
     )
     ax.plot(
         mid[post],
@@ -193,10 +195,11 @@ def _draw_observed(
         label="Counterfactual (no intervention)",
     )
     ax.set_ylabel(f"{label} per {unit}")
+    # scaled to the data and the model lines, not to the prediction band (which is clipped), with
     # head room for the legend above the data (axis limits only; nothing is estimated)
-    top = np.nanmax(frame[["observed", "fitted", "cf_pi_high"]].to_numpy(dtype=float))
-    ax.set_ylim(0, max(top, 1.0) * 1.5)
-    house_legend(ax, loc="upper left", ncols=2, handlelength=1.8, columnspacing=1.2)
+    top = np.nanmax(frame[["observed", "fitted", "counterfactual"]].to_numpy(dtype=float))
+    ax.set_ylim(0, max(top, 1.0) * 1.55)
+    house_legend(ax, loc="upper left", ncols=3, handlelength=1.6, columnspacing=1.0, fontsize=7.8)
 
 
 def _short(name: str, width: int = 40) -> str:
@@ -272,8 +275,8 @@ def plot_its(
     mid = pd.DatetimeIndex(left + (right - left) / 2)
     start, end = left[0], right[-1]
     # the last period ends at ``end`` (exclusive): an event on that day is after the data
-    marks = events_in_range(
-        intervention_marks(result, events), start, end - pd.Timedelta(seconds=1)
+    marks, key = number_events(
+        events_in_range(intervention_marks(result, events), start, end - pd.Timedelta(seconds=1))
     )
 
     if single:
@@ -302,7 +305,7 @@ def plot_its(
         )
         panels[1].set_ylabel(f"difference,\n{label} per {unit}")
         panels[1].set_title(f"Difference per {unit}", loc="left", fontsize=9.5)
-        house_legend(panels[1], loc="best")
+        _effect_legend(panels[1], frame, start, end)
         attach_data(fig, "effect", frame[EFFECT_COLUMNS].copy())
         _draw_band_panel(
             panels[2],
@@ -320,7 +323,7 @@ def plot_its(
             loc="left",
             fontsize=9.5,
         )
-        house_legend(panels[2], loc="best")
+        _effect_legend(panels[2], frame, start, end)
         attach_data(fig, "cumulative", frame[CUMULATIVE_COLUMNS].copy())
     for p in panels:
         p.set_xlim(start, end)
@@ -329,35 +332,75 @@ def plot_its(
 
     if single:
         draw_events(panels[0], marks, label=True)
-        if source:
-            add_footer(fig, source, frame.index.min(), frame.index.max())
+        if source or key:
+            add_footer(fig, source, frame.index.min(), frame.index.max(), note=key)
         place_title(fig, title)
         return panels[0]
 
     fig.tight_layout(h_pad=1.2)
     for i, p in enumerate(panels):
         draw_events(p, marks, label=(i == 0))
-    add_footer(fig, source, frame.index.min(), frame.index.max(), note=_note(result, level))
+    note = _note(result, level) + (f" {key}" if key else "")
+    add_footer(fig, source, frame.index.min(), frame.index.max(), note=note)
     default = f"{label.capitalize()} before and after {_short(result.primary.name, 60)}"
     place_title(fig, title or default, _subtitle(result, level, label))
     return fig, panels
 
 
+def _effect_legend(ax: Axes, frame: pd.DataFrame, start, end) -> None:
+    """Legend of an effect panel, off the data: in the empty stretch before the intervention
+    when it spans at least 40% of the axis, else on the panel's title line."""
+    post = frame.index[frame["effect"].notna()]
+    if len(post):
+        frac = (pd.Timestamp(post[0]) - pd.Timestamp(start)) / (
+            pd.Timestamp(end) - pd.Timestamp(start)
+        )
+        if frac >= 0.4:
+            house_legend(ax, loc="center left", fontsize=7.8, handlelength=1.6)
+            return
+    house_legend(
+        ax,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=2,
+        fontsize=7.8,
+        borderaxespad=0.1,
+        handlelength=1.6,
+    )
+
+
+#: Fewer events than this after the intervention add a small-count caution to the subtitle.
+SMALL_COUNT = 30
+
+
 def _subtitle(result, level: int, label: str) -> str | None:
-    """The headline numbers the result holds, in words."""
+    """The headline numbers the result holds, in words that never over-claim."""
     parts = []
     lc = result.primary.level_change
     if np.isfinite(lc.estimate):
-        parts.append(
-            f"Immediate change: rate ratio {lc.estimate:.2f} ({level}% CI {lc.ci_low:.2f} to "
-            f"{lc.ci_high:.2f})"
+        text = (
+            f"Immediate change: rate ratio {fmt_ratio(lc.estimate)} ({level}% CI "
+            f"{fmt_ratio(lc.ci_low)} to {fmt_ratio(lc.ci_high)})"
         )
+        if classify_change(lc.ci_low, lc.ci_high) == "unclear":
+            text += f", {NO_CHANGE}"
+        parts.append(text)
     ce = getattr(result, "cumulative_effect", {}) or {}
     if ce.get("n_periods") and np.isfinite(ce.get("estimate", np.nan)):
-        parts.append(
+        text = (
             f"cumulative difference {_fmt_count(ce['estimate'])} {label} ({level}% PI "
             f"{_fmt_count(ce['ci_low'])} to {_fmt_count(ce['ci_high'])})"
         )
+        if classify_change(ce.get("ci_low"), ce.get("ci_high"), 0.0) == "unclear":
+            text += f", {NO_CHANGE}"
+        parts.append(text)
+    segments = (getattr(result, "diagnostics", {}) or {}).get("events_by_segment") or {}
+    if segments:
+        after = list(segments.values())[-1]
+        if after is not None and np.isfinite(after) and after < SMALL_COUNT:
+            parts.append(
+                f"small counts: only {count_of(after, label)} after it; intervals are wide"
+            )
     return "; ".join(parts) + "." if parts else None
 
 

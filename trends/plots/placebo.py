@@ -22,6 +22,7 @@ from trends.plots.style import (
     new_figure,
     place_title,
 )
+from trends.verdicts.words import placebo_rank
 
 __all__ = ["plot_placebo", "PLACEBO_PANELS"]
 
@@ -29,6 +30,16 @@ __all__ = ["plot_placebo", "PLACEBO_PANELS"]
 PLACEBO_PANELS = ("placebo", "real")
 
 _FAMILY = {"negbin": "negative binomial", "poisson": "Poisson", "quasipoisson": "quasi-Poisson"}
+
+
+def _rank_text(p: float, n: int) -> str:
+    """ "larger than all 96 placebo estimates" (the rank implied by the p-value)."""
+    k = placebo_rank(p, n)
+    if k == 0:
+        return f"larger than all {n} placebo estimates"
+    if k >= n:
+        return f"no larger than any of the {n} placebo estimates"
+    return f"larger than {n - k} of {n} placebo estimates"
 
 
 def _fmt_p(p: float) -> str:
@@ -139,7 +150,8 @@ def plot_placebo(
     mid = np.sqrt(ax.get_xlim()[0] * ax.get_xlim()[1])
     right = real_rr < mid
     ax.annotate(
-        f"Real: rate ratio {real_rr:.2f}\n{_fmt_p(result.p_value)} (two-sided, {n} fake dates)",
+        f"Real: rate ratio {real_rr:.2f}\n{_rank_text(result.p_value, n)}\n"
+        f"{_fmt_p(result.p_value)} (two-sided; smallest attainable 1/{n + 1})",
         (real_rr, 0.97),
         xycoords=ax.get_xaxis_transform(),
         xytext=(5 if right else -5, 0),

@@ -29,15 +29,17 @@ from trends.plots.style import (
     EventMark,
     add_footer,
     apply_style,
+    area_word,
     attach_data,
     draw_events,
     event_marks,
     events_in_range,
     format_date_axis,
     period_edges,
+    period_unit,
     place_title,
 )
-from trends.plots.timeline import LABELS, _unit
+from trends.plots.timeline import LABELS
 
 __all__ = ["plot_small_multiples"]
 
@@ -67,10 +69,53 @@ def _groups(frame: pd.DataFrame, measure: str) -> list[Any]:
     return groups
 
 
-def _by_text(by: str | Sequence[str]) -> str:
-    if isinstance(by, str):
-        return by
-    return " and ".join(str(b) for b in by)
+def _draw_group(
+    fig: Figure,
+    ax: Axes,
+    frame: pd.DataFrame,
+    rolling: pd.DataFrame | None,
+    measure: str,
+    group: Any,
+    left: pd.DatetimeIndex,
+    right: pd.DatetimeIndex,
+    color: str,
+) -> float:
+    """One panel: bars, the rolling mean if given, the group's name; returns its highest bar."""
+    key = (measure, *group) if isinstance(group, tuple) else (measure, group)
+    values = frame[key]
+    width = np.asarray((right - left) / pd.Timedelta(days=1))
+    ax.bar(
+        left,
+        values.fillna(0).to_numpy(dtype=float),
+        width=width,
+        align="edge",
+        color=color,
+        alpha=0.5,
+        lw=0,
+        zorder=2,
+    )
+    data = pd.DataFrame({"value": values})
+    if rolling is not None and key in rolling.columns:
+        r_values = rolling[key]
+        mid = left + (right - left) / 2
+        ax.plot(mid, r_values.to_numpy(dtype=float), color=color, lw=1.5, zorder=3)
+        data["rolling_mean"] = r_values
+    attach_data(fig, _group_label(group), data)
+    ax.text(
+        0.02,
+        0.96,
+        _group_label(group),
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=9,
+        fontweight="bold",
+        zorder=6,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
+    )
+    ax.set_xlim(left[0], right[-1])
+    ax.tick_params(labelsize=7.8)
+    return float(np.nanmax(values.to_numpy(dtype=float), initial=0.0))
 
 
 def plot_small_multiples(
@@ -84,8 +129,12 @@ def plot_small_multiples(
     rolling: pd.DataFrame | None = None,
     title: str | None = None,
     source: str | None = None,
+    area_label: str | None = None,
 ) -> tuple[Figure, list[Axes]]:
     """One small panel per group of a wide ``count_series(..., by=...)`` frame.
+
+    Small multiples compare groups: with fewer than two groups there is nothing to compare and
+    :class:`~trends.errors.InputError` is raised (a caller drawing a report skips the chart).
 
     Parameters
     ----------
@@ -110,7 +159,11 @@ def plot_small_multiples(
         statistics); it must be in the same unit as the bars (``rolling_rate`` gives rates per
         day, so pass it with a daily frame).
     title, source : str, optional
-        Title (default "<measure> per <period>, by <by>") and footer source.
+        Title (default "<measure> per <period>, by <area word>") and footer source.
+    area_label : str, optional
+        The word for the groups in the default title (default from the column:
+        :func:`~trends.plots.style.area_word`, ``admin1`` -> "first-level area"; pass
+        "governorate" only for data whose first-level areas are governorates).
 
     Returns
     -------
@@ -128,6 +181,11 @@ def plot_small_multiples(
     groups = _groups(frame, measure)
     if not groups:
         raise InputError(f"the frame has no group for measure {measure!r}")
+    if len(groups) < 2:
+        raise InputError(
+            f"small multiples need two or more groups to compare; the frame has one "
+            f"({_group_label(groups[0])})"
+        )
     if ncols < 1:
         raise InputError("ncols must be at least 1")
     n = len(groups)
@@ -146,50 +204,15 @@ def plot_small_multiples(
             grid[r - 1, c].xaxis.set_tick_params(labelbottom=True)
         fig.delaxes(extra)
 
-    unit = _unit(frame.index)
+    unit = period_unit(frame.index)
     name, ylabel, color = LABELS.get(
         measure, (measure, f"{measure} per {{unit}}", COLORS["attacks"])
     )
     left, right = period_edges(frame.index)
-    width = np.asarray((right - left) / pd.Timedelta(days=1))
     marks = events_in_range(event_marks(events), left[0], right[-1] - pd.Timedelta(seconds=1))
     top = 0.0
     for ax, group in zip(axes, groups, strict=True):
-        values = frame[(measure, *group)] if isinstance(group, tuple) else frame[(measure, group)]
-        ax.bar(
-            left,
-            values.fillna(0).to_numpy(dtype=float),
-            width=width,
-            align="edge",
-            color=color,
-            alpha=0.5,
-            lw=0,
-            zorder=2,
-        )
-        data = pd.DataFrame({"value": values})
-        if rolling is not None:
-            key = (measure, *group) if isinstance(group, tuple) else (measure, group)
-            if key in rolling.columns:
-                r_values = rolling[key]
-                mid = left + (right - left) / 2
-                ax.plot(mid, r_values.to_numpy(dtype=float), color=color, lw=1.5, zorder=3)
-                data["rolling_mean"] = r_values
-        attach_data(fig, _group_label(group), data)
-        top = max(top, float(np.nanmax(values.to_numpy(dtype=float), initial=0.0)))
-        ax.text(
-            0.02,
-            0.96,
-            _group_label(group),
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize=9,
-            fontweight="bold",
-            zorder=6,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
-        )
-        ax.set_xlim(left[0], right[-1])
-        ax.tick_params(labelsize=7.8)
+        top = max(top, _draw_group(fig, ax, frame, rolling, measure, group, left, right, color))
     for r in range(nrows):
         grid[r, 0].set_ylabel(
             ylabel.format(unit=unit) if nrows == 1 else f"per {unit}", fontsize=8.5
@@ -217,7 +240,7 @@ def plot_small_multiples(
         _event_key(fig, axes, marks)
     note = None if nrows == 1 else f"Y axis: {ylabel.format(unit=unit)}."
     add_footer(fig, source, frame.index.min(), frame.index.max(), note=note)
-    place_title(fig, title or f"{name} per {unit}, by {_by_text(by)}")
+    place_title(fig, title or f"{name} per {unit}, by {area_word(by, area_label)}")
     return fig, axes
 
 

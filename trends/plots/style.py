@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -38,10 +39,31 @@ __all__ = [
     "event_marks",
     "events_in_range",
     "period_edges",
+    "period_unit",
     "format_date_axis",
     "house_legend",
+    "number_events",
+    "event_key_text",
+    "area_word",
+    "AREA_WORDS",
+    "MAX_EVENT_LABELS",
     "save",
 ]
+
+#: More events than this on one chart are numbered, with a key naming them.
+MAX_EVENT_LABELS = 6
+
+#: Words for the area columns of incident tables (small multiples, titles).
+AREA_WORDS = {
+    "admin1": "first-level area",
+    "admin2": "second-level area",
+    "admin3": "third-level area",
+    "country": "country",
+    "region": "region",
+    "governorate": "governorate",
+    "province": "province",
+    "district": "district",
+}
 
 # Okabe & Ito (2008), colour-blind-safe.
 PALETTE = {
@@ -228,6 +250,25 @@ def period_edges(index: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, pd.Datetime
     freq = "M" if step < 32 else "Q" if step < 93 else "Y"
     per = index.to_period(freq)
     return pd.DatetimeIndex(per.start_time), pd.DatetimeIndex((per + 1).start_time)
+
+
+def period_unit(index: pd.DatetimeIndex) -> str:
+    """``"day"``, ``"week"`` or ``"month"``, from the median spacing of a date index.
+
+    (``pd.infer_freq`` is avoided: it fails on a single missing label and warns under pandas 3.)
+
+    Parameters
+    ----------
+    index : DatetimeIndex
+
+    Returns
+    -------
+    str
+    """
+    if len(index) < 2:
+        return "day"
+    step = pd.Series(index[1:] - index[:-1]).median() / pd.Timedelta(days=1)
+    return "day" if step < 2 else "week" if step < 14 else "month"
 
 
 def format_date_axis(ax) -> None:
@@ -525,6 +566,73 @@ def plotted_data(obj, panel: str | None = None):
     fig = obj.figure if hasattr(obj, "figure") and not hasattr(obj, "savefig") else obj
     store = getattr(fig, "_trends_data", {})
     return store if panel is None else store[panel]
+
+
+def number_events(
+    marks: Sequence[EventMark], max_labels: int = MAX_EVENT_LABELS
+) -> tuple[list[EventMark], str | None]:
+    """Number the events when there are too many to label in full.
+
+    Parameters
+    ----------
+    marks : sequence of EventMark
+    max_labels : int
+        Largest number of events labelled in full.
+
+    Returns
+    -------
+    (list of EventMark, str or None)
+        The marks to draw (labels "1", "2"... when numbered) and the key naming them ("Events:
+        1 Government offensive launched (30 Apr 2019); 2 ..."), or ``None`` when not numbered.
+    """
+    marks = list(marks)
+    if len(marks) <= max_labels:
+        return marks, None
+    shown = [EventMark(m.date, str(k + 1), m.kind) for k, m in enumerate(marks)]
+    return shown, event_key_text(marks) + "."
+
+
+def event_key_text(marks: Sequence[EventMark]) -> str:
+    """The key of numbered events (see :func:`number_events`), whatever their number.
+
+    A label that already ends with its date in parentheses ("Army-declared truce (18 May)") is
+    not dated twice.
+
+    Parameters
+    ----------
+    marks : sequence of EventMark
+
+    Returns
+    -------
+    str
+        "Events: 1 ... (30 Apr 2019); 2 ...".
+    """
+    parts = []
+    for k, m in enumerate(marks):
+        dated = bool(re.search(r"\(\d{1,2} [A-Z][a-z]{2}[^)]*\)\s*$", m.label))
+        when = "" if dated else f" ({m.date.day} {m.date:%b %Y})"
+        parts.append(f"{k + 1} {m.label}{when}")
+    return "Events: " + "; ".join(parts)
+
+
+def area_word(by: str | Sequence[str], label: str | None = None) -> str:
+    """The area column in words: ``"admin1"`` -> "first-level area"; a label passed in wins.
+
+    Parameters
+    ----------
+    by : str or sequence of str
+        Grouping column(s).
+    label : str, optional
+        The word to use (e.g. "governorate" for Syrian data, chosen by the caller).
+
+    Returns
+    -------
+    str
+    """
+    if label:
+        return str(label)
+    cols = [by] if isinstance(by, str) else list(by)
+    return " and ".join(AREA_WORDS.get(str(c), str(c).replace("_", " ")) for c in cols)
 
 
 def save(fig, path) -> None:

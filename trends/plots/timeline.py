@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -15,11 +16,14 @@ from trends.plots.style import (
     draw_events,
     draw_phases,
     event_marks,
+    house_legend,
     new_figure,
+    number_events,
+    period_unit,
     place_title,
 )
 
-__all__ = ["plot_timeline"]
+__all__ = ["plot_timeline", "plot_analysis_timeline"]
 
 LABELS = {
     "deaths_best": ("Civilian deaths", "civilian deaths per {unit}", COLORS["deaths"]),
@@ -29,17 +33,6 @@ LABELS = {
     "child_deaths": ("Child deaths", "child deaths per {unit}", COLORS["deaths"]),
 }
 UNITS = {"D": "day", "W": "week", "M": "month", "MS": "month"}
-
-
-def _unit(index: pd.DatetimeIndex) -> str:
-    """``"day"``, ``"week"`` or ``"month"``, from the median spacing of the index.
-
-    (``pd.infer_freq`` is avoided: it fails on a single missing label and warns under pandas 3.)
-    """
-    if len(index) < 2:
-        return "day"
-    step = pd.Series(index[1:] - index[:-1]).median() / pd.Timedelta(days=1)
-    return "day" if step < 2 else "week" if step < 14 else "month"
 
 
 def plot_timeline(
@@ -52,8 +45,13 @@ def plot_timeline(
     title: str | None = None,
     source: str | None = None,
     axes=None,
+    rolling_window: int | None = None,
 ):
     """Bars of counts per period, a rolling mean line, shaded phases and labelled events.
+
+    The y axis is scaled to the data (bars and rolling mean), with head room for the legend,
+    which sits above the data. More than :data:`~trends.plots.style.MAX_EVENT_LABELS` events are
+    numbered on the chart and named in a key in the footer.
 
     Parameters
     ----------
@@ -65,6 +63,10 @@ def plot_timeline(
     rolling : DataFrame, optional
         Rolling means to draw over the bars (same columns; e.g. from
         :func:`trends.series.rolling_rate`). Computed upstream: plots never compute statistics.
+    rolling_window : int, optional
+        The window of ``rolling`` in periods, named in the legend ("7-day rolling mean").
+        Default: ``rolling.attrs["window"]`` when the frame carries it (``attrs["center"]`` adds
+        "centred").
     events : sequence, optional
         ``ReferenceEvent``-like objects or ``(date, label[, kind])`` tuples.
     phases : sequence of PhaseMark, optional
@@ -84,9 +86,10 @@ def plot_timeline(
     else:
         axes = list(axes)
         fig = axes[0].figure
-    unit = _unit(frame.index)
-    marks = event_marks(events)
+    unit = period_unit(frame.index)
+    marks, key = number_events(event_marks(events))
     width = {"day": 0.9, "week": 6, "month": 25}[unit]
+    roll_label = _rolling_label(rolling, rolling_window, unit)
     for i, (ax, col) in enumerate(zip(axes, measures, strict=True)):
         name, ylabel, color = LABELS.get(col, (col, f"{col} per {{unit}}", COLORS["attacks"]))
         if phases:
@@ -102,18 +105,66 @@ def plot_timeline(
             label=f"{name} per {unit}",
         )
         data = pd.DataFrame({"value": values})
+        top = float(values.max(skipna=True)) if values.notna().any() else 0.0
         if rolling is not None and col in rolling:
-            ax.plot(rolling.index, rolling[col], color=color, lw=1.8, label="rolling mean")
+            ax.plot(rolling.index, rolling[col], color=color, lw=1.8, label=roll_label)
             data["rolling_mean"] = rolling[col]
+            if rolling[col].notna().any():
+                top = max(top, float(rolling[col].max(skipna=True)))
         ax.set_ylabel(ylabel.format(unit=unit))
-        ax.set_ylim(bottom=0)
+        # scaled to the data, with head room for the legend above it (limits only)
+        ax.set_ylim(0, max(top, 1.0) * 1.3)
         draw_events(ax, marks, label=(i == 0))
-        ax.legend(loc="upper right")
+        house_legend(ax, loc="upper right", ncols=2, borderaxespad=0.2)
         attach_data(fig, col, data)
     axes[-1].xaxis.set_major_formatter(
         mdates.ConciseDateFormatter(axes[-1].xaxis.get_major_locator())
     )
-    add_footer(fig, source, frame.index.min(), frame.index.max())
+    add_footer(fig, source, frame.index.min(), frame.index.max(), note=key)
     fig.tight_layout()
     place_title(fig, title)
     return fig, axes
+
+
+def plot_analysis_timeline(
+    analysis: Any,
+    ax=None,
+    *,
+    measures: Sequence[str] | None = None,
+    **kwargs: Any,
+):
+    """The timeline of an analysis' count series (the chart of a ``CeasefireAnalysis``).
+
+    Draws ``analysis.counts`` with :func:`plot_timeline`; whatever else the chart shows (the
+    rolling mean, the events) is computed by the analysis and passed in ``kwargs``: nothing is
+    computed here.
+
+    Parameters
+    ----------
+    analysis : CeasefireAnalysis
+        Anything with a ``counts`` DataFrame of period counts.
+    ax : sequence of Axes, optional
+        Draw on these (one per measure) instead of a new figure.
+    measures : sequence of str, optional
+        Columns to draw (default: civilian deaths and attacks, those the counts have).
+    **kwargs
+        Passed to :func:`plot_timeline` (``rolling``, ``events``, ``title``, ``source``...).
+
+    Returns
+    -------
+    (Figure, list of Axes)
+    """
+    counts = analysis.counts
+    if measures is None:
+        measures = [m for m in ("deaths_best", "attacks") if m in counts.columns]
+    return plot_timeline(counts, measures=measures, axes=ax, **kwargs)
+
+
+def _rolling_label(rolling: pd.DataFrame | None, window: int | None, unit: str) -> str:
+    """ "7-day rolling mean" (or "centred 7-day rolling mean"); "rolling mean" if unknown."""
+    attrs = getattr(rolling, "attrs", {}) or {}
+    w = window if window is not None else attrs.get("window")
+    if w is None:
+        return "rolling mean"
+    centred = "centred " if attrs.get("center") else ""
+    return f"{centred}{int(w)}-{unit} rolling mean"

@@ -1,0 +1,447 @@
+"""The bottom line: each confidence grade on constructed evidence, the words rules, the founding case."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trends.verdicts import (
+    NO_CHANGE,
+    Estimate,
+    Evidence,
+    Variant,
+    bottom_line,
+    bottom_lines_from_analysis,
+    change_sentence,
+    classify_change,
+    headline,
+    headline_interval,
+    timing_of_change,
+)
+from trends.verdicts.bottom_line import GRADES, SMALL_COUNT
+from trends.verdicts.words import (
+    DIRECTION_WORDS,
+    fmt_count,
+    measure_words,
+    placebo_phrase,
+    plural,
+)
+
+CEASEFIRE = pd.Timestamp("2019-08-31 06:00")
+
+
+def _strong(**changes) -> Evidence:
+    """A clear fall that every check backs."""
+    ev = Evidence(
+        outcome="civilian_deaths",
+        measure="civilian deaths",
+        count_before=894,
+        count_after=203,
+        periods_before=123,
+        periods_after=107,
+        exact=Estimate(0.261, 0.223, 0.304, 1e-80),
+        model=Estimate(0.261, 0.137, 0.496, 4e-5),
+        level_change=Estimate(0.029, 0.009, 0.098),
+        slope_change=Estimate(1.0, 0.99, 1.01),
+        cumulative=Estimate(-752, -1809, -260),
+        event_name="Russian-announced ceasefire in force",
+        event_word="the ceasefire",
+        event_time=CEASEFIRE,
+        change_searched=True,
+        change_date=pd.Timestamp("2019-09-01"),
+        change_set_low=pd.Timestamp("2019-08-30"),
+        change_set_high=pd.Timestamp("2019-09-02"),
+        placebo_p=1 / 97,
+        placebo_n=96,
+        robustness=(
+            Variant("low death figures", 0.03, 0.01, 0.1),
+            Variant("high death figures", 0.025, 0.008, 0.09),
+        ),
+    )
+    return replace(ev, **changes)
+
+
+def _direction_words(text: str) -> list[str]:
+    low = text.lower()
+    return [w for w in DIRECTION_WORDS if re.search(rf"\b{re.escape(w)}\b", low)]
+
+
+# ------------------------------------------------------------------------------------ grades
+def test_strong():
+    bl = bottom_line(_strong())
+    assert bl.grade == "strong", bl.text
+    assert bl.direction == "fall" and bl.interval.source == "dependence-aware"
+    assert "fell by 74%" in bl.text and "95% CI 0.14 to 0.50" in bl.text
+    assert "if every day were an independent Poisson draw the interval would be 0.22 to 0.30" in (
+        bl.text
+    )
+    assert "larger than all 96 placebo estimates; the smallest attainable p is 1/97" in bl.text
+    assert "Confidence: strong" in bl.text
+    assert bl.headline.startswith("The rate of civilian deaths fell by 74%")
+
+
+def test_moderate_when_one_check_disagrees():
+    bl = bottom_line(_strong(placebo_p=0.30, placebo_as_large=28))
+    assert bl.grade == "moderate", bl.text
+    assert {c.name: c.status for c in bl.checks}["placebo"] == "disagrees"
+    assert any("do not single out the ceasefire" in d for d in bl.disagreements)
+
+
+def test_small_counts_cap_the_grade_at_moderate():
+    bl = bottom_line(
+        _strong(count_before=60, count_after=SMALL_COUNT - 1, exact=Estimate(0.3, 0.18, 0.5))
+    )
+    assert bl.grade == "moderate" and "cap the grade" in bl.grade_reason
+
+
+def test_weak_when_two_checks_disagree():
+    bl = bottom_line(
+        _strong(
+            placebo_p=0.4,
+            change_date=pd.Timestamp("2019-10-01"),
+            change_set_low=pd.Timestamp("2019-09-25"),
+            change_set_high=pd.Timestamp("2019-10-05"),
+        )
+    )
+    assert bl.grade == "weak", bl.text
+    assert bl.timing.status == "later"
+    assert "outside its 95% set" in bl.text and "31 days after" in bl.text
+
+
+def test_inconclusive_when_the_interval_includes_no_change():
+    ev = _strong(
+        count_before=13,
+        count_after=5,
+        periods_before=30,
+        periods_after=30,
+        exact=Estimate(0.385, 0.107, 1.150, 0.096),
+        model=Estimate(0.385, 0.12, 1.2, 0.11),
+        level_change=Estimate(0.34, 0.03, 3.76),
+        cumulative=Estimate(-6, -20, 4),
+        robustness=(),
+    )
+    bl = bottom_line(ev)
+    assert bl.grade == "inconclusive" and bl.direction == "unclear"
+    assert NO_CHANGE in bl.text and _direction_words(bl.text) == [], bl.text
+    assert bl.headline.startswith("No clear change")
+    assert "13 civilian deaths in 30 days before" in bl.text
+
+
+def test_every_grade_is_reachable():
+    seen = {
+        bottom_line(_strong()).grade,
+        bottom_line(_strong(placebo_p=0.3)).grade,
+        bottom_line(_strong(placebo_p=0.3, change_date=None)).grade,
+        bottom_line(_strong(exact=Estimate(0.9, 0.5, 1.4), model=None)).grade,
+    }
+    assert seen == set(GRADES)
+
+
+def test_no_change_found_disagrees():
+    bl = bottom_line(_strong(change_date=None, change_set_low=None, change_set_high=None))
+    assert bl.timing.status == "no change found" and bl.grade == "moderate"
+
+
+# ------------------------------------------------------------------------- disagreements named
+def test_immediate_jump_poorly_determined_but_period_change_clear():
+    bl = bottom_line(_strong(level_change=Estimate(0.34, 0.03, 3.76)))
+    assert any(
+        "immediate jump at the ceasefire is poorly determined" in d
+        and "change over the whole period is clear" in d
+        for d in bl.disagreements
+    ), bl.disagreements
+
+
+def test_slope_reversal_and_extrapolation_are_explained():
+    bl = bottom_line(_strong(slope_change=Estimate(1.03, 1.014, 1.047)))
+    assert any("trend reversed" in d and "+3.0% per day" in d for d in bl.disagreements)
+    assert any("extrapolates the trend before the ceasefire" in d for d in bl.disagreements)
+
+
+def test_robustness_pointing_the_other_way_disagrees():
+    rob = (Variant("low death figures", 0.5, 0.3, 0.8), Variant("without X", 1.4, 0.9, 2.1))
+    bl = bottom_line(_strong(robustness=rob))
+    assert {c.name: c.status for c in bl.checks}["robustness"] == "disagrees"
+    assert any(d.startswith("With without X the level change points the other way") for d in
+               bl.disagreements)  # fmt: skip
+
+
+def test_model_interval_narrower_than_exact_is_not_the_headline():
+    # 9 and 6 events: the model interval is narrower than the exact one
+    ev = _strong(
+        count_before=9,
+        count_after=6,
+        periods_before=30,
+        periods_after=30,
+        exact=Estimate(0.667, 0.198, 2.03, 0.6),
+        model=Estimate(0.667, 0.45, 0.99, 0.04),
+        robustness=(),
+    )
+    bl = bottom_line(ev)
+    assert bl.interval.source == "exact"
+    assert bl.direction == "unclear" and bl.grade == "inconclusive"
+    assert "narrower than the exact interval, which therefore leads" in bl.text
+    assert _direction_words(bl.text) == [], bl.text
+
+
+# ------------------------------------------------------------------------------------- words
+def test_headline_interval_rule():
+    hi = headline_interval((0.283, 0.415), (0.196, 0.604))
+    assert hi.source == "dependence-aware" and (hi.low, hi.high) == (0.196, 0.604)
+    hi = headline_interval((0.198, 2.03), (0.45, 0.99))
+    assert hi.source == "exact" and hi.words == "if every day were an independent Poisson draw"
+    assert headline_interval((0.2, 0.4), None).source == "exact"
+
+
+def test_mixed_day_is_within_a_day():
+    t = timing_of_change(
+        "2019-09-01", "2019-09-01", "2019-09-02", CEASEFIRE, reference_name="the ceasefire"
+    )
+    assert t.status == "within a day" and t.agrees
+    assert "within a day of the ceasefire (06:00 on 31 Aug 2019)" in t.text
+    assert "outside" not in t.text
+    # the same change against a midnight event is outside the set
+    t = timing_of_change("2019-09-01", "2019-09-01", "2019-09-02", "2019-08-31")
+    assert t.status == "later" and not t.agrees and "outside its 95% set" in t.text
+    t = timing_of_change("2019-09-01", "2019-08-30", "2019-09-02", "2019-08-31")
+    assert t.status == "matches"
+
+
+def test_placebo_as_a_rank():
+    assert placebo_phrase(0, 96, "it") == (
+        "it is larger than all 96 placebo estimates; the smallest attainable p is 1/97"
+    )
+    assert "larger than 90 of 96 placebo estimates" in placebo_phrase(6, 96, "it")
+    assert "1/97" in placebo_phrase(6, 96, "it")
+
+
+def test_counts_and_units():
+    assert plural(1, "month") == "1 month"
+    assert plural(13.0, "event") == "13 events"
+    assert plural(2, "casualty") == "2 casualties"
+    assert plural(1, "civilian death", "civilian deaths") == "1 civilian death"
+    assert fmt_count(13.0) == "13" and fmt_count(1097.4) == "1,097"
+    assert fmt_count(None) == "not available"
+    assert measure_words("deaths_best") == "civilian deaths"
+    assert measure_words("child_deaths") == "child deaths"
+    assert "_" not in measure_words("some_new_key")
+
+
+def test_text_has_no_decimals_for_counts_and_no_raw_keys():
+    bl = bottom_line(_strong(count_before=894.0, count_after=203.0, outcome="deaths_best",
+                             measure="deaths_best"))  # fmt: skip
+    assert "894 civilian deaths" in bl.text and "894.0" not in bl.text
+    assert "deaths_best" not in bl.text and "_" not in bl.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    low=st.floats(0.01, 1.0),
+    high=st.floats(1.0, 50.0),
+    frac=st.floats(0.0, 1.0),
+    n0=st.integers(0, 5000),
+    n1=st.integers(0, 5000),
+)
+def test_no_sentence_calls_an_indistinguishable_change_a_fall_or_rise(low, high, frac, n0, n1):
+    est = low + frac * (high - low)
+    # the one-sentence helpers
+    for text in (change_sentence("attacks", est, low, high), headline("attacks", est, low, high)):
+        assert _direction_words(text) == [], text
+        assert NO_CHANGE in text
+    # the whole paragraph, when no piece of evidence is distinguishable from no change
+    unclear = Estimate(est, low, high, 0.5)
+    ev = _strong(
+        count_before=n0,
+        count_after=n1,
+        exact=unclear,
+        model=unclear,
+        level_change=unclear,
+        slope_change=unclear,
+        cumulative=Estimate(est - 1, low - 1, high - 1),
+        robustness=(Variant("low figures", est, low, high),),
+    )
+    bl = bottom_line(ev)
+    assert bl.grade == "inconclusive" and bl.direction == "unclear"
+    assert NO_CHANGE in bl.text
+    assert _direction_words(bl.text) == [], bl.text
+    assert _direction_words(bl.headline) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.floats(0.001, 100.0), b=st.floats(0.001, 100.0))
+def test_direction_only_when_the_interval_excludes_no_change(a, b):
+    low, high = sorted((a, b))
+    est = (low * high) ** 0.5
+    text = change_sentence("the rate", est, low, high)
+    kind = classify_change(low, high)
+    assert ("fell by" in text) == (kind == "fall")
+    assert ("rose by" in text) == (kind == "rise")
+    assert (NO_CHANGE in text) == (kind == "unclear")
+
+
+# ------------------------------------------------------------------------- the founding case
+@pytest.fixture(scope="module")
+def founding():
+    from trends.analysis import analyse_ceasefire
+    from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
+
+    case = load_idlib_2019()
+    analysis = analyse_ceasefire(
+        case.incidents,
+        "ceasefire_aug31_effective",
+        start="2019-04-30",
+        end="2019-12-15",
+        timeline=case.timeline,
+        claims=case.claims,
+        claim_scopes=IDLIB_CLAIM_SCOPES,
+        ingest=case.report,
+    )
+    return bottom_lines_from_analysis(analysis)
+
+
+def test_founding_case_bottom_lines(founding):
+    attacks, deaths = founding["attacks"], founding["civilian_deaths"]
+    for bl in (attacks, deaths):
+        assert bl.direction == "fall" and bl.grade in ("strong", "moderate"), bl.text
+        assert bl.interval.source == "dependence-aware"
+        assert "larger than all 96 placebo estimates; the smallest attainable p is 1/97" in bl.text
+        assert bl.timing.agrees
+    # the ceasefire took effect at 06:00: a change dated 1 Sep is within a day of it
+    assert attacks.timing.status == "within a day"
+    assert "outside" not in attacks.timing.text
+    assert "fell by 66%" in attacks.text and "475 attacks in 123 days" in attacks.text
+    assert "fell by 74%" in deaths.text and "203 civilian deaths in 107 days" in deaths.text
+    assert "0.28 to 0.42" in attacks.text  # the exact interval, shown second
+    payload = json.loads(json.dumps(founding.to_dict()))
+    assert payload["attacks"]["placebo"]["p_floor"] == pytest.approx(1 / 97)
+    assert payload["civilian_deaths"]["grade"] == deaths.grade
+    assert set(founding.summary()["outcome"]) == {"attacks", "civilian_deaths"}
+    assert founding.report().startswith("Attacks: ")
+
+
+def test_adapter_is_defensive_about_missing_pieces():
+    class Bare:
+        name = "attacks"
+        label = "attacks"
+
+    bl = bottom_lines_from_analysis(type("A", (), {"outcomes": {"attacks": Bare()}})())
+    assert bl["attacks"].grade == "inconclusive"
+    assert "could not be compared" in bl["attacks"].text
+
+
+def test_level_change_range_is_shown_next_to_it():
+    bl = bottom_line(_strong(level_change_range=(0.038, 0.167)))
+    assert "0.029 (0.038 to 0.17 over reasonable windows and with or without the slope term)" in (
+        bl.text
+    )
+
+
+def test_adapter_drops_absent_figures_and_says_why_no_placebo():
+    from trends.verdicts import evidence_from_outcome
+
+    class Oa:
+        name = "civilian_deaths"
+        label = "civilian deaths"
+        problems = ["placebo test: the pre-intervention period is too short"]
+        robustness = pd.DataFrame(
+            {
+                "variant": ["low death figures", "without the deadliest incident"],
+                "level_rr": [float("nan"), 0.13],
+                "ci_low": [float("nan"), 0.01],
+                "ci_high": [float("nan"), 2.0],
+                "total": [0.0, 80.0],
+            }
+        )
+        level_change_range = (0.038, 0.167)
+
+    ev = evidence_from_outcome(Oa(), event_date="2019-08-31")
+    assert [v.label for v in ev.robustness] == ["without the deadliest incident"]
+    assert ev.placebo_note == "the pre-intervention period is too short"
+    assert ev.level_change_range == (0.038, 0.167)
+    bl = bottom_line(replace(ev, exact=Estimate(0.1, 0.03, 0.3), count_before=104, count_after=11))
+    assert "The placebo test could not be run (the pre-intervention period is too short)" in bl.text
+    assert "low death figures" not in bl.text
+
+
+# --------------------------------------------------------------------------------------------
+# the model reports use the same words (rates, change-point timing, placebo rank)
+# --------------------------------------------------------------------------------------------
+def _daily_counts(rates: list[tuple[float, int]], seed: int, start: str = "2019-06-01"):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([rng.poisson(rate, n) for rate, n in rates]).astype(float)
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="D"))
+
+
+def test_rate_report_names_no_direction_when_the_interval_includes_one():
+    from trends.models.rates import compare_rates
+
+    windows = (("2019-06-01", "2019-07-30"), ("2019-07-31", "2019-09-28"))
+    flat = compare_rates(_daily_counts([(5.0, 120)], seed=1), *windows)
+    lo, hi = flat.rate_ratio["ci_low"], flat.rate_ratio["ci_high"]
+    assert lo < 1 < hi  # the seed gives an unclear change
+    text = flat.report()
+    assert "fell by" not in text and "rose by" not in text
+    assert NO_CHANGE in text
+    assert "in 60 observed days" in text
+    drop = compare_rates(_daily_counts([(6.0, 60), (2.0, 60)], seed=4), *windows)
+    assert drop.rate_ratio["ci_high"] < 1
+    assert "The rate of events per day fell by" in drop.report()
+
+
+def test_rate_report_says_one_observed_month_in_the_singular():
+    from trends.models.rates import compare_rates
+
+    months = pd.date_range("2019-01-01", periods=4, freq="MS")
+    series = pd.Series([40.0, 38.0, 12.0, 10.0], index=months)
+    r = compare_rates(series, ("2019-01-01", "2019-01-31"), ("2019-02-01", "2019-04-30"))
+    text = r.report()
+    assert "in 1 observed month," in text
+    assert "in 3 observed months," in text
+
+
+def test_change_point_report_calls_the_mixed_day_within_a_day_not_outside():
+    from types import SimpleNamespace
+
+    from trends.models.changepoint import detect_changepoints
+
+    counts = _daily_counts([(12.0, 62), (1.0, 62)], seed=3, start="2019-07-01")
+    assert counts.index[62] == pd.Timestamp("2019-09-01")
+    event = SimpleNamespace(start=CEASEFIRE, name="the ceasefire")
+    res = detect_changepoints(counts, reference=event)
+    comp = res.comparison
+    assert comp.date == pd.Timestamp("2019-09-01") and not comp.in_set
+    assert comp.timing().status == "within a day"
+    for text in (comp.report(), res.report()):
+        assert "within a day of the ceasefire (06:00 on 31 Aug 2019)" in text
+        assert "outside" not in text
+    later = detect_changepoints(counts, reference="2019-08-20").comparison
+    assert later.timing().status == "later"
+    assert "outside its 95% set" in later.report()
+
+
+def test_placebo_report_states_the_rank():
+    import warnings
+
+    from trends.models.its import fit_its
+    from trends.models.placebo import placebo_test
+
+    counts = _daily_counts([(8.0, 100), (3.0, 50)], seed=3, start="2019-05-01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = fit_its(counts, counts.index[100])
+        res = placebo_test(counts, real)
+    n = res.n_placebos
+    text = res.report()
+    assert f"at {n} fake intervention dates" in text
+    assert (
+        f"is larger than all {n} placebo estimates; the smallest attainable p is 1/{n + 1}" in text
+    )
+    assert "p-value" in text

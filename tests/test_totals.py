@@ -1,0 +1,54 @@
+"""Two published totals compared with the exact conditional Poisson rate ratio."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats
+
+from trends.errors import InputError
+from trends.models.totals import PublishedTotal, compare_totals, parse_total
+
+
+def test_unequal_exposure_is_used():
+    result = compare_totals("213/31", "95/30", measure="casualties")
+    assert result.estimate == pytest.approx((95 / 30) / (213 / 31), rel=1e-12)
+    assert result.estimate == pytest.approx(0.461, abs=5e-4)
+    assert result.ci_low < result.estimate < result.ci_high < 1
+    assert "fell by 54%" in result.report()
+
+
+def test_interval_inverts_the_binomial_test():
+    # At the interval's limits the conditional binomial tail probability is alpha/2.
+    result = compare_totals(PublishedTotal(40, 20), PublishedTotal(25, 30))
+    n, t0, t1 = 65, 20, 30
+    p_hi = result.ci_high * t1 / (t0 + result.ci_high * t1)
+    assert stats.binom.cdf(25, n, p_hi) == pytest.approx(0.025, abs=1e-9)
+    p_lo = result.ci_low * t1 / (t0 + result.ci_low * t1)
+    assert stats.binom.sf(24, n, p_lo) == pytest.approx(0.025, abs=1e-9)
+
+
+def test_small_counts_never_over_claim():
+    result = compare_totals("13/30", "5/30", measure="deaths")
+    text = result.report()
+    assert result.ci_high > 1
+    assert "not distinguishable from no change" in text
+    assert "fell" not in text and "rose" not in text
+    assert result.to_dict()["distinguishable"] is False
+
+
+def test_glance_is_one_row():
+    assert len(compare_totals("10/7", "12/7").glance()) == 1
+
+
+@pytest.mark.parametrize("text", ["1,089/30", "abc", "12/0", "-3/10", "12/-1", "1.5/10"])
+def test_bad_totals_are_refused(text):
+    with pytest.raises(InputError):
+        parse_total(text)
+
+
+def test_no_events_at_all():
+    result = compare_totals("0/30", "0/30")
+    assert math.isnan(result.estimate)
+    assert "cannot be estimated" in result.report()

@@ -1,0 +1,132 @@
+"""Matching a file's header to a reader's column names: explicit mapping, case, synonyms.
+
+Every reader applies the same three steps, in this order, and notes each renaming in the
+ingest report (nothing is matched silently):
+
+1. an explicit mapping ``columns={"Date": "date", "Killed": "civilian_deaths_best"}`` (their
+   name -> ours); a name that is not in the header is an error listing the header;
+2. header names compared with the reader's names ignoring case, surrounding spaces and the
+   difference between spaces, hyphens, dots and underscores (``"Civilian Deaths Best"`` is
+   ``civilian_deaths_best``);
+3. the reader's documented synonyms (e.g. ``killed`` for ``civilian_deaths_best``), compared the
+   same way.
+
+Two header columns that would get the same name are an error (:class:`~trends.errors.SchemaError`)
+asking for an explicit mapping: which one is meant is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from trends.errors import InputError, SchemaError
+
+__all__ = ["map_columns", "normalise_name", "parse_column_mapping"]
+
+
+def normalise_name(name: object) -> str:
+    """Lower-case, strip, and turn runs of spaces, hyphens and dots into one ``_``."""
+    return re.sub(r"[\s\-.]+", "_", str(name).strip().lower())
+
+
+def parse_column_mapping(text: str | None) -> dict[str, str]:
+    """Read ``"Date=date,Killed=civilian_deaths_best"`` (the CLI's ``--columns``) into a dict.
+
+    Raises
+    ------
+    InputError
+        A pair without ``=`` or with an empty side.
+    """
+    if text is None or not text.strip():
+        return {}
+    out: dict[str, str] = {}
+    for pair in text.split(","):
+        if "=" not in pair:
+            raise InputError(f"--columns: {pair.strip()!r} is not THEIRS=OURS (e.g. Date=date)")
+        theirs, ours = (p.strip() for p in pair.split("=", 1))
+        if not theirs or not ours:
+            raise InputError(f"--columns: {pair.strip()!r} has an empty name")
+        out[theirs] = ours
+    return out
+
+
+def map_columns(
+    frame: pd.DataFrame,
+    names: Iterable[str],
+    *,
+    columns: Mapping[str, str] | None = None,
+    synonyms: Mapping[str, Iterable[str]] | None = None,
+    path: str | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rename ``frame``'s columns to the reader's ``names`` (see the module documentation).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Raw table (its ``_row`` column is left alone).
+    names : iterable of str
+        The reader's column names.
+    columns : mapping, optional
+        Explicit ``{their_name: our_name}``.
+    synonyms : mapping, optional
+        ``{our_name: (synonym, ...)}``.
+    path : str, optional
+        Source, for messages.
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        The renamed frame and one note per renaming.
+    """
+    header = [c for c in frame.columns if c != "_row"]
+    rename: dict[str, str] = {}
+    notes: list[str] = []
+    if columns:
+        if not isinstance(columns, Mapping):
+            raise InputError("columns must be a mapping {their_name: our_name}", path=path)
+        by_norm: dict[str, list[str]] = {}
+        for h in header:
+            by_norm.setdefault(normalise_name(h), []).append(h)
+        for theirs, ours in columns.items():
+            if theirs in header:
+                found = theirs
+            elif len(by_norm.get(normalise_name(theirs), [])) == 1:
+                found = by_norm[normalise_name(theirs)][0]
+            else:
+                raise InputError(
+                    f"column mapping names {theirs!r}, which is not in the file (header "
+                    f"columns: {', '.join(repr(h) for h in header)})",
+                    path=path,
+                )
+            rename[found] = str(ours)
+            notes.append(f"column {found!r} read as {ours!r} (column mapping)")
+    lookup: dict[str, tuple[str, str]] = {}
+    for name in names:
+        lookup.setdefault(normalise_name(name), (name, "ignoring case"))
+    for name, aliases in (synonyms or {}).items():
+        for alias in aliases:
+            lookup.setdefault(normalise_name(alias), (name, "documented synonym"))
+    for h in header:
+        if h in rename:
+            continue
+        hit = lookup.get(normalise_name(h))
+        if hit is None or hit[0] == h:
+            continue
+        rename[h] = hit[0]
+        notes.append(f"column {h!r} read as {hit[0]!r} ({hit[1]})")
+    targets: dict[str, list[str]] = {}
+    for h in header:
+        targets.setdefault(rename.get(h, h), []).append(h)
+    for target, sources in targets.items():
+        if len(sources) > 1:
+            raise SchemaError(
+                f"columns {', '.join(repr(c) for c in sources)} all mean {target!r}; keep one "
+                "of them or pass a column mapping to say which one to use",
+                path=path,
+            )
+    if not rename:
+        return frame, []
+    return frame.rename(columns=rename), notes

@@ -1,0 +1,948 @@
+"""Count regression with a latent Gaussian AR(1) log intensity (a parameter-driven model).
+
+:func:`fit_latent_ar` fits, for periods ``t = 1..n``::
+
+    y_t | u  ~  NegBin(mean = exp(o_t + x_t' beta + u_t), size theta)     (or Poisson)
+    u_t      =  rho u_{t-1} + sigma e_t,   e_t ~ N(0, 1),   u_1 ~ N(0, sigma^2 / (1 - rho^2))
+
+a log-linear count regression whose serial dependence is carried by an unobserved stationary
+AR(1) process on the log scale (the "parameter-driven" model of Zeger 1988; Davis & Wu 2009 for
+the negative-binomial case). Because ``u`` is stationary with a constant mean, ``exp(beta_j)`` for a
+step regressor is the ratio of the *marginal* expected counts on either side of the step, the
+same estimand as the coefficient of a plain count GLM, so rate ratios are comparable with
+:func:`trends.models.its.fit_its`.
+
+Estimation
+----------
+For given hyperparameters ``(rho, sigma, theta)`` the joint posterior mode of ``(u, beta)`` (a flat
+prior on ``beta``) is found by damped Newton steps. The Hessian of the negative log joint density
+is::
+
+    H = [[W + Q,   W X ],
+         [X' W,    X' W X]]
+
+with ``W`` the diagonal observed information of the count likelihood in the linear predictor and
+``Q`` the tridiagonal AR(1) precision. ``W + Q`` is tridiagonal, so every solve is a banded
+(``LDL'``, LAPACK ``pttrf``/``pttrs``) solve in ``O(n)`` and a Newton step costs ``O(n p^2)``. The Laplace approximation of the
+likelihood with both ``u`` *and* ``beta`` integrated out (a restricted-likelihood analogue: the
+flat prior on ``beta`` gives the ``-1/2 log|S|`` term) is::
+
+    log L(rho, sigma, theta) = log p(y | u*, beta*) - 1/2 u*' Q u* + 1/2 log|Q|
+                               - 1/2 log|W + Q| - 1/2 log|S|,
+    S = X' W X - X' W (W + Q)^{-1} W X        (the Schur complement of W + Q in H).
+
+It is maximised over ``(atanh rho, log sd, 1 / theta)`` (``sd = sigma / sqrt(1 - rho^2)``, the
+stationary sd, which decorrelates the two latent parameters; ``1 / theta`` reaches the Poisson
+limit smoothly) with L-BFGS-B (finite-difference gradients, warm-started inner modes, restarted
+when it stalls) and, if its gradient is still above tolerance, a Nelder-Mead polish; a fit whose
+optimiser does not converge raises :class:`~trends.errors.ConvergenceError`. Bounds: ``rho`` in
+``[-0.9, 0.995]``, ``sd`` in ``[0.001, 5]``, ``theta >= 0.05``. The covariance of ``beta`` is ``S^{-1}`` at the optimum: the
+inverse of the Schur complement, i.e. the ``beta`` block of ``H^{-1}``. Wald intervals use it
+(hyperparameter uncertainty is not propagated; its effect is measured in
+``benchmarks/calibration_independent.py``).
+
+Counterfactual totals (:meth:`LatentARResult.cumulative_effect`) use the marginal expected
+counts, calibrated so that the fitted expected counts add up to the observed total (see
+:meth:`LatentARResult.mean_correction`).
+
+Everything is deterministic: fixed starting values, no random numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+from scipy.linalg import lapack
+
+from trends.errors import ConvergenceError, InputError, InsufficientDataError, NotIdentifiedError
+from trends.results import Result, to_jsonable
+
+__all__ = [
+    "LatentARResult",
+    "RatioEstimate",
+    "fit_latent_ar",
+    "fit_its_latent_ar",
+    "its_design",
+    "MIN_PERIODS",
+    "MIN_EVENTS",
+]
+
+#: Fewer observed periods than this: refused (an AR(1) latent process needs a series).
+MIN_PERIODS = 30
+#: Fewer events than this in the observed periods: refused (as :func:`trends.models.its.fit_its`).
+MIN_EVENTS = 10
+
+_RHO_BOUNDS = (-0.9, 0.995)
+_SD_BOUNDS = (1e-3, 5.0)  # stationary sd of the latent process
+_ALPHA_BOUNDS = (1e-4, 20.0)  # NB overdispersion alpha = 1 / theta
+_START = {"rho": 0.6, "sd": 0.4, "alpha": 0.2}
+_ETA_MAX = 30.0
+#: Largest gradient of the log likelihood (transformed hyperparameters) accepted at the optimum.
+_GRAD_TOL = 0.05
+
+
+# --------------------------------------------------------------------------------------------
+# value objects
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RatioEstimate:
+    """A rate ratio ``exp(coef)`` with its Wald interval.
+
+    Attributes
+    ----------
+    term : str
+        Column of the design matrix.
+    estimate, ci_low, ci_high : float
+        ``exp(coef)`` and ``exp(coef -/+ z se)``.
+    p_value : float
+        Two-sided Wald p-value for a ratio of 1.
+    coef, se : float
+        Log-scale coefficient and its standard error.
+    level : float
+        Confidence level.
+    """
+
+    term: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    coef: float
+    se: float
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict."""
+        return to_jsonable(dict(self.__dict__))
+
+
+@dataclass(frozen=True)
+class LatentARResult(Result):
+    """Fit of :func:`fit_latent_ar`.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Regression coefficients (log scale), indexed by design column.
+    cov : pandas.DataFrame
+        Their covariance, ``S^{-1}`` (inverse Schur complement at the optimum).
+    rho : float
+        AR(1) coefficient of the latent log intensity.
+    sigma : float
+        Innovation standard deviation of the latent process.
+    theta : float or None
+        Negative-binomial size (variance ``mu + mu^2 / theta`` given the latent process);
+        ``None`` for the Poisson family.
+    family : str
+        ``"negbin"`` or ``"poisson"``.
+    loglik : float
+        Laplace approximation of the log likelihood with ``u`` and ``beta`` integrated out
+        (flat prior on ``beta``; restricted-likelihood analogue).
+    latent : pandas.Series
+        Posterior mode of the latent log intensity ``u`` (every period, including missing ones).
+    n_obs : int
+        Observed (non-missing) periods used.
+    converged : bool
+        Always True for a returned fit (a fit that does not converge raises).
+    info : dict
+        Iterations, function evaluations, optimiser message, gradient norm, time (s), notes.
+    design : pandas.DataFrame or None
+        The design matrix that was fitted (kept for :meth:`cumulative_effect`).
+    y : numpy.ndarray or None
+        The counts that were fitted (NaN = not reported).
+    offset : numpy.ndarray or None
+        The log-scale offset.
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    rho: float
+    sigma: float
+    theta: float | None
+    family: str
+    loglik: float
+    latent: pd.Series
+    n_obs: int
+    converged: bool
+    info: dict[str, Any] = field(default_factory=dict)
+    design: pd.DataFrame | None = field(default=None, repr=False)
+    y: np.ndarray | None = field(default=None, repr=False)
+    offset: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors of the coefficients."""
+        return pd.Series(np.sqrt(np.diag(self.cov.to_numpy())), index=self.params.index)
+
+    @property
+    def latent_sd(self) -> float:
+        """Stationary standard deviation of the latent process, ``sigma / sqrt(1 - rho^2)``."""
+        return self.sigma / math.sqrt(1.0 - self.rho**2)
+
+    def rate_ratio(self, term: str, alpha: float = 0.05) -> RatioEstimate:
+        """Wald rate ratio of one coefficient.
+
+        Parameters
+        ----------
+        term : str
+            Design column (e.g. ``"level[i1]"``).
+        alpha : float, default 0.05
+            ``1 - confidence level``.
+
+        Returns
+        -------
+        RatioEstimate
+
+        Raises
+        ------
+        InputError
+            If ``term`` is not a column of the design or ``alpha`` is not in (0, 1).
+        """
+        if term not in self.params.index:
+            raise InputError(f"unknown term {term!r}; terms: {list(self.params.index)}")
+        if not 0.0 < alpha < 1.0:
+            raise InputError("alpha must be in (0, 1)")
+        b = float(self.params[term])
+        se = float(self.bse[term])
+        z = float(special.ndtri(1.0 - alpha / 2.0))
+        p = float(2.0 * special.ndtr(-abs(b / se))) if se > 0 else math.nan
+        with np.errstate(over="ignore"):
+            lims = np.exp(np.array([b, b - z * se, b + z * se]))
+        return RatioEstimate(
+            term=term,
+            estimate=float(lims[0]),
+            ci_low=float(lims[1]),
+            ci_high=float(lims[2]),
+            p_value=p,
+            coef=b,
+            se=se,
+            level=1.0 - alpha,
+        )
+
+    def mean_correction(self, kind: Literal["empirical", "model"] = "empirical") -> float:
+        """Log-scale factor from ``exp(x' beta)`` to the expected count of a period.
+
+        ``"model"``: ``v / 2`` with ``v = sigma^2 / (1 - rho^2)``, the lognormal mean of the
+        stationary latent process (it explodes as ``rho`` nears 1, where ``v`` is barely
+        identified on a short series). ``"empirical"`` (default): ``log(sum y / sum exp(o + x'
+        beta))`` over the observed periods, so that the fitted expected counts add up to the
+        observed total as a count GLM's do; falls back to ``"model"`` without a stored design.
+
+        Parameters
+        ----------
+        kind : {"empirical", "model"}, default "empirical"
+
+        Returns
+        -------
+        float
+        """
+        if kind == "model" or self.design is None or self.y is None:
+            return 0.5 * self.latent_sd**2
+        obs = ~np.isnan(self.y)
+        off = 0.0 if self.offset is None else self.offset[obs]
+        eta = off + self.design.to_numpy(dtype=float)[obs] @ self.params.to_numpy()
+        return float(math.log(np.sum(self.y[obs])) - np.log(np.sum(np.exp(eta))))
+
+    def expected_total(
+        self,
+        x_rows: np.ndarray,
+        offset: np.ndarray | None = None,
+        alpha: float = 0.05,
+        correction: Literal["empirical", "model"] = "empirical",
+    ) -> dict[str, float]:
+        """Expected total count over some periods, with confidence and prediction intervals.
+
+        The expected count of a period is the *marginal* mean under the model,
+        ``exp(o + x' beta + c)`` with ``c`` from :meth:`mean_correction` (not conditioned on the
+        latent states of other periods). The
+        confidence interval of the total ``T`` is ``T exp(-/+ z se)`` with ``se`` the delta-method
+        standard error of ``log T`` from the covariance of ``beta`` (``v`` taken as known). The
+        prediction interval of the realised total adds, on the log scale, to ``se^2`` the
+        squared coefficient of variation of the sum of the counts given the parameters,
+        ``V / T^2`` with ``V = sum_t (m_t + m_t^2 e^v / theta) + sum_{s,t} m_s m_t
+        (exp(v rho^|s-t|) - 1)`` (lognormal-AR covariance): a lognormal approximation.
+
+        Parameters
+        ----------
+        x_rows : numpy.ndarray
+            Design rows of the periods (consecutive periods: the latent covariance uses their
+            distance in rows).
+        offset : numpy.ndarray, optional
+            Their offsets.
+        alpha : float, default 0.05
+        correction : {"empirical", "model"}, default "empirical"
+            See :meth:`mean_correction`.
+
+        Returns
+        -------
+        dict
+            ``expected``, ``ci_low``, ``ci_high`` (parameter uncertainty), ``pi_low``,
+            ``pi_high`` (prediction of the realised total), ``se_log``.
+        """
+        x_rows = np.asarray(x_rows, dtype=float)
+        off = np.zeros(x_rows.shape[0]) if offset is None else np.asarray(offset, dtype=float)
+        v = self.latent_sd**2
+        beta = self.params.to_numpy()
+        m = np.exp(off + x_rows @ beta + self.mean_correction(correction))
+        total = float(m.sum())
+        grad = (m @ x_rows) / total
+        se_log = float(np.sqrt(grad @ self.cov.to_numpy() @ grad))
+        z = float(special.ndtri(1.0 - alpha / 2.0))
+        lags = np.abs(np.subtract.outer(np.arange(m.size), np.arange(m.size)))
+        latent_cov = np.expm1(v * self.rho**lags)
+        inv_theta = 0.0 if self.theta is None else 1.0 / self.theta
+        var_counts = float(np.sum(m + m * m * math.exp(v) * inv_theta) + m @ latent_cov @ m)
+        sd_pred_log = math.sqrt(se_log**2 + var_counts / total**2)
+        with np.errstate(over="ignore"):
+            f = np.exp(z * np.array([-se_log, se_log, -sd_pred_log, sd_pred_log]))
+        return {
+            "expected": total,
+            "ci_low": total * float(f[0]),
+            "ci_high": total * float(f[1]),
+            "pi_low": total * float(f[2]),
+            "pi_high": total * float(f[3]),
+            "se_log": se_log,
+        }
+
+    def cumulative_effect(
+        self,
+        intervention: str = "i1",
+        alpha: float = 0.05,
+        correction: Literal["empirical", "model"] = "empirical",
+    ) -> dict[str, Any]:
+        """Observed minus expected events after an intervention, as ``fit_its`` reports it.
+
+        The counterfactual sets the intervention's ``level[...]`` and ``slope[...]`` terms to
+        zero from its first post period (where ``level`` is 1) on; the expected counterfactual
+        total over the observed post periods comes from :meth:`expected_total`.
+
+        Parameters
+        ----------
+        intervention : str, default "i1"
+            Intervention id of the design (``level[i1]``...).
+        alpha : float, default 0.05
+        correction : {"empirical", "model"}, default "empirical"
+            See :meth:`mean_correction`.
+
+        Returns
+        -------
+        dict
+            ``estimate`` (observed - expected), ``ci_low_mean`` / ``ci_high_mean`` (parameter
+            uncertainty: an interval for observed minus the *expected* counterfactual total),
+            ``ci_low`` / ``ci_high`` (prediction: observed minus the *realised* counterfactual
+            total), ``observed``, ``expected``, ``expected_ci_low``, ``expected_ci_high``,
+            ``n_periods``.
+
+        Raises
+        ------
+        InputError
+            Without a stored design, or an unknown intervention id.
+        """
+        level = f"level[{intervention}]"
+        if self.design is None or self.y is None or level not in self.design.columns:
+            raise InputError(f"no design with a {level!r} column to build a counterfactual from")
+        cols = [c for c in (level, f"slope[{intervention}]") if c in self.design.columns]
+        x = self.design.to_numpy(dtype=float)
+        post = x[:, self.design.columns.get_loc(level)] == 1.0
+        first, last = int(np.flatnonzero(post)[0]), int(np.flatnonzero(post)[-1])
+        x_cf = x[first : last + 1].copy()
+        x_cf[:, [self.design.columns.get_loc(c) for c in cols]] = 0.0
+        off = None if self.offset is None else self.offset[first : last + 1]
+        obs = ~np.isnan(self.y[first : last + 1])
+        et = self.expected_total(x_cf[obs], None if off is None else off[obs], alpha, correction)
+        observed = float(np.nansum(self.y[first : last + 1]))
+        return {
+            "estimate": observed - et["expected"],
+            "ci_low_mean": observed - et["ci_high"],
+            "ci_high_mean": observed - et["ci_low"],
+            "ci_low": observed - et["pi_high"],
+            "ci_high": observed - et["pi_low"],
+            "observed": observed,
+            "expected": et["expected"],
+            "expected_ci_low": et["ci_low"],
+            "expected_ci_high": et["ci_high"],
+            "n_periods": int(obs.sum()),
+        }
+
+    def summary(self) -> pd.DataFrame:
+        """Coefficients, standard errors, rate ratios and 95% Wald limits, one row per term."""
+        rows = [self.rate_ratio(t).to_dict() for t in self.params.index]
+        return pd.DataFrame(rows).set_index("term")
+
+    def report(self) -> str:
+        """Plain-language description of the fit."""
+        fam = f"negative binomial (size {self.theta:.3g})" if self.family == "negbin" else "Poisson"
+        lines = [
+            f"Count regression with a latent AR(1) log intensity: {fam} counts, "
+            f"AR coefficient {self.rho:.3f}, innovation sd {self.sigma:.3f} "
+            f"(stationary sd {self.latent_sd:.3f}), {self.n_obs} observed periods; "
+            f"Laplace log likelihood {self.loglik:.2f}"
+            + ("." if self.converged else " (NOT CONVERGED).")
+        ]
+        for term in self.params.index:
+            if term.startswith(("level[", "slope[")):
+                rr = self.rate_ratio(term)
+                lines.append(
+                    f"{term}: rate ratio {rr.estimate:.3f} (95% CI {rr.ci_low:.3f} to "
+                    f"{rr.ci_high:.3f}; p = {rr.p_value:.3g})."
+                )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict of every estimate."""
+        return to_jsonable(
+            {
+                "model": "latent_ar1",
+                "family": self.family,
+                "params": {k: float(v) for k, v in self.params.items()},
+                "bse": {k: float(v) for k, v in self.bse.items()},
+                "cov": self.cov.to_numpy().tolist(),
+                "terms": list(self.params.index),
+                "rho": self.rho,
+                "sigma": self.sigma,
+                "theta": self.theta,
+                "loglik": self.loglik,
+                "n_obs": self.n_obs,
+                "converged": self.converged,
+                "info": self.info,
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# the inner problem: posterior mode of (u, beta) for fixed hyperparameters
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _Data:
+    y: np.ndarray  # counts, 0 where missing
+    obs: np.ndarray  # float mask, 1 observed
+    x: np.ndarray  # (n, p)
+    off: np.ndarray
+    lgy1: np.ndarray  # lgamma(y + 1) (0 where missing)
+    negbin: bool
+
+
+@dataclass
+class _Mode:
+    u: np.ndarray
+    beta: np.ndarray
+    f: float = math.nan  # negative log joint density (up to constants)
+    logdet_a: float = math.nan
+    s_chol: np.ndarray | None = None
+    iters: int = 0
+    ok: bool = False
+
+
+def _theta_constant(d: _Data, theta: float) -> float:
+    """The part of the log likelihood that does not depend on the linear predictor."""
+    if not d.negbin:
+        return -float(np.sum(d.obs * d.lgy1))
+    terms = special.gammaln(d.y + theta) - math.lgamma(theta) - d.lgy1 + theta * math.log(theta)
+    return float(np.sum(d.obs * terms))
+
+
+def _eta_loglik(d: _Data, eta: np.ndarray, theta: float) -> float:
+    """The linear-predictor part of the log likelihood (add :func:`_theta_constant`)."""
+    if d.negbin:
+        return float(
+            np.sum(d.obs * (d.y * eta - (d.y + theta) * np.logaddexp(math.log(theta), eta)))
+        )
+    return float(np.sum(d.obs * (d.y * eta - np.exp(eta))))
+
+
+def _score_info(d: _Data, eta: np.ndarray, theta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Score and observed information of the log likelihood in the linear predictor."""
+    mu = np.exp(eta)
+    if d.negbin:
+        r = d.obs * theta / (theta + mu)
+        return r * (d.y - mu), r * mu * (theta + d.y) / (theta + mu)
+    return d.obs * (d.y - mu), d.obs * mu
+
+
+def _q_times(u: np.ndarray, rho: float, inv: float) -> np.ndarray:
+    """``Q u`` for the AR(1) precision ``Q`` (``inv = 1 / sigma^2``)."""
+    qu = (1.0 + rho * rho) * u
+    qu[0] = u[0]
+    qu[-1] = u[-1]
+    qu[1:] -= rho * u[:-1]
+    qu[:-1] -= rho * u[1:]
+    return inv * qu
+
+
+def _neg_joint(
+    d: _Data, u: np.ndarray, beta: np.ndarray, hyp: tuple[float, float, float], const: float
+) -> float:
+    """Negative log joint density of ``(y, u)`` given ``beta`` (without ``log|Q|``)."""
+    rho, sigma, theta = hyp
+    eta = d.off + d.x @ beta + u
+    if np.max(eta) > _ETA_MAX:
+        return math.inf
+    ll = const + _eta_loglik(d, eta, theta)
+    quad = (1.0 - rho * rho) * u[0] ** 2 + float(np.sum((u[1:] - rho * u[:-1]) ** 2))
+    return -ll + 0.5 * quad / (sigma * sigma)
+
+
+def _find_mode(
+    d: _Data, hyp: tuple[float, float, float], start: _Mode, max_iter: int = 60
+) -> _Mode:
+    """Damped Newton iterations for the joint mode of ``(u, beta)`` (block elimination)."""
+    rho, sigma, theta = hyp
+    inv = 1.0 / (sigma * sigma)
+    n = d.x.shape[0]
+    const = _theta_constant(d, theta)
+    u, beta = start.u.copy(), start.beta.copy()
+    f = _neg_joint(d, u, beta, hyp, const)
+    if not math.isfinite(f):
+        u = np.zeros(n)
+        f = _neg_joint(d, u, beta, hyp, const)
+    q_off = np.full(n - 1, -rho * inv)
+    q_diag = np.full(n, (1.0 + rho * rho) * inv)
+    q_diag[0] = q_diag[-1] = inv
+    rhs = np.empty((n, d.x.shape[1] + 1), order="F")
+    for it in range(1, max_iter + 1):
+        eta = d.off + d.x @ beta + u
+        score, w = _score_info(d, eta, theta)
+        g_u = -score + _q_times(u, rho, inv)
+        g_b = -(d.x.T @ score)
+        # W + Q is tridiagonal: LDL' factorisation and solves in O(n) (LAPACK pttrf / pttrs)
+        fd, fe, info = lapack.dpttrf(q_diag + w, q_off)
+        if info != 0:
+            return _Mode(u, beta, f, iters=it, ok=False)
+        wx = w[:, None] * d.x
+        rhs[:, 0] = g_u
+        rhs[:, 1:] = wx
+        sol, info = lapack.dpttrs(fd, fe, rhs)
+        z = sol[:, 1:]
+        s_mat = d.x.T @ wx - wx.T @ z
+        s_chol, info2 = lapack.dpotrf(s_mat, lower=1, clean=1)
+        if info != 0 or info2 != 0:
+            return _Mode(u, beta, f, iters=it, ok=False)
+        db = lapack.dpotrs(s_chol, z.T @ g_u - g_b, lower=1)[0]
+        du = -(sol[:, 0] + z @ db)
+        dec = -(float(g_u @ du) + float(g_b @ db))
+        if not math.isfinite(dec):
+            return _Mode(u, beta, f, iters=it, ok=False)
+        if dec < 1e-11 * max(1.0, abs(f)):
+            logdet_a = float(np.sum(np.log(fd)))
+            return _Mode(u, beta, f, logdet_a, s_chol, iters=it, ok=True)
+        step = 1.0
+        while step > 1e-8:
+            f_new = _neg_joint(d, u + step * du, beta + step * db, hyp, const)
+            if f_new <= f - 1e-4 * step * dec:
+                break
+            step *= 0.5
+        else:  # no descent possible: at the mode to numerical precision
+            logdet_a = float(np.sum(np.log(fd)))
+            return _Mode(u, beta, f, logdet_a, s_chol, iters=it, ok=dec < 1e-6 * max(1, abs(f)))
+        u = u + step * du
+        beta = beta + step * db
+        f = f_new
+    return _Mode(u, beta, f, iters=max_iter, ok=False)
+
+
+def _laplace(d: _Data, mode: _Mode, hyp: tuple[float, float, float]) -> float:
+    """Laplace log likelihood with ``u`` and ``beta`` integrated out (see module docstring)."""
+    rho, sigma, _ = hyp
+    n = d.x.shape[0]
+    logdet_q = -2.0 * n * math.log(sigma) + math.log1p(-rho * rho)
+    logdet_s = 2.0 * float(np.sum(np.log(np.diag(mode.s_chol))))
+    return -mode.f + 0.5 * logdet_q - 0.5 * mode.logdet_a - 0.5 * logdet_s
+
+
+# --------------------------------------------------------------------------------------------
+# input checks
+# --------------------------------------------------------------------------------------------
+def _as_design(x: Any, n: int, names: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
+    if isinstance(x, pd.DataFrame):
+        cols = [str(c) for c in x.columns]
+        arr = x.to_numpy(dtype=float)
+    else:
+        arr = np.asarray(x, dtype=float)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        cols = [f"x{j}" for j in range(arr.shape[1])] if arr.ndim == 2 else []
+    if names is not None:
+        cols = [str(c) for c in names]
+    if arr.ndim != 2 or arr.shape[0] != n:
+        raise InputError(f"the design must be a 2-D matrix with {n} rows (one per period)")
+    if len(cols) != arr.shape[1] or len(set(cols)) != len(cols):
+        raise InputError("the design needs one distinct name per column")
+    if not np.all(np.isfinite(arr)):
+        raise InputError("the design matrix has missing or infinite values")
+    return arr, cols
+
+
+def _check_counts(y: Any) -> tuple[np.ndarray, pd.Index | None]:
+    index = y.index if isinstance(y, pd.Series) else None
+    arr = np.asarray(y, dtype=float)
+    if arr.ndim != 1:
+        raise InputError("the counts must be one-dimensional")
+    finite = arr[~np.isnan(arr)]
+    if np.any(~np.isfinite(finite)) or np.any(finite < 0):
+        raise InputError("counts must be non-negative and finite (NaN = not reported)")
+    if np.any(finite != np.round(finite)):
+        raise InputError("counts must be whole numbers (use an offset for exposure)")
+    return arr, index
+
+
+def _check_identified(y: np.ndarray, obs: np.ndarray, x: np.ndarray, cols: list[str]) -> None:
+    xo = x[obs]
+    if np.linalg.matrix_rank(xo) < x.shape[1]:
+        raise NotIdentifiedError(
+            "the design matrix is rank deficient on the observed periods: some coefficients "
+            "are not identified"
+        )
+    yo = y[obs]
+    for j, name in enumerate(cols):
+        col = xo[:, j]
+        vals = np.unique(col)
+        if vals.size == 2 and set(vals.tolist()) == {0.0, 1.0}:
+            on, off_ = float(yo[col == 1].sum()), float(yo[col == 0].sum())
+            if on == 0 or off_ == 0:
+                raise InsufficientDataError(
+                    f"no events where {name!r} is {1 if on == 0 else 0}: its rate ratio would "
+                    "be 0 or infinite and cannot be estimated by a log-linear model"
+                )
+
+
+# --------------------------------------------------------------------------------------------
+# public fit
+# --------------------------------------------------------------------------------------------
+def _start_mode(d: _Data) -> _Mode:
+    """Starting ``beta`` from a least-squares fit of ``log(y + 0.5)``; ``u = 0``."""
+    obs = d.obs > 0
+    target = np.log(d.y[obs] + 0.5) - d.off[obs]
+    beta, *_ = np.linalg.lstsq(d.x[obs], target, rcond=None)
+    return _Mode(np.zeros(d.x.shape[0]), beta)
+
+
+def _start_rho(d: _Data) -> float:
+    """Starting AR coefficient: ratio of the lag-2 to lag-1 autocorrelation of the residuals
+    of a least-squares fit of ``log(y + 0.5)`` (the count noise attenuates both equally)."""
+    obs = d.obs > 0
+    target = np.where(obs, np.log(d.y + 0.5) - d.off, np.nan)
+    beta, *_ = np.linalg.lstsq(d.x[obs], target[obs], rcond=None)
+    e = target - d.x @ beta
+    e = np.where(obs, e - np.nanmean(e), 0.0)
+    denom = float(e @ e)
+    r1 = float(e[1:] @ e[:-1]) / denom if denom > 0 else 0.0
+    r2 = float(e[2:] @ e[:-2]) / denom if denom > 0 else 0.0
+    if r1 <= 0.02 or r2 <= 0.0:
+        return _START["rho"]
+    return float(np.clip(r2 / r1, 0.2, 0.95))
+
+
+def _unpack(z: np.ndarray, negbin: bool) -> tuple[float, float, float]:
+    """``(atanh rho, log stationary sd, alpha = 1 / theta)`` -> ``(rho, sigma, theta)``."""
+    theta = 1.0 / z[2] if negbin else math.inf
+    rho = math.tanh(z[0])
+    return rho, math.exp(z[1]) * math.sqrt(1.0 - rho * rho), theta
+
+
+def _free_gradient(res: Any, z: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+    """Largest gradient component of the parameters not at a bound."""
+    grad = np.asarray(getattr(res, "jac", np.full(z.size, np.nan)), dtype=float)
+    free = (z > lo + 1e-6) & (z < hi - 1e-6)
+    return float(np.max(np.abs(grad[free]))) if free.any() else 0.0
+
+
+def _optimise(d: _Data, max_eval: int) -> tuple[np.ndarray, _Mode, dict[str, Any]]:
+    """Maximise the Laplace likelihood over the transformed hyperparameters."""
+    state = {"mode": _start_mode(d), "evals": 0, "inner_fail": 0}
+    big = 1e12
+
+    def objective(z: np.ndarray) -> float:
+        state["evals"] += 1
+        hyp = _unpack(z, d.negbin)
+        mode = _find_mode(d, hyp, state["mode"])
+        if not mode.ok:
+            state["inner_fail"] += 1
+            return big
+        state["mode"] = mode
+        return -_laplace(d, mode, hyp)
+
+    z0 = [math.atanh(_start_rho(d)), math.log(_START["sd"])]
+    bounds = [tuple(math.atanh(b) for b in _RHO_BOUNDS), tuple(map(math.log, _SD_BOUNDS))]
+    if d.negbin:
+        z0.append(_START["alpha"])
+        bounds.append(_ALPHA_BOUNDS)
+    z = np.array(z0)
+    lo = np.array([b[0] for b in bounds])
+    hi = np.array([b[1] for b in bounds])
+    for _attempt in range(3):  # restarts with a fresh quasi-Newton memory when stalled
+        res = optimize.minimize(
+            objective,
+            z,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxfun": max_eval, "eps": 1e-4, "ftol": 1e-10, "gtol": 1e-3},
+        )
+        z = np.asarray(res.x, dtype=float)
+        if _free_gradient(res, z, lo, hi) < _GRAD_TOL or state["evals"] >= max_eval:
+            break
+    gnorm = _free_gradient(res, z, lo, hi)
+    method, success = "L-BFGS-B", gnorm < _GRAD_TOL
+    if not success:  # flat ridges (e.g. theta -> infinity): derivative-free polish
+        nm = optimize.minimize(
+            objective, z, method="Nelder-Mead", bounds=bounds,
+            options={"maxfev": max_eval, "xatol": 1e-4, "fatol": 1e-7},
+        )  # fmt: skip
+        if nm.fun <= res.fun + 1e-9:
+            z, res = np.asarray(nm.x, dtype=float), nm
+        spread = float(np.ptp(nm.final_simplex[1]))  # flat to this over the final simplex
+        method, success = "L-BFGS-B + Nelder-Mead", bool(nm.success) or spread < 1e-4
+    hyp = _unpack(z, d.negbin)
+    final = _find_mode(d, hyp, state["mode"])
+    info = {
+        "optimizer": method,
+        "message": str(res.message),
+        "success": success,
+        "n_eval": int(state["evals"]),
+        "n_iter": int(getattr(res, "nit", 0)),
+        "restarts": int(_attempt),
+        "inner_failures": int(state["inner_fail"]),
+        "inner_iterations": int(final.iters),
+        "max_abs_free_gradient": gnorm,
+        "at_bound": [
+            name
+            for name, a, b, v in zip(("rho", "sd", "theta"), lo, hi, z, strict=False)
+            if v <= a + 1e-6 or v >= b - 1e-6
+        ],
+    }
+    return z, final, info
+
+
+def fit_latent_ar(
+    y: pd.Series | np.ndarray | Sequence[float],
+    x: pd.DataFrame | np.ndarray,
+    *,
+    names: Sequence[str] | None = None,
+    offset: np.ndarray | pd.Series | None = None,
+    family: Literal["negbin", "poisson"] = "negbin",
+    max_eval: int = 1000,
+) -> LatentARResult:
+    """Fit a count regression with a latent Gaussian AR(1) log intensity.
+
+    Parameters
+    ----------
+    y : array-like or pandas.Series
+        Counts per period on a regular grid; NaN marks a period that was not reported (its
+        latent state is kept, so the calendar spacing is respected).
+    x : pandas.DataFrame or array
+        Design matrix, one row per period (include the intercept column).
+    names : sequence of str, optional
+        Column names (default: the DataFrame's columns, else ``x0, x1, ...``).
+    offset : array-like, optional
+        Known log-scale offset (e.g. ``log(exposure)``).
+    family : {"negbin", "poisson"}, default "negbin"
+        Count distribution given the latent intensity.
+    max_eval : int, default 1000
+        Largest number of likelihood evaluations of each outer optimiser (L-BFGS-B with
+        finite-difference gradients, restarted up to twice when it stalls; then, if its
+        gradient is still above tolerance, a Nelder-Mead polish from its best point).
+
+    Returns
+    -------
+    LatentARResult
+
+    Raises
+    ------
+    InputError
+        Malformed counts, design or offset.
+    InsufficientDataError
+        Fewer than :data:`MIN_PERIODS` observed periods or :data:`MIN_EVENTS` events, or no
+        events on one side of a 0/1 indicator column.
+    NotIdentifiedError
+        Rank-deficient design on the observed periods.
+    ConvergenceError
+        The mode or the likelihood maximisation did not converge.
+    """
+    t0 = time.perf_counter()
+    if family not in ("negbin", "poisson"):
+        raise InputError(f"family must be 'negbin' or 'poisson', not {family!r}")
+    yv, index = _check_counts(y)
+    n = yv.size
+    xm, cols = _as_design(x, n, names)
+    off = np.zeros(n) if offset is None else np.asarray(offset, dtype=float).reshape(-1)
+    if off.shape != (n,) or not np.all(np.isfinite(off)):
+        raise InputError(f"the offset must be {n} finite values")
+    obs = ~np.isnan(yv)
+    if obs.sum() < MIN_PERIODS:
+        raise InsufficientDataError(
+            f"only {int(obs.sum())} observed periods; the latent AR(1) model needs at least "
+            f"{MIN_PERIODS}"
+        )
+    if np.nansum(yv) < MIN_EVENTS:
+        raise InsufficientDataError(
+            f"only {np.nansum(yv):g} events; at least {MIN_EVENTS} are needed"
+        )
+    _check_identified(yv, obs, xm, cols)
+    y0 = np.where(obs, yv, 0.0)
+    d = _Data(y0, obs.astype(float), xm, off, special.gammaln(y0 + 1.0), family == "negbin")
+    z, mode, info = _optimise(d, max_eval)
+    if not mode.ok:
+        raise ConvergenceError("the posterior mode of the latent AR(1) model did not converge")
+    hyp = _unpack(z, d.negbin)
+    notes = []
+    if not info["success"]:
+        raise ConvergenceError(
+            "the latent AR(1) likelihood maximisation did not converge "
+            f"({info['message']}; largest free gradient {info['max_abs_free_gradient']:.2g})"
+        )
+    if "sd" in info["at_bound"]:
+        notes.append("the latent process variance is at its lower bound: no serial dependence")
+    if "rho" in info["at_bound"]:
+        notes.append(f"the AR coefficient is at its bound ({hyp[0]:.3f})")
+    if "theta" in info["at_bound"]:
+        notes.append("the negative-binomial size is at its bound")
+    s_inv = lapack.dpotrs(mode.s_chol, np.eye(len(cols)), lower=1)[0]
+    s_inv = 0.5 * (s_inv + s_inv.T)
+    info["notes"] = notes
+    info["seconds"] = time.perf_counter() - t0
+    return LatentARResult(
+        params=pd.Series(mode.beta, index=cols),
+        cov=pd.DataFrame(s_inv, index=cols, columns=cols),
+        rho=hyp[0],
+        sigma=hyp[1],
+        theta=hyp[2] if d.negbin else None,
+        family=family,
+        loglik=_laplace(d, mode, hyp),
+        latent=pd.Series(mode.u, index=index),
+        n_obs=int(obs.sum()),
+        converged=True,
+        info=info,
+        design=pd.DataFrame(xm, columns=cols, index=index),
+        y=yv,
+        offset=None if offset is None else off,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the ITS design
+# --------------------------------------------------------------------------------------------
+def _position(index: pd.DatetimeIndex | None, n: int, when: Any) -> int:
+    if isinstance(when, (int, np.integer)) and not isinstance(when, bool):
+        pos = int(when)
+    else:
+        if index is None:
+            raise InputError("give intervention positions (int) when there is no date index")
+        try:
+            day = pd.Timestamp(when).normalize()
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"cannot read the intervention date {when!r}") from exc
+        starts = index.normalize().to_numpy()
+        pos = int(np.searchsorted(starts, np.datetime64(day.to_datetime64()), side="left"))
+    if not 0 < pos < n:
+        raise InputError("every intervention must fall strictly inside the series")
+    return pos
+
+
+def its_design(
+    index: pd.DatetimeIndex | int,
+    interventions: Any,
+    *,
+    trend: bool = True,
+    slope_change: bool = True,
+) -> pd.DataFrame:
+    """The segmented-regression design of :func:`trends.models.its.fit_its`.
+
+    Columns ``intercept``, ``trend`` (``t = 1..n``) and, for intervention ``i`` (ids ``i1, i2, ...``
+    in date order) with first post period at 0-based position ``p``: ``level[i]`` (1 from ``p`` on)
+    and ``slope[i]`` (``max(k - p + 1, 0)`` at position ``k``: 1 in the first post period). So
+    ``exp(level)`` is the rate ratio at the intervention, as in ``fit_its``.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex or int
+        Period labels (daily or weekly: the first post period is the first period starting on
+        or after the intervention's date, as ``fit_its``), or the series length.
+    interventions : date, int or sequence of them
+        Intervention dates, or 0-based positions of the first post period (use positions for
+        monthly or coarser series).
+    trend, slope_change : bool, default True
+        Include the linear trend / the slope-change terms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``index`` (or by position).
+
+    Raises
+    ------
+    InputError
+        An intervention outside the series or two in the same period.
+    """
+    if isinstance(index, (int, np.integer)):
+        n, idx = int(index), None
+        labels: pd.Index = pd.RangeIndex(n)
+    else:
+        idx = pd.DatetimeIndex(index)
+        n, labels = len(idx), idx
+    items = (
+        list(interventions)
+        if isinstance(interventions, (list, tuple, np.ndarray, pd.Index))
+        else [interventions]
+    )
+    positions = sorted(_position(idx, n, w) for w in items)
+    if len(set(positions)) != len(positions):
+        raise InputError("two interventions fall in the same period")
+    k = np.arange(n)
+    cols: dict[str, np.ndarray] = {"intercept": np.ones(n)}
+    if trend:
+        cols["trend"] = k + 1.0
+    for j, p in enumerate(positions, start=1):
+        cols[f"level[i{j}]"] = (k >= p).astype(float)
+        if slope_change:
+            cols[f"slope[i{j}]"] = np.maximum(k - p + 1, 0).astype(float)
+    return pd.DataFrame(cols, index=labels)
+
+
+def fit_its_latent_ar(
+    series: pd.Series,
+    interventions: Any,
+    *,
+    family: Literal["negbin", "poisson"] = "negbin",
+    trend: bool = True,
+    slope_change: bool = True,
+    offset: np.ndarray | pd.Series | None = None,
+) -> LatentARResult:
+    """Interrupted time series with a latent AR(1) log intensity.
+
+    The design of :func:`its_design` fitted by :func:`fit_latent_ar`; the level change is
+    ``result.rate_ratio("level[i1]")`` and is comparable with ``fit_its``'s, the cumulative
+    effect ``result.cumulative_effect()``. With ``trend=False, slope_change=False`` the level
+    term is the two-phase rate ratio (mean after / mean before, as
+    :func:`trends.models.rates.compare_rates`), with the serial dependence modelled.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Counts on a regular date index (NaN = not reported).
+    interventions : date, int or sequence of them
+        See :func:`its_design`.
+    family : {"negbin", "poisson"}, default "negbin"
+    trend, slope_change : bool, default True
+    offset : array-like, optional
+        Log-scale offset.
+
+    Returns
+    -------
+    LatentARResult
+
+    Raises
+    ------
+    InputError, InsufficientDataError, NotIdentifiedError, ConvergenceError
+        As :func:`fit_latent_ar` and :func:`its_design`.
+    """
+    if not isinstance(series, pd.Series):
+        raise InputError("series must be a pandas Series with a date index")
+    idx = series.index if isinstance(series.index, pd.DatetimeIndex) else len(series)
+    design = its_design(idx, interventions, trend=trend, slope_change=slope_change)
+    return fit_latent_ar(series, design, offset=offset, family=family)

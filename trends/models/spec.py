@@ -1,0 +1,267 @@
+"""The specification of an interrupted time series model, as one object.
+
+An :class:`ITSSpec` holds every choice :func:`trends.models.its.fit_its` makes apart from the
+data: the intervention(s), the count family, the covariance estimator, the terms (trend, slope
+change, transition window, seasonality, Fourier terms, covariates, offset or exposure) and the
+interval settings. ``fit_its(series, spec)`` fits it; the keyword interface of ``fit_its`` builds
+one with :meth:`ITSSpec.from_options`. The placebo test and the robustness checks refit *the same*
+specification with another date or another series: ``fit_its(series,
+spec.with_intervention(fake_date))``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from trends.errors import InputError
+from trends.models.covariance import CovarianceEstimator, resolve_covariance
+from trends.models.families import Family, get_family
+
+__all__ = ["ITSSpec", "SPEC_DEFAULTS"]
+
+Intervals = Literal["simulation", "analytic", "delta"]
+
+
+def _as_tuple(interventions: Any) -> tuple[Any, ...]:
+    """Interventions as a tuple (one date, event or a list of them)."""
+    if interventions is None:
+        return ()
+    if isinstance(interventions, (str, pd.Timestamp, _dt.date, np.datetime64)) or hasattr(
+        interventions, "start"
+    ):
+        return (interventions,)
+    if isinstance(interventions, Iterable):
+        return tuple(interventions)
+    return (interventions,)
+
+
+@dataclass(frozen=True, eq=False)
+class ITSSpec:
+    """Everything an interrupted-time-series fit needs apart from the counts.
+
+    Attributes
+    ----------
+    interventions : tuple
+        Dates (``str``, ``Timestamp``...) or objects with ``start`` (and ``id``, ``name``).
+    family : str or Family, default "negbin"
+        A name of :data:`trends.models.families.FAMILIES` or a family object.
+    covariance : str or CovarianceEstimator, default "hac"
+        ``"hac"`` (Newey-West; automatic bandwidth, or ``hac_lags``), ``"model"``, ``"robust"``,
+        any name of :data:`trends.models.covariance.COVARIANCES`, or an estimator object.
+    hac_lags : int or None
+        Fixed Newey-West lag (with ``covariance="hac"``).
+    trend, slope_change : bool
+        Linear trend; a ramp per intervention.
+    seasonality : {"dow", "month"} or None
+        Day-of-week or month-of-year indicators.
+    fourier : tuple of (period, n_pairs) or None
+        Fourier terms.
+    covariates : pandas.DataFrame or None
+        Extra regressors indexed like the series.
+    offset, exposure : pandas.Series or None
+        Log-scale offset, or positive exposure (its log is the offset).
+    transition : int, (int, int) or None
+        Transition window around each intervention, in periods.
+    transition_mode : {"exclude", "separate"}
+        Drop the window from the fit, or give it its own indicator.
+    nb_se : {"conditional", "joint"}
+        Negative binomial covariance (given theta, or joint with alpha).
+    alpha : float
+        One minus the confidence level.
+    n_sim : int
+        Draws of the simulation intervals.
+    seed : int, numpy.random.Generator or None
+        Randomness of the simulation intervals.
+    ljung_box_lag : int or None
+        Lag of the Ljung-Box diagnostic (default from the frequency).
+    intervals : {"simulation", "analytic", "delta"}
+        How counterfactual intervals are computed (``"delta"`` is another name of
+        ``"analytic"``).
+    """
+
+    interventions: tuple[Any, ...] = ()
+    family: str | Family = "negbin"
+    covariance: str | CovarianceEstimator = "hac"
+    hac_lags: int | None = None
+    trend: bool = True
+    slope_change: bool = True
+    seasonality: Literal["dow", "month"] | None = None
+    fourier: Sequence[tuple[float, int]] | None = None
+    covariates: pd.DataFrame | None = None
+    offset: pd.Series | None = None
+    exposure: pd.Series | None = None
+    transition: int | tuple[int, int] | None = None
+    transition_mode: Literal["exclude", "separate"] = "exclude"
+    nb_se: Literal["conditional", "joint"] = "conditional"
+    alpha: float = 0.05
+    n_sim: int = 2000
+    seed: int | np.random.Generator | None = 0
+    ljung_box_lag: int | None = None
+    intervals: Intervals = "simulation"
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_options(cls, interventions: Any = None, **options: Any) -> ITSSpec:
+        """A spec from ``fit_its``'s keyword options (``se`` is the ``covariance``).
+
+        Parameters
+        ----------
+        interventions : date, event or list of them, optional
+            The interventions.
+        **options
+            Any field of :class:`ITSSpec` (``se=`` is accepted for ``covariance=``).
+
+        Returns
+        -------
+        ITSSpec
+            The specification.
+
+        Raises
+        ------
+        trends.errors.InputError
+            An unknown option.
+        """
+        if "se" in options:
+            options["covariance"] = options.pop("se")
+        unknown = set(options) - {f.name for f in fields(cls)}
+        if unknown:
+            raise InputError(f"unknown ITS options: {', '.join(sorted(unknown))}")
+        return cls(interventions=_as_tuple(interventions), **options)
+
+    def with_intervention(self, intervention: Any) -> ITSSpec:
+        """The same specification with the intervention(s) replaced.
+
+        Parameters
+        ----------
+        intervention : date, event or list of them
+            The new intervention(s) (for a placebo: a fake date).
+
+        Returns
+        -------
+        ITSSpec
+            A new spec; everything else is unchanged.
+        """
+        return replace(self, interventions=_as_tuple(intervention))
+
+    def replace(self, **changes: Any) -> ITSSpec:
+        """The same specification with some fields changed (``se=`` means ``covariance=``).
+
+        Parameters
+        ----------
+        **changes
+            Fields and their new values.
+
+        Returns
+        -------
+        ITSSpec
+            A new spec.
+        """
+        if "se" in changes:
+            changes["covariance"] = changes.pop("se")
+        if "interventions" in changes:
+            changes["interventions"] = _as_tuple(changes["interventions"])
+        return replace(self, **changes)
+
+    # -- checks ---------------------------------------------------------------------------------
+    def validated(self) -> ITSSpec:
+        """Check the options; return the spec with ``intervals="delta"`` read as ``"analytic"``.
+
+        Returns
+        -------
+        ITSSpec
+            The checked spec.
+
+        Raises
+        ------
+        trends.errors.InputError
+            An option out of range.
+        trends.errors.UnknownModelComponentError
+            Unknown family or covariance estimator.
+        """
+        if not 0.0 < self.alpha < 1.0:
+            raise InputError(f"alpha must be between 0 and 1, got {self.alpha}")
+        if self.n_sim < 100:
+            raise InputError("n_sim must be at least 100")
+        if self.intervals not in ("simulation", "analytic", "delta"):
+            raise InputError(
+                f"intervals must be 'simulation' or 'analytic', got {self.intervals!r}"
+            )
+        if self.transition_mode not in ("exclude", "separate"):
+            raise InputError("transition_mode must be 'exclude' or 'separate'")
+        if self.seasonality not in (None, "dow", "month"):
+            raise InputError("seasonality must be None, 'dow' or 'month'")
+        self.family_object()
+        self.covariance_estimator()
+        self.transition_window()
+        if self.intervals == "delta":
+            return replace(self, intervals="analytic")
+        return self
+
+    def family_object(self) -> Family:
+        """The family (looked up in :data:`trends.models.families.FAMILIES` when a name).
+
+        Returns
+        -------
+        Family
+            The family.
+        """
+        return get_family(self.family)
+
+    def covariance_estimator(self) -> CovarianceEstimator:
+        """The covariance estimator for ``covariance`` and ``hac_lags``.
+
+        Returns
+        -------
+        CovarianceEstimator
+            The configured estimator.
+        """
+        return resolve_covariance(self.covariance, self.hac_lags)
+
+    def transition_window(self) -> tuple[int, int]:
+        """``(before, after)`` periods of the transition window (``(0, 0)`` without one).
+
+        Returns
+        -------
+        tuple of int
+            The window.
+
+        Raises
+        ------
+        trends.errors.InputError
+            Not an int or a pair, or negative.
+        """
+        transition = self.transition
+        if transition is None:
+            tb, ta = 0, 0
+        elif isinstance(transition, (int, np.integer)):
+            tb, ta = 0, int(transition)
+        else:
+            try:
+                tb, ta = (int(v) for v in transition)
+            except (TypeError, ValueError) as exc:
+                raise InputError("transition must be an int or a (before, after) pair") from exc
+        if tb < 0 or ta < 0:
+            raise InputError("transition windows must be non-negative")
+        return tb, ta
+
+    @property
+    def family_name(self) -> str:
+        """Registry name of the family."""
+        return self.family_object().name
+
+    @property
+    def se(self) -> str:
+        """The ``se`` option as results record it (``"hac"``, ``"model"``, ``"robust"``...)."""
+        if isinstance(self.covariance, CovarianceEstimator):
+            return self.covariance.se_type
+        return str(self.covariance)
+
+
+#: The default value of every field (the defaults of ``fit_its``'s keywords).
+SPEC_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(ITSSpec)}

@@ -1,0 +1,244 @@
+"""Which charts a report draws, with their captions and arguments (no drawing here).
+
+:func:`chart_specs` turns an analysis into a list of :class:`Chart`: the plotting function to
+call (by module and name, so that a missing plotting module is a note, not a crash), its
+arguments, the file name and the caption. Charts never compute statistics; the only figures
+prepared here are the chart's own data: the centred rolling mean, the cumulative deaths since
+the intervention (both from the analysis' counts) and the per-area series of the small
+multiples (from the incident table the analysis' series carries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from trends.plots.style import PhaseMark
+from trends.report import fmt
+from trends.series import count_series, cumulative_since, rolling_rate
+
+__all__ = ["Chart", "chart_specs", "claims_since", "CHECKED", "intervention_noun"]
+
+#: Verdicts of claims that were compared with the data.
+CHECKED = ("supported", "not supported", "undetermined")
+
+_KIND_NOUN = {k: k for k in ("ceasefire", "truce", "offensive", "escalation", "agreement")}
+_DEATHS = ("deaths_low", "deaths_best", "deaths_high")
+
+
+def intervention_noun(event: Any) -> str:
+    """A short noun for the intervention in running text: "ceasefire", "truce", "intervention"."""
+    return _KIND_NOUN.get(getattr(event, "kind", None), "intervention")
+
+
+@dataclass
+class Chart:
+    """One chart of the report.
+
+    Attributes
+    ----------
+    file : str
+        File name (``its_attacks.png``).
+    caption : str
+        What it shows (plain text; contains data such as event names).
+    module, function : str
+        ``trends.plots.<module>.<function>`` draws it.
+    args, kwargs
+        Its arguments.
+    note : str or None
+        Set when the chart was not drawn (why).
+    """
+
+    file: str
+    caption: str
+    module: str
+    function: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    note: str | None = None
+
+    @property
+    def key(self) -> str:
+        """File key in :func:`~trends.report.writer.write_report`'s result (``its_attacks``)."""
+        return self.file.removesuffix(".png")
+
+
+def claims_since(analysis: Any) -> pd.DataFrame:
+    """Checked claims about civilian deaths whose window starts on the intervention day."""
+    if analysis.claims is None:
+        return pd.DataFrame()
+    f = analysis.claims.frame
+    keep = (
+        f["verdict"].isin(CHECKED)
+        & (pd.to_datetime(f["window_start_date"]) == analysis.intervention_date)
+        & (f["quantity"] == "civilian_deaths")
+        & (pd.to_datetime(f["window_end_date"]) <= analysis.end)
+    )
+    return f.loc[keep].reset_index(drop=True)
+
+
+def _window_events(analysis: Any, timeline: Any) -> list:
+    if timeline is None:
+        ev = analysis.intervention
+        return [ev] if hasattr(ev, "start") else [(analysis.intervention_date, "intervention")]
+    return list(timeline.between(analysis.start, analysis.end))
+
+
+def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
+    unit = fmt.unit_of(a.freq)
+    measures = [oa.measure or oa.name for oa in a.outcomes.values()]
+    word = (
+        "ceasefire"
+        if getattr(a.intervention, "kind", None) in ("ceasefire", "truce")
+        else "intervention"
+    )
+    phases = [
+        PhaseMark(a.start, a.intervention_date - pd.Timedelta(days=1), f"before the {word}"),
+        PhaseMark(a.intervention_date, a.end, f"after the {word}"),
+    ]
+    labels = " and ".join(oa.label for oa in a.outcomes.values()).capitalize()
+    span = f"{a.start:%d %b %Y} to {a.end:%d %b %Y}"
+    return Chart(
+        "timeline.png",
+        f"{labels} per {unit}{where}, {span}, with the centred 7-{unit} mean, the two phases "
+        "compared and the reference events of the window.",
+        "timeline",
+        "plot_timeline",
+        (a.counts,),
+        dict(
+            measures=measures,
+            rolling=rolling_rate(a.counts[measures], 7, center=True),
+            events=events,
+            phases=phases,
+            title=f"{labels} per {unit}{where}, {a.start:%b %Y} to {a.end:%b %Y}",
+            source=source,
+        ),
+    )
+
+
+def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) -> list[Chart]:
+    unit, noun, label = fmt.unit_of(a.freq), intervention_noun(a.intervention), oa.label
+    out = []
+    if oa.its is not None:
+        out.append(Chart(
+            f"its_{oa.name}.png",
+            f"Interrupted time series of {label}: observed per {unit}, the fitted {a.family} "
+            f"model and the counterfactual without the {noun}.",
+            "its", "plot_its", (oa.its,),
+            dict(title=f"{label.capitalize()}{where}: before and after the {noun}",
+                 source=source, events=key_events),
+        ))  # fmt: skip
+    if oa.changepoint is not None:
+        out.append(Chart(
+            f"changepoints_{oa.name}.png",
+            f"When did the rate of {label} change? Change points found without being told the "
+            f"date, with their 95% sets, against the {noun}.",
+            "changepoint", "plot_changepoints", (oa.changepoint,),
+            dict(title=f"{label.capitalize()}{where}: when did the rate change?",
+                 source=source, reference=a.intervention),
+        ))  # fmt: skip
+    if oa.placebo is not None:
+        out.append(Chart(
+            f"placebo_{oa.name}.png",
+            f"The real level change of {label} among the level changes estimated at fake "
+            "intervention dates in the pre-period (in-time placebo test).",
+            "placebo", "plot_placebo", (oa.placebo,),
+            dict(title=f"{label.capitalize()}: real change against placebo dates", source=source),
+        ))  # fmt: skip
+    return out
+
+
+def _claims_charts(a: Any, source: str, where: str) -> list[Chart]:
+    out = []
+    noun = intervention_noun(a.intervention)
+    if all(c in a.counts for c in _DEATHS):
+        cumulative = cumulative_since(a.counts[list(_DEATHS)], a.intervention)[list(_DEATHS)]
+        cumulative.columns = ["low", "best", "high"]
+        out.append(Chart(
+            "cumulative_since_ceasefire.png",
+            f"Civilian deaths recorded since the {noun} ({a.intervention_date:%d %b %Y}), "
+            "low/best/high figures, with the published claims counted from that day.",
+            "claims", "plot_cumulative", (cumulative,),
+            dict(claims=claims_since(a), event=a.intervention,
+                 title=f"Civilian deaths{where} since the {noun}", source=source),
+        ))  # fmt: skip
+    if a.claims is not None and len(a.claims.checked):
+        out.append(Chart(
+            "claims.png",
+            "Every checkable published claim against the data's low-best-high range, coloured "
+            "by verdict.",
+            "claims", "plot_claims", (a.claims,),
+            dict(title=f"Published claims{where} against the data", source=source),
+        ))  # fmt: skip
+    return out
+
+
+def _areas_chart(a: Any, incidents: pd.DataFrame | None, ev_mark: Any, source: str,
+                 where: str, area_word: str) -> list[Chart]:  # fmt: skip
+    if incidents is None or "admin1" not in incidents or incidents["admin1"].nunique() < 2:
+        return []
+    by_area = count_series(
+        incidents, by="admin1", start=a.start, end=a.end, measures=("deaths_best",)
+    )
+    span = f"{a.start:%d %b %Y} to {a.end:%d %b %Y}"
+    return [Chart(
+        "small_multiples_admin1.png",
+        f"Civilian deaths per day in each {area_word}, {span}.",
+        "small_multiples", "plot_small_multiples", (by_area,),
+        dict(measure="deaths_best", by="admin1", events=[ev_mark],
+             title=f"Civilian deaths per day by {area_word}{where}", source=source,
+             area_label=area_word),
+    )]  # fmt: skip
+
+
+def chart_specs(
+    analysis: Any,
+    *,
+    timeline: Any = None,
+    source: str = "",
+    place: str | None = None,
+    incidents: pd.DataFrame | None = None,
+    area_word: str = "first-level administrative area",
+) -> list[Chart]:
+    """The charts of a report, in the order of its list of figures.
+
+    Parameters
+    ----------
+    analysis : CeasefireAnalysis
+    timeline : Timeline, optional
+        Its events in the window are drawn on the timeline.
+    source : str
+        Footer credit of every chart.
+    place : str, optional
+        For titles ("... in <place>").
+    incidents : DataFrame, optional
+        The incident table behind the analysis' series (per-area small multiples; default the
+        one the analysis' series carries).
+    area_word : str
+        The data's first-level administrative area in words.
+
+    Returns
+    -------
+    list of Chart
+    """
+    a = analysis
+    where = f" in {place}" if place else ""
+    if incidents is None and getattr(a, "series", None) is not None:
+        incidents = a.series.incidents
+    events = _window_events(a, timeline)
+    ev_mark = (
+        a.intervention
+        if hasattr(a.intervention, "start")
+        else (a.intervention_date, "intervention")
+    )
+    key_events = [
+        e for e in events if getattr(e, "kind", None) in ("ceasefire", "escalation", "offensive")
+    ] or [ev_mark]
+    charts = [_timeline_chart(a, events, source, where)]
+    for oa in a.outcomes.values():
+        charts += _outcome_charts(a, oa, key_events, source, where)
+    charts += _claims_charts(a, source, where)
+    charts += _areas_chart(a, incidents, ev_mark, source, where, area_word)
+    return charts

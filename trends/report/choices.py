@@ -1,0 +1,273 @@
+"""The report's "choices and why": every choice behind the numbers, as data.
+
+:func:`report_choices` returns one :class:`Choice` per row (what was chosen, its value, why, and
+whether it was a default or set by the user). Words that concern a bundled case (why its
+theatre) come from the case's module, given as ``case``; with a user's data there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from trends.report import fmt
+from trends.report.escape import Prose, prose
+
+__all__ = ["Choice", "report_choices", "FAMILY_WHY", "SE_WHY"]
+
+#: Why each count family (the negative binomial's sentence gets the estimated theta).
+FAMILY_WHY: dict[str, str] = {
+    "negbin": (
+        "Conflict counts are overdispersed (one strike can kill many), so they vary far more "
+        "than a Poisson model allows; the negative binomial lets the variance grow with the mean"
+    ),
+    "poisson": "Poisson: variance equal to the mean (narrower intervals if counts are overdispersed).",
+    "quasipoisson": "Quasi-Poisson: the Poisson mean with the variance scaled by the observed dispersion.",
+}
+
+#: Why each kind of standard errors.
+SE_WHY: dict[str, str] = {
+    "hac": (
+        "Newey-West (HAC): violence clusters in runs of days, so days are not independent and "
+        "ordinary standard errors would be too small."
+    ),
+    "model": "Model-based standard errors (assume independent periods).",
+    "robust": "Heteroskedasticity-robust standard errors (no allowance for autocorrelation).",
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One row of "choices and why".
+
+    Attributes
+    ----------
+    name : str
+        What was chosen ("Window start").
+    origin : str
+        ``"default"``, ``"set by you"`` or ``""`` (not an option).
+    value : Prose or str
+        The value chosen (a ``str`` is data, escaped when rendered).
+    why : Prose or str
+        Why.
+    """
+
+    name: str
+    origin: str
+    value: Prose | str
+    why: Prose | str
+
+    @property
+    def label(self) -> str:
+        """``"Window start (default)"``."""
+        return f"{self.name} ({self.origin})" if self.origin else self.name
+
+
+def _origin(config: Any, key: str) -> str:
+    if config is None:
+        return ""
+    return "default" if config.is_default(key) else "set by you"
+
+
+def _event_at(timeline: Any, day: pd.Timestamp) -> Any:
+    if timeline is None:
+        return None
+    return next((ev for ev in timeline if ev.day == day), None)
+
+
+def _intervention_rows(a: Any, config: Any) -> list[Choice]:
+    ev = a.intervention
+    ev_id = getattr(ev, "id", None)
+    name = str(getattr(ev, "name", None) or "intervention")
+    value: Prose | str = (
+        prose(
+            "{name} ({id!c}), {when}", name=name, id=ev_id, when=fmt.when(ev, a.intervention_date)
+        )
+        if ev_id
+        else f"{a.intervention_date:%d %b %Y} (a date)"
+    )
+    rows = [Choice("Intervention", _origin(config, "intervention"), value,
+                   "The event whose effect is asked about.")]  # fmt: skip
+    if getattr(ev, "has_time", False):
+        why = prose(
+            "It took effect at {hour}. Incidents are dated by day, not hour, so {day} counts as "
+            "the first day *after*: the few hours of that day before it took effect are counted "
+            "against it, which can only make a fall look smaller (the conservative side). The "
+            "change-point search, which is not told the date, checks the choice.",
+            hour=f"{pd.Timestamp(ev.start):%H:%M}",
+            day=f"{a.intervention_date:%d %b}",
+        )
+    else:
+        why = prose(
+            "The event's own day, {day}, is the first day *after*.",
+            day=f"{a.intervention_date:%d %b %Y}",
+        )
+    rows.append(
+        Choice(
+            "Intervention day", "", f"{a.intervention_date:%Y-%m-%d} is the first day after", why
+        )
+    )
+    return rows
+
+
+def _start_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> Prose | str:
+    ev = _event_at(timeline, a.start)
+    if ev is not None and ev.kind == "offensive":
+        return prose(
+            "The day of “{name}” ({id!c}): the window starts with the offensive so that the "
+            "pre-period is one regime, not mixed with the quieter months before it; a "
+            "before/after comparison against a mixture would misstate both the level and the "
+            "trend.",
+            name=ev.name,
+            id=ev.id,
+        )
+    if ev is not None:
+        return prose("The day of “{name}” ({id!c}).", name=ev.name, id=ev.id)
+    if data_span is not None and a.start == data_span[0]:
+        return "The first day of the data."
+    return (
+        "Chosen by you."
+        if config is None or not config.is_default("start")
+        else "The first day of the data."
+    )
+
+
+def _end_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> Prose | str:
+    nxt = _event_at(timeline, a.end + pd.Timedelta(days=1))
+    if nxt is not None:
+        kind = getattr(a.intervention, "kind", None)
+        regime = "ceasefire" if kind in ("ceasefire", "truce") else "post-intervention"
+        ended = "escalation" if nxt.kind == "escalation" else "events"
+        return prose(
+            "The day before “{name}” ({id!c}, {day}), so that the post-period is the {regime} "
+            "regime alone, not the {ended} that ended it.",
+            name=nxt.name, id=nxt.id, day=f"{nxt.day:%d %b %Y}", regime=regime, ended=ended,
+        )  # fmt: skip
+    ev = _event_at(timeline, a.end)
+    if ev is not None:
+        return prose("The day of “{name}” ({id!c}).", name=ev.name, id=ev.id)
+    if data_span is not None and a.end == data_span[1]:
+        return "The last day of the data (the most recent days may be incomplete)."
+    if config is not None and config.is_default("end"):
+        return "The last day of the data (the most recent days may be incomplete)."
+    return "Chosen by you."
+
+
+def _model_rows(a: Any, config: Any) -> list[Choice]:
+    fitted = [oa for oa in a.outcomes.values() if oa.its is not None]
+    thetas = ", ".join(
+        f"{oa.label} {fmt.number(oa.its.diagnostics.get('theta'))}"
+        for oa in fitted
+        if oa.its.diagnostics.get("theta") is not None
+    )
+    why = FAMILY_WHY.get(a.family, "")
+    if a.family == "negbin":
+        why = (
+            prose(why + " (estimated theta: {t}; smaller is more overdispersed).", t=thetas)
+            if thetas
+            else why + "."
+        )
+    rows = [Choice("Count model", _origin(config, "family"), a.family, why)]
+    se = a.settings.get("se")
+    rule = next((oa.its.diagnostics.get("hac", {}).get("rule") for oa in fitted
+                 if oa.its.diagnostics.get("hac", {}).get("rule")), None)  # fmt: skip
+    se_why: Prose | str = SE_WHY.get(se, "")
+    if se == "hac" and rule:
+        se_why = prose(SE_WHY["hac"] + " For example: {rule}.", rule=rule)
+    rows.append(Choice("Standard errors", "", str(se), se_why))
+    rows.append(
+        Choice(
+            "Change points",
+            "",
+            f"{a.settings.get('changepoint_model')} model, up to "
+            f"{a.settings.get('max_changes')} changes",
+            "The search is not told the intervention date: if it puts a change there on its own, "
+            "the before/after split is supported by the data; the number of changes is chosen "
+            "by BIC.",
+        )
+    )
+    return rows
+
+
+def _check_rows(a: Any) -> list[Choice]:
+    rows = []
+    if a.settings.get("placebo"):
+        rows.append(Choice("Placebo", "", "in-time, every admissible pre-period date",
+                           "Is the real change unusual? The same model is refitted with fake "
+                           "intervention dates before the real one."))  # fmt: skip
+    if a.settings.get("robustness"):
+        k = ", ".join(str(x) for x in a.settings.get("leave_out", []))
+        rows.append(Choice("Robustness", "",
+                           f"low/high death figures; leave out the {k} deadliest incidents",
+                           "Does the answer hang on the choice of figure or on a few "
+                           "mass-casualty incidents?"))  # fmt: skip
+    if a.claims is not None:
+        rows.append(Choice("Claims", "",
+                           f"tolerance {a.claims.tolerance:.0%} for 'around'/'almost' claims",
+                           "A claim is supported when every figure in the data's low-high range "
+                           "is consistent with it, not supported when none is, undetermined "
+                           "otherwise."))  # fmt: skip
+    return rows
+
+
+def report_choices(
+    analysis: Any,
+    *,
+    timeline: Any = None,
+    config: Any = None,
+    theatre: str | None = None,
+    theatre_why: str | None = None,
+    data_span: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> list[Choice]:
+    """Every choice behind the analysis' numbers, with why.
+
+    Parameters
+    ----------
+    analysis : CeasefireAnalysis
+    timeline : Timeline, optional
+        Names the events the window starts and ends at.
+    config : ReportConfig, optional
+        Marks each option as a default or as set by the user.
+    theatre, theatre_why : str, optional
+        The theatre filter applied and why (from the case's module); no row without it.
+    data_span : (Timestamp, Timestamp), optional
+        First and last day of the data (says when the window is the data's own).
+
+    Returns
+    -------
+    list of Choice
+    """
+    a = analysis
+    rows = _intervention_rows(a, config)
+    rows.append(Choice("Window start", _origin(config, "start"), f"{a.start:%Y-%m-%d}",
+                       _start_why(a, timeline, config, data_span)))  # fmt: skip
+    rows.append(Choice("Window end", _origin(config, "end"), f"{a.end:%Y-%m-%d}",
+                       _end_why(a, timeline, config, data_span)))  # fmt: skip
+    if theatre is not None:
+        rows.append(Choice("Theatre", _origin(config, "theatre"), theatre,
+                           theatre_why or "Every accepted row of the data."))  # fmt: skip
+    rows.append(
+        Choice(
+            "Outcomes",
+            _origin(config, "outcome"),
+            ", ".join(a.outcomes),
+            "Attacks count incidents however deadly; civilian deaths sum the best figures (the "
+            "low and high figures are robustness checks). A fall in one need not mean a fall in "
+            "the other.",
+        )
+    )
+    unit = fmt.unit_of(a.freq)
+    rows.append(
+        Choice(
+            "Period",
+            _origin(config, "freq"),
+            {"day": "daily", "week": "weekly", "month": "monthly"}.get(unit, a.freq),
+            "The intervention has an exact date and daily counts keep every day's information; "
+            "the count models handle the many zero days."
+            if unit == "day"
+            else f"Counts per {unit}: smoother, but the intervention's {unit} mixes before and after.",
+        )
+    )
+    return rows + _model_rows(a, config) + _check_rows(a)

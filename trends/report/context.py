@@ -1,0 +1,489 @@
+"""What a report says, built from result objects only: the context of the report templates.
+
+:func:`build_context` reads a :class:`~trends.analysis.CeasefireAnalysis` (its
+:class:`~trends.analysis.OutcomeAnalysis` objects, the ingest report it carries, its claims
+check and its count series), the timeline and the bottom line, and returns a
+:class:`ReportContext`: sections of sentences (:class:`~trends.report.escape.Prose` for the
+package's words with data in escaped slots; a plain ``str`` is data) and tables of cells.
+Nothing here rebuilds a series, reads a model's ``to_dict()``, or changes the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from trends.report import fmt
+from trends.report.charts import Chart, claims_since, intervention_noun
+from trends.report.choices import Choice
+from trends.report.contract import VERSION, source_text
+from trends.report.escape import Prose, prose
+
+__all__ = ["ReportContext", "Section", "Table", "build_context"]
+
+
+@dataclass
+class Table:
+    """A table: header cells and rows of cells (each a ``str`` of data or a :class:`Prose`)."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+    caption: str = ""
+
+    @property
+    def stack(self) -> bool:
+        """Few columns of prose: shown as stacked rows on a narrow screen (HTML)."""
+        return len(self.headers) <= 3
+
+    @property
+    def long(self) -> bool:
+        """Long enough to be collapsed in the HTML report (more than 20 rows)."""
+        return len(self.rows) > 20
+
+
+@dataclass
+class Section:
+    """A titled block of paragraphs and tables (an outcome's findings, for instance)."""
+
+    title: str
+    paragraphs: list[Any] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    bullets: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class ReportContext:
+    """Everything the templates print, in order of the report."""
+
+    title: str
+    byline: Prose
+    bottom_line: list[Section]
+    question: Prose
+    data: Section
+    findings: list[Section]
+    changes_intro: Prose
+    changes: list[Section]
+    placebo: list[Prose]
+    robustness_intro: str
+    robustness: list[Section]
+    claims: Section
+    claims_since: Section | None
+    claims_table: Table | None
+    choices: Table
+    models: Table | None
+    caveats: list[str]
+    figures: list[Chart]
+    images: dict[str, str]
+    files: list[Any]
+    housekeeping: list[str]
+
+
+def _headline(oa: Any, noun: str) -> Prose:
+    r = oa.rates
+    est = r.rate_ratio.get("estimate")
+    label = oa.label.capitalize()
+    if est is None:
+        return prose("**{label}**: ", label=label)
+    ivs = [r.rate_ratio, r.rate_ratio_nb]
+    clear = all(
+        iv.get("ci_low") is not None and not (iv["ci_low"] <= 1 <= iv["ci_high"])
+        for iv in ivs
+        if iv.get("estimate") is not None
+    )
+    if clear:
+        return prose("**{label} {change}** after the {noun}: ", label=label,
+                     change=fmt.pct_change(est), noun=noun)  # fmt: skip
+    return prose(
+        "**{label}**: {change} after the {noun}, not distinguishable from no change (it could be "
+        "chance): ",
+        label=label, change=fmt.pct_change(est), noun=noun,
+    )  # fmt: skip
+
+
+def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
+    r, unit, noun = oa.rates, fmt.unit_of(a.freq), intervention_noun(a.intervention)
+    rr, nb = r.rate_ratio, r.rate_ratio_nb
+    text = _headline(oa, noun) + prose(
+        "{nb} in the {pb} {unit}s before ({rb} per {unit}), {na} in the {pa} {unit}s after "
+        "({ra} per {unit}); rate ratio after/before {ci}",
+        nb=fmt.number(r.before.count), pb=r.before.n_periods, rb=fmt.rate(r.before.rate),
+        na=fmt.number(r.after.count), pa=r.after.n_periods, ra=fmt.rate(r.after.rate),
+        unit=unit, ci=fmt.interval(rr.get("estimate"), rr.get("ci_low"), rr.get("ci_high")),
+    )  # fmt: skip
+    if nb.get("estimate") is not None:
+        text = text + prose(
+            ", or {ci} allowing for overdispersion and autocorrelation",
+            ci=fmt.interval(nb["estimate"], nb.get("ci_low"), nb.get("ci_high")),
+        )
+    out = [text + prose(".")]
+    low_m, high_m = _low_high(a, oa)
+    if low_m and high_m:
+        out.append(prose(
+            "From {d0} to {d1} the data record {best} {label} (low-high figures {low}-{high}).",
+            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end), label=oa.label,
+            best=fmt.number(a.since(oa.name)), low=fmt.number(a.since(low_m)),
+            high=fmt.number(a.since(high_m)),
+        ))  # fmt: skip
+    return out
+
+
+def _low_high(a: Any, oa: Any) -> tuple[str | None, str | None]:
+    series = getattr(a, "series", None)
+    if series is None or oa.measure is None:
+        return None, None
+    low, high = series.range_of(oa.measure)
+    if low in series.counts and high in series.counts:
+        return low, high
+    return None, None
+
+
+def _its_paragraphs(a: Any, oa: Any) -> list[Prose]:
+    its, unit, noun = oa.its, fmt.unit_of(a.freq), intervention_noun(a.intervention)
+    lc, sc = its.level_change, its.slope_change
+    text = prose(
+        "At the {noun} itself the rate per {unit} {change} (interrupted time series, level "
+        "change {ci})",
+        noun=noun, unit=unit,
+        change=fmt.pct_change(lc.estimate) if lc.estimate is not None else "changed",
+        ci=fmt.interval(lc.estimate, lc.ci_low, lc.ci_high),
+    )  # fmt: skip
+    if sc is not None and sc.estimate is not None:
+        text = text + prose(
+            "; after it the trend {change} relative to the trend before (rate ratio per {unit} "
+            "{ci})",
+            change=fmt.pct_change(sc.estimate).replace("%", f"% per {unit}"), unit=unit,
+            ci=fmt.interval(sc.estimate, sc.ci_low, sc.ci_high),
+        )  # fmt: skip
+    out = [text + prose(".")]
+    ce = its.cumulative_effect or {}
+    if ce.get("estimate") is not None and ce.get("ci_low") is not None:
+        lo, hi = sorted((abs(ce["ci_low"]), abs(ce["ci_high"])))
+        out.append(prose(
+            "Projecting the pre-{noun} trend forward, {n} {more} {label} were recorded after it "
+            "than the model expected (95% interval {lo} to {hi}); a projection of a trend is an "
+            "assumption, not an observation.",
+            noun=noun, n=fmt.number(abs(ce["estimate"])), label=oa.label,
+            more="fewer" if ce["estimate"] < 0 else "more", lo=fmt.number(lo), hi=fmt.number(hi),
+        ))  # fmt: skip
+    return out
+
+
+def _findings(a: Any) -> list[Section]:
+    out = []
+    for oa in a.outcomes.values():
+        paras: list[Any] = []
+        if oa.rates is not None:
+            paras += _rates_paragraphs(a, oa)
+        if oa.its is not None:
+            paras += _its_paragraphs(a, oa)
+        paras += [prose("Could not estimate: {p}", p=p) for p in oa.problems]
+        detail = " ".join(part.report() for part in (oa.rates, oa.its) if part is not None)
+        if detail:
+            paras.append(prose("In detail: {d}", d=detail))
+        out.append(Section(oa.label.capitalize(), paras))
+    return out
+
+
+def _changes(a: Any) -> list[Section]:
+    noun = intervention_noun(a.intervention)
+    out = []
+    for oa in a.outcomes.values():
+        cp = oa.changepoint
+        if cp is None:
+            out.append(Section(oa.label.capitalize(), ["No change-point result."]))
+            continue
+        paras: list[Any] = []
+        comp = cp.comparison
+        if cp.primary is not None and len(cp.breaks):
+            row = cp.breaks.iloc[cp.primary]
+            inside = comp.in_set if comp is not None else None
+            paras.append(prose(
+                "The change nearest the {noun} is on {d} (95% set {lo} to {hi}); the day the "
+                "{noun} took effect, {day}, is {side} that set.",
+                noun=noun, d=fmt.day(row["date"]), lo=fmt.day(row["ci_low"]),
+                hi=fmt.day(row["ci_high"]), day=fmt.day(a.intervention_date),
+                side="inside" if inside else "outside",
+            ))  # fmt: skip
+        paras.append(cp.report())
+        out.append(Section(oa.label.capitalize(), paras))
+    return out
+
+
+def _placebo(a: Any) -> list[Prose]:
+    out = []
+    for oa in a.outcomes.values():
+        if oa.placebo is not None:
+            out.append(prose("**{label}.** {text}", label=oa.label.capitalize(),
+                             text=oa.placebo.report()))  # fmt: skip
+            continue
+        why = next((p for p in oa.problems if p.startswith("placebo")), None)
+        out.append(
+            prose("**{label}.** No placebo test ({why}).", label=oa.label.capitalize(), why=why)
+            if why
+            else prose(
+                "**{label}.** No placebo test (it was not asked for, or the model could not be "
+                "fitted).",
+                label=oa.label.capitalize(),
+            )
+        )
+    return out
+
+
+def _robustness(a: Any) -> list[Section]:
+    out = []
+    for oa in a.outcomes.values():
+        rob = oa.robustness
+        sec = Section(oa.label.capitalize())
+        out.append(sec)
+        if rob is None or not len(rob):
+            sec.paragraphs.append(
+                "No robustness variant applies (the low/high figures and the deadliest incidents "
+                "concern death counts)."
+                if oa.name == "attacks"
+                else "Robustness checks were not run."
+            )
+            continue
+        base = oa.its.level_change if oa.its is not None else None
+        rows = []
+        if base is not None:
+            rows.append(["main analysis (best figures)", fmt.ratio(base.estimate),
+                         f"{fmt.ratio(base.ci_low)} to {fmt.ratio(base.ci_high)}",
+                         fmt.number(a.total(oa.name))])  # fmt: skip
+        for _, r in rob.iterrows():
+            if pd.notna(r.get("level_rr")):
+                rows.append([r["variant"], fmt.ratio(r["level_rr"]),
+                             f"{fmt.ratio(r['ci_low'])} to {fmt.ratio(r['ci_high'])}",
+                             fmt.number(r["total"])])  # fmt: skip
+            else:
+                rows.append(
+                    [r["variant"], "not estimable", r.get("problem", ""), fmt.number(r["total"])]
+                )
+        sec.tables.append(
+            Table(["Variant", "Level change (rate ratio)", "95% CI", f"Total {oa.label}"], rows)
+        )
+        finite = rob["level_rr"].dropna()
+        if len(finite) and base is not None:
+            same = bool(((finite < 1) == (base.estimate < 1)).all())
+            sec.paragraphs.append(prose(
+                "Level-change rate ratios range from {lo} to {hi}: {what}",
+                lo=fmt.ratio(finite.min()), hi=fmt.ratio(finite.max()),
+                what="every variant points the same way as the main analysis." if same
+                else "the direction depends on the variant.",
+            ))  # fmt: skip
+    return out
+
+
+def _verdict_why(r: Any) -> str:
+    v, reason, best_ok = r.get("verdict"), r.get("reason"), r.get("best_consistent")
+    if v == "supported":
+        why = "every figure in the data's low-high range is consistent with it"
+    elif v == "not supported":
+        why = "no figure in the data's low-high range is consistent with it"
+    elif v == "undetermined":
+        why = "the data's low-high range straddles the claim's boundary" + (
+            ": the best figure is consistent with it, the whole range is not"
+            if best_ok is True
+            else ": the best figure is not consistent with it"
+            if best_ok is False
+            else ""
+        )
+    else:
+        why = "it was not compared with the data"
+    return why + (f" ({reason})" if isinstance(reason, str) and reason else "")
+
+
+def _gap(r: Any) -> str:
+    diff, pct = r.get("difference"), r.get("difference_pct")
+    if fmt.missing(diff) or fmt.missing(r.get("observed_best")):
+        return ""
+    return f"{'+' if diff > 0 else ''}{fmt.number(diff)}" + (
+        "" if fmt.missing(pct) else f" ({pct:+.1f}%)"
+    )
+
+
+def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
+    check = a.claims
+    if check is None:
+        return (
+            Section("Claims", ["No claims were checked (give a claims table with --claims)."]),
+            None,
+            None,
+        )
+    head = Section("Claims", [
+        check.report().splitlines()[0],
+        "Incident data are a floor on what happened: a count below a claim's threshold shows "
+        "that these data do not reach it, not that the claim is false.",
+    ])  # fmt: skip
+    since = claims_since(a)
+    since_sec = None
+    if len(since):
+        since_sec = Section(f"Claims counted from the {intervention_noun(a.intervention)}")
+        for _, r in since.iterrows():
+            finding = r.get("finding_sentence")
+            since_sec.bullets.append(prose(
+                "{src} said on {asof} that {claim} had been recorded from {d0} to {d1} (claim "
+                "{cid}). The data give {obs} for the same days: **{verdict}**, because {why}."
+                + (" {more}" if isinstance(finding, str) and finding else ""),
+                src=r.get("source") if isinstance(r.get("source"), str) else "A monitor",
+                asof=fmt.day(r.get("as_of")), claim=fmt.claim_text(r),
+                d0=fmt.day(r.get("window_start_date")), d1=fmt.day(r.get("window_end_date")),
+                cid=r.get("claim_id", ""), obs=fmt.observed_text(r), verdict=r["verdict"],
+                why=_verdict_why(r), more=finding,
+            ))  # fmt: skip
+    findings = "finding_label" in check.frame
+    rows = []
+    for _, r in check.frame.iterrows():
+        window = ""
+        if not (fmt.missing(r.get("window_start_date")) and fmt.missing(r.get("window_end_date"))):
+            window = f"{fmt.iso(r.get('window_start_date'))} to {fmt.iso(r.get('window_end_date'))}"
+        row = [r.get("claim_id", ""), fmt.iso(r.get("as_of")), window, fmt.claim_text(r),
+               r.get("source", ""), fmt.observed_text(r), r.get("verdict", "")]  # fmt: skip
+        if findings:
+            row += [r.get("finding_label") or "", _gap(r)]
+        rows.append(row + [r.get("reason", "")])
+    headers = ["Claim", "As of", "Window", "Claimed", "Source", "Data: best (low-high)", "Verdict"]
+    headers += ["Finding", "Gap (best - claim)"] if findings else []
+    table = Table(headers + ["Reason"], rows, caption="Every claim")
+    return head, since_sec, table
+
+
+def _models(a: Any) -> Table | None:
+    table = a.models_table()
+    if table.empty:
+        return None
+    rows = [[r["outcome"], r["model"], r["term"], r["method"], fmt.ratio(r["estimate"]),
+             fmt.ratio(r["ci_low"]), fmt.ratio(r["ci_high"])] for _, r in table.iterrows()]  # fmt: skip
+    return Table(["Outcome", "Model", "Term", "Method / standard errors", "Estimate",
+                  "95% CI low", "95% CI high"], rows)  # fmt: skip
+
+
+def _data_section(a: Any, source_label: str) -> Section:
+    ing = a.ingest
+    sec = Section("Data")
+    if ing is not None:
+        sec.paragraphs.append(prose(
+            "Source: {label} (file: {file}). {read} rows read, {acc} accepted, {rej} rejected, "
+            "{dup} merged as duplicates.",
+            label=source_label, file=source_text(ing.source), read=f"{ing.rows_read:,}",
+            acc=f"{ing.accepted:,}", rej=f"{ing.rejected:,}", dup=f"{ing.duplicates:,}",
+        ))  # fmt: skip
+        sec.bullets = list(ing.notes)
+    else:
+        sec.paragraphs.append(prose("Source: {label}.", label=source_label))
+    n_days = (a.end - a.start).days + 1
+    measures = (
+        a.series.counts.columns if getattr(a, "series", None) is not None else a.counts.columns
+    )
+    text = prose(
+        "The window runs from {d0} to {d1} ({n} days).",
+        d0=fmt.day(a.start),
+        d1=fmt.day(a.end),
+        n=n_days,
+    )
+    if "attacks" in measures:
+        text = prose("{n} incidents fall in the window {d0} to {d1} ({days} days).",
+                     n=f"{a.total('attacks'):,.0f}", d0=fmt.day(a.start), d1=fmt.day(a.end), days=n_days)  # fmt: skip
+    if "incidents_no_death_figure" in measures and a.total("incidents_no_death_figure"):
+        text = text + prose(
+            " {n} of them have no death figure: they count as attacks but add nothing to the "
+            "death counts.",
+            n=fmt.number(a.total("incidents_no_death_figure")),
+        )
+    sec.paragraphs.append(
+        text + prose(" A count from incident records is a floor, not an estimate of the total.")
+    )
+    return sec
+
+
+def _bottom_line(bottom: Any) -> list[Section]:
+    if bottom is None:
+        return []
+    return [
+        Section(
+            b.measure.capitalize(),
+            [prose("**{m}.** {text}", m=b.measure.capitalize(), text=b.text)],
+        )
+        for b in bottom
+    ]
+
+
+def build_context(
+    analysis: Any,
+    *,
+    title: str,
+    source_label: str,
+    choices: list[Choice],
+    charts: list[Chart],
+    images: dict[str, str] | None = None,
+    bottom_line: Any = None,
+    files: list[Any] = (),
+    housekeeping: list[str] = (),
+) -> ReportContext:
+    """The context of the report templates.
+
+    Parameters
+    ----------
+    analysis : CeasefireAnalysis
+    title, source_label : str
+        Data (escaped when rendered).
+    choices : list of Choice
+        :func:`trends.report.choices.report_choices`.
+    charts : list of Chart
+        Drawn (or with their skip notes).
+    images : dict, optional
+        Chart file -> ``data:`` URI of the PNG (the HTML report embeds them).
+    bottom_line : BottomLines, optional
+        One paragraph per outcome (:mod:`trends.verdicts`).
+    files : list of Prose
+        The files of the run and what each holds.
+    housekeeping : list of str
+        What happened to files of an earlier run in the folder.
+
+    Returns
+    -------
+    ReportContext
+    """
+    a = analysis
+    noun = intervention_noun(a.intervention)
+    outcomes = " and ".join(oa.label for oa in a.outcomes.values())
+    claims_head, since, table = _claims(a)
+    return ReportContext(
+        title=title,
+        byline=prose("*Written by trends {v}. Data: {src}.*", v=VERSION, src=source_label),
+        bottom_line=_bottom_line(bottom_line),
+        question=prose(
+            "Did the {noun} (“{name}”, {when}) change the rate of {outcomes}? By how much, how "
+            "sure can we be, when did the rate actually change, and do the figures published at "
+            "the time hold up against the data?",
+            noun=noun,
+            name=str(getattr(a.intervention, "name", None) or "intervention"),
+            when=fmt.when(a.intervention, a.intervention_date),
+            outcomes=outcomes,
+        ),  # fmt: skip
+        data=_data_section(a, source_label),
+        findings=_findings(a),
+        changes_intro=prose(
+            "The change-point search looks for the {unit}s on which the rate changed without "
+            "being told about the {noun}; the 95% set is the range of dates the data cannot tell "
+            "apart.",
+            unit=fmt.unit_of(a.freq),
+            noun=noun,
+        ),  # fmt: skip
+        changes=_changes(a),
+        placebo=_placebo(a),
+        robustness_intro="The interrupted time series' level change, refitted with the low and "
+        "the high death figures and without the deadliest incidents.",
+        robustness=_robustness(a),
+        claims=claims_head,
+        claims_since=since,
+        claims_table=table,
+        choices=Table(["Choice", "Value", "Why"], [[c.label, c.value, c.why] for c in choices]),
+        models=_models(a),
+        caveats=list(a.caveats),
+        figures=list(charts),
+        images=dict(images or {}),
+        files=list(files),
+        housekeeping=list(housekeeping),
+    )

@@ -1,0 +1,304 @@
+"""The registry of data sources: which reader reads them, what table it gives, how it is counted.
+
+Every source ends as a :class:`~trends.series.CountSeries`. An entry of :data:`SOURCES` names the
+reader (a function of :mod:`trends.ingest` returning ``(table, IngestReport)``), the **kind** of
+table it produces, and through :data:`TABLE_KINDS` how that kind becomes a count series:
+
+==========  =====================================  ===========  ==================================
+source      reader                                 table        count series
+==========  =====================================  ===========  ==================================
+incidents   trends.ingest.incidents.read_incidents incidents    aggregated per day
+acled       trends.ingest.acled.read_acled         incidents    aggregated per day
+ucdp        trends.ingest.ucdp.read_ucdp           incidents    aggregated per day
+tallies     trends.ingest.tallies.read_tallies     tallies      daily differences of the totals
+counts      trends.ingest.counts.read_counts       counts       the counts as given (D, W or M)
+==========  =====================================  ===========  ==================================
+
+Adding a source is one entry: ``register_source(Source("name", "module:function", "incidents",
+"what it is"))`` (a new kind of table also adds one function to :data:`TABLE_KINDS`). Readers are
+imported when first used, so this module stays light.
+
+:func:`table_kind` tells what kind of table a DataFrame is, so that a function given the wrong
+shape can say what it got and what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from trends.errors import InputError, UnknownModelComponentError
+from trends.series import CountSeries
+
+__all__ = [
+    "Source",
+    "SOURCES",
+    "TABLE_KINDS",
+    "register_source",
+    "get_source",
+    "load_series",
+    "table_kind",
+]
+
+
+def _incident_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
+    return CountSeries.from_incidents(table, report=report, **options)
+
+
+def _tally_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
+    return CountSeries.from_tallies(table, report, **options)
+
+
+def _count_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
+    return CountSeries.from_counts(table, report, **options)
+
+
+#: Kind of table -> ``function(table, report, **options) -> CountSeries``.
+TABLE_KINDS: dict[str, Callable[..., CountSeries]] = {
+    "incidents": _incident_series,
+    "tallies": _tally_series,
+    "counts": _count_series,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One data source.
+
+    Attributes
+    ----------
+    name : str
+        Its name (the ``--format`` of the command line).
+    reader : str
+        ``"module:function"`` of the reader, which returns ``(table, IngestReport)``.
+    table : str
+        The kind of table the reader produces (a key of :data:`TABLE_KINDS`).
+    description : str
+        One line about it.
+    """
+
+    name: str
+    reader: str
+    table: str
+    description: str = ""
+
+    def read_function(self) -> Callable[..., tuple[pd.DataFrame, Any]]:
+        """The reader function (imported on first use).
+
+        Returns
+        -------
+        callable
+        """
+        module, _, function = self.reader.partition(":")
+        return getattr(importlib.import_module(module), function)
+
+    def read(self, path: str | Path | pd.DataFrame, **options: Any) -> tuple[pd.DataFrame, Any]:
+        """Read a file (or a DataFrame) with this source's reader.
+
+        Parameters
+        ----------
+        path : str, Path or DataFrame
+            The input.
+        **options
+            Passed to the reader.
+
+        Returns
+        -------
+        (DataFrame, IngestReport)
+        """
+        return self.read_function()(path, **options)
+
+    def to_series(self, table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
+        """Turn a table read from this source into a count series.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame
+            The reader's table.
+        report : IngestReport, optional
+            The reader's report.
+        **options
+            Passed to the constructor (``start``, ``end``, ``freq``, ``not_reported``... for
+            incidents; ``source`` for tallies and counts).
+
+        Returns
+        -------
+        CountSeries
+        """
+        return TABLE_KINDS[self.table](table, report, **options)
+
+    def load(
+        self,
+        path: str | Path | pd.DataFrame,
+        *,
+        read_options: dict[str, Any] | None = None,
+        **series_options: Any,
+    ) -> CountSeries:
+        """Read and count in one call.
+
+        Parameters
+        ----------
+        path : str, Path or DataFrame
+            The input.
+        read_options : dict, optional
+            Options of the reader.
+        **series_options
+            Options of :meth:`to_series`.
+
+        Returns
+        -------
+        CountSeries
+            Its provenance names the file; its measures are labelled with the file's name unless
+            ``source`` is given (e.g. ``source="ministry tallies"``).
+        """
+        file = None if isinstance(path, pd.DataFrame) else str(path)
+        if file is not None and "source" not in series_options:
+            series_options["source"] = Path(file).name  # "killed (ministry.csv)"
+        table, report = self.read(path, **(read_options or {}))
+        series = self.to_series(table, report, **series_options)
+        if file is None:
+            return series
+        return replace(series, provenance=replace(series.provenance, file=file))
+
+
+#: Source name -> :class:`Source`.
+SOURCES: dict[str, Source] = {}
+
+
+def register_source(source: Source) -> Source:
+    """Add a source to :data:`SOURCES` (replacing one of the same name).
+
+    Parameters
+    ----------
+    source : Source
+        The entry.
+
+    Returns
+    -------
+    Source
+
+    Raises
+    ------
+    InputError
+        Its table kind is not in :data:`TABLE_KINDS`.
+    """
+    if source.table not in TABLE_KINDS:
+        raise InputError(
+            f"source {source.name!r}: unknown table kind {source.table!r}; "
+            f"use one of {', '.join(TABLE_KINDS)}"
+        )
+    SOURCES[source.name] = source
+    return source
+
+
+def get_source(name: str) -> Source:
+    """The source of that name.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`SOURCES`.
+
+    Returns
+    -------
+    Source
+
+    Raises
+    ------
+    UnknownModelComponentError
+        Unknown name (close names are suggested).
+    """
+    if name in SOURCES:
+        return SOURCES[name]
+    close = difflib.get_close_matches(str(name), list(SOURCES), n=2, cutoff=0.5)
+    raise UnknownModelComponentError("data source", name, sorted(SOURCES), close)
+
+
+def load_series(
+    path: str | Path | pd.DataFrame,
+    format: str = "incidents",
+    *,
+    read_options: dict[str, Any] | None = None,
+    **series_options: Any,
+) -> CountSeries:
+    """Read any registered source into a count series.
+
+    Parameters
+    ----------
+    path : str, Path or DataFrame
+        The input.
+    format : str, default "incidents"
+        A key of :data:`SOURCES`.
+    read_options : dict, optional
+        Options of the reader.
+    **series_options
+        Options of the count series (see :meth:`Source.to_series`).
+
+    Returns
+    -------
+    CountSeries
+    """
+    return get_source(format).load(path, read_options=read_options, **series_options)
+
+
+for _entry in (
+    Source(
+        "incidents",
+        "trends.ingest.incidents:read_incidents",
+        "incidents",
+        "the canonical incident table (one row per incident)",
+    ),
+    Source("acled", "trends.ingest.acled:read_acled", "incidents", "an ACLED export"),
+    Source("ucdp", "trends.ingest.ucdp:read_ucdp", "incidents", "a UCDP GED export"),
+    Source(
+        "tallies",
+        "trends.ingest.tallies:read_tallies",
+        "tallies",
+        "a monitor's cumulative daily tallies",
+    ),
+    Source(
+        "counts",
+        "trends.ingest.counts:read_counts",
+        "counts",
+        "a plain count series: one date column and count columns (daily, weekly or monthly)",
+    ),
+):
+    register_source(_entry)
+
+
+def table_kind(table: Any) -> str:
+    """What kind of table this is: ``"incidents"``, ``"tallies"``, ``"counts"`` or other.
+
+    Parameters
+    ----------
+    table : object
+        Usually a DataFrame.
+
+    Returns
+    -------
+    str
+        ``"series"`` for a :class:`CountSeries`, ``"incidents"``, ``"tallies"`` (the daily
+        table of :func:`~trends.ingest.tallies.read_tallies`), ``"counts"`` (of
+        :func:`~trends.ingest.counts.read_counts`), ``"unknown"`` for another DataFrame and
+        ``"not a table"`` for anything else.
+    """
+    if isinstance(table, CountSeries):
+        return "series"
+    if not isinstance(table, pd.DataFrame):
+        return "not a table"
+    cols = set(map(str, table.columns))
+    if "new_killed" in cols or "cumulative_killed" in cols:
+        return "tallies"
+    if {"days", "reported", "period_end"} <= cols:
+        return "counts"
+    if "date" in cols and (
+        "incident_id" in cols or any(c.startswith("civilian_deaths") for c in cols)
+    ):
+        return "incidents"
+    return "unknown"

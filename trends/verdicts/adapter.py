@@ -1,0 +1,238 @@
+"""From the analysis' result objects to :class:`~trends.verdicts.bottom_line.Evidence`.
+
+The adapter reads an :class:`trends.analysis.OutcomeAnalysis` (or anything shaped like it:
+``name``, ``label``, ``rates``, ``its``, ``changepoint``, ``placebo``, ``robustness``) by
+attribute, and is defensive: a piece that is missing, or shaped differently, leaves the
+corresponding evidence empty instead of failing. Nothing is re-estimated here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from trends.verdicts.bottom_line import (
+    BottomLines,
+    Estimate,
+    Evidence,
+    Variant,
+    bottom_lines,
+)
+from trends.verdicts.words import measure_words
+
+__all__ = ["evidence_from_outcome", "bottom_lines_from_analysis"]
+
+_UNITS = {"D": "day", "W": "week", "M": "month"}
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _estimate(obj: Any, method: str = "") -> Estimate | None:
+    """An Estimate from a RateRatio-like object or a dict with estimate / ci_low / ci_high."""
+    if obj is None:
+        return None
+    get = obj.get if isinstance(obj, Mapping) else (lambda k, d=None: getattr(obj, k, d))
+    est = _num(get("estimate"))
+    if est is None:
+        return None
+    low, high = _num(get("ci_low")), _num(get("ci_high"))
+    if low is None and high is None:
+        return None
+    return Estimate(
+        est,
+        low if low is not None else math.nan,
+        high if high is not None else math.nan,
+        _num(get("p_value")),
+        str(get("method") or method),
+    )
+
+
+def _rates(rates: Any) -> dict[str, Any]:
+    if rates is None:
+        return {}
+    out: dict[str, Any] = {}
+    before, after = getattr(rates, "before", None), getattr(rates, "after", None)
+    if before is not None and after is not None:
+        out.update(
+            count_before=_num(getattr(before, "count", None)),
+            count_after=_num(getattr(after, "count", None)),
+            periods_before=getattr(before, "n_periods", None),
+            periods_after=getattr(after, "n_periods", None),
+        )
+    out["exact"] = _estimate(getattr(rates, "rate_ratio", None), "exact conditional Poisson")
+    out["model"] = _estimate(getattr(rates, "rate_ratio_nb", None), "negative binomial, HAC")
+    return out
+
+
+def _its(its: Any) -> dict[str, Any]:
+    if its is None:
+        return {}
+    out: dict[str, Any] = {}
+    for key, attr in (("level_change", "level_change"), ("slope_change", "slope_change")):
+        try:
+            out[key] = _estimate(getattr(its, attr, None))
+        except (AttributeError, IndexError):
+            out[key] = None
+    cum = getattr(its, "cumulative_effect", None)
+    if isinstance(cum, Mapping) and cum.get("n_periods"):
+        out["cumulative"] = _estimate(cum)
+    return out
+
+
+def _changepoint(cp: Any) -> dict[str, Any]:
+    if cp is None:
+        return {}
+    try:
+        d = cp.to_dict()
+    except (AttributeError, TypeError, ValueError):
+        return {"change_searched": True}
+    comp = d.get("comparison") or {}
+    primary = d.get("changepoint") or {}
+    date = comp.get("date") if comp.get("break_number") is not None else None
+    low = comp.get("set_low") if date is not None else None
+    high = comp.get("set_high") if date is not None else None
+    if date is None and not comp:
+        date, low, high = primary.get("date"), primary.get("ci_low"), primary.get("ci_high")
+    ts = [pd.Timestamp(x) if x is not None else None for x in (date, low, high)]
+    return {
+        "change_searched": True,
+        "change_date": ts[0],
+        "change_set_low": ts[1],
+        "change_set_high": ts[2],
+    }
+
+
+def _placebo(pl: Any) -> dict[str, Any]:
+    if pl is None:
+        return {}
+    n = getattr(pl, "n_placebos", None)
+    p = _num(getattr(pl, "p_value", None))
+    out: dict[str, Any] = {"placebo_p": p, "placebo_n": int(n) if n is not None else None}
+    fakes, real = getattr(pl, "placebo_log_rr", None), _num(getattr(pl, "real_log_rr", None))
+    if isinstance(fakes, pd.Series) and real is not None:
+        vals = fakes.dropna().to_numpy(dtype=float)
+        out["placebo_as_large"] = int(np.sum(np.abs(vals) >= abs(real)))
+    return out
+
+
+def _robustness(frame: Any) -> tuple[Variant, ...]:
+    """The variants; one that could not be fitted on a series with no events at all (low or high
+    figures the data do not have) is absent data, not a failed check, and is left out."""
+    if not isinstance(frame, pd.DataFrame) or frame.empty or "variant" not in frame:
+        return ()
+    out = []
+    for _, r in frame.iterrows():
+        if _num(r.get("level_rr")) is None and _num(r.get("total")) in (0.0, None):
+            continue
+        out.append(
+            Variant(
+                str(r["variant"]),
+                _num(r.get("level_rr")),
+                _num(r.get("ci_low")),
+                _num(r.get("ci_high")),
+            )
+        )
+    return tuple(out)
+
+
+def _event(event: Any, event_date: Any) -> dict[str, Any]:
+    name = getattr(event, "name", None) or getattr(event, "short_name", None)
+    start = getattr(event, "start", None)
+    when = start if start is not None else event_date
+    if when is None and event is not None and not hasattr(event, "start"):
+        when = event
+    try:
+        ts = pd.Timestamp(when) if when is not None else None
+    except (TypeError, ValueError):
+        ts = None
+    kind = str(getattr(event, "kind", "") or "")
+    word = {"ceasefire": "the ceasefire", "truce": "the truce", "agreement": "the agreement"}
+    return {
+        "event_name": str(name) if name else "the event",
+        "event_word": word.get(kind, "the event"),
+        "event_time": ts,
+        "has_time_of_day": None if ts is None else bool(ts != ts.normalize()),
+    }
+
+
+def evidence_from_outcome(
+    oa: Any, *, event: Any = None, event_date: Any = None, freq: str = "D"
+) -> Evidence:
+    """Collect the evidence for one outcome of an analysis.
+
+    Parameters
+    ----------
+    oa : OutcomeAnalysis-like
+        ``name``, ``label`` and any of ``rates``, ``its``, ``changepoint``, ``placebo``,
+        ``robustness``, ``problems`` and ``level_change_range`` (the smallest and largest ITS
+        level change over refits with other windows and with or without the slope term).
+    event : ReferenceEvent-like, optional
+        The intervention (its ``name`` and ``start``, with the time of day).
+    event_date : date-like, optional
+        Used when ``event`` has no ``start``.
+    freq : str
+        Frequency of the series ("D", "W", "M"...).
+
+    Returns
+    -------
+    Evidence
+    """
+    name = str(getattr(oa, "name", None) or "events")
+    fields: dict[str, Any] = {
+        "outcome": name,
+        "measure": measure_words(name, getattr(oa, "label", None)),
+        "unit": _UNITS.get(str(freq)[:1].upper(), "period"),
+    }
+    fields.update(_rates(getattr(oa, "rates", None)))
+    fields.update(_its(getattr(oa, "its", None)))
+    fields.update(_changepoint(getattr(oa, "changepoint", None)))
+    fields.update(_placebo(getattr(oa, "placebo", None)))
+    problems = [str(p) for p in getattr(oa, "problems", None) or []]
+    note = next((p.split(":", 1)[1].strip() for p in problems if p.startswith("placebo")), "")
+    if note and fields.get("placebo_p") is None:
+        fields["placebo_note"] = note
+    fields["robustness"] = _robustness(getattr(oa, "robustness", None))
+    span = getattr(oa, "level_change_range", None)  # refits over windows / slope terms, if any
+    if (
+        isinstance(span, (tuple, list))
+        and len(span) == 2
+        and all(_num(x) is not None for x in span)
+    ):
+        fields["level_change_range"] = (float(span[0]), float(span[1]))
+    fields.update(_event(event, event_date))
+    return Evidence(**fields)
+
+
+def bottom_lines_from_analysis(analysis: Any) -> BottomLines:
+    """The bottom line of every outcome of a :class:`~trends.analysis.CeasefireAnalysis`.
+
+    Parameters
+    ----------
+    analysis : CeasefireAnalysis-like
+        ``outcomes`` (name -> OutcomeAnalysis), ``intervention``, ``intervention_date``,
+        ``freq``.
+
+    Returns
+    -------
+    BottomLines
+        ``to_dict()`` is the ``bottom_line`` entry of results.json; ``report()`` the paragraphs.
+    """
+    outcomes = getattr(analysis, "outcomes", None) or {}
+    event = getattr(analysis, "intervention", None)
+    day = getattr(analysis, "intervention_date", None)
+    freq = str(getattr(analysis, "freq", "D") or "D")
+    evidence = [
+        evidence_from_outcome(oa, event=event, event_date=day, freq=freq)
+        for oa in outcomes.values()
+    ]
+    return bottom_lines(evidence)

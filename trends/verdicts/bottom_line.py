@@ -1,0 +1,788 @@
+"""The bottom line: one paragraph per outcome that a journalist can quote, by documented rules.
+
+The paragraph is derived from the evidence for one outcome (:class:`Evidence`: plain numbers) and
+says, in this order: the direction and size of the change with its interval; whether it could be
+chance; when the change happened against the announced date; whether the placebo test and the
+robustness checks agree; each disagreement between the estimates, explained in one sentence; and
+a confidence grade. Every sentence uses :mod:`trends.verdicts.words`, so an interval that includes
+no change is never called a fall or a rise.
+
+**Primary estimand.** The two-phase rate ratio (rate after / rate before the event), which
+compares the two periods as observed and does not extrapolate. Its headline interval follows
+:func:`trends.verdicts.words.headline_interval`: the negative-binomial interval with errors that
+allow for autocorrelation (HAC) leads, unless it is narrower on the log scale than the exact
+conditional Poisson interval, which then leads; the other is shown too.
+
+**Checks.** Each is *agrees*, *disagrees*, *unclear* or *not available*:
+
+- *placebo*: agrees when the two-sided placebo p is at most 0.05 with at least 19 placebo dates;
+  disagrees when p > 0.05; not available with fewer than 19 dates (p cannot reach 0.05).
+- *timing*: agrees when the announced period is inside the change point's 95% set, or when the
+  event has a time of day and the change is dated that day or the next (a mixed day); disagrees
+  when the change is dated outside the set or no change was found; not available without a
+  change-point search.
+- *robustness*: agrees when every estimable variant (low / high figures, leaving out the deadliest
+  incidents) points in the primary's direction with an interval that excludes no change; unclear
+  when they all point that way but some interval includes no change; disagrees when any variant
+  points the other way; not available without variants.
+- *interrupted time series*: agrees when the level change or the cumulative difference is clear
+  in the primary's direction; unclear when both include no change; disagrees when either is clear
+  in the other direction.
+
+**Confidence grade** (first rule that applies):
+
+1. **inconclusive**: the primary estimate is missing, or its headline interval includes no change.
+2. **strong**: the placebo and timing checks both agree and no check disagrees.
+3. **moderate**: at most one check disagrees and at least two checks agree.
+4. **weak**: otherwise (the change is clear but the checks do not back it).
+
+With fewer than 20 events in either period the grade is at most **moderate** (too few events for
+the intervals to be trusted fully).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from trends.results import Result, to_jsonable
+from trends.verdicts.words import (
+    EXACT_WORDS,
+    NO_CHANGE,
+    HeadlineInterval,
+    Timing,
+    classify_change,
+    count_of,
+    fmt_count,
+    fmt_date,
+    fmt_interval,
+    fmt_number,
+    fmt_p,
+    fmt_ratio,
+    headline,
+    headline_interval,
+    measure_words,
+    percent_change,
+    placebo_phrase,
+    placebo_rank,
+    plural,
+    singular,
+    timing_of_change,
+    with_article,
+)
+
+__all__ = [
+    "GRADES",
+    "MIN_PLACEBOS",
+    "SMALL_COUNT",
+    "Estimate",
+    "Variant",
+    "Evidence",
+    "Check",
+    "BottomLine",
+    "BottomLines",
+    "bottom_line",
+    "bottom_lines",
+    "grade_of",
+]
+
+#: The confidence grades, strongest first.
+GRADES: tuple[str, ...] = ("strong", "moderate", "weak", "inconclusive")
+#: Fewest placebo dates with which p can reach 0.05 (1 / (1 + 19)).
+MIN_PLACEBOS = 19
+#: Fewer events than this in either period caps the grade at "moderate".
+SMALL_COUNT = 20
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An estimate with its interval (a rate ratio, or a difference in counts)."""
+
+    estimate: float
+    low: float
+    high: float
+    p_value: float | None = None
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One robustness variant: a label in words and its estimate (``None`` if not estimable)."""
+
+    label: str
+    estimate: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence for one outcome, as plain numbers.
+
+    Attributes
+    ----------
+    outcome : str
+        Key of the outcome ("civilian_deaths").
+    measure : str
+        The measure in words, plural ("civilian deaths").
+    unit : str
+        Period unit ("day", "week", "month").
+    count_before, count_after : float or None
+        Events in each period.
+    periods_before, periods_after : int or None
+        Observed periods in each.
+    exact : Estimate or None
+        Two-phase rate ratio after/before, exact conditional Poisson interval.
+    model : Estimate or None
+        The same ratio with the negative-binomial / HAC interval.
+    level_change, slope_change : Estimate or None
+        Interrupted-time-series rate ratios (slope: per period).
+    cumulative : Estimate or None
+        Cumulative difference observed - counterfactual (counts), with its interval.
+    event_name : str
+        The event's name ("Russian-announced ceasefire in force").
+    event_word : str
+        A short way to refer to it in later sentences ("the ceasefire").
+    event_time : Timestamp or None
+        When it took effect (with the time of day when known).
+    has_time_of_day : bool or None
+        Whether the event had a time of day (default: ``event_time`` is not at midnight).
+    change_searched : bool
+        Whether a change-point search was run.
+    change_date, change_set_low, change_set_high : Timestamp or None
+        The change point nearest the event and its set (``change_date`` None: none found).
+    placebo_p : float or None
+        Two-sided placebo p-value.
+    placebo_n : int or None
+        Placebo dates.
+    placebo_as_large : int or None
+        Placebo estimates at least as large as the real one (derived from p when absent).
+    placebo_note : str
+        Why no placebo test could be run, when one was attempted.
+    robustness : tuple of Variant
+        Robustness variants (what they estimate: ``robustness_what``).
+    robustness_what : str
+        "level change" by default.
+    level_change_range : (float, float), optional
+        Smallest and largest ITS level change over refits with other windows and with or without
+        the slope term (``level_change_range_what`` says over what), shown next to the level
+        change because it moves with those choices.
+    level : float
+        Confidence level.
+    """
+
+    outcome: str
+    measure: str
+    unit: str = "day"
+    count_before: float | None = None
+    count_after: float | None = None
+    periods_before: int | None = None
+    periods_after: int | None = None
+    exact: Estimate | None = None
+    model: Estimate | None = None
+    level_change: Estimate | None = None
+    slope_change: Estimate | None = None
+    cumulative: Estimate | None = None
+    event_name: str = "the event"
+    event_word: str = "the event"
+    event_time: pd.Timestamp | None = None
+    has_time_of_day: bool | None = None
+    change_searched: bool = False
+    change_date: pd.Timestamp | None = None
+    change_set_low: pd.Timestamp | None = None
+    change_set_high: pd.Timestamp | None = None
+    placebo_p: float | None = None
+    placebo_n: int | None = None
+    placebo_as_large: int | None = None
+    placebo_note: str = ""
+    robustness: tuple[Variant, ...] = ()
+    robustness_what: str = "level change"
+    level_change_range: tuple[float, float] | None = None
+    level_change_range_what: str = "over reasonable windows and with or without the slope term"
+    level: float = 0.95
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of the primary finding: ``status`` is agrees / disagrees / unclear / not available."""
+
+    name: str
+    status: str
+    text: str
+
+
+def _ok(x: Any) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _kind(e: Estimate | None, null: float = 1.0) -> str:
+    if e is None or not _ok(e.estimate):
+        return "unknown"
+    return classify_change(e.low, e.high, null)
+
+
+def _side(x: float | None, null: float = 1.0) -> str:
+    if not _ok(x) or float(x) == null:
+        return "none"
+    return "fall" if float(x) < null else "rise"
+
+
+# ------------------------------------------------------------------------------------- checks
+def _placebo_check(ev: Evidence) -> tuple[Check, str]:
+    if ev.placebo_p is None or not ev.placebo_n:
+        text = (
+            f"The placebo test could not be run ({ev.placebo_note})."
+            if ev.placebo_note
+            else "No placebo test was run."
+        )
+        return Check("placebo", "not available", text), ""
+    n = int(ev.placebo_n)
+    k = (
+        int(ev.placebo_as_large)
+        if ev.placebo_as_large is not None
+        else placebo_rank(ev.placebo_p, n)
+    )
+    phrase = placebo_phrase(k, n, what=f"the immediate change at {ev.event_word}")
+    text = f"In the placebo test, {phrase}."
+    if n < MIN_PLACEBOS:
+        return Check(
+            "placebo", "not available", text + f" With {n} dates the test cannot reach p = 0.05."
+        ), ""
+    if ev.placebo_p <= 0.05:
+        return Check("placebo", "agrees", text), ""
+    why = (
+        f"Changes as large happened at {k} of {plural(n, 'placebo date')} before "
+        f"{ev.event_word}, where nothing is supposed to have happened, so the data do not "
+        f"single out {ev.event_word}."
+    )
+    return Check("placebo", "disagrees", text), why
+
+
+def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
+    if not ev.change_searched:
+        return Check("timing", "not available", "No change-point search was run."), None, ""
+    t = timing_of_change(
+        ev.change_date,
+        ev.change_set_low,
+        ev.change_set_high,
+        ev.event_time,
+        # the first sentence named the event; later ones use its short word ("the ceasefire")
+        reference_name=ev.event_word
+        if ev.event_word != "the event"
+        else with_article(ev.event_name),
+        has_time_of_day=ev.has_time_of_day,
+        unit=ev.unit,
+        level=ev.level,
+    )
+    if t.agrees is None:
+        return Check("timing", "not available", t.text), t, ""
+    if t.agrees:
+        return Check("timing", "agrees", t.text), t, ""
+    why = (
+        f"The change-point search finds no change, so the data do not date the change to "
+        f"{ev.event_word}."
+        if t.status == "no change found"
+        else f"The change is dated away from {ev.event_word}: it may have another cause, or the "
+        "effect came " + ("late." if t.status == "later" else "before the announcement.")
+    )
+    return Check("timing", "disagrees", t.text), t, why
+
+
+def _robustness_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
+    usable = [v for v in ev.robustness if _ok(v.estimate)]
+    skipped = len(ev.robustness) - len(usable)
+    if not usable:
+        text = "No robustness variant could be estimated." if ev.robustness else ""
+        return Check("robustness", "not available", text), []
+    ests = [float(v.estimate) for v in usable]
+    names = ", ".join(v.label for v in usable)
+    span = (
+        f"a {ev.robustness_what} of {fmt_ratio(ests[0])}"
+        if len(ests) == 1
+        else f"{ev.robustness_what}s from {fmt_ratio(min(ests))} to {fmt_ratio(max(ests))}"
+    )
+    text = f"The robustness checks ({names}) give {span}"
+    if skipped:
+        text += f" ({plural(skipped, 'variant')} could not be estimated)"
+    if direction not in ("fall", "rise"):
+        return Check("robustness", "unclear", text + "."), []
+    other = [v for v in usable if _side(v.estimate) not in (direction, "none")]
+    if other:
+        whys = [
+            f"With {v.label} the {ev.robustness_what} points the other way "
+            f"({fmt_ratio(v.estimate)}, {fmt_interval(v.low, v.high, ev.level)})."
+            for v in other
+        ]
+        return Check("robustness", "disagrees", text + ", not all in the same direction."), whys
+    clear = [v for v in usable if classify_change(v.low, v.high) == direction]
+    if len(clear) == len(usable):
+        return Check("robustness", "agrees", text + ", all clearly in the same direction."), []
+    return Check(
+        "robustness",
+        "unclear",
+        text + f", all in the same direction, though {len(usable) - len(clear)} of "
+        f"{len(usable)} cannot be told from no change.",
+    ), []
+
+
+def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
+    lc, cum = ev.level_change, ev.cumulative
+    k_lc, k_cum = _kind(lc), _kind(cum, 0.0)
+    if k_lc == "unknown" and k_cum == "unknown":
+        return Check("interrupted time series", "not available", ""), []
+    opposite = {"fall": "rise", "rise": "fall"}.get(direction, "")
+    parts = []
+    if k_lc != "unknown":
+        parts.append(f"level change {fmt_ratio(lc.estimate)} ({fmt_interval(lc.low, lc.high)})")
+    if k_cum != "unknown":
+        parts.append(
+            f"cumulative difference {_signed(cum.estimate)} {ev.measure} "
+            f"({fmt_interval(cum.low, cum.high, kind='count')})"
+        )
+    text = "Interrupted time series: " + "; ".join(parts) + "."
+    if opposite and opposite in (k_lc, k_cum):
+        why = (
+            "The interrupted time series puts the change in the other direction, because it "
+            f"extrapolates the trend before {ev.event_word}; the two-phase ratio, which does not "
+            "extrapolate, is the primary answer."
+        )
+        return Check("interrupted time series", "disagrees", text), [why]
+    if direction in (k_lc, k_cum):
+        return Check("interrupted time series", "agrees", text), []
+    return Check("interrupted time series", "unclear", text), []
+
+
+def _signed(x: Any) -> str:
+    if not _ok(x):
+        return "not available"
+    v = round(float(x))
+    return f"+{v:,d}" if v > 0 else f"\u2212{abs(v):,d}" if v < 0 else "0"
+
+
+# --------------------------------------------------------------------------------- disagreements
+def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[str]:
+    """Named disagreements between the two-phase ratio and the ITS terms, one sentence each."""
+    out: list[str] = []
+    lc, sc, cum = ev.level_change, ev.slope_change, ev.cumulative
+    k_lc, k_cum = _kind(lc), _kind(cum, 0.0)
+    ratio = f"two-phase rate ratio {fmt_ratio(primary.estimate)}"
+    if direction in ("fall", "rise"):
+        if k_lc == "unclear":
+            cum_txt = (
+                f", and so is the cumulative difference ({_signed(cum.estimate)} {ev.measure})"
+                if k_cum == direction
+                else ""
+            )
+            out.append(
+                f"The immediate jump at {ev.event_word} is poorly determined (ITS level change "
+                f"{fmt_ratio(lc.estimate)}, {fmt_interval(lc.low, lc.high, ev.level)}), but the "
+                f"change over the whole period is clear ({ratio}){cum_txt}."
+            )
+        elif k_lc == direction and _ok(lc.estimate) and _ok(primary.estimate):
+            big = abs(math.log(lc.estimate)) > 2 * abs(math.log(primary.estimate))
+            if big and float(lc.estimate) > 0 and float(primary.estimate) > 0:
+                out.append(
+                    f"The interrupted time series puts the immediate change at "
+                    f"{fmt_ratio(lc.estimate)}{_range_words(ev)} against "
+                    f"{fmt_ratio(primary.estimate)} for the two-phase ratio: it extrapolates the "
+                    f"trend before {ev.event_word} to its date, while the two-phase ratio "
+                    "compares the two periods as observed and is the primary answer."
+                )
+        k_sc = _kind(sc)
+        if k_sc in ("fall", "rise") and k_sc != direction:
+            pct = percent_change(sc.estimate)
+            ci = f"{percent_change(sc.low):+.1f}% to {percent_change(sc.high):+.1f}%"
+            out.append(
+                f"The trend reversed after {ev.event_word} (slope change {pct:+.1f}% per "
+                f"{ev.unit}, {round(100 * ev.level):d}% CI {ci}), so the change is largest just "
+                f"after {ev.event_word} and shrinks later."
+            )
+    elif k_lc in ("fall", "rise"):
+        out.append(
+            f"The interrupted time series finds a clear immediate change (level change "
+            f"{fmt_ratio(lc.estimate)}, {fmt_interval(lc.low, lc.high, ev.level)}), but it "
+            f"extrapolates the trend before {ev.event_word}; the comparison of the two periods as "
+            f"observed, the primary answer, is {NO_CHANGE}."
+        )
+    return out
+
+
+def _range_words(ev: Evidence) -> str:
+    """ " (0.038 to 0.17 over reasonable windows ...)" when the refits' range is known."""
+    r = ev.level_change_range
+    if r is None or not (_ok(r[0]) and _ok(r[1])):
+        return ""
+    return f" ({fmt_ratio(min(r))} to {fmt_ratio(max(r))} {ev.level_change_range_what})"
+
+
+# ------------------------------------------------------------------------------------- grade
+def grade_of(primary_kind: str, checks: Sequence[Check], small_counts: bool) -> tuple[str, str]:
+    """The confidence grade and its reason, by the rules of the module docstring.
+
+    Parameters
+    ----------
+    primary_kind : str
+        :func:`~trends.verdicts.words.classify_change` of the primary headline interval.
+    checks : sequence of Check
+    small_counts : bool
+        Fewer than :data:`SMALL_COUNT` events in either period.
+
+    Returns
+    -------
+    (grade, reason)
+    """
+    if primary_kind not in ("fall", "rise"):
+        why = (
+            "the primary estimate is not distinguishable from no change"
+            if primary_kind == "unclear"
+            else "the primary estimate could not be made"
+        )
+        return "inconclusive", why
+    status = {c.name: c.status for c in checks}
+    agree = [c.name for c in checks if c.status == "agrees"]
+    disagree = [c.name for c in checks if c.status == "disagrees"]
+    if status.get("placebo") == "agrees" and status.get("timing") == "agrees" and not disagree:
+        grade = "strong"
+        why = "the change is clear, the placebo test and the timing agree and no check disagrees"
+    elif len(disagree) <= 1 and len(agree) >= 2:
+        grade = "moderate"
+        why = f"the change is clear and {_names(agree)} agree" + (
+            f", but the {disagree[0]} check disagrees" if disagree else ""
+        )
+    else:
+        grade = "weak"
+        why = "the change is clear but " + (
+            f"{_names(disagree)} disagree" if len(disagree) > 1 else "too few checks back it"
+        )
+    if small_counts and grade == "strong":
+        grade = "moderate"
+        why += f"; fewer than {SMALL_COUNT} events in a period cap the grade at moderate"
+    return grade, why
+
+
+def _names(names: Sequence[str]) -> str:
+    names = [f"the {n}" for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# ------------------------------------------------------------------------------------- result
+@dataclass(eq=False)
+class BottomLine(Result):
+    """The bottom line for one outcome: ``text`` plus the structured fields it was derived from.
+
+    Attributes
+    ----------
+    outcome, measure : str
+        Key and words.
+    text : str
+        The paragraph.
+    headline : str
+        A short headline that never over-claims.
+    grade, grade_reason : str
+        Confidence grade (see the module docstring) and why.
+    direction : str
+        "fall", "rise", "unclear" (not distinguishable from no change) or "unknown".
+    estimate : float or None
+        Primary estimate (two-phase rate ratio) and ``percent_change``.
+    interval : HeadlineInterval or None
+        The headline interval and which one it is; ``exact_interval`` the exact Poisson one.
+    timing : Timing or None
+    checks : list of Check
+    disagreements : list of str
+        One sentence each.
+    evidence : Evidence
+    """
+
+    outcome: str
+    measure: str
+    text: str
+    headline: str
+    grade: str
+    grade_reason: str
+    direction: str
+    estimate: float | None
+    percent_change: float | None
+    interval: HeadlineInterval | None
+    exact_interval: tuple[float, float] | None
+    timing: Timing | None
+    checks: list[Check] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
+    evidence: Evidence | None = None
+
+    def summary(self) -> pd.DataFrame:
+        """One row per check (placebo, timing, robustness, interrupted time series)."""
+        return pd.DataFrame([asdict(c) for c in self.checks], columns=["name", "status", "text"])
+
+    def glance(self) -> pd.DataFrame:
+        """One row: outcome, grade, direction, estimate, interval and its source."""
+        iv = self.interval
+        return pd.DataFrame(
+            [
+                {
+                    "outcome": self.outcome,
+                    "measure": self.measure,
+                    "grade": self.grade,
+                    "direction": self.direction,
+                    "rate_ratio": self.estimate,
+                    "percent_change": self.percent_change,
+                    "ci_low": None if iv is None else iv.low,
+                    "ci_high": None if iv is None else iv.high,
+                    "interval": None if iv is None else iv.source,
+                    "timing": None if self.timing is None else self.timing.status,
+                    "n_disagreements": len(self.disagreements),
+                }
+            ]
+        )
+
+    def report(self) -> str:
+        """The paragraph."""
+        return self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: ``text``, ``headline``, ``grade``... and the evidence's numbers."""
+        ev = self.evidence
+        placebo = None
+        if ev is not None and ev.placebo_n:
+            placebo = {
+                "p_value": ev.placebo_p,
+                "n_placebos": ev.placebo_n,
+                "n_as_large": ev.placebo_as_large
+                if ev.placebo_as_large is not None
+                else placebo_rank(ev.placebo_p, ev.placebo_n),
+                "p_floor": 1.0 / (ev.placebo_n + 1),
+            }
+        return to_jsonable(
+            {
+                "outcome": self.outcome,
+                "measure": self.measure,
+                "text": self.text,
+                "headline": self.headline,
+                "grade": self.grade,
+                "grade_reason": self.grade_reason,
+                "direction": self.direction,
+                "primary_estimand": "two-phase rate ratio (after / before)",
+                "estimate": self.estimate,
+                "percent_change": self.percent_change,
+                "interval": None if self.interval is None else asdict(self.interval),
+                "exact_interval": self.exact_interval,
+                "timing": None if self.timing is None else asdict(self.timing),
+                "placebo": placebo,
+                "checks": [asdict(c) for c in self.checks],
+                "disagreements": list(self.disagreements),
+                "evidence": None if ev is None else _evidence_dict(ev),
+            }
+        )
+
+
+def _evidence_dict(ev: Evidence) -> dict[str, Any]:
+    d = asdict(ev)
+    d["robustness"] = [asdict(v) for v in ev.robustness]
+    return d
+
+
+# ------------------------------------------------------------------------------------- words
+def _period_words(ev: Evidence) -> str:
+    if ev.count_before is None or ev.count_after is None:
+        return ""
+    before = count_of(ev.count_before, ev.measure)
+    after = count_of(ev.count_after, ev.measure)
+    if ev.periods_before and ev.periods_after:
+        rb = float(ev.count_before) / ev.periods_before
+        ra = float(ev.count_after) / ev.periods_after
+        return (
+            f"{before} in {plural(ev.periods_before, ev.unit)} before "
+            f"({fmt_number(rb)} a {ev.unit}), {after} in {plural(ev.periods_after, ev.unit)} "
+            f"after ({fmt_number(ra)} a {ev.unit})"
+        )
+    return f"{before} before, {after} after"
+
+
+def _when(ev: Evidence) -> str:
+    name = with_article(ev.event_name)
+    if ev.event_time is None:
+        return name
+    t = pd.Timestamp(ev.event_time)
+    timed = ev.has_time_of_day if ev.has_time_of_day is not None else t != t.normalize()
+    return f"{name} ({fmt_date(t, with_time=bool(timed))})"
+
+
+def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tuple[str, str]:
+    """The direction-and-size sentence and the could-it-be-chance sentence."""
+    kind = classify_change(hi.low, hi.high)
+    subject = f"the rate of {ev.measure} per {ev.unit}"
+    counts = _period_words(ev)
+    counts = f": {counts}" if counts else ""
+    ci = f"{fmt_interval(hi.low, hi.high, ev.level)}, {hi.words}"
+    ratio = f"rate ratio {fmt_ratio(primary.estimate)} ({ci})"
+    if kind in ("fall", "rise"):
+        pct = abs(percent_change(primary.estimate))
+        verb = "fell" if kind == "fall" else "rose"
+        first = (
+            f"After {_when(ev)}, {subject} {verb} by {pct:.0f}%{counts}; {ratio}."
+            if pct >= 1
+            else f"After {_when(ev)}, {subject} {verb} slightly{counts}; {ratio}."
+        )
+    else:
+        first = f"After {_when(ev)}, the change in {subject} is {NO_CHANGE}{counts}; {ratio}."
+    p = primary.p_value
+    if hi.source == "dependence-aware":
+        p = ev.model.p_value if ev.model is not None else p
+    else:
+        p = ev.exact.p_value if ev.exact is not None else p
+    if kind in ("fall", "rise"):
+        chance = f"A change this large is unlikely to be chance ({fmt_p(p)})"
+    else:
+        chance = f"The interval includes no change ({fmt_p(p)})"
+    other = ev.exact if hi.source == "dependence-aware" else ev.model
+    if other is not None and _ok(other.low) and _ok(other.high):
+        if hi.source == "dependence-aware":
+            chance += (
+                f"; {EXACT_WORDS.format(unit=ev.unit)} the interval would be "
+                f"{fmt_ratio(other.low)} to {fmt_ratio(other.high)}"
+            )
+        else:
+            chance += (
+                f"; the model allowing for overdispersion and dependence gives "
+                f"{fmt_ratio(other.low)} to {fmt_ratio(other.high)}, narrower than the exact "
+                "interval, which therefore leads"
+            )
+    return first, chance + "."
+
+
+def _cumulative_sentence(ev: Evidence, direction: str) -> str:
+    """The cumulative difference from the extrapolated trend, when it is clear in ``direction``."""
+    cum = ev.cumulative
+    if cum is None or _kind(cum, 0.0) != direction or direction not in ("fall", "rise"):
+        return ""
+    fewer = direction == "fall"
+    n = abs(float(cum.estimate))
+    a, b = sorted((abs(float(cum.low)), abs(float(cum.high))))
+    more = "more" if fewer else "fewer"
+    return (
+        f"Had the trend before {ev.event_word} continued, the model expects {fmt_count(n)} "
+        f"{more} {singular(ev.measure) if round(n) == 1 else ev.measure} than were recorded "
+        f"({round(100 * ev.level):d}% prediction interval {fmt_count(a)} to {fmt_count(b)})."
+    )
+
+
+def bottom_line(ev: Evidence) -> BottomLine:
+    """Derive the bottom line for one outcome from its evidence.
+
+    Parameters
+    ----------
+    ev : Evidence
+
+    Returns
+    -------
+    BottomLine
+    """
+    measure = measure_words(ev.outcome, ev.measure)
+    if measure != ev.measure:
+        ev = replace(ev, measure=measure)
+    primary = ev.exact or ev.model
+    if primary is None or not _ok(primary.estimate):
+        text = (
+            f"The rate of {ev.measure} before and after {_when(ev)} could not be compared, so "
+            "there is no bottom line. Confidence: inconclusive."
+        )
+        return BottomLine(
+            ev.outcome, ev.measure, text, f"No estimate for {ev.measure}", "inconclusive",
+            "the primary estimate could not be made", "unknown", None, None, None, None, None,
+            evidence=ev,
+        )  # fmt: skip
+    exact = (ev.exact.low, ev.exact.high) if ev.exact is not None else (math.nan, math.nan)
+    model = (ev.model.low, ev.model.high) if ev.model is not None else None
+    hi = headline_interval(exact, model, ev.unit)
+    direction = classify_change(hi.low, hi.high)
+    sentences = list(_size_sentences(ev, primary, hi))
+    placebo, why_placebo = _placebo_check(ev)
+    timing_check, timing, why_timing = _timing_check(ev)
+    robust, why_robust = _robustness_check(ev, direction)
+    its, why_its = _its_check(ev, direction)
+    checks = [placebo, timing_check, robust, its]
+    sentences.extend(c.text for c in (timing_check, placebo, robust) if c.text)
+    shortfall = _cumulative_sentence(ev, direction)
+    if shortfall:
+        sentences.append(shortfall)
+    disagreements = _its_explanations(ev, direction, primary) + why_its
+    if direction in ("fall", "rise"):
+        disagreements += [w for w in (why_placebo, why_timing) if w] + why_robust
+    small = any(c is not None and float(c) < SMALL_COUNT for c in (ev.count_before, ev.count_after))
+    grade, reason = grade_of(direction, checks, small)
+    sentences.extend(disagreements)
+    sentences.append(f"Confidence: {grade} ({reason}).")
+    subject = f"the rate of {ev.measure}"
+    return BottomLine(
+        outcome=ev.outcome,
+        measure=ev.measure,
+        text=" ".join(s[:1].upper() + s[1:] for s in sentences),
+        headline=headline(subject, primary.estimate, hi.low, hi.high),
+        grade=grade,
+        grade_reason=reason,
+        direction=direction,
+        estimate=float(primary.estimate),
+        percent_change=percent_change(primary.estimate),
+        interval=hi,
+        exact_interval=None if ev.exact is None else (ev.exact.low, ev.exact.high),
+        timing=timing,
+        checks=checks,
+        disagreements=disagreements,
+        evidence=ev,
+    )
+
+
+# ----------------------------------------------------------------------------- many outcomes
+@dataclass(eq=False)
+class BottomLines(Result):
+    """The bottom lines of every outcome of an analysis (``lines``: outcome -> BottomLine)."""
+
+    lines: dict[str, BottomLine]
+
+    def __getitem__(self, key: str) -> BottomLine:
+        return self.lines[key]
+
+    def __iter__(self):
+        return iter(self.lines.values())
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per outcome (as :meth:`BottomLine.glance`)."""
+        if not self.lines:
+            return pd.DataFrame(columns=["outcome", "grade", "direction"])
+        return pd.concat([b.glance() for b in self.lines.values()], ignore_index=True)
+
+    def glance(self) -> pd.DataFrame:
+        """Same as :meth:`summary`."""
+        return self.summary()
+
+    def report(self) -> str:
+        """One paragraph per outcome, each headed by the measure."""
+        return "\n\n".join(f"{b.measure.capitalize()}: {b.text}" for b in self.lines.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{outcome: BottomLine.to_dict()}`` (the ``bottom_line`` key of results.json)."""
+        return {k: b.to_dict() for k, b in self.lines.items()}
+
+
+def bottom_lines(evidence: Mapping[str, Evidence] | Sequence[Evidence]) -> BottomLines:
+    """Bottom lines for several outcomes' evidence.
+
+    Parameters
+    ----------
+    evidence : mapping or sequence of Evidence
+
+    Returns
+    -------
+    BottomLines
+    """
+    items = evidence.values() if isinstance(evidence, Mapping) else evidence
+    return BottomLines({ev.outcome: bottom_line(ev) for ev in items})

@@ -1,0 +1,696 @@
+"""Words that never over-claim: every sentence the package writes about a change uses these.
+
+Rules (each one is a function below, and the tests hold every sentence to them):
+
+- **No direction without evidence.** A change is called a fall or a rise only when its interval
+  excludes no change (a rate ratio of 1, a difference of 0). Otherwise the sentence says "not
+  distinguishable from no change; could be chance" and uses no direction word
+  (:func:`classify_change`, :func:`change_sentence`, :func:`headline`).
+- **Percentages come from rate ratios**: a ratio ``r`` is a change of ``(r - 1) * 100`` percent
+  (:func:`percent_change`); "fell by 74%" means a ratio of 0.26.
+- **Counts are integers** with thousands separators (:func:`fmt_count`), and **units pluralise**:
+  "1 month", "13 events", "2 days" (:func:`plural`).
+- **Measures are named in words**, never by their column key (:func:`measure_words`:
+  ``deaths_best`` -> "civilian deaths (best figures)").
+- **The headline interval** allows for overdispersion and dependence between periods, but is never
+  narrower than the exact Poisson interval (:func:`headline_interval`): the dependence-aware
+  interval leads when it is at least as wide (log scale) as the exact conditional Poisson
+  interval; otherwise the exact one leads and the reason is given. The exact interval is
+  described as holding "if every day were an independent Poisson draw".
+- **Placebo tests are ranks**: "larger than all 96 placebo estimates; the smallest attainable p is
+  1/97" (:func:`placebo_phrase`).
+- **Timing against an event with a time of day**: an event at 06:00 makes its day a mixed day
+  (partly before, partly after), so a change dated that day or the next is "within a day of" it,
+  not "outside the set" (:func:`timing_of_change`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "DIRECTION_WORDS",
+    "NO_CHANGE",
+    "HeadlineInterval",
+    "Timing",
+    "plural",
+    "singular",
+    "count_of",
+    "fmt_count",
+    "fmt_number",
+    "fmt_ratio",
+    "fmt_p",
+    "fmt_date",
+    "fmt_interval",
+    "fmt_span",
+    "measure_words",
+    "with_article",
+    "percent_change",
+    "classify_change",
+    "change_sentence",
+    "headline",
+    "headline_interval",
+    "placebo_rank",
+    "placebo_phrase",
+    "timing_of_change",
+]
+
+#: What every sentence about an indistinguishable change says.
+NO_CHANGE = "not distinguishable from no change; could be chance"
+
+#: Words that give a change a direction; never used for an indistinguishable change.
+DIRECTION_WORDS: tuple[str, ...] = (
+    "fell", "fall", "falls", "fallen", "rose", "rise", "rises", "risen", "drop", "dropped",
+    "drops", "increase", "increased", "increases", "decrease", "decreased", "decreases",
+    "lower", "higher", "up by", "down by", "more than before", "fewer than before",
+)  # fmt: skip
+
+#: Column keys and outcome names in words.
+MEASURE_WORDS: dict[str, str] = {
+    "deaths_best": "civilian deaths",
+    "deaths_low": "civilian deaths (low figures)",
+    "deaths_high": "civilian deaths (high figures)",
+    "civilian_deaths": "civilian deaths",
+    "civilian_deaths_best": "civilian deaths",
+    "civilian_deaths_low": "civilian deaths (low figures)",
+    "civilian_deaths_high": "civilian deaths (high figures)",
+    "child_deaths": "child deaths",
+    "child_deaths_low": "child deaths (low figures)",
+    "child_deaths_high": "child deaths (high figures)",
+    "attacks": "attacks",
+    "events": "events",
+    "incidents": "incidents",
+    "injured": "people injured",
+    "injured_high": "people injured (high figures)",
+    "fatalities": "deaths",
+    "displaced": "people displaced",
+}
+
+_IRREGULAR = {"casualty": "casualties", "person": "people", "child": "children", "this": "these"}
+
+
+def plural(n: float | int, singular: str, plural_form: str | None = None) -> str:
+    """``n`` and the unit, pluralised: "1 month", "13 events", "2 days", "1,200 people".
+
+    Parameters
+    ----------
+    n : number
+        A count (printed as an integer when it is whole, see :func:`fmt_count`).
+    singular : str
+        The unit in the singular ("day", "event", "civilian death").
+    plural_form : str, optional
+        The plural when it is not regular.
+
+    Returns
+    -------
+    str
+    """
+    word = singular if _is_one(n) else (plural_form or _pluralise(singular))
+    return f"{fmt_count(n)} {word}"
+
+
+def singular(measure: str) -> str:
+    """The singular of a plural measure in words: "civilian deaths" -> "civilian death"."""
+    head, _, last = measure.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    reverse = {v: k for k, v in _IRREGULAR.items()}
+    if last in reverse:
+        return prefix + reverse[last]
+    if last.endswith("ies"):
+        return prefix + last[:-3] + "y"
+    if last.endswith("s") and not last.endswith("ss"):
+        return prefix + last[:-1]
+    return measure
+
+
+def count_of(n: float | int, measure: str) -> str:
+    """A count of a plural measure: "1 civilian death", "203 civilian deaths", "13 events".
+
+    Parameters
+    ----------
+    n : number
+        The count.
+    measure : str
+        The measure in the plural.
+
+    Returns
+    -------
+    str
+    """
+    return plural(n, singular(measure), measure)
+
+
+def _is_one(n: float | int) -> bool:
+    try:
+        return float(n) == 1.0
+    except (TypeError, ValueError):
+        return False
+
+
+def _pluralise(word: str) -> str:
+    head, _, last = word.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    if last in _IRREGULAR:
+        return prefix + _IRREGULAR[last]
+    if last.endswith("s"):
+        return word
+    if last.endswith("y") and len(last) > 1 and last[-2] not in "aeiou":
+        return prefix + last[:-1] + "ies"
+    if last.endswith(("ch", "sh", "x", "z")):
+        return prefix + last + "es"
+    return prefix + last + "s"
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_count(x: Any) -> str:
+    """A count as an integer with thousands separators ("1,097"); "not available" when absent.
+
+    A count that is not whole (a mean, a model's expected count) is rounded to the nearest
+    integer: counts are never printed as decimals.
+
+    Parameters
+    ----------
+    x : number or None
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    return f"{round(float(x)):,d}"
+
+
+def fmt_number(x: Any, digits: int = 1) -> str:
+    """A rate or other non-count number: ``digits`` decimals, but integers stay integers.
+
+    Parameters
+    ----------
+    x : number or None
+    digits : int
+        Decimals of a number that is not whole.
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    if v == round(v) and abs(v) >= 1:
+        return f"{round(v):,d}"
+    return f"{v:,.{digits}f}"
+
+
+def fmt_ratio(x: Any) -> str:
+    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03")."""
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    if v == 0:
+        return "0"
+    if abs(v) < 0.1:
+        return f"{v:.2g}" if abs(v) >= 0.001 else f"{v:.1e}"
+    return f"{v:.2f}"
+
+
+def fmt_p(p: Any) -> str:
+    """A p-value: "p = 0.041", "p = 0.0004", "p < 0.0001"."""
+    if not _finite(p):
+        return "p not available"
+    v = float(p)
+    if v < 0.0001:
+        return "p < 0.0001"
+    if v < 0.001:
+        return f"p = {v:.4f}"
+    return f"p = {v:.3f}"
+
+
+def fmt_date(when: Any, with_time: bool = False) -> str:
+    """A date as "31 Aug 2019" (with "06:00 on " before it when ``with_time``).
+
+    Parameters
+    ----------
+    when : date-like
+    with_time : bool
+        Write the time of day when it is not midnight.
+
+    Returns
+    -------
+    str
+    """
+    ts = pd.Timestamp(when)
+    if with_time and ts != ts.normalize():
+        return f"{ts:%H:%M} on {ts.day} {ts:%b %Y}"
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def fmt_span(low: Any, high: Any) -> str:
+    """Two dates as a span: "1 to 2 Sep 2019", "30 Aug to 2 Sep 2019", "31 Aug 2019".
+
+    Parameters
+    ----------
+    low, high : date-like
+        First and last day.
+
+    Returns
+    -------
+    str
+    """
+    a, b = pd.Timestamp(low), pd.Timestamp(high)
+    if a.normalize() == b.normalize():
+        return fmt_date(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day} to {fmt_date(b)}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} to {fmt_date(b)}"
+    return f"{fmt_date(a)} to {fmt_date(b)}"
+
+
+def fmt_interval(low: Any, high: Any, level: float = 0.95, kind: str = "ratio") -> str:
+    """An interval: "95% CI 0.14 to 0.50" (ratios) or "95% CI -1,809 to -260" (counts).
+
+    Parameters
+    ----------
+    low, high : number
+        Interval limits.
+    level : float
+        Confidence level.
+    kind : {"ratio", "count"}
+        How the limits are printed.
+
+    Returns
+    -------
+    str
+    """
+    fmt = fmt_ratio if kind == "ratio" else fmt_count
+    return f"{round(100 * level):d}% CI {fmt(low)} to {fmt(high)}"
+
+
+def measure_words(key: str | None, label: str | None = None) -> str:
+    """The measure in words: a label passed in wins; known keys are translated; else ``_`` -> " ".
+
+    Parameters
+    ----------
+    key : str or None
+        Column key or outcome name ("deaths_best", "civilian_deaths").
+    label : str, optional
+        A label in words already chosen by the caller (used as is when it has no underscore).
+
+    Returns
+    -------
+    str
+    """
+    if label and "_" not in str(label):
+        return str(label)
+    k = str(key or label or "events")
+    return MEASURE_WORDS.get(k, k.replace("_", " "))
+
+
+def with_article(name: str) -> str:
+    """An event's name with an article: "the Russian-announced ceasefire in force"."""
+    if not name or name.lower().startswith(("the ", "a ", "an ")):
+        return name
+    return f"the {name}"
+
+
+def percent_change(ratio: Any) -> float:
+    """Percentage change implied by a rate ratio: ``(ratio - 1) * 100`` (0.26 -> -74.0)."""
+    if not _finite(ratio):
+        return math.nan
+    return (float(ratio) - 1.0) * 100.0
+
+
+def classify_change(low: Any, high: Any, null: float = 1.0) -> str:
+    """ "fall", "rise", "unclear" (the interval includes ``null``) or "unknown" (no interval).
+
+    Parameters
+    ----------
+    low, high : number
+        Interval limits (rate ratios; ``null=0`` for differences).
+    null : float
+        The value meaning "no change".
+
+    Returns
+    -------
+    str
+    """
+    lo = float(low) if low is not None and not _nan(low) else math.nan
+    hi = float(high) if high is not None and not _nan(high) else math.nan
+    if math.isnan(lo) or math.isnan(hi):
+        return "unknown"
+    if hi < null:
+        return "fall"
+    if lo > null:
+        return "rise"
+    return "unclear"
+
+
+def _nan(x: Any) -> bool:
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _pct_words(ratio: float) -> str:
+    pct = abs(percent_change(ratio))
+    return f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%"
+
+
+def change_sentence(
+    subject: str,
+    estimate: Any,
+    low: Any,
+    high: Any,
+    *,
+    level: float = 0.95,
+    what: str = "rate ratio after/before",
+    interval_words: str = "",
+) -> str:
+    """One sentence about a rate ratio that never calls an indistinguishable change a fall or rise.
+
+    Parameters
+    ----------
+    subject : str
+        What changed, in words ("the daily rate of civilian deaths").
+    estimate, low, high : number
+        The rate ratio and its interval.
+    level : float
+        Confidence level.
+    what : str
+        Name of the ratio.
+    interval_words : str
+        Said after the interval ("allowing for overdispersion and dependence").
+
+    Returns
+    -------
+    str
+    """
+    ci = fmt_interval(low, high, level)
+    if interval_words:
+        ci = f"{ci}, {interval_words}"
+    kind = classify_change(low, high)
+    if kind == "unknown" or not _finite(estimate):
+        return f"The {what} of {subject} could not be estimated."
+    body = f"{what} {fmt_ratio(estimate)} ({ci})"
+    if kind == "fall":
+        return f"{_cap(subject)} fell by {_pct_words(estimate)}: {body}."
+    if kind == "rise":
+        return f"{_cap(subject)} rose by {_pct_words(estimate)}: {body}."
+    return f"For {subject} the {body} is {NO_CHANGE}."
+
+
+def headline(subject: str, estimate: Any, low: Any, high: Any) -> str:
+    """A short headline: "Civilian deaths fell by 74%" or "No clear change in attacks".
+
+    Parameters
+    ----------
+    subject : str
+        What changed, in words.
+    estimate, low, high : number
+        The rate ratio and its interval; a direction only when the interval excludes 1.
+
+    Returns
+    -------
+    str
+    """
+    kind = classify_change(low, high)
+    if kind == "fall" and _finite(estimate):
+        return f"{_cap(subject)} fell by {_pct_words(estimate)}"
+    if kind == "rise" and _finite(estimate):
+        return f"{_cap(subject)} rose by {_pct_words(estimate)}"
+    return f"No clear change in {subject} ({NO_CHANGE})"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+@dataclass(frozen=True)
+class HeadlineInterval:
+    """The interval a finding leads with, and which one it is.
+
+    Attributes
+    ----------
+    low, high : float
+        The interval.
+    source : str
+        ``"dependence-aware"`` (the overdispersion- and dependence-aware model interval) or
+        ``"exact"`` (the exact conditional Poisson interval).
+    words : str
+        How the report describes it.
+    reason : str
+        Why this one leads.
+    """
+
+    low: float
+    high: float
+    source: str
+    words: str
+    reason: str
+
+
+#: How the two intervals are described.
+DEPENDENCE_WORDS = "allowing for overdispersion and dependence between {unit}s"
+EXACT_WORDS = "if every {unit} were an independent Poisson draw"
+
+
+def _log_width(low: Any, high: Any) -> float:
+    if not (_finite(low) and _finite(high)) or float(low) <= 0 or float(high) <= 0:
+        return math.inf if _finite(low) or _finite(high) else math.nan
+    return math.log(float(high)) - math.log(float(low))
+
+
+def headline_interval(
+    exact: tuple[Any, Any], model: tuple[Any, Any] | None, unit: str = "day"
+) -> HeadlineInterval:
+    """Choose the interval a rate ratio leads with.
+
+    Rule: the dependence-aware (overdispersion and autocorrelation) interval leads when it exists
+    and is at least as wide, on the log scale, as the exact conditional Poisson interval.
+    Otherwise the exact interval leads: with few events a model's standard errors can be too
+    small, and no headline interval may be narrower than the one that assumes independent
+    Poisson periods.
+
+    Parameters
+    ----------
+    exact : (low, high)
+        Exact conditional Poisson interval.
+    model : (low, high) or None
+        The dependence-aware interval (negative binomial with Newey-West errors).
+    unit : str
+        The period unit, for the words.
+
+    Returns
+    -------
+    HeadlineInterval
+    """
+    dep = DEPENDENCE_WORDS.format(unit=unit)
+    ex = EXACT_WORDS.format(unit=unit)
+    w_exact = _log_width(*exact)
+    if model is not None and _finite(model[0]) and _finite(model[1]):
+        w_model = _log_width(*model)
+        if math.isnan(w_exact) or w_model >= w_exact:
+            return HeadlineInterval(
+                float(model[0]),
+                float(model[1]),
+                "dependence-aware",
+                dep,
+                "it allows for overdispersion and dependence and is at least as wide as the "
+                "exact Poisson interval",
+            )
+        return HeadlineInterval(
+            float(exact[0]),
+            float(exact[1]),
+            "exact",
+            ex,
+            "the model interval was narrower than the exact Poisson one (too few events for "
+            "its standard errors to be trusted), so the exact interval leads",
+        )
+    return HeadlineInterval(
+        float(exact[0]) if _finite(exact[0]) else math.nan,
+        float(exact[1]) if _finite(exact[1]) else math.nan,
+        "exact",
+        ex,
+        "no dependence-aware interval could be estimated",
+    )
+
+
+def placebo_rank(p_value: float, n_placebos: int) -> int:
+    """How many placebo estimates were at least as large, from ``p = (1 + k) / (1 + n)``.
+
+    Parameters
+    ----------
+    p_value : float
+        Two-sided empirical placebo p-value.
+    n_placebos : int
+        Placebo dates.
+
+    Returns
+    -------
+    int
+    """
+    return max(0, int(round(float(p_value) * (n_placebos + 1) - 1)))
+
+
+def placebo_phrase(n_as_large: int, n_placebos: int, what: str = "the real estimate") -> str:
+    """The placebo test as a rank: "larger than all 96 placebo estimates; the smallest attainable
+    p is 1/97".
+
+    Parameters
+    ----------
+    n_as_large : int
+        Placebo estimates at least as large (in absolute value) as the real one.
+    n_placebos : int
+        Placebo dates.
+    what : str
+        Subject of the sentence.
+
+    Returns
+    -------
+    str
+    """
+    n, k = int(n_placebos), int(n_as_large)
+    floor = f"the smallest attainable p is 1/{n + 1}"
+    if n == 0:
+        return "no placebo date was admissible (the period before the event is too short)"
+    p = f"p = {k + 1}/{n + 1} = {(k + 1) / (n + 1):.3f}"
+    if k == 0:
+        who = "both" if n == 2 else f"all {n}"
+        return f"{what} is larger than {who} placebo estimates; {floor}"
+    if k >= n:
+        return (
+            f"{what} is no larger than any of the {n} placebo estimates ({p}; {floor}): "
+            "the data do not single out the event"
+        )
+    return f"{what} is larger than {n - k} of {plural(n, 'placebo estimate')} ({p}; {floor})"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When the change happened against the announced date.
+
+    Attributes
+    ----------
+    status : str
+        ``"matches"`` (the announced period is in the change's set), ``"within a day"`` (an event
+        with a time of day: its day is mixed, and the change is dated that day or the next),
+        ``"earlier"``, ``"later"``, ``"no change found"`` or ``"unknown"``.
+    agrees : bool or None
+        Whether the timing supports the event as the moment of change.
+    text : str
+        The sentence.
+    offset_days : int or None
+        Change date minus the announced day.
+    """
+
+    status: str
+    agrees: bool | None
+    text: str
+    offset_days: int | None = None
+
+
+def timing_of_change(
+    change_date: Any,
+    set_low: Any,
+    set_high: Any,
+    reference: Any,
+    *,
+    reference_name: str = "the event",
+    has_time_of_day: bool | None = None,
+    unit: str = "day",
+    level: float = 0.95,
+    in_set: bool | None = None,
+) -> Timing:
+    """Compare a change point's date (and set) with the announced date.
+
+    Parameters
+    ----------
+    change_date : date-like or None
+        First period at the new level (``None``: no change found).
+    set_low, set_high : date-like or None
+        The change's confidence set.
+    reference : date-like
+        The announced date, with its time of day when known.
+    reference_name : str
+        The event in words.
+    has_time_of_day : bool, optional
+        Whether the event had a time of day (default: the reference is not at midnight).
+    unit : str
+        Period unit of the series.
+    level : float
+        Level of the set.
+    in_set : bool, optional
+        Whether the announced period is in the set, when the caller knows better than the
+        bounds (a set date that follows unreported periods also covers them). Default: the
+        announced day falls between the first and the end of the last period of the set.
+
+    Returns
+    -------
+    Timing
+    """
+    if reference is None or (isinstance(reference, float) and math.isnan(reference)):
+        return Timing("unknown", None, "The change was not compared with an announced date.")
+    ref = pd.Timestamp(reference)
+    if has_time_of_day is None:
+        has_time_of_day = ref != ref.normalize()
+    ref_day = ref.normalize()
+    ref_txt = f"{reference_name} ({fmt_date(ref, with_time=has_time_of_day)})"
+    if change_date is None or pd.isna(change_date):
+        return Timing(
+            "no change found", False, f"The change-point search found no change near {ref_txt}."
+        )
+    date = pd.Timestamp(change_date).normalize()
+    lo = pd.Timestamp(set_low).normalize() if set_low is not None else date
+    hi = pd.Timestamp(set_high).normalize() if set_high is not None else date
+    off = int((date - ref_day).days)
+    pct = f"{round(100 * level):d}%"
+    span = fmt_span(lo, hi)
+    set_txt = f"its {pct} set is {span}"
+    outside_txt = f"outside its {pct} set ({span})"
+    if in_set is None:
+        in_set = bool(lo <= ref_day < _period_end(hi, unit))
+    if in_set or off == 0:
+        return Timing(
+            "matches",
+            True,
+            f"The change is dated {fmt_date(date)} ({set_txt}), which matches {ref_txt}.",
+            off,
+        )
+    next_day = ref_day + pd.Timedelta(days=1)
+    if unit == "day" and has_time_of_day and (off in (0, 1) or lo <= next_day <= hi):
+        return Timing(
+            "within a day",
+            True,
+            f"The change is dated {fmt_date(date)} ({set_txt}), within a day of {ref_txt}: "
+            f"{fmt_date(ref_day)} was a mixed day, partly before and partly after it.",
+            off,
+        )
+    rel = "after" if off > 0 else "before"
+    return Timing(
+        "later" if off > 0 else "earlier",
+        False,
+        f"The change is dated {fmt_date(date)}, {plural(abs(off), 'day')} {rel} {ref_txt}, "
+        f"{outside_txt}: the change came {'later' if off > 0 else 'earlier'} than announced.",
+        off,
+    )
+
+
+def _period_end(label: pd.Timestamp, unit: str) -> pd.Timestamp:
+    """Exclusive end of the period labelled ``label`` (period-start labels; calendar months)."""
+    if unit == "week":
+        return label + pd.Timedelta(days=7)
+    if unit == "month":
+        return label.to_period("M").end_time.normalize() + pd.Timedelta(days=1)
+    return label + pd.Timedelta(days=1)

@@ -29,7 +29,7 @@ Usage (from the repository root; one process, resumable: rows already in ``--row
 skipped)::
 
     nice -n 10 .venv/bin/python benchmarks/calibration_independent.py --n 200 \\
-        --baseline HEAD > benchmarks/_work/calib_indep.log 2>&1 &
+        --baseline 4533adb > benchmarks/_work/calib_indep.log 2>&1 &
     .venv/bin/python benchmarks/calibration_independent.py --summarise-only
     .venv/bin/python benchmarks/calibration_independent.py --smoke --out /tmp/x
 

@@ -27,7 +27,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/speed.py                  # everything but the 10M-row run
     .venv/bin/python benchmarks/speed.py --acled-10m      # also the 10M-row run (minutes, 4 GB)
     .venv/bin/python benchmarks/speed.py --smoke          # CI: seconds, no targets judged
-    .venv/bin/python benchmarks/speed.py --latent-ar-only --baseline HEAD   # the issue-12 ratio
+    .venv/bin/python benchmarks/speed.py --latent-ar-only --baseline 4533adb   # the issue-12 ratio
 
 The latent-AR ratio (issue 12, item 5) times, interleaved on the same ``--latent-n`` seeded
 365-day series (different seeds: the latent-AR optimiser's work varies by series), the default

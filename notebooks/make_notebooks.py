@@ -701,6 +701,156 @@ else:
     )
     say(my_result.report())
 """),
+    md(r"""
+## 7. Other shapes of data: tallies, daily counts, a spreadsheet, two totals
+
+Not every source is an incident table. The sections below read four other shapes, each from a
+small example file in `data/examples/`. **These files are derived examples, not anyone's
+publication:** `data/examples/build_examples.py` computes them from the bundled incident table
+(civilian deaths, best figures, north-western Syria, 2019) and puts in a few imperfections by fixed
+rules. They are not a monitor's, a ministry's, ACLED's or UCDP's data.
+
+To keep the notebook quick, the analyses below run with `placebo=False, robustness=False`: the
+point here is how each file is read and what the bottom line says, not the full inference (which
+`01_idlib_2019_ceasefire.ipynb` shows). Leave both at their default (`True`) for a real analysis.
+
+### 7a. A monitor's cumulative tallies
+
+`tallies_example.csv` is a running total ("killed since 1 April"), one row per published report,
+with a 48-hour report (no report on 20 June), a four-day gap (8 to 11 July) and a total frozen
+for eight days (5 to 12 October, caught up on 13 October). The reader turns it into new deaths
+per day and writes every choice and flag into the ingest report.
+"""),
+    code(r"""
+from trends.errors import TrendsError
+from trends.ingest.tallies import read_tallies
+from trends.series import CountSeries
+from trends.sources import load_series
+
+TALLIES_FILE = EXAMPLES / "tallies_example.csv"
+tallies, tallies_report = read_tallies(TALLIES_FILE)
+assert tallies_report.balanced
+print(f"{tallies_report.rows_read} reports read, {tallies_report.accepted} accepted; "
+      f"{tallies_report.days_not_reported} days not reported (never counted as zero)")
+pd.DataFrame(tallies_report.flags).groupby("kind").agg(days=("date", "size"),
+                                                       first=("date", "min"), last=("date", "max"))
+"""),
+    md(r"""
+Read the flags with care. The 48-hour report and the gap are spread over the days they cover.
+The frozen total of October is marked not reported. But the same rule also catches **genuine
+quiet spells**: after the ceasefire many days had no recorded death, so the running total stayed
+the same for days on end, and a file of totals alone cannot tell that apart from a monitor that
+stopped updating. The reader marks those days not reported rather than guessing zero, so the
+series after the ceasefire holds fewer days than the calendar. The late catch-up days are
+flagged as likely late registrations. `load_series(path, format="tallies")` gives the same series
+in one call.
+"""),
+    code(r"""
+tally_series = CountSeries.from_tallies(tallies, tallies_report)
+same = load_series(TALLIES_FILE, format="tallies")
+assert same.counts.equals(tally_series.counts)
+reported = tally_series.reported
+print(f"Reported days: {int(reported.loc[:'2019-08-30'].sum())} of "
+      f"{len(reported.loc[:'2019-08-30'])} before 31 Aug, {int(reported.loc['2019-08-31':].sum())} "
+      f"of {len(reported.loc['2019-08-31':])} from 31 Aug on")
+tally_analysis = analyse_ceasefire(tally_series, "2019-08-31", placebo=False, robustness=False)
+say(tally_analysis.bottom_line.report())
+"""),
+    md(r"""
+### 7b. A plain daily count (`date,killed`)
+
+`daily_counts_example.csv` holds the same deaths as one number per day, zeros included (26 April
+to 15 December 2019). Here a zero is a zero, so every day counts, and the answer is on the whole
+period after the ceasefire.
+"""),
+    code(r"""
+from trends.ingest import read_counts
+
+COUNTS_FILE = EXAMPLES / "daily_counts_example.csv"
+counts, counts_report = read_counts(COUNTS_FILE)
+print(counts_report)
+count_series_ = load_series(COUNTS_FILE, format="counts")
+counts_analysis = analyse_ceasefire(count_series_, "2019-08-31", placebo=False, robustness=False)
+say(counts_analysis.bottom_line.report())
+"""),
+    code(r"""
+counts_analysis.plot()
+plt.show()
+"""),
+    md(r"""
+### 7c. A spreadsheet with its own column names
+
+`spreadsheet_example.xlsx` is what a hand-kept log might look like: one row per incident of
+August and September 2019, with columns `Date, Village, Killed, Children killed, Injured,
+Source` and dates written day first (`01/08/2019`). `columns=` maps its names onto the package's;
+incident ids are generated from the row numbers (the report says so). Dates such as `03/08/2019`
+could be 3 August or 8 March: without `dayfirst` (or `date_format`) the reader refuses them rather
+than guessing.
+"""),
+    code(r"""
+SHEET_FILE = EXAMPLES / "spreadsheet_example.xlsx"
+SHEET_COLUMNS = {"Date": "date", "Village": "place", "Killed": "civilian_deaths_best",
+                 "Children killed": "child_deaths", "Injured": "injured", "Source": "source"}
+try:
+    read(SHEET_FILE, format="incidents", columns=SHEET_COLUMNS, strict=True)
+except TrendsError as error:
+    print(f"Refused ({type(error).__name__}):")
+    say(str(error))
+_, refused = read(SHEET_FILE, format="incidents", columns=SHEET_COLUMNS)
+print(f"\nWithout dayfirst: {refused.rejected} of {refused.rows_read} rows rejected. The first reason:")
+say(refused.errors_frame()["reason"].iloc[0])
+"""),
+    code(r"""
+sheet, sheet_report = read(SHEET_FILE, format="incidents", columns=SHEET_COLUMNS, dayfirst=True)
+print(sheet_report)
+sheet_analysis = analyse_ceasefire(sheet, "2019-08-31", start="2019-08-01", end="2019-09-30",
+                                   ingest=sheet_report, placebo=False, robustness=False)
+say(sheet_analysis.bottom_line.report())
+"""),
+    md(r"""
+On the command line the same file is read with
+`trends report --data spreadsheet_example.xlsx --format incidents --columns "Date=date,Killed=civilian_deaths_best" --dayfirst ...`
+(see `trends report --help`).
+
+### 7d. Two published totals
+
+Sometimes all there is: "213 casualties in the 31 days before, 95 in the 30 days after".
+`compare_totals` gives the exact conditional Poisson rate ratio, which allows for the two periods
+having different lengths. Its interval assumes independent days, so it is a floor on the real
+uncertainty, and the report says so. The command line equivalent is `trends compare 213/31 95/30`
+(add `--json` for a machine-readable answer).
+"""),
+    code(r"""
+from trends.models.totals import compare_totals
+
+say(compare_totals("213/31", "95/30", measure="casualties").report())
+"""),
+    md(r"""
+## 8. Publish from a notebook: a report and charts
+
+`write_report(analysis, folder, ...)` from `trends.reporting` writes what `trends report` writes:
+`report.md`, `report.html`, `results.json`, the charts as PNG files and the series as CSV, into a
+folder it creates (or replaces as a whole). `source_label` names the data in the report. Here it
+goes into a temporary folder; give a real path to keep it. The charts can also be drawn inline,
+from the analysis (`analysis.plot()`) or from one outcome's model (`outcome.its.plot()`).
+"""),
+    code(r"""
+import tempfile
+from pathlib import Path
+
+from trends.reporting import write_report
+
+out_dir = Path(tempfile.mkdtemp()) / "mine"
+files = write_report(sheet_analysis, out_dir, source_label="spreadsheet example (derived)")
+for kind, path in sorted(files.items()):
+    print(f"{kind:>28}: {path.relative_to(out_dir.parent)}")
+print()
+print((out_dir / "report.md").read_text(encoding="utf-8")[:600])
+"""),
+    code(r"""
+sheet_analysis.outcomes["civilian_deaths"].its.plot()
+plt.show()
+"""),
 ]
 
 

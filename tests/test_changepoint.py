@@ -191,6 +191,39 @@ def test_pelt_equals_dp_for_the_same_penalty(y, h, penalty, model):
     assert pelt.costs[m] + penalty * m == pytest.approx(min(penalised), rel=1e-9, abs=1e-9)
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    y=st.lists(st.integers(min_value=0, max_value=15), min_size=4, max_size=60),
+    h=st.integers(1, 4),
+    penalty=st.floats(min_value=0.0, max_value=6.0),
+    limit=st.integers(0, 4),
+    model=st.sampled_from(["poisson", "negbin"]),
+)
+def test_pelt_stops_early_only_when_the_optimum_has_too_many_changes(y, h, penalty, limit, model):
+    y = np.asarray(y, dtype=float)
+    if y.size < h:
+        return
+    cost = PoissonCost(y) if model == "poisson" else NegBinCost(y, 3.0)
+    full = segment_pelt(cost, penalty, h)
+    early = segment_pelt(cost, penalty, h, max_changes=limit)
+    if max(full.breaks) <= limit:  # a stop would lose the optimum: never
+        assert early is not None
+    if early is None:  # stopped early: only when the optimum has too many changes
+        assert max(full.breaks) > limit
+    else:  # the full pass, identical
+        assert early.breaks.keys() == full.breaks.keys()
+        for k, bk in full.breaks.items():
+            np.testing.assert_array_equal(early.breaks[k], bk)
+        np.testing.assert_array_equal(early.costs, full.costs)
+
+
+def test_pelt_stops_early_when_many_changes_are_certain():
+    cost = PoissonCost(np.array(([0.0] * 10 + [20.0] * 10) * 4))
+    assert max(segment_pelt(cost, 1.0, 2).breaks) == 7
+    assert segment_pelt(cost, 1.0, 2, max_changes=2) is None
+    assert max(segment_pelt(cost, 1.0, 2, max_changes=7).breaks) == 7
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     y=st.lists(st.integers(min_value=0, max_value=20), min_size=30, max_size=60),

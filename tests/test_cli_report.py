@@ -155,7 +155,11 @@ def test_report_on_your_own_data(tmp_path):
     assert str(REPO) not in (out / "results.json").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "Theatre (default) | all" in md and "Intervention (set by you)" in md
-    assert "The first day of the data." in md and "No claims were checked" in md
+    # issue 9: the user's timeline bounds the default window (it was the data's first day)
+    assert "No claims were checked" in md
+    assert payload["window"]["start"] == "2019-04-30" and payload["window"]["end"] == "2019-12-15"
+    assert payload["settings"]["default_window"]["end_event"] == "dec_escalation_air"
+    assert "| Default window | 2019-04-30 to 2019-12-15 |" in md
 
 
 # ------------------------------------------------------------------------------ bad input

@@ -104,11 +104,18 @@ def test_analysis_plot_returns_figure_and_axes():
     pd.testing.assert_series_equal(
         plotted_data(fig, "attacks")["value"], counts["attacks"], check_names=False
     )
+    # the line is the centred 7-day mean the analysis carries (the documented choice, the same
+    # as the report's timeline; it pinned a trailing mean before)
     pd.testing.assert_series_equal(
         plotted_data(fig, "attacks")["rolling_mean"],
-        rolling_rate(a.counts[["attacks", "deaths_best"]], 7)["attacks"],
+        rolling_rate(a.counts[["attacks", "deaths_best"]], 7, center=True)["attacks"],
         check_names=False,
     )
+    pd.testing.assert_series_equal(
+        plotted_data(fig, "attacks")["rolling_mean"], a.rolling["attacks"], check_names=False
+    )
+    legend = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert "centred 7-day rolling mean" in legend
 
 
 def test_window_named_events_numbered_axis_scaled_and_legend_off_the_data():

@@ -24,14 +24,20 @@ Commands
     Read a file and print its ingest report. Exit 0 when every row is accepted or merged as a
     duplicate, 1 when some rows were rejected, 2 when the file cannot be read at all.
 ``trends report [--data FILE --format F] [--events FILE] [--claims FILE] [--intervention ID]
-[--start S] [--end E] [--freq D] [--family negbin] [--outcome O ...] [--out DIR] [--config TOML]``
-    Run the whole analysis and write the charts, ``report.md``, ``results.json`` and the series
-    CSVs into ``--out`` (default ``out/``). With no option it reproduces the Idlib 2019 analysis
-    (see :mod:`trends.config` for the defaults and why). Exit 0 on success, 2 on bad input with
-    a one-line reason on stderr.
+[--start S] [--end E] [--freq D] [--family negbin] [--outcome O ...] [--out DIR] [--config TOML]
+[--columns A=a,B=b] [--dayfirst | --monthfirst] [--date-format F] [--label start|end]``
+    Run the whole analysis and write the charts, ``report.md``, ``report.html``,
+    ``results.json`` and the series CSVs into ``--out`` (default ``out/``), for any format
+    (incidents, acled, ucdp, tallies, counts). With no option it reproduces the Idlib 2019
+    analysis (see :mod:`trends.config` for the defaults and why). Exit 0 on success, 2 on bad
+    input with a one-line reason on stderr.
 ``trends claims [--claims FILE] [--data FILE --format F] [--events FILE] [--json]``
     Check a claims table against a data file (default: the bundled claims and data) and print
     the verdicts. Exit 0 on success, 2 on bad input.
+``trends compare BEFORE AFTER [--measure WORDS] [--json] [--out DIR]``
+    Two published totals (``213/31 95/30``: 213 in 31 days, then 95 in 30 days): the exact
+    conditional Poisson rate ratio with its interval and p-value; ``--out`` also writes a report,
+    ``results.json`` and a chart. Exit 0 on success, 2 when a total cannot be read.
 """
 
 from __future__ import annotations
@@ -314,15 +320,23 @@ class _Progress:
 def report(
     data: Annotated[
         Path | None,
-        typer.Option(help="Incident file (default: the bundled Idlib 2019 incidents)."),
+        typer.Option(help="Data file (default: the bundled Idlib 2019 incidents)."),
     ] = None,
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="Format of --data: incidents, acled or ucdp."),
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"Format of --data: {', '.join(FORMATS)} (default incidents).",
+        ),
     ] = None,
     events: Annotated[
         Path | None,
-        typer.Option(help="Reference-events file (default: the bundled Idlib 2019 timeline)."),
+        typer.Option(
+            help="Reference-events file (default: the bundled Idlib 2019 timeline with the "
+            "bundled data; none with yours). With yours, the default window is the one regime "
+            "around the intervention."
+        ),
     ] = None,
     claims: Annotated[
         Path | None,
@@ -346,10 +360,18 @@ def report(
     family: Annotated[
         str | None, typer.Option(help="negbin, poisson or quasipoisson (default negbin).")
     ] = None,
+    inference: Annotated[
+        str | None,
+        typer.Option(
+            help="ITS inference: glm (count GLM, Newey-West errors; default) or latent_ar "
+            "(latent AR(1) count model; coverage in benchmarks/README.md)."
+        ),
+    ] = None,
     outcome: Annotated[
         list[str] | None,
         typer.Option(
-            help="Outcome to analyse; repeat for several (default: attacks and civilian_deaths)."
+            help="Outcome to analyse; repeat for several (default: attacks and civilian_deaths "
+            "for incidents; every measure of a tallies or counts file)."
         ),
     ] = None,
     out: Annotated[
@@ -362,7 +384,37 @@ def report(
         str | None, typer.Option(help="north-west or all (default north-west for bundled data).")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
-    source: Annotated[str | None, typer.Option(help="Source credit for the charts.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Source credit for the charts; with tallies or counts it names the measures "
+            '("killed (ministry tallies)").'
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Column mapping THEIRS=OURS,...: e.g. Date=date,Killed=civilian_deaths_best."
+        ),
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Read 03/02/2024 as 3 February (--dayfirst) or 2 March (--monthfirst).",
+            show_default=False,
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y."),
+    ] = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            help="counts: a weekly or monthly date is its period's first day (start) or last (end)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Run the whole analysis and write charts, report.md, report.html, results.json and series CSVs."""
@@ -374,8 +426,9 @@ def report(
 
     options = dict(
         data=data, format=format, events=events, claims=claims, intervention=intervention,
-        start=start, end=end, freq=freq, family=family, outcome=outcome, out=out,
-        theatre=theatre, title=title, source=source,
+        start=start, end=end, freq=freq, family=family, inference=inference, outcome=outcome, out=out,
+        theatre=theatre, title=title, source=source, columns=columns or None,
+        dayfirst=dayfirst, date_format=date_format, label=label,
     )  # fmt: skip
     try:
         cfg = _config_from_options(config, options)
@@ -411,10 +464,13 @@ def claims_command(
         Path | None, typer.Option(help="Claims table (default: the bundled Idlib 2019 claims).")
     ] = None,
     data: Annotated[
-        Path | None, typer.Option(help="Incident file (default: the bundled Idlib 2019 incidents).")
+        Path | None, typer.Option(help="Data file (default: the bundled Idlib 2019 incidents).")
     ] = None,
     format: Annotated[
-        str | None, typer.Option("--format", "-f", help="Format of --data (default incidents).")
+        str | None,
+        typer.Option(
+            "--format", "-f", help=f"Format of --data: {', '.join(FORMATS)} (default incidents)."
+        ),
     ] = None,
     events: Annotated[
         Path | None, typer.Option(help="Reference events resolving event ids in the claims.")
@@ -423,21 +479,40 @@ def claims_command(
         str | None, typer.Option(help="north-west or all (default north-west for bundled data).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+    source: Annotated[
+        str | None, typer.Option(help="Name of the source (names a tallies file's measures).")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="Column mapping THEIRS=OURS,... of --data.")
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst", help="Day/month order of --data's dates.", show_default=False
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None, typer.Option("--date-format", help="strptime format of --data's dates.")
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(help="counts: weekly/monthly dates label the start or end.")
+    ] = None,
 ) -> None:
-    """Check published claims against the data and print each verdict."""
+    """Check published claims against the data and print each verdict.
+
+    A tallies or counts file is checked day by day: claims about deaths against its killed
+    figures; a claim about a quantity it does not count is "not checkable", with that reason.
+    """
     from trends.config import ReportConfig
     from trends.errors import TrendsError
     from trends.report import check_claims_for, load_inputs
 
+    given = dict(claims=claims, data=data, format=format, events=events, theatre=theatre,
+                 source=source, columns=columns or None, dayfirst=dayfirst,
+                 date_format=date_format, label=label)  # fmt: skip
     try:
         cfg = ReportConfig.from_mapping(
-            {
-                k: v
-                for k, v in dict(
-                    claims=claims, data=data, format=format, events=events, theatre=theatre
-                ).items()
-                if v is not None
-            }
+            {k: v for k, v in given.items() if v is not None}
         ).with_defaults()
         if cfg.data is not None and cfg.claims is None:
             raise InputError("give --claims FILE to check against your own data")
@@ -449,9 +524,13 @@ def claims_command(
         payload = check.to_dict()
         counts = check.frame["verdict"].value_counts()
         payload["summary"] = {k: int(v) for k, v in counts.items()}
+        if inputs.notes:
+            payload["notes"] = list(inputs.notes)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         typer.echo(_claims_table(check))
+        for note in inputs.notes:
+            typer.echo(f"\n{note}")
     raise typer.Exit(0)
 
 
@@ -495,6 +574,61 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
     text = text.replace("; see .issues)", ")")  # a Python attribute means nothing here
     return " ".join(text.splitlines()[0].split())
+
+
+@app.command("compare")
+def compare_command(
+    before: Annotated[str, typer.Argument(help="The total before: COUNT/DAYS, e.g. 213/31.")],
+    after: Annotated[str, typer.Argument(help="The total after: COUNT/DAYS, e.g. 95/30.")],
+    measure: Annotated[
+        str, typer.Option(help='What was counted, in words, e.g. "casualties".')
+    ] = "events",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Also write report.md, report.html, results.json and a chart into this folder.",
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the report (with --out).")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Where the totals were published (with --out).")
+    ] = None,
+) -> None:
+    """Compare two published totals: "213 in the 31 days before, 95 in the 30 days after".
+
+    Prints the exact conditional Poisson rate ratio after/before with its 95% interval and
+    p-value, in words that do not over-claim (the interval assumes independent Poisson days).
+    Exit 0 on success, 2 with a one-line reason when a total cannot be read.
+    """
+    from trends.models.totals import compare_totals
+
+    try:
+        result = compare_totals(before, after, measure=measure)
+        files = None
+        if out is not None:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from trends.report.totals import write_totals_report
+
+            files = write_totals_report(result, out, title=title, source=source)
+    except TrendsError as exc:
+        _fail(_one_line(exc), EXIT_BAD_INPUT)
+    except OSError as exc:
+        _fail(f"cannot write the report: {_one_line(exc)}", EXIT_BAD_INPUT)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(result.report())
+    if files is not None:
+        typer.echo(
+            f"Wrote {len(files)} files to {out}/: " + ", ".join(p.name for p in files.values()),
+            err=as_json,
+        )
+    raise typer.Exit(EXIT_OK)
 
 
 @app.callback()

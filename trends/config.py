@@ -82,6 +82,7 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "format": "incidents",
     "freq": "D",
     "family": "negbin",
+    "inference": "glm",
     "outcome": ["attacks", "civilian_deaths"],
     "out": Path("out"),
 }
@@ -122,6 +123,10 @@ class ReportConfig:
         ``D``, ``W`` or ``M``.
     family : str, optional
         ``negbin``, ``poisson`` or ``quasipoisson``.
+    inference : str, optional
+        Inference method of the interrupted time series: ``glm`` (count GLM with Newey-West
+        errors) or ``latent_ar`` (latent AR(1) count model); see
+        :data:`trends.models.spec.INFERENCE_METHODS`.
     outcome : list of str, optional
         Outcomes analysed (keys of :data:`trends.analysis.OUTCOMES`).
     out : Path, optional
@@ -158,6 +163,7 @@ class ReportConfig:
     end: str | None = None
     freq: str | None = None
     family: str | None = None
+    inference: str | None = None
     outcome: list[str] | None = None
     out: Path | None = None
     theatre: str | None = None
@@ -303,7 +309,7 @@ def _coerce_columns(value: Any, prefix: str) -> dict[str, str]:
         for theirs, ours in value.items():
             if not isinstance(ours, str) or not ours.strip() or not str(theirs).strip():
                 raise InputError(
-                    f"{prefix}[columns] maps a column name to one of ours: {theirs} = \"date\", "
+                    f'{prefix}[columns] maps a column name to one of ours: {theirs} = "date", '
                     f"not {theirs} = {ours!r}"
                 )
             mapping[str(theirs).strip()] = ours.strip()

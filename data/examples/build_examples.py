@@ -5,7 +5,10 @@ same bytes on every run). It writes:
 
 - ``acled_idlib_2019_example.csv``: the bundled incidents in the column layout of an ACLED export;
 - ``ucdp_ged_idlib_2019_example.csv``: the deadly ones in the column layout of a UCDP GED CSV;
-- ``example_events.csv``: four reference events (a small timeline) taken from the bundled table.
+- ``example_events.csv``: four reference events (a small timeline) taken from the bundled table;
+- ``tallies_example.csv``, ``daily_counts_example.csv``, ``spreadsheet_example.xlsx``: DERIVED
+  EXAMPLES (a running total, a plain daily count, a hand-made spreadsheet) computed from the same
+  incidents; they are not any monitor's, ministry's or person's publication.
 
 THESE ARE NOT ACLED OR UCDP DATA. Every row comes from ``data/idlib_2019/incidents.csv`` (Airwars'
 records and the monitors they cite); the export layouts only show how real exports are read. The
@@ -18,9 +21,14 @@ example event per incident, numbered ``SYR-EX-0001``... in date order (then by i
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
+import zipfile
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent / "idlib_2019" / "incidents.csv"
@@ -347,6 +355,119 @@ def build_events() -> list[dict[str, str]]:
     return [{k: rows[e][k] for k in keep} for e in EXAMPLE_EVENTS]
 
 
+# ------------------------------------------- derived series: tallies, daily counts, spreadsheet
+#
+# These three files are DERIVED EXAMPLES, not any monitor's or ministry's publication: each is
+# computed from the same bundled incidents (civilian deaths, best figures), reshaped as a user's own
+# file might be, with imperfections put in by the fixed rules below (no randomness).
+
+TALLY_FIRST, TALLY_LAST = "2019-06-01", "2019-10-31"
+# A 48-hour report: no report on this day, so the next report covers two days.
+TALLY_48H = ("2019-06-20",)
+# A gap: no reports for these four days (a suspension of publication).
+TALLY_GAP = ("2019-07-08", "2019-07-09", "2019-07-10", "2019-07-11")
+# A frozen total: on these days the monitor repeats the previous total unchanged; the deaths of
+# those days are added to the first report after them (as a late catch-up).
+TALLY_FROZEN = tuple(f"2019-10-{d:02d}" for d in range(5, 13))
+COUNTS_FIRST, COUNTS_LAST = "2019-04-26", "2019-12-15"
+SHEET_FIRST, SHEET_LAST = "2019-08-01", "2019-09-30"
+SHEET_COLUMNS = ["Date", "Village", "Killed", "Children killed", "Injured", "Source"]
+
+
+def days_between(first: str, last: str) -> list[str]:
+    """Every ISO day from ``first`` to ``last`` inclusive."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=k)).isoformat() for k in range((end - start).days + 1)]
+
+
+def daily_deaths(incidents: list[dict[str, str]]) -> dict[str, int]:
+    """Civilian deaths (best figures) per day; incidents without a figure add nothing."""
+    out: dict[str, int] = {}
+    for r in incidents:
+        if r["civilian_deaths_best"]:
+            out[r["date"]] = out.get(r["date"], 0) + int(r["civilian_deaths_best"])
+    return out
+
+
+def build_tallies(incidents: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A running total of civilian deaths since 1 April 2019, one row per published report."""
+    per_day = daily_deaths(incidents)
+    total = sum(v for d, v in per_day.items() if d < TALLY_FIRST)
+    rows, published = [], total
+    for day in days_between(TALLY_FIRST, TALLY_LAST):
+        total += per_day.get(day, 0)
+        if day in TALLY_48H or day in TALLY_GAP:
+            continue
+        note = ""
+        if day in TALLY_FROZEN:
+            note = "total unchanged (example: publication frozen)"
+        else:
+            published = total
+            prev = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+            if prev in TALLY_48H:
+                note = "48-hour report (example)"
+            elif prev in TALLY_GAP:
+                note = "first report after a 4-day gap (example)"
+            elif prev in TALLY_FROZEN:
+                note = "catch-up after the frozen total (example)"
+        rows.append({"date": day, "cumulative_killed": str(published), "note": note})
+    return rows
+
+
+def build_counts(incidents: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Civilian deaths per day, every day of the window (0 on a day without a recorded death)."""
+    per_day = daily_deaths(incidents)
+    return [
+        {"date": day, "killed": str(per_day.get(day, 0))}
+        for day in days_between(COUNTS_FIRST, COUNTS_LAST)
+    ]
+
+
+def build_sheet(incidents: list[dict[str, str]]) -> list[list[object]]:
+    """One row per incident, with a spreadsheet's own column names and day-first dates."""
+    rows: list[list[object]] = []
+    for r in incidents:
+        if not SHEET_FIRST <= r["date"] <= SHEET_LAST:
+            continue
+        d = date.fromisoformat(r["date"])
+        rows.append(
+            [
+                f"{d.day:02d}/{d.month:02d}/{d.year}",
+                r["place"],
+                int(r["civilian_deaths_best"]) if r["civilian_deaths_best"] else None,
+                int(r["child_deaths"]) if r["child_deaths"] else None,
+                int(r["injured"]) if r["injured"] else None,
+                "; ".join(cited_sources(r["source"])),
+            ]
+        )
+    return rows
+
+
+def write_xlsx(path: Path, columns: list[str], rows: list[list[object]]) -> None:
+    """Write one sheet with openpyxl, with fixed timestamps so that a rebuild gives the same bytes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "incidents"
+    sheet.append(columns)
+    for row in rows:
+        sheet.append(row)
+    fixed = datetime(2020, 2, 1)
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    workbook.properties.creator = "trends data/examples/build_examples.py (derived example)"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # Re-zip with a fixed date on every member (zip members otherwise carry the build time).
+    buffer.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed_info = zipfile.ZipInfo(info.filename, date_time=(2020, 2, 1, 0, 0, 0))
+            fixed_info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed_info, src.read(info.filename))
+    path.write_bytes(out.getvalue())
+
+
 def write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
@@ -362,9 +483,16 @@ def main() -> None:
     write(HERE / "acled_idlib_2019_example.csv", ACLED_COLUMNS, acled)
     write(HERE / "ucdp_ged_idlib_2019_example.csv", UCDP_COLUMNS, ucdp)
     write(HERE / "example_events.csv", list(events[0]), events)
+    tallies = build_tallies(incidents)
+    counts = build_counts(incidents)
+    sheet = build_sheet(incidents)
+    write(HERE / "tallies_example.csv", ["date", "cumulative_killed", "note"], tallies)
+    write(HERE / "daily_counts_example.csv", ["date", "killed"], counts)
+    write_xlsx(HERE / "spreadsheet_example.xlsx", SHEET_COLUMNS, sheet)
     print(
         f"{len(incidents)} bundled incidents -> {len(acled)} ACLED-format rows, "
-        f"{len(ucdp)} GED-format rows, {len(events)} reference events"
+        f"{len(ucdp)} GED-format rows, {len(events)} reference events, {len(tallies)} tallies, "
+        f"{len(counts)} daily counts, {len(sheet)} spreadsheet rows"
     )
 
 

@@ -10,13 +10,30 @@ and returns a :class:`CeasefireAnalysis` with ``summary()``, ``glance()``, ``rep
 ``to_dict()`` (the ``results.json`` payload) and ``plot()``; it carries the series it analysed
 (``series`` at the analysis frequency, ``daily``), so outputs never rebuild them.
 
+The result carries what the outputs draw and say, computed once here: the bottom line
+(``bottom_line``), the daily series with every measure (``daily``), the timeline's centred
+rolling mean (``rolling``), the cumulative counts since the intervention (``cumulative``), the
+per-area series (``by_area``) and, per outcome, how the ITS level change moves with the window
+and the slope term (``level_change_range``).
+
 Layout: :mod:`trends.analysis.ceasefire` (the entry point: series, outcomes, the one-unit run,
-caveats) and :mod:`trends.analysis.result` (the result objects).
+caveats), :mod:`trends.analysis.result` (the result objects),
+:mod:`trends.analysis.sensitivity` (the level change's range) and
+:mod:`trends.analysis.outputs` (the series the charts draw).
 """
 
 from __future__ import annotations
 
 from trends.analysis.ceasefire import analyse_ceasefire
 from trends.analysis.result import OUTCOMES, CeasefireAnalysis, OutcomeAnalysis
+from trends.analysis.sensitivity import LevelChangeRange, LevelChangeVariant, level_change_range
 
-__all__ = ["OUTCOMES", "OutcomeAnalysis", "CeasefireAnalysis", "analyse_ceasefire"]
+__all__ = [
+    "OUTCOMES",
+    "OutcomeAnalysis",
+    "CeasefireAnalysis",
+    "analyse_ceasefire",
+    "LevelChangeRange",
+    "LevelChangeVariant",
+    "level_change_range",
+]

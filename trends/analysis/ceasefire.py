@@ -8,7 +8,9 @@ checks (low and high figures; leaving out the deadliest incidents) -> the claims
 single-unit case of the batch path (:mod:`trends.pipeline`, as :func:`trends.batch.analyse_many`)
 and returns a :class:`CeasefireAnalysis` with ``summary()``, ``glance()``, ``report()``,
 ``to_dict()`` (the ``results.json`` payload) and ``plot()``; it carries the series it analysed
-(``series`` at the analysis frequency, ``daily``), so outputs never rebuild them.
+(``series`` at the analysis frequency, ``daily`` with every measure the data have) and what the
+outputs draw and say (``bottom_line``, ``rolling``, ``cumulative``, ``by_area``, ``weekly``, and
+each outcome's ``level_change_range``), so outputs never compute them.
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from typing import Any
 
 import pandas as pd
 
+from trends.analysis.outputs import (
+    area_series,
+    cumulative_since_intervention,
+    measures_in,
+    rolling_means,
+)
 from trends.analysis.result import OUTCOMES, CeasefireAnalysis, OutcomeAnalysis
-from trends.errors import InputError, WrongTableError
+from trends.analysis.sensitivity import level_change_range
+from trends.errors import InputError, TrendsError, WrongTableError
 from trends.models.claims import check_claims
 from trends.pipeline.executors import choose_executor, run_chunks
 from trends.pipeline.plan import Intervention, Settings, Task, check_inside, resolve_intervention
@@ -27,6 +36,7 @@ from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
 from trends.series import CountSeries
 from trends.sources import table_kind
+from trends.verdicts import bottom_lines_from_analysis
 
 __all__ = ["analyse_ceasefire"]
 
@@ -65,6 +75,7 @@ def analyse_ceasefire(
     leave_out: Sequence[int] = (1, 3, 5),
     ingest=None,
     seed: int = 0,
+    inference: str = "glm",
 ) -> CeasefireAnalysis:
     """Estimate whether, when and by how much the rates changed at ``intervention``.
 
@@ -117,6 +128,11 @@ def analyse_ceasefire(
         Carried into ``to_dict()["data"]`` (default: the series' own report).
     seed : int
         Seed of the simulation-based intervals.
+    inference : str, default "glm"
+        Inference method of the interrupted time series, a key of
+        :data:`trends.models.spec.INFERENCE_METHODS`: ``"glm"`` (the count GLM with the ``se``
+        errors) or ``"latent_ar"`` (negative binomial with a latent AR(1) log intensity; measured
+        coverage in benchmarks/README.md).
 
     Returns
     -------
@@ -154,6 +170,7 @@ def analyse_ceasefire(
         leave_out=tuple(leave_out),
         seed=seed,
         record_warnings=False,
+        its_options={} if inference == "glm" else {"inference": inference},
     )
     tasks = [
         Task(name, series, measure, [ev], windows={ev.id: (start, end)}, seeds={ev.id: seed})
@@ -205,9 +222,14 @@ def _as_series(
     dates = pd.to_datetime(data["date"])
     s = pd.Timestamp(start).normalize() if start is not None else dates.min().normalize()
     e = pd.Timestamp(end).normalize() if end is not None else dates.max().normalize()
-    measures = sorted({m for o in outcomes or [] for m in OUTCOMES[o][:3] if m})
+    asked = sorted({OUTCOMES[o][0] for o in outcomes or []})
     series = CountSeries.from_incidents(
-        data, start=s, end=e, not_reported=not_reported, measures=tuple(measures), report=ingest
+        data,
+        start=s,
+        end=e,
+        not_reported=not_reported,
+        measures=measures_in(data, asked),
+        report=ingest,
     )
     return series, s, e
 
@@ -287,6 +309,11 @@ def _assemble(
             problems=[f"{_STEP_WORDS.get(step, step)}: {why}" for step, why in pr.problems],
             measure=pr.measure,
             notes=list(pr.notes),
+            level_change_range=(
+                level_change_range(pr.its, pr.series.measure(pr.measure).rename(label))
+                if pr.its is not None and "robustness" in settings.steps
+                else None
+            ),
         )
     assert analysed is not None
     claims_check = None
@@ -314,7 +341,8 @@ def _assemble(
         )
     daily = series.window(start, end)
     daily = daily.daily() if daily.rule.key == "D" or daily.days is not None else None
-    return CeasefireAnalysis(
+    measures = [oa.measure or name for name, oa in results.items()]
+    analysis = CeasefireAnalysis(
         intervention=ev.event if ev.event is not None else ev,
         intervention_date=ev.day,
         start=start,
@@ -329,7 +357,35 @@ def _assemble(
         caveats=caveats,
         series=analysed,
         daily=daily,
+        rolling=rolling_means(counts, measures),
+        cumulative=cumulative_since_intervention(
+            daily if daily is not None else analysed, _ranges(results, analysed), ev.day
+        ),
+        by_area=area_series(series, start, end, measures),
+        weekly=daily.resample("W", anchor="MON") if daily is not None else None,
     )
+    analysis.bottom_line = _bottom_line(analysis)
+    return analysis
+
+
+def _ranges(
+    results: dict[str, OutcomeAnalysis], series: CountSeries
+) -> dict[str, tuple[str, str | None, str | None]]:
+    """Outcome -> (best, low, high) measures of the series."""
+    out = {}
+    for name, oa in results.items():
+        best = oa.measure or name
+        low, high = series.range_of(best)
+        out[name] = (best, low, high)
+    return out
+
+
+def _bottom_line(analysis: CeasefireAnalysis):
+    """The bottom lines of the analysis (None when the evidence cannot be read)."""
+    try:
+        return bottom_lines_from_analysis(analysis)
+    except (TrendsError, KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _settings_dict(settings: Settings, analysed: CountSeries) -> dict[str, Any]:

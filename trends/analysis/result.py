@@ -52,6 +52,11 @@ class OutcomeAnalysis:
         The measure of the count series analysed.
     notes : list of str
         Choices made for this outcome (periods cut by the window...).
+    level_change_range : LevelChangeRange or None
+        How the ITS level change moves with the window and with or without the slope term: a
+        ``(min, max)`` tuple of rate ratios with ``.variants`` (each refit, with its window,
+        slope term, estimate and interval), ``.main`` and ``.description``
+        (:func:`trends.analysis.sensitivity.level_change_range`).
     """
 
     name: str
@@ -65,6 +70,7 @@ class OutcomeAnalysis:
     problems: list[str] = field(default_factory=list)
     measure: str | None = None
     notes: list[str] = field(default_factory=list)
+    level_change_range: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "problems": list(self.problems)}
@@ -101,6 +107,8 @@ class OutcomeAnalysis:
             out["placebo"] = {"p_value": d["p_value"], "n_placebos": d["n_placebos"]}
         if self.robustness is not None:
             out["robustness"] = to_jsonable(self.robustness)
+        if self.level_change_range is not None:
+            out["level_change_range"] = self.level_change_range.to_dict()
         return to_jsonable(out)
 
 
@@ -139,7 +147,28 @@ class CeasefireAnalysis(Result):
     series : CountSeries or None
         The series the models fitted (at ``freq``, periods anchored as asked).
     daily : CountSeries or None
-        The window's daily series: every total (:meth:`total`, :meth:`since`) comes from it.
+        The window's daily series with every measure the data have (for incidents: attacks,
+        civilian deaths low/best/high, child deaths, injured, incidents without a death figure,
+        as far as the table has figures; otherwise the source's own measures): every total
+        (:meth:`total`, :meth:`since`) comes from it. ``daily.provenance.first_day`` /
+        ``last_day`` are the data's first and last day (before the window).
+    weekly : CountSeries or None
+        ``daily`` summed per ISO week (weeks labelled by their Monday; a partial first or last
+        week counts the days it covers): the report's weekly table. None without ``daily``.
+    bottom_line : BottomLines or None
+        The bottom line of every outcome (:func:`trends.verdicts.bottom_lines_from_analysis`),
+        derived once from this analysis; ``to_dict()["bottom_line"]`` is its ``to_dict()``.
+    rolling : pandas.DataFrame or None
+        The timeline's centred rolling mean per period of each outcome's measure (columns:
+        measure names, at ``freq``); ``attrs["window"]`` (7) and ``attrs["center"]`` (True).
+    cumulative : dict of str to pandas.DataFrame
+        Outcome -> cumulative counts from the intervention's day to the end (daily): columns
+        ``best`` and, when the data have figures for them, ``low`` and ``high``, plus
+        ``days_missing``.
+    by_area : pandas.DataFrame or None
+        Daily counts per area for the small multiples (``count_series(..., by="admin1")``:
+        columns ``(measure, area)``, ``attrs["by"]``); None unless the incident table has an
+        area column with two or more areas in the window.
     """
 
     intervention: Any
@@ -156,6 +185,11 @@ class CeasefireAnalysis(Result):
     caveats: list[str] = field(default_factory=list)
     series: CountSeries | None = None
     daily: CountSeries | None = None
+    bottom_line: Any = None
+    rolling: pd.DataFrame | None = None
+    cumulative: dict[str, pd.DataFrame] = field(default_factory=dict)
+    by_area: pd.DataFrame | None = None
+    weekly: CountSeries | None = None
 
     # ------------------------------------------------------------------ totals from the days
     def total(self, measure: str, start=None, end=None) -> float:
@@ -349,9 +383,11 @@ class CeasefireAnalysis(Result):
         claims = []
         if self.claims is not None:
             claims = self.claims.to_dict()["claims"]
-        extra = {}
+        extra: dict[str, Any] = {}
         if self.series is not None:
             extra["series"] = self.series.to_dict()
+        if self.bottom_line is not None:
+            extra["bottom_line"] = self.bottom_line.to_dict()
         return to_jsonable(
             {
                 "data": data,
@@ -374,14 +410,19 @@ class CeasefireAnalysis(Result):
     def plot(self, ax=None, **kwargs: Any):
         """Timeline of the outcomes with the intervention marked; returns ``(fig, axes)``.
 
-        The 7-period rolling mean is computed here and handed to the chart registered for
-        ``CeasefireAnalysis`` (:func:`trends.results.draw`): charts never compute statistics.
+        The line is the centred 7-period rolling mean the analysis carries (:attr:`rolling`,
+        the same as the report's timeline; centred so that a change at the intervention is not
+        drawn days late), handed to the chart registered for ``CeasefireAnalysis``
+        (:func:`trends.results.draw`): nothing is computed here. (An analysis built without
+        ``rolling`` gets it from :func:`trends.series.rolling_rate`, centred, here.)
         ``kwargs`` (``title``, ``source``...) go to the chart and override these inputs.
         """
         measures = [oa.measure or OUTCOMES[k][0] for k, oa in self.outcomes.items()]
         inputs: dict[str, Any] = {
             "measures": measures,
-            "rolling": rolling_rate(self.counts[measures], 7),
+            "rolling": self.rolling
+            if self.rolling is not None
+            else rolling_rate(self.counts[measures], 7, center=True),
             "events": [self.intervention]
             if hasattr(self.intervention, "start")
             else [(self.intervention_date, "intervention")],

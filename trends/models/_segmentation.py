@@ -343,7 +343,22 @@ def segment_dp(
     return Segmentation(costs=costs, breaks=breaks)
 
 
-def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentation:
+def _beyond(live: np.ndarray, nchg: np.ndarray, t: int, h: int, limit: int) -> bool:
+    """Whether every last change still possible after ``t`` gives more than ``limit`` changes.
+
+    The candidates are the live ones and the positions ``t - h + 1 .. t`` that will join them
+    (those of at least ``h``); ending the last segment at candidate ``p`` gives
+    ``nchg[p] + 1`` changes (none for ``p = 0``).
+    """
+    if live.size and (live.min() == 0 or int(nchg[live].min()) + 1 <= limit):
+        return False
+    lo = max(h, t - h + 1)
+    return not (lo <= t and int(nchg[lo : t + 1].min()) + 1 <= limit)
+
+
+def segment_pelt(
+    cost: SegmentCost, penalty: float, min_size: int, *, max_changes: int | None = None
+) -> Segmentation | None:
     """Exact minimiser of ``sum(segment costs) + penalty * (number of changes)`` by PELT.
 
     Killick, Fearnhead & Eckley (2012). A candidate last change ``i`` is discarded once
@@ -359,12 +374,21 @@ def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentati
         Penalty per change, on the cost (negative log-likelihood) scale.
     min_size : int
         Minimal number of observations per segment.
+    max_changes : int, optional
+        Stop (and return ``None``) as soon as the optimum is certain to have more changes: when
+        every candidate last change that is still alive, or will become one, ends a prefix
+        whose optimal segmentation already has ``max_changes`` changes. By the principle of
+        optimality every later prefix, and the whole series, then has more than
+        ``max_changes`` changes, so nothing the full pass would return is lost.
 
     Returns
     -------
-    Segmentation
+    Segmentation or None
         ``costs`` has two entries: ``costs[0]`` (no change) and ``costs[m]`` for the optimum's
-        number of changes ``m`` (other entries are ``inf``).
+        number of changes ``m`` (other entries are ``inf``). ``None`` when the pass stopped
+        early (only with ``max_changes``; the optimum then has more than ``max_changes``
+        changes). A complete result can still have more changes (the stop is sufficient, not
+        necessary): check ``max(breaks)``.
     """
     n = cost.n
     h = int(min_size)
@@ -378,6 +402,9 @@ def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentati
     size = 0
     next_death = never  # smallest discard time among the candidates
     seg_cost = cost.to_end
+    # changes of the optimal segmentation of each prefix [0, t) (for the early stop)
+    nchg = np.zeros(n + 1, dtype=np.int64)
+    limit = -1 if max_changes is None else int(max_changes)
     with np.errstate(divide="ignore", invalid="ignore"):
         for t in range(h, n + 1):
             new = t - h
@@ -401,6 +428,9 @@ def segment_pelt(cost: SegmentCost, penalty: float, min_size: int) -> Segmentati
                 size = kept.size
                 buf[:size] = kept
                 next_death = int(death[kept].min()) if size else never
+            nchg[t] = 0 if last[t] == 0 else nchg[last[t]] + 1
+            if limit >= 0 and _beyond(buf[:size], nchg, t, h, limit):
+                return None
     out = []
     j = n
     while j > 0:
@@ -527,11 +557,12 @@ def _pelt_search(
     """PELT; ``None`` when it finds more than ``kmax`` changes."""
     n = cost.n
     pcost, sigma2 = model.pelt_cost(cost, y)
-    seg = segment_pelt(pcost, pen_change / 2.0, h)
-    m_star = max(seg.breaks)
-    if m_star > kmax:
+    # stops as soon as more than kmax changes are certain (None), not after the whole pass
+    seg = segment_pelt(pcost, pen_change / 2.0, h, max_changes=kmax)
+    m_star = kmax + 1 if seg is None else max(seg.breaks)
+    if seg is None or m_star > kmax:
         warnings.warn(
-            f"PELT found {m_star} changes, more than max_changes={kmax}; the exact dynamic "
+            f"PELT found more than max_changes={kmax} changes; the exact dynamic "
             "programme over 0..max_changes is used instead",
             ModelWarning,
             stacklevel=4,

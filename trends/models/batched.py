@@ -213,7 +213,8 @@ def _irls(
             break
         xi, oi, mi, mui, ti = x[idx], off[idx], m[idx], mu[idx], theta[idx]
         w = _weights(mui, ti) * mi
-        z = (eta[idx] - oi) + (y[idx] - mui) / mui
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(mi > 0, (eta[idx] - oi) + (y[idx] - mui) / mui, 0.0)
         xw = xi * w[:, :, None]
         try:
             new = np.linalg.solve(_gram(xw, xi), _xtv(xw, z)[:, :, None])[:, :, 0]
@@ -612,7 +613,9 @@ def fit_count_glm_batch(
     resid = (y - mu) * m
     scale = np.ones(f)
     if isinstance(family, QuasiPoissonFamily):
-        scale = np.sum(resid**2 / mu, axis=1) / (np.sum(m, axis=1) - k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chi2 = np.sum(np.where(m > 0, resid**2 / mu, 0.0), axis=1)
+        scale = chi2 / (np.sum(m, axis=1) - k)
     info_safe = np.where(ok[:, None, None], info, np.eye(k)[None])
     cov_model = scale[:, None, None] * np.linalg.inv(info_safe)
     scores = x * (resid / (1.0 + mu / theta[:, None]))[:, :, None]

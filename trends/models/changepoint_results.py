@@ -20,11 +20,28 @@ from trends.models.timeaxis import (
 )
 from trends.models.wording import fmt_level
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import Timing, timing_of_change
+from trends.verdicts.words import Timing, fmt_date, fmt_span, timing_of_change
 
 __all__ = ["ChangePointResult", "ReferenceComparison"]
 
 _UNIT_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
+
+#: Above this ratio of the new rate to the old one a rise reads as "about N times", not "+N%".
+_TIMES_ABOVE = 3.0
+
+
+def _when(label: Any, unit: str) -> str:
+    """A period label in the report's date style ("1 Sep 2019", "06:00 on 31 Aug 2019")."""
+    if isinstance(label, pd.Timestamp) and unit in ("day", "week", "hour"):
+        return fmt_date(label, with_time=True)
+    return fmt_label(label, unit)
+
+
+def _span(lo: Any, hi: Any, unit: str) -> str:
+    """A range of period labels in the report's date style ("1 to 2 Sep 2019")."""
+    if isinstance(lo, pd.Timestamp) and isinstance(hi, pd.Timestamp) and unit in ("day", "week"):
+        return fmt_span(lo, hi)
+    return fmt_range(lo, hi, unit)
 
 
 @dataclass(eq=False, repr=False)
@@ -95,7 +112,7 @@ class ReferenceComparison(Result):
 
     @property
     def reference_text(self) -> str:
-        ref = fmt_label(self.reference, "day")
+        ref = _when(self.reference, "day")
         return f"{self.reference_name} ({ref})" if self.reference_name else ref
 
     def relation(self) -> str:
@@ -152,8 +169,8 @@ class ReferenceComparison(Result):
         inside = "inside" if self.in_set else "outside"
         return (
             f"The change nearest {self.reference_text} is dated "
-            f"{fmt_label(self.date, self.unit)}, {self.relation()} it; the reference is {inside} "
-            f"the {pct}% set ({fmt_range(self.set_low, self.set_high, self.unit)}). "
+            f"{_when(self.date, self.unit)}, {self.relation()} it; the reference is {inside} "
+            f"the {pct}% set ({_span(self.set_low, self.set_high, self.unit)}). "
             f"{probability}"
         )
 
@@ -439,8 +456,8 @@ class ChangePointResult(Result):
             for i in range(self.n_changes):
                 row = self.breaks.iloc[i]
                 s = (
-                    f"most likely {prep} {fmt_label(row['date'], unit)} ({pct}% set "
-                    f"{fmt_range(row['ci_low'], row['ci_high'], unit)})"
+                    f"most likely {prep} {_when(row['date'], unit)} ({pct}% set "
+                    f"{_span(row['ci_low'], row['ci_high'], unit)})"
                 )
                 if comp is not None and comp.break_number == i + 1 and self.n_changes == 1:
                     s += f", {comp.relation()} {comp.reference_text}"
@@ -483,10 +500,11 @@ class ChangePointResult(Result):
             verb = "fell" if after < before else "rose"
             return f"the mean {verb} from {fmt_level(before)} to {fmt_level(after)}"
         verb = "fell" if after < before else "rose"
-        word = _UNIT_WORDS.get(self.unit)
-        what = f"the {word} rate" if word else f"the rate per {self.unit}"
-        s = f"{what} {verb} from {fmt_level(before)} to {fmt_level(after)}"
-        if np.isfinite(row["percent_change"]):
+        per = f"a {self.unit}" if self.unit in ("day", "week", "month") else f"per {self.unit}"
+        s = f"the rate {verb} from {fmt_level(before)} to {fmt_level(after)} {per}"
+        if before > 0 and after / before > _TIMES_ABOVE:
+            s += f" (about {after / before:.0f} times as high)"
+        elif np.isfinite(row["percent_change"]):
             s += f" ({row['percent_change']:+.0f}%)"
         return s
 

@@ -96,16 +96,22 @@ from trends.models.its_intervals import (
     make_rng,
     simulation_intervals,
 )
+from trends.models.its_latent import (
+    LatentARFit,
+    fit_latent_its,
+    latent_intervals,
+    latent_mean_shift,
+)
 from trends.models.periods import FREQ_ADJ, FREQ_UNITS, first_post_position
-from trends.models.spec import SPEC_DEFAULTS, ITSSpec
+from trends.models.spec import SPEC_DEFAULTS, ITSSpec, get_inference
 from trends.models.wording import (
     describe_change,
     describe_count_interval,
     fmt_date,
-    fmt_num,
     fmt_p,
 )
 from trends.results import Result, to_jsonable
+from trends.verdicts.words import fmt_count
 
 __all__ = [
     "ITSModelFit",
@@ -213,7 +219,7 @@ class InterventionEffect:
         )
 
 
-def _rate_ratio(fit: CountGLMFit, term: str, alpha: float) -> RateRatio:
+def _rate_ratio(fit: CountGLMFit | LatentARFit, term: str, alpha: float) -> RateRatio:
     j = fit.params.index.get_loc(term)
     b = float(fit.params.iloc[j])
     se = float(fit.bse.iloc[j])
@@ -245,8 +251,9 @@ class ITSResult(Result):
 
     Attributes
     ----------
-    fit : CountGLMFit
-        The underlying GLM fit (coefficients, covariance, diagnostics).
+    fit : CountGLMFit or LatentARFit
+        The underlying fit (coefficients, covariance, diagnostics): the count GLM, or with
+        ``inference="latent_ar"`` the latent-AR fit (:class:`~trends.models.its_latent.LatentARFit`).
     effects : list of InterventionEffect
         One per intervention, in time order; the last one is the primary effect.
     frame : pandas.DataFrame
@@ -278,7 +285,7 @@ class ITSResult(Result):
         ``spec.with_intervention(date)``).
     """
 
-    fit: CountGLMFit
+    fit: CountGLMFit | LatentARFit
     effects: list[InterventionEffect]
     frame: pd.DataFrame
     design: pd.DataFrame
@@ -399,7 +406,7 @@ class ITSResult(Result):
         parts.append(
             f"Interrupted time series, {fam} model ({'; '.join(extra) + '; ' if extra else ''}"
             f"{d['n_used']} of {d['n_periods']} {unit}s used, {d['n_missing']} not reported, "
-            f"{fmt_num(d['total_events'])} events) for {what} from "
+            f"{fmt_count(d['total_events'])} events) for {what} from "
             f"{fmt_date(s['period_start'])} to {fmt_date(s['period_end'])}; standard errors: "
             f"{self.fit.se_description}."
         )
@@ -423,13 +430,15 @@ class ITSResult(Result):
             word = "more" if diff >= 0 else "fewer"
             parts.append(
                 f"Over the {ce['n_periods']} observed {unit}s from {fmt_date(ce['start'])} to "
-                f"{fmt_date(ce['end'])}, {fmt_num(ce['observed'])} events were recorded against "
-                f"{fmt_num(ce['expected'])} expected had {self.primary.name} not happened "
-                f"({lvl} interval {fmt_num(ce['expected_pi_low'])} to "
-                f"{fmt_num(ce['expected_pi_high'])}): {fmt_num(abs(diff))} {word} events "
+                f"{fmt_date(ce['end'])}, {fmt_count(ce['observed'])} events were recorded against "
+                f"{fmt_count(ce['expected'])} expected had {self.primary.name} not happened "
+                f"({lvl} interval {fmt_count(ce['expected_pi_low'])} to "
+                f"{fmt_count(ce['expected_pi_high'])}): {fmt_count(abs(diff))} {word} events "
                 f"({lvl} prediction interval "
                 f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})."
             )
+        if s.get("inference", "glm") != "glm":
+            parts.append(f"Inference: {s['inference_method']}; {s['inference_coverage']}.")
         lb = d.get("ljung_box", {})
         parts.append(
             f"Diagnostics: Pearson dispersion {d['dispersion']:.2f}; Ljung-Box test on Pearson "
@@ -495,8 +504,8 @@ class ITSModelFit:
         Rows used by the fit.
     total : float
         Events in them.
-    fit : CountGLMFit
-        The fitted GLM.
+    fit : CountGLMFit or LatentARFit
+        The fitted GLM (or latent-AR model, with ``inference="latent_ar"``).
     effects : list of InterventionEffect
         Level (and slope) changes of each intervention.
     warnings : list of str
@@ -509,7 +518,7 @@ class ITSModelFit:
     design: ITSDesign
     used: np.ndarray
     total: float
-    fit: CountGLMFit
+    fit: CountGLMFit | LatentARFit
     effects: list[InterventionEffect]
     warnings: list[str] = field(default_factory=list)
 
@@ -579,7 +588,10 @@ def fit_its_model(series: pd.Series | PreparedSeries, spec: ITSSpec) -> ITSModel
     placed = place_interventions(spec, prepared)
     design = build_design(spec, prepared, placed)
     used, total = usable_rows(spec, prepared, design, placed)
-    fit, caught = _fit_glm(spec, prepared, design, used)
+    if spec.inference == "latent_ar":
+        fit, caught = fit_latent_its(spec, prepared, design, used)
+    else:
+        fit, caught = _fit_glm(spec, prepared, design, used)
     idx = prepared.index
     effects = [
         InterventionEffect(
@@ -613,6 +625,8 @@ def _intervals(
 ) -> CounterfactualIntervals:
     spec, fit = m.spec, m.fit
     off_cf = m.design.offset[m.placed[-1].position :]
+    if isinstance(fit, LatentARFit):
+        return latent_intervals(fit, x_cf, off_cf, obs_ok, tot_obs, spec.alpha)
     cf_ok = np.isfinite(cf)
     family = spec.family_object()
     if spec.intervals == "simulation":
@@ -676,9 +690,7 @@ def _totals(
         "n_periods": n_post_obs,
         "start": idx[p0 + first_ok],
         "end": idx[p0 + last_ok],
-        "interval": "prediction (parameter and count uncertainty)"
-        if m.spec.intervals == "simulation"
-        else "prediction (parameter and count uncertainty; closed form, lognormal means)",
+        "interval": _interval_words(m.spec),
     }
     relative = {
         "estimate": tot_obs / tot_cf - 1.0 if tot_cf > 0 else math.nan,
@@ -688,18 +700,31 @@ def _totals(
     return cumulative, relative
 
 
+def _interval_words(spec: ITSSpec) -> str:
+    """What the cumulative effect's interval accounts for, in words."""
+    if spec.inference == "latent_ar":
+        return (
+            "prediction (parameter, count and latent AR(1) uncertainty; lognormal approximation "
+            "of the latent-AR model)"
+        )
+    if spec.intervals == "simulation":
+        return "prediction (parameter and count uncertainty)"
+    return "prediction (parameter and count uncertainty; closed form, lognormal means)"
+
+
 def _counterfactual(m: ITSModelFit) -> _Counterfactual:
     """Fitted values, the last intervention's counterfactual, effects and their intervals."""
     design, yv = m.design, m.prepared.values
     beta = m.fit.params.to_numpy()
     xa = design.matrix.to_numpy(dtype=float)
-    fitted = np.exp(xa @ beta + design.offset)
+    shift = latent_mean_shift(m.fit)  # 0 for a count GLM: marginal means of a latent-AR fit
+    fitted = np.exp(xa @ beta + design.offset + shift)
     last = m.placed[-1]
     zero_cols = [design.matrix.columns.get_loc(c) for c in design.terms[last.id]]
     p0 = last.position
     x_cf = xa[p0:].copy()
     x_cf[:, zero_cols] = 0.0
-    cf = np.exp(x_cf @ beta + design.offset[p0:])
+    cf = np.exp(x_cf @ beta + design.offset[p0:] + shift)
     obs_post = yv[p0:]
     obs_ok = ~np.isnan(obs_post) & np.isfinite(cf)
     cum_obs = np.cumsum(np.where(obs_ok, obs_post, 0.0))
@@ -747,8 +772,8 @@ def _messages(m: ITSModelFit, lb: dict[str, float], seg_events: list[float]) -> 
         )
     if min(seg_events) < SMALL_SEGMENT_EVENTS or m.total < 3 * SMALL_SEGMENT_EVENTS:
         messages.append(
-            f"Small counts ({fmt_num(m.total)} events in total, as few as "
-            f"{fmt_num(min(seg_events))} in one segment): the large-sample intervals are "
+            f"Small counts ({fmt_count(m.total)} events in total, as few as "
+            f"{fmt_count(min(seg_events))} in one segment): the large-sample intervals are "
             "approximate."
         )
     return messages
@@ -789,6 +814,14 @@ def _diagnostics(m: ITSModelFit) -> tuple[dict[str, Any], list[str]]:
         "converged": fit.converged,
         "notes": list(fit.notes),
     }
+    if isinstance(fit, LatentARFit):
+        diagnostics["latent_ar"] = {
+            "rho": fit.result.rho,
+            "sigma": fit.result.sigma,
+            "stationary_sd": fit.result.latent_sd,
+            "mean_correction": fit.result.mean_correction(),
+            "residuals": "Pearson residuals given the latent process (its posterior mode)",
+        }
     return diagnostics, _messages(m, lb, seg_events)
 
 
@@ -824,6 +857,9 @@ def _settings(m: ITSModelFit) -> dict[str, Any]:
         "period_start": idx[0],
         "period_end": idx[-1],
         "first_post_rule": "first period starting on or after the intervention's date",
+        "inference": spec.inference,
+        "inference_method": get_inference(spec.inference).label,
+        "inference_coverage": get_inference(spec.inference).coverage,
     }
 
 
@@ -876,6 +912,7 @@ def fit_its(
     seed: int | np.random.Generator | None = 0,
     ljung_box_lag: int | None = None,
     intervals: Literal["simulation", "analytic", "delta"] = "simulation",
+    inference: str = "glm",
 ) -> ITSResult:
     """Fit an interrupted time series (segmented) count regression.
 
@@ -946,6 +983,10 @@ def fit_its(
         extreme extrapolations. ``n_sim`` and ``seed`` are then unused. ``"delta"`` is accepted
         as another name of ``"analytic"`` (the settings record ``"analytic"``). The level and
         slope changes and their Wald intervals do not depend on this option.
+    inference : str, default "glm"
+        A name of :data:`trends.models.spec.INFERENCE_METHODS` (their measured coverage is in
+        their ``coverage``): ``"glm"`` (the default, unchanged) or ``"latent_ar"`` (the same
+        design with a latent AR(1) log intensity, :mod:`trends.models.its_latent`).
 
     Returns
     -------
@@ -962,6 +1003,8 @@ def fit_its(
         periods or no events.
     trends.errors.ConvergenceError
         The model did not converge.
+    trends.errors.UnknownModelComponentError
+        An unknown family, covariance estimator or inference method.
 
     Warns
     -----
@@ -975,7 +1018,7 @@ def fit_its(
         "offset": offset, "exposure": exposure, "transition": transition,
         "transition_mode": transition_mode, "covariance": se, "hac_lags": hac_lags,
         "nb_se": nb_se, "alpha": alpha, "n_sim": n_sim, "seed": seed,
-        "ljung_box_lag": ljung_box_lag, "intervals": intervals,
+        "ljung_box_lag": ljung_box_lag, "intervals": intervals, "inference": inference,
     }  # fmt: skip
     the_spec = _resolve_spec(interventions, spec, options)
     m = fit_its_model(prepare_series(series), the_spec)

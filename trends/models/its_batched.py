@@ -159,7 +159,8 @@ def fit_its_at_dates(series: pd.Series | PreparedSeries, spec: ITSSpec, dates: A
     -------
     DateFits
         Level (and slope) changes with their standard errors; ``ok`` is False for the dates the
-        batch could not fit (unsupported family or covariance, refused data, no convergence):
+        batch could not fit (unsupported family, covariance or inference method, refused data,
+        no convergence):
         fit those with :func:`trends.models.its.fit_its_model`.
     """
     prepared = prepare_series(series)
@@ -169,7 +170,12 @@ def fit_its_at_dates(series: pd.Series | PreparedSeries, spec: ITSSpec, dates: A
     out = _empty(dates, spec.slope_change)
     pos = _positions(spec, prepared, dates)
     placed = pos >= 0
-    if not len(dates) or not placed.any() or not supports(family, estimator, spec.nb_se):
+    if (
+        not len(dates)
+        or not placed.any()
+        or spec.inference != "glm"  # the stacked kernel fits count GLMs only
+        or not supports(family, estimator, spec.nb_se)
+    ):
         return out
     first = int(np.flatnonzero(placed)[0])
     spec0 = spec.with_intervention(dates[first])

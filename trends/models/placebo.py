@@ -21,7 +21,8 @@ Method (documented choices):
   to about ``1e-10`` relative (tested below ``1e-8``), about ten times faster; a date the batch
   cannot finish exactly as the one-date fit would (no convergence, theta at its boundary, an
   unsupported family or covariance...) is refitted with ``fit_its_model``, and
-  ``batched=False`` refits every date that way (the reference path). A fake date whose model
+  ``batched=False`` refits every date that way (the reference path; also the only path of a
+  spec with ``inference="latent_ar"``, whose fake dates are latent-AR fits). A fake date whose model
   cannot be fitted (for example no events on one side) is left out and counted in
   ``n_failed``.
 - Statistic: the level change on the log scale, ``b``. Two-sided empirical p-value
@@ -169,6 +170,7 @@ def _spec_of(its_result: ITSResult) -> ITSSpec:
         hac_lags=st.get("hac_lags"),
         nb_se=st.get("nb_se", "conditional"),
         alpha=float(st.get("alpha", 0.05)),
+        inference=st.get("inference", "glm"),
     )
 
 
@@ -223,7 +225,7 @@ def _fake_fits(
     coef = np.full(len(dates), np.nan)
     se = np.full(len(dates), np.nan)
     todo = np.ones(len(dates), dtype=bool)
-    if batched:
+    if batched and spec.inference == "glm":  # the batch kernel is the GLM's; others one by one
         fits = fit_its_at_dates(pre, spec, dates)
         coef[fits.ok], se[fits.ok] = fits.level_coef[fits.ok], fits.level_se[fits.ok]
         todo = ~fits.ok

@@ -35,10 +35,19 @@ from trends.errors import ConvergenceError, InputError, ModelError, ModelWarning
 from trends.models.covariance import CovarianceEstimator, get_covariance
 from trends.models.families import FAMILIES, Family, get_family
 from trends.models.glm import fit_count_glm
+from trends.models.its_latent import latent_se_description
+from trends.models.latent_ar import fit_latent_ar
 from trends.models.periods import FREQ_UNITS, detect_frequency
+from trends.models.spec import get_inference
 from trends.models.wording import fmt_date, fmt_num, fmt_p
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import change_sentence, headline_interval, plural
+from trends.verdicts.words import (
+    HeadlineInterval,
+    change_sentence,
+    fmt_count,
+    headline_interval,
+    plural,
+)
 
 __all__ = ["PhaseRate", "RateComparison", "compare_rates", "exact_poisson_ratio"]
 
@@ -220,7 +229,7 @@ class RateComparison(Result):
             miss = f", {ph.n_missing} not reported" if ph.n_missing else ""
             parts.append(
                 f"{ph.label.capitalize()} ({fmt_date(ph.start)} to {fmt_date(ph.end)}): "
-                f"{fmt_num(ph.count)} {what} in {plural(ph.n_periods, f'observed {u}')}{miss}, "
+                f"{fmt_count(ph.count)} {what} in {plural(ph.n_periods, f'observed {u}')}{miss}, "
                 f"{fmt_num(ph.rate)} per {u}."
             )
         rr = self.rate_ratio
@@ -234,7 +243,8 @@ class RateComparison(Result):
             parts.append(self._headline())
             parts.append(
                 f"Exact conditional Poisson rate ratio after/before {rr['estimate']:.3f} "
-                f"({lvl} CI {rr['ci_low']:.3f} to {rr['ci_high']:.3f}; {fmt_p(rr['p_value'])})."
+                f"({lvl} CI {rr['ci_low']:.3f} to {rr['ci_high']:.3f} if every {u} were an "
+                f"independent Poisson draw; {fmt_p(rr['p_value'])})."
             )
         nb = self.rate_ratio_nb
         if nb.get("estimate") is None:
@@ -248,17 +258,30 @@ class RateComparison(Result):
             )
         return " ".join(parts)
 
-    def _headline(self) -> str:
-        """The change in words, with the interval that leads (:func:`headline_interval`).
+    def lead_interval(self) -> HeadlineInterval:
+        """The interval the rate ratio leads with (:func:`trends.verdicts.headline_interval`).
 
-        A direction ("fell by N%") only when that interval excludes 1. The model interval may
-        lead only when its standard errors allow for dependence (Newey-West).
+        The negative binomial interval is a candidate only when its standard errors allow for
+        dependence between periods (Newey-West); it leads when it is at least as wide as the
+        exact conditional Poisson interval.
+
+        Returns
+        -------
+        HeadlineInterval
         """
         rr, nb = self.rate_ratio, self.rate_ratio_nb
         model = None
         if nb.get("estimate") is not None and _allows_dependence(nb.get("se_type")):
             model = (nb.get("ci_low"), nb.get("ci_high"))
-        lead = headline_interval((rr["ci_low"], rr["ci_high"]), model, unit=self.unit)
+        return headline_interval((rr.get("ci_low"), rr.get("ci_high")), model, unit=self.unit)
+
+    def _headline(self) -> str:
+        """The change in words, with the interval that leads (:meth:`lead_interval`).
+
+        A direction ("fell by N%") only when that interval excludes 1.
+        """
+        rr, nb = self.rate_ratio, self.rate_ratio_nb
+        lead = self.lead_interval()
         estimate = nb["estimate"] if lead.source == "dependence-aware" else rr["estimate"]
         subject = f"the rate of {self.series_name or 'events'} per {self.unit}"
         return change_sentence(
@@ -424,6 +447,56 @@ def _model_ratio(
     return nb, caught
 
 
+def _latent_ratio(
+    y: pd.Series,
+    mb: np.ndarray,
+    ma: np.ndarray,
+    phases: list[PhaseRate],
+    fam: Family,
+    alpha: float,
+) -> dict[str, Any]:
+    """The two-phase ratio of a latent AR(1) log-intensity model (``model="latent_ar"``).
+
+    The span from the first to the last period of the two windows is fitted with an intercept
+    and an "after" indicator; periods outside the windows (and unreported ones) are passed as
+    unreported, so the latent process keeps the calendar spacing.
+    """
+    pb, pa = phases
+    out: dict[str, Any] = {
+        "estimate": None, "ci_low": None, "ci_high": None, "p_value": None,
+        "method": f"{fam.label} counts with a latent AR(1) log intensity and an 'after' indicator",
+        "theta": None, "se_type": "latent_ar", "se_description": None, "note": None,
+    }  # fmt: skip
+    if pb.count == 0 or pa.count == 0:
+        empty = "before" if pb.count == 0 else "after"
+        out["note"] = f"no events in the {empty} window: the rate ratio is not estimable"
+        return out
+    keep = (mb | ma) & ~np.isnan(y.to_numpy())
+    pos = np.flatnonzero(keep)
+    span = slice(int(pos[0]), int(pos[-1]) + 1)
+    yy = np.where(keep, y.to_numpy(), np.nan)[span]
+    x = pd.DataFrame(
+        {"intercept": np.ones(yy.size), "after": ma[span].astype(float)}, index=y.index[span]
+    )
+    try:
+        res = fit_latent_ar(yy, x, family=fam.name)  # type: ignore[arg-type]
+    except TrendsError as exc:
+        out["note"] = f"latent AR(1) fit failed: {exc}"
+        return out
+    rr = res.rate_ratio("after", alpha)
+    out.update(
+        estimate=rr.estimate,
+        ci_low=rr.ci_low,
+        ci_high=rr.ci_high,
+        p_value=rr.p_value,
+        theta=None if res.theta is None else float(res.theta),
+        se_description=latent_se_description(res),
+    )
+    if res.info.get("notes"):
+        out["note"] = "; ".join(res.info["notes"])
+    return out
+
+
 def compare_rates(
     series: pd.Series,
     before: Any,
@@ -433,6 +506,7 @@ def compare_rates(
     se: Literal["hac", "model", "robust"] | str | CovarianceEstimator = "hac",
     hac_lags: int | None = None,
     family: str | Family = "negbin",
+    model: str = "glm",
 ) -> RateComparison:
     """Compare the event rate in two windows of a count series.
 
@@ -453,6 +527,12 @@ def compare_rates(
     family : str or Family, default "negbin"
         Count family of the model-based ratio (``rate_ratio_nb``; see
         :data:`trends.models.families.FAMILIES`).
+    model : str, default "glm"
+        How the model-based ratio is estimated (a name of
+        :data:`trends.models.spec.INFERENCE_METHODS`): ``"glm"`` (the count GLM with ``se``)
+        or ``"latent_ar"`` (a latent AR(1) log-intensity model with an "after" indicator,
+        :func:`trends.models.latent_ar.fit_latent_ar`; ``se`` and ``hac_lags`` unused; family
+        ``"negbin"`` or ``"poisson"``).
 
     Returns
     -------
@@ -465,6 +545,9 @@ def compare_rates(
         Bad series or windows (overlapping, reversed, or without any observed period).
     """
     fam = get_family(family)
+    method = get_inference(model)
+    if method.families is not None and fam.name not in method.families:
+        raise InputError(f"model={method.name!r} supports the families {method.families}")
     if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
         raise InputError("series must be a pandas Series with a DatetimeIndex")
     if not series.index.is_monotonic_increasing or series.index.has_duplicates:
@@ -487,7 +570,10 @@ def compare_rates(
     phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)))
     pb, pa = phases
     exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
-    nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags)
+    if method.name == "latent_ar":
+        nb, caught = _latent_ratio(y, mb, ma, phases, fam, alpha), []
+    else:
+        nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags)
     for msg in caught:
         warnings.warn(msg, ModelWarning, stacklevel=2)
     return RateComparison(

@@ -179,13 +179,16 @@ def describe_count_interval(lo: float, hi: float) -> str:
         The words.
     """
 
+    def count(v: float) -> str:  # differences of counts print as whole numbers
+        return f"{round(abs(v)):,d}"
+
     def one(v: float) -> str:
-        return f"{fmt_num(abs(v))} {'fewer' if v < 0 else 'more'}"
+        return f"{count(v)} {'fewer' if v < 0 else 'more'}"
 
     if hi < 0:
-        return f"{fmt_num(abs(hi))} to {fmt_num(abs(lo))} fewer"
+        return f"{count(hi)} to {count(lo)} fewer"
     if lo > 0:
-        return f"{fmt_num(lo)} to {fmt_num(hi)} more"
+        return f"{count(lo)} to {count(hi)} more"
     return f"{one(lo)} to {one(hi)}"
 
 

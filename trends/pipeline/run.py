@@ -49,6 +49,7 @@ from trends.series import CountSeries
 
 __all__ = [
     "PairResult",
+    "has_figures",
     "run_pair",
     "run_chunk",
     "analysed_series",
@@ -353,9 +354,9 @@ def _variants(
     assert out.series is not None and out.start is not None and out.end is not None
     low, high = out.series.range_of(task.measure)
     variants: list[tuple[str, CountSeries, str]] = []
-    if low and low != task.measure:
+    if low and low != task.measure and has_figures(out.series, low):
         variants.append(("low death figures", out.series, low))
-    if high and high != task.measure:
+    if high and high != task.measure and has_figures(out.series, high):
         variants.append(("high death figures", out.series, high))
     incidents = task.series.incidents
     if task.measure == "attacks" or incidents is None or "civilian_deaths_best" not in incidents:
@@ -386,6 +387,30 @@ def _variants(
     return variants
 
 
+def has_figures(series: CountSeries, measure: str) -> bool:
+    """Whether a low or high measure holds figures (not all missing, not all zero).
+
+    A source without low and high figures (tallies, plain counts, an incident table whose low
+    and high columns are empty) has nothing to vary: no robustness variant is made of them.
+
+    Parameters
+    ----------
+    series : CountSeries
+        The series.
+    measure : str
+        The low or high measure.
+
+    Returns
+    -------
+    bool
+    """
+    if measure not in series.counts:
+        return False
+    values = series.counts[measure].to_numpy(dtype=float)
+    known = values[~np.isnan(values)]
+    return bool(len(known)) and bool((known != 0).any())
+
+
 def _refit(
     label: str,
     series: CountSeries,
@@ -399,7 +424,7 @@ def _refit(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ModelWarning)
-            res = _fit(values, series, ev, settings, out.seed)
+            res = _same_spec(out, values, series, ev, settings)
         lc = res.level_change
         return {
             "variant": label,
@@ -417,6 +442,22 @@ def _refit(
             "total": total,
             "problem": str(exc),
         }
+
+
+def _same_spec(
+    out: PairResult, values: pd.Series, series: CountSeries, ev: Intervention, settings: Settings
+):
+    """Refit the main fit's specification (``its.refit``) to a variant's counts.
+
+    The variant series has the periods of the main one (same window, same anchoring), so the
+    specification (family, errors, exposure, seed) applies unchanged; a series on other periods
+    is fitted with the same options instead.
+    """
+    spec_exposure = getattr(getattr(out.its, "spec", None), "exposure", None)
+    same_periods = spec_exposure is None or spec_exposure.index.equals(values.index)
+    if getattr(out.its, "spec", None) is not None and same_periods:
+        return out.its.refit(values)
+    return _fit(values, series, ev, settings, out.seed)
 
 
 def claim_window(

@@ -22,7 +22,7 @@ from trends.plots.style import (
     new_figure,
     place_title,
 )
-from trends.verdicts.words import placebo_rank
+from trends.verdicts.words import fmt_date, placebo_rank
 
 __all__ = ["plot_placebo", "PLACEBO_PANELS"]
 
@@ -170,8 +170,8 @@ def plot_placebo(
     if valid.size:
         fake = pd.DatetimeIndex(result.placebo_log_rr.dropna().index)
         note = (
-            f"Fake intervention dates: every admissible date from {fake.min():%d %b %Y} to "
-            f"{fake.max():%d %b %Y} in the pre-intervention period; same model "
+            f"Fake intervention dates: every admissible date from {fmt_date(fake.min())} to "
+            f"{fmt_date(fake.max())} in the pre-intervention period; same model "
             f"({_FAMILY.get(getattr(result, 'family', ''), 'count')}) as the real fit."
         )
     else:

@@ -20,6 +20,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from trends.verdicts.words import fmt_date
+
 __all__ = [
     "PALETTE",
     "COLORS",
@@ -516,7 +518,7 @@ def add_footer(fig, source: str | None, start=None, end=None, note: str | None =
     if source:
         parts.append(f"Source: {source}.")
     if start is not None and end is not None:
-        parts.append(f"Data {pd.Timestamp(start):%d %b %Y} to {pd.Timestamp(end):%d %b %Y}.")
+        parts.append(f"Data {fmt_date(start)} to {fmt_date(end)}.")
     if note:
         parts.append(note)
     if parts:

@@ -13,7 +13,10 @@ Modules, one idea each:
 - :mod:`trends.report.render` and ``templates/``: the jinja2 templates (Markdown and HTML share
   their content);
 - :mod:`trends.report.writer`: the atomic output folder and its manifest;
-- :mod:`trends.report.run`: from options to files (``trends report``, ``trends claims``).
+- :mod:`trends.report.run`: from options to files (``trends report``, ``trends claims``), for
+  every source of :data:`trends.sources.SOURCES`;
+- :mod:`trends.report.totals`: the report of two published totals (``trends compare --out``),
+  with its own small results schema.
 """
 
 from trends.report.contract import (
@@ -24,8 +27,16 @@ from trends.report.contract import (
     schema_errors,
     validate_results,
 )
-from trends.report.run import ReportInputs, check_claims_for, load_inputs, run_analysis, run_report
-from trends.report.writer import MANIFEST, write_report
+from trends.report.run import (
+    ReportInputs,
+    check_claims_for,
+    check_claims_on_series,
+    load_inputs,
+    run_analysis,
+    run_report,
+)
+from trends.report.totals import write_totals_report
+from trends.report.writer import MANIFEST, write_folder, write_report
 
 __all__ = [
     "SCHEMA_FILE",
@@ -36,6 +47,9 @@ __all__ = [
     "schema_errors",
     "validate_results",
     "write_report",
+    "write_folder",
+    "write_totals_report",
+    "check_claims_on_series",
     "ReportInputs",
     "load_inputs",
     "run_analysis",

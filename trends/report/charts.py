@@ -2,10 +2,10 @@
 
 :func:`chart_specs` turns an analysis into a list of :class:`Chart`: the plotting function to
 call (by module and name, so that a missing plotting module is a note, not a crash), its
-arguments, the file name and the caption. Charts never compute statistics; the only figures
-prepared here are the chart's own data: the centred rolling mean, the cumulative deaths since
-the intervention (both from the analysis' counts) and the per-area series of the small
-multiples (from the incident table the analysis' series carries).
+arguments, the file name and the caption. Nothing here computes on the data: the timeline's
+centred rolling mean, the cumulative counts since the intervention and the per-area series of
+the small multiples are the ones the analysis carries (``rolling``, ``cumulative``,
+``by_area``); a chart whose data the analysis does not carry is left out.
 """
 
 from __future__ import annotations
@@ -17,15 +17,49 @@ import pandas as pd
 
 from trends.plots.style import PhaseMark
 from trends.report import fmt
-from trends.series import count_series, cumulative_since, rolling_rate
 
-__all__ = ["Chart", "chart_specs", "claims_since", "CHECKED", "intervention_noun"]
+__all__ = [
+    "Chart",
+    "chart_specs",
+    "claims_since",
+    "CHECKED",
+    "intervention_noun",
+    "data_kind",
+    "DATA_WORDS",
+]
 
 #: Verdicts of claims that were compared with the data.
 CHECKED = ("supported", "not supported", "undetermined")
 
 _KIND_NOUN = {k: k for k in ("ceasefire", "truce", "offensive", "escalation", "agreement")}
-_DEATHS = ("deaths_low", "deaths_best", "deaths_high")
+
+
+#: Kind of data -> the report's sentence on what the counts can say.
+DATA_WORDS: dict[str, str] = {
+    "incidents": "A count from incident records is a floor, not an estimate of the total.",
+    "tallies": "A monitor's tallies count what it recorded: a floor, not an estimate of the total.",
+    "counts": "Published counts are what the source recorded: a floor, not an estimate of the "
+    "total.",
+    "frame": "These counts are what was recorded: a floor, not an estimate of the total.",
+}
+
+
+def data_kind(analysis: Any) -> str:
+    """What the analysis' counts were built from: ``incidents``, ``tallies``, ``counts``...
+
+    Parameters
+    ----------
+    analysis : CeasefireAnalysis
+
+    Returns
+    -------
+    str
+        The provenance kind of the analysis' series (``"incidents"`` without a series).
+    """
+    series = getattr(analysis, "series", None)
+    if series is None:
+        return "incidents"
+    return str(getattr(series.provenance, "kind", "") or "frame")
 
 
 def intervention_noun(event: Any) -> str:
@@ -100,16 +134,25 @@ def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
     ]
     labels = " and ".join(oa.label for oa in a.outcomes.values()).capitalize()
     span = f"{a.start:%d %b %Y} to {a.end:%d %b %Y}"
+    counts, rolling = a.counts, getattr(a, "rolling", None)
+    window = None if rolling is None else rolling.attrs.get("window")
+    if data_kind(a) != "incidents":  # the chart names each panel as the data name it
+        words = {oa.measure or oa.name: oa.label for oa in a.outcomes.values()}
+        counts = a.counts[measures].rename(columns=words)
+        rolling = None if rolling is None else rolling.rename(columns=words)
+        measures = [words[m] for m in measures]
+    mean = f", with the centred {window}-{unit} mean" if window else ""
     return Chart(
         "timeline.png",
-        f"{labels} per {unit}{where}, {span}, with the centred 7-{unit} mean, the two phases "
-        "compared and the reference events of the window.",
+        f"{labels} per {unit}{where}, {span}{mean}, the two phases compared and the reference "
+        "events of the window.",
         "timeline",
         "plot_timeline",
-        (a.counts,),
+        (counts,),
         dict(
             measures=measures,
-            rolling=rolling_rate(a.counts[measures], 7, center=True),
+            rolling=rolling,
+            rolling_window=window,
             events=events,
             phases=phases,
             title=f"{labels} per {unit}{where}, {a.start:%b %Y} to {a.end:%b %Y}",
@@ -153,9 +196,8 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
 def _claims_charts(a: Any, source: str, where: str) -> list[Chart]:
     out = []
     noun = intervention_noun(a.intervention)
-    if all(c in a.counts for c in _DEATHS):
-        cumulative = cumulative_since(a.counts[list(_DEATHS)], a.intervention)[list(_DEATHS)]
-        cumulative.columns = ["low", "best", "high"]
+    cumulative = (getattr(a, "cumulative", None) or {}).get("civilian_deaths")
+    if cumulative is not None and {"low", "best", "high"} <= set(cumulative.columns):
         out.append(Chart(
             "cumulative_since_ceasefire.png",
             f"Civilian deaths recorded since the {noun} ({a.intervention_date:%d %b %Y}), "
@@ -175,20 +217,23 @@ def _claims_charts(a: Any, source: str, where: str) -> list[Chart]:
     return out
 
 
-def _areas_chart(a: Any, incidents: pd.DataFrame | None, ev_mark: Any, source: str,
-                 where: str, area_word: str) -> list[Chart]:  # fmt: skip
-    if incidents is None or "admin1" not in incidents or incidents["admin1"].nunique() < 2:
+def _areas_chart(a: Any, ev_mark: Any, source: str, where: str, area_word: str) -> list[Chart]:
+    by_area = getattr(a, "by_area", None)  # None unless the data have two areas or more
+    if by_area is None:
         return []
-    by_area = count_series(
-        incidents, by="admin1", start=a.start, end=a.end, measures=("deaths_best",)
-    )
+    drawn = set(by_area.columns.get_level_values(0))
+    labels = {oa.measure or name: oa.label for name, oa in a.outcomes.items()}
+    measure = next((m for m in ("deaths_best", *labels) if m in drawn), None)
+    if measure is None:
+        return []
+    label = labels.get(measure, "civilian deaths").capitalize()
     span = f"{a.start:%d %b %Y} to {a.end:%d %b %Y}"
     return [Chart(
         "small_multiples_admin1.png",
-        f"Civilian deaths per day in each {area_word}, {span}.",
+        f"{label} per day in each {area_word}, {span}.",
         "small_multiples", "plot_small_multiples", (by_area,),
-        dict(measure="deaths_best", by="admin1", events=[ev_mark],
-             title=f"Civilian deaths per day by {area_word}{where}", source=source,
+        dict(measure=measure, by="admin1", events=[ev_mark],
+             title=f"{label} per day by {area_word}{where}", source=source,
              area_label=area_word),
     )]  # fmt: skip
 
@@ -214,8 +259,8 @@ def chart_specs(
     place : str, optional
         For titles ("... in <place>").
     incidents : DataFrame, optional
-        The incident table behind the analysis' series (per-area small multiples; default the
-        one the analysis' series carries).
+        Not used (kept for callers that pass it): the per-area small multiples draw the
+        analysis' ``by_area``, never a table regrouped here.
     area_word : str
         The data's first-level administrative area in words.
 
@@ -225,8 +270,6 @@ def chart_specs(
     """
     a = analysis
     where = f" in {place}" if place else ""
-    if incidents is None and getattr(a, "series", None) is not None:
-        incidents = a.series.incidents
     events = _window_events(a, timeline)
     ev_mark = (
         a.intervention
@@ -240,5 +283,5 @@ def chart_specs(
     for oa in a.outcomes.values():
         charts += _outcome_charts(a, oa, key_events, source, where)
     charts += _claims_charts(a, source, where)
-    charts += _areas_chart(a, incidents, ev_mark, source, where, area_word)
+    charts += _areas_chart(a, ev_mark, source, where, area_word)
     return charts

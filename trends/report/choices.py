@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from trends.report import fmt
+from trends.report.charts import data_kind
 from trends.report.escape import Prose, prose
 
 __all__ = ["Choice", "report_choices", "FAMILY_WHY", "SE_WHY"]
@@ -92,7 +93,7 @@ def _intervention_rows(a: Any, config: Any) -> list[Choice]:
                    "The event whose effect is asked about.")]  # fmt: skip
     if getattr(ev, "has_time", False):
         why = prose(
-            "It took effect at {hour}. Incidents are dated by day, not hour, so {day} counts as "
+            "It took effect at {hour}. The data are dated by day, not hour, so {day} counts as "
             "the first day *after*: the few hours of that day before it took effect are counted "
             "against it, which can only make a fall look smaller (the conservative side). The "
             "change-point search, which is not told the date, checks the choice.",
@@ -171,12 +172,23 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
         )
     rows = [Choice("Count model", _origin(config, "family"), a.family, why)]
     se = a.settings.get("se")
-    rule = next((oa.its.diagnostics.get("hac", {}).get("rule") for oa in fitted
-                 if oa.its.diagnostics.get("hac", {}).get("rule")), None)  # fmt: skip
+    rules = [(oa.its.diagnostics.get("hac") or {}).get("rule") for oa in fitted]
+    rule = next((r for r in rules if r), None)
     se_why: Prose | str = SE_WHY.get(se, "")
     if se == "hac" and rule:
         se_why = prose(SE_WHY["hac"] + " For example: {rule}.", rule=rule)
-    rows.append(Choice("Standard errors", "", str(se), se_why))
+    inference = next((oa.its.settings.get("inference") for oa in fitted), "glm")
+    if inference == "glm":
+        rows.append(Choice("Standard errors", "", str(se), se_why))
+    method = next((oa.its.settings for oa in fitted), {})
+    rows.append(
+        Choice(
+            "Inference",
+            _origin(config, "inference"),
+            str(method.get("inference_method") or inference),
+            str(method.get("inference_coverage") or ""),
+        )
+    )
     rows.append(
         Choice(
             "Change points",
@@ -197,7 +209,7 @@ def _check_rows(a: Any) -> list[Choice]:
         rows.append(Choice("Placebo", "", "in-time, every admissible pre-period date",
                            "Is the real change unusual? The same model is refitted with fake "
                            "intervention dates before the real one."))  # fmt: skip
-    if a.settings.get("robustness"):
+    if a.settings.get("robustness") and data_kind(a) == "incidents":
         k = ", ".join(str(x) for x in a.settings.get("leave_out", []))
         rows.append(Choice("Robustness", "",
                            f"low/high death figures; leave out the {k} deadliest incidents",
@@ -209,6 +221,72 @@ def _check_rows(a: Any) -> list[Choice]:
                            "A claim is supported when every figure in the data's low-high range "
                            "is consistent with it, not supported when none is, undetermined "
                            "otherwise."))  # fmt: skip
+    return rows
+
+
+def _period_why(a: Any, unit: str) -> str:
+    series = getattr(a, "series", None)
+    starts = series.counts.index if series is not None else a.counts.index
+    how = a.settings.get("periods") or ""
+    how = f" ({how})" if how else ""
+    if a.intervention_date in starts:
+        return (
+            f"Counts per {unit}{how}: smoother than days; the intervention's day starts a "
+            f"{unit}, so no {unit} mixes before and after."
+        )
+    return (
+        f"Counts per {unit}{how}: smoother, but the intervention's {unit} mixes before and after."
+    )
+
+
+def _outcomes_row(a: Any, config: Any, incidents: bool) -> Choice:
+    if incidents:
+        return Choice(
+            "Outcomes",
+            _origin(config, "outcome"),
+            ", ".join(a.outcomes),
+            "Attacks count incidents however deadly; civilian deaths sum the best figures (the "
+            "low and high figures are robustness checks). A fall in one need not mean a fall in "
+            "the other.",
+        )
+    series = a.series.days if a.series.days is not None else a.series
+    return Choice(
+        "Outcomes",
+        _origin(config, "outcome"),
+        "; ".join(f"{oa.label} ({name})" for name, oa in a.outcomes.items()),
+        prose(
+            "The measures of the data, named as the data name them ({kind} data: {how}). "
+            "Nothing else is counted: the data hold no incidents, so no attacks.",
+            kind=series.provenance.kind,
+            how="; ".join(series.provenance.choices) or "the counts as given",
+        ),
+    )
+
+
+def _default_window_rows(a: Any) -> list[Choice]:
+    """The timeline-aware default window: which events bound it, which were passed over."""
+    chosen = (a.settings or {}).get("default_window")
+    if not chosen:
+        return []
+    reasons = list(chosen.get("reasons") or [])
+    bounds = [r for r in reasons if " was not taken as a boundary" not in r]
+    passed = [r for r in reasons if " was not taken as a boundary" in r]
+    rows = [
+        Choice(
+            "Default window",
+            "",
+            f"{chosen.get('start')} to {chosen.get('end')}",
+            prose(
+                "{why} Rule: with your timeline, the window ends the day before the next event "
+                "that changes the regime (an escalation, a collapse, another ceasefire) and "
+                "starts at the previous one, so that each side of the intervention is one "
+                "regime.",
+                why=" ".join(bounds),
+            ),
+        )
+    ]
+    if passed:
+        rows.append(Choice("Events passed over", "", f"{len(passed)} event(s)", " ".join(passed)))
     return rows
 
 
@@ -245,19 +323,12 @@ def report_choices(
                        _start_why(a, timeline, config, data_span)))  # fmt: skip
     rows.append(Choice("Window end", _origin(config, "end"), f"{a.end:%Y-%m-%d}",
                        _end_why(a, timeline, config, data_span)))  # fmt: skip
-    if theatre is not None:
+    rows += _default_window_rows(a)
+    incidents = data_kind(a) == "incidents"
+    if theatre is not None and incidents:
         rows.append(Choice("Theatre", _origin(config, "theatre"), theatre,
                            theatre_why or "Every accepted row of the data."))  # fmt: skip
-    rows.append(
-        Choice(
-            "Outcomes",
-            _origin(config, "outcome"),
-            ", ".join(a.outcomes),
-            "Attacks count incidents however deadly; civilian deaths sum the best figures (the "
-            "low and high figures are robustness checks). A fall in one need not mean a fall in "
-            "the other.",
-        )
-    )
+    rows.append(_outcomes_row(a, config, incidents))
     unit = fmt.unit_of(a.freq)
     rows.append(
         Choice(
@@ -267,7 +338,7 @@ def report_choices(
             "The intervention has an exact date and daily counts keep every day's information; "
             "the count models handle the many zero days."
             if unit == "day"
-            else f"Counts per {unit}: smoother, but the intervention's {unit} mixes before and after.",
+            else _period_why(a, unit),
         )
     )
     return rows + _model_rows(a, config) + _check_rows(a)

@@ -16,10 +16,21 @@ from typing import Any
 import pandas as pd
 
 from trends.report import fmt
-from trends.report.charts import Chart, claims_since, intervention_noun
+from trends.report.charts import DATA_WORDS, Chart, claims_since, data_kind, intervention_noun
 from trends.report.choices import Choice
 from trends.report.contract import VERSION, source_text
 from trends.report.escape import Prose, prose
+from trends.verdicts.words import (
+    EXACT_WORDS,
+    NO_CHANGE,
+    HeadlineInterval,
+    classify_change,
+    fmt_count,
+    fmt_interval,
+    fmt_ratio,
+    headline,
+    headline_interval,
+)
 
 __all__ = ["ReportContext", "Section", "Table", "build_context"]
 
@@ -80,46 +91,56 @@ class ReportContext:
     housekeeping: list[str]
 
 
-def _headline(oa: Any, noun: str) -> Prose:
-    r = oa.rates
-    est = r.rate_ratio.get("estimate")
+def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
+    """The interval a finding leads with (:func:`headline_interval`) and the other one in words."""
+    rr, nb = oa.rates.rate_ratio, oa.rates.rate_ratio_nb
+    exact = (rr.get("ci_low"), rr.get("ci_high"))
+    model = (nb.get("ci_low"), nb.get("ci_high")) if nb.get("estimate") is not None else None
+    lead = getattr(oa.rates, "lead_interval", None)
+    hi = lead() if callable(lead) else headline_interval(exact, model, unit=unit)
+    if hi.source == "dependence-aware":
+        other = f"{fmt_ratio(exact[0])} to {fmt_ratio(exact[1])} {EXACT_WORDS.format(unit=unit)}"
+    elif model is not None and model[0] is not None and model[1] is not None:
+        narrower = (model[1] / model[0]) < (exact[1] / exact[0]) if exact[0] else False
+        other = f"{fmt_ratio(model[0])} to {fmt_ratio(model[1])} from the negative binomial " + (
+            "model, narrower than the exact interval with so few events, so not used"
+            if narrower
+            else f"model, whose errors do not allow for dependence between {unit}s"
+        )
+    else:
+        other = ""
+    return hi, other
+
+
+def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:
+    est = oa.rates.rate_ratio.get("estimate")
     label = oa.label.capitalize()
     if est is None:
         return prose("**{label}**: ", label=label)
-    ivs = [r.rate_ratio, r.rate_ratio_nb]
-    clear = all(
-        iv.get("ci_low") is not None and not (iv["ci_low"] <= 1 <= iv["ci_high"])
-        for iv in ivs
-        if iv.get("estimate") is not None
-    )
-    if clear:
-        return prose("**{label} {change}** after the {noun}: ", label=label,
-                     change=fmt.pct_change(est), noun=noun)  # fmt: skip
-    return prose(
-        "**{label}**: {change} after the {noun}, not distinguishable from no change (it could be "
-        "chance): ",
-        label=label, change=fmt.pct_change(est), noun=noun,
-    )  # fmt: skip
+    words = headline(oa.label, est, hi.low, hi.high)
+    if classify_change(hi.low, hi.high) in ("fall", "rise"):
+        return prose("**{words}** after the {noun}: ", words=words, noun=noun)
+    return prose("{words} after the {noun}: ", words=words, noun=noun)
 
 
 def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     r, unit, noun = oa.rates, fmt.unit_of(a.freq), intervention_noun(a.intervention)
-    rr, nb = r.rate_ratio, r.rate_ratio_nb
-    text = _headline(oa, noun) + prose(
+    rr = r.rate_ratio
+    hi, other = _lead_interval(oa, unit)
+    text = _headline(oa, noun, hi) + prose(
         "{nb} in the {pb} {unit}s before ({rb} per {unit}), {na} in the {pa} {unit}s after "
-        "({ra} per {unit}); rate ratio after/before {ci}",
+        "({ra} per {unit}); rate ratio after/before {est} ({ci}, {words}",
         nb=fmt.number(r.before.count), pb=r.before.n_periods, rb=fmt.rate(r.before.rate),
         na=fmt.number(r.after.count), pa=r.after.n_periods, ra=fmt.rate(r.after.rate),
-        unit=unit, ci=fmt.interval(rr.get("estimate"), rr.get("ci_low"), rr.get("ci_high")),
+        unit=unit, est=fmt_ratio(rr.get("estimate")), ci=fmt_interval(hi.low, hi.high),
+        words=hi.words,
     )  # fmt: skip
-    if nb.get("estimate") is not None:
-        text = text + prose(
-            ", or {ci} allowing for overdispersion and autocorrelation",
-            ci=fmt.interval(nb["estimate"], nb.get("ci_low"), nb.get("ci_high")),
-        )
+    if other:
+        text = text + prose("; {other}", other=other)
+    text = text + prose(")")
     out = [text + prose(".")]
     low_m, high_m = _low_high(a, oa)
-    if low_m and high_m:
+    if low_m and high_m and a.since(low_m) != a.since(high_m):
         out.append(prose(
             "From {d0} to {d1} the data record {best} {label} (low-high figures {low}-{high}).",
             d0=fmt.day(a.intervention_date), d1=fmt.day(a.end), label=oa.label,
@@ -139,35 +160,64 @@ def _low_high(a: Any, oa: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _direction(estimate: Any, low: Any, high: Any, unit: str = "") -> str:
+    """ "fell by 94%" / "rose by 2.6% per day" only when the interval excludes 1."""
+    if estimate is None or fmt.missing(estimate):
+        return "changed"
+    per = f" per {unit}" if unit else ""
+    if classify_change(low, high) in ("fall", "rise"):
+        return fmt.pct_change(estimate).replace("%", f"%{per}")
+    change = (float(estimate) - 1) * 100
+    digits = 1 if abs(change) < 10 else 0
+    return f"changed by {change:+.{digits}f}%{per} ({NO_CHANGE})"
+
+
 def _its_paragraphs(a: Any, oa: Any) -> list[Prose]:
     its, unit, noun = oa.its, fmt.unit_of(a.freq), intervention_noun(a.intervention)
     lc, sc = its.level_change, its.slope_change
     text = prose(
         "At the {noun} itself the rate per {unit} {change} (interrupted time series, level "
         "change {ci})",
-        noun=noun, unit=unit,
-        change=fmt.pct_change(lc.estimate) if lc.estimate is not None else "changed",
+        noun=noun, unit=unit, change=_direction(lc.estimate, lc.ci_low, lc.ci_high),
         ci=fmt.interval(lc.estimate, lc.ci_low, lc.ci_high),
     )  # fmt: skip
     if sc is not None and sc.estimate is not None:
         text = text + prose(
             "; after it the trend {change} relative to the trend before (rate ratio per {unit} "
             "{ci})",
-            change=fmt.pct_change(sc.estimate).replace("%", f"% per {unit}"), unit=unit,
+            change=_direction(sc.estimate, sc.ci_low, sc.ci_high, unit), unit=unit,
             ci=fmt.interval(sc.estimate, sc.ci_low, sc.ci_high),
         )  # fmt: skip
     out = [text + prose(".")]
     ce = its.cumulative_effect or {}
     if ce.get("estimate") is not None and ce.get("ci_low") is not None:
-        lo, hi = sorted((abs(ce["ci_low"]), abs(ce["ci_high"])))
-        out.append(prose(
-            "Projecting the pre-{noun} trend forward, {n} {more} {label} were recorded after it "
-            "than the model expected (95% interval {lo} to {hi}); a projection of a trend is an "
-            "assumption, not an observation.",
-            noun=noun, n=fmt.number(abs(ce["estimate"])), label=oa.label,
-            more="fewer" if ce["estimate"] < 0 else "more", lo=fmt.number(lo), hi=fmt.number(hi),
-        ))  # fmt: skip
+        out.append(_cumulative_paragraph(ce, noun, oa.label))
     return out
+
+
+def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
+    """The projected difference (recorded minus expected); "fewer"/"more" only when it is clear."""
+    est, lo, hi = ce["estimate"], ce["ci_low"], ce["ci_high"]
+
+    def signed(x: float) -> str:
+        return f"{fmt_count(abs(x))} {'fewer' if x < 0 else 'more'}"
+
+    if lo < 0 < hi or lo > 0 > hi:
+        return prose(
+            "Projecting the pre-{noun} trend forward, {est} {label} were recorded after it than "
+            "the model expected, but the 95% interval ({lo} to {hi}) includes no difference: "
+            "{no_change}. A projection of a trend is an assumption, not an observation.",
+            noun=noun, label=label, est=signed(est), lo=signed(min(lo, hi)),
+            hi=signed(max(lo, hi)), no_change=NO_CHANGE,
+        )  # fmt: skip
+    low, high = sorted((abs(lo), abs(hi)))
+    return prose(
+        "Projecting the pre-{noun} trend forward, {n} {more} {label} were recorded after it "
+        "than the model expected (95% interval {lo} to {hi}); a projection of a trend is an "
+        "assumption, not an observation.",
+        noun=noun, n=fmt_count(abs(est)), label=label, more="fewer" if est < 0 else "more",
+        lo=fmt_count(low), hi=fmt_count(high),
+    )  # fmt: skip
 
 
 def _findings(a: Any) -> list[Section]:
@@ -186,8 +236,18 @@ def _findings(a: Any) -> list[Section]:
     return out
 
 
-def _changes(a: Any) -> list[Section]:
-    noun = intervention_noun(a.intervention)
+def _timing_text(oa: Any, bottom: Any) -> str | None:
+    """The timing sentence of the outcome's bottom line, else of its change-point comparison."""
+    lines = getattr(bottom, "lines", None) or {}
+    b = lines.get(oa.name) if isinstance(lines, dict) else None
+    if b is not None and b.timing is not None and b.timing.status != "unknown":
+        return b.timing.text
+    comp = oa.changepoint.comparison
+    timing = comp.timing() if comp is not None else None
+    return timing.text if timing is not None else None
+
+
+def _changes(a: Any, bottom: Any = None) -> list[Section]:
     out = []
     for oa in a.outcomes.values():
         cp = oa.changepoint
@@ -195,18 +255,11 @@ def _changes(a: Any) -> list[Section]:
             out.append(Section(oa.label.capitalize(), ["No change-point result."]))
             continue
         paras: list[Any] = []
-        comp = cp.comparison
         if cp.primary is not None and len(cp.breaks):
-            row = cp.breaks.iloc[cp.primary]
-            inside = comp.in_set if comp is not None else None
-            paras.append(prose(
-                "The change nearest the {noun} is on {d} (95% set {lo} to {hi}); the day the "
-                "{noun} took effect, {day}, is {side} that set.",
-                noun=noun, d=fmt.day(row["date"]), lo=fmt.day(row["ci_low"]),
-                hi=fmt.day(row["ci_high"]), day=fmt.day(a.intervention_date),
-                side="inside" if inside else "outside",
-            ))  # fmt: skip
-        paras.append(cp.report())
+            text = _timing_text(oa, bottom)
+            if text:
+                paras.append(prose("{text}", text=text))
+        paras.append(prose("In detail: {d}", d=cp.report()) if paras else cp.report())
         out.append(Section(oa.label.capitalize(), paras))
     return out
 
@@ -243,6 +296,10 @@ def _robustness(a: Any) -> list[Section]:
                 "concern death counts)."
                 if oa.name == "attacks"
                 else "Robustness checks were not run."
+                if data_kind(a) == "incidents" or not a.settings.get("robustness")
+                else "No robustness variant applies: these data give one figure per "
+                f"{fmt.unit_of(a.freq)}, with no low/high range and no single incidents to leave "
+                "out."
             )
             continue
         base = oa.its.level_change if oa.its is not None else None
@@ -251,7 +308,11 @@ def _robustness(a: Any) -> list[Section]:
             rows.append(["main analysis (best figures)", fmt.ratio(base.estimate),
                          f"{fmt.ratio(base.ci_low)} to {fmt.ratio(base.ci_high)}",
                          fmt.number(a.total(oa.name))])  # fmt: skip
+        repeats = []
         for _, r in rob.iterrows():
+            if base is not None and _repeats_main(r, base):
+                repeats.append(str(r["variant"]))
+                continue
             if pd.notna(r.get("level_rr")):
                 rows.append([r["variant"], fmt.ratio(r["level_rr"]),
                              f"{fmt.ratio(r['ci_low'])} to {fmt.ratio(r['ci_high'])}",
@@ -263,7 +324,13 @@ def _robustness(a: Any) -> list[Section]:
         sec.tables.append(
             Table(["Variant", "Level change (rate ratio)", "95% CI", f"Total {oa.label}"], rows)
         )
-        finite = rob["level_rr"].dropna()
+        if repeats:
+            sec.paragraphs.append(prose(
+                "Not shown: {names}, identical to the main analysis (the data give one figure, "
+                "so the low and high figures repeat the best ones).",
+                names=" and ".join(repeats),
+            ))  # fmt: skip
+        finite = rob.loc[~rob["variant"].isin(repeats), "level_rr"].dropna()
         if len(finite) and base is not None:
             same = bool(((finite < 1) == (base.estimate < 1)).all())
             sec.paragraphs.append(prose(
@@ -273,6 +340,17 @@ def _robustness(a: Any) -> list[Section]:
                 else "the direction depends on the variant.",
             ))  # fmt: skip
     return out
+
+
+def _repeats_main(r: Any, base: Any) -> bool:
+    """Whether a robustness row is the main fit again (low/high figures equal to the best)."""
+    vals = [r.get("level_rr"), r.get("ci_low"), r.get("ci_high")]
+    main = [base.estimate, base.ci_low, base.ci_high]
+    if any(fmt.missing(v) for v in vals + main):
+        return False
+    return all(
+        abs(float(v) - float(m)) <= 1e-9 * abs(float(m)) for v, m in zip(vals, main, strict=True)
+    )
 
 
 def _verdict_why(r: Any) -> str:
@@ -311,9 +389,10 @@ def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
             None,
             None,
         )
+    what = "Incident data are" if data_kind(a) == "incidents" else "Recorded counts are"
     head = Section("Claims", [
         check.report().splitlines()[0],
-        "Incident data are a floor on what happened: a count below a claim's threshold shows "
+        f"{what} a floor on what happened: a count below a claim's threshold shows "
         "that these data do not reach it, not that the claim is false.",
     ])  # fmt: skip
     since = claims_since(a)
@@ -322,10 +401,17 @@ def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
         since_sec = Section(f"Claims counted from the {intervention_noun(a.intervention)}")
         for _, r in since.iterrows():
             finding = r.get("finding_sentence")
+            label = r.get("finding_label")
+            verdict_text = (
+                "**{label}** (on the whole low-high range: **{verdict}**)."
+                if isinstance(label, str) and label
+                else "**{verdict}**, because {why}."
+            )
             since_sec.bullets.append(prose(
                 "{src} said on {asof} that {claim} had been recorded from {d0} to {d1} (claim "
-                "{cid}). The data give {obs} for the same days: **{verdict}**, because {why}."
+                "{cid}). The data give {obs} for the same days: " + verdict_text
                 + (" {more}" if isinstance(finding, str) and finding else ""),
+                label=label,
                 src=r.get("source") if isinstance(r.get("source"), str) else "A monitor",
                 asof=fmt.day(r.get("as_of")), claim=fmt.claim_text(r),
                 d0=fmt.day(r.get("window_start_date")), d1=fmt.day(r.get("window_end_date")),
@@ -353,7 +439,9 @@ def _models(a: Any) -> Table | None:
     table = a.models_table()
     if table.empty:
         return None
-    rows = [[r["outcome"], r["model"], r["term"], r["method"], fmt.ratio(r["estimate"]),
+    words = {k: oa.label for k, oa in a.outcomes.items()}
+    rows = [[words.get(r["outcome"], r["outcome"]), r["model"], r["term"], r["method"],
+             fmt.ratio(r["estimate"]),
              fmt.ratio(r["ci_low"]), fmt.ratio(r["ci_high"])] for _, r in table.iterrows()]  # fmt: skip
     return Table(["Outcome", "Model", "Term", "Method / standard errors", "Estimate",
                   "95% CI low", "95% CI high"], rows)  # fmt: skip
@@ -391,9 +479,23 @@ def _data_section(a: Any, source_label: str) -> Section:
             "death counts.",
             n=fmt.number(a.total("incidents_no_death_figure")),
         )
-    sec.paragraphs.append(
-        text + prose(" A count from incident records is a floor, not an estimate of the total.")
-    )
+    flags = list(getattr(ing, "flags", None) or []) if ing is not None else []
+    if flags:
+        sec.tables.append(Table(
+            ["Date", "Flag", "Why"],
+            [[str(f.get("date", "")), str(f.get("kind", "")).replace("_", " "),
+              str(f.get("reason", ""))] for f in flags],
+            caption=f"Data-quality flags ({len(flags)}): rows kept, marked",
+        ))  # fmt: skip
+    kind = data_kind(a)
+    if kind != "incidents":
+        totals = "; ".join(
+            f"{fmt.number(a.total(name))} {oa.label}" for name, oa in a.outcomes.items()
+        )
+        text = text + prose(" The data record {totals} in it.", totals=totals)
+        series = a.series.days if a.series.days is not None else a.series
+        sec.bullets = list(sec.bullets) + list(series.provenance.choices)
+    sec.paragraphs.append(text + prose(" " + DATA_WORDS.get(kind, DATA_WORDS["frame"])))
     return sec
 
 
@@ -454,9 +556,13 @@ def build_context(
         byline=prose("*Written by trends {v}. Data: {src}.*", v=VERSION, src=source_label),
         bottom_line=_bottom_line(bottom_line),
         question=prose(
-            "Did the {noun} (“{name}”, {when}) change the rate of {outcomes}? By how much, how "
-            "sure can we be, when did the rate actually change, and do the figures published at "
-            "the time hold up against the data?",
+            (
+                "Did the {noun} (“{name}”, {when})"
+                if getattr(a.intervention, "name", None)
+                else "Did the {noun} of {when}"
+            )
+            + " change the rate of {outcomes}? By how much, how sure can we be, when did the rate "
+            "actually change, and do the figures published at the time hold up against the data?",
             noun=noun,
             name=str(getattr(a.intervention, "name", None) or "intervention"),
             when=fmt.when(a.intervention, a.intervention_date),
@@ -471,10 +577,13 @@ def build_context(
             unit=fmt.unit_of(a.freq),
             noun=noun,
         ),  # fmt: skip
-        changes=_changes(a),
+        changes=_changes(a, bottom_line),
         placebo=_placebo(a),
         robustness_intro="The interrupted time series' level change, refitted with the low and "
-        "the high death figures and without the deadliest incidents.",
+        "the high death figures and without the deadliest incidents."
+        if data_kind(a) == "incidents"
+        else "The interrupted time series' level change, refitted with the low and the high "
+        "figures where the data give them.",
         robustness=_robustness(a),
         claims=claims_head,
         claims_since=since,

@@ -16,8 +16,10 @@ meaning in one place. Keys that are not declared (diagnostics, settings, new fie
 are allowed and kept, as before: the contract fixes what consumers rely on, not everything.
 
 The enums that depend on registries are read when the schema is generated and checked when a
-payload is validated: the count family from :data:`trends.models.families.FAMILIES`, the
-outcomes from :data:`trends.analysis.OUTCOMES`.
+payload is validated: the count family from :data:`trends.models.families.FAMILIES`. Outcome
+keys are the registered outcomes (:data:`trends.analysis.OUTCOMES`) for incident data and the
+measure names of a tallies or counts series otherwise (each outcome's ``label`` says what it
+counts, in the data's words).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from trends.analysis import OUTCOMES
 from trends.config import FREQS
 from trends.errors import TrendsError
 from trends.models.families import family_names
@@ -107,20 +108,10 @@ class _Registered:
         return {"enum": list(self.names())}
 
 
-class _KeysFrom:
-    """A JSON object whose keys are a registry's names (``propertyNames`` in the schema)."""
-
-    def __init__(self, names: Callable[[], Sequence[str]]) -> None:
-        self.names = names
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> dict[str, Any]:
-        return {**handler(schema), "propertyNames": {"enum": list(self.names())}}
-
-
 Family = Annotated[str, _Registered(family_names, "family")]
-OutcomeName = Annotated[str, _Registered(lambda: tuple(OUTCOMES), "outcome")]
+#: An outcome: a registered one (:data:`trends.analysis.OUTCOMES`) for incident data, or the
+#: measure name of a tallies or counts series (``new_killed``, ``killed``...).
+OutcomeName = Annotated[str, StringConstraints(min_length=1)]
 Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 Count = Annotated[int, Field(ge=0)]
 Number = float | None
@@ -268,9 +259,7 @@ class Results(_Open):
     window: Window
     intervention: Intervention
     family: Family
-    outcomes: Annotated[
-        dict[OutcomeName, Outcome], Field(min_length=1), _KeysFrom(lambda: tuple(OUTCOMES))
-    ]
+    outcomes: Annotated[dict[OutcomeName, Outcome], Field(min_length=1)]
     claims: list[Claim]
     caveats: list[str]
 
@@ -388,6 +377,9 @@ def results_payload(analysis: Any, *, bottom_line: Any = None) -> dict[str, Any]
     raw = analysis.to_dict()
     if isinstance(raw.get("data"), dict) and "source" in raw["data"]:
         raw["data"]["source"] = source_text(raw["data"]["source"])
+    flags = getattr(getattr(analysis, "ingest", None), "flags", None)
+    if isinstance(raw.get("data"), dict) and flags and "flags" not in raw["data"]:
+        raw["data"]["flags"] = [dict(f) for f in flags]  # data-quality flags of the reader
     bottom = bottom_line if bottom_line is not None else bottom_line_of(analysis)
     if bottom is not None and "bottom_line" not in raw:
         raw["bottom_line"] = bottom.to_dict()

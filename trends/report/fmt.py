@@ -73,7 +73,7 @@ def interval(estimate: Any, low: Any, high: Any) -> str:
 
 def day(x: Any) -> str:
     """``"31 Aug 2019"`` (``"n/a"`` when missing)."""
-    return "n/a" if missing(x) else f"{pd.Timestamp(x):%d %b %Y}"
+    return "n/a" if missing(x) else f"{pd.Timestamp(x).day} {pd.Timestamp(x):%b %Y}"
 
 
 def iso(x: Any) -> str:
@@ -92,7 +92,7 @@ def when(event: Any, first_day: Any) -> str:
     """``"06:00 on 31 Aug 2019"`` for an event with a time of day, else the day."""
     start = getattr(event, "start", None)
     if start is not None and getattr(event, "has_time", False):
-        return f"{pd.Timestamp(start):%H:%M on %d %b %Y}"
+        return f"{pd.Timestamp(start):%H:%M} on {day(start)}"
     return day(first_day)
 
 

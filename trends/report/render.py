@@ -70,11 +70,13 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def render_markdown(context: ReportContext) -> str:
-    """``report.md``."""
+def render_markdown(context: ReportContext | Any) -> str:
+    """``report.md`` (any context with ``title`` and ``byline``; its ``content_template``,
+    default ``_content.j2``, prints the rest)."""
     return _tidy(environment("md").get_template("report.md.j2").render(r=context))
 
 
-def render_html(context: ReportContext) -> str:
-    """``report.html`` (self-contained: styles inline, images as ``data:`` URIs)."""
+def render_html(context: ReportContext | Any) -> str:
+    """``report.html`` (self-contained: styles inline, images as ``data:`` URIs); the context as
+    for :func:`render_markdown`."""
     return _tidy(environment("html").get_template("report.html.j2").render(r=context))

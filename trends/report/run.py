@@ -1,36 +1,75 @@
 """From options to files: what ``trends report`` and ``trends claims`` run.
 
 :func:`load_inputs` reads what a :class:`~trends.config.ReportConfig` points to (the bundled
-case's files and policy when no data are given), :func:`run_analysis` runs
-:func:`trends.analysis.analyse_ceasefire` as the config says, and :func:`run_report` does both and
-writes the report (:func:`trends.report.writer.write_report`).
+case's files and policy when no data are given; any source of :data:`trends.sources.SOURCES`
+otherwise), :func:`run_analysis` runs :func:`trends.analysis.analyse_ceasefire` as the config says,
+and :func:`run_report` does both and writes the report (:func:`trends.report.writer.write_report`).
+
+Sources
+-------
+An incident table (``incidents``, ``acled``, ``ucdp``) is analysed as incidents (attacks, civilian
+deaths...). A tallies or counts file becomes a :class:`~trends.series.CountSeries` through the
+registry, whose measures are named as the data name them ("killed (ministry tallies)": the
+``source`` option, else the file's name): no attacks or civilian deaths are invented. Claims are
+then checked against the series' daily counts (:func:`check_claims_on_series`): a claim about
+deaths against the series' killed figures, a claim about a quantity the series does not count is
+*not checkable* with that reason, and a weekly or monthly series without days cannot check a
+claim's days at all (the report says so).
+
+Window
+------
+``start``/``end`` when given; with the bundled case its own window; with your own timeline
+(``events``) the one regime around the intervention (:func:`trends.regimes.default_window`: the
+choice and the events passed over are in ``analysis.settings["default_window"]``, which the report
+states); otherwise the data's first and last day.
 """
 
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from trends.analysis import OUTCOMES, analyse_ceasefire
 from trends.cases import idlib_2019
 from trends.datasets import bundled_path, load_claims_table, load_idlib_2019
 from trends.errors import EventError, InputError
-from trends.events import Timeline
-from trends.ingest.formats import read
+from trends.events import ReferenceEvent, Timeline
+from trends.ingest import normalise_name
 from trends.models.claims import check_claims
 from trends.models.families import family_names
+from trends.models.spec import INFERENCE_METHODS
+from trends.regimes import WindowChoice, default_window
 from trends.report.writer import Progress, write_report
+from trends.series import CountSeries
+from trends.sources import SOURCES, Source, get_source
 
-__all__ = ["ReportInputs", "load_inputs", "run_analysis", "check_claims_for", "run_report"]
+__all__ = [
+    "ReportInputs",
+    "load_inputs",
+    "run_analysis",
+    "check_claims_for",
+    "check_claims_on_series",
+    "claim_measures",
+    "run_report",
+]
 
 _FREQ_WORDS = {"d": "D", "day": "D", "daily": "D", "w": "W", "week": "W", "weekly": "W",
                "m": "M", "month": "M", "monthly": "M"}  # fmt: skip
-_REPORT_FORMATS = ("incidents", "acled", "ucdp")
+
+#: Claim quantity -> names (normalised) of a series measure that counts it.
+_CLAIM_QUANTITY_NAMES: dict[str, tuple[str, ...]] = {
+    "civilian_deaths": ("civilian_deaths", "civilian_deaths_best", "deaths_best", "deaths",
+                        "killed", "new_killed", "dead", "fatalities"),
+    "child_deaths": ("child_deaths", "children_killed", "new_children", "children"),
+    "injured": ("injured", "new_injured", "wounded", "injuries"),
+}  # fmt: skip
 
 
 @dataclass
@@ -39,8 +78,8 @@ class ReportInputs:
 
     Attributes
     ----------
-    incidents : DataFrame
-        Canonical incident table, filtered to the theatre.
+    incidents : DataFrame or None
+        Canonical incident table, filtered to the theatre (None for a tallies or counts file).
     ingest : IngestReport
         Row accounting of the incident file.
     timeline : Timeline or None
@@ -56,9 +95,17 @@ class ReportInputs:
         Where the data are from, for titles.
     case : module or None
         The bundled case's policy (:mod:`trends.cases.idlib_2019`), None with your own data.
+    series : CountSeries or None
+        The count series of a tallies or counts file (None for incidents: the analysis
+        aggregates them).
+    own_timeline : bool
+        Whether the timeline is the user's (``events`` given): the default window then follows
+        it.
+    notes : list of str
+        What was chosen on the way (how claims were checked against a series...).
     """
 
-    incidents: pd.DataFrame
+    incidents: pd.DataFrame | None
     ingest: Any
     timeline: Any
     claims: pd.DataFrame | None
@@ -66,6 +113,22 @@ class ReportInputs:
     source_label: str
     place: str | None
     case: Any = None
+    series: CountSeries | None = None
+    own_timeline: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def data(self) -> CountSeries | pd.DataFrame:
+        """What the analysis is given: the series, else the incident table."""
+        return self.series if self.series is not None else self.incidents
+
+    @property
+    def span(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The data's first and last day."""
+        if self.series is not None:
+            return self.series.start, self.series.end
+        dates = pd.to_datetime(self.incidents["date"])
+        return dates.min().normalize(), dates.max().normalize()
 
 
 def _choose(value: str, allowed: Sequence[str], what: str) -> str:
@@ -79,41 +142,66 @@ def _choose(value: str, allowed: Sequence[str], what: str) -> str:
 def _check_options(config: Any) -> Any:
     """The config with its period normalised, after checking the simple options."""
     if config.data is not None:
-        _choose(config.format, _REPORT_FORMATS + ("tallies",), "format")
+        _choose(config.format, list(SOURCES), "format")
     freq = _FREQ_WORDS.get(str(config.freq).strip().lower())
     if freq is None:
         raise InputError(
             f"unknown freq {config.freq!r}; choose one of D (day), W (week), M (month)"
         )
     _choose(config.family, family_names(), "family")
+    _choose(config.inference, list(INFERENCE_METHODS), "inference")
     _choose(config.theatre, idlib_2019.THEATRES, "theatre")
-    if not config.outcome:
-        raise InputError("give at least one outcome")
-    for o in config.outcome:
-        _choose(o, list(OUTCOMES), "outcome")
-    if len(set(config.outcome)) != len(config.outcome):
-        raise InputError(f"an outcome is given twice: {config.outcome}")
+    if config.outcome is not None:
+        if not config.outcome:
+            raise InputError("give at least one outcome")
+        if len(set(config.outcome)) != len(config.outcome):
+            raise InputError(f"an outcome is given twice: {config.outcome}")
+        if config.incident_data:
+            for o in config.outcome:
+                _choose(o, list(OUTCOMES), "outcome")
+    if not config.incident_data and config.theatre != "all":
+        raise InputError(
+            f"--theatre applies to incident tables, not to a {config.format} file (it has no "
+            "place column to filter)"
+        )
     config.freq = freq
     return config
 
 
-def _read_own_data(config: Any) -> tuple[pd.DataFrame, Any]:
-    if config.format == "tallies":
+def _reader_options(source: Source, config: Any) -> dict[str, Any]:
+    """The config's reading options, checked against what the source's reader takes."""
+    given = config.read_options()
+    accepted = inspect.signature(source.read_function()).parameters
+    unknown = [k for k in given if k not in accepted]
+    if unknown:
+        names = ", ".join("--" + k.replace("_", "-") for k in unknown)
         raise InputError(
-            "the tallies format gives daily totals, not incidents; `trends report` needs an "
-            f"incident table: use --format {', '.join(_REPORT_FORMATS)}"
+            f"{names} does not apply to --format {source.name} (its reader does not take it)"
         )
-    incidents, ingest = read(config.data, config.format)
-    if ingest.accepted == 0 or len(incidents) == 0:
+    return given
+
+
+def _read_own_data(config: Any) -> tuple[pd.DataFrame | None, CountSeries | None, Any]:
+    """(incident table or None, count series or None, ingest report) of the user's file."""
+    source = get_source(config.format)
+    table, ingest = source.read(config.data, **_reader_options(source, config))
+    if ingest.accepted == 0 or len(table) == 0:
+        errors = list(getattr(ingest, "errors", None) or [])
+        first = f"; the first: column {errors[0].column!r} {errors[0].reason}" if errors else ""
         raise InputError(
-            f"{config.data}: no row could be accepted ({ingest.rejected} rejected); run "
-            f"`trends validate {config.data} --format {config.format}` to see why"
+            f"{config.data}: no row could be accepted ({ingest.rejected} rejected{first}); run "
+            f"`trends validate {config.data} --format {config.format}` to see every row"
         )
+    if source.table != "incidents":
+        label = config.source or Path(str(config.data)).name
+        series = source.to_series(table, ingest, source=label)
+        series = replace(series, provenance=replace(series.provenance, file=str(config.data)))
+        return None, series, ingest
     if config.theatre != "all":
-        incidents, ingest = idlib_2019.filter_theatre(incidents, ingest, config.theatre)
-        if len(incidents) == 0:
+        table, ingest = idlib_2019.filter_theatre(table, ingest, config.theatre)
+        if len(table) == 0:
             raise InputError(f"{config.data}: no incident left after the theatre filter")
-    return incidents, ingest
+    return table, None, ingest
 
 
 def _claims(config: Any, timeline: Any) -> tuple[pd.DataFrame | None, Mapping | None]:
@@ -147,7 +235,7 @@ def load_inputs(config: Any, *, claims: bool = True) -> ReportInputs:
         Unreadable or unusable files (the message says which and why).
     """
     config = _check_options(config)
-    case = None
+    case = series = None
     if config.bundled:
         case = idlib_2019
         bundle = load_idlib_2019(theatre=config.theatre)
@@ -155,14 +243,17 @@ def load_inputs(config: Any, *, claims: bool = True) -> ReportInputs:
         source = config.source or case.SOURCE_LABEL
         place = case.place_for(config.theatre)
     else:
-        incidents, ingest = _read_own_data(config)
+        incidents, series, ingest = _read_own_data(config)
         timeline = None
         source = config.source or f"{Path(str(config.data)).name} ({config.format} format)"
         place = None
     if config.events is not None:
         timeline = Timeline.from_csv(config.events)
     table, scopes = _claims(config, timeline) if claims else (None, None)
-    return ReportInputs(incidents, ingest, timeline, table, scopes, source, place, case)
+    return ReportInputs(
+        incidents, ingest, timeline, table, scopes, source, place, case, series,
+        own_timeline=config.events is not None and not config.bundled,
+    )  # fmt: skip
 
 
 def _resolve_date(text: str, timeline: Any, what: str) -> pd.Timestamp:
@@ -176,8 +267,53 @@ def _resolve_date(text: str, timeline: Any, what: str) -> pd.Timestamp:
         ) from None
 
 
+def _window(
+    config: Any, inputs: ReportInputs, intervention: Any
+) -> tuple[pd.Timestamp, pd.Timestamp, WindowChoice | None]:
+    """The window: as given, else the one regime of the user's timeline, else the data's span."""
+    tl = inputs.timeline
+    first, last = inputs.span
+    choice = None
+    if inputs.own_timeline and (not config.start or not config.end):
+        event = intervention
+        if not isinstance(event, ReferenceEvent):
+            event = ReferenceEvent("intervention", "the intervention", "other", intervention)
+        choice = default_window(tl, event, first, last)
+        first, last = choice.start, choice.end
+    start = _resolve_date(config.start, tl, "--start") if config.start else first
+    end = _resolve_date(config.end, tl, "--end") if config.end else last
+    return start, end, choice
+
+
+def _outcomes(config: Any, inputs: ReportInputs) -> tuple[str, ...] | None:
+    """The outcomes asked for; a tallies or counts measure may be named by its words."""
+    if config.outcome is None:
+        return None
+    if inputs.series is None:
+        return tuple(config.outcome)
+    series, out = inputs.series, []
+    for name in config.outcome:
+        if name in series.counts or name in OUTCOMES:
+            out.append(name)
+            continue
+        key = normalise_name(name)
+        found = [m for m in series.counts
+                 if key in (normalise_name(m), normalise_name(m).removeprefix("new_"),
+                            normalise_name(series.label(m).split(" (")[0]))]  # fmt: skip
+        if len(found) != 1:
+            have = ", ".join(f"{m} ({series.label(m)})" for m in series.counts)
+            raise InputError(f"unknown outcome {name!r}; the data's measures are {have}")
+        out.append(found[0])
+    return tuple(out)
+
+
 def run_analysis(config: Any, inputs: ReportInputs) -> Any:
     """Run :func:`trends.analysis.analyse_ceasefire` as a config says.
+
+    With a tallies or counts series, the claims (if any) are checked against its daily counts
+    (:func:`check_claims_on_series`). With the user's own timeline and no ``start``/``end``, the
+    window is :func:`trends.regimes.default_window`'s, recorded with its reasons in
+    ``analysis.settings["default_window"]``.
 
     Raises
     ------
@@ -195,9 +331,7 @@ def run_analysis(config: Any, inputs: ReportInputs) -> Any:
         intervention = tl[config.intervention]
     else:
         intervention = _resolve_date(config.intervention, tl, "--intervention")
-    dates = pd.to_datetime(inputs.incidents["date"])
-    start = _resolve_date(config.start, tl, "--start") if config.start else dates.min().normalize()
-    end = _resolve_date(config.end, tl, "--end") if config.end else dates.max().normalize()
+    start, end, choice = _window(config, inputs, intervention)
     day = pd.Timestamp(getattr(intervention, "start", intervention)).normalize()
     if end <= start:
         raise InputError(f"the window ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d})")
@@ -206,17 +340,151 @@ def run_analysis(config: Any, inputs: ReportInputs) -> Any:
             f"the intervention ({day:%Y-%m-%d}) is outside the window {start:%Y-%m-%d} to "
             f"{end:%Y-%m-%d}: it must fall after the first day and on or before the last"
         )
-    return analyse_ceasefire(
-        inputs.incidents, intervention, start=start, end=end, timeline=tl,
-        claims=inputs.claims, claim_scopes=inputs.scopes, outcomes=tuple(config.outcome),
-        freq=config.freq, family=config.family, ingest=inputs.ingest,
+    incidents = inputs.series is None
+    freq = config.freq
+    if not incidents and config.is_default("freq"):
+        freq = None  # the series' own period (a weekly file is analysed per week)
+    elif not incidents and freq == "D" and inputs.series.rule.key != "D":
+        raise InputError(
+            f"--freq D: the data are counts per {inputs.series.unit}, so their days are not "
+            f"known; analyse them per {inputs.series.unit} (leave out --freq)"
+        )
+    analysis = analyse_ceasefire(
+        inputs.data, intervention, start=start, end=end, timeline=tl,
+        claims=inputs.claims if incidents else None, claim_scopes=inputs.scopes,
+        outcomes=_outcomes(config, inputs), freq=freq, family=config.family,
+        ingest=inputs.ingest, inference=config.inference,
     )  # fmt: skip
+    if choice is not None:
+        analysis.settings["default_window"] = {**choice.to_dict(), "reasons": choice.reasons()}
+    if not config.bundled:
+        analysis.settings["source"] = {"format": config.format, **config.read_options()}
+    if not incidents and inputs.claims is not None:
+        analysis.claims, notes = check_claims_on_series(inputs.claims, inputs.series, timeline=tl)
+        analysis.caveats.extend(notes)
+    return analysis
+
+
+def claim_measures(series: CountSeries) -> dict[str, str]:
+    """Which measure of a series each claim quantity is checked against.
+
+    Parameters
+    ----------
+    series : CountSeries
+
+    Returns
+    -------
+    dict
+        Claim quantity (``civilian_deaths``, ``child_deaths``, ``injured``) -> measure name,
+        for the quantities a measure's name says it counts (``killed``, ``new_killed``,
+        ``deaths`` -> ``civilian_deaths``...). Attacks are never a series measure: a daily total
+        does not count incidents.
+    """
+    out: dict[str, str] = {}
+    for quantity, names in _CLAIM_QUANTITY_NAMES.items():
+        for m in series.counts.columns:
+            meas = series.measures.get(m)
+            if (meas is None or meas.role == "best") and normalise_name(m) in names:
+                out.setdefault(quantity, m)
+    return out
+
+
+def check_claims_on_series(
+    claims: pd.DataFrame, series: CountSeries, *, timeline: Any = None
+) -> tuple[Any, list[str]]:
+    """Check a claims table against a count series' daily counts.
+
+    Parameters
+    ----------
+    claims : DataFrame
+        The claims table (:func:`trends.datasets.load_claims_table`).
+    series : CountSeries
+        A tallies or counts series (daily, or summed from days).
+    timeline : Timeline, optional
+        Resolves event ids in the claims' windows.
+
+    Returns
+    -------
+    (ClaimsCheck or None, list of str)
+        The check and sentences saying how the claims were checked (or why they could not be:
+        then the check is None). A claim about a quantity the series does not count is *not
+        checkable* with that reason; one whose window holds days the source did not report is
+        *undetermined*.
+    """
+    if series.rule.key != "D" and series.days is None:
+        return None, [
+            f"Claims were not checked: the data are counts per {series.unit}, and a claim "
+            "counts days; a total over a claim's days cannot be read from them."
+        ]
+    daily = series.daily()
+    mapping = claim_measures(daily)
+    table = pd.DataFrame({"date": daily.counts.index})
+    for quantity, measure in mapping.items():
+        table[f"{quantity}_best" if quantity == "civilian_deaths" else quantity] = daily.measure(
+            measure
+        ).to_numpy()
+    work = claims.copy()
+    asked = work["quantity"].astype(str)
+    work["quantity"] = asked.where(asked.isin(list(mapping)), "not_in_series")
+    reported = daily.reported[daily.reported]
+    d0, d1 = (reported.index[0], reported.index[-1]) if len(reported) else (None, None)
+    check = check_claims(work, table, timeline=timeline, data_start=d0, data_end=d1)
+    _mark_series_claims(check.frame, asked, daily, series.provenance.kind)
+    notes = [
+        f"Claims about {q.replace('_', ' ')} were checked against {daily.label(m)}, day by day."
+        for q, m in mapping.items()
+    ]
+    if not mapping:
+        notes.append(
+            "No claim could be checked: no measure of the data counts civilian deaths, child "
+            "deaths or injured (name one with --columns, e.g. Killed=civilian_deaths)."
+        )
+    return check, notes
+
+
+def _mark_series_claims(
+    frame: pd.DataFrame, asked: pd.Series, daily: CountSeries, kind: str
+) -> None:
+    """Restore each claim's quantity; say why the unchecked are; days not reported."""
+    frame["quantity"] = asked.to_numpy()
+    measures = ", ".join(daily.label(m) for m in daily.counts.columns)
+    missing = ~daily.reported.to_numpy()
+    days = daily.counts.index
+    for i in frame.index:
+        q = str(frame.at[i, "quantity"])
+        if frame.at[i, "verdict"] == "not checkable" and q not in ("nan", "None"):
+            if str(frame.at[i, "reason"]).startswith("the data do not count"):
+                frame.at[i, "reason"] = (
+                    f"these data ({kind}) count {measures}, not {q.replace('_', ' ')}"
+                )
+            continue
+        ws, we = frame.at[i, "window_start_date"], frame.at[i, "window_end_date"]
+        if frame.at[i, "verdict"] in ("supported", "not supported") and not pd.isna(ws):
+            inside = (days >= ws) & (days <= we)
+            n = int(np.sum(missing & inside))
+            if n:
+                frame.at[i, "verdict"] = "undetermined"
+                frame.at[i, "reason"] = f"{n} day(s) of the claim's window were not reported"
 
 
 def check_claims_for(inputs: ReportInputs) -> Any:
-    """Check the claims of ``inputs`` against its incidents (:class:`ClaimsCheck`)."""
+    """Check the claims of ``inputs`` against its incidents or its series (:class:`ClaimsCheck`).
+
+    Raises
+    ------
+    InputError
+        No claims, or claims that cannot be checked against a weekly or monthly series.
+    """
     if inputs.claims is None:
         raise InputError("no claims to check: give --claims FILE")
+    if inputs.series is not None:
+        check, notes = check_claims_on_series(
+            inputs.claims, inputs.series, timeline=inputs.timeline
+        )
+        inputs.notes.extend(notes)
+        if check is None:
+            raise InputError(notes[0])
+        return check
     return check_claims(
         inputs.claims, inputs.incidents, timeline=inputs.timeline, scopes=inputs.scopes
     )

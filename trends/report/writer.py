@@ -38,17 +38,17 @@ import pandas as pd
 
 from trends.cases import idlib_2019
 from trends.errors import InputError, TrendsError
-from trends.report.charts import Chart, chart_specs, intervention_noun
+from trends.report.charts import chart_specs, data_kind, intervention_noun
 from trends.report.choices import report_choices
 from trends.report.context import build_context
 from trends.report.contract import VERSION, bottom_line_of, results_payload, validate_results
 from trends.report.drawing import draw_all
 from trends.report.escape import Prose, prose
 from trends.report.render import render_html, render_markdown
-from trends.series import DEFAULT_MEASURES, CountSeries
 
 __all__ = [
     "write_report",
+    "write_folder",
     "Progress",
     "OUTPUT_NAMES",
     "MANIFEST",
@@ -63,8 +63,8 @@ MANIFEST = "manifest.json"
 
 #: Names of the files a report writes (a folder written before manifests is recognised by them).
 OUTPUT_NAMES = re.compile(
-    r"^(report\.md|report\.html|results\.json|manifest\.json|series_(daily|weekly)\.csv|"
-    r"(timeline|claims|cumulative_since_ceasefire|its_\w+|changepoints_\w+|placebo_\w+|"
+    r"^(report\.md|report\.html|results\.json|manifest\.json|series_(daily|weekly|monthly)\.csv|"
+    r"(timeline|claims|cumulative_since_ceasefire|its_\w+|changepoints_\w+|placebo_\w+|totals|"
     r"small_multiples_\w+)\.png)$"
 )
 
@@ -75,6 +75,25 @@ _CSV_CAPTIONS = {
     "series_weekly.csv": "the same per ISO week (weeks labelled by their Monday; a partial "
     "first or last week says so in days_covered).",
 }
+
+
+def _csv_captions(a: Any, names: list[str]) -> dict[str, str]:
+    """What each series CSV holds, in the words of the data."""
+    if data_kind(a) == "incidents":
+        return {n: _CSV_CAPTIONS[n] for n in names if n in _CSV_CAPTIONS}
+    words = ", ".join(f"{oa.label} ({oa.measure or name})" for name, oa in a.outcomes.items())
+    out = {}
+    for n in names:
+        unit = n.removeprefix("series_").removesuffix(".csv").removesuffix("ly")
+        unit = "day" if unit == "dai" else unit
+        out[n] = (
+            f"counts per {unit} in the window: {words}; days_covered and days_reported say how "
+            "many days each period covers and how many were reported (a blank is not reported, "
+            "never zero)."
+        )
+    if "series_weekly.csv" in out and "series_daily.csv" in out:
+        out["series_weekly.csv"] = _CSV_CAPTIONS["series_weekly.csv"]
+    return out
 
 
 def sha256_of(path: Path) -> str:
@@ -151,28 +170,75 @@ def _write_manifest(folder: Path, names: list[str], removed: list[str], kept: li
     return path
 
 
+def write_folder(
+    out_dir: str | Path, fill: Callable[[Path, list[str], list[str]], dict[str, str]]
+) -> dict[str, Path]:
+    """Write a folder of outputs atomically, with its manifest (the rules of this module).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder (created, or replaced as a whole; files trends did not write are kept).
+    fill : callable
+        ``fill(tmp, earlier, kept)`` writes every file into the temporary folder ``tmp`` and
+        returns file key -> file name. ``earlier`` lists the files of an earlier run of trends in
+        ``out_dir`` and ``kept`` those trends did not write (for the report to say so).
+
+    Returns
+    -------
+    dict of str to Path
+        File key -> path in ``out_dir`` (``"manifest"`` included).
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` is a file.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file, not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        earlier, kept = _earlier_run(out)
+        keys = dict(fill(tmp, earlier, kept))
+        names = set(keys.values()) | {MANIFEST}
+        removed = [n for n in earlier if n not in names]
+        _write_manifest(tmp, list(keys.values()), removed, kept)
+        keys["manifest"] = MANIFEST
+        _move_into_place(tmp, out, kept)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {key: out / name for key, name in keys.items()}
+
+
 # ---------------------------------------------------------------------------------- contents
-def _series_tables(a: Any, incidents: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    """The series CSVs: every measure per day and per ISO week over the window."""
-    series = getattr(a, "daily", None) or getattr(a, "series", None)
-    table = incidents if incidents is not None else getattr(series, "incidents", None)
-    if series is not None and (table is None or set(DEFAULT_MEASURES) <= set(series.counts)):
-        daily = series if series.freq == "D" else series.daily()
-    elif table is not None:
-        daily = CountSeries.from_incidents(
-            table, start=a.start, end=a.end, measures=DEFAULT_MEASURES
-        )
-    else:
-        raise TrendsError("the analysis carries no daily series to write")
-    weekly = daily.resample("W", anchor="MON")
-    return {"series_daily.csv": daily.to_frame(), "series_weekly.csv": weekly.to_frame()}
+def _series_tables(a: Any) -> dict[str, pd.DataFrame]:
+    """The series CSVs, as the analysis carries them (nothing is counted or summed here).
+
+    Every measure per day (``a.daily``) and per ISO week (``a.weekly``); without days (a weekly
+    or monthly file) the analysed periods as published (``a.series``).
+    """
+    daily = getattr(a, "daily", None)
+    if daily is not None:
+        out = {"series_daily.csv": daily.to_frame()}
+        weekly = getattr(a, "weekly", None)
+        if weekly is not None:
+            out["series_weekly.csv"] = weekly.to_frame()
+        return out
+    series = getattr(a, "series", None)
+    if series is None:
+        raise TrendsError("the analysis carries no series to write")
+    name = "series_daily.csv" if series.unit == "day" else f"series_{series.unit}ly.csv"
+    return {name: series.to_frame()}  # periods as published
 
 
 def _image_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _file_list(charts: list[Chart]) -> list[Prose]:
+def _file_list(a: Any, csv_names: list[str]) -> list[Prose]:
     files = [
         prose("`report.md`: this report (`report.html`: the same, self-contained, for a browser)."),
         prose(
@@ -186,7 +252,7 @@ def _file_list(charts: list[Chart]) -> list[Prose]:
             "happened to files of an earlier run in the folder."
         ),
     ]
-    files += [prose("{n!c}: {c}", n=n, c=c) for n, c in _CSV_CAPTIONS.items()]
+    files += [prose("{n!c}: {c}", n=n, c=c) for n, c in _csv_captions(a, csv_names).items()]
     return files
 
 
@@ -214,16 +280,13 @@ def _title(a: Any, place: str | None) -> str:
     )
 
 
-def _data_span(a: Any, incidents: pd.DataFrame | None) -> tuple | None:
-    table = (
-        incidents
-        if incidents is not None
-        else getattr(getattr(a, "series", None), "incidents", None)
-    )
-    if table is None or not len(table) or "date" not in table:
-        return None
-    dates = pd.to_datetime(table["date"])
-    return dates.min().normalize(), dates.max().normalize()
+def _data_span(a: Any) -> tuple | None:
+    """The data's first and last day, as the analysis' series records them (None if unknown)."""
+    series = getattr(a, "daily", None)
+    series = getattr(a, "series", None) if series is None else series
+    prov = getattr(series, "provenance", None)
+    first, last = getattr(prov, "first_day", None), getattr(prov, "last_day", None)
+    return None if first is None or last is None else (first, last)
 
 
 # ---------------------------------------------------------------------------------- write
@@ -336,9 +399,11 @@ def _write_all(a: Any, tmp: Path, out: Path, **kw: Any):
 
     keys: dict[str, str] = {}
     tick("Writing the series")
-    for name, frame in _series_tables(a, kw["incidents"]).items():
+    csv_names = []
+    for name, frame in _series_tables(a).items():
         frame.to_csv(tmp / name, date_format="%Y-%m-%d", float_format="%.10g")
         keys[name.removesuffix(".csv")] = name
+        csv_names.append(name)
     step[0] += 1
     tick("Writing results.json")
     bottom = bottom_line_of(a)
@@ -361,11 +426,11 @@ def _write_all(a: Any, tmp: Path, out: Path, **kw: Any):
         a, timeline=kw["timeline"], config=config, theatre=theatre,
         theatre_why=case.theatre_why(theatre, a.ingest.notes if a.ingest is not None else ())
         if case is not None and theatre is not None else None,
-        data_span=_data_span(a, kw["incidents"]),
+        data_span=_data_span(a),
     )  # fmt: skip
     context = build_context(
         a, title=kw["title"] or _title(a, place), source_label=source, choices=choices,
-        charts=charts, bottom_line=bottom, files=_file_list(charts),
+        charts=charts, bottom_line=bottom, files=_file_list(a, csv_names),
         housekeeping=_housekeeping(removed, kept),
     )  # fmt: skip
     tick("Writing report.md")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from trends.errors import EventError, InputError, MissingColumnsError
+from trends.ingest import to_dates
 
 __all__ = [
     "MEASURES",
@@ -316,11 +317,8 @@ def date_days(frame: pd.DataFrame, column: str, *, allow_missing: bool) -> np.nd
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)
     else:
-        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
-        bad = parsed.isna().to_numpy() & raw.notna().to_numpy()
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0]) + 1
-            raise InputError(f"not a date: {raw.iloc[row - 1]!r}", row=row, column=column)
+        # Read as every reader does: a numeric day/month date is never guessed.
+        parsed = to_dates(raw.reset_index(drop=True), column=column, allow_missing=True)
     missing = parsed.isna().to_numpy()
     if missing.any() and not allow_missing:
         row = int(np.flatnonzero(missing)[0]) + 1

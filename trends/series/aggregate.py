@@ -327,7 +327,12 @@ def _incident_rows(incidents: pd.DataFrame, opts: _Options) -> _Rows:
         if m == "deaths_best":
             known_best = known
     if "attacks" in opts.measures:
-        per_row["attacks"] = np.ones(n, dtype=np.int64)
+        # A reader may say which rows are attacks (ACLED: political-violence event types only).
+        if "counts_as_attack" in incidents.columns:
+            flags = incidents["counts_as_attack"].fillna(False).to_numpy(dtype=bool)
+            per_row["attacks"] = flags.astype(np.int64)
+        else:
+            per_row["attacks"] = np.ones(n, dtype=np.int64)
     if NO_FIGURE in opts.measures:
         if known_best is None:
             known_best = _count_values(incidents, "civilian_deaths_best")[1]

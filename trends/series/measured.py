@@ -88,6 +88,10 @@ class Provenance:
         The reader's account of the rows.
     choices : tuple of str
         Every choice made between the file and the series, in words.
+    first_day, last_day : pandas.Timestamp or None
+        The data's first and last day as read (before any window): for an incident table its
+        earliest and latest incident date, otherwise the first and last day of the series
+        built. Set when the series is built and kept by :meth:`CountSeries.window`.
     """
 
     source: str = ""
@@ -95,6 +99,8 @@ class Provenance:
     file: str | None = None
     report: Any = None
     choices: tuple[str, ...] = ()
+    first_day: pd.Timestamp | None = None
+    last_day: pd.Timestamp | None = None
 
     def with_choice(self, *text: str) -> Provenance:
         """A copy with more choices recorded.
@@ -153,6 +159,20 @@ class CountSeries:
     incidents: pd.DataFrame | None = None
     aggregation: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Record the data's first and last day in the provenance when it has none yet."""
+        prov = self.provenance
+        if (prov.first_day is None or prov.last_day is None) and len(self.counts):
+            object.__setattr__(
+                self,
+                "provenance",
+                replace(
+                    prov,
+                    first_day=prov.first_day if prov.first_day is not None else self.start,
+                    last_day=prov.last_day if prov.last_day is not None else self.end,
+                ),
+            )
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_incidents(
@@ -210,7 +230,9 @@ class CountSeries:
         names = [m for m in frame.attrs["measures"]]
         daily = frame[names].astype(np.float64)
         daily.index.name = "date"
-        prov = Provenance(source=source, kind="incidents", file=file, report=report)
+        prov = Provenance(
+            source=source, kind="incidents", file=file, report=report, **_data_days(incidents)
+        )
         if multi_day == "spread":
             prov = prov.with_choice("multi-day incidents are spread over their days")
         one = cls._from_days(
@@ -702,6 +724,8 @@ class CountSeries:
                     "kind": self.provenance.kind,
                     "file": self.provenance.file,
                     "choices": list(self.provenance.choices),
+                    "first_day": self.provenance.first_day,
+                    "last_day": self.provenance.last_day,
                 },
             }
         )
@@ -715,6 +739,20 @@ class CountSeries:
 
 
 # ---------------------------------------------------------------------------------- helpers
+def _data_days(incidents: pd.DataFrame) -> dict[str, pd.Timestamp | None]:
+    """``first_day`` / ``last_day`` of an incident table (its earliest and latest day)."""
+    if "date" not in incidents or not len(incidents):
+        return {}
+    first = pd.to_datetime(incidents["date"], errors="coerce").min()
+    last = pd.to_datetime(incidents["date"], errors="coerce").max()
+    if "date_end" in incidents:
+        ends = pd.to_datetime(incidents["date_end"], errors="coerce").max()
+        last = ends if pd.notna(ends) and (pd.isna(last) or ends > last) else last
+    if pd.isna(first) or pd.isna(last):
+        return {}
+    return {"first_day": first.normalize(), "last_day": last.normalize()}
+
+
 def _fmt(ts: Any) -> str:
     return "?" if ts is pd.NaT or ts is None else f"{pd.Timestamp(ts):%Y-%m-%d}"
 

@@ -437,7 +437,9 @@ def rolling_rate(
         non-missing values of the window, i.e. a rate per period. A frame with ``days_covered``
         (any ``count_series`` output, e.g. weekly) gives a rate **per day** for every measure:
         the sum of its non-missing periods divided by the ``days_covered`` of those periods,
-        which handles partial first/last periods; coverage columns are dropped.
+        which handles partial first/last periods; coverage columns are dropped. ``attrs``
+        records ``window``, ``center`` and ``min_periods`` (a chart names the window from
+        them).
     """
     if isinstance(window, bool) or not isinstance(window, int | np.integer) or window < 1:
         raise InputError(f"window must be a whole number of periods >= 1, not {window!r}")
@@ -455,7 +457,7 @@ def rolling_rate(
     kw = {"window": int(window), "center": center, "min_periods": int(min_periods)}
     if isinstance(obj, pd.Series):
         out = obj.astype(np.float64).rolling(**kw).mean()
-        out.attrs = dict(obj.attrs)
+        out.attrs = {**obj.attrs, **kw}
         return out
     value_cols, coverage = _split_columns(obj)
     vals = obj[value_cols].astype(np.float64)
@@ -472,7 +474,7 @@ def rolling_rate(
         )
         den = den_frame.rolling(**kw).sum()
         out = num / den
-    out.attrs = dict(obj.attrs)
+    out.attrs = {**obj.attrs, **kw}
     return out
 
 

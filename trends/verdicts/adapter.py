@@ -125,14 +125,24 @@ def _placebo(pl: Any) -> dict[str, Any]:
     return out
 
 
-def _robustness(frame: Any) -> tuple[Variant, ...]:
+def _same(x: float | None, y: float | None) -> bool:
+    return x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=0.0)
+
+
+def _robustness(frame: Any, main: Estimate | None = None) -> tuple[Variant, ...]:
     """The variants; one that could not be fitted on a series with no events at all (low or high
-    figures the data do not have) is absent data, not a failed check, and is left out."""
+    figures the data do not have) is absent data, not a failed check, and is left out, and so is
+    one identical to the main fit (low or high figures that merely repeat the best ones)."""
     if not isinstance(frame, pd.DataFrame) or frame.empty or "variant" not in frame:
         return ()
     out = []
     for _, r in frame.iterrows():
         if _num(r.get("level_rr")) is None and _num(r.get("total")) in (0.0, None):
+            continue
+        if main is not None and all(
+            _same(_num(r.get(k)), v)
+            for k, v in (("level_rr", main.estimate), ("ci_low", main.low), ("ci_high", main.high))
+        ):
             continue
         out.append(
             Variant(
@@ -201,7 +211,7 @@ def evidence_from_outcome(
     note = next((p.split(":", 1)[1].strip() for p in problems if p.startswith("placebo")), "")
     if note and fields.get("placebo_p") is None:
         fields["placebo_note"] = note
-    fields["robustness"] = _robustness(getattr(oa, "robustness", None))
+    fields["robustness"] = _robustness(getattr(oa, "robustness", None), fields.get("level_change"))
     span = getattr(oa, "level_change_range", None)  # refits over windows / slope terms, if any
     if (
         isinstance(span, (tuple, list))

@@ -1,0 +1,43 @@
+"""analyse_ceasefire passes the ITS inference method through to the model."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trends.analysis import analyse_ceasefire
+from trends.series import CountSeries
+
+
+def _series() -> CountSeries:
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2023-01-01", periods=200, freq="D")
+    mu = np.where(np.arange(200) < 100, 6.0, 3.0) * np.exp(rng.normal(0, 0.3, 200))
+    frame = pd.DataFrame({"killed": rng.poisson(mu)}, index=days)
+    return CountSeries.from_frame(frame)
+
+
+@pytest.mark.parametrize("inference", ["glm", "latent_ar"])
+def test_inference_reaches_the_its(inference):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analysis = analyse_ceasefire(
+            _series(), "2023-04-11", placebo=False, robustness=False, inference=inference
+        )
+    (outcome,) = analysis.outcomes.values()
+    assert outcome.its.settings["inference"] == inference
+    rr = outcome.its.level_change
+    assert rr is not None
+
+
+def test_report_refuses_an_unknown_inference_method(tmp_path):
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--inference", "bogus", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown inference 'bogus'" in result.output

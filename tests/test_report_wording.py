@@ -1,0 +1,201 @@
+"""The words of report.md never over-claim (issue 10 item 2).
+
+Scans the founding-case report (`trends report`, no options), a report on ACLED-format data and
+a report on a constructed small-count series whose change is not distinguishable from no change:
+
+- a sentence that says "fell by" / "rose by" gives an interval that excludes no change;
+- the headline of a finding is bold only when its interval excludes no change, and leads with the
+  dependence-aware interval, the exact one shown as "if every day were an independent Poisson
+  draw";
+- the timing of the change in the bottom line and in "When did the rate change" agree;
+- no ISO date or datetime, no date with a leading zero, no raw outcome key and no count printed
+  as a decimal in the prose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from trends.cli import app
+from trends.verdicts import NO_CHANGE
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
+ACLED = REPO / "data" / "examples" / "acled_idlib_2019_example.csv"
+EVENTS = REPO / "data" / "idlib_2019" / "reference_events.csv"
+
+CHANGE = re.compile(r"\b(fell|rose) by ")
+NUM = r"([-+]?\d[\d,]*(?:\.\d+)?)"
+CI = re.compile(rf"95% CI {NUM}(%?) to {NUM}(%?)")
+ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}(T[\d:]+)?\b")
+LEADING_ZERO = re.compile(r"\b0\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
+RAW_KEYS = re.compile(r"\b(civilian_deaths|deaths_best|deaths_low|deaths_high|child_deaths)\b")
+DECIMAL_COUNT = re.compile(r"\b\d[\d,]*\.0 (events|attacks|civilian deaths|deaths|more|fewer)\b")
+
+
+def _report(args: list[str], out: Path) -> str:
+    result = runner.invoke(app, ["report", *args, "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    return (out / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def founding(tmp_path_factory) -> str:
+    return _report([], tmp_path_factory.mktemp("founding") / "out")
+
+
+@pytest.fixture(scope="module")
+def acled(tmp_path_factory) -> str:
+    if not ACLED.is_file() or not EVENTS.is_file():
+        pytest.skip("the ACLED example or the Idlib reference events are not in the repository")
+    args = ["--data", str(ACLED), "--format", "acled", "--events", str(EVENTS)]
+    args += ["--intervention", "ceasefire_aug31_effective"]
+    return _report(args, tmp_path_factory.mktemp("acled") / "out")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> tuple[str, dict]:
+    """About 6 and 5 events a side of the intervention: no change the data can tell apart."""
+    rng = np.random.default_rng(11)
+    index = pd.date_range("2024-01-01", periods=120)
+    killed = rng.poisson(0.1, len(index))
+    frame = pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "killed": killed})
+    root = tmp_path_factory.mktemp("small")
+    frame.to_csv(root / "daily.csv", index=False)
+    args = ["--data", str(root / "daily.csv"), "--format", "counts"]
+    args += ["--intervention", "2024-03-01", "--source", "a health office"]
+    md = _report(args, root / "out")
+    payload = json.loads((root / "out" / "results.json").read_text(encoding="utf-8"))
+    return md, payload
+
+
+def _prose(md: str) -> list[str]:
+    """Lines of prose: no table rows, no file list, no headings; code spans removed."""
+    body = md.split("\n## Files\n")[0]
+    lines = [
+        ln for ln in body.splitlines() if ln.strip() and not ln.lstrip().startswith(("|", "#"))
+    ]
+    return [re.sub(r"`[^`]*`", "", ln) for ln in lines]
+
+
+def _sentences(md: str) -> list[str]:
+    out = []
+    for line in _prose(md):
+        out += re.split(r"(?<=[.!?)])\s+(?=[A-Z*])", line)
+    return out
+
+
+def _excludes_no_change(m: re.Match) -> bool:
+    lo, lo_pct, hi, hi_pct = m.groups()
+    if lo_pct or hi_pct:  # percentages: a mixed-sign interval includes no change
+        signs = {lo.startswith("-"), hi.startswith("-")}
+        return len(signs) == 1 or not (lo.startswith(("-", "+")) or hi.startswith(("-", "+")))
+    low, high = (float(x.replace(",", "")) for x in (lo, hi))
+    return not (low <= 1.0 <= high)
+
+
+def _overclaims(md: str) -> list[str]:
+    """Sentences that call a change a fall or rise with an interval that includes no change."""
+    bad = []
+    for sentence in _sentences(md):
+        for hit in CHANGE.finditer(sentence):
+            rest = sentence[hit.end() :]
+            ci = CI.search(rest)
+            if ci is None or not _excludes_no_change(ci) or NO_CHANGE in rest[: ci.start()]:
+                bad.append(sentence)
+    return bad
+
+
+def _section(md: str, title: str) -> str:
+    return md.split(f"\n## {title}\n")[1].split("\n## ")[0]
+
+
+def _outcome_block(section: str, label: str) -> str:
+    return section.split(f"### {label}\n")[1].split("\n### ")[0]
+
+
+# --------------------------------------------------------------------------- the scanner
+def test_the_scanner_catches_an_overclaim():
+    """The checks can fail: a fall with an interval through 1 and a mixed-sign percent interval."""
+    assert _overclaims("The rate fell by 62%: rate ratio 0.38 (95% CI 0.107 to 1.150).")
+    assert _overclaims("Its trend rose by 2.2% per day (95% CI -0.77% to +5.2%).")
+    assert not _overclaims("The rate fell by 66%: rate ratio 0.34 (95% CI 0.20 to 0.60).")
+    assert not _overclaims("It fell by 94% (95% CI 83% to 98%; p < 0.001).")
+    assert ISO.search("most likely on 2019-09-01") and ISO.search("(2019-08-31T06:00:00)")
+    assert LEADING_ZERO.search("on 01 Sep 2019") and not LEADING_ZERO.search("on 1 Sep 2019")
+
+
+# ------------------------------------------------------------------------ founding case
+def test_founding_case_never_calls_an_unclear_change_a_fall_or_rise(founding):
+    assert _overclaims(founding) == []
+
+
+def test_founding_case_findings_lead_with_the_dependence_aware_interval(founding):
+    attacks = _outcome_block(_section(founding, "Findings"), "Attacks")
+    first = attacks.strip().splitlines()[0]
+    assert first.startswith("**Attacks fell by 66%**")
+    lead = CI.search(first)
+    assert lead is not None and (lead.group(1), lead.group(3)) == ("0.20", "0.60")
+    assert "allowing for overdispersion and dependence between days" in first
+    exact = first.index("0.28 to 0.42 if every day were an independent Poisson draw")
+    assert exact > lead.start()
+
+
+def test_founding_case_timing_agrees_between_bottom_line_and_when(founding):
+    bottom, when = _section(founding, "Bottom line"), _section(founding, "When did the rate change")
+    for label in ("Attacks", "Civilian deaths"):
+        first = _outcome_block(when, label).strip().split("\n\n")[0]
+        assert first.startswith("The change is dated"), first
+        paragraph = next(p for p in bottom.split("\n\n") if p.strip().startswith(f"**{label}.**"))
+        assert first in paragraph, (label, first)
+    assert "outside that set" not in founding
+    attacks = _outcome_block(when, "Attacks")
+    assert "within a day of the ceasefire (06:00 on 31 Aug 2019)" in attacks
+
+
+@pytest.mark.parametrize("pattern", [ISO, LEADING_ZERO, RAW_KEYS, DECIMAL_COUNT])
+def test_founding_case_prose_has_no_iso_dates_raw_keys_or_decimal_counts(founding, pattern):
+    hits = [ln for ln in _prose(founding) if pattern.search(ln)]
+    assert hits == [], hits[:3]
+
+
+def test_founding_case_change_points_read_in_words(founding):
+    when = _section(founding, "When did the rate change")
+    assert "most likely on 1 Sep 2019" in when
+    assert "rose from 0.17 to 2.6 a day (about 15 times as high)" in when
+    assert "+1409%" not in when
+
+
+# ------------------------------------------------------------------------------- ACLED
+def test_acled_report_reads_right(acled):
+    assert _overclaims(acled) == []
+    for pattern in (ISO, RAW_KEYS, DECIMAL_COUNT):
+        assert [ln for ln in _prose(acled) if pattern.search(ln)] == [], pattern
+    findings = _section(acled, "Findings")
+    # ACLED gives one death figure: no "low-high figures 203-203"
+    assert not re.search(r"low-high figures (\d[\d,]*)-\1\b", findings)
+    # the ACLED window's trend change has an interval through 1: said so, no direction
+    assert re.search(
+        r"the trend changed by [+-][\d.]+% per day \(" + re.escape(NO_CHANGE), findings
+    )
+
+
+# --------------------------------------------------------------------------- small counts
+def test_small_counts_say_no_clear_change_and_never_bold_it(small):
+    md, payload = small
+    rr = payload["outcomes"]["killed"]["rate_ratio"]
+    assert rr["ci_low"] < 1 < rr["ci_high"]  # the constructed case is what the test needs
+    assert _overclaims(md) == []
+    first = _section(md, "Findings").split("### ")[1].split("\n\n")[1]
+    assert first.startswith("No clear change in killed"), first
+    assert NO_CHANGE in first and "**" not in first
+    bottom = _section(md, "Bottom line")
+    assert "fell by" not in bottom and "rose by" not in bottom
+    assert [ln for ln in _prose(md) if ISO.search(ln) or DECIMAL_COUNT.search(ln)] == []

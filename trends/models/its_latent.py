@@ -1,0 +1,291 @@
+"""The ``inference="latent_ar"`` path of :func:`trends.models.its.fit_its`.
+
+The interrupted-time-series design of :func:`trends.models.its_design.build_design` (the same
+columns, the same ``level[id]`` / ``slope[id]`` parameterisation, seasonality, covariates, offset,
+transition terms) is fitted by :func:`trends.models.latent_ar.fit_latent_ar`: a count regression
+whose serial dependence is an unobserved stationary AR(1) process on the log scale. Its Wald
+intervals use the inverse Schur complement of the Laplace approximation (see that module).
+
+This module supplies the two pieces ``fit_its`` swaps in for that option:
+
+- :func:`fit_latent_its`: the fit on the rows ``fit_its`` would use (rows it would not use, such
+  as an excluded transition window, are passed as unreported so the latent process keeps the
+  calendar spacing), wrapped in a :class:`LatentARFit` with the attributes an
+  :class:`~trends.models.its.ITSResult` reads from its ``fit`` (coefficients, standard errors,
+  Pearson residuals, dispersion...);
+- :func:`latent_intervals`: the counterfactual's bands, from
+  :meth:`~trends.models.latent_ar.LatentARResult.expected_total` (marginal expected counts, with
+  parameter, count and latent-process uncertainty; a lognormal approximation).
+
+Measured (``benchmarks/README.md`` section 4, 200 simulated series per cell): where the ITS
+trend is right, the 95% level-change intervals of this model covered 0.942 at >= 245 days and
+0.917 at 120 days, against 0.839 / 0.778 for the default negative binomial + Newey-West; its
+false-positive rate was 0.063 against 0.187. It does not repair a misfit trend (0.739 vs 0.585
+on a slow wave) nor the long-run estimand under self-excitation. The numbers are carried by
+:data:`trends.models.spec.INFERENCE_METHODS` into the result's settings and report.
+
+The counterfactual mean of a period is the *marginal* expected count ``exp(o + x'b + c)`` with
+``c`` = :meth:`~trends.models.latent_ar.LatentARResult.mean_correction` (fitted expected counts
+add up to the observed total, as a count GLM's do).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from trends.models.its_design import ITSDesign, PreparedSeries
+from trends.models.its_intervals import CounterfactualIntervals
+from trends.models.latent_ar import LatentARResult, fit_latent_ar
+from trends.models.spec import ITSSpec
+
+__all__ = [
+    "LatentARFit",
+    "fit_latent_its",
+    "latent_intervals",
+    "latent_mean_shift",
+    "latent_se_description",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class LatentARFit:
+    """A latent-AR fit as an ITS result carries it (read like a count GLM fit).
+
+    Attributes
+    ----------
+    result : LatentARResult
+        The fit of :func:`trends.models.latent_ar.fit_latent_ar`.
+    mu : pandas.Series
+        Marginal expected counts of the used periods.
+    resid_pearson : pandas.Series
+        Pearson residuals of the used periods given the latent process (its posterior mode):
+        their autocorrelation is what the latent AR(1) did not absorb.
+    pearson_chi2, dispersion : float
+        Sum of their squares, and that over ``df_resid``.
+    n, df_resid : int
+        Used periods and ``n`` minus the coefficients.
+    notes : tuple of str
+        Remarks of the fit (a parameter at its bound...).
+    """
+
+    result: LatentARResult
+    mu: pd.Series
+    resid_pearson: pd.Series
+    pearson_chi2: float
+    dispersion: float
+    n: int
+    df_resid: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    se_type = "latent_ar"
+    covariance = "latent_ar"
+    hac = None
+    scale = 1.0
+    se_theta = None
+    nb_se = None
+    deviance = math.nan
+    aic = math.nan
+    converged = True
+
+    @property
+    def params(self) -> pd.Series:
+        """Coefficients (log scale)."""
+        return self.result.params
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors (inverse Schur complement at the Laplace optimum)."""
+        return self.result.bse
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        """Covariance of the coefficients."""
+        return self.result.cov
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided Wald p-values."""
+        return pd.Series(
+            2.0 * stats.norm.sf(np.abs(self.params / self.bse)), index=self.params.index
+        )
+
+    @property
+    def family(self) -> str:
+        """``"negbin"`` or ``"poisson"``."""
+        return self.result.family
+
+    @property
+    def theta(self) -> float | None:
+        """Negative-binomial size given the latent process (``None`` for Poisson)."""
+        return self.result.theta
+
+    @property
+    def loglik(self) -> float:
+        """Laplace log likelihood (``u`` and ``beta`` integrated out)."""
+        return self.result.loglik
+
+    @property
+    def se_description(self) -> str:
+        """The standard errors in words."""
+        return latent_se_description(self.result)
+
+
+def latent_se_description(result: LatentARResult) -> str:
+    """The standard errors of a latent-AR fit in words.
+
+    Parameters
+    ----------
+    result : LatentARResult
+        The fit.
+
+    Returns
+    -------
+    str
+        The words (method, AR coefficient, stationary sd).
+    """
+    return (
+        "latent AR(1) log-intensity model (Laplace approximation; AR coefficient "
+        f"{result.rho:.3f}, stationary sd {result.latent_sd:.3f}; hyperparameter uncertainty "
+        "not propagated)"
+    )
+
+
+def fit_latent_its(
+    spec: ITSSpec, prepared: PreparedSeries, design: ITSDesign, used: np.ndarray
+) -> tuple[LatentARFit, list[str]]:
+    """Fit the ITS design with a latent AR(1) log intensity on the used rows.
+
+    Parameters
+    ----------
+    spec : ITSSpec
+        The (validated) specification; its family is ``"negbin"`` or ``"poisson"``.
+    prepared : PreparedSeries
+        The series.
+    design : ITSDesign
+        Its design (:func:`trends.models.its_design.build_design`).
+    used : numpy.ndarray of bool
+        Rows the fit may use (:func:`trends.models.its_design.usable_rows`); the others are
+        passed as unreported periods.
+
+    Returns
+    -------
+    LatentARFit, list of str
+        The fit and the remarks to report as warnings (none: they go in ``notes``).
+
+    Raises
+    ------
+    trends.errors.InsufficientDataError, trends.errors.NotIdentifiedError
+        Too few periods or events, or a design not identified on the used rows.
+    trends.errors.ConvergenceError
+        The latent-AR likelihood could not be maximised.
+    """
+    y = np.where(used, prepared.values, np.nan)
+    x = design.matrix.astype(float).copy()
+    x.loc[~used] = 0.0
+    x = x.fillna(0.0)
+    offset = np.where(used, design.offset, 0.0)
+    offset = np.where(np.isfinite(offset), offset, 0.0)
+    res = fit_latent_ar(y, x, offset=offset, family=spec.family_name)  # type: ignore[arg-type]
+    eta = offset + x.to_numpy(dtype=float) @ res.params.to_numpy()
+    mu_cond = np.exp(eta + res.latent.to_numpy())[used]
+    var = mu_cond if res.theta is None else mu_cond + mu_cond**2 / res.theta
+    resid = (prepared.values[used] - mu_cond) / np.sqrt(var)
+    mu_marg = np.exp(eta + res.mean_correction())[used]
+    idx = prepared.index[used]
+    n, p = int(used.sum()), len(res.params)
+    chi2 = float(np.sum(resid**2))
+    fit = LatentARFit(
+        result=res,
+        mu=pd.Series(mu_marg, index=idx),
+        resid_pearson=pd.Series(resid, index=idx),
+        pearson_chi2=chi2,
+        dispersion=chi2 / max(n - p, 1),
+        n=n,
+        df_resid=n - p,
+        notes=tuple(res.info.get("notes", ())),
+    )
+    return fit, []
+
+
+def latent_intervals(
+    fit: LatentARFit,
+    x_cf: np.ndarray,
+    off_cf: np.ndarray,
+    obs_ok: np.ndarray,
+    tot_obs: float,
+    alpha: float,
+) -> CounterfactualIntervals:
+    """Counterfactual bands of a latent-AR ITS fit.
+
+    Pointwise bands are those of one period's expected count; the cumulative band at each post
+    period is that of the expected total over the observed post periods up to it, all from
+    :meth:`~trends.models.latent_ar.LatentARResult.expected_total` (its confidence interval is
+    parameter uncertainty; its prediction interval adds count and latent-process variation).
+
+    Parameters
+    ----------
+    fit : LatentARFit
+        The fit.
+    x_cf : numpy.ndarray
+        Design rows of the post period with the last intervention's terms set to zero.
+    off_cf : numpy.ndarray
+        Their offsets.
+    obs_ok : numpy.ndarray of bool
+        Observed post periods (summed by the cumulative effect).
+    tot_obs : float
+        Observed total over them.
+    alpha : float
+        One minus the confidence level.
+
+    Returns
+    -------
+    CounterfactualIntervals
+        The bands, in the layout :func:`trends.models.its.fit_its` uses.
+    """
+    res = fit.result
+    m = x_cf.shape[0]
+    cf_ci = np.full((2, m), np.nan)
+    cf_pi = np.full((2, m), np.nan)
+    for j in range(m):
+        one = res.expected_total(x_cf[j : j + 1], off_cf[j : j + 1], alpha)
+        cf_ci[:, j] = one["ci_low"], one["ci_high"]
+        cf_pi[:, j] = one["pi_low"], one["pi_high"]
+    cum_pi = np.zeros((2, m))
+    rows = np.flatnonzero(obs_ok)
+    total: dict[str, Any] = {"ci_low": 0.0, "ci_high": 0.0}
+    for k, j in enumerate(rows):
+        total = res.expected_total(x_cf[rows[: k + 1]], off_cf[rows[: k + 1]], alpha)
+        cum_pi[:, j:] = np.array([[total["pi_low"]], [total["pi_high"]]])
+    if rows.size:
+        s_lo, s_hi = max(total["pi_low"], 1.0), max(total["pi_high"], 1.0)
+        rel_lo, rel_hi = tot_obs / s_hi - 1.0, tot_obs / s_lo - 1.0
+    else:  # pragma: no cover - excluded by the segment checks
+        rel_lo = rel_hi = math.nan
+    return CounterfactualIntervals(
+        cf_ci, cf_pi, cum_pi, float(total["ci_low"]), float(total["ci_high"]), rel_lo, rel_hi
+    )
+
+
+def latent_mean_shift(fit: Any) -> float:
+    """Log-scale shift from ``o + x'b`` to the marginal expected count (0 for a count GLM).
+
+    Parameters
+    ----------
+    fit : LatentARFit or CountGLMFit
+        The fit of an ITS.
+
+    Returns
+    -------
+    float
+        :meth:`~trends.models.latent_ar.LatentARResult.mean_correction` for a latent-AR fit,
+        else 0.
+    """
+    if isinstance(fit, LatentARFit):
+        return float(fit.result.mean_correction())
+    return 0.0

@@ -456,7 +456,9 @@ exactly how. Replace them with your own download and the same cells work.
 
 The steps: read the export (every row accounted for) and choose what counts as a civilian death;
 write down the reference events; run `analyse_ceasefire`; swap in a GED export; point it at your
-own file.
+own file. Then other shapes of data (a monitor's cumulative tallies, a plain daily count, a
+spreadsheet with its own column names, two published totals) and how to publish a report and
+charts from a notebook.
 """),
     code(
         r"""
@@ -741,9 +743,11 @@ The frozen total of October is marked not reported. But the same rule also catch
 quiet spells**: after the ceasefire many days had no recorded death, so the running total stayed
 the same for days on end, and a file of totals alone cannot tell that apart from a monitor that
 stopped updating. The reader marks those days not reported rather than guessing zero, so the
-series after the ceasefire holds fewer days than the calendar. The late catch-up days are
-flagged as likely late registrations. `load_series(path, format="tallies")` gives the same series
-in one call.
+series after the ceasefire holds fewer days than the calendar, and the bottom line below speaks
+only for the reported days. Two July days are flagged as likely late registrations: in this
+derived file they are real mass-casualty days of the bundled table, so a flag is a prompt to check
+the source, not a verdict. `load_series(path, format="tallies")` gives the same series in one
+call.
 """),
     code(r"""
 tally_series = CountSeries.from_tallies(tallies, tallies_report)
@@ -809,7 +813,7 @@ say(sheet_analysis.bottom_line.report())
 """),
     md(r"""
 On the command line the same file is read with
-`trends report --data spreadsheet_example.xlsx --format incidents --columns "Date=date,Killed=civilian_deaths_best" --dayfirst ...`
+`trends report --data data/examples/spreadsheet_example.xlsx --format incidents --columns "Date=date,Killed=civilian_deaths_best" --dayfirst --intervention 2019-08-31 --out out/mine`
 (see `trends report --help`).
 
 ### 7d. Two published totals

@@ -369,6 +369,34 @@ def test_adapter_drops_absent_figures_and_says_why_no_placebo():
     assert "low death figures" not in bl.text
 
 
+def test_adapter_drops_variants_that_repeat_the_main_fit():
+    """Data with one figure (ACLED): the low/high refits are the main fit again, not checks."""
+    from types import SimpleNamespace
+
+    from trends.verdicts import evidence_from_outcome
+
+    main = {"estimate": 0.0286, "ci_low": 0.0075, "ci_high": 0.109}
+    oa = SimpleNamespace(
+        name="civilian_deaths",
+        label="civilian deaths",
+        problems=[],
+        its=SimpleNamespace(level_change=main, slope_change=None, cumulative_effect=None),
+        robustness=pd.DataFrame(
+            {
+                "variant": ["low death figures", "high death figures", "without the deadliest"],
+                "level_rr": [0.0286, 0.0286, 0.0302],
+                "ci_low": [0.0075, 0.0075, 0.0081],
+                "ci_high": [0.109, 0.109, 0.112],
+                "total": [377.0, 377.0, 362.0],
+            }
+        ),
+    )
+    ev = evidence_from_outcome(oa, event_date="2019-08-31")
+    assert [v.label for v in ev.robustness] == ["without the deadliest"]
+    oa.its = None  # without the main fit nothing can be called a repeat
+    assert len(evidence_from_outcome(oa, event_date="2019-08-31").robustness) == 3
+
+
 # --------------------------------------------------------------------------------------------
 # the model reports use the same words (rates, change-point timing, placebo rank)
 # --------------------------------------------------------------------------------------------

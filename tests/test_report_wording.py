@@ -24,6 +24,8 @@ import pytest
 from typer.testing import CliRunner
 
 from trends.cli import app
+from trends.models.costs import get_cost
+from trends.models.families import get_family
 from trends.verdicts import NO_CHANGE
 
 runner = CliRunner()
@@ -199,3 +201,16 @@ def test_small_counts_say_no_clear_change_and_never_bold_it(small):
     bottom = _section(md, "Bottom line")
     assert "fell by" not in bottom and "rose by" not in bottom
     assert [ln for ln in _prose(md) if ISO.search(ln) or DECIMAL_COUNT.search(ln)] == []
+
+
+# ------------------------------------------------------------------ model-layer words
+def test_a_huge_theta_reads_the_same_as_the_no_overdispersion_note():
+    """ "theta 988,793" next to "(theta > 10,000)" read as one thing: above 10,000."""
+
+    cost = get_cost("negbin")
+    phrase = cost.model_phrase(988_793.0)
+    assert "988" not in phrase and "above 10,000" in phrase
+    assert "10,000" in " ".join(cost.notes(988_793.0))
+    summary = get_family("negbin").fit_summary(988_793.0, 1.0)
+    assert "988" not in summary and "above 10,000" in summary
+    assert get_family("negbin").fit_summary(1.77, 1.0) == "theta = 1.77"

@@ -52,3 +52,10 @@ def test_no_events_at_all():
     result = compare_totals("0/30", "0/30")
     assert math.isnan(result.estimate)
     assert "cannot be estimated" in result.report()
+
+
+def test_rate_interval_is_garwood():
+    low, high = PublishedTotal(10, 5).rate_interval()
+    assert low == pytest.approx(stats.chi2.ppf(0.025, 20) / 2 / 5, rel=1e-10)
+    assert high == pytest.approx(stats.chi2.ppf(0.975, 22) / 2 / 5, rel=1e-10)
+    assert PublishedTotal(0, 5).rate_interval()[0] == 0.0

@@ -61,6 +61,7 @@ from trends.cases import idlib_2019
 from trends.errors import InputError
 from trends.ingest import parse_column_mapping
 from trends.models.families import family_names
+from trends.sources import SOURCES
 
 __all__ = [
     "ReportConfig",
@@ -331,6 +332,12 @@ def _coerce(key: str, value: Any, base: Path | None, prefix: str) -> Any:
         return value
     if key == "label" and value not in ("start", "end"):
         raise InputError(f"{prefix}'label' must be 'start' or 'end', not {value!r}")
+    if key == "format" and prefix and value not in SOURCES:
+        close = difflib.get_close_matches(str(value), list(SOURCES), n=2, cutoff=0.5)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        raise InputError(
+            f"{prefix}unknown format {value!r}{hint}; choose one of {', '.join(SOURCES)}"
+        )
     if key == "outcome":
         if isinstance(value, str):
             return [value]

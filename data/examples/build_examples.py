@@ -464,7 +464,14 @@ def write_xlsx(path: Path, columns: list[str], rows: list[list[object]]) -> None
         for info in src.infolist():
             fixed_info = zipfile.ZipInfo(info.filename, date_time=(2020, 2, 1, 0, 0, 0))
             fixed_info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed_info, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2020-02-01T00:00:00Z\g<2>",
+                    data,
+                )
+            dst.writestr(fixed_info, data)
     path.write_bytes(out.getvalue())
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from scipy import stats
 
 from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
@@ -73,6 +74,24 @@ class PublishedTotal:
     def rate(self) -> float:
         """Count per day."""
         return self.count / self.days
+
+    def rate_interval(self, alpha: float = 0.05) -> tuple[float, float]:
+        """The exact (Garwood) Poisson interval of the rate per day.
+
+        Parameters
+        ----------
+        alpha : float, default 0.05
+            One minus the confidence level.
+
+        Returns
+        -------
+        (float, float)
+            Lower and upper limits of the rate per day.
+        """
+        k = self.count
+        low = 0.0 if k == 0 else float(stats.gamma.ppf(alpha / 2, k)) / self.days
+        high = float(stats.gamma.ppf(1 - alpha / 2, k + 1)) / self.days
+        return low, high
 
 
 def parse_total(text: str, label: str = "") -> PublishedTotal:

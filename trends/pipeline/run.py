@@ -358,6 +358,12 @@ def _variants(
         variants.append(("low death figures", out.series, low))
     if high and high != task.measure and has_figures(out.series, high):
         variants.append(("high death figures", out.series, high))
+    late = task.series.flagged_days("likely_late", out.start, out.end)
+    if len(late) and task.series.rule.key == "D":
+        dates = ", ".join(f"{d:%d %b %Y}" for d in late[:3]) + (", ..." if len(late) > 3 else "")
+        label = f"without the likely late registrations ({len(late)} days: {dates})"
+        reduced = task.series.without_days(late, f"robustness: {label} set missing")
+        variants.append((label, analysed_series(reduced, settings, ev), task.measure))
     incidents = task.series.incidents
     if task.measure == "attacks" or incidents is None or "civilian_deaths_best" not in incidents:
         return variants

@@ -101,7 +101,8 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
     if hi.source == "dependence-aware":
         other = f"{fmt_ratio(exact[0])} to {fmt_ratio(exact[1])} {EXACT_WORDS.format(unit=unit)}"
     elif model is not None and model[0] is not None and model[1] is not None:
-        narrower = (model[1] / model[0]) < (exact[1] / exact[0]) if exact[0] else False
+        known = not any(fmt.missing(x) for x in exact) and exact[0] > 0 and model[0] > 0
+        narrower = known and (model[1] / model[0]) < (exact[1] / exact[0])
         other = f"{fmt_ratio(model[0])} to {fmt_ratio(model[1])} from the negative binomial " + (
             "model, narrower than the exact interval with so few events, so not used"
             if narrower

@@ -25,10 +25,9 @@ from typing import Annotated, Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from scipy import stats
 
 from trends.errors import TrendsError
-from trends.models.totals import PublishedTotal, TotalsComparison
+from trends.models.totals import TotalsComparison
 from trends.report.charts import Chart
 from trends.report.context import Section, Table
 from trends.report.contract import VERSION, GeneratedBy, schema_errors
@@ -42,7 +41,6 @@ __all__ = [
     "TotalsResults",
     "totals_schema",
     "totals_payload",
-    "rate_interval",
     "write_totals_report",
     "write_totals_schema",
 ]
@@ -111,26 +109,6 @@ def write_totals_schema(path: str | Path = TOTALS_SCHEMA_FILE) -> Path:
     return path
 
 
-def rate_interval(total: PublishedTotal, alpha: float = 0.05) -> tuple[float, float]:
-    """The exact (Garwood) Poisson interval of a total's rate per day.
-
-    Parameters
-    ----------
-    total : PublishedTotal
-    alpha : float
-        One minus the confidence level.
-
-    Returns
-    -------
-    (float, float)
-        Lower and upper limits of the rate per day.
-    """
-    k = total.count
-    low = 0.0 if k == 0 else float(stats.gamma.ppf(alpha / 2, k)) / total.days
-    high = float(stats.gamma.ppf(1 - alpha / 2, k + 1)) / total.days
-    return low, high
-
-
 def totals_payload(comparison: TotalsComparison) -> dict[str, Any]:
     """The results.json payload of a comparison, validated against :class:`TotalsResults`.
 
@@ -141,7 +119,7 @@ def totals_payload(comparison: TotalsComparison) -> dict[str, Any]:
     """
     raw = comparison.to_dict()
     for key, total in (("before", comparison.before), ("after", comparison.after)):
-        raw[key]["rate_ci_low"], raw[key]["rate_ci_high"] = rate_interval(total, comparison.alpha)
+        raw[key]["rate_ci_low"], raw[key]["rate_ci_high"] = total.rate_interval(comparison.alpha)
     raw["report"] = comparison.report()
     raw = {"generated_by": {"package": "trends", "version": VERSION}, **raw}
     try:
@@ -179,7 +157,7 @@ def _p(p: float) -> str:
 def _rates_frame(c: TotalsComparison) -> pd.DataFrame:
     rows = {}
     for name, total in (("before", c.before), ("after", c.after)):
-        low, high = rate_interval(total, c.alpha)
+        low, high = total.rate_interval(c.alpha)
         label = name if not total.label or total.label == name else f"{name} ({total.label})"
         rows[label] = {"count": total.count, "days": float(total.days), "rate": total.rate,
                        "ci_low": low, "ci_high": high}  # fmt: skip

@@ -146,6 +146,9 @@ class CountSeries:
         incidents, claims checks).
     aggregation : dict
         The options of the aggregation from incidents (``not_reported``, ``multi_day``).
+    flags : pandas.DataFrame or None
+        Daily data-quality flags of the source (boolean columns; for tallies ``likely_late``: an
+        increment far above the local median, likely a late registration), or None.
     """
 
     counts: pd.DataFrame
@@ -158,6 +161,7 @@ class CountSeries:
     days: CountSeries | None = None
     incidents: pd.DataFrame | None = None
     aggregation: dict[str, Any] = field(default_factory=dict)
+    flags: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         """Record the data's first and last day in the provenance when it has none yet."""
@@ -293,7 +297,11 @@ class CountSeries:
         prov = prov.with_choice(
             "daily counts are the differences of the published cumulative totals"
         )
-        return cls._from_days(daily, meas, prov, reported=daily["new_killed"].notna())
+        series = cls._from_days(daily, meas, prov, reported=daily["new_killed"].notna())
+        if "likely_late" in frame:
+            late = frame["likely_late"].reindex(daily.index).fillna(False).astype(bool)
+            series = replace(series, flags=pd.DataFrame({"likely_late": late}))
+        return series
 
     @classmethod
     def from_counts(
@@ -620,6 +628,57 @@ class CountSeries:
             exposure=self.exposure[keep],
             period_days=self.period_days[keep],
             reported=self.reported[keep],
+        )
+
+    def flagged_days(self, flag: str, start: DateLike | None = None, end: DateLike | None = None):
+        """The days carrying a data-quality flag (e.g. ``"likely_late"``), within a window.
+
+        Parameters
+        ----------
+        flag : str
+            A column of :attr:`flags`.
+        start, end : date-like, optional
+            Window (both days included).
+
+        Returns
+        -------
+        pandas.DatetimeIndex
+            Empty when the series has no such flag.
+        """
+        if self.flags is None or flag not in self.flags:
+            return pd.DatetimeIndex([], name="date")
+        marked = self.flags[flag]
+        days = marked.index[marked.to_numpy(dtype=bool)]
+        return days[_label_mask(days, start, end)]
+
+    def without_days(self, days: Any, why: str) -> CountSeries:
+        """A daily series with ``days`` made *not reported* (missing, never zero).
+
+        Parameters
+        ----------
+        days : sequence of date-like
+            The days to set missing.
+        why : str
+            Recorded in the provenance's choices.
+
+        Returns
+        -------
+        CountSeries
+
+        Raises
+        ------
+        InputError
+            The series is not daily.
+        """
+        if self.rule.key != "D":
+            raise InputError("without_days needs a daily series")
+        drop = self.counts.index.isin(pd.DatetimeIndex(days))
+        counts = self.counts.copy()
+        counts.loc[drop, :] = np.nan
+        reported = self.reported.copy()
+        reported[drop] = False
+        return replace(
+            self, counts=counts, reported=reported, provenance=self.provenance.with_choice(why)
         )
 
     def total(self, name: str, start: DateLike | None = None, end: DateLike | None = None) -> float:

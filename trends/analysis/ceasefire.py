@@ -450,7 +450,7 @@ def _caveats(
             )
     if last is not None and (last - end).days < 30:
         out.append(
-            f"The window ends within 30 days of the last recorded incident ({last:%d %b %Y}): the "
+            f"The window ends within 30 days of the last recorded incident ({last.day} {last:%b %Y}): the "
             "most recent days may be incomplete, as reports arrive late."
         )
     out.append(

@@ -349,7 +349,7 @@ class CeasefireAnalysis(Result):
         name = event_name(self.intervention)
         lines = [
             f"Analysis of {', '.join(o.label for o in self.outcomes.values())} from "
-            f"{self.start:%d %b %Y} to {self.end:%d %b %Y}, per {_unit(self.freq)}, around "
+            f"{self.start.day} {self.start:%b %Y} to {self.end.day} {self.end:%b %Y}, per {_unit(self.freq)}, around "
             f"{name} ({_when(self.intervention, self.intervention_date)})."
         ]
         for oa in self.outcomes.values():
@@ -450,8 +450,10 @@ def event_name(ev: Any) -> str:
 def _when(ev, day: pd.Timestamp) -> str:
     start = getattr(ev, "start", None)
     if start is not None and pd.Timestamp(start) != pd.Timestamp(start).normalize():
-        return f"{pd.Timestamp(start):%H:%M on %d %b %Y}"
-    return f"{day:%d %b %Y}"
+        return (
+            f"{pd.Timestamp(start):%H:%M} on {pd.Timestamp(start).day} {pd.Timestamp(start):%b %Y}"
+        )
+    return f"{day.day} {day:%b %Y}"
 
 
 def _unit(freq: str) -> str:

@@ -182,7 +182,7 @@ def _windows(index: pd.DatetimeIndex, k: int, slope: bool) -> list[tuple[str, sl
         keep = max(1, math.ceil(share * k))
         out.append(
             (
-                f"pre-period: last {_share(share)} (from {index[k - keep]:%d %b %Y})",
+                f"pre-period: last {_share(share)} (from {index[k - keep].day} {index[k - keep]:%b %Y})",
                 slice(k - keep, n),
                 slope,
             )
@@ -191,7 +191,7 @@ def _windows(index: pd.DatetimeIndex, k: int, slope: bool) -> list[tuple[str, sl
         keep = max(1, math.ceil(share * (n - k)))
         out.append(
             (
-                f"post-period: first {_share(share)} (to {index[k + keep - 1]:%d %b %Y})",
+                f"post-period: first {_share(share)} (to {index[k + keep - 1].day} {index[k + keep - 1]:%b %Y})",
                 slice(0, k + keep),
                 slope,
             )

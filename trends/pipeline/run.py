@@ -360,7 +360,9 @@ def _variants(
         variants.append(("high death figures", out.series, high))
     late = task.series.flagged_days("likely_late", out.start, out.end)
     if len(late) and task.series.rule.key == "D":
-        dates = ", ".join(f"{d:%d %b %Y}" for d in late[:3]) + (", ..." if len(late) > 3 else "")
+        dates = ", ".join(f"{d.day} {d:%b %Y}" for d in late[:3]) + (
+            ", ..." if len(late) > 3 else ""
+        )
         label = f"without the likely late registrations ({len(late)} days: {dates})"
         reduced = task.series.without_days(late, f"robustness: {label} set missing")
         variants.append((label, analysed_series(reduced, settings, ev), task.measure))
@@ -385,7 +387,7 @@ def _variants(
         worst = top.iloc[0]
         label = (
             f"without the deadliest incident ({int(worst['civilian_deaths_best'])} killed, "
-            f"{pd.Timestamp(worst['date']):%d %b %Y})"
+            f"{pd.Timestamp(worst['date']).day} {pd.Timestamp(worst['date']):%b %Y})"
             if k == 1
             else f"without the {k} deadliest incidents ({int(top['civilian_deaths_best'].sum())} killed)"
         )
@@ -538,9 +540,7 @@ def _claims_step(out: PairResult, task: Task, ev: Intervention, settings: Settin
             reason = ""
             if start < first or end > last:
                 v = "undetermined"
-                reason = (
-                    f"the window reaches outside the data ({first:%d %b %Y} to {last:%d %b %Y})"
-                )
+                reason = f"the window reaches outside the data ({first.day} {first:%b %Y} to {last.day} {last:%b %Y})"
             elif values.isna().any():
                 reason = f"{int(values.isna().sum())} unreported days in the window"
             detail.update(

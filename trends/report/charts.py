@@ -133,7 +133,7 @@ def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
         PhaseMark(a.intervention_date, a.end, f"after the {word}"),
     ]
     labels = " and ".join(oa.label for oa in a.outcomes.values()).capitalize()
-    span = f"{a.start:%d %b %Y} to {a.end:%d %b %Y}"
+    span = f"{a.start.day} {a.start:%b %Y} to {a.end.day} {a.end:%b %Y}"
     counts, rolling = a.counts, getattr(a, "rolling", None)
     window = None if rolling is None else rolling.attrs.get("window")
     if data_kind(a) != "incidents":  # the chart names each panel as the data name it
@@ -200,7 +200,7 @@ def _claims_charts(a: Any, source: str, where: str) -> list[Chart]:
     if cumulative is not None and {"low", "best", "high"} <= set(cumulative.columns):
         out.append(Chart(
             "cumulative_since_ceasefire.png",
-            f"Civilian deaths recorded since the {noun} ({a.intervention_date:%d %b %Y}), "
+            f"Civilian deaths recorded since the {noun} ({a.intervention_date.day} {a.intervention_date:%b %Y}), "
             "low/best/high figures, with the published claims counted from that day.",
             "claims", "plot_cumulative", (cumulative,),
             dict(claims=claims_since(a), event=a.intervention,
@@ -227,7 +227,7 @@ def _areas_chart(a: Any, ev_mark: Any, source: str, where: str, area_word: str) 
     if measure is None:
         return []
     label = labels.get(measure, "civilian deaths").capitalize()
-    span = f"{a.start:%d %b %Y} to {a.end:%d %b %Y}"
+    span = f"{a.start.day} {a.start:%b %Y} to {a.end.day} {a.end:%b %Y}"
     return [Chart(
         "small_multiples_admin1.png",
         f"{label} per day in each {area_word}, {span}.",

@@ -87,7 +87,7 @@ def _intervention_rows(a: Any, config: Any) -> list[Choice]:
             "{name} ({id!c}), {when}", name=name, id=ev_id, when=fmt.when(ev, a.intervention_date)
         )
         if ev_id
-        else f"{a.intervention_date:%d %b %Y} (a date)"
+        else f"{a.intervention_date.day} {a.intervention_date:%b %Y} (a date)"
     )
     rows = [Choice("Intervention", _origin(config, "intervention"), value,
                    "The event whose effect is asked about.")]  # fmt: skip
@@ -98,12 +98,12 @@ def _intervention_rows(a: Any, config: Any) -> list[Choice]:
             "against it, which can only make a fall look smaller (the conservative side). The "
             "change-point search, which is not told the date, checks the choice.",
             hour=f"{pd.Timestamp(ev.start):%H:%M}",
-            day=f"{a.intervention_date:%d %b}",
+            day=f"{a.intervention_date.day} {a.intervention_date:%b}",
         )
     else:
         why = prose(
             "The event's own day, {day}, is the first day *after*.",
-            day=f"{a.intervention_date:%d %b %Y}",
+            day=f"{a.intervention_date.day} {a.intervention_date:%b %Y}",
         )
     rows.append(
         Choice(
@@ -144,7 +144,7 @@ def _end_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> Pro
         return prose(
             "The day before “{name}” ({id!c}, {day}), so that the post-period is the {regime} "
             "regime alone, not the {ended} that ended it.",
-            name=nxt.name, id=nxt.id, day=f"{nxt.day:%d %b %Y}", regime=regime, ended=ended,
+            name=nxt.name, id=nxt.id, day=f"{nxt.day.day} {nxt.day:%b %Y}", regime=regime, ended=ended,
         )  # fmt: skip
     ev = _event_at(timeline, a.end)
     if ev is not None:

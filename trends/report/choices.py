@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from trends.models.claims import REPORTED_TOLERANCE
 from trends.report import fmt
 from trends.report.charts import data_kind
 from trends.report.escape import Prose, prose
@@ -217,10 +218,15 @@ def _check_rows(a: Any) -> list[Choice]:
                            "mass-casualty incidents?"))  # fmt: skip
     if a.claims is not None:
         rows.append(Choice("Claims", "",
-                           f"tolerance {a.claims.tolerance:.0%} for 'around'/'almost' claims",
-                           "A claim is supported when every figure in the data's low-high range "
-                           "is consistent with it, not supported when none is, undetermined "
-                           "otherwise."))  # fmt: skip
+                           f"tolerance {a.claims.tolerance:.0%} for 'around' claims, "
+                           f"{REPORTED_TOLERANCE:.0%} for a plain reported number",
+                           "Incident data are a floor (unrecorded incidents can only add deaths), "
+                           "so findings are one-sided: 'at least' claims are confirmed, supported "
+                           "by the best count, possible or not reached; 'at most' claims are "
+                           "contradicted, doubtful or consistent; 'around' and reported numbers "
+                           "are contradicted, doubtful, consistent, below the claim or not "
+                           "reached. The low-high verdict (supported / not supported / "
+                           "undetermined) is kept beside it."))  # fmt: skip
     return rows
 
 

@@ -590,10 +590,17 @@ def _parse_records(text: str, spath: str, delim: str, notes: list[str]) -> RawTa
     issues: list[RowIssue] = []
     prev_end = reader.line_num
     multi = 0
+    raw_lines: list[str] | None = None
     for rec in reader:
         start, prev_end = prev_end + 1, reader.line_num
-        if not rec or (len(rec) == 1 and rec[0].strip() == ""):
-            continue  # blank line: not a row
+        if not rec or (len(rec) == 1 and rec[0].strip(" \t") == ""):
+            # A blank line is not a row; a line holding only quotes ('""', or a quote left open)
+            # is one, as it is for the fast path: look at the line as written.
+            raw_lines = (
+                raw_lines if raw_lines is not None else io.StringIO(text, newline="").readlines()
+            )
+            if start > len(raw_lines) or raw_lines[start - 1].strip() == "":
+                continue
         lines.append(start)
         rownum = len(lines)
         if prev_end > start:
@@ -749,6 +756,8 @@ def _read_fast(
     # (the usual case, checked by counting line breaks) no value can hold one.
     lone_cr = counter.cr != counter.crlf
     if lone_cr or counter.total_lines() != table.num_rows + len(bad_texts) + 1:
+        if bad_texts:  # a malformed record may span lines (an open quote): the exact path decides
+            raise _FallBack("malformed records and a line count that does not match")
         for col in table.columns:
             if (
                 pc.any(pc.match_substring(col, "\n")).as_py()

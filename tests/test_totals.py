@@ -15,6 +15,8 @@ def test_unequal_exposure_is_used():
     result = compare_totals("213/31", "95/30", measure="casualties")
     assert result.estimate == pytest.approx((95 / 30) / (213 / 31), rel=1e-12)
     assert result.estimate == pytest.approx(0.461, abs=5e-4)
+    # the figures the README quotes for this example
+    assert (round(result.ci_low, 3), round(result.ci_high, 3)) == (0.358, 0.590)
     assert result.ci_low < result.estimate < result.ci_high < 1
     assert "fell by 54%" in result.report()
 

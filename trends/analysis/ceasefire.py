@@ -28,6 +28,7 @@ from trends.analysis.outputs import (
 )
 from trends.analysis.result import OUTCOMES, CeasefireAnalysis, OutcomeAnalysis
 from trends.analysis.sensitivity import level_change_range
+from trends.analysis.series_claims import check_claims_on_series
 from trends.errors import InputError, TrendsError, WrongTableError
 from trends.models.claims import check_claims
 from trends.pipeline.executors import choose_executor, run_chunks
@@ -323,11 +324,9 @@ def _assemble(
             claims_check = check_claims(
                 claims, series.incidents, timeline=timeline, scopes=claim_scopes
             )
-        else:
-            caveats_extra.append(
-                "Claims were not checked: the claims check counts incidents, and this series "
-                f"comes from {series.provenance.kind} data."
-            )
+        else:  # tallies, plain counts: checked day by day against the matching measure
+            claims_check, notes = check_claims_on_series(claims, series, timeline=timeline)
+            caveats_extra.extend(notes)
     counts = analysed.to_frame()
     last = _last_recorded(series)
     caveats = _caveats(counts, results, end, last) + caveats_extra
@@ -444,9 +443,15 @@ def _caveats(
                 f"Small counts: only {int(post.sum())} {oa.label} after the intervention; intervals are wide."
             )
         if oa.its is not None and oa.its.diagnostics.get("ljung_box", {}).get("p_value", 1) < 0.05:
-            out.append(
-                f"The {oa.label} series is autocorrelated beyond the model (Ljung-Box test); "
+            allowed = (
                 "Newey-West standard errors allow for it."
+                if oa.its.settings.get("inference", "glm") == "glm"
+                else "the latent AR(1) term did not absorb all of it, so its intervals may be "
+                "too narrow."
+            )
+            out.append(
+                f"The {oa.label} series is autocorrelated beyond the model (Ljung-Box test on "
+                f"its Pearson residuals); {allowed}"
             )
     if last is not None and (last - end).days < 30:
         out.append(
@@ -457,5 +462,15 @@ def _caveats(
         "The two-phase rate ratio averages each whole phase; the interrupted time series separates "
         "the immediate change at the intervention (level change) from the change in trend after "
         "it, so the two answer different questions and need not agree."
+    )
+    out.append(
+        "What each number estimates: the two-phase rate ratio is the average rate over the whole "
+        "period after the intervention divided by that before it, as observed (the post-period "
+        "average effect); the level change is the immediate jump at the intervention against the "
+        "trend before it, projected to that date; the slope change is the change of that trend; "
+        "the cumulative effect is the total recorded after the intervention against the total the "
+        "projected trend expects. Where violence feeds on itself (one attack making the next more "
+        "likely), a lower baseline lowers the rate gradually, so the immediate change understates "
+        "the long-run effect, and no number here is the long-run effect."
     )
     return out

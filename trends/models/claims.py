@@ -87,6 +87,7 @@ __all__ = [
     "consistent_interval",
     "verdict",
     "check_claims",
+    "claims_table",
     "ClaimsCheck",
     "QUANTITY_COLUMNS",
     "FINDINGS",
@@ -468,6 +469,20 @@ def finding_sentence(
             f"low figures ({lo}) are not."
         )
     return texts.get(f.finding, FINDINGS.get(f.finding, f.finding).capitalize() + ".")
+
+
+def claims_table(claims: Any) -> pd.DataFrame:
+    """Claims as a table: a copy of a DataFrame, or one row per :class:`Claim` of a sequence.
+
+    Parameters
+    ----------
+    claims : DataFrame or sequence of Claim (or of objects with attributes)
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _claims_frame(claims)
 
 
 def _claims_frame(claims) -> pd.DataFrame:

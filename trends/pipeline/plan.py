@@ -96,8 +96,9 @@ class Settings:
         (Monday weeks, calendar months), a weekday, a day of the month.
     family, se, hac_lags, slope_change, intervals : model options of the ITS
     changepoint_model, max_changes : options of the change-point search
-    its_options, changepoint_options : mapping
-        Further keyword arguments of the two model functions.
+    its_options, changepoint_options, rates_options, placebo_options : mapping
+        Further keyword arguments of the model functions (``fit_its``, ``detect_changepoints``,
+        ``compare_rates``, ``placebo_test``).
     leave_out : tuple of int
         Robustness: refit without the k largest incidents, for each k.
     tolerance : float
@@ -124,6 +125,8 @@ class Settings:
     max_changes: int | None = 3
     its_options: Mapping[str, Any] = field(default_factory=dict)
     changepoint_options: Mapping[str, Any] = field(default_factory=dict)
+    rates_options: Mapping[str, Any] = field(default_factory=dict)
+    placebo_options: Mapping[str, Any] = field(default_factory=dict)
     leave_out: tuple[int, ...] = (1, 3, 5)
     tolerance: float = 0.1
     seed: int = 0

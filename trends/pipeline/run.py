@@ -265,7 +265,9 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
     assert base is not None and out.start is not None and out.end is not None
     values = base.measure(task.measure).rename(out.label)
     before, after = phases(ev.day, out.start, out.end)
-    out.rates = compare_rates(values, before, after, se=settings.se, hac_lags=settings.hac_lags)
+    out.rates = compare_rates(
+        values, before, after, se=settings.se, hac_lags=settings.hac_lags, **settings.rates_options
+    )
     if base.rule.key != "D" and base.exposure.nunique() > 1:
         out.notes.append(
             f"the rate comparison counts {base.unit}s, not days: {base.unit}s of "
@@ -334,7 +336,9 @@ def _changepoint_step(out: PairResult, task: Task, ev: Intervention, settings: S
 def _placebo_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:
     if out.its is None or out.series is None:
         return
-    out.placebo = placebo_test(out.series.measure(task.measure).rename(out.label), out.its)
+    out.placebo = placebo_test(
+        out.series.measure(task.measure).rename(out.label), out.its, **settings.placebo_options
+    )
 
 
 def _robustness_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:

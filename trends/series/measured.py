@@ -305,15 +305,16 @@ class CountSeries:
 
     @classmethod
     def from_counts(
-        cls, table: pd.DataFrame, report: Any = None, *, source: str = "counts"
+        cls, table: pd.DataFrame | pd.Series, report: Any = None, *, source: str = "counts"
     ) -> CountSeries:
         """A plain count table (:func:`trends.ingest.counts.read_counts`) as a series.
 
         Parameters
         ----------
-        table : pandas.DataFrame
+        table : pandas.DataFrame or pandas.Series
             Indexed by the first day of each period, one column per measure, and ``days``,
-            ``period_end``, ``reported``, ``source_row`` columns.
+            ``period_end``, ``reported``, ``source_row`` columns (all optional). A Series is one
+            measure, named by its name (``"count"`` when it has none).
         report : IngestReport, optional
             Its ingest report.
         source : str, default "counts"
@@ -323,6 +324,12 @@ class CountSeries:
         -------
         CountSeries
         """
+        if isinstance(table, pd.Series):
+            table = table.to_frame("count" if table.name is None else str(table.name))
+        if not isinstance(table, pd.DataFrame):
+            raise InputError(
+                f"from_counts needs a pandas DataFrame or Series, got {type(table).__name__}"
+            )
         extra = {"days", "period_end", "reported", "source_row", "date"}
         cols = [c for c in table.columns if c not in extra]
         exposure = table["days"] if "days" in table else None

@@ -166,10 +166,18 @@ def _event(event: Any, event_date: Any) -> dict[str, Any]:
     except (TypeError, ValueError):
         ts = None
     kind = str(getattr(event, "kind", "") or "")
-    word = {"ceasefire": "the ceasefire", "truce": "the truce", "agreement": "the agreement"}
+    word = {
+        "ceasefire": "the ceasefire",
+        "truce": "the truce",
+        "agreement": "the agreement",
+        "offensive": "the offensive",
+        "escalation": "the escalation",
+    }
+    # a bare date (no event object) is "the intervention", as in the rest of the analysis
+    fallback = "the event" if event is not None and hasattr(event, "start") else "the intervention"
     return {
-        "event_name": str(name) if name else "the event",
-        "event_word": word.get(kind, "the event"),
+        "event_name": str(name) if name else fallback,
+        "event_word": word.get(kind, fallback),
         "event_time": ts,
         "has_time_of_day": None if ts is None else bool(ts != ts.normalize()),
     }

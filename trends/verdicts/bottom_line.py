@@ -275,7 +275,7 @@ def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
         ev.event_time,
         # the first sentence named the event; later ones use its short word ("the ceasefire")
         reference_name=ev.event_word
-        if ev.event_word != "the event"
+        if ev.event_word not in ("the event", "the intervention")
         else with_article(ev.event_name),
         has_time_of_day=ev.has_time_of_day,
         unit=ev.unit,

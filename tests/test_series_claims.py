@@ -1,0 +1,59 @@
+"""Claims checked against a series without incidents, in the analysis layer (issue 8 leftover).
+
+``analyse_ceasefire`` on tallies or plain counts checks the claims day by day itself (before,
+only ``trends report`` did it, after the analysis); ``trends.analysis.series_claims`` holds it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from trends import CountSeries, analyse_ceasefire
+from trends.analysis.series_claims import check_claims_on_series, claim_measures
+from trends.events import Claim
+
+
+def _series(seed: int = 4) -> CountSeries:
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2023-05-01", periods=90, name="date")
+    killed = rng.poisson(np.where(index < "2023-06-15", 9.0, 3.0)).astype(float)
+    killed[20] = np.nan  # a day the source did not report
+    return CountSeries.from_frame(pd.DataFrame({"killed": killed}, index=index), source="ministry")
+
+
+def _claims() -> list[Claim]:
+    return [
+        Claim("c1", "2023-07-01", "2023-06-15", "2023-06-30", "civilian_deaths", 5, "at least"),
+        Claim("c2", "2023-06-01", "2023-05-15", "2023-05-31", "civilian_deaths", 99, "at least"),
+        Claim("c3", "2023-07-01", "2023-06-15", "2023-06-30", "attacks", 10),
+    ]
+
+
+def test_the_measure_named_killed_counts_civilian_deaths():
+    assert claim_measures(_series()) == {"civilian_deaths": "killed"}
+
+
+def test_analyse_ceasefire_checks_claims_on_a_series_itself():
+    series = _series()
+    a = analyse_ceasefire(series, "2023-06-15", claims=_claims(), placebo=False, robustness=False)
+    frame = a.claims.frame.set_index("id")
+    days = series.measure("killed")
+    expected = days.loc["2023-06-15":"2023-06-30"].sum()
+    assert frame.loc["c1", "observed_best"] == expected
+    assert frame.loc["c1", "verdict"] == "supported"
+    # the window of c2 holds the unreported day 21 May: the total is not known
+    assert frame.loc["c2", "verdict"] == "undetermined"
+    assert "not reported" in frame.loc["c2", "reason"]
+    assert frame.loc["c3", "verdict"] == "not checkable"
+    assert any("checked against killed" in c for c in a.caveats)
+    direct, _ = check_claims_on_series(pd.DataFrame([vars(c) for c in _claims()]), series)
+    assert list(direct.frame["verdict"]) == list(a.claims.frame["verdict"])
+
+
+def test_weekly_counts_without_days_cannot_be_checked():
+    weekly = _series().resample("W")
+    assert weekly.days is None or weekly.rule.key == "W"
+    check, notes = check_claims_on_series(pd.DataFrame([vars(c) for c in _claims()]), weekly)
+    if weekly.days is None:
+        assert check is None and "not checked" in notes[0]

@@ -1,0 +1,131 @@
+"""Published claims checked against a count series' daily counts (tallies, plain counts).
+
+An incident table is checked incident by incident (:func:`trends.models.claims.check_claims`);
+a series that carries no incidents (a monitor's cumulative tallies, a plain daily count file) is
+checked day by day: each claim quantity is matched to the series measure whose name says it
+counts it (:func:`claim_measures`), a claim about anything else is *not checkable* with that
+reason, and a claim whose window holds days the source did not report is *undetermined*.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from trends.ingest import normalise_name
+from trends.models.claims import check_claims, claims_table
+from trends.series import CountSeries
+
+__all__ = ["check_claims_on_series", "claim_measures"]
+
+#: Names of series measures that count each claim quantity (compared after normalisation).
+_CLAIM_QUANTITY_NAMES: dict[str, tuple[str, ...]] = {
+    "civilian_deaths": ("civilian_deaths", "civilian_deaths_best", "deaths_best", "deaths",
+                        "killed", "new_killed", "dead", "fatalities"),
+    "child_deaths": ("child_deaths", "children_killed", "new_children", "children"),
+    "injured": ("injured", "new_injured", "wounded", "injuries"),
+}  # fmt: skip
+
+
+def claim_measures(series: CountSeries) -> dict[str, str]:
+    """Which measure of a series each claim quantity is checked against.
+
+    Parameters
+    ----------
+    series : CountSeries
+
+    Returns
+    -------
+    dict
+        Claim quantity (``civilian_deaths``, ``child_deaths``, ``injured``) -> measure name,
+        for the quantities a measure's name says it counts (``killed``, ``new_killed``,
+        ``deaths`` -> ``civilian_deaths``...). Attacks are never a series measure: a daily total
+        does not count incidents.
+    """
+    out: dict[str, str] = {}
+    for quantity, names in _CLAIM_QUANTITY_NAMES.items():
+        for m in series.counts.columns:
+            meas = series.measures.get(m)
+            if (meas is None or meas.role == "best") and normalise_name(m) in names:
+                out.setdefault(quantity, m)
+    return out
+
+
+def check_claims_on_series(
+    claims: pd.DataFrame, series: CountSeries, *, timeline: Any = None
+) -> tuple[Any, list[str]]:
+    """Check a claims table against a count series' daily counts.
+
+    Parameters
+    ----------
+    claims : DataFrame or sequence of Claim
+        The claims (:func:`trends.datasets.load_claims_table`, :func:`trends.events.load_claims`).
+    series : CountSeries
+        A tallies or counts series (daily, or summed from days).
+    timeline : Timeline, optional
+        Resolves event ids in the claims' windows.
+
+    Returns
+    -------
+    (ClaimsCheck or None, list of str)
+        The check and sentences saying how the claims were checked (or why they could not be:
+        then the check is None). A claim about a quantity the series does not count is *not
+        checkable* with that reason; one whose window holds days the source did not report is
+        *undetermined*.
+    """
+    if series.rule.key != "D" and series.days is None:
+        return None, [
+            f"Claims were not checked: the data are counts per {series.unit}, and a claim "
+            "counts days; a total over a claim's days cannot be read from them."
+        ]
+    daily = series.daily()
+    mapping = claim_measures(daily)
+    table = pd.DataFrame({"date": daily.counts.index})
+    for quantity, measure in mapping.items():
+        table[f"{quantity}_best" if quantity == "civilian_deaths" else quantity] = daily.measure(
+            measure
+        ).to_numpy()
+    work = claims_table(claims)
+    asked = work["quantity"].astype(str)
+    work["quantity"] = asked.where(asked.isin(list(mapping)), "not_in_series")
+    reported = daily.reported[daily.reported]
+    d0, d1 = (reported.index[0], reported.index[-1]) if len(reported) else (None, None)
+    check = check_claims(work, table, timeline=timeline, data_start=d0, data_end=d1)
+    _mark_series_claims(check.frame, asked, daily, series.provenance.kind)
+    notes = [
+        f"Claims about {q.replace('_', ' ')} were checked against {daily.label(m)}, day by day."
+        for q, m in mapping.items()
+    ]
+    if not mapping:
+        notes.append(
+            "No claim could be checked: no measure of the data counts civilian deaths, child "
+            "deaths or injured (name one with --columns, e.g. Killed=civilian_deaths)."
+        )
+    return check, notes
+
+
+def _mark_series_claims(
+    frame: pd.DataFrame, asked: pd.Series, daily: CountSeries, kind: str
+) -> None:
+    """Restore each claim's quantity; say why the unchecked are; days not reported."""
+    frame["quantity"] = asked.to_numpy()
+    measures = ", ".join(daily.label(m) for m in daily.counts.columns)
+    missing = ~daily.reported.to_numpy()
+    days = daily.counts.index
+    for i in frame.index:
+        q = str(frame.at[i, "quantity"])
+        if frame.at[i, "verdict"] == "not checkable" and q not in ("nan", "None"):
+            if str(frame.at[i, "reason"]).startswith("the data do not count"):
+                frame.at[i, "reason"] = (
+                    f"these data ({kind}) count {measures}, not {q.replace('_', ' ')}"
+                )
+            continue
+        ws, we = frame.at[i, "window_start_date"], frame.at[i, "window_end_date"]
+        if frame.at[i, "verdict"] in ("supported", "not supported") and not pd.isna(ws):
+            inside = (days >= ws) & (days <= we)
+            n = int(np.sum(missing & inside))
+            if n:
+                frame.at[i, "verdict"] = "undetermined"
+                frame.at[i, "reason"] = f"{n} day(s) of the claim's window were not reported"

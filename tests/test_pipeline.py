@@ -127,7 +127,7 @@ def test_a_tallies_table_is_refused_with_what_to_do():
         analyse_ceasefire([1, 2, 3], "2019-09-01")
 
 
-def test_claims_without_incidents_are_not_checked_and_say_so():
+def test_claims_on_tallies_are_checked_day_by_day_and_say_so():
     table, report = read_tallies(TALLIES)
     series = CountSeries.from_tallies(table, report)
     claims = pd.DataFrame(
@@ -143,8 +143,14 @@ def test_claims_without_incidents_are_not_checked_and_say_so():
     a = analyse_ceasefire(
         series, "2019-09-01", outcomes=["new_killed"], claims=claims, placebo=False
     )
-    assert a.claims is None
-    assert any("Claims were not checked" in c for c in a.caveats)
+    assert a.claims is not None
+    row = a.claims.frame.iloc[0]
+    days = series.daily().measure("new_killed").loc["2019-09-01":"2019-09-10"]
+    if days.notna().all():
+        assert row["observed_best"] == days.sum()
+    else:
+        assert row["verdict"] == "undetermined"
+    assert any("were checked against" in c for c in a.caveats)
 
 
 def test_glance_is_one_row(weekly):

@@ -34,6 +34,8 @@ FAST = {
 
 
 def _quiet_fit(*args, **kwargs):
+    # analyse_many's default (inference="auto") on these 200-day daily series is the latent AR
+    kwargs.setdefault("inference", "latent_ar")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelWarning)
         return fit_its(*args, **kwargs)
@@ -106,7 +108,7 @@ def test_one_row_per_pair_with_documented_columns(reference, long_frame, interve
     assert pairs == [(f"r{i}", iid) for i in range(N_SERIES) for iid in ("ceasefire", "escalation")]
     assert (reference["status"] == "ok").all()
     assert (reference["n_days"] == N_DAYS).all()
-    assert (reference["its_se_type"] == "hac").all()
+    assert (reference["its_se_type"] == "latent_ar").all()
     assert reference["intervention_date"].dtype == "datetime64[ns]"
     assert reference["reference_in_set"].dtype == "boolean"
     assert (reference["seconds"] > 0).all()
@@ -247,7 +249,9 @@ def test_windows_in_days_and_dates(long_frame):
     assert row["window_start"] == CEASEFIRE - pd.Timedelta(days=30)
     assert row["window_end"] == CEASEFIRE + pd.Timedelta(days=44)
     s = _series_of(long_frame, "r2").loc[row["window_start"] : row["window_end"]]
-    direct = _quiet_fit(s, [CEASEFIRE], n_sim=200, seed=int(row["seed"]))
+    # 75 days: shorter than the latent-AR default's 120, so "auto" is the count GLM
+    direct = _quiet_fit(s, [CEASEFIRE], n_sim=200, seed=int(row["seed"]), inference="glm")
+    assert row["its_se_type"] == "hac"
     assert row["its_level_rr"] == direct.level_change.estimate
 
     out = analyse_many(
@@ -498,3 +502,15 @@ def test_bad_inputs_raise_clear_errors(long_frame):
             claims=pd.DataFrame({"value": [1]}),
             steps=("claims",),
         )
+
+
+def test_inference_glm_gives_newey_west_everywhere(long_frame):
+    one = long_frame[long_frame["series_id"] == "r0"]
+    out = analyse_many(one, interventions={"cf": CEASEFIRE}, steps=("its",), n_jobs=1,
+                       inference="glm")  # fmt: skip
+    assert (out["its_se_type"] == "hac").all()
+    direct = _quiet_fit(_series_of(long_frame, "r0"), [CEASEFIRE], intervals="analytic",
+                        inference="glm")  # fmt: skip
+    assert out.iloc[0]["its_level_rr"] == direct.level_change.estimate
+    with pytest.raises(InputError, match="inference"):
+        analyse_many(one, interventions={"cf": CEASEFIRE}, inference="bayes", n_jobs=1)

@@ -12,7 +12,7 @@ from trends.errors import InputError, UnknownModelComponentError
 from trends.models.its import ITSSpec, fit_its
 from trends.models.its_batched import fit_its_at_dates
 from trends.models.its_design import build_design, place_interventions, prepare_series
-from trends.models.its_latent import LatentARFit
+from trends.models.its_latent import LATENT_ITS_HYPER, LatentARFit
 from trends.models.latent_ar import fit_latent_ar
 from trends.models.placebo import placebo_test
 from trends.models.rates import compare_rates
@@ -80,7 +80,7 @@ def test_same_design_and_estimates_as_fit_latent_ar(series: pd.Series, latent) -
     spec = ITSSpec.from_options(series.index[180], inference="latent_ar").validated()
     prepared = prepare_series(series)
     design = build_design(spec, prepared, place_interventions(spec, prepared))
-    direct = fit_latent_ar(series, design.matrix, offset=design.offset)
+    direct = fit_latent_ar(series, design.matrix, offset=design.offset, hyper=LATENT_ITS_HYPER)
     np.testing.assert_allclose(latent.fit.params.to_numpy(), direct.params.to_numpy(), rtol=1e-8)
     rr = direct.rate_ratio("level[i1]")
     assert latent.level_change.ci_low == pytest.approx(rr.ci_low, rel=1e-8)
@@ -164,3 +164,46 @@ def test_level_change_covered_over_seeds() -> None:
         lc = fit_its(s, s.index[180], inference="latent_ar").level_change
         covered.append(lc.ci_low < LEVEL < lc.ci_high)
     assert sum(covered) >= 6, covered
+
+
+@pytest.mark.parametrize("kind", ["zeros", "few", "gaps", "short60", "weekly", "spike"])
+def test_latent_its_never_raises_untyped(kind: str) -> None:
+    """Honest input: a result, or a typed trends error with a message (never anything else)."""
+    from trends.errors import TrendsError
+
+    rng = np.random.default_rng(5)
+    freq, n = ("W-MON", 104) if kind == "weekly" else ("D", 60 if kind == "short60" else 150)
+    y = rng.poisson(3.0, n).astype(float)
+    if kind == "zeros":
+        y[:] = 0.0
+    elif kind == "few":
+        y[:] = 0.0
+        y[[3, n - 4, n - 2]] = 2.0
+    elif kind == "gaps":
+        y[30:50] = np.nan
+        y[100:104] = np.nan
+    elif kind == "spike":
+        y[:] = 0.0
+        y[[10, 100]] = [30.0, 5.0]
+    s = pd.Series(y, index=pd.date_range("2021-01-04", periods=n, freq=freq))
+    try:
+        r = fit_its(s, s.index[n // 2], inference="latent_ar")
+    except TrendsError as exc:
+        assert kind in ("zeros", "few") and str(exc)
+        return
+    lc = r.level_change
+    assert np.isfinite(lc.ci_low) and np.isfinite(lc.ci_high) and lc.ci_low <= lc.ci_high
+
+
+def test_default_latent_its_propagates_hyperparameter_uncertainty() -> None:
+    """fit_its(inference="latent_ar") on 120 days: delta-method covariance and t quantiles."""
+    s = _latent_nb_series(8, n=120, p0=60)
+    r = fit_its(s, s.index[60], inference="latent_ar")
+    res = r.fit.result
+    plain = fit_latent_ar(s, res.design, hyper="none")
+    assert res.info["hyper_mode"] == ("delta_t" if res.df is not None else "delta")
+    assert r.level_change.se >= plain.bse["level[i1]"] - 1e-12
+    assert r.level_change.ci_high - r.level_change.ci_low >= (
+        plain.rate_ratio("level[i1]").ci_high - plain.rate_ratio("level[i1]").ci_low
+    )
+    assert "delta method" in r.fit.se_description or "not" in r.fit.se_description

@@ -213,3 +213,41 @@ def test_refuses_rank_deficient_design_and_bad_arguments():
         its_design(100, 100)
     with pytest.raises(InputError):
         fit_latent_ar(y, its_design(100, 50)).rate_ratio("nope")
+
+
+# --- hyperparameter uncertainty and the two-phase long-run variance ----------------------------
+def test_phase_contrast_variance_matches_simulation():
+    """The lognormal-AR(1) NB moments behind the two-phase LRV interval, checked by simulation."""
+    from trends.models.latent_ar import phase_contrast_variance
+
+    rng = np.random.default_rng(11)
+    n, reps, rho, sd, theta = 50, 40000, 0.8, 0.6, 3.0
+    m = np.where(np.arange(n) >= 30, 2.0, 5.0)
+    u = np.empty((reps, n))
+    u[:, 0] = rng.normal(0.0, sd, reps)
+    for t in range(1, n):
+        u[:, t] = rho * u[:, t - 1] + sd * math.sqrt(1 - rho**2) * rng.standard_normal(reps)
+    y = rng.poisson(rng.gamma(theta, m * np.exp(u - sd**2 / 2) / theta))
+    w = np.where(np.arange(n) >= 30, 1.0 / 20, 0.0) - np.where(np.arange(n) < 30, 1.0 / 30, 0.0)
+    sim = float(np.var((y / m) @ w))
+    closed = phase_contrast_variance(w, m, rho=rho, latent_sd=sd, theta=theta)
+    assert closed == pytest.approx(sim, rel=0.05)
+    # no latent variation: the independent NB variance
+    iid = phase_contrast_variance(w, m, rho=0.5, latent_sd=0.0, theta=theta)
+    assert iid == pytest.approx(float(np.sum(w**2 * (1 / m + 1 / theta))), rel=1e-12)
+
+
+def test_hyperparameter_correction_widens_the_interval():
+    sim = simulate_conflict(**preset("drop_50", seed=4))
+    y = sim.frame["attacks"]
+    plain = fit_its_latent_ar(y, "2019-08-31")
+    corr = fit_its_latent_ar(y, "2019-08-31", hyper="delta")
+    assert np.allclose(corr.params, plain.params)
+    assert np.allclose(corr.cov_conditional, plain.cov)
+    assert corr.cov_hyper is not None and corr.df is not None
+    assert np.all(np.diag(corr.cov) >= np.diag(plain.cov) - 1e-12)
+    assert np.all(np.linalg.eigvalsh(corr.cov_hyper.to_numpy()) > -1e-10)
+    assert corr.bse["level[i1]"] >= plain.bse["level[i1]"]
+    assert np.all(corr.df > 0)
+    with pytest.raises(InputError):
+        fit_its_latent_ar(y, "2019-08-31", hyper="kass")

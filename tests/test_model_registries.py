@@ -87,9 +87,11 @@ def test_placebo_estimates_are_those_of_the_fit_function(name):
     res = _quiet(fit_its, s, s.index[120], family=name, n_sim=300)
     pl = placebo_test(s, res, min_segment=30, batched=False)  # the per-date (reference) path
     fast = placebo_test(s, res, min_segment=30)  # all the dates in one batch
-    pre = s.iloc[:120]
     for date in pl.placebo_log_rr.index[[0, 17, -1]]:
-        refit = _quiet(fit_its, pre, res.spec.with_intervention(date))
+        w = pl.windows.loc[date]  # each fake date is fitted on its own window
+        refit = _quiet(
+            fit_its, s.loc[w.first_period : w.last_period], res.spec.with_intervention(date)
+        )
         assert refit.level_change.coef == pl.placebo_log_rr[date]
         assert refit.level_change.se == pl.placebo_se[date]
         assert refit.family == name and refit.se_type == res.se_type
@@ -257,8 +259,11 @@ def test_a_fourth_family_is_one_definition_and_a_registry_entry(fourth_family):
     # placebo and rates run on it through the same fit function
     pl = placebo_test(s, res, min_segment=25)
     assert pl.family == fourth_family.name and pl.n_placebos > 50
+    w = pl.windows.iloc[3]
     refit = _quiet(
-        fit_its_model, s.iloc[:120], res.spec.with_intervention(pl.placebo_log_rr.index[3])
+        fit_its_model,
+        s.loc[w.first_period : w.last_period],
+        res.spec.with_intervention(pl.placebo_log_rr.index[3]),
     )
     assert refit.primary.level_change.coef == pl.placebo_log_rr.iloc[3]
     rates = _quiet(

@@ -82,3 +82,32 @@ def test_public_functions_have_numpy_docstrings(module_name):
                 no_params.append(name)
     assert not missing, f"{module_name}: no docstring for {missing}"
     assert not no_params, f"{module_name}: no 'Parameters' section for {no_params}"
+
+
+#: Heavy libraries that ``import trends`` (and ``import trends.report``) must not load.
+HEAVY = ("matplotlib", "statsmodels", "scipy.stats", "jinja2", "pydantic")
+
+
+def _loaded_after(statement: str) -> list[str]:
+    import subprocess
+    import sys
+
+    code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.split()
+
+
+def test_import_trends_is_lazy():
+    loaded = set(_loaded_after("import trends"))
+    assert not [m for m in HEAVY if m in loaded], "import trends loads a heavy library"
+    assert "pandas" not in loaded and "numpy" not in loaded
+    # the public names still resolve and are listed
+    assert set(trends.__all__) <= set(dir(trends))
+    assert callable(trends.fit_its)
+
+
+def test_report_package_loads_matplotlib_only_to_draw():
+    loaded = set(_loaded_after("import trends.report"))
+    assert "matplotlib" not in loaded, "importing the report package loads matplotlib"

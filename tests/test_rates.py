@@ -202,3 +202,114 @@ def test_time_zone_aware_series():
     s = _series(seed=5).tz_localize("Asia/Damascus")
     r = _compare(s, BEFORE, AFTER)
     assert r.before.n_periods == 60 and r.after.n_periods == 60
+
+
+# --- model="latent_ar_lrv": observed ratio of the period rates, latent-AR long-run variance ------
+def _ar_counts(seed: int, n: int = 200, change: int = 100, level: float = 1.0) -> pd.Series:
+    """NB counts (size 4) around a latent AR(1) log intensity (rho 0.8, stationary sd 0.5)."""
+    rng = np.random.default_rng(seed)
+    u = np.empty(n)
+    u[0] = rng.normal(0.0, 0.5)
+    for t in range(1, n):
+        u[t] = 0.8 * u[t - 1] + 0.5 * math.sqrt(1 - 0.64) * rng.standard_normal()
+    mean = 4.0 * np.where(np.arange(n) >= change, level, 1.0) * np.exp(u - 0.125)
+    y = rng.poisson(rng.gamma(4.0, mean / 4.0))
+    return pd.Series(y.astype(float), index=pd.date_range("2021-01-01", periods=n, freq="D"))
+
+
+def _halves(s: pd.Series, change: int = 100) -> tuple[tuple, tuple]:
+    return (s.index[0], s.index[change - 1]), (s.index[change], s.index[-1])
+
+
+def _se_log(rr: dict, alpha: float = 0.05) -> float:
+    return (math.log(rr["ci_high"]) - math.log(rr["ci_low"])) / (2 * stats.norm.ppf(1 - alpha / 2))
+
+
+def test_lrv_estimate_is_the_observed_ratio_of_period_rates():
+    from trends.models.latent_ar import fit_its_latent_ar
+    from trends.models.rates import lrv_log_ratio_se
+
+    s = _ar_counts(1, level=0.5)
+    s.iloc[[5, 17, 130]] = np.nan
+    b, a = _halves(s)
+    r = compare_rates(s, b, a, model="latent_ar_lrv")
+    nb = r.rate_ratio_nb
+    assert nb["se_type"] == "latent_ar_lrv" and nb["note"] is None or "bound" in str(nb["note"])
+    observed = r.after.rate / r.before.rate
+    assert abs(nb["estimate"] / observed - 1.0) < 1e-8
+    glm = compare_rates(s, b, a).rate_ratio_nb
+    assert abs(nb["estimate"] / glm["estimate"] - 1.0) < 1e-6  # the NB "after" coefficient
+    assert abs(nb["se"] - _se_log(nb)) < 1e-9
+    # the same number as the benchmark's route (fit of the whole span, lrv_log_ratio_se)
+    fit = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False)
+    obs = ~np.isnan(s.to_numpy())
+    before = (np.arange(s.size) < 100) & obs
+    se = lrv_log_ratio_se(fit, before, ~before & obs, r.before.rate, r.after.rate)
+    assert abs(se - nb["se"]) < 1e-9
+    # the dependence-aware interval is a candidate for the headline
+    assert r.lead_interval().source == "dependence-aware"
+
+
+def test_lrv_se_exceeds_independent_days_se_on_ar_data_only():
+    s = _ar_counts(3)
+    b, a = _halves(s)
+    lrv = compare_rates(s, b, a, model="latent_ar_lrv").rate_ratio_nb
+    iid = compare_rates(s, b, a, se="model").rate_ratio_nb  # NB, independent days
+    assert lrv["se"] > 1.3 * _se_log(iid)
+    rng = np.random.default_rng(3)
+    p = pd.Series(rng.poisson(5.0, 200).astype(float), index=s.index)
+    lrv_p = compare_rates(p, b, a, model="latent_ar_lrv", family="poisson").rate_ratio_nb
+    iid_p = compare_rates(p, b, a, se="model", family="poisson").rate_ratio_nb
+    assert 0.9 < lrv_p["se"] / _se_log(iid_p) < 1.2
+
+
+def test_lrv_interval_covers_the_period_ratio_over_seeds():
+    """60 latent-AR series with a -50% change: coverage of the true ratio of marginal means."""
+    hits = 0
+    for seed in range(60):
+        s = _ar_counts(100 + seed, n=160, change=80, level=0.5)
+        nb = compare_rates(s, *_halves(s, 80), model="latent_ar_lrv").rate_ratio_nb
+        hits += nb["ci_low"] <= 0.5 <= nb["ci_high"]
+    assert hits / 60 >= 0.85
+
+
+def test_lrv_falls_back_to_the_glm_when_the_latent_fit_fails():
+    y = np.zeros(60)
+    y[[3, 10, 20]] = 1.0
+    y[[40, 50]] = 2.0  # 7 events: below the latent model's minimum
+    s = pd.Series(y, index=pd.date_range("2021-01-01", periods=60, freq="D"))
+    nb = compare_rates(s, *_halves(s, 30), model="latent_ar_lrv").rate_ratio_nb
+    assert nb["estimate"] == pytest.approx((4 / 30) / (3 / 30), rel=1e-6)
+    assert "Newey-West GLM interval used" in nb["note"]
+    assert nb["se_type"] == "hac"
+
+
+@pytest.mark.parametrize("kind", ["zeros", "few", "gaps", "short", "weekly"])
+def test_lrv_never_raises_on_honest_input(kind):
+    rng = np.random.default_rng(7)
+    freq, n = ("W-MON", 80) if kind == "weekly" else ("D", 60 if kind == "short" else 150)
+    y = rng.poisson(3.0, n).astype(float)
+    if kind == "zeros":
+        y[:] = 0.0
+    elif kind == "few":
+        y[:] = 0.0
+        y[[2, n - 3]] = 1.0
+    elif kind == "gaps":
+        y[20:45] = np.nan
+    s = pd.Series(y, index=pd.date_range("2021-01-04", periods=n, freq=freq))
+    r = compare_rates(s, *_halves(s, n // 2), model="latent_ar_lrv")
+    nb = r.rate_ratio_nb
+    if r.before.count > 0 and r.after.count > 0:
+        assert nb["ci_low"] <= nb["estimate"] <= nb["ci_high"]
+    else:
+        assert nb["estimate"] is None and nb["note"]
+    assert isinstance(r.report(), str)
+
+
+def test_two_phase_methods_registry():
+    from trends.errors import UnknownModelComponentError
+    from trends.models.spec import TWO_PHASE_METHODS
+
+    assert {"glm", "latent_ar", "latent_ar_lrv"} <= set(TWO_PHASE_METHODS)
+    with pytest.raises(UnknownModelComponentError):
+        compare_rates(_ar_counts(1), *_halves(_ar_counts(1)), model="latent_lrv_typo")

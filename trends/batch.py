@@ -573,8 +573,11 @@ def _run_rows(
 
 
 def _warm() -> None:
-    """Import what forked workers would otherwise import each (a no-op when imported)."""
-    import statsmodels.stats.diagnostic  # noqa: F401  (Ljung-Box test of fit_its)
+    """Import what forked workers would otherwise import each (a no-op when imported).
+
+    fit_its's Ljung-Box test is :mod:`trends.models.diagnostics` (statsmodels is not needed).
+    """
+    import trends.models.diagnostics  # noqa: F401
 
 
 def _ts(value: Any) -> Any:
@@ -621,6 +624,10 @@ def _execute(
     return [pair for chunk in results for pair in chunk], info
 
 
+#: The two-phase method that goes with each ``inference`` choice.
+_TWO_PHASE_OF = {"auto": "auto", "glm": "glm", "latent_ar": "latent_ar_lrv"}
+
+
 def _batch_settings(
     steps: tuple[str, ...],
     *,
@@ -634,8 +641,11 @@ def _batch_settings(
     n_jobs: Any,
     chunk_size: Any,
     seed: Any,
+    inference: str = "auto",
 ) -> Settings:
     """Check the options of :func:`analyse_many` and turn them into pipeline settings."""
+    if inference not in _TWO_PHASE_OF:
+        raise InputError(f"inference must be 'auto', 'glm' or 'latent_ar', got {inference!r}")
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
         raise InputError("seed must be an integer")
     if chunk_size is not None and int(chunk_size) < 1:
@@ -660,6 +670,8 @@ def _batch_settings(
         ),
         tolerance=float(tolerance),
         seed=int(seed),
+        inference=inference,
+        two_phase=_TWO_PHASE_OF[inference],
         record_warnings=True,
         isolate=True,
     )
@@ -680,6 +692,7 @@ def analyse_many(
     se: Literal["hac", "model", "robust"] = "hac",
     changepoint_model: Literal["poisson", "negbin", "gaussian"] = "negbin",
     intervals: Literal["analytic", "simulation"] = "analytic",
+    inference: str = "auto",
     claims: Any = None,
     tolerance: float = 0.1,
     its_options: Mapping[str, Any] | None = None,
@@ -727,6 +740,12 @@ def analyse_many(
         slope changes do not depend on it): closed form (fast, no Monte Carlo error) or
         :func:`~trends.models.its.fit_its`'s default simulation (``n_sim`` draws, seeded per
         pair; about five times the cost of the whole pair).
+    inference : {"auto", "glm", "latent_ar"}, default "auto"
+        How the ITS and the two-phase ratio are estimated, as in
+        :func:`trends.analysis.analyse_ceasefire`: ``"auto"`` uses the calibrated latent AR(1)
+        count model on daily series of at least 120 observed days (negative binomial or
+        Poisson) and the count GLM with ``se`` elsewhere; ``"glm"`` the GLM everywhere;
+        ``"latent_ar"`` the latent model (and the latent-AR covariance of the observed ratio).
     claims : DataFrame or sequence of mappings, optional
         One row per claim: ``value``, ``qualifier`` (``at_least``, ``more_than``,
         ``fewer_than``, ``at_most``, ``around``, ``exactly`` or a phrase such as "more than"),
@@ -776,6 +795,7 @@ def analyse_many(
     steps_t = steps_of(steps, STEPS)  # the counts and the rate comparison always run
     settings = _batch_settings(
         steps_t,
+        inference=inference,
         family=family,
         se=se,
         changepoint_model=changepoint_model,

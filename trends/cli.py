@@ -363,8 +363,9 @@ def report(
     inference: Annotated[
         str | None,
         typer.Option(
-            help="ITS inference: glm (count GLM, Newey-West errors; default) or latent_ar "
-            "(latent AR(1) count model; coverage in benchmarks/README.md)."
+            help="auto (default: latent AR(1) count model on daily series of 120+ days, "
+            "Newey-West elsewhere), glm (Newey-West everywhere) or latent_ar; measured "
+            "coverage in benchmarks/README.md."
         ),
     ] = None,
     outcome: Annotated[

@@ -83,7 +83,7 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "format": "incidents",
     "freq": "D",
     "family": "negbin",
-    "inference": "glm",
+    "inference": "auto",
     "outcome": ["attacks", "civilian_deaths"],
     "out": Path("out"),
 }
@@ -125,9 +125,11 @@ class ReportConfig:
     family : str, optional
         ``negbin``, ``poisson`` or ``quasipoisson``.
     inference : str, optional
-        Inference method of the interrupted time series: ``glm`` (count GLM with Newey-West
-        errors) or ``latent_ar`` (latent AR(1) count model); see
-        :data:`trends.models.spec.INFERENCE_METHODS`.
+        How intervals are computed: ``auto`` (default: the latent AR(1) count model for the
+        interrupted time series and its serial covariance for the two-phase ratio, on daily
+        series of at least 120 days; the count GLM with Newey-West errors elsewhere), ``glm``
+        (Newey-West everywhere; matches R's ``sandwich::NeweyWest``) or ``latent_ar``; see
+        :func:`trends.models.spec.choose_inference`.
     outcome : list of str, optional
         Outcomes analysed (keys of :data:`trends.analysis.OUTCOMES`).
     out : Path, optional

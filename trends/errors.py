@@ -187,9 +187,7 @@ class UnknownModelComponentError(ModelError, ValueError):
         The registered names closest to ``name``.
     """
 
-    def __init__(
-        self, kind: str, name: object, choices: list[str], suggestions: list[str]
-    ) -> None:
+    def __init__(self, kind: str, name: object, choices: list[str], suggestions: list[str]) -> None:
         self.kind = kind
         self.name = str(name)
         self.choices = list(choices)
@@ -199,9 +197,7 @@ class UnknownModelComponentError(ModelError, ValueError):
             if self.suggestions
             else ""
         )
-        super().__init__(
-            f"unknown {kind} {name!r}{guess}; use one of {', '.join(self.choices)}"
-        )
+        super().__init__(f"unknown {kind} {name!r}{guess}; use one of {', '.join(self.choices)}")
 
 
 class NotIdentifiedError(ModelError, ValueError):

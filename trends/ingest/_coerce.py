@@ -218,8 +218,54 @@ def parse_text(raw: pd.Series) -> pd.Series:
     The missing-value words of :data:`MISSING_TOKENS` apply to numbers and dates only: in a text
     column "unknown" or "None" may be what the source wrote (a perpetrator, a place), so it is kept.
     """
-    s, _ = _strip_and_missing(raw)
+    s = raw.astype("str")
+    if _arrow_backed(s):
+        return _arrow_text(s)
+    s = s.str.strip()
     return s.where(s != "", pd.NA).astype("str")
+
+
+def _arrow_backed(s: pd.Series) -> bool:
+    """True for a column of strings stored by pyarrow (the default ``str`` dtype of pandas)."""
+    dtype = s.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _arrow_text(s: pd.Series) -> pd.Series:
+    """:func:`parse_text` with pyarrow, copying no column that needs no change.
+
+    A column without surrounding spaces keeps its strings (large exports: most columns), and
+    empty cells become missing by a new validity bitmap over the same strings.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = s.array.__arrow_array__()  # the stored strings, not copied
+    if not isinstance(values, pa.ChunkedArray):
+        values = pa.chunked_array([values])
+    stripped = pc.utf8_trim_whitespace(values)
+    if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(values)).as_py():
+        stripped = values  # nothing was stripped: keep the original strings
+    if pc.any(pc.equal(stripped, "")).as_py():
+        stripped = pa.chunked_array(
+            [_blank_to_null(chunk) for chunk in stripped.chunks], type=stripped.type
+        )
+    return pd.Series(pd.array(stripped, dtype="str"), index=s.index, name=s.name)
+
+
+def _blank_to_null(chunk):
+    """One pyarrow string array with its empty strings made null (the strings are not copied)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keep = pc.not_equal(chunk, "")
+    if chunk.null_count:
+        keep = pc.and_kleene(keep, pc.is_valid(chunk))
+    keep = pc.fill_null(keep, False)
+    if chunk.offset != 0 or keep.offset != 0:
+        return pc.if_else(keep, chunk, pa.scalar(None, chunk.type))
+    buffers = chunk.buffers()
+    return pa.Array.from_buffers(chunk.type, len(chunk), [keep.buffers()[1], *buffers[1:]])
 
 
 def parse_count(
@@ -362,8 +408,12 @@ def parse_date(
     them. Each distinct value is parsed once (dates repeat a lot in large files), trying the
     formats in order on what is still unparsed.
     """
-    s, missing = _strip_and_missing(raw)
-    codes, uniques = pd.factorize(s.where(~missing))  # missing cells get code -1
+    # Each distinct cell is stripped and checked once; missing cells get code -1.
+    raw_codes, raw_uniques = pd.factorize(raw)
+    u_text, u_missing = _strip_and_missing(pd.Series(raw_uniques))
+    u_codes, uniques = pd.factorize(u_text.where(~u_missing))
+    codes = np.append(u_codes, -1)[raw_codes]
+    missing = pd.Series(np.append(u_missing.to_numpy(dtype=bool), True)[raw_codes], index=raw.index)
     distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
     parsed_distinct = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
     out_of_range = pd.Series(False, index=distinct.index)
@@ -393,12 +443,17 @@ def parse_date(
             f"is outside the accepted dates {DATE_MIN.date()} to {DATE_MAX.date()} (a typo?)",
             raw,
         )
-        _explain_bad_dates(s, raw, todo & ~far_rows, column, errors, formats, expected)
+        bad = todo & ~far_rows
+        rows = np.flatnonzero(bad.to_numpy(dtype=bool))
+        s_bad = pd.Series(  # the stripped text of the failing cells only
+            np.asarray(u_text, dtype=object)[raw_codes[rows]], index=raw.index[rows], dtype="str"
+        )
+        _explain_bad_dates(s_bad, raw, bad, column, errors, formats, expected)
     return out
 
 
 def _explain_bad_dates(
-    s: pd.Series,
+    s_bad: pd.Series,
     raw: pd.Series,
     bad: pd.Series,
     column: str,
@@ -406,11 +461,13 @@ def _explain_bad_dates(
     formats: Sequence[str],
     expected: str,
 ) -> None:
-    """Record why each unparsed date failed: ambiguous, impossible, or not a date."""
+    """Record why each unparsed date failed: ambiguous, impossible, or not a date.
+
+    ``s_bad`` is the stripped text of the failing cells only (cheap on large files with few bad
+    dates); ``bad`` marks them among all the rows of ``raw``.
+    """
     if not bad.any():
         return
-    # Only the failing cells are examined (cheap on large files with few bad dates).
-    s_bad = s[bad]
     ambiguous = s_bad.str.match(_AMBIGUOUS_DATE).fillna(False).astype(bool)
     looks_like = s_bad.str.match(_ISO_SHAPE).fillna(False).astype(bool)
     for fmt in formats:

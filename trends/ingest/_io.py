@@ -71,6 +71,8 @@ FAST_PATH_BYTES = 32 * 1024 * 1024
 #: Longest field accepted (characters); a longer field rejects its row, whatever the file size.
 MAX_FIELD_CHARS = 1_048_576
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+#: ``usecols`` of :func:`load_table`: header names -> the names to convert (None: all).
+UseColumns = Callable[[list[str]], "list[str] | None"]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "\\x09": "\t", "comma": ",", "semicolon": ";"}
 _DELIMITER_NAMES.update({"pipe": "|", "space": " "})
@@ -99,6 +101,9 @@ class RawTable:
     lines : numpy.ndarray, optional
         ``lines[row - 1]`` is the physical line (or spreadsheet row) where data row ``row`` starts.
         Computed on demand for the fast path (see :meth:`line_of`).
+    header : list of str, optional
+        Every column of the file's header, when ``frame`` holds only some of them (a reader
+        asked for the columns it uses, see :func:`load_table`); None when ``frame`` holds all.
     """
 
     frame: pd.DataFrame
@@ -108,6 +113,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     delimiter: str = ","
     lines: np.ndarray | None = None
+    header: list[str] | None = None
     _find_lines: Callable[[], np.ndarray] | None = field(default=None, repr=False)
 
     def line_of(self, row: int) -> int | None:
@@ -223,6 +229,7 @@ def load_table(
     encoding: str | None = None,
     fast: bool | None = None,
     sheet: str | int | None = None,
+    usecols: UseColumns | None = None,
 ) -> RawTable:
     """Read any accepted input (a file of a supported kind, or a DataFrame) into raw strings.
 
@@ -230,7 +237,7 @@ def load_table(
     ----------
     source : str, Path or DataFrame
         Delimited text (optionally gzip- or zip-compressed), ``.xlsx``, Parquet, or a DataFrame.
-    delimiter, encoding, fast
+    delimiter, encoding, fast, usecols
         See :func:`read_delimited` (text only).
     sheet : str or int, optional
         The worksheet of an ``.xlsx`` file (default: the first).
@@ -248,7 +255,9 @@ def load_table(
         return raw_from_frame(source, "<DataFrame>")
     if not isinstance(source, (str, Path)):
         raise InputError(f"expected a file path or a DataFrame, not {type(source).__name__}")
-    return read_delimited(source, delimiter=delimiter, encoding=encoding, fast=fast, sheet=sheet)
+    return read_delimited(
+        source, delimiter=delimiter, encoding=encoding, fast=fast, sheet=sheet, usecols=usecols
+    )
 
 
 def read_delimited(
@@ -258,6 +267,7 @@ def read_delimited(
     encoding: str | None = None,
     fast: bool | None = None,
     sheet: str | int | None = None,
+    usecols: UseColumns | None = None,
 ) -> RawTable:
     """Read a file into raw strings, accounting for every row.
 
@@ -276,6 +286,11 @@ def read_delimited(
         Force (True) or forbid (False) the pyarrow path; by default it is used for large files.
     sheet : str or int, optional
         Worksheet of an ``.xlsx`` file.
+    usecols : callable, optional
+        Given the header's column names, returns the names the caller will use (or None for
+        all). Only the fast path honours it, by not converting the other columns (less time and
+        memory on large files); every row is still checked against the whole header, and
+        ``RawTable.header`` then lists every column. Other paths return every column.
 
     Returns
     -------
@@ -306,7 +321,7 @@ def read_delimited(
         raise FileReadError("file is empty (0 bytes)", path=spath)
     kind = _kind(head)
     if kind == "text":
-        return _read_text(path, None, head, size, delimiter, encoding, fast, [])
+        return _read_text(path, None, head, size, delimiter, encoding, fast, [], usecols)
     return _read_binary(path, kind, delimiter, encoding, fast, sheet)
 
 
@@ -467,6 +482,7 @@ def _read_text(
     encoding: str | None,
     fast: bool | None,
     notes: list[str],
+    usecols: UseColumns | None = None,
 ) -> RawTable:
     """Delimited text, from the file (``data`` None) or from decompressed bytes."""
     spath = str(path)
@@ -484,10 +500,15 @@ def _read_text(
     def opener() -> BinaryIO:
         return io.BytesIO(data) if data is not None else path.open("rb")
 
+    def native() -> object:  # the same bytes for pyarrow, read without Python in between
+        import pyarrow as pa
+
+        return pa.BufferReader(data) if data is not None else pa.OSFile(spath)
+
     use_fast = fast if fast is not None else (size > FAST_PATH_BYTES)
     if use_fast and codec == "utf-8" and encoding is None:
         try:
-            return _read_fast(opener, spath, skip, delimiter, notes)
+            return _read_fast(opener, spath, skip, delimiter, notes, usecols, native)
         except _FallBack:
             pass
     raw_bytes = data if data is not None else path.read_bytes()
@@ -670,68 +691,129 @@ def _empty(header: list[str]) -> pd.DataFrame:
     return pd.DataFrame({h: pd.Series([], dtype="str") for h in header})
 
 
-class _LineCounter(io.RawIOBase):
-    """A binary reader that counts line breaks as pyarrow reads through it (no second pass)."""
+class _LineCounter:
+    """Counts the line breaks of the bytes fed to it, in one pass with a reused buffer.
 
-    def __init__(self, fh: BinaryIO) -> None:
-        super().__init__()
-        self.fh = fh
+    It also tells whether any line is longer than :data:`MAX_FIELD_CHARS` bytes (``long_line``):
+    a field is never longer than its line (a character is at least one byte), so without such a
+    line no field needs measuring.
+    """
+
+    def __init__(self) -> None:
         self.lines = 0
         self.cr = 0
         self.crlf = 0
         self.last = b""
+        self.since_newline = 0  # bytes after the last line break seen so far
+        self.long_line = False
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.fh.read(size)
-        if chunk:
-            self.lines += chunk.count(b"\n")
-            if b"\r" in chunk or self.last == b"\r":
-                self.cr += chunk.count(b"\r")
-                self.crlf += chunk.count(b"\r\n") + (self.last == b"\r" and chunk[:1] == b"\n")
-            self.last = chunk[-1:]
-        return chunk
-
-    def readinto(self, buffer) -> int:
-        chunk = self.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
+    def feed(self, buf: bytearray, size: int) -> None:
+        """Count the first ``size`` bytes of ``buf`` (the next bytes of the file)."""
+        n = buf.count(b"\n", 0, size)
+        self.lines += n
+        if self.last == b"\r" or buf.find(b"\r", 0, size) >= 0:
+            self.cr += buf.count(b"\r", 0, size)
+            self.crlf += buf.count(b"\r\n", 0, size) + (self.last == b"\r" and buf[:1] == b"\n")
+        self.last = bytes(buf[size - 1 : size])
+        if self.long_line:
+            return
+        if n == 0:
+            self.since_newline += size
+        else:
+            first, last = buf.find(b"\n", 0, size), buf.rfind(b"\n", 0, size)
+            longest = self.since_newline + first
+            if last - first > MAX_FIELD_CHARS:  # a line between the two may be long
+                view = np.frombuffer(buf, dtype=np.uint8, count=size)[first:]
+                longest = max(longest, int(np.diff(np.flatnonzero(view == 10)).max()) - 1)
+            self.since_newline = size - last - 1
+            self.long_line = longest > MAX_FIELD_CHARS
+        self.long_line = self.long_line or self.since_newline > MAX_FIELD_CHARS
 
     def total_lines(self) -> int:
         """Lines read (a last line without a line break counts)."""
         return self.lines + (1 if self.last and self.last != b"\n" else 0)
 
 
-def _arrow_read(opener, skip: int, header: list[str], delim: str, on_invalid):
-    """The pyarrow table of every record, and the counter of the lines it read."""
+def _count_lines(opener: Callable[[], BinaryIO], skip: int) -> _LineCounter:
+    """One pass over the bytes after ``skip`` (a reused 4 MB buffer: no allocation per block)."""
+    counter = _LineCounter()
+    buf = bytearray(1 << 22)
+    with opener() as fh:
+        fh.seek(skip)
+        while size := fh.readinto(buf):
+            counter.feed(buf, size)
+    return counter
+
+
+def _arrow_read(
+    native: Callable[[], object],
+    opener: Callable[[], BinaryIO],
+    skip: int,
+    header: list[str],
+    delim: str,
+    on_invalid,
+    include: list[str] | None,
+):
+    """The pyarrow table of every record (the ``include`` columns), and its line counter.
+
+    Every record is split into all the header's fields (so rows with the wrong number of
+    fields are found whatever ``include`` is); only the ``include`` columns are converted.
+    pyarrow reads the bytes natively (``native``); the lines are counted in a second pass.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with opener() as fh:
-        fh.seek(skip)
-        counter = _LineCounter(fh)
+    with native() as source:
+        source.seek(skip)
         table = pacsv.read_csv(
-            counter,
+            source,
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(
                 delimiter=delim, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
+                # large_string is how pandas stores strings: no conversion copy afterwards
+                column_types={h: pa.large_string() for h in (include or header)},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                include_columns=include or [],
             ),
         )
-    return table, counter
+    return table, _count_lines(opener, skip)
+
+
+def _included(header: list[str], usecols: UseColumns | None) -> list[str] | None:
+    """The header's columns to convert (in header order), or None for all of them."""
+    if usecols is None:
+        return None
+    wanted = usecols(list(header))
+    if wanted is None:
+        return None
+    keep = set(wanted)
+    include = [h for h in header if h in keep]
+    return include if len(include) < len(header) else None
 
 
 def _read_fast(
-    opener: Callable[[], BinaryIO], spath: str, skip: int, delimiter: str | None, notes: list[str]
+    opener: Callable[[], BinaryIO],
+    spath: str,
+    skip: int,
+    delimiter: str | None,
+    notes: list[str],
+    usecols: UseColumns | None = None,
+    native: Callable[[], object] | None = None,
 ) -> RawTable:
+    """The fast path (pyarrow); raises ``_FallBack`` for what the exact path must decide.
+
+    ``native`` opens the bytes of ``opener`` as a pyarrow file (default: ``opener`` wrapped).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    if native is None:
+
+        def native() -> object:
+            return pa.PythonFile(opener(), mode="r")
 
     with opener() as fh:
         fh.seek(skip)
@@ -741,21 +823,30 @@ def _read_fast(
     first_line = first_line.decode("utf-8", errors="replace").rstrip("\r\n")
     delim, dnotes = _sniff_delimiter(first_line, delimiter)
     header = _dedupe_header(next(csv.reader([first_line], delimiter=delim)), spath)
+    include = _included(header, usecols)
     bad_texts: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:
         bad_texts.append((row.actual_columns, row.text))
         return "skip"
 
+    def lines_match(counter: _LineCounter, n_rows: int) -> bool:
+        lone_cr = counter.cr != counter.crlf
+        return not lone_cr and counter.total_lines() == n_rows + len(bad_texts) + 1
+
     try:
-        table, counter = _arrow_read(opener, skip, header, delim, on_invalid)
+        table, counter = _arrow_read(native, opener, skip, header, delim, on_invalid, include)
+        if include is not None and (counter.long_line or not lines_match(counter, table.num_rows)):
+            # The checks below look inside every column: read them all (rare in large exports).
+            include, table = None, None
+            bad_texts.clear()
+            table, counter = _arrow_read(native, opener, skip, header, delim, on_invalid, None)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _FallBack(str(exc)) from exc
     # One semantics for both paths: line breaks inside quotes and huge fields are handled by
     # the exact path (rare in large exports). When the file has exactly one line per record
     # (the usual case, checked by counting line breaks) no value can hold one.
-    lone_cr = counter.cr != counter.crlf
-    if lone_cr or counter.total_lines() != table.num_rows + len(bad_texts) + 1:
+    if not lines_match(counter, table.num_rows):
         if bad_texts:  # a malformed record may span lines (an open quote): the exact path decides
             raise _FallBack("malformed records and a line count that does not match")
         for col in table.columns:
@@ -764,7 +855,7 @@ def _read_fast(
                 or pc.any(pc.match_substring(col, "\r")).as_py()
             ):
                 raise _FallBack("a quoted field holds a line break")
-    for col in table.columns:
+    for col in table.columns if counter.long_line else ():
         # Bytes bound characters from above: only a column with a long value is measured.
         if (pc.max(pc.binary_length(col)).as_py() or 0) > MAX_FIELD_CHARS and (
             pc.max(pc.utf8_length(col)).as_py() or 0
@@ -777,12 +868,16 @@ def _read_fast(
             opener, skip, table.num_rows, bad_texts, len(header), delim
         )
     frame = table.to_pandas()
-    for col in header:
-        frame[col] = frame[col].astype("str")
+    del table
+    for col in frame.columns:
+        if frame[col].dtype != "str":
+            frame[col] = frame[col].astype("str")
     if row_numbers is None:
         row_numbers = np.arange(1, len(frame) + 1, dtype="int64")
     frame["_row"] = row_numbers
     raw = RawTable(frame, spath, len(frame) + len(issues), issues, notes + dnotes, delim)
+    if include is not None:
+        raw.header = header
     raw._find_lines = lambda: _line_numbers(opener, skip)
     return raw
 

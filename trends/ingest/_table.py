@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from trends.errors import InputError
@@ -55,12 +56,18 @@ def reject_outside_window(table: pd.DataFrame, errors: RowErrors, window) -> Non
         outside |= table["date"] > end
     lo = "..." if start is None else start.date().isoformat()
     hi = "..." if end is None else end.date().isoformat()
+    outside = ~errors.bad & outside.fillna(False)
     errors.add(
-        ~errors.bad & outside.fillna(False),
+        outside,
         "date",
         f"is outside the requested window {lo} to {hi}",
-        table["date"].dt.strftime("%Y-%m-%d"),
+        _day_text(table["date"], outside),
     )
+
+
+def _day_text(dates: pd.Series, mask: pd.Series) -> pd.Series:
+    """The dates of the rows in ``mask`` as ``YYYY-MM-DD`` (only those are formatted)."""
+    return dates[mask.fillna(False).astype(bool)].dt.strftime("%Y-%m-%d")
 
 
 def check_incident_rules(table: pd.DataFrame, errors: RowErrors) -> None:
@@ -95,11 +102,9 @@ def check_incident_rules(table: pd.DataFrame, errors: RowErrors) -> None:
         lambda v: f"{v} child deaths is more than the civilian deaths recorded",
         table["child_deaths"],
     )
+    before = (table["date_end"] < table["date"]).fillna(False)
     errors.add(
-        (table["date_end"] < table["date"]).fillna(False),
-        "date_end",
-        "is before the incident's date",
-        table["date_end"].dt.strftime("%Y-%m-%d"),
+        before, "date_end", "is before the incident's date", _day_text(table["date_end"], before)
     )
 
 
@@ -136,7 +141,7 @@ def finalize(
     compare_columns : sequence of str, optional
         Columns compared to list the differences between duplicates (default: canonical ones).
     """
-    table = order_columns(table)
+    table = _ordered(table)
     check_incident_rules(table, errors)
     reject_outside_window(table, errors, window)
     good = table.loc[~errors.bad] if errors.bad.any() else table
@@ -145,7 +150,7 @@ def finalize(
     # Duplicates: same incident_id. Keep the first row (or the one with the largest `prefer`).
     # Only the rows whose id repeats are sorted and compared (cheap when there are few).
     dup_records: list[DuplicateRecord] = []
-    repeated = good["incident_id"].duplicated(keep=False) if len(good) else None
+    repeated = _repeated(good["incident_id"]) if len(good) else None
     if repeated is not None and repeated.any():
         ordered = good.loc[repeated]
         if prefer is not None and prefer in good.columns:
@@ -196,5 +201,35 @@ def finalize(
     )
     report.check()
     out = good.rename(columns={"_row": "source_row"})
-    out = order_columns(out).reset_index(drop=True)
+    out = _ordered(out).reset_index(drop=True)
     return out, report
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`trends.schema.order_columns` without copying the columns (large tables)."""
+    if all(c in frame.columns for c in INCIDENT_COLUMNS):
+        extras = [c for c in frame.columns if c not in INCIDENT_COLUMNS]
+        return frame[list(INCIDENT_COLUMNS) + extras]
+    return order_columns(frame)
+
+
+def _repeated(values: pd.Series) -> pd.Series:
+    """True for every value that occurs more than once (``duplicated(keep=False)``).
+
+    Each value is hashed once (factorize) and the codes counted, which is several times faster
+    than ``duplicated`` on a large column of strings; missing values count as one value.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        strings = values.array.__arrow_array__()
+        encoded = pc.dictionary_encode(strings, null_encoding="encode")
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+    else:
+        codes, _ = pd.factorize(values, use_na_sentinel=False)
+    counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    return pd.Series(counts[codes] > 1, index=values.index)

@@ -39,6 +39,7 @@ __all__ = [
     "Segmentation",
     "AUTO_PELT_MIN_OBS",
     "penalised_search",
+    "more_changes_certain",
     "segment_dp",
     "segment_pelt",
     "argmax_cdf",
@@ -276,6 +277,7 @@ class Segmentation:
 
     costs: np.ndarray
     breaks: dict[int, np.ndarray]
+    last_row: np.ndarray | None = None
 
 
 def _backtrack(arg: np.ndarray, k: int, n: int) -> np.ndarray:
@@ -311,7 +313,8 @@ def segment_dp(
     Returns
     -------
     Segmentation
-        Ties are resolved towards the earliest position of the last change.
+        Ties are resolved towards the earliest position of the last change. ``last_row`` holds
+        the minimal costs with ``max_changes`` changes of every prefix ``[0, j)``.
     """
     n = cost.n
     h = int(min_size)
@@ -340,7 +343,52 @@ def segment_dp(
                 arg[k, j0:j1] = starts[best]
     costs = F[:, n].copy()
     breaks = {k: _backtrack(arg, k, n) for k in range(kmax + 1) if np.isfinite(costs[k])}
-    return Segmentation(costs=costs, breaks=breaks)
+    return Segmentation(costs=costs, breaks=breaks, last_row=F[kmax].copy())
+
+
+def more_changes_certain(seg: Segmentation, cost: SegmentCost, penalty: float, h: int) -> bool:
+    """Whether the penalised optimum certainly has more changes than the DP's ``max_changes``.
+
+    One change more than the DP's largest number, added after the best prefix solution with
+    that many (``min_j F[kmax, j] + cost(j, n)``), already beats every segmentation with at most
+    ``max_changes`` changes (``min_k F[k, n] + penalty k``) by more than a rounding margin: then
+    PELT with the same ``penalty`` (and ``max_changes``) cannot return a result, and the DP is
+    the answer. O(n) after the DP.
+
+    Parameters
+    ----------
+    seg : Segmentation
+        Output of :func:`segment_dp` (with ``last_row``).
+    cost : SegmentCost
+        The cost it minimised.
+    penalty : float
+        Penalty per change on the cost scale.
+    h : int
+        Minimal segment size.
+
+    Returns
+    -------
+    bool
+        True only when the certificate holds (False does not mean PELT succeeds).
+    """
+    if seg.last_row is None:
+        return False
+    n = cost.n
+    kmax = seg.costs.size - 1
+    ks = np.arange(kmax + 1)
+    best_le = float(np.min(seg.costs + penalty * ks))
+    j = np.arange(h, n - h + 1)
+    if j.size == 0 or not np.isfinite(best_le):
+        return False
+    prefix = seg.last_row[j]
+    ok = np.isfinite(prefix)
+    if not ok.any():
+        return False
+    j = j[ok]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        one_more = float(np.min(prefix[ok] + cost(j, np.full_like(j, n))))
+    one_more += penalty * (kmax + 1)
+    return one_more < best_le - 1e-8 * (1.0 + abs(best_le))
 
 
 def _beyond(live: np.ndarray, nchg: np.ndarray, t: int, h: int, limit: int) -> bool:
@@ -545,6 +593,15 @@ def criterion_table(
     return data
 
 
+def _warn_fallback(kmax: int, stacklevel: int = 4) -> None:
+    warnings.warn(
+        f"PELT found more than max_changes={kmax} changes; the exact dynamic "
+        "programme over 0..max_changes is used instead",
+        ModelWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def _pelt_search(
     model: SearchModel,
     y: np.ndarray,
@@ -561,12 +618,7 @@ def _pelt_search(
     seg = segment_pelt(pcost, pen_change / 2.0, h, max_changes=kmax)
     m_star = kmax + 1 if seg is None else max(seg.breaks)
     if seg is None or m_star > kmax:
-        warnings.warn(
-            f"PELT found more than max_changes={kmax} changes; the exact dynamic "
-            "programme over 0..max_changes is used instead",
-            ModelWarning,
-            stacklevel=4,
-        )
+        _warn_fallback(kmax, stacklevel=5)
         return None
     ms = np.array(sorted(seg.breaks), dtype=np.int64)
     raw = np.array([seg.costs[k] for k in ms])
@@ -586,6 +638,7 @@ def penalised_search(
     method: str,
     c: float | None,
     pen_change: float,
+    dp_first: bool = False,
 ) -> SearchOutcome:
     """The segmentation minimising the penalised criterion (or with ``n_changes`` changes).
 
@@ -613,6 +666,11 @@ def penalised_search(
         Penalty per parameter (None with a numeric penalty per change).
     pen_change : float
         Penalty per change on the ``-2 log L`` scale.
+    dp_first : bool, default False
+        When PELT would be used, run the dynamic programme first and skip PELT if
+        :func:`more_changes_certain` shows that PELT would find more than ``kmax`` changes (the
+        result is the same as PELT followed by the fallback; use it when PELT is expected to
+        fail, e.g. after it failed on the same series with another dispersion).
 
     Returns
     -------
@@ -628,12 +686,19 @@ def penalised_search(
     use_pelt = method == "pelt" or (
         method == "auto" and n_changes is None and n > AUTO_PELT_MIN_OBS
     )
+    kk = kmax if n_changes is None else max(kmax, n_changes)
+    seg = None
+    if use_pelt and dp_first and model.pelt_cost(cost, y)[1] is None:
+        seg = segment_dp(cost, kk, h)
+        if more_changes_certain(seg, cost, pen_change / 2.0, h):
+            _warn_fallback(kmax)
+            use_pelt = False
     if use_pelt:
         found = _pelt_search(model, y, cost, h, kmax, c, pen_change)
         if found is not None:
             return found
-    kk = kmax if n_changes is None else max(kmax, n_changes)
-    seg = segment_dp(cost, kk, h)
+    if seg is None:
+        seg = segment_dp(cost, kk, h)
     ms = np.array([k for k in range(seg.costs.size) if np.isfinite(seg.costs[k])], dtype=np.int64)
     raw = seg.costs[ms]
     loglik, rss = model.loglik(raw, cost, n, None)

@@ -433,11 +433,18 @@ def _negbin(
 # --------------------------------------------------------------------------------------------
 # covariances
 # --------------------------------------------------------------------------------------------
-def _var1(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """VAR(1) of each fit's scores by least squares (QR): ``(A, residuals)``."""
-    q, r = np.linalg.qr(u[:, :-1])
+def _var1(u: np.ndarray, span: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """VAR(1) of each fit's scores by least squares (QR): ``(A, residuals)``.
+
+    Fit ``i`` has its scores in rows ``0 .. span[i] - 1`` (zeros after): its pairs
+    ``(u[t-1], u[t])`` are ``t = 1 .. span[i] - 1``; the lagged rows beyond are zeroed, so that
+    they add nothing to the least squares and leave zero residuals.
+    """
+    lagged = u[:, :-1].copy()
+    lagged[np.arange(lagged.shape[1])[None, :] >= (span - 1)[:, None]] = 0.0
+    q, r = np.linalg.qr(lagged)
     coef = np.linalg.solve(r, np.einsum("ftk,ftj->fkj", q, u[:, 1:]))
-    resid = u[:, 1:] - np.einsum("ftk,fkj->ftj", u[:, :-1], coef)
+    resid = u[:, 1:] - np.einsum("ftk,fkj->ftj", lagged, coef)
     return np.transpose(coef, (0, 2, 1)), resid
 
 
@@ -449,17 +456,28 @@ def _intercepts(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     return same & (x0 != 0)
 
 
-def _bandwidth(e: np.ndarray, intercept: np.ndarray, span: int, prewhite: bool) -> np.ndarray:
-    """Newey-West (1994) Bartlett bandwidth of each fit (:func:`trends.models.hac.nw_bandwidth`)."""
+def _bandwidth(
+    e: np.ndarray, intercept: np.ndarray, span: np.ndarray, prewhite: bool
+) -> np.ndarray:
+    """Newey-West (1994) Bartlett bandwidth of each fit (:func:`trends.models.hac.nw_bandwidth`).
+
+    Fit ``i`` spans ``span[i]`` periods (its residuals: ``span[i] - 1`` rows with prewhitening,
+    zeros after them).
+    """
     w = np.where(intercept, 0.0, 1.0)
     w[~np.any(w > 0, axis=1)] = 1.0
     h = np.einsum("ftk,fk->ft", e, w)
-    t = h.shape[1]
+    t = (span - 1 if prewhite else span).astype(float)
     c = 3.0 if prewhite else 4.0
-    mm = min(int(math.floor(c * (span / 100.0) ** (2.0 / 9.0))), t - 1)
-    sig = np.stack([np.sum(h[:, : t - j] * h[:, j:], axis=1) / t for j in range(mm + 1)], 1)
+    mm = np.minimum(np.floor(c * (span / 100.0) ** (2.0 / 9.0)), t - 1).astype(np.int64)
+    top = int(mm.max(initial=0))
+    n = h.shape[1]
+    sig = np.stack([np.sum(h[:, : n - j] * h[:, j:], axis=1) for j in range(top + 1)], 1)
+    sig = sig / t[:, None]
+    js = np.arange(top + 1, dtype=float)
+    sig = np.where(js[None, :] <= mm[:, None], sig, 0.0)
     s0 = sig[:, 0] + 2.0 * sig[:, 1:].sum(axis=1)
-    s1 = 2.0 * np.sum(np.arange(1, mm + 1, dtype=float) * sig[:, 1:], axis=1)
+    s1 = 2.0 * np.sum(js[None, 1:] * sig[:, 1:], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         bw = 1.1447 * ((s1 / s0) ** 2) ** (1.0 / 3.0) * span ** (1.0 / 3.0)
     return np.where(np.isfinite(s0) & (s0 != 0.0), bw, 0.0)
@@ -484,22 +502,31 @@ def _newey_west(
     estimator: NeweyWestAuto | NeweyWestFixed,
     ok: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(meat, lags)`` of each fit, scores on the calendar grid (zeros where not used)."""
+    """``(meat, lags)`` of each fit, scores on the calendar grid (zeros where not used).
+
+    Each fit's grid runs from its own first used row to its own last (as the one-fit path's
+    ``time_index``), so fits on different windows of the rows can share a batch.
+    """
     f, _, k = scores.shape
-    span = int(time_index[-1] - time_index[0]) + 1
-    u = np.zeros((f, span, k))
-    u[:, time_index - time_index[0]] = scores * m[:, :, None]
+    used = m > 0
+    first = time_index[np.argmax(used, axis=1)]
+    last = time_index[used.shape[1] - 1 - np.argmax(used[:, ::-1], axis=1)]
+    span = (last - first + 1).astype(np.int64)
+    u = np.zeros((f, int(span.max(initial=1)), k))
+    fi, ri = np.nonzero(used)
+    u[fi, time_index[ri] - first[fi]] = scores[fi, ri]
     prewhite = bool(estimator.prewhite)
     e, a = u, None
     if prewhite:
-        a, e = _var1(u)
+        a, e = _var1(u, span)
     if isinstance(estimator, NeweyWestAuto):
         bw = _bandwidth(e, _intercepts(x, m), span, prewhite)
         lags = np.floor(bw)
         ok &= ~((bw - lags < _LAG_MARGIN) | (lags + 1.0 - bw < _LAG_MARGIN)) | (bw == 0.0)
+    elif estimator.lags is None:
+        lags = np.array([float(default_lag_rule(int(s))) for s in span])
     else:
-        lag = default_lag_rule(span) if estimator.lags is None else int(estimator.lags)
-        lags = np.full(f, float(lag))
+        lags = np.full(f, float(estimator.lags))
     meat = _bartlett_meat(e, lags)
     if a is not None:
         d = np.linalg.solve(np.eye(k)[None] - a, np.broadcast_to(np.eye(k), a.shape))
@@ -545,8 +572,6 @@ def _checks(y: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     sv = np.linalg.svd(x * m[:, :, None], compute_uv=False)
     tol = sv[:, 0] * np.maximum(n_used, k) * np.finfo(float).eps
     good &= np.all(sv > tol[:, None], axis=1)
-    # the Newey-West grid starts and ends at the first and last row of the batch
-    good &= m[:, 0].astype(bool) & m[:, -1].astype(bool)
     return good
 
 
@@ -576,8 +601,8 @@ def fit_count_glm_batch(
     offset : numpy.ndarray, optional
         Log-scale offset, ``(n,)`` or ``(F, n)``.
     mask : numpy.ndarray of bool, optional
-        ``(F, n)`` rows each fit uses (default: all). Every fit must use the first and last row
-        (the Newey-West grid spans them); other fits are flagged.
+        ``(F, n)`` rows each fit uses (default: all). The Newey-West grid of each fit spans its
+        own first to last used row, so fits may use different windows of the rows.
     time_index : numpy.ndarray of int, optional
         Period number of each row (default ``0..n-1``): the Newey-West estimators put the scores
         on the calendar grid, zeros for the periods in between that a fit does not use, as

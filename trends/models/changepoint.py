@@ -24,6 +24,17 @@ Conventions
   ``log(n)`` for BIC and 2 for AIC (``n`` = number of observed periods). For the Gaussian model
   this is exactly strucchange's BIC. A numeric ``criterion`` is a penalty per change on the same
   ``-2 log L`` scale (BIC corresponds to ``2 log(n)`` per change).
+- **Serial dependence** (``dependence``, default ``"auto"``): for the negative binomial model the
+  log-likelihood is divided by an estimated factor ``phi >= 1``, the ratio of long-run to
+  short-run variance (:mod:`trends.models.changepoint_dependence`), so the criterion is
+  ``-2 log L / phi + c * p`` and the date weights are the likelihood to the power ``1 / phi``
+  (wider sets). The estimate alternates with the search: first from every pair of periods, then
+  from the pairs inside the segments found (two searches at most). ``dependence="none"`` is the
+  search before issue 12.
+  The tempered sets are not calibrated confidence sets; their measured coverage is in
+  ``benchmarks/results/changepoint_calibration.md``.
+- **Edge zeros**: a run of zeros at the start or end of the window shorter than ``edge_zeros``
+  (default 14) observed periods is not reported as a change to or from a zero rate.
 
 Examples
 --------
@@ -47,6 +58,12 @@ import pandas as pd
 
 from trends.errors import InputError, InsufficientDataError, ModelError
 from trends.models._segmentation import AUTO_PELT_MIN_OBS, hpd_mask
+from trends.models.changepoint_dependence import (
+    EDGE_ZERO_MIN_PERIODS,
+    DependenceEstimate,
+    estimate_dependence,
+    resolve_dependence,
+)
 from trends.models.changepoint_results import ChangePointResult, ReferenceComparison
 from trends.models.costs import ChangePointCost, SegmentFit, check_counts, get_cost
 from trends.models.timeaxis import TimeAxis, plural
@@ -54,6 +71,7 @@ from trends.models.wording import fmt_level
 
 __all__ = [
     "AUTO_PELT_MIN_OBS",
+    "EDGE_ZERO_MIN_PERIODS",
     "ChangePointResult",
     "ReferenceComparison",
     "detect_changepoints",
@@ -61,6 +79,12 @@ __all__ = [
 
 Model = Literal["poisson", "negbin", "gaussian"]
 Method = Literal["auto", "dp", "pelt"]
+
+#: Most searches of the alternation between the search and the dependence factor: the factor
+#: from every pair, a search, the factor from the pairs inside its segments, the final search
+#: (a third search changed the outcome of 8 of 3,000 calibration series and costs a third of
+#: the time: benchmarks/results/changepoint_dependence_variants.md).
+_DEPENDENCE_ROUNDS = 2
 
 _BREAK_COLUMNS = [
     "break", "date", "date_last_old", "position", "ci_low", "ci_high", "ci_low_last_old",
@@ -160,6 +184,8 @@ class _Problem:
     cost: ChangePointCost
     h: int
     level: float
+    phi: float = 1.0
+    edge_zeros: int = 0
 
     @property
     def n(self) -> int:
@@ -251,6 +277,26 @@ def _break_row(
     }
 
 
+def _edge_admissible(p: _Problem, cand: np.ndarray, first: bool, last: bool) -> np.ndarray:
+    """The candidate dates that do not only cut off a short run of zeros at an edge.
+
+    The edge rule of :func:`_drop_edge_zeros` applies to the date weights too: with the change
+    to (or from) a short run of edge zeros dropped, a date at that run is not admissible for the
+    first or last change that remains (its weights would gather on the dropped change).
+    """
+    if p.edge_zeros <= 0 or not p.cost.counts or cand.size == 0:
+        return cand
+    nonzero = np.flatnonzero(p.y > 0)
+    if nonzero.size == 0:
+        return cand
+    keep = np.ones(cand.size, dtype=bool)
+    if last:  # the new segment would be zeros only, shorter than edge_zeros
+        keep &= ~((cand > nonzero[-1]) & (p.n - cand < p.edge_zeros))
+    if first:  # the old segment would be zeros only, shorter than edge_zeros
+        keep &= ~((cand <= nonzero[0]) & (cand < p.edge_zeros))
+    return cand[keep] if keep.any() else cand
+
+
 def _dates(
     p: _Problem, fit: SegmentFit, edges: np.ndarray, levels: np.ndarray, context: dict[str, Any]
 ) -> _Dates:
@@ -259,11 +305,17 @@ def _dates(
     out = _Dates([], [], [], [], [], [])
     obs_labels = p.series.index[p.pos]
     set_method = p.cost.set_method(p.level)
+    if p.phi > 1.0 and p.cost.name != "gaussian":
+        set_method = (
+            f"highest tempered-likelihood-weight set holding {int(round(p.level * 100))}% of the "
+            f"weight (dependence factor {p.phi:.2f}); not a calibrated confidence set"
+        )
     for j in range(m):
         left, tau_hat, right = int(edges[j]), int(edges[j + 1]), int(edges[j + 2])
-        cand = np.arange(left + p.h, right - p.h + 1)
+        cand = _edge_admissible(p, np.arange(left + p.h, right - p.h + 1), j == 0, j == m - 1)
         dw = p.cost.date_weights(fit, left, tau_hat, right, cand, p.level, context)
-        w = np.exp(dw.logp - dw.logp.max())
+        logp = dw.logp / p.phi  # tempered likelihood: wider sets under serial dependence
+        w = np.exp(logp - logp.max())
         prob = w / w.sum()
         hpd = hpd_mask(prob, p.level)
         if dw.note:
@@ -296,6 +348,7 @@ def _method_statement(
     level: float,
     prior: dict[str, float] | None,
     unit: str,
+    dep: DependenceEstimate | None = None,
 ) -> str:
     """What was done, in words, for a methods section."""
     pct = int(round(level * 100))
@@ -317,18 +370,21 @@ def _method_statement(
             "Segment boundaries were found by PELT (exact minimisation of the penalised "
             f"criterion{extra})."
         )
+    tempered = dep is not None and dep.tempered
+    if dep is not None and dep.method != "none":
+        parts.append(dep.sentence())
+    ll = "-2 log L / phi" if tempered else "-2 log L"
     if n_changes is not None:
         parts.append(f"The number of changes was fixed at {n_changes}.")
     elif c is not None:
         parts.append(
-            f"The number of changes m was chosen by {crit_label.upper()} = -2 log L + "
+            f"The number of changes m was chosen by {crit_label.upper()} = {ll} + "
             f"{'log(n)' if crit_label == 'bic' else '2'} x (m + 1 levels + m dates"
             f"{cost.extra_param_words}), i.e. a penalty of {pen_change:.2f} per change."
         )
     else:
         parts.append(
-            f"The number of changes was chosen by -2 log L + {pen_change:g} x m (penalty per "
-            "change)."
+            f"The number of changes was chosen by {ll} + {pen_change:g} x m (penalty per change)."
         )
     parts.append(
         f"Each segment holds at least {h} observed {unit}s. Unreported (missing) periods "
@@ -382,6 +438,76 @@ def _result(
     return result
 
 
+def _drop_edge_zeros(
+    y: np.ndarray, breaks: np.ndarray, edge_zeros: int, counts: bool
+) -> tuple[np.ndarray, list[int]]:
+    """Remove a change that only cuts off a short run of zeros at either edge of the window.
+
+    Returns the kept breaks and the lengths (observed periods) of the runs that were merged.
+    """
+    dropped: list[int] = []
+    if not counts or breaks.size == 0 or edge_zeros <= 0:
+        return breaks, dropped
+    first, last = int(breaks[0]), int(breaks[-1])
+    if first < edge_zeros and not np.any(y[:first] > 0):
+        breaks, dropped = breaks[1:], [first]
+    if breaks.size and y.size - last < edge_zeros and not np.any(y[last:] > 0):
+        breaks = breaks[:-1]
+        dropped.append(y.size - last)
+    return breaks, dropped
+
+
+def _edge_note(dropped: list[int], edge_zeros: int, unit: str) -> str:
+    runs = " and ".join(plural(k, unit) for k in dropped)
+    return (
+        f"A run of zeros at the edge of the window ({runs}) was not reported as a change to or "
+        f"from a zero rate: runs of zeros at the edges shorter than {plural(edge_zeros, unit)} "
+        "may be reporting lags or lulls; they are kept in the neighbouring segment (the "
+        "criterion table is that of the search before this rule)."
+    )
+
+
+def _search(
+    p: _Problem, kmax: int, n_changes: int | None, method: str, c: float | None,
+    pen_change: float, dep: DependenceEstimate, edge_zeros: int,
+) -> tuple[SegmentFit, np.ndarray, list[str], DependenceEstimate]:  # fmt: skip
+    """The search on the tempered criterion ``-2 log L / phi + penalty``, and the edge rule.
+
+    With an estimated factor the search alternates with the estimate: the factor is first
+    estimated from every pair of periods, then from the pairs inside the segments found (so a
+    real shift stops counting as dependence), until the segmentation repeats or after
+    :data:`_DEPENDENCE_ROUNDS` searches (the reported factor is the one of the final search).
+    """
+    fit = None
+    seen: list[tuple[int, ...]] = []
+    rounds = _DEPENDENCE_ROUNDS if dep.method == "estimated" else 1
+    for r in range(rounds):
+        phi = dep.factor
+        fit = p.cost.segment(
+            p.y, p.h, kmax, n_changes, method, None if c is None else c * phi, pen_change * phi
+        )
+        found = tuple(int(b) for b in fit.search.breaks)
+        if r == rounds - 1 or not found or found in seen:
+            break
+        seen.append(found)
+        new = estimate_dependence(p.y, counts=p.cost.counts, breaks=np.asarray(found))
+        if new.method != "estimated" or new.factor == dep.factor:
+            break
+        dep = new
+    assert fit is not None
+    if dep.factor != 1.0:  # report the criterion on the tempered scale
+        fit.search.columns["criterion"] = np.asarray(fit.search.columns["criterion"]) / dep.factor
+    breaks = np.asarray(fit.search.breaks, dtype=np.int64)
+    notes: list[str] = []
+    if n_changes is None:
+        breaks, dropped = _drop_edge_zeros(p.y, breaks, int(edge_zeros), p.cost.counts)
+        if dropped:
+            notes.append(_edge_note(dropped, int(edge_zeros), p.axis.unit))
+            ms = np.asarray(fit.search.columns["m"])
+            fit.search.columns["selected"] = ms == breaks.size
+    return fit, breaks, notes, dep
+
+
 def detect_changepoints(
     series: pd.Series,
     *,
@@ -393,6 +519,8 @@ def detect_changepoints(
     method: Method = "auto",
     level: float = 0.95,
     reference: Any = None,
+    dependence: str | float = "auto",
+    edge_zeros: int = EDGE_ZERO_MIN_PERIODS,
 ) -> ChangePointResult:
     """Find when the rate (or mean) of a series changed, with confidence sets for the dates.
 
@@ -440,6 +568,17 @@ def detect_changepoints(
         A reference date (or an object with ``.start`` and ``.name``/``.id``, e.g. an announced
         ceasefire); the result then includes :meth:`ChangePointResult.compare` for it and reports
         the change nearest to it first.
+    dependence : {"auto", "estimate", "none"} or float, default "auto"
+        Serial dependence (:mod:`trends.models.changepoint_dependence`): the log-likelihood is
+        divided by a factor ``phi >= 1`` (ratio of long-run to short-run variance) in the
+        criterion and the date weights, so that persistence is not read as shifts. ``"auto"``
+        estimates it for the negative binomial model and uses 1 for the others; ``"estimate"``
+        estimates it for any model; ``"none"`` treats periods as independent (the search
+        before issue 12); a number is the factor.
+    edge_zeros : int, default 14
+        A run of zeros at the start or end of the window shorter than this many observed
+        periods is not reported as a change (count models, number of changes not fixed); 0
+        turns the rule off (:data:`EDGE_ZERO_MIN_PERIODS`).
 
     Returns
     -------
@@ -487,18 +626,34 @@ def detect_changepoints(
             f"{n} observed of {n_total}"
         )
     cost.check_values(y)
+    dep = resolve_dependence(dependence, cost.name, y, cost.counts)
     crit_label, c, pen_change = _criterion(criterion, n)
     kmax = max(0, min(int(max_changes), n // h - 1))
-    fit = cost.segment(y, h, kmax, n_changes, method, c, pen_change)
-    p = _Problem(series, y, pos, axis, cost, h, float(level))
-    breaks = np.asarray(fit.search.breaks, dtype=np.int64)
+    p = _Problem(series, y, pos, axis, cost, h, float(level), dep.factor)
+    fit, breaks, edge_notes, dep = _search(
+        p, kmax, n_changes, method, c, pen_change, dep, edge_zeros
+    )
+    edge = int(edge_zeros) if n_changes is None else 0
+    p = _Problem(series, y, pos, axis, cost, h, float(level), dep.factor, edge)
+    return _assemble(p, fit, breaks, edge_notes, dep, (crit_label, c, pen_change, kmax),
+                     n_changes, reference)  # fmt: skip
+
+
+def _assemble(
+    p: _Problem, fit: SegmentFit, breaks: np.ndarray, edge_notes: list[str],
+    dep: DependenceEstimate, crit: tuple[str, float | None, float, int],
+    n_changes: int | None, reference: Any,
+) -> ChangePointResult:  # fmt: skip
+    """Segments, dates, words and the result object of a search."""
+    crit_label, c, pen_change, kmax = crit
+    cost, y, n, n_total = p.cost, p.y, p.n, p.n_total
     m = int(breaks.size)
     edges = np.concatenate(([0], breaks, [n]))
     segments, fitted, levels, context = _segments(p, fit, edges)
     prior = cost.prior(y)
     context.update({"prior": prior, "m": m})
     dates = _dates(p, fit, edges, levels, context)
-    notes = dates.notes
+    notes = dates.notes + edge_notes
     if n_total - n:
         notes.append(
             f"{plural(n_total - n, 'period')} of {n_total} were not reported (NaN) and were "
@@ -506,11 +661,14 @@ def detect_changepoints(
         )
     notes.extend(cost.notes(fit.dispersion))
     statement = _method_statement(
-        cost, fit, crit_label, c, pen_change, kmax, n_changes, h, p.level, prior, axis.unit
-    )
+        cost, fit, crit_label, c, pen_change, kmax, n_changes, p.h, p.level, prior,
+        p.axis.unit, dep,
+    )  # fmt: skip
     result = _result(p, fit, dates, segments, fitted, prior, notes, statement)
     result.criterion = "fixed" if n_changes is not None else crit_label
     result.penalty_per_change = pen_change
+    result.dependence = dep.factor
+    result.dependence_method = dep.method
     if reference is not None:
         result.comparison = result.compare(reference)
         if result.comparison.break_number is not None:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trends.models.changepoint_dependence import SET_COVERAGE_NOTE
 from trends.models.costs import ChangePointCost, get_cost
 from trends.models.timeaxis import (
     TimeAxis,
@@ -167,10 +168,11 @@ class ReferenceComparison(Result):
         if timing is not None:
             return f"{timing.text} {probability}"
         inside = "inside" if self.in_set else "outside"
+        name = f"{pct}% interval" if "Bai" in self.set_method else "date set"
         return (
             f"The change nearest {self.reference_text} is dated "
             f"{_when(self.date, self.unit)}, {self.relation()} it; the reference is {inside} "
-            f"the {pct}% set ({_span(self.set_low, self.set_high, self.unit)}). "
+            f"the {name} ({_span(self.set_low, self.set_high, self.unit)}). "
             f"{probability}"
         )
 
@@ -265,6 +267,11 @@ class ChangePointResult(Result):
         Warnings and caveats also given in the report.
     method_statement : str
         What was done, in words, for a methods section.
+    dependence : float
+        Serial-dependence factor ``phi`` by which the log-likelihood was divided (1: periods
+        treated as independent).
+    dependence_method : str
+        ``"estimated"``, ``"fixed"``, ``"too short"`` or ``"none"``.
     """
 
     series: pd.Series
@@ -288,6 +295,8 @@ class ChangePointResult(Result):
     dispersion: float | None = None
     prior: dict[str, float] | None = None
     notes: list[str] = field(default_factory=list)
+    dependence: float = 1.0
+    dependence_method: str = "none"
     _axis: TimeAxis | None = None
     _post_positions: list[np.ndarray] = field(default_factory=list)
     _obs_positions: np.ndarray | None = None
@@ -420,6 +429,18 @@ class ChangePointResult(Result):
             seg[new] = [None] + (list(self.breaks[old]) if self.n_changes else [])
         return seg
 
+    @property
+    def set_name(self) -> str:
+        """What a date set is called in the report's words.
+
+        ``"95% set"`` only for the Gaussian model's Bai (1997) confidence interval; the count
+        models' sets are likelihood-weight sets (tempered, with serial dependence) or posterior
+        sets that are not calibrated confidence sets, so they are called date sets.
+        """
+        if self.cost.level_name == "mean":
+            return f"{int(round(100 * self.level))}% interval"
+        return "date set"
+
     def _rate_phrase(self) -> str:
         if self.cost.level_name == "mean":
             return "mean level"
@@ -429,7 +450,6 @@ class ChangePointResult(Result):
     def report(self) -> str:
         """Plain-language description with the numbers."""
         unit = self.unit
-        pct = int(round(100 * self.level))
         what = self._rate_phrase()
         table = self.criterion_table
         crit_name = self.criterion.upper() if self.criterion in ("bic", "aic") else "criterion"
@@ -456,7 +476,7 @@ class ChangePointResult(Result):
             for i in range(self.n_changes):
                 row = self.breaks.iloc[i]
                 s = (
-                    f"most likely {prep} {_when(row['date'], unit)} ({pct}% set "
+                    f"most likely {prep} {_when(row['date'], unit)} ({self.set_name} "
                     f"{_span(row['ci_low'], row['ci_high'], unit)})"
                 )
                 if comp is not None and comp.break_number == i + 1 and self.n_changes == 1:
@@ -476,7 +496,7 @@ class ChangePointResult(Result):
             if comp is not None and comp.break_number is not None:
                 timing = comp.timing()
                 inside = "inside" if comp.in_set else "outside"
-                where = f"The reference {unit} is {inside} the {pct}% set"
+                where = f"The reference {unit} is {inside} the {self.set_name}"
                 parts.append(
                     f"{where if timing is None else timing.text[:-1]}; probability that the new "
                     f"{self.level_name} started on or before it: {comp.prob_at_or_before:.2f}."
@@ -517,6 +537,12 @@ class ChangePointResult(Result):
             else f"number of changes by {self.criterion.upper() if self.criterion in ('bic', 'aic') else self.criterion}"
         )
         sets = self.cost.sets_phrase()
+        if self.dependence > 1.0 and self.cost.level_name != "mean":
+            sets = (
+                f"likelihood divided by a serial-dependence factor of {self.dependence:.2f}; "
+                f"{sets}; date sets hold {int(round(100 * self.level))}% of the tempered weight "
+                f"and are not calibrated confidence sets ({SET_COVERAGE_NOTE})"
+            )
         return f"({m} model, {how}, {crit}, segments of at least {self.min_size} observed {self.unit}s; {sets}.)"
 
     def to_dict(self) -> dict[str, Any]:
@@ -577,6 +603,8 @@ class ChangePointResult(Result):
                 "prior": self.prior,
                 "notes": list(self.notes),
                 "method_statement": self.method_statement,
+                "dependence": self.dependence,
+                "dependence_method": self.dependence_method,
             }
         )
 

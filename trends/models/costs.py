@@ -659,10 +659,14 @@ class NegBinChangeCost(ChangePointCost):
         previous = None
         iterations = 0
         base = NegBinCost(y, 1.0 / alpha)  # later thetas share its theta-free cached terms
+        dp_first = False
         for iterations in range(1, 6):  # noqa: B007 - the count is reported
             res = penalised_search(
-                self, y, base.with_theta(1.0 / alpha), h, kmax, n_changes, method, c, pen_change
-            )
+                self, y, base.with_theta(1.0 / alpha), h, kmax, n_changes, method, c, pen_change,
+                dp_first=dp_first,
+            )  # fmt: skip
+            # PELT fell back to the DP: with the next theta, try the DP first (same results)
+            dp_first = res.method == "dp" and n_changes is None
             if previous is not None and np.array_equal(previous, res.breaks):
                 # alpha is already the ML estimate for these breaks (computed last round), so
                 # the new estimate would be identical: the alternation has converged.

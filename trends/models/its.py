@@ -223,9 +223,13 @@ def _rate_ratio(fit: CountGLMFit | LatentARFit, term: str, alpha: float) -> Rate
     j = fit.params.index.get_loc(term)
     b = float(fit.params.iloc[j])
     se = float(fit.bse.iloc[j])
-    # special.ndtri / ndtr are what stats.norm.ppf / sf evaluate, without the dispatch overhead
-    z = float(special.ndtri(1.0 - alpha / 2.0))
-    p = float(2.0 * special.ndtr(-abs(b / se))) if se > 0 else math.nan
+    if isinstance(fit, LatentARFit):  # normal or t quantile (hyperparameter correction)
+        z = fit.quantile(term, alpha)
+        p = float(fit.pvalues.iloc[j])
+    else:
+        # special.ndtri / ndtr are what stats.norm.ppf / sf evaluate, without the overhead
+        z = float(special.ndtri(1.0 - alpha / 2.0))
+        p = float(2.0 * special.ndtr(-abs(b / se))) if se > 0 else math.nan
     return RateRatio(
         estimate=math.exp(b),
         ci_low=math.exp(b - z * se),
@@ -375,6 +379,8 @@ class ITSResult(Result):
         alpha = self.settings.get("alpha", 0.05)
         f = self.fit
         z = stats.norm.ppf(1.0 - alpha / 2.0)
+        if isinstance(f, LatentARFit):
+            z = pd.Series([f.quantile(t, alpha) for t in f.params.index], index=f.params.index)
         out = pd.DataFrame(
             {
                 "estimate": f.params,

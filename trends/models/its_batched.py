@@ -8,6 +8,11 @@ intervention columns are rebuilt for each date; the design of the last date is c
 ``build_design`` itself) and the rows those of :func:`~trends.models.its_design.usable_rows`
 (the same refusals: too few events, a segment without events...). The placebo test uses it;
 dates the batch cannot fit exactly are flagged for the one-date path.
+
+With ``windows``, the fit at each date uses only the periods ``[start, stop)`` of its window:
+the result is that of ``fit_its_model(prepared.window(...), spec.with_intervention(date))``
+(the trend column restarts at 1 at each window's start, the Newey-West grid spans each fit's
+own rows).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trends.errors import TrendsError
+from trends.errors import InputError, TrendsError
 from trends.models.batched import fit_count_glm_batch, supports
 from trends.models.its_design import (
     MIN_EVENTS,
@@ -74,14 +79,19 @@ def _positions(spec: ITSSpec, prepared: PreparedSeries, dates: pd.DatetimeIndex)
 
 
 def _stacked_designs(
-    spec: ITSSpec, prepared: PreparedSeries, base: ITSDesign, pos: np.ndarray
+    spec: ITSSpec, prepared: PreparedSeries, base: ITSDesign, pos: np.ndarray, start: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """``(F, n, k)`` designs, ``(F, n)`` transition masks, and the level/slope column numbers."""
+    """``(F, n, k)`` designs, ``(F, n)`` transition masks, and the level/slope column numbers.
+
+    ``start`` is the first period of each fit's window (its trend restarts there at 1).
+    """
     cols = list(base.matrix.columns)
     terms = next(iter(base.terms.values()))
     where = [cols.index(t) for t in terms]
     x = np.repeat(base.matrix.to_numpy(dtype=float)[None], len(pos), axis=0)
     n = prepared.n
+    if "trend" in cols:
+        x[:, :, cols.index("trend")] = np.arange(1, n + 1)[None, :] - start[:, None]
     t = np.arange(n)[None, :]
     p = pos[:, None]
     tb, ta = base.window
@@ -104,12 +114,16 @@ def _usable(
     offset: np.ndarray,
     transition: np.ndarray,
     pos: np.ndarray,
+    bounds: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of each fit and whether :func:`usable_rows` would accept them."""
+    """Rows of each fit (inside its window ``bounds``) and whether :func:`usable_rows` would
+    accept them."""
     yv = prepared.values
     observed = ~np.isnan(yv)
     design_ok = np.all(np.isfinite(x), axis=2) & np.isfinite(offset)[None]
-    used = observed[None] & design_ok
+    t = np.arange(prepared.n)[None]
+    inside = (t >= bounds[:, :1]) & (t < bounds[:, 1:])
+    used = observed[None] & design_ok & inside
     if spec.transition_mode == "exclude":
         used &= ~transition
     y0 = np.where(observed, yv, 0.0)[None]
@@ -125,13 +139,38 @@ def _usable(
 
 
 def _designs_agree(
-    spec: ITSSpec, prepared: PreparedSeries, x_last: np.ndarray, base: ITSDesign, date: Any
+    spec: ITSSpec,
+    prepared: PreparedSeries,
+    x_one: np.ndarray,
+    base: ITSDesign,
+    date: Any,
+    bounds: tuple[int, int],
 ) -> bool:
-    """Whether ``build_design`` gives the last date the stacked design (a guard)."""
+    """Whether ``build_design`` on the date's window gives the stacked design (a guard)."""
+    lo, hi = bounds
+    win = prepared if (lo, hi) == (0, prepared.n) else _window(prepared, lo, hi)
     spec_d = spec.with_intervention(date)
-    design = build_design(spec_d, prepared, place_interventions(spec_d, prepared))
+    design = build_design(spec_d, win, place_interventions(spec_d, win))
     same_cols = list(design.matrix.columns) == list(base.matrix.columns)
-    return same_cols and np.array_equal(design.matrix.to_numpy(dtype=float), x_last, True)
+    return same_cols and np.array_equal(design.matrix.to_numpy(dtype=float), x_one[lo:hi], True)
+
+
+def _window(prepared: PreparedSeries, lo: int, hi: int) -> PreparedSeries:
+    """The periods ``lo .. hi - 1`` of the series (by position; as ``PreparedSeries.window``)."""
+    return PreparedSeries(
+        prepared.series.iloc[lo:hi], prepared.values[lo:hi], prepared.freq,
+        prepared.starts[lo:hi], prepared.tz,
+    )  # fmt: skip
+
+
+def _bounds(windows: Any, n: int, f: int) -> np.ndarray:
+    """``(F, 2)`` window limits ``[start, stop)`` (the whole series by default)."""
+    if windows is None:
+        return np.tile(np.array([0, n], dtype=np.int64), (f, 1))
+    b = np.asarray(windows, dtype=np.int64).reshape(f, 2)
+    if np.any(b[:, 0] < 0) or np.any(b[:, 1] > n) or np.any(b[:, 0] >= b[:, 1]):
+        raise InputError(f"windows must be position pairs 0 <= start < stop <= {n}")
+    return b
 
 
 def _empty(dates: pd.DatetimeIndex, slope: bool) -> DateFits:
@@ -142,7 +181,9 @@ def _empty(dates: pd.DatetimeIndex, slope: bool) -> DateFits:
     )  # fmt: skip
 
 
-def fit_its_at_dates(series: pd.Series | PreparedSeries, spec: ITSSpec, dates: Any) -> DateFits:
+def fit_its_at_dates(
+    series: pd.Series | PreparedSeries, spec: ITSSpec, dates: Any, windows: Any = None
+) -> DateFits:
     """Fit ``spec`` with its intervention at each date, all in one batch.
 
     Parameters
@@ -154,6 +195,10 @@ def fit_its_at_dates(series: pd.Series | PreparedSeries, spec: ITSSpec, dates: A
         ``spec.with_intervention(date)``).
     dates : sequence of dates
         The intervention dates.
+    windows : array-like of int, optional
+        ``(len(dates), 2)`` positions ``[start, stop)``: the fit at date ``i`` uses the periods
+        ``start .. stop - 1`` only, as ``fit_its_model`` on that window would (the trend restarts
+        at each window). Default: the whole series for every date.
 
     Returns
     -------
@@ -162,29 +207,39 @@ def fit_its_at_dates(series: pd.Series | PreparedSeries, spec: ITSSpec, dates: A
         batch could not fit (unsupported family, covariance or inference method, refused data,
         no convergence):
         fit those with :func:`trends.models.its.fit_its_model`.
+
+    Raises
+    ------
+    trends.errors.InputError
+        Windows outside the series.
     """
     prepared = prepare_series(series)
     spec = spec.validated()
     dates = pd.DatetimeIndex(dates)
+    bounds = _bounds(windows, prepared.n, len(dates))
     family, estimator = spec.family_object(), spec.covariance_estimator()
     out = _empty(dates, spec.slope_change)
     pos = _positions(spec, prepared, dates)
-    placed = pos >= 0
+    placed = (pos > bounds[:, 0]) & (pos < bounds[:, 1])
+    varying = bool(np.any(bounds[:, 0] != bounds[0, 0])) if len(dates) else False
     if (
         not len(dates)
         or not placed.any()
         or spec.inference != "glm"  # the stacked kernel fits count GLMs only
         or not supports(family, estimator, spec.nb_se)
+        or (varying and spec.fourier)  # Fourier terms restart with each window: one by one
     ):
         return out
     first = int(np.flatnonzero(placed)[0])
     spec0 = spec.with_intervention(dates[first])
     base = build_design(spec0, prepared, place_interventions(spec0, prepared))
-    x, transition, where = _stacked_designs(spec, prepared, base, np.where(placed, pos, 1))
-    last = int(np.flatnonzero(placed)[-1])
-    if not _designs_agree(spec, prepared, x[last], base, dates[last]):
-        return out  # pragma: no cover - a guard: the one-date path then fits every date
-    used, good = _usable(spec, prepared, x, base.offset, transition, pos)
+    x, transition, where = _stacked_designs(
+        spec, prepared, base, np.where(placed, pos, 1), bounds[:, 0]
+    )
+    for j in {first, int(np.flatnonzero(placed)[-1])}:
+        if not _designs_agree(spec, prepared, x[j], base, dates[j], tuple(bounds[j])):
+            return out  # pragma: no cover - a guard: the one-date path then fits every date
+    used, good = _usable(spec, prepared, x, base.offset, transition, pos, bounds)
     good &= placed
     if not good.any():
         return out

@@ -17,12 +17,15 @@ This module supplies the two pieces ``fit_its`` swaps in for that option:
   :meth:`~trends.models.latent_ar.LatentARResult.expected_total` (marginal expected counts, with
   parameter, count and latent-process uncertainty; a lognormal approximation).
 
-Measured (``benchmarks/README.md`` section 4, 200 simulated series per cell): where the ITS
-trend is right, the 95% level-change intervals of this model covered 0.942 at >= 245 days and
-0.917 at 120 days, against 0.839 / 0.778 for the default negative binomial + Newey-West; its
-false-positive rate was 0.063 against 0.187. It does not repair a misfit trend (0.739 vs 0.585
-on a slow wave) nor the long-run estimand under self-excitation. The numbers are carried by
-:data:`trends.models.spec.INFERENCE_METHODS` into the result's settings and report.
+The fit propagates the uncertainty of the hyperparameters (:data:`LATENT_ITS_HYPER`,
+``"auto"``: delta method, plus t quantiles with Satterthwaite df below
+:data:`~trends.models.latent_ar.AUTO_T_PERIODS` observed periods). Measured
+(``benchmarks/results/calibration_independent_v2.md``, 200 simulated series per cell): where the
+ITS trend is right, the 95% level-change intervals covered 0.949 at >= 245 days and 0.939 at 120
+days (0.942 / 0.918 without the correction; 0.839 / 0.778 for the default negative binomial +
+Newey-West); false-positive rate 0.050 (0.063; 0.187). It does not repair a misfit trend (0.748
+vs 0.585 on a slow wave) nor the long-run estimand under self-excitation. The numbers are
+carried by :data:`trends.models.spec.INFERENCE_METHODS` into the result's settings and report.
 
 The counterfactual mean of a period is the *marginal* expected count ``exp(o + x'b + c)`` with
 ``c`` = :meth:`~trends.models.latent_ar.LatentARResult.mean_correction` (fitted expected counts
@@ -33,11 +36,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from trends.models.its_design import ITSDesign, PreparedSeries
 from trends.models.its_intervals import CounterfactualIntervals
@@ -45,12 +47,19 @@ from trends.models.latent_ar import LatentARResult, fit_latent_ar
 from trends.models.spec import ITSSpec
 
 __all__ = [
+    "LATENT_ITS_HYPER",
     "LatentARFit",
     "fit_latent_its",
     "latent_intervals",
     "latent_mean_shift",
     "latent_se_description",
 ]
+
+
+#: Hyperparameter uncertainty of ``inference="latent_ar"`` (the ``hyper`` option of
+#: :func:`trends.models.latent_ar.fit_latent_ar`), chosen from the measurements of
+#: ``benchmarks/results/calibration_independent_v2.md``.
+LATENT_ITS_HYPER: Literal["none", "delta", "delta_t", "auto"] = "auto"
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,10 +119,26 @@ class LatentARFit:
 
     @property
     def pvalues(self) -> pd.Series:
-        """Two-sided Wald p-values."""
+        """Two-sided Wald p-values (t with the Satterthwaite df when the fit uses them)."""
         return pd.Series(
-            2.0 * stats.norm.sf(np.abs(self.params / self.bse)), index=self.params.index
+            [self.result.p_value(t) for t in self.params.index], index=self.params.index
         )
+
+    def quantile(self, term: str, alpha: float) -> float:
+        """Two-sided quantile of one coefficient's Wald interval (normal, or t with its df).
+
+        Parameters
+        ----------
+        term : str
+            Design column.
+        alpha : float
+            One minus the confidence level.
+
+        Returns
+        -------
+        float
+        """
+        return self.result.quantile(term, alpha)
 
     @property
     def family(self) -> str:
@@ -149,10 +174,15 @@ def latent_se_description(result: LatentARResult) -> str:
     str
         The words (method, AR coefficient, stationary sd).
     """
+    if result.cov_hyper is not None:
+        hyper = "uncertainty of the AR coefficient, sd and size propagated by the delta method"
+    elif result.info.get("hyper"):
+        hyper = f"hyperparameter uncertainty {result.info['hyper'].get('note', 'not propagated')}"
+    else:
+        hyper = "hyperparameter uncertainty not propagated"
     return (
         "latent AR(1) log-intensity model (Laplace approximation; AR coefficient "
-        f"{result.rho:.3f}, stationary sd {result.latent_sd:.3f}; hyperparameter uncertainty "
-        "not propagated)"
+        f"{result.rho:.3f}, stationary sd {result.latent_sd:.3f}; {hyper})"
     )
 
 
@@ -191,7 +221,13 @@ def fit_latent_its(
     x = x.fillna(0.0)
     offset = np.where(used, design.offset, 0.0)
     offset = np.where(np.isfinite(offset), offset, 0.0)
-    res = fit_latent_ar(y, x, offset=offset, family=spec.family_name)  # type: ignore[arg-type]
+    res = fit_latent_ar(
+        y,
+        x,
+        offset=offset,
+        family=spec.family_name,
+        hyper=LATENT_ITS_HYPER,  # type: ignore[arg-type]
+    )
     eta = offset + x.to_numpy(dtype=float) @ res.params.to_numpy()
     mu_cond = np.exp(eta + res.latent.to_numpy())[used]
     var = mu_cond if res.theta is None else mu_cond + mu_cond**2 / res.theta

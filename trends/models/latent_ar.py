@@ -37,9 +37,18 @@ limit smoothly) with L-BFGS-B (finite-difference gradients, warm-started inner m
 when it stalls) and, if its gradient is still above tolerance, a Nelder-Mead polish; a fit whose
 optimiser does not converge raises :class:`~trends.errors.ConvergenceError`. Bounds: ``rho`` in
 ``[-0.9, 0.995]``, ``sd`` in ``[0.001, 5]``, ``theta >= 0.05``. The covariance of ``beta`` is ``S^{-1}`` at the optimum: the
-inverse of the Schur complement, i.e. the ``beta`` block of ``H^{-1}``. Wald intervals use it
-(hyperparameter uncertainty is not propagated; its effect is measured in
-``benchmarks/calibration_independent.py``).
+inverse of the Schur complement, i.e. the ``beta`` block of ``H^{-1}``: the covariance *given*
+the hyperparameters. With ``hyper="delta"`` the uncertainty of the hyperparameters is propagated
+to first order (Kass & Steffey 1989): ``cov = S^{-1} + J V J'`` with ``J`` the derivative of the
+coefficients' estimate in the working hyperparameters ``(atanh rho, log sd, log alpha)`` and ``V``
+the inverse negative Hessian of the Laplace log likelihood in them (both by central differences
+of the inner solution, about 18 more inner solves; parameters at a bound are held fixed);
+``hyper="delta_t"`` also uses t quantiles with Satterthwaite degrees of freedom (from the
+sensitivity of ``S^{-1}``). Measured in ``benchmarks/results/calibration_independent_v2.md``.
+
+:func:`phase_contrast_variance` gives the variance of a weighted sum of ``y_t / m_t`` under the
+fitted model (negative binomial given a lognormal AR(1) intensity): the long-run variance behind
+the two-phase ratio of :func:`trends.models.rates.compare_rates` with ``model="latent_ar_lrv"``.
 
 Counterfactual totals (:meth:`LatentARResult.cumulative_effect`) use the marginal expected
 counts, calibrated so that the fitted expected counts add up to the observed total (see
@@ -70,14 +79,19 @@ __all__ = [
     "fit_latent_ar",
     "fit_its_latent_ar",
     "its_design",
+    "phase_contrast_variance",
     "MIN_PERIODS",
     "MIN_EVENTS",
+    "AUTO_T_PERIODS",
 ]
 
 #: Fewer observed periods than this: refused (an AR(1) latent process needs a series).
 MIN_PERIODS = 30
 #: Fewer events than this in the observed periods: refused (as :func:`trends.models.its.fit_its`).
 MIN_EVENTS = 10
+
+#: ``hyper="auto"`` uses t quantiles (``"delta_t"``) below this many observed periods.
+AUTO_T_PERIODS = 183
 
 _RHO_BOUNDS = (-0.9, 0.995)
 _SD_BOUNDS = (1e-3, 5.0)  # stationary sd of the latent process
@@ -132,7 +146,9 @@ class LatentARResult(Result):
     params : pandas.Series
         Regression coefficients (log scale), indexed by design column.
     cov : pandas.DataFrame
-        Their covariance, ``S^{-1}`` (inverse Schur complement at the optimum).
+        Their covariance as the intervals use it: ``S^{-1}`` (inverse Schur complement at the
+        optimum), plus ``cov_hyper`` when the fit propagated the hyperparameter uncertainty
+        (``hyper="delta"``).
     rho : float
         AR(1) coefficient of the latent log intensity.
     sigma : float
@@ -159,6 +175,16 @@ class LatentARResult(Result):
         The counts that were fitted (NaN = not reported).
     offset : numpy.ndarray or None
         The log-scale offset.
+    cov_conditional : pandas.DataFrame or None
+        ``S^{-1}``: the covariance given the hyperparameters.
+    cov_hyper : pandas.DataFrame or None
+        ``J V J'``: the part due to the uncertainty of the hyperparameters (``J`` = derivative of
+        the coefficients' estimate in the working hyperparameters, ``V`` = inverse of the negative
+        Hessian of the Laplace log likelihood in them); ``None`` when not computed or not
+        available (see ``info["hyper"]``).
+    df : pandas.Series or None
+        Satterthwaite degrees of freedom of each coefficient's variance (from the sensitivity of
+        ``S^{-1}`` to the hyperparameters); ``None`` when not computed.
     """
 
     params: pd.Series
@@ -175,6 +201,9 @@ class LatentARResult(Result):
     design: pd.DataFrame | None = field(default=None, repr=False)
     y: np.ndarray | None = field(default=None, repr=False)
     offset: np.ndarray | None = field(default=None, repr=False)
+    cov_conditional: pd.DataFrame | None = field(default=None, repr=False)
+    cov_hyper: pd.DataFrame | None = field(default=None, repr=False)
+    df: pd.Series | None = field(default=None, repr=False)
 
     @property
     def bse(self) -> pd.Series:
@@ -211,8 +240,8 @@ class LatentARResult(Result):
             raise InputError("alpha must be in (0, 1)")
         b = float(self.params[term])
         se = float(self.bse[term])
-        z = float(special.ndtri(1.0 - alpha / 2.0))
-        p = float(2.0 * special.ndtr(-abs(b / se))) if se > 0 else math.nan
+        z = self.quantile(term, alpha)
+        p = self.p_value(term)
         with np.errstate(over="ignore"):
             lims = np.exp(np.array([b, b - z * se, b + z * se]))
         return RatioEstimate(
@@ -225,6 +254,55 @@ class LatentARResult(Result):
             se=se,
             level=1.0 - alpha,
         )
+
+    @property
+    def uses_t(self) -> bool:
+        """Whether the Wald intervals use t quantiles (fits with ``hyper="delta_t"``)."""
+        return self.info.get("hyper_mode") == "delta_t" and self.df is not None
+
+    def quantile(self, term: str, alpha: float = 0.05) -> float:
+        """The two-sided ``1 - alpha`` quantile of one coefficient's Wald interval.
+
+        The normal quantile, or with ``hyper="delta_t"`` (when the correction was available)
+        the t quantile with the coefficient's Satterthwaite degrees of freedom (:attr:`df`).
+
+        Parameters
+        ----------
+        term : str
+            Design column.
+        alpha : float, default 0.05
+            One minus the confidence level.
+
+        Returns
+        -------
+        float
+        """
+        if self.uses_t:
+            df = float(self.df[term])
+            if math.isfinite(df) and df > 0:
+                return float(special.stdtrit(max(df, 1.0), 1.0 - alpha / 2.0))
+        return float(special.ndtri(1.0 - alpha / 2.0))
+
+    def p_value(self, term: str) -> float:
+        """Two-sided Wald p-value of a zero coefficient (t with :attr:`df` as :meth:`quantile`).
+
+        Parameters
+        ----------
+        term : str
+            Design column.
+
+        Returns
+        -------
+        float
+        """
+        b, se = float(self.params[term]), float(self.bse[term])
+        if not se > 0:
+            return math.nan
+        if self.uses_t:
+            df = float(self.df[term])
+            if math.isfinite(df) and df > 0:
+                return float(2.0 * special.stdtr(max(df, 1.0), -abs(b / se)))
+        return float(2.0 * special.ndtr(-abs(b / se)))
 
     def mean_correction(self, kind: Literal["empirical", "model"] = "empirical") -> float:
         """Log-scale factor from ``exp(x' beta)`` to the expected count of a period.
@@ -719,6 +797,149 @@ def _optimise(d: _Data, max_eval: int) -> tuple[np.ndarray, _Mode, dict[str, Any
     return z, final, info
 
 
+def _s_inverse(mode: _Mode) -> np.ndarray:
+    """``S^{-1}`` from the Cholesky factor of the Schur complement."""
+    k = mode.s_chol.shape[0]
+    s_inv = lapack.dpotrs(mode.s_chol, np.eye(k), lower=1)[0]
+    return 0.5 * (s_inv + s_inv.T)
+
+
+def _working(hyp: tuple[float, float, float], negbin: bool) -> np.ndarray:
+    """``(atanh rho, log sd, log alpha)`` (the last only for the negative binomial)."""
+    rho, sigma, theta = hyp
+    h = [math.atanh(rho), math.log(sigma / math.sqrt(1.0 - rho * rho))]
+    if negbin:
+        h.append(-math.log(theta))
+    return np.array(h)
+
+
+def _from_working(h: np.ndarray, negbin: bool) -> tuple[float, float, float]:
+    """Inverse of :func:`_working`."""
+    rho = math.tanh(h[0])
+    theta = math.exp(-h[2]) if negbin else math.inf
+    return rho, math.exp(h[1]) * math.sqrt(1.0 - rho * rho), theta
+
+
+def _hyper_uncertainty(
+    d: _Data, hyp: tuple[float, float, float], mode: _Mode, free: list[int], step: float = 0.02
+) -> tuple[np.ndarray | None, np.ndarray | None, dict[str, Any]]:
+    """Delta-method (Kass-Steffey) propagation of the hyperparameter uncertainty.
+
+    On the working scale ``h = (atanh rho, log sd, log alpha)`` the Laplace log likelihood
+    ``l(h)`` is differentiated twice by central differences over the free (not at a bound)
+    components, the inner solution ``beta(h)`` and ``diag S(h)^{-1}`` once. Then
+    ``V = (-d2 l)^{-1}``, ``cov_hyper = J V J'`` (``J = d beta / d h``) and the Satterthwaite
+    degrees of freedom ``2 var^2 / (g' V g)`` with ``g = d diag(S^{-1}) / d h``.
+
+    Returns
+    -------
+    cov_hyper, df : numpy.ndarray or None
+        ``None`` when no component is free or the curvature is not negative definite.
+    info : dict
+        ``h``, ``free``, ``hyper_cov`` (``V``) or the reason it is missing.
+    """
+    h0 = _working(hyp, d.negbin)
+    names = ["atanh_rho", "log_sd", "log_alpha"][: h0.size]
+    info: dict[str, Any] = {"h": h0.tolist(), "names": names, "free": [names[k] for k in free]}
+    if not free:
+        info["note"] = "every hyperparameter at a bound: not propagated"
+        return None, None, info
+    f0 = _laplace(d, mode, hyp)
+    v0 = np.diag(_s_inverse(mode))
+
+    def at(delta: dict[int, float]) -> tuple[float, np.ndarray, np.ndarray]:
+        h = h0.copy()
+        for k, e in delta.items():
+            h[k] += e
+        hy = _from_working(h, d.negbin)
+        m = _find_mode(d, hy, mode)
+        if not m.ok:
+            raise ConvergenceError("inner mode failed in the hyperparameter sensitivity")
+        return _laplace(d, m, hy), m.beta, np.diag(_s_inverse(m))
+
+    q = len(free)
+    hess = np.zeros((q, q))
+    jac = np.zeros((mode.beta.size, q))
+    gv = np.zeros((mode.beta.size, q))
+    try:
+        for a, k in enumerate(free):
+            fp, bp, vp = at({k: step})
+            fm, bm, vm = at({k: -step})
+            hess[a, a] = (fp - 2.0 * f0 + fm) / step**2
+            jac[:, a] = (bp - bm) / (2.0 * step)
+            gv[:, a] = (vp - vm) / (2.0 * step)
+            for b in range(a):
+                kk = free[b]
+                fpp = at({k: step, kk: step})[0]
+                fpm = at({k: step, kk: -step})[0]
+                fmp = at({k: -step, kk: step})[0]
+                fmm = at({k: -step, kk: -step})[0]
+                hess[a, b] = hess[b, a] = (fpp - fpm - fmp + fmm) / (4.0 * step**2)
+    except ConvergenceError as exc:
+        info["note"] = f"not propagated: {exc}"
+        return None, None, info
+    evals = np.linalg.eigvalsh(-hess)
+    if not np.all(np.isfinite(evals)) or evals.min() <= 1e-8 * max(1.0, evals.max()):
+        info["note"] = "the Laplace likelihood is not curved in the hyperparameters: not propagated"
+        return None, None, info
+    v_h = np.linalg.inv(-hess)
+    v_h = 0.5 * (v_h + v_h.T)
+    cov_h = jac @ v_h @ jac.T
+    var_var = np.einsum("ik,kl,il->i", gv, v_h, gv)
+    with np.errstate(divide="ignore"):
+        df = np.where(var_var > 0, 2.0 * (v0 + np.diag(cov_h)) ** 2 / var_var, np.inf)
+    info["hyper_cov"] = v_h.tolist()
+    return 0.5 * (cov_h + cov_h.T), df, info
+
+
+def phase_contrast_variance(
+    weights: np.ndarray, mean: np.ndarray, *, rho: float, latent_sd: float, theta: float | None
+) -> float:
+    """Variance of ``sum_t w_t y_t / m_t`` under the lognormal AR(1) count model.
+
+    For ``y_t`` negative binomial (size ``theta``) given a stationary Gaussian AR(1) log
+    intensity with marginal sd ``s`` and AR coefficient ``r``, with marginal means ``m_t``::
+
+        Var(y_t)      = m_t + m_t^2 (exp(s^2) (1 + 1/theta) - 1)
+        Cov(y_s, y_t) = m_s m_t (exp(s^2 r^|s-t|) - 1)          (s != t)
+
+    so ``Var(sum_t w_t y_t / m_t) = sum_t w_t^2 (1 / m_t + exp(s^2) / theta)
+    + sum_{s,t} w_s w_t (exp(s^2 r^|s-t|) - 1)``. With ``w = 1/n_a`` on the observed after
+    periods and ``-1/n_b`` on the observed before periods (``m`` = the period means) this is
+    the delta-method variance of ``log(mean after) - log(mean before)``, cross-phase covariance
+    included. The double sum is taken by lag (``O(n log n)``).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        ``w_t`` on a regular grid (0 for periods that do not count: missing or outside).
+    mean : numpy.ndarray
+        ``m_t`` (> 0 where ``w_t != 0``).
+    rho, latent_sd : float
+        AR coefficient and stationary sd of the latent process.
+    theta : float or None
+        Negative-binomial size (``None``: Poisson given the latent process).
+
+    Returns
+    -------
+    float
+    """
+    w = np.asarray(weights, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    nz = w != 0
+    v = latent_sd**2
+    inv_theta = 0.0 if theta is None or not math.isfinite(theta) else 1.0 / theta
+    count_part = float(np.sum(w[nz] ** 2 * (1.0 / m[nz] + math.exp(v) * inv_theta)))
+    n = w.size
+    size = 1 << int(2 * n - 1).bit_length()
+    fw = np.fft.rfft(w, size)
+    acf = np.fft.irfft(fw * np.conj(fw), size)[:n]  # acf[k] = sum_t w_t w_{t+k}
+    lags = np.arange(n)
+    kern = np.expm1(v * np.power(float(rho), lags))
+    latent_part = float(acf[0] * kern[0] + 2.0 * np.sum(acf[1:] * kern[1:]))
+    return max(count_part + latent_part, 0.0)
+
+
 def fit_latent_ar(
     y: pd.Series | np.ndarray | Sequence[float],
     x: pd.DataFrame | np.ndarray,
@@ -727,6 +948,7 @@ def fit_latent_ar(
     offset: np.ndarray | pd.Series | None = None,
     family: Literal["negbin", "poisson"] = "negbin",
     max_eval: int = 1000,
+    hyper: Literal["none", "delta", "delta_t", "auto"] = "none",
 ) -> LatentARResult:
     """Fit a count regression with a latent Gaussian AR(1) log intensity.
 
@@ -747,6 +969,17 @@ def fit_latent_ar(
         Largest number of likelihood evaluations of each outer optimiser (L-BFGS-B with
         finite-difference gradients, restarted up to twice when it stalls; then, if its
         gradient is still above tolerance, a Nelder-Mead polish from its best point).
+    hyper : {"none", "delta", "delta_t"}, default "none"
+        ``"delta"``: propagate the uncertainty of ``(rho, sd, theta)`` into the coefficients'
+        covariance (``cov = S^{-1} + J V J'``, see :attr:`LatentARResult.cov_hyper`; about 18
+        more inner solutions); ``"delta_t"``: the same covariance and t quantiles with the
+        Satterthwaite degrees of freedom :attr:`LatentARResult.df` in the Wald intervals and
+        p-values; ``"none"``: ``cov = S^{-1}``, normal quantiles. Either way
+        ``cov_conditional`` is ``S^{-1}``. Where the correction is not available (every
+        hyperparameter at a bound, or a likelihood not curved in them) the fit falls back to
+        ``"none"`` and says so in its notes. ``"auto"``: ``"delta_t"`` with fewer than
+        :data:`AUTO_T_PERIODS` observed periods, else ``"delta"`` (the combination measured
+        best on daily series: t quantiles help at 120 days and over-cover at 245 or more).
 
     Returns
     -------
@@ -802,13 +1035,26 @@ def fit_latent_ar(
         notes.append(f"the AR coefficient is at its bound ({hyp[0]:.3f})")
     if "theta" in info["at_bound"]:
         notes.append("the negative-binomial size is at its bound")
-    s_inv = lapack.dpotrs(mode.s_chol, np.eye(len(cols)), lower=1)[0]
-    s_inv = 0.5 * (s_inv + s_inv.T)
+    if hyper not in ("none", "delta", "delta_t", "auto"):
+        raise InputError(f"hyper must be 'none', 'delta', 'delta_t' or 'auto', not {hyper!r}")
+    if hyper == "auto":
+        hyper = "delta_t" if obs.sum() < AUTO_T_PERIODS else "delta"
+    info["hyper_mode"] = hyper
+    s_inv = _s_inverse(mode)
+    cov, cov_h, dfs = s_inv, None, None
+    if hyper != "none":
+        at_bound = set(info["at_bound"])
+        free = [k for k, nm in enumerate(("rho", "sd", "theta")[: z.size]) if nm not in at_bound]
+        cov_h, dfs, info["hyper"] = _hyper_uncertainty(d, hyp, mode, free)
+        if cov_h is not None:
+            cov = s_inv + cov_h
+        else:
+            notes.append(f"hyperparameter uncertainty {info['hyper']['note']}")
     info["notes"] = notes
     info["seconds"] = time.perf_counter() - t0
     return LatentARResult(
         params=pd.Series(mode.beta, index=cols),
-        cov=pd.DataFrame(s_inv, index=cols, columns=cols),
+        cov=pd.DataFrame(cov, index=cols, columns=cols),
         rho=hyp[0],
         sigma=hyp[1],
         theta=hyp[2] if d.negbin else None,
@@ -821,6 +1067,9 @@ def fit_latent_ar(
         design=pd.DataFrame(xm, columns=cols, index=index),
         y=yv,
         offset=None if offset is None else off,
+        cov_conditional=pd.DataFrame(s_inv, index=cols, columns=cols),
+        cov_hyper=None if cov_h is None else pd.DataFrame(cov_h, index=cols, columns=cols),
+        df=None if dfs is None else pd.Series(dfs, index=cols),
     )
 
 
@@ -912,6 +1161,7 @@ def fit_its_latent_ar(
     trend: bool = True,
     slope_change: bool = True,
     offset: np.ndarray | pd.Series | None = None,
+    hyper: Literal["none", "delta", "delta_t", "auto"] = "none",
 ) -> LatentARResult:
     """Interrupted time series with a latent AR(1) log intensity.
 
@@ -931,6 +1181,8 @@ def fit_its_latent_ar(
     trend, slope_change : bool, default True
     offset : array-like, optional
         Log-scale offset.
+    hyper : {"none", "delta", "delta_t", "auto"}, default "none"
+        Hyperparameter uncertainty (see :func:`fit_latent_ar`).
 
     Returns
     -------
@@ -945,4 +1197,4 @@ def fit_its_latent_ar(
         raise InputError("series must be a pandas Series with a date index")
     idx = series.index if isinstance(series.index, pd.DatetimeIndex) else len(series)
     design = its_design(idx, interventions, trend=trend, slope_change=slope_change)
-    return fit_latent_ar(series, design, offset=offset, family=family)
+    return fit_latent_ar(series, design, offset=offset, family=family, hyper=hyper)

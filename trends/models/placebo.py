@@ -2,54 +2,115 @@
 
 The level change at the real intervention is compared with the level changes the same model
 finds at every admissible *fake* intervention date inside the pre-intervention period, where
-nothing is supposed to have happened. If the real estimate is no larger than those, the data do
-not single out the intervention.
+nothing is supposed to have happened. If the real estimate is no more unusual than those, the
+data do not single out the intervention.
 
 Method (documented choices):
 
 - Data: the pre-intervention periods only (before the real intervention's first post period, and
   before its transition window when one is given; from the previous intervention's first post
   period on, when there is one). Unreported (NaN) periods stay missing, as in the real fit.
-- Fake dates: every observed period with at least ``min_segment`` observed periods before it and
-  from it on (default: 14 periods or a tenth of the pre-period, whichever is larger).
+- Windows (``window="matched"``, the default): each fake fit uses a window of the *real
+  design's lengths*, cut to what the pre-period allows. With ``L_pre`` the real fit's periods
+  before its intervention (from the previous intervention or the series start) and ``L_post``
+  its periods from the intervention to the next one or the series end, the fake fit at the
+  pre-period position ``f`` uses the periods ``[max(0, f - L_pre), min(N, f + max(L_post,
+  min_segment)))`` of the ``N``-period pre-period: its post segment has the real post length
+  when the pre-period leaves room for it, else it runs to the end of the pre-period; its pre
+  segment likewise. (A fake design can never be the real one: the pre-period is shorter than
+  the real window. The rule keeps every fake post segment no longer than the real one, so the
+  fakes do not gain precision the real fit does not have.) ``window="pre-period"`` fits every
+  fake date on the whole pre-period (the rule before issue 12). The window of each fake date
+  is kept in ``windows`` and the rule in ``settings``.
+- Fake dates: every observed period with at least ``min_segment`` observed periods before it
+  and from it on inside its window (default: 14 periods or a tenth of the pre-period, whichever
+  is larger).
 - Model at each fake date: *the same specification* as the real fit, refitted through the same
-  fit function, ``fit_its_model(pre_period, spec.with_intervention(fake_date))`` (family and its
+  fit function, ``fit_its_model(window, spec.with_intervention(fake_date))`` (family and its
   dispersion estimation, trend, slope change, transition window, seasonality, covariates, offset,
-  covariance estimator): its level change is what ``fit_its`` reports for that date. By default
-  all the fake dates are fitted in one batch (:func:`trends.models.its_batched.fit_its_at_dates`,
-  the stacked IRLS kernel of :mod:`trends.models.batched`): the same estimates and standard errors
-  to about ``1e-10`` relative (tested below ``1e-8``), about ten times faster; a date the batch
-  cannot finish exactly as the one-date fit would (no convergence, theta at its boundary, an
-  unsupported family or covariance...) is refitted with ``fit_its_model``, and
-  ``batched=False`` refits every date that way (the reference path; also the only path of a
-  spec with ``inference="latent_ar"``, whose fake dates are latent-AR fits). A fake date whose model
-  cannot be fitted (for example no events on one side) is left out and counted in
-  ``n_failed``.
-- Statistic: the level change on the log scale, ``b``. Two-sided empirical p-value
-  ``(1 + #{|b_fake| >= |b_real|}) / (1 + n_fake)`` and the one-sided version in the direction of
-  the real change. With few admissible dates the smallest attainable p-value is ``1/(1+n)``:
-  the report states it. The standard error of each fake estimate (of the spec's covariance
-  estimator) is kept in ``placebo_se``.
+  covariance estimator): its level change is what ``fit_its`` reports for that date and window.
+  By default all the fake dates are fitted in one batch
+  (:func:`trends.models.its_batched.fit_its_at_dates` with the windows, the stacked IRLS kernel
+  of :mod:`trends.models.batched`): the same estimates and standard errors to about ``1e-10``
+  relative (tested below ``1e-8``); a date the batch cannot finish exactly as the one-date fit
+  would (no convergence, theta at its boundary, an unsupported family or covariance...) is
+  refitted with ``fit_its_model``, and ``batched=False`` refits every date that way (the
+  reference path; also the only path of a spec with ``inference="latent_ar"``, whose fake
+  dates are latent-AR fits with the latent-AR standard error). A fake date whose model cannot
+  be fitted (for example no events on one side) is left out and counted in ``n_failed``.
+- Statistic (``statistic="studentised"``, the default): the level change on the log scale
+  divided by its own standard error, ``t = b / se(b)``, for the real fit and every fake one
+  (the standard error of the spec's inference: Newey-West HAC for ``inference="glm"`` with the
+  default covariance, the latent-AR standard error for ``inference="latent_ar"``). Fake fits on
+  shorter windows have larger variances; studentising puts every estimate on one scale.
+  ``statistic="raw"`` ranks ``|b|`` itself (the rule before issue 12: conservative without a
+  trend problem, liberal with one). Two-sided empirical p-value
+  ``(1 + #{|s_fake| >= |s_real|}) / (1 + n_fake)`` and the one-sided version in the direction of
+  the real change, for the chosen statistic ``s``. With few admissible dates the smallest
+  attainable p-value is ``1/(1+n)``: the report states it. The raw level changes
+  (``placebo_log_rr``, for the chart and the range in the report), their standard errors
+  (``placebo_se``) and the studentised values (``placebo_t``) are all kept.
+
+Size and power of both statistics on processes the package does not assume are measured by
+``benchmarks/calibration_placebo.py`` (``benchmarks/results/placebo_calibration.md``).
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from trends.errors import InsufficientDataError, ModelWarning, TrendsError
+from trends.errors import InputError, InsufficientDataError, ModelWarning, TrendsError
 from trends.models.its import ITSResult, ITSSpec, fit_its_model
 from trends.models.its_batched import fit_its_at_dates
 from trends.models.its_design import PreparedSeries, prepare_series
 from trends.results import Result, to_jsonable
 from trends.verdicts.words import fmt_ratio, placebo_phrase, plural
 
-__all__ = ["PlaceboResult", "placebo_dates", "placebo_test"]
+__all__ = [
+    "STATISTICS",
+    "WINDOW_RULES",
+    "PlaceboResult",
+    "placebo_dates",
+    "placebo_test",
+    "placebo_windows",
+    "rank_p_values",
+    "spec_of",
+]
+
+#: Statistics the placebo ranks: ``b / se(b)`` (default) or ``b``.
+STATISTICS = ("studentised", "raw")
+#: Window rules of the fake fits (see the module notes).
+WINDOW_RULES = ("matched", "pre-period")
+
+
+def rank_p_values(real: float, fakes: np.ndarray) -> tuple[float, float, int]:
+    """Empirical ``(two-sided p, one-sided p, n as large)`` of ``real`` among ``fakes``.
+
+    Parameters
+    ----------
+    real : float
+        The real statistic.
+    fakes : numpy.ndarray
+        The placebo statistics (NaN left out).
+
+    Returns
+    -------
+    tuple of (float, float, int)
+        ``(1 + #{|fake| >= |real|}) / (1 + m)``, the one-sided version in the direction of
+        ``real``, and ``#{|fake| >= |real|}``.
+    """
+    v = np.asarray(fakes, dtype=float)
+    v = v[np.isfinite(v)]
+    m = v.size
+    k = int(np.sum(np.abs(v) >= abs(real)))
+    k1 = int(np.sum(v <= real)) if real < 0 else int(np.sum(v >= real))
+    return (1 + k) / (1 + m), (1 + k1) / (1 + m), k
 
 
 @dataclass(eq=False)
@@ -64,7 +125,7 @@ class PlaceboResult(Result):
         Level change of the same specification at each fake date (NaN when it could not be
         fitted), indexed by the fake date.
     p_value, p_value_one_sided : float
-        Empirical p-values (see the module notes).
+        Empirical p-values of the chosen ``statistic`` (see the module notes).
     min_segment : int
         Observed periods required each side of a fake date.
     family : str
@@ -75,11 +136,21 @@ class PlaceboResult(Result):
     outcome : str
         Name of the series.
     placebo_se : pandas.Series or None
-        Standard error of each fake level change (the spec's covariance estimator).
+        Standard error of each fake level change (the spec's inference).
     n_failed : int
         Fake dates whose model could not be fitted.
     spec : ITSSpec or None
         The specification that was refitted (with the real intervention).
+    statistic : str
+        ``"studentised"`` (``b / se``) or ``"raw"`` (``b``): what the p-values rank.
+    real_se : float
+        Standard error of the real level change.
+    window : str
+        Window rule of the fake fits (:data:`WINDOW_RULES`).
+    windows : pandas.DataFrame or None
+        First and last period, pre and post lengths of each fake fit's window, by fake date.
+    settings : dict
+        The real design's lengths and the rule (also in :meth:`to_dict`).
     """
 
     real_log_rr: float
@@ -93,6 +164,11 @@ class PlaceboResult(Result):
     placebo_se: pd.Series | None = None
     n_failed: int = 0
     spec: ITSSpec | None = None
+    statistic: str = "raw"
+    real_se: float = math.nan
+    window: str = "pre-period"
+    windows: pd.DataFrame | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_placebos(self) -> int:
@@ -102,34 +178,81 @@ class PlaceboResult(Result):
     def real_rate_ratio(self) -> float:
         return float(math.exp(self.real_log_rr))
 
+    @property
+    def real_t(self) -> float:
+        """The real level change over its standard error."""
+        return float(self.real_log_rr / self.real_se) if self.real_se > 0 else math.nan
+
+    @property
+    def placebo_t(self) -> pd.Series:
+        """Each fake level change over its own standard error."""
+        if self.placebo_se is None:
+            return self.placebo_log_rr * np.nan
+        return (self.placebo_log_rr / self.placebo_se).rename("placebo_t")
+
+    @property
+    def real_statistic(self) -> float:
+        """The ranked statistic of the real fit."""
+        return self.real_t if self.statistic == "studentised" else self.real_log_rr
+
+    @property
+    def placebo_statistic(self) -> pd.Series:
+        """The ranked statistic of each fake fit."""
+        return self.placebo_t if self.statistic == "studentised" else self.placebo_log_rr
+
+    @property
+    def n_as_large(self) -> int:
+        """Fake dates whose statistic is at least as large in absolute value as the real one."""
+        v = self.placebo_statistic.dropna().to_numpy(dtype=float)
+        return int(np.sum(np.abs(v) >= abs(self.real_statistic)))
+
     def summary(self) -> pd.DataFrame:
         rr = np.exp(self.placebo_log_rr.dropna())
+        t = self.placebo_t.dropna()
         return pd.DataFrame(
             [
                 {
                     "real_rate_ratio": self.real_rate_ratio,
+                    "real_t": self.real_t,
                     "n_placebos": self.n_placebos,
                     "placebo_rr_p2.5": float(rr.quantile(0.025)) if len(rr) else np.nan,
                     "placebo_rr_median": float(rr.median()) if len(rr) else np.nan,
                     "placebo_rr_p97.5": float(rr.quantile(0.975)) if len(rr) else np.nan,
+                    "placebo_abs_t_p95": float(t.abs().quantile(0.95)) if len(t) else np.nan,
+                    "statistic": self.statistic,
+                    "n_as_large": self.n_as_large,
                     "p_value": self.p_value,
                     "p_value_one_sided": self.p_value_one_sided,
                 }
             ]
         )
 
+    def glance(self) -> pd.DataFrame:
+        return self.summary()[["real_rate_ratio", "real_t", "n_placebos", "statistic", "p_value"]]
+
     def report(self) -> str:
         n = self.n_placebos
         if n == 0:
             return "No placebo date was admissible: the pre-intervention period is too short."
-        larger = int((self.placebo_log_rr.abs() >= abs(self.real_log_rr)).sum())
         rr = np.exp(self.placebo_log_rr.dropna())
-        real = f"The real level change (rate ratio {fmt_ratio(self.real_rate_ratio)})"
-        return (
+        ranges = (
             f"In-time placebo test for {self.outcome}: at {plural(n, 'fake intervention date')} "
             f"in the pre-intervention period the same model found level changes (rate ratios) "
             f"between {rr.min():.2f} and {rr.max():.2f} (middle 95%: {rr.quantile(0.025):.2f} to "
-            f"{rr.quantile(0.975):.2f}). {placebo_phrase(larger, n, what=real)}. Empirical "
+            f"{rr.quantile(0.975):.2f})."
+        )
+        real = f"The real level change (rate ratio {fmt_ratio(self.real_rate_ratio)})"
+        if self.statistic == "studentised":
+            real += ", relative to its standard error,"
+            scale = (
+                f" Each change is compared in units of its own standard error (real: "
+                f"{self.real_t:.1f}; placebo dates: 95% within ±"
+                f"{float(self.placebo_t.dropna().abs().quantile(0.95)):.1f})."
+            )
+        else:
+            scale = ""
+        return (
+            f"{ranges}{scale} {placebo_phrase(self.n_as_large, n, what=real)}. Empirical "
             f"p-value {self.p_value:.3f} (two-sided; one-sided {self.p_value_one_sided:.3f})."
         )
 
@@ -137,10 +260,15 @@ class PlaceboResult(Result):
         return to_jsonable(
             {
                 "method": "in-time placebo over every admissible pre-period date",
+                "statistic": self.statistic,
+                "window": self.window,
+                "settings": self.settings,
                 "p_value": self.p_value,
                 "p_value_one_sided": self.p_value_one_sided,
                 "n_placebos": self.n_placebos,
+                "n_as_large": self.n_as_large,
                 "real_rate_ratio": self.real_rate_ratio,
+                "real_t": self.real_t,
                 "min_segment": self.min_segment,
                 "family": self.family,
                 "theta": self.theta,
@@ -148,14 +276,29 @@ class PlaceboResult(Result):
                     str(pd.Timestamp(k).date()): float(math.exp(v))
                     for k, v in self.placebo_log_rr.dropna().items()
                 },
+                "placebo_t": {
+                    str(pd.Timestamp(k).date()): float(v)
+                    for k, v in self.placebo_t.dropna().items()
+                },
             }
         )
 
     # plot(): inherited from Result, draws the chart registered for PlaceboResult
 
 
-def _spec_of(its_result: ITSResult) -> ITSSpec:
-    """The specification of the real fit (rebuilt from its settings for old results)."""
+def spec_of(its_result: ITSResult) -> ITSSpec:
+    """The specification of a fit (rebuilt from its settings for old results).
+
+    Parameters
+    ----------
+    its_result : ITSResult
+        A fit of :func:`trends.models.its.fit_its`.
+
+    Returns
+    -------
+    ITSSpec
+        Its specification, interventions included.
+    """
     if its_result.spec is not None:
         return its_result.spec
     st = its_result.settings
@@ -174,16 +317,29 @@ def _spec_of(its_result: ITSResult) -> ITSSpec:
     )
 
 
+def _real_design(prepared: PreparedSeries, its_result: ITSResult) -> tuple[int, int, int, int]:
+    """``(pre_start, post_start, L_pre, L_post)`` positions and lengths of the real design.
+
+    ``pre_start`` is the first period after the previous intervention (or 0), ``post_start``
+    the first period of the placebo's pre-period end (the real intervention, before its
+    transition window), ``L_pre`` / ``L_post`` the real fit's periods before its intervention
+    and from it to the next intervention (or the series end).
+    """
+    post_pos = int(its_result.primary.position)
+    before, _after = its_result.settings.get("transition") or (0, 0)
+    positions = sorted(int(e.position) for e in its_result.effects)
+    pre_start = max((q for q in positions if q < post_pos), default=0)
+    nxt = min((q for q in positions if q > post_pos), default=prepared.n)
+    return pre_start, max(post_pos - int(before), 0), post_pos - pre_start, nxt - post_pos
+
+
 def _pre_period(prepared: PreparedSeries, its_result: ITSResult) -> PreparedSeries:
     """Periods before the real intervention (and its transition window), after the previous one."""
-    primary = its_result.primary
-    index = prepared.index
-    post_pos = int(primary.position)
-    before, _after = its_result.settings.get("transition") or (0, 0)
-    post_start = index[max(post_pos - int(before), 0)]
-    earlier = [e for e in its_result.effects if int(e.position) < post_pos]
-    pre_start = max((pd.Timestamp(e.first_period) for e in earlier), default=index.min())
-    return prepared.window(pre_start, post_start)
+    lo, hi, _, _ = _real_design(prepared, its_result)
+    return PreparedSeries(
+        prepared.series.iloc[lo:hi], prepared.values[lo:hi], prepared.freq,
+        prepared.starts[lo:hi], prepared.tz,
+    )  # fmt: skip
 
 
 def placebo_dates(pre: PreparedSeries, min_segment: int) -> pd.DatetimeIndex:
@@ -206,12 +362,63 @@ def placebo_dates(pre: PreparedSeries, min_segment: int) -> pd.DatetimeIndex:
     return observed[min_segment : n - min_segment + 1]
 
 
-def _fake_fit(pre: PreparedSeries, spec: ITSSpec, date: pd.Timestamp) -> tuple[float, float]:
-    """``(log RR, SE)`` of the level change of ``spec`` at ``date`` (NaN when not estimable)."""
+def placebo_windows(
+    pre: PreparedSeries, min_segment: int, rule: str, real_pre: int, real_post: int
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Admissible fake dates and their windows ``[start, stop)`` (positions in ``pre``).
+
+    Parameters
+    ----------
+    pre : PreparedSeries
+        The pre-intervention periods.
+    min_segment : int
+        Observed periods required each side of a fake date, inside its window.
+    rule : str
+        ``"matched"``: ``[max(0, f - real_pre), min(N, f + max(real_post, min_segment)))`` for
+        the date at position ``f``; ``"pre-period"``: the whole pre-period.
+    real_pre, real_post : int
+        Periods of the real fit before and from its intervention.
+
+    Returns
+    -------
+    dates : pandas.DatetimeIndex
+        The admissible fake dates.
+    windows : numpy.ndarray
+        ``(len(dates), 2)`` window limits.
+
+    Raises
+    ------
+    trends.errors.InputError
+        An unknown rule.
+    """
+    if rule not in WINDOW_RULES:
+        raise InputError(f"unknown placebo window rule {rule!r}; choose from {WINDOW_RULES}")
+    n = pre.n
+    f = np.arange(n)
+    if rule == "matched":
+        lo = np.maximum(0, f - int(real_pre))
+        hi = np.minimum(n, f + max(int(real_post), int(min_segment)))
+    else:
+        lo, hi = np.zeros(n, dtype=np.int64), np.full(n, n, dtype=np.int64)
+    cum = np.concatenate([[0], np.cumsum(~np.isnan(pre.values))])
+    before, after = cum[f] - cum[lo], cum[hi] - cum[f]
+    keep = ~np.isnan(pre.values) & (before >= min_segment) & (after >= min_segment)
+    return pre.index[keep], np.stack([lo[keep], hi[keep]], axis=1).astype(np.int64)
+
+
+def _fake_fit(
+    pre: PreparedSeries, spec: ITSSpec, date: pd.Timestamp, bounds: tuple[int, int]
+) -> tuple[float, float]:
+    """``(log RR, SE)`` of the level change of ``spec`` at ``date`` on its window (NaN when not
+    estimable)."""
+    lo, hi = int(bounds[0]), int(bounds[1])
+    win = PreparedSeries(
+        pre.series.iloc[lo:hi], pre.values[lo:hi], pre.freq, pre.starts[lo:hi], pre.tz
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ModelWarning)
-            fit = fit_its_model(pre, spec.with_intervention(date))
+            fit = fit_its_model(win, spec.with_intervention(date))
     except (TrendsError, np.linalg.LinAlgError):
         return math.nan, math.nan
     lc = fit.primary.level_change
@@ -219,19 +426,39 @@ def _fake_fit(pre: PreparedSeries, spec: ITSSpec, date: pd.Timestamp) -> tuple[f
 
 
 def _fake_fits(
-    pre: PreparedSeries, spec: ITSSpec, dates: pd.DatetimeIndex, batched: bool
+    pre: PreparedSeries,
+    spec: ITSSpec,
+    dates: pd.DatetimeIndex,
+    windows: np.ndarray,
+    batched: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(log RR, SE)`` at every fake date: in one batch, the rest (or all) one by one."""
     coef = np.full(len(dates), np.nan)
     se = np.full(len(dates), np.nan)
     todo = np.ones(len(dates), dtype=bool)
-    if batched and spec.inference == "glm":  # the batch kernel is the GLM's; others one by one
-        fits = fit_its_at_dates(pre, spec, dates)
+    if batched and spec.inference == "glm" and len(dates):  # the batch kernel is the GLM's
+        fits = fit_its_at_dates(pre, spec, dates, windows)
         coef[fits.ok], se[fits.ok] = fits.level_coef[fits.ok], fits.level_se[fits.ok]
         todo = ~fits.ok
     for i in np.flatnonzero(todo):
-        coef[i], se[i] = _fake_fit(pre, spec, dates[i])
+        coef[i], se[i] = _fake_fit(pre, spec, dates[i], windows[i])
     return coef, se
+
+
+def _windows_frame(pre: PreparedSeries, dates: pd.DatetimeIndex, w: np.ndarray) -> pd.DataFrame:
+    """First and last period and the pre / post lengths of each fake window."""
+    pos = pre.index.get_indexer(dates)
+    out = pd.DataFrame(
+        {
+            "first_period": pre.index[w[:, 0]] if len(w) else pd.DatetimeIndex([]),
+            "last_period": pre.index[w[:, 1] - 1] if len(w) else pd.DatetimeIndex([]),
+            "pre_periods": pos - w[:, 0],
+            "post_periods": w[:, 1] - pos,
+        },
+        index=dates,
+    )
+    out.index.name = "fake_date"
+    return out
 
 
 def placebo_test(
@@ -241,6 +468,8 @@ def placebo_test(
     min_segment: int | None = None,
     slope_change: bool | None = None,
     batched: bool = True,
+    statistic: str = "studentised",
+    window: str = "matched",
 ) -> PlaceboResult:
     """In-time placebo test of an interrupted-time-series level change.
 
@@ -252,7 +481,7 @@ def placebo_test(
         The real fit (:func:`trends.models.its.fit_its`): its specification (``its_result.spec``)
         is refitted at every fake date.
     min_segment : int, optional
-        Observed periods required before and after each fake date (default
+        Observed periods required before and after each fake date inside its window (default
         ``max(14, pre-period length // 10)``).
     slope_change : bool, optional
         Include a slope change at each fake date (default: as in the real fit).
@@ -261,6 +490,11 @@ def placebo_test(
         the same estimates and standard errors as the one-date fits to about ``1e-10``
         relative; dates it cannot finish are refitted one by one). ``False`` refits each date
         with ``fit_its_model`` (the reference path).
+    statistic : {"studentised", "raw"}, default "studentised"
+        Rank ``b / se(b)`` (each fit's level change over its own standard error) or ``b``.
+    window : {"matched", "pre-period"}, default "matched"
+        Window of each fake fit: the real design's lengths as far as the pre-period allows, or
+        the whole pre-period (see the module notes).
 
     Returns
     -------
@@ -271,11 +505,17 @@ def placebo_test(
     ------
     InsufficientDataError
         When the pre-intervention period has fewer than ``2 * min_segment`` observed periods.
+    trends.errors.InputError
+        An unknown statistic or window rule.
     """
-    spec = _spec_of(its_result)
+    if statistic not in STATISTICS:
+        raise InputError(f"unknown placebo statistic {statistic!r}; choose from {STATISTICS}")
+    spec = spec_of(its_result)
     if slope_change is not None and bool(slope_change) != spec.slope_change:
         spec = spec.replace(slope_change=bool(slope_change))
-    pre = _pre_period(prepare_series(series), its_result)
+    prepared = prepare_series(series)
+    _, _, real_pre, real_post = _real_design(prepared, its_result)
+    pre = _pre_period(prepared, its_result)
     n = int(np.sum(~np.isnan(pre.values)))
     if min_segment is None:
         min_segment = max(14, n // 10)
@@ -284,17 +524,33 @@ def placebo_test(
             f"the pre-intervention period has {n} observed periods; the placebo test needs at "
             f"least {2 * min_segment} ({min_segment} each side of a fake date)"
         )
-    dates = placebo_dates(pre, min_segment)
-    coef, se = _fake_fits(pre, spec, dates, batched)
+    dates, wins = placebo_windows(pre, min_segment, window, real_pre, real_post)
+    coef, se = _fake_fits(pre, spec, dates, wins, batched)
     placebo = pd.Series(coef, index=dates, dtype=float, name="placebo_log_rr")
     placebo.index.name = "fake_date"
     ses = pd.Series(se, index=dates, dtype=float, name="placebo_se")
-    real = float(math.log(its_result.primary.level_change.estimate))
-    valid = placebo.dropna()
-    m = len(valid)
-    p2 = (1 + int((valid.abs() >= abs(real)).sum())) / (1 + m)
-    p1 = (1 + int(((valid <= real) if real < 0 else (valid >= real)).sum())) / (1 + m)
+    lc = its_result.primary.level_change
+    real, real_se = float(math.log(lc.estimate)), float(lc.se)
+    if statistic == "studentised":
+        p2, p1, _ = rank_p_values(real / real_se, coef / se)
+    else:
+        p2, p1, _ = rank_p_values(real, coef)
     theta = its_result.fit.theta
+    settings = {
+        "statistic": statistic,
+        "window": window,
+        "real_pre_periods": int(real_pre),
+        "real_post_periods": int(real_post),
+        "pre_period_periods": int(pre.n),
+        "min_segment": int(min_segment),
+        "window_rule": (
+            "fake window [max(0, f - L_pre), min(N, f + max(L_post, min_segment))) of the "
+            "N-period pre-period, L_pre / L_post the real fit's periods before / from its "
+            "intervention"
+            if window == "matched"
+            else "every fake fit on the whole pre-period"
+        ),
+    }
     return PlaceboResult(
         real_log_rr=real,
         placebo_log_rr=placebo,
@@ -305,6 +561,11 @@ def placebo_test(
         theta=None if theta is None else float(theta),
         outcome=str(series.name or "events"),
         placebo_se=ses,
-        n_failed=int(len(placebo) - m),
+        n_failed=int(placebo.isna().sum()),
         spec=spec,
+        statistic=statistic,
+        real_se=real_se,
+        window=window,
+        windows=_windows_frame(pre, dates, wins),
+        settings=settings,
     )

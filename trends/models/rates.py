@@ -18,6 +18,15 @@ Negative binomial ratio
     with Newey-West HAC errors by default: this allows for overdispersion and autocorrelation.
     When a window has no events the maximum-likelihood ratio is 0 or infinite; the result then
     says so (``estimate`` is ``None`` with a ``note``) instead of reporting a meaningless number.
+
+Observed ratio with a latent-AR long-run variance (``model="latent_ar_lrv"``)
+    The same estimate (the ratio of the observed period rates, which the count GLM with an
+    "after" indicator reproduces), with the variance of ``log(mean after) - log(mean before)``
+    from the serial covariance of a fitted negative-binomial latent AR(1) log-intensity model
+    (:func:`lrv_log_ratio_se`, cross-phase covariance included; delta method). ``"latent_ar"``
+    instead reports that model's "after" coefficient, a GLS-like estimate that, under strong
+    dependence, weighs the periods near the change and so differs from the ratio of the period
+    rates. Measured coverage: :data:`trends.models.spec.TWO_PHASE_METHODS`.
 """
 
 from __future__ import annotations
@@ -36,9 +45,9 @@ from trends.models.covariance import CovarianceEstimator, get_covariance
 from trends.models.families import FAMILIES, Family, get_family
 from trends.models.glm import fit_count_glm
 from trends.models.its_latent import latent_se_description
-from trends.models.latent_ar import fit_latent_ar
+from trends.models.latent_ar import LatentARResult, fit_latent_ar, phase_contrast_variance
 from trends.models.periods import FREQ_UNITS, detect_frequency
-from trends.models.spec import get_inference
+from trends.models.spec import get_two_phase_method
 from trends.models.wording import fmt_date, fmt_num, fmt_p
 from trends.results import Result, to_jsonable
 from trends.verdicts.words import (
@@ -49,7 +58,13 @@ from trends.verdicts.words import (
     plural,
 )
 
-__all__ = ["PhaseRate", "RateComparison", "compare_rates", "exact_poisson_ratio"]
+__all__ = [
+    "PhaseRate",
+    "RateComparison",
+    "compare_rates",
+    "exact_poisson_ratio",
+    "lrv_log_ratio_se",
+]
 
 
 @dataclass(frozen=True)
@@ -313,6 +328,8 @@ class RateComparison(Result):
 
 def _allows_dependence(se_type: Any) -> bool:
     """Whether the named standard errors allow for dependence between periods (HAC)."""
+    if se_type == "latent_ar_lrv":
+        return True
     try:
         return get_covariance(se_type).se_type == "hac"
     except (TrendsError, TypeError):
@@ -447,6 +464,114 @@ def _model_ratio(
     return nb, caught
 
 
+def _latent_span_fit(
+    y: pd.Series, mb: np.ndarray, ma: np.ndarray, fam: Family
+) -> tuple[LatentARResult, slice, np.ndarray]:
+    """Latent AR(1) fit (intercept and "after" indicator) over the span of the two windows.
+
+    Returns the fit, the span (a slice of the series) and the observed-and-in-a-window mask.
+    Periods outside the windows and unreported ones are passed as unreported, so the latent
+    process keeps the calendar spacing.
+    """
+    keep = (mb | ma) & ~np.isnan(y.to_numpy())
+    pos = np.flatnonzero(keep)
+    span = slice(int(pos[0]), int(pos[-1]) + 1)
+    yy = np.where(keep, y.to_numpy(), np.nan)[span]
+    x = pd.DataFrame(
+        {"intercept": np.ones(yy.size), "after": ma[span].astype(float)}, index=y.index[span]
+    )
+    return fit_latent_ar(yy, x, family=fam.name), span, keep  # type: ignore[arg-type]
+
+
+def lrv_log_ratio_se(
+    res: LatentARResult, before: np.ndarray, after: np.ndarray, rate_before: float,
+    rate_after: float,
+) -> float:  # fmt: skip
+    """Standard error of ``log(rate after / rate before)`` under a fitted latent AR(1) model.
+
+    The delta method on the log ratio of the two period means, with the covariance of the
+    counts implied by the fitted model (:func:`trends.models.latent_ar.phase_contrast_variance`:
+    negative-binomial counts given a lognormal AR(1) intensity, cross-phase covariance included),
+    the marginal means of each phase set to its observed rate.
+
+    Parameters
+    ----------
+    res : LatentARResult
+        A latent AR(1) fit whose periods are those of the masks.
+    before, after : numpy.ndarray of bool
+        Observed periods of each window, on the fit's grid.
+    rate_before, rate_after : float
+        Observed rates (events per period), > 0.
+
+    Returns
+    -------
+    float
+    """
+    na, nb = int(after.sum()), int(before.sum())
+    w = np.where(after, 1.0 / na, 0.0) - np.where(before, 1.0 / nb, 0.0)
+    m = np.where(after, rate_after, rate_before)
+    var = phase_contrast_variance(w, m, rho=res.rho, latent_sd=res.latent_sd, theta=res.theta)
+    return math.sqrt(var)
+
+
+def _lrv_ratio(
+    y: pd.Series,
+    mb: np.ndarray,
+    ma: np.ndarray,
+    phases: list[PhaseRate],
+    fam: Family,
+    alpha: float,
+) -> tuple[dict[str, Any], list[str]] | None:
+    """Observed ratio of the period rates with a latent-AR long-run-variance interval.
+
+    ``model="latent_ar_lrv"``: the estimate is ``rate after / rate before`` (what the count GLM
+    with an "after" indicator estimates and the bottom line quotes); its standard error on the
+    log scale is :func:`lrv_log_ratio_se` with the hyperparameters of a latent AR(1) fit of the
+    span. ``None`` when the latent fit fails (the caller falls back to the count GLM).
+    """
+    pb, pa = phases
+    out: dict[str, Any] = {
+        "estimate": None, "ci_low": None, "ci_high": None, "p_value": None,
+        "method": "ratio of the observed period rates; delta-method interval with the serial "
+        f"covariance of a fitted latent AR(1) log-intensity model ({fam.label} counts)",
+        "theta": None, "se_type": "latent_ar_lrv", "se_description": None, "note": None,
+    }  # fmt: skip
+    if pb.count == 0 or pa.count == 0:
+        empty = "before" if pb.count == 0 else "after"
+        out["note"] = (
+            f"no events in the {empty} window: the rate ratio is "
+            f"{'infinite' if empty == 'before' else 'zero'} and its interval undefined; "
+            "use the exact interval"
+        )
+        return out, []
+    try:
+        res, span, _ = _latent_span_fit(y, mb, ma, fam)
+        obs = ~np.isnan(y.to_numpy()[span])
+        se_log = lrv_log_ratio_se(res, mb[span] & obs, ma[span] & obs, pb.rate, pa.rate)
+    except (TrendsError, ArithmeticError, np.linalg.LinAlgError):
+        return None
+    if not (math.isfinite(se_log) and se_log > 0):
+        return None
+    b = math.log(pa.rate / pb.rate)
+    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    out.update(
+        estimate=math.exp(b),
+        ci_low=math.exp(b - z * se_log),
+        ci_high=math.exp(b + z * se_log),
+        p_value=float(2.0 * stats.norm.sf(abs(b / se_log))),
+        theta=None if res.theta is None else float(res.theta),
+        se=se_log,
+        se_description=(
+            "delta method on the log ratio of the period means with the count covariance of a "
+            f"latent AR(1) log-intensity model (AR coefficient {res.rho:.3f}, stationary sd "
+            f"{res.latent_sd:.3f}; hyperparameters plugged in)"
+        ),
+    )
+    if res.info.get("notes"):
+        out["note"] = "; ".join(res.info["notes"])
+    return out, []
+
+
 def _latent_ratio(
     y: pd.Series,
     mb: np.ndarray,
@@ -471,15 +596,8 @@ def _latent_ratio(
         empty = "before" if pb.count == 0 else "after"
         out["note"] = f"no events in the {empty} window: the rate ratio is not estimable"
         return out
-    keep = (mb | ma) & ~np.isnan(y.to_numpy())
-    pos = np.flatnonzero(keep)
-    span = slice(int(pos[0]), int(pos[-1]) + 1)
-    yy = np.where(keep, y.to_numpy(), np.nan)[span]
-    x = pd.DataFrame(
-        {"intercept": np.ones(yy.size), "after": ma[span].astype(float)}, index=y.index[span]
-    )
     try:
-        res = fit_latent_ar(yy, x, family=fam.name)  # type: ignore[arg-type]
+        res = _latent_span_fit(y, mb, ma, fam)[0]
     except TrendsError as exc:
         out["note"] = f"latent AR(1) fit failed: {exc}"
         return out
@@ -529,10 +647,15 @@ def compare_rates(
         :data:`trends.models.families.FAMILIES`).
     model : str, default "glm"
         How the model-based ratio is estimated (a name of
-        :data:`trends.models.spec.INFERENCE_METHODS`): ``"glm"`` (the count GLM with ``se``)
-        or ``"latent_ar"`` (a latent AR(1) log-intensity model with an "after" indicator,
-        :func:`trends.models.latent_ar.fit_latent_ar`; ``se`` and ``hac_lags`` unused; family
-        ``"negbin"`` or ``"poisson"``).
+        :data:`trends.models.spec.TWO_PHASE_METHODS`, with its measured coverage): ``"glm"``
+        (the count GLM with ``se``); ``"latent_ar"`` (the "after" coefficient of a latent AR(1)
+        log-intensity model, :func:`trends.models.latent_ar.fit_latent_ar`: a GLS-like estimate
+        that weighs the periods near the change, *not* the ratio of the period rates);
+        ``"latent_ar_lrv"`` (the ratio of the observed period rates, as ``"glm"``, with a
+        delta-method interval from the serial covariance of a fitted latent AR(1) model,
+        :func:`lrv_log_ratio_se`; when the latent fit fails, the ``"glm"`` ratio with a note).
+        The latent options use ``family`` ``"negbin"`` or ``"poisson"``; ``se`` and
+        ``hac_lags`` only for ``"glm"`` (and the fallback).
 
     Returns
     -------
@@ -545,7 +668,7 @@ def compare_rates(
         Bad series or windows (overlapping, reversed, or without any observed period).
     """
     fam = get_family(family)
-    method = get_inference(model)
+    method = get_two_phase_method(model)
     if method.families is not None and fam.name not in method.families:
         raise InputError(f"model={method.name!r} supports the families {method.families}")
     if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
@@ -570,10 +693,16 @@ def compare_rates(
     phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)))
     pb, pa = phases
     exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
-    if method.name == "latent_ar":
+    lrv = _lrv_ratio(y, mb, ma, phases, fam, alpha) if method.name == "latent_ar_lrv" else None
+    if lrv is not None:
+        nb, caught = lrv
+    elif method.name == "latent_ar":
         nb, caught = _latent_ratio(y, mb, ma, phases, fam, alpha), []
     else:
         nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags)
+    if method.name == "latent_ar_lrv" and lrv is None:
+        why = "the latent AR(1) fit failed (too few events or no convergence)"
+        nb["note"] = "; ".join(x for x in (f"{why}: Newey-West GLM interval used", nb["note"]) if x)
     for msg in caught:
         warnings.warn(msg, ModelWarning, stacklevel=2)
     return RateComparison(

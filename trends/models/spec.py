@@ -24,7 +24,18 @@ from trends.errors import InputError, UnknownModelComponentError
 from trends.models.covariance import CovarianceEstimator, resolve_covariance
 from trends.models.families import Family, get_family
 
-__all__ = ["INFERENCE_METHODS", "InferenceMethod", "ITSSpec", "SPEC_DEFAULTS", "get_inference"]
+__all__ = [
+    "INFERENCE_METHODS",
+    "InferenceMethod",
+    "ITSSpec",
+    "SPEC_DEFAULTS",
+    "TWO_PHASE_METHODS",
+    "get_inference",
+    "get_two_phase_method",
+    "AUTO_MIN_PERIODS",
+    "choose_inference",
+    "choose_two_phase_method",
+]
 
 Intervals = Literal["simulation", "analytic", "delta"]
 
@@ -62,7 +73,7 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             families=None,
             coverage="measured (benchmarks/README.md section 4, 200 simulated series per cell, "
             "negative binomial + Newey-West): 95% intervals of the level change covered 0.839 "
-            "at >= 245 days and 0.778 at 120 days where the trend was right; false-positive "
+            "at 245 days or more and 0.778 at 120 days where the trend was right; false-positive "
             "rate 0.187",
         ),
         InferenceMethod(
@@ -70,15 +81,150 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             label="count regression with a latent Gaussian AR(1) log intensity "
             "(trends.models.latent_ar.fit_latent_ar, Laplace likelihood), same design",
             families=("negbin", "poisson"),
-            coverage="measured (benchmarks/README.md section 4, 200 simulated series per cell): "
-            "95% intervals of the level change covered 0.942 at >= 245 days and 0.917 at 120 "
-            "days where the trend was right (0.839 / 0.778 for the default negative binomial + "
-            "Newey-West); false-positive rate 0.063 (0.187); it does not fix a misfit trend "
-            "(coverage 0.739 vs 0.585 on a slow wave) nor the long-run estimand under "
-            "self-excitation",
+            coverage="measured (benchmarks/results/calibration_independent_v2.md, 200 simulated "
+            "series per cell, 60 cells): with the hyperparameter correction (delta-method "
+            "propagation of the uncertainty of the AR coefficient, sd and size; t quantiles with "
+            "Satterthwaite df below 183 periods) 95% intervals of the level change covered 0.949 "
+            "(0.910-0.975) at 245 days or more and 0.939 (0.920-0.965) at 120 days where the trend "
+            "was right (without the correction 0.942 / 0.918; negative binomial + Newey-West "
+            "0.839 / 0.778); false-positive rate 0.050 (0.063; 0.187); it does not fix a misfit "
+            "trend (coverage 0.748 vs 0.585 on a slow wave) nor the long-run estimand under "
+            "self-excitation (0.825)",
         ),
     )
 }
+
+
+#: How the two-phase rate ratio of :func:`trends.models.rates.compare_rates` is estimated (its
+#: ``model`` option): the ITS methods' names plus rates-only ones.
+TWO_PHASE_METHODS: dict[str, InferenceMethod] = {
+    m.name: m
+    for m in (
+        InferenceMethod(
+            name="glm",
+            label="count GLM with an 'after' indicator (the ratio of the period rates) and the "
+            "chosen covariance (Newey-West HAC by default)",
+            families=None,
+            coverage="measured (benchmarks/results/calibration_independent.md, 200 simulated "
+            "series per cell, negative binomial + Newey-West): 95% intervals of the two-phase "
+            "ratio covered 0.844 where the trend was right; false-positive rate 0.173",
+        ),
+        InferenceMethod(
+            name="latent_ar",
+            label="'after' coefficient of a latent AR(1) log-intensity model (a GLS-like "
+            "estimate weighing the periods near the change; not the ratio of the period rates)",
+            families=("negbin", "poisson"),
+            coverage="measured (same study): 0.935 where the trend was right against the "
+            "post-period average ratio; false-positive rate 0.063",
+        ),
+        InferenceMethod(
+            name="latent_ar_lrv",
+            label="ratio of the observed period rates with a delta-method interval from the "
+            "serial covariance of a fitted latent AR(1) log-intensity model",
+            families=("negbin", "poisson"),
+            coverage="measured (benchmarks/results/calibration_independent_v2.md, 200 simulated "
+            "series per cell): 95% intervals covered the post-period average ratio in 0.939 "
+            "(0.900-0.975) of series where the trend was right (negative binomial + Newey-West "
+            "0.844, latent 'after' coefficient 0.935), 0.928 at 120 days, 0.943 under "
+            "self-excitation with an effect (0.810 / 0.886); false-positive rate 0.062 (0.173); "
+            "conservative (0.991) when a slow wave runs through both phases",
+        ),
+    )
+}
+
+
+#: Shortest series (observed daily periods) on which ``"auto"`` picks the latent-AR methods: the
+#: shortest length of the calibration study (benchmarks/results/calibration_independent_v2.md).
+AUTO_MIN_PERIODS = 120
+
+
+def _auto_latent(freq: str, n_observed: int, family: str) -> bool:
+    return (
+        freq == "D"
+        and n_observed >= AUTO_MIN_PERIODS
+        and family in (INFERENCE_METHODS["latent_ar"].families or ())
+    )
+
+
+def choose_inference(name: str, *, freq: str, n_observed: int, family: str) -> str:
+    """The ITS inference method that ``name`` means for a series (``"auto"`` resolved).
+
+    ``"auto"`` is ``"latent_ar"`` on daily series of at least :data:`AUTO_MIN_PERIODS` observed
+    days with a family it supports (negative binomial, Poisson): there its intervals held their
+    level in the calibration study where Newey-West's did not (0.949 vs 0.839 at >= 245 days,
+    0.939 vs 0.778 at 120 days). Elsewhere (weekly or monthly counts, shorter series, other
+    families: not measured) it is ``"glm"``. Any other name is returned as it is.
+
+    Parameters
+    ----------
+    name : str
+        ``"auto"`` or a key of :data:`INFERENCE_METHODS`.
+    freq : str
+        Period of the series (``"D"``, ``"W"``, ``"M"``).
+    n_observed : int
+        Observed (reported) periods in the analysed window.
+    family : str
+        Count family of the model.
+
+    Returns
+    -------
+    str
+        A key of :data:`INFERENCE_METHODS`.
+    """
+    if name != "auto":
+        return get_inference(name).name
+    return "latent_ar" if _auto_latent(freq, n_observed, family) else "glm"
+
+
+def choose_two_phase_method(name: str, *, freq: str, n_observed: int, family: str) -> str:
+    """The two-phase method that ``name`` means for a series (``"auto"`` resolved).
+
+    ``"auto"`` is ``"latent_ar_lrv"`` (the ratio of the observed period rates, with the serial
+    covariance of a fitted latent AR(1) model) under the rule of :func:`choose_inference`
+    (coverage 0.939 vs 0.844 for Newey-West in the calibration study), else ``"glm"``.
+
+    Parameters
+    ----------
+    name : str
+        ``"auto"`` or a key of :data:`TWO_PHASE_METHODS`.
+    freq, n_observed, family
+        As in :func:`choose_inference`.
+
+    Returns
+    -------
+    str
+        A key of :data:`TWO_PHASE_METHODS`.
+    """
+    if name != "auto":
+        return get_two_phase_method(name).name
+    return "latent_ar_lrv" if _auto_latent(freq, n_observed, family) else "glm"
+
+
+def get_two_phase_method(name: str | InferenceMethod) -> InferenceMethod:
+    """The two-phase method of a name (see :data:`TWO_PHASE_METHODS`).
+
+    Parameters
+    ----------
+    name : str or InferenceMethod
+        A registered name, or a method object (returned as is).
+
+    Returns
+    -------
+    InferenceMethod
+        The method.
+
+    Raises
+    ------
+    trends.errors.UnknownModelComponentError
+        A name that is not registered.
+    """
+    if isinstance(name, InferenceMethod):
+        return name
+    key = str(name).strip().lower().replace("-", "_")
+    if key not in TWO_PHASE_METHODS:
+        close = difflib.get_close_matches(key, list(TWO_PHASE_METHODS), n=2)
+        raise UnknownModelComponentError("two-phase method", name, list(TWO_PHASE_METHODS), close)
+    return TWO_PHASE_METHODS[key]
 
 
 def get_inference(name: str | InferenceMethod) -> InferenceMethod:

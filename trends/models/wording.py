@@ -6,6 +6,7 @@ Everything returns plain text; :class:`trends.models.its.ITSResult` and
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 import numpy as np
@@ -185,6 +186,8 @@ def describe_count_interval(lo: float, hi: float) -> str:
     def one(v: float) -> str:
         return f"{count(v)} {'fewer' if v < 0 else 'more'}"
 
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "without a finite bound: the projection is too uncertain to bound the difference"
     if hi < 0:
         return f"{count(hi)} to {count(lo)} fewer"
     if lo > 0:

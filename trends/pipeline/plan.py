@@ -95,6 +95,10 @@ class Settings:
         First day of the periods: "intervention" (the default for weeks and months), None
         (Monday weeks, calendar months), a weekday, a day of the month.
     family, se, hac_lags, slope_change, intervals : model options of the ITS
+    inference, two_phase : str
+        How the ITS and the two-phase rate ratio are estimated: ``"auto"`` (the calibrated
+        latent-AR methods on daily series of 120 days or more, else the count GLM with ``se``;
+        :func:`trends.models.spec.choose_inference`) or a method name.
     changepoint_model, max_changes : options of the change-point search
     its_options, changepoint_options, rates_options, placebo_options : mapping
         Further keyword arguments of the model functions (``fit_its``, ``detect_changepoints``,
@@ -123,6 +127,8 @@ class Settings:
     intervals: str = "simulation"
     changepoint_model: str = "negbin"
     max_changes: int | None = 3
+    inference: str = "auto"
+    two_phase: str = "auto"
     its_options: Mapping[str, Any] = field(default_factory=dict)
     changepoint_options: Mapping[str, Any] = field(default_factory=dict)
     rates_options: Mapping[str, Any] = field(default_factory=dict)

@@ -36,6 +36,7 @@ from trends.models.claims import verdict
 from trends.models.its import fit_its
 from trends.models.placebo import placebo_test
 from trends.models.rates import compare_rates
+from trends.models.spec import choose_inference, choose_two_phase_method
 from trends.pipeline.plan import (
     Intervention,
     Settings,
@@ -265,8 +266,21 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
     assert base is not None and out.start is not None and out.end is not None
     values = base.measure(task.measure).rename(out.label)
     before, after = phases(ev.day, out.start, out.end)
+    window = values.loc[out.start : out.end]
+    model = choose_two_phase_method(
+        settings.two_phase,
+        freq=base.rule.key,
+        n_observed=int(window.notna().sum()),
+        family=settings.family,
+    )
     out.rates = compare_rates(
-        values, before, after, se=settings.se, hac_lags=settings.hac_lags, **settings.rates_options
+        values,
+        before,
+        after,
+        se=settings.se,
+        hac_lags=settings.hac_lags,
+        model=model,
+        **settings.rates_options,
     )
     if base.rule.key != "D" and base.exposure.nunique() > 1:
         out.notes.append(
@@ -291,6 +305,12 @@ def _its_kwargs(settings: Settings, seed: int) -> dict[str, Any]:
 
 def _fit(values: pd.Series, series: CountSeries, ev: Intervention, settings: Settings, seed: int):
     kw = _its_kwargs(settings, seed)
+    kw["inference"] = choose_inference(
+        str(kw.get("inference", settings.inference)),
+        freq=series.rule.key,
+        n_observed=int(values.notna().sum()),
+        family=str(kw.get("family", settings.family)),
+    )
     if series.rule.key != "D" and "exposure" not in kw and "offset" not in kw:
         kw["exposure"] = series.exposure.astype(float)
     return fit_its(values, [model_event(ev, series)], **kw)

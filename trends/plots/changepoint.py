@@ -31,6 +31,7 @@ from trends.plots.style import (
     EventMark,
     add_footer,
     attach_data,
+    draw_bars,
     draw_events,
     event_marks,
     events_in_range,
@@ -132,7 +133,8 @@ def _draw_series_panel(
         if isinstance(left, pd.DatetimeIndex)
         else np.asarray(right - left)
     )
-    ax.bar(
+    draw_bars(
+        ax,
         left,
         series.fillna(0).to_numpy(dtype=float),
         width=width,
@@ -180,7 +182,7 @@ def _draw_series_panel(
                     alpha=0.28,
                     lw=0,
                     zorder=1,
-                    label=f"{level}% set of change dates" if j == 0 and d == dates[0] else None,
+                    label="date set of the change" if j == 0 and d == dates[0] else None,
                 )
     ax.set_ylabel(f"{label} per {result.unit}" if lvl == "rate" else label)
     # head room for the legend above the bars (axis limits only)
@@ -326,7 +328,8 @@ def _draw_posterior_panel(
     x0, x1 = left[pos], right[pos]
     width = np.asarray((x1 - x0) / pd.Timedelta(days=1)) if is_dates else np.asarray(x1 - x0)
     values = post.to_numpy(dtype=float)
-    ax.bar(
+    draw_bars(
+        ax,
         x0[in_set],
         values[in_set],
         width=width[in_set],
@@ -334,9 +337,10 @@ def _draw_posterior_panel(
         color=SET_COLOR,
         lw=0,
         zorder=3,
-        label=f"in the {level}% set",
+        label="in the date set",
     )
-    ax.bar(
+    draw_bars(
+        ax,
         x0[~in_set],
         values[~in_set],
         width=width[~in_set],
@@ -352,7 +356,7 @@ def _draw_posterior_panel(
     when = _fmt_day(row["date"]) if is_dates else str(row["date"])
     ax.set_title(
         f"Date of change {int(row['break'])} (first {result.unit} at the new {result.level_name}):"
-        f" most likely {when} ({level}% set in purple)",
+        f" most likely {when} (date set in purple)",
         loc="left",
         fontsize=9.5,
     )
@@ -420,8 +424,7 @@ def _subtitle(result) -> str | None:
         inside = "inside" if comp.in_set else "outside"
         return (
             f"{found} The change nearest {comp.reference_name or 'the reference'} is at "
-            f"{comp.date}, {comp.relation()} it; the reference is {inside} the "
-            f"{int(round(100 * comp.level))}% set."
+            f"{comp.date}, {comp.relation()} it; the reference is {inside} the date set."
         )
     if comp is not None and comp.break_number is not None:
         # an event with a time of day makes its day a mixed day: "within a day of", not outside

@@ -739,7 +739,7 @@ def _place_claims_legend(ax: Axes) -> None:
     if leg is None:
         return
     fig = ax.figure
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # layout and text extents, no pixels
     inv = fig.transFigure.inverted()
     renderer = fig.canvas.get_renderer()
     y = inv.transform((0, ax.get_window_extent(renderer).y1))[1]

@@ -32,14 +32,15 @@ PLACEBO_PANELS = ("placebo", "real")
 _FAMILY = {"negbin": "negative binomial", "poisson": "Poisson", "quasipoisson": "quasi-Poisson"}
 
 
-def _rank_text(p: float, n: int) -> str:
+def _rank_text(p: float, n: int, statistic: str = "raw") -> str:
     """ "larger than all 96 placebo estimates" (the rank implied by the p-value)."""
     k = placebo_rank(p, n)
+    rel = ",\nrelative to their standard errors" if statistic == "studentised" else ""
     if k == 0:
-        return f"larger than all {n} placebo estimates"
+        return f"larger than all {n} placebo estimates{rel}"
     if k >= n:
-        return f"no larger than any of the {n} placebo estimates"
-    return f"larger than {n - k} of {n} placebo estimates"
+        return f"no larger than any of the {n} placebo estimates{rel}"
+    return f"larger than {n - k} of {n} placebo estimates{rel}"
 
 
 def _fmt_p(p: float) -> str:
@@ -150,7 +151,7 @@ def plot_placebo(
     mid = np.sqrt(ax.get_xlim()[0] * ax.get_xlim()[1])
     right = real_rr < mid
     ax.annotate(
-        f"Real: rate ratio {real_rr:.2f}\n{_rank_text(result.p_value, n)}\n"
+        f"Real: rate ratio {real_rr:.2f}\n{_rank_text(result.p_value, n, getattr(result, 'statistic', 'raw'))}\n"
         f"{_fmt_p(result.p_value)} (two-sided; smallest attainable 1/{n + 1})",
         (real_rr, 0.97),
         xycoords=ax.get_xaxis_transform(),

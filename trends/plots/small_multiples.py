@@ -31,6 +31,7 @@ from trends.plots.style import (
     apply_style,
     area_word,
     attach_data,
+    draw_bars,
     draw_events,
     event_marks,
     events_in_range,
@@ -84,7 +85,8 @@ def _draw_group(
     key = (measure, *group) if isinstance(group, tuple) else (measure, group)
     values = frame[key]
     width = np.asarray((right - left) / pd.Timedelta(days=1))
-    ax.bar(
+    draw_bars(
+        ax,
         left,
         values.fillna(0).to_numpy(dtype=float),
         width=width,
@@ -246,7 +248,7 @@ def plot_small_multiples(
 
 def _event_key(fig: Figure, axes: list[Axes], marks: list[EventMark]) -> None:
     """A legend naming the numbered events, above the grid (and above the first panel's numbers)."""
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # layout and text extents, no pixels
     renderer = fig.canvas.get_renderer()
     inv = fig.transFigure.inverted()
     y = 0.0

@@ -44,6 +44,7 @@ __all__ = [
     "period_unit",
     "format_date_axis",
     "house_legend",
+    "draw_bars",
     "number_events",
     "event_key_text",
     "area_word",
@@ -302,9 +303,75 @@ def house_legend(ax, **kwargs):
     """
     opts = {"frameon": True, "facecolor": "white", "edgecolor": "none", "framealpha": 0.92}
     opts.update(kwargs)
+    if "handles" not in opts and "labels" not in opts:
+        # bars drawn by draw_bars come last, where Axes.bar's containers came
+        handles, labels = ax.get_legend_handles_labels()
+        order = sorted(
+            range(len(handles)), key=lambda i: bool(getattr(handles[i], "_trends_bars", False))
+        )
+        opts["handles"] = [handles[i] for i in order]
+        opts["labels"] = [labels[i] for i in order]
     leg = ax.legend(**opts)
     leg.set_zorder(6)
     return leg
+
+
+def draw_bars(ax, x, heights, width, *, align: str = "center", **style):
+    """Bars as one collection: what :meth:`Axes.bar` draws, without one patch per bar.
+
+    A daily chart has hundreds of bars; as one :class:`~matplotlib.collections.PolyCollection`
+    they are added, laid out and rendered in one step (the same rectangles, colours and legend
+    entry). The y axis sticks to 0 as with :meth:`Axes.bar`.
+
+    Parameters
+    ----------
+    ax : Axes
+    x : array-like of dates or numbers
+        Bar positions (their left edges with ``align="edge"``, else their centres).
+    heights : array-like of float
+        Bar heights (from 0).
+    width : float or array-like
+        Bar widths, in days for dates.
+    align : {"center", "edge"}
+    **style
+        ``color``, ``alpha``, ``zorder``, ``label``... (``lw``/``linewidth`` is accepted; the
+        bars are drawn without edges).
+
+    Returns
+    -------
+    PolyCollection
+    """
+    import numpy as np
+    from matplotlib.collections import PolyCollection
+
+    ax.xaxis.update_units(x)
+    x0 = np.asarray(ax.convert_xunits(x), dtype=float).reshape(-1)
+    h = np.asarray(heights, dtype=float).reshape(-1)
+    w = np.broadcast_to(np.asarray(width, dtype=float), x0.shape)
+    if align == "center":
+        x0 = x0 - w / 2
+    x1 = x0 + w
+    zero = np.zeros_like(h)
+    verts = np.stack(
+        [
+            np.stack([x0, zero], 1),
+            np.stack([x0, h], 1),
+            np.stack([x1, h], 1),
+            np.stack([x1, zero], 1),
+        ],
+        axis=1,
+    )
+    color = style.pop("color", None)
+    for key in ("lw", "linewidth"):
+        style.pop(key, None)
+    coll = PolyCollection(verts, facecolors=color, edgecolors="none", linewidths=0, **style)
+    coll.sticky_edges.y.append(0)
+    coll._trends_bars = True  # ordered like Axes.bar's containers in house_legend
+    ax.add_collection(coll, autolim=False)
+    if len(h):
+        ax.update_datalim(np.array([[x0.min(), min(0.0, np.nanmin(h))], [x1.max(), np.nanmax(h)]]))
+        ax.autoscale_view()
+    return coll
 
 
 def _wrap(label: str, width: int = 26) -> str:
@@ -462,7 +529,7 @@ def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
     subtitle : str, optional
         A line (wrapped to the figure's width) between the title and the chart.
     """
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # layout and text extents, no pixels
     restack_events(fig)
     if not title:
         return

@@ -13,6 +13,7 @@ from trends.plots.style import (
     PhaseMark,
     add_footer,
     attach_data,
+    draw_bars,
     draw_events,
     draw_phases,
     event_marks,
@@ -95,7 +96,8 @@ def plot_timeline(
         if phases:
             draw_phases(ax, phases)
         values = frame[col]
-        ax.bar(
+        draw_bars(
+            ax,
             frame.index,
             values.fillna(0),
             width=width,

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from trends.plots.style import PhaseMark
 from trends.report import fmt
 
 __all__ = [
@@ -121,6 +120,8 @@ def _window_events(analysis: Any, timeline: Any) -> list:
 
 
 def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
+    from trends.plots.style import PhaseMark  # matplotlib loads when charts are drawn
+
     unit = fmt.unit_of(a.freq)
     measures = [oa.measure or oa.name for oa in a.outcomes.values()]
     word = (
@@ -177,7 +178,7 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
         out.append(Chart(
             f"changepoints_{oa.name}.png",
             f"When did the rate of {label} change? Change points found without being told the "
-            f"date, with their 95% sets, against the {noun}.",
+            f"date, with their date sets, against the {noun}.",
             "changepoint", "plot_changepoints", (oa.changepoint,),
             dict(title=f"{label.capitalize()}{where}: when did the rate change?",
                  source=source, reference=a.intervention),

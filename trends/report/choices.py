@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import REPORTED_TOLERANCE
+from trends.models.spec import TWO_PHASE_METHODS
 from trends.report import fmt
 from trends.report.charts import data_kind
 from trends.report.escape import Prose, prose
@@ -190,6 +191,20 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
             str(method.get("inference_coverage") or ""),
         )
     )
+    tp = next(
+        (
+            str((oa.rates.rate_ratio_nb or {}).get("se_type") or "")
+            for oa in a.outcomes.values()
+            if oa.rates is not None and oa.rates.rate_ratio_nb
+        ),
+        "",
+    )
+    tp_method = TWO_PHASE_METHODS.get(tp if tp in TWO_PHASE_METHODS else "glm")
+    if tp and tp_method is not None:
+        rows.append(
+            Choice("Two-phase interval", _origin(config, "inference"), tp_method.label,
+                   tp_method.coverage)
+        )  # fmt: skip
     rows.append(
         Choice(
             "Change points",
@@ -198,7 +213,10 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
             f"{a.settings.get('max_changes')} changes",
             "The search is not told the intervention date: if it puts a change there on its own, "
             "the before/after split is supported by the data; the number of changes is chosen "
-            "by BIC.",
+            "by BIC on the likelihood tempered by the series' estimated dependence factor "
+            "(negative binomial model), which keeps false detections near 5-10% in simulations "
+            "with strong day-to-day dependence (40-100% without it), at the price of missing "
+            "more real changes.",
         )
     )
     return rows

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from trends.models.changepoint_dependence import SET_COVERAGE_NOTE
 from trends.report import fmt
 from trends.report.charts import DATA_WORDS, Chart, claims_since, data_kind, intervention_noun
 from trends.report.choices import Choice
@@ -573,12 +574,14 @@ def build_context(
         findings=_findings(a),
         changes_intro=prose(
             "The change-point search looks for the {unit}s on which the rate changed without "
-            "being told about the {noun}; the 95% set is the range of dates the data cannot tell "
-            "apart. With the negative binomial model that set comes from normalised likelihood "
-            "weights, not a calibrated confidence interval: in simulation it held the true date "
-            "in 93-95% of series with weak day-to-day dependence but only 58-87% with strong "
-            "dependence (benchmarks/README.md), so read it as the likely dates, not a guarantee.",
+            "being told about the {noun}; the date set is the range of dates the data cannot "
+            "tell apart. With the negative binomial model the search tempers the likelihood by a "
+            "dependence factor estimated from the series (how much more the counts vary over "
+            "weeks than day to day), so runs of busy or quiet days are not taken for changes, "
+            "and the set holds 95% of the tempered likelihood weight: it is not a calibrated "
+            "confidence set. Measured: {note}. Read it as the likely dates, not a guarantee.",
             unit=fmt.unit_of(a.freq),
+            note=SET_COVERAGE_NOTE,
             noun=noun,
         ),  # fmt: skip
         changes=_changes(a, bottom_line),

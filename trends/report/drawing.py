@@ -16,10 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
-
 from trends.errors import TrendsError
-from trends.plots.style import new_figure, save
 from trends.report.charts import Chart
 
 __all__ = ["draw", "draw_all", "n_jobs"]
@@ -40,6 +37,10 @@ def _figure_of(obj: Any) -> Any:
 
 def draw(chart: Chart, out_dir: Path) -> Path | None:
     """Draw and save one chart; a missing plotting function or a refusal becomes its note."""
+    import matplotlib.pyplot as plt  # loaded when the first chart is drawn, not on import
+
+    from trends.plots.style import save
+
     try:
         fn = getattr(importlib.import_module(f"trends.plots.{chart.module}"), chart.function)
     except (ImportError, AttributeError):
@@ -93,6 +94,10 @@ def _draw_job(index: int) -> tuple[int, Path | None, str | None]:
 
 def _warm_up(charts: list[Chart]) -> None:
     """Import the plotting modules and warm the font caches once, before forking."""
+    import matplotlib.pyplot as plt
+
+    from trends.plots.style import new_figure
+
     warm, _ = new_figure()
     warm.text(0.5, 0.5, "warm-up", fontweight="bold")
     warm.canvas.draw()

@@ -143,7 +143,7 @@ def _check_options(config: Any) -> Any:
             f"unknown freq {config.freq!r}; choose one of D (day), W (week), M (month)"
         )
     _choose(config.family, family_names(), "family")
-    _choose(config.inference, list(INFERENCE_METHODS), "inference")
+    _choose(config.inference, ["auto", *INFERENCE_METHODS], "inference")
     _choose(config.theatre, idlib_2019.THEATRES, "theatre")
     if config.outcome is not None:
         if not config.outcome:
@@ -348,12 +348,17 @@ def run_analysis(config: Any, inputs: ReportInputs) -> Any:
         claims=inputs.claims, claim_scopes=inputs.scopes,
         outcomes=_outcomes(config, inputs), freq=freq, family=config.family,
         ingest=inputs.ingest, inference=config.inference,
+        two_phase=TWO_PHASE_OF_INFERENCE.get(config.inference, config.inference),
     )  # fmt: skip
     if choice is not None:
         analysis.settings["default_window"] = {**choice.to_dict(), "reasons": choice.reasons()}
     if not config.bundled:
         analysis.settings["source"] = {"format": config.format, **config.read_options()}
     return analysis
+
+
+#: The two-phase method that goes with each ``--inference`` choice.
+TWO_PHASE_OF_INFERENCE = {"auto": "auto", "glm": "glm", "latent_ar": "latent_ar_lrv"}
 
 
 def check_claims_for(inputs: ReportInputs) -> Any:

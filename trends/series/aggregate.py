@@ -67,24 +67,40 @@ def _count_values(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndar
 def _group_labels(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, list[Any]]:
     """Group codes per row and the sorted group labels (str, or tuples of str)."""
     require_columns(frame, by)
-    cleaned = []
-    for col in by:
-        values = frame[col].astype(object).to_numpy()
-        isna = frame[col].isna().to_numpy()
-        labels = np.empty(len(values), dtype=object)
-        for i, (v, m) in enumerate(zip(values, isna, strict=True)):
-            if m:
-                labels[i] = UNKNOWN_GROUP
-            else:
-                text = str(v)
-                labels[i] = text if text.strip() else UNKNOWN_GROUP
-        cleaned.append(labels)
+    cleaned = [_clean_labels(frame[col]) for col in by]
     if len(by) == 1:
         codes, uniques = pd.Index(cleaned[0], dtype=object).factorize(sort=True)
         return codes.astype(np.int64), list(uniques)
     mi = pd.MultiIndex.from_arrays(cleaned)
     codes, uniques = mi.factorize(sort=True)
     return codes.astype(np.int64), list(uniques)
+
+
+def _label(value: Any, missing: bool) -> str:
+    """One group value as its label: the text, or UNKNOWN_GROUP when missing or blank."""
+    if missing:
+        return UNKNOWN_GROUP
+    text = str(value)
+    return text if text.strip() else UNKNOWN_GROUP
+
+
+def _clean_labels(column: pd.Series) -> np.ndarray:
+    """The group label of every row (object array).
+
+    A column of strings is factorized first, so each distinct value is cleaned once (no loop
+    over the rows of large tables); other columns are cleaned value by value, because values
+    that compare equal may print differently (``1`` and ``1.0``).
+    """
+    if isinstance(column.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(column)  # missing values get code -1
+        labels = [_label(u, False) for u in uniques] + [UNKNOWN_GROUP]
+        return np.array(labels, dtype=object)[codes]
+    values = column.astype(object).to_numpy()
+    isna = column.isna().to_numpy()
+    labels = np.empty(len(values), dtype=object)
+    for i, (v, m) in enumerate(zip(values, isna, strict=True)):
+        labels[i] = _label(v, bool(m))
+    return labels
 
 
 def _check_measures(measures: Sequence[str] | str) -> list[str]:
@@ -381,14 +397,23 @@ def _daily_sums(
     size = len(rows.glabels) * n_days
     daily: dict[str, np.ndarray] = {}
     totals: dict[str, float] = {}
+    done: list[tuple[bool, np.ndarray, np.ndarray]] = []  # (spread, per_row, sums) so far
     for m in opts.measures:
         per_row = rows.per_row[m]
         totals[m] = float(per_row.sum())
-        if m in ("attacks", NO_FIGURE) or not multi.any():
+        spread = not (m in ("attacks", NO_FIGURE) or not multi.any())
+        # The same figures (ACLED: low = best = high) are summed once; no figure sums to zeros.
+        same = [d for d in done if d[0] == spread and np.array_equal(d[1], per_row)]
+        if same:
+            sums = same[0][2].copy()
+        elif not per_row.any():
+            sums = np.zeros(size, dtype=np.float64)
+        elif not spread:
             sums = np.bincount(flat_start, weights=per_row[in_range], minlength=size)
         else:
             share = per_row[idx] // span[idx] + (offset < per_row[idx] % span[idx])
             sums = np.bincount(flat_spread, weights=share[spread_ok], minlength=size)
+        done.append((spread, per_row, sums))
         daily[m] = sums.reshape(len(rows.glabels), n_days)
     return daily, totals, in_range
 

@@ -118,6 +118,10 @@ def _placebo(pl: Any) -> dict[str, Any]:
     n = getattr(pl, "n_placebos", None)
     p = _num(getattr(pl, "p_value", None))
     out: dict[str, Any] = {"placebo_p": p, "placebo_n": int(n) if n is not None else None}
+    out["placebo_statistic"] = str(getattr(pl, "statistic", "raw"))
+    if getattr(pl, "n_as_large", None) is not None:  # counted on the statistic the p ranks
+        out["placebo_as_large"] = int(pl.n_as_large)
+        return out
     fakes, real = getattr(pl, "placebo_log_rr", None), _num(getattr(pl, "real_log_rr", None))
     if isinstance(fakes, pd.Series) and real is not None:
         vals = fakes.dropna().to_numpy(dtype=float)

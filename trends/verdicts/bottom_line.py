@@ -17,7 +17,7 @@ conditional Poisson interval, which then leads; the other is shown too.
 
 - *placebo*: agrees when the two-sided placebo p is at most 0.05 with at least 19 placebo dates;
   disagrees when p > 0.05; not available with fewer than 19 dates (p cannot reach 0.05).
-- *timing*: agrees when the announced period is inside the change point's 95% set, or when the
+- *timing*: agrees when the announced period is inside the change point's date set, or when the
   event has a time of day and the change is dated that day or the next (a mixed day); disagrees
   when the change is dated outside the set or no change was found; not available without a
   change-point search.
@@ -161,6 +161,9 @@ class Evidence:
         Placebo dates.
     placebo_as_large : int or None
         Placebo estimates at least as large as the real one (derived from p when absent).
+    placebo_statistic : str
+        What the placebo ranks: ``"studentised"`` (each change over its own standard error) or
+        ``"raw"`` (the log rate ratios).
     placebo_note : str
         Why no placebo test could be run, when one was attempted.
     robustness : tuple of Variant
@@ -198,6 +201,7 @@ class Evidence:
     placebo_p: float | None = None
     placebo_n: int | None = None
     placebo_as_large: int | None = None
+    placebo_statistic: str = "raw"
     placebo_note: str = ""
     robustness: tuple[Variant, ...] = ()
     robustness_what: str = "level change"
@@ -249,7 +253,10 @@ def _placebo_check(ev: Evidence) -> tuple[Check, str]:
         if ev.placebo_as_large is not None
         else placebo_rank(ev.placebo_p, n)
     )
-    phrase = placebo_phrase(k, n, what=f"the immediate change at {ev.event_word}")
+    studentised = ev.placebo_statistic == "studentised"
+    what = f"the immediate change at {ev.event_word}"
+    what += ", relative to its standard error," if studentised else ""
+    phrase = placebo_phrase(k, n, what=what)
     text = f"In the placebo test, {phrase}."
     if n < MIN_PLACEBOS:
         return Check(
@@ -258,7 +265,8 @@ def _placebo_check(ev: Evidence) -> tuple[Check, str]:
     if ev.placebo_p <= 0.05:
         return Check("placebo", "agrees", text), ""
     why = (
-        f"Changes as large happened at {k} of {plural(n, 'placebo date')} before "
+        f"Changes as large{' relative to their standard errors' if studentised else ''} "
+        f"happened at {k} of {plural(n, 'placebo date')} before "
         f"{ev.event_word}, where nothing is supposed to have happened, so the data do not "
         f"single out {ev.event_word}."
     )
@@ -438,14 +446,21 @@ def grade_of(primary_kind: str, checks: Sequence[Check], small_counts: bool) -> 
     -------
     (grade, reason)
     """
+    status = {c.name: c.status for c in checks}
     if primary_kind not in ("fall", "rise"):
         why = (
             "the primary estimate is not distinguishable from no change"
             if primary_kind == "unclear"
             else "the primary estimate could not be made"
         )
+        if primary_kind == "unclear" and all(
+            status.get(name) == "agrees" for name in ("placebo", "timing")
+        ):
+            why += (
+                ", although the placebo test and the timing point to a change at the event's "
+                "date: the two periods' averages alone do not establish it"
+            )
         return "inconclusive", why
-    status = {c.name: c.status for c in checks}
     agree = [c.name for c in checks if c.status == "agrees"]
     disagree = [c.name for c in checks if c.status == "disagrees"]
     if status.get("placebo") == "agrees" and status.get("timing") == "agrees" and not disagree:

@@ -221,7 +221,12 @@ def fmt_ratio(x: Any) -> str:
         return "0"
     if abs(v) < 0.1:
         return f"{v:.2g}" if abs(v) >= 0.001 else f"{v:.1e}"
-    return f"{v:.2f}"
+    text = f"{v:.2f}"
+    if text == "1.00" and v != 1.0:  # a bound just short of (or past) no change says so
+        text = f"{v:.3f}"
+        if text == "1.000":
+            text = f"{v:.4f}"
+    return text
 
 
 def fmt_p(p: Any) -> str:
@@ -655,10 +660,11 @@ def timing_of_change(
     lo = pd.Timestamp(set_low).normalize() if set_low is not None else date
     hi = pd.Timestamp(set_high).normalize() if set_high is not None else date
     off = int((date - ref_day).days)
-    pct = f"{round(100 * level):d}%"
     span = fmt_span(lo, hi)
-    set_txt = f"its {pct} set is {span}"
-    outside_txt = f"outside its {pct} set ({span})"
+    # the sets of count models hold ``level`` of a (tempered) likelihood weight: not calibrated
+    # confidence sets (their measured coverage is stated where the report explains them)
+    set_txt = f"its date set is {span}"
+    outside_txt = f"outside its date set ({span})"
     if in_set is None:
         in_set = bool(lo <= ref_day < _period_end(hi, unit))
     if in_set or off == 0:

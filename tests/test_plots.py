@@ -742,3 +742,40 @@ def test_models_do_not_import_the_plots():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_its_huge_bands_are_cut_by_the_axis_and_said_so(its_result):
+    """A latent-AR-like fit with enormous bands: the axes follow the lines, a note says so."""
+    import copy
+
+    res = copy.copy(its_result)
+    frame = its_result.frame.copy()
+    post = frame["counterfactual"].notna()
+    for col in ("cf_ci_high", "cf_pi_high"):
+        frame.loc[post, col] = frame.loc[post, col] * 1_000
+    frame.loc[post, "effect_low"] = -55_160.0
+    frame.loc[post, "cum_effect_low"] = np.linspace(-100, -121_832, int(post.sum()))
+    res.frame = frame
+    res.settings = {**its_result.settings, "inference": "latent_ar"}
+    fig, axes = plot_its(res)
+    joined = " ".join(figure_texts(fig) + [t.get_text() for a in axes for t in a.texts]).replace(
+        "\n", " "
+    )
+    top = np.nanmax(frame[["observed", "fitted", "counterfactual"]].to_numpy(float))
+    assert axes[0].get_ylim()[1] <= top * 1.6
+    for ax, col in zip(axes[1:], ("effect", "cum_effect"), strict=True):
+        line = frame[col].dropna().to_numpy(float)
+        span = max(line.max(), 0) - min(line.min(), 0)
+        lo, hi = ax.get_ylim()
+        assert hi - lo <= 4 * span and lo >= min(line.min(), 0) - 2 * span
+    assert "band extends beyond the axis" in joined
+    assert "\u2212121,832" in joined and "\u221255,160" in joined
+    assert "bands extend beyond the axis" in joined  # the top panel's
+    assert "latent AR(1) log intensity" in joined
+    # moderate bands (the fixture's GLM fit): no note, the band inside the axis
+    fig, axes = plot_its(its_result)
+    joined = " ".join(figure_texts(fig) + [t.get_text() for a in axes for t in a.texts]).replace(
+        "\n", " "
+    )
+    assert "beyond the axis" not in joined and "latent AR" not in joined
+    assert axes[2].get_ylim()[0] <= np.nanmin(its_result.frame["cum_effect_low"])

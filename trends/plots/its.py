@@ -199,6 +199,15 @@ def _draw_observed(
     # head room for the legend above the data (axis limits only; nothing is estimated)
     top = np.nanmax(frame[["observed", "fitted", "counterfactual"]].to_numpy(dtype=float))
     ax.set_ylim(0, max(top, 1.0) * 1.55)
+    limit = ax.get_ylim()[1]
+    cut = [
+        f"{name} to {_fmt_count(np.nanmax(frame.loc[post, col].to_numpy(dtype=float)))}"
+        for name, col in (("CI", "cf_ci_high"), ("prediction", "cf_pi_high"))
+        if post.any() and np.nanmax(frame.loc[post, col].to_numpy(dtype=float)) > limit
+    ]
+    if cut:
+        # the legend sits above the data: the note goes between them, at the right
+        _clip_note(ax, f"bands extend beyond the axis: {level}% {', '.join(cut)}", 0.68, "bottom")
     house_legend(ax, loc="upper left", ncols=3, handlelength=1.6, columnspacing=1.0, fontsize=7.8)
 
 
@@ -222,6 +231,62 @@ def _draw_band_panel(
         mid[ok], lo[ok], hi[ok], color=COLORS["band"], alpha=0.35, lw=0, zorder=1, label=band_label
     )
     ax.plot(mid[ok], est[ok], color=color, lw=1.4, zorder=3, label=line_label)
+    _readable_ylim(ax, est[ok], lo[ok], hi[ok], band_label)
+
+
+#: A band's edge is shown when it lies within this many times the lines' range of them ...
+BAND_REACH = 3.0
+#: ... else the axis stops this many times the lines' range beyond them, and says so.
+BAND_CUT = 1.0
+
+
+def _finite(values) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).ravel()
+    return arr[np.isfinite(arr)]
+
+
+def _clip_note(ax: Axes, text: str, y: float, va: str) -> None:
+    """A short note, right-aligned in the panel, that a band is cut by the axis."""
+    ax.text(
+        0.995,
+        y,
+        text,
+        transform=ax.transAxes,
+        ha="right",
+        va=va,
+        fontsize=7.5,
+        color="#333333",
+        zorder=6,
+        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5},
+    )
+    ax._trends_clip_notes = [*getattr(ax, "_trends_clip_notes", []), text]
+
+
+def _readable_ylim(ax: Axes, est: pd.Series, lo: pd.Series, hi: pd.Series, band: str) -> None:
+    """Y-limits from the line (and zero) and the band's edges only where they are moderate.
+
+    An edge beyond :data:`BAND_REACH` times the line's range is cut by the axis (at
+    :data:`BAND_CUT` times that range beyond the line) and a note gives the band's extreme.
+    Axis limits only: nothing is estimated.
+    """
+    core = np.append(_finite(est), 0.0)
+    c_lo, c_hi = float(core.min()), float(core.max())
+    span = max(c_hi - c_lo, 1.0)
+    b_lo = _finite(lo).min() if len(_finite(lo)) else c_lo
+    b_hi = _finite(hi).max() if len(_finite(hi)) else c_hi
+    low_cut = b_lo < c_lo - BAND_REACH * span
+    high_cut = b_hi > c_hi + BAND_REACH * span
+    y_lo = c_lo - BAND_CUT * span if low_cut else min(c_lo, b_lo)
+    y_hi = c_hi + BAND_CUT * span if high_cut else max(c_hi, b_hi)
+    pad = 0.05 * (y_hi - y_lo)
+    ax.set_ylim(y_lo - pad, y_hi + pad)
+    what = band.replace(" interval", "")
+    if low_cut:
+        _clip_note(
+            ax, f"band extends beyond the axis: {what} to {_fmt_count(b_lo)}", 0.03, "bottom"
+        )
+    if high_cut:
+        _clip_note(ax, f"band extends beyond the axis: {what} to {_fmt_count(b_hi)}", 0.97, "top")
 
 
 def plot_its(
@@ -407,7 +472,11 @@ def _subtitle(result, level: int, label: str) -> str | None:
 def _note(result, level: int) -> str:
     fam = {"negbin": "negative binomial", "poisson": "Poisson", "quasipoisson": "quasi-Poisson"}
     family = fam.get(getattr(result.fit, "family", ""), "count")
+    settings = getattr(result, "settings", {}) or {}
+    latent = (
+        " with a latent AR(1) log intensity" if settings.get("inference") == "latent_ar" else ""
+    )
     return (
-        f"Segmented {family} regression. Counterfactual: the fitted model without the last "
+        f"Segmented {family} regression{latent}. Counterfactual: the fitted model without the last "
         f"intervention. Bands: {level}% intervals (prediction intervals include count noise)."
     )

@@ -41,3 +41,29 @@ def test_report_refuses_an_unknown_inference_method(tmp_path):
     result = CliRunner().invoke(app, ["report", "--inference", "bogus", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown inference 'bogus'" in result.output
+
+
+def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
+    from trends.models.spec import (
+        AUTO_MIN_PERIODS,
+        TWO_PHASE_METHODS,
+        TWO_PHASE_OF_INFERENCE,
+        choose_inference,
+        choose_two_phase_method,
+        two_phase_method_of,
+    )
+
+    daily = {"freq": "D", "n_observed": AUTO_MIN_PERIODS, "family": "negbin"}
+    assert choose_inference("auto", **daily) == "latent_ar"
+    assert choose_two_phase_method("auto", **daily) == "latent_ar_lrv"
+    for other in (
+        {**daily, "n_observed": AUTO_MIN_PERIODS - 1},  # shorter than the calibration study
+        {**daily, "freq": "W"},  # weekly counts: not measured
+        {**daily, "family": "quasipoisson"},  # not a family of the latent model
+    ):
+        assert choose_inference("auto", **other) == "glm"
+        assert choose_two_phase_method("auto", **other) == "glm"
+    assert choose_inference("glm", **daily) == "glm"
+    assert set(TWO_PHASE_OF_INFERENCE.values()) <= {"auto", *TWO_PHASE_METHODS}
+    assert two_phase_method_of("hac").name == "glm"
+    assert two_phase_method_of("latent_ar_lrv").name == "latent_ar_lrv"

@@ -94,6 +94,7 @@ import pandas as pd
 from trends.errors import DataQualityWarning, InputError, MissingColumnsError
 from trends.models.changepoint import detect_changepoints
 from trends.models.its import fit_its
+from trends.models.spec import TWO_PHASE_OF_INFERENCE
 from trends.pipeline.executors import choose_executor, run_chunks
 from trends.pipeline.plan import (
     Intervention,
@@ -624,10 +625,6 @@ def _execute(
     return [pair for chunk in results for pair in chunk], info
 
 
-#: The two-phase method that goes with each ``inference`` choice.
-_TWO_PHASE_OF = {"auto": "auto", "glm": "glm", "latent_ar": "latent_ar_lrv"}
-
-
 def _batch_settings(
     steps: tuple[str, ...],
     *,
@@ -644,7 +641,7 @@ def _batch_settings(
     inference: str = "auto",
 ) -> Settings:
     """Check the options of :func:`analyse_many` and turn them into pipeline settings."""
-    if inference not in _TWO_PHASE_OF:
+    if inference not in TWO_PHASE_OF_INFERENCE:
         raise InputError(f"inference must be 'auto', 'glm' or 'latent_ar', got {inference!r}")
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
         raise InputError("seed must be an integer")
@@ -671,7 +668,7 @@ def _batch_settings(
         tolerance=float(tolerance),
         seed=int(seed),
         inference=inference,
-        two_phase=_TWO_PHASE_OF[inference],
+        two_phase=TWO_PHASE_OF_INFERENCE[inference],
         record_warnings=True,
         isolate=True,
     )

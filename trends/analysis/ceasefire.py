@@ -31,7 +31,7 @@ from trends.analysis.sensitivity import level_change_range
 from trends.analysis.series_claims import check_claims_on_series
 from trends.errors import InputError, TrendsError, WrongTableError
 from trends.models.claims import check_claims
-from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_METHODS
+from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_METHODS, two_phase_method_of
 from trends.pipeline.executors import choose_executor, run_chunks
 from trends.pipeline.plan import Intervention, Settings, Task, check_inside, resolve_intervention
 from trends.pipeline.progress import Progress
@@ -419,7 +419,7 @@ def coverage_caveats(results: Mapping[str, OutcomeAnalysis]) -> list[str]:
     )
     tp_used = sorted(
         {
-            _two_phase_key((oa.rates.rate_ratio_nb or {}).get("se_type"))
+            two_phase_method_of((oa.rates.rate_ratio_nb or {}).get("se_type")).name
             for oa in results.values()
             if oa.rates is not None and oa.rates.rate_ratio_nb
         }
@@ -436,10 +436,6 @@ def coverage_caveats(results: Mapping[str, OutcomeAnalysis]) -> list[str]:
         if k in INFERENCE_METHODS
     ]
     return out
-
-
-def _two_phase_key(se_type: Any) -> str:
-    return str(se_type) if se_type in ("latent_ar", "latent_ar_lrv") else "glm"
 
 
 def _last_recorded(series: CountSeries) -> pd.Timestamp | None:

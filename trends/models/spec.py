@@ -33,6 +33,8 @@ __all__ = [
     "get_inference",
     "get_two_phase_method",
     "AUTO_MIN_PERIODS",
+    "TWO_PHASE_OF_INFERENCE",
+    "two_phase_method_of",
     "choose_inference",
     "choose_two_phase_method",
 ]
@@ -133,6 +135,24 @@ TWO_PHASE_METHODS: dict[str, InferenceMethod] = {
 }
 
 
+#: The two-phase method that goes with each ``inference`` choice of the analysis (``auto``,
+#: ``glm``, ``latent_ar``): one switch for both intervals.
+TWO_PHASE_OF_INFERENCE: dict[str, str] = {
+    "auto": "auto",
+    "glm": "glm",
+    "latent_ar": "latent_ar_lrv",
+}
+
+
+def two_phase_method_of(se_type: Any) -> InferenceMethod:
+    """The two-phase method a rate comparison used, from its ``rate_ratio_nb["se_type"]``.
+
+    The latent methods record their own name; the count GLM records its covariance (``"hac"``,
+    ``"model"``...), which is the ``"glm"`` method.
+    """
+    return TWO_PHASE_METHODS.get(str(se_type), TWO_PHASE_METHODS["glm"])
+
+
 #: Shortest series (observed daily periods) on which ``"auto"`` picks the latent-AR methods: the
 #: shortest length of the calibration study (benchmarks/results/calibration_independent_v2.md).
 AUTO_MIN_PERIODS = 120
@@ -218,13 +238,7 @@ def get_two_phase_method(name: str | InferenceMethod) -> InferenceMethod:
     trends.errors.UnknownModelComponentError
         A name that is not registered.
     """
-    if isinstance(name, InferenceMethod):
-        return name
-    key = str(name).strip().lower().replace("-", "_")
-    if key not in TWO_PHASE_METHODS:
-        close = difflib.get_close_matches(key, list(TWO_PHASE_METHODS), n=2)
-        raise UnknownModelComponentError("two-phase method", name, list(TWO_PHASE_METHODS), close)
-    return TWO_PHASE_METHODS[key]
+    return _lookup(TWO_PHASE_METHODS, "two-phase method", name)
 
 
 def get_inference(name: str | InferenceMethod) -> InferenceMethod:
@@ -245,13 +259,20 @@ def get_inference(name: str | InferenceMethod) -> InferenceMethod:
     trends.errors.UnknownModelComponentError
         A name that is not registered.
     """
+    return _lookup(INFERENCE_METHODS, "inference method", name)
+
+
+def _lookup(
+    registry: dict[str, InferenceMethod], kind: str, name: str | InferenceMethod
+) -> InferenceMethod:
+    """A method of ``registry`` by name (a method object is returned as is)."""
     if isinstance(name, InferenceMethod):
         return name
     key = str(name).strip().lower().replace("-", "_")
-    if key not in INFERENCE_METHODS:
-        close = difflib.get_close_matches(key, list(INFERENCE_METHODS), n=2)
-        raise UnknownModelComponentError("inference method", name, list(INFERENCE_METHODS), close)
-    return INFERENCE_METHODS[key]
+    if key not in registry:
+        close = difflib.get_close_matches(key, list(registry), n=2)
+        raise UnknownModelComponentError(kind, name, list(registry), close)
+    return registry[key]
 
 
 def _as_tuple(interventions: Any) -> tuple[Any, ...]:

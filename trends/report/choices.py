@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import REPORTED_TOLERANCE
-from trends.models.spec import TWO_PHASE_METHODS
+from trends.models.spec import two_phase_method_of
 from trends.report import fmt
 from trends.report.charts import data_kind
 from trends.report.escape import Prose, prose
@@ -199,8 +199,8 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
         ),
         "",
     )
-    tp_method = TWO_PHASE_METHODS.get(tp if tp in TWO_PHASE_METHODS else "glm")
-    if tp and tp_method is not None:
+    if tp:
+        tp_method = two_phase_method_of(tp)
         rows.append(
             Choice("Two-phase interval", _origin(config, "inference"), tp_method.label,
                    tp_method.coverage)

@@ -44,7 +44,7 @@ from trends.events import ReferenceEvent, Timeline
 from trends.ingest import normalise_name
 from trends.models.claims import check_claims
 from trends.models.families import family_names
-from trends.models.spec import INFERENCE_METHODS
+from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_OF_INFERENCE
 from trends.regimes import WindowChoice, default_window
 from trends.report.writer import Progress, write_report
 from trends.series import CountSeries
@@ -355,10 +355,6 @@ def run_analysis(config: Any, inputs: ReportInputs) -> Any:
     if not config.bundled:
         analysis.settings["source"] = {"format": config.format, **config.read_options()}
     return analysis
-
-
-#: The two-phase method that goes with each ``--inference`` choice.
-TWO_PHASE_OF_INFERENCE = {"auto": "auto", "glm": "glm", "latent_ar": "latent_ar_lrv"}
 
 
 def check_claims_for(inputs: ReportInputs) -> Any:

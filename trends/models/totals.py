@@ -26,6 +26,7 @@ from scipy import stats
 from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
 from trends.results import Result, to_jsonable
+from trends.verdicts.words import fmt_p
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
 
@@ -208,7 +209,7 @@ class TotalsComparison(Result):
     def _change_sentence(self) -> str:
         level = f"{round((1 - self.alpha) * 100):d}%"
         ci = f"{level} CI {self.ci_low:.3f} to {self.ci_high:.3f}"
-        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        p = fmt_p(self.p_value)
         if not math.isfinite(self.estimate):
             return f"The rate ratio after/before cannot be estimated ({ci}; {p})."
         pct = abs(self.estimate - 1.0) * 100.0

@@ -1,6 +1,7 @@
 """Numbers in words for the model reports: dates, percentages, p-values, counts, changes.
 
-Everything returns plain text; :class:`trends.models.its.ITSResult` and
+Dates and p-values are written by :mod:`trends.verdicts.words` (one style across model
+reports, bottom lines, charts and reports) and re-exported here. Everything returns plain text; :class:`trends.models.its.ITSResult` and
 :class:`trends.models.rates.RateComparison` build their sentences from these.
 """
 
@@ -10,7 +11,8 @@ import math
 from typing import Protocol
 
 import numpy as np
-import pandas as pd
+
+from trends.verdicts.words import fmt_date, fmt_p
 
 __all__ = [
     "describe_change",
@@ -34,22 +36,6 @@ class RatioLike(Protocol):
     level: float
 
 
-def fmt_date(ts: pd.Timestamp) -> str:
-    """A date as ``'31 Aug 2019'``.
-
-    Parameters
-    ----------
-    ts : pandas.Timestamp
-        The date.
-
-    Returns
-    -------
-    str
-        The date in words.
-    """
-    return f"{ts.day} {ts.strftime('%b %Y')}"
-
-
 def fmt_pct(x: float) -> str:
     """A percentage with 0, 1 or 2 decimals depending on its size.
 
@@ -69,26 +55,6 @@ def fmt_pct(x: float) -> str:
     if a >= 1:
         return f"{x:.1f}%"
     return f"{x:.2f}%"
-
-
-def fmt_p(p: float) -> str:
-    """A p-value as ``"p = 0.012"`` or ``"p < 0.001"``.
-
-    Parameters
-    ----------
-    p : float
-        The p-value.
-
-    Returns
-    -------
-    str
-        The words (``"p not available"`` when not finite).
-    """
-    if not np.isfinite(p):
-        return "p not available"
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}"
 
 
 def fmt_num(x: float) -> str:

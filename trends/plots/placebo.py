@@ -22,7 +22,7 @@ from trends.plots.style import (
     new_figure,
     place_title,
 )
-from trends.verdicts.words import fmt_date, placebo_rank
+from trends.verdicts.words import fmt_date, fmt_p, placebo_rank
 
 __all__ = ["plot_placebo", "PLACEBO_PANELS"]
 
@@ -44,9 +44,7 @@ def _rank_text(p: float, n: int, statistic: str = "raw") -> str:
 
 
 def _fmt_p(p: float) -> str:
-    if not np.isfinite(p):
-        return "p not available"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return fmt_p(p)
 
 
 def _fmt_ratio(x: float, _pos=None) -> str:

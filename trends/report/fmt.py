@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import claim_words
+from trends.verdicts.words import fmt_date
 
 __all__ = [
     "UNITS",
@@ -73,7 +74,7 @@ def interval(estimate: Any, low: Any, high: Any) -> str:
 
 def day(x: Any) -> str:
     """``"31 Aug 2019"`` (``"n/a"`` when missing)."""
-    return "n/a" if missing(x) else f"{pd.Timestamp(x).day} {pd.Timestamp(x):%b %Y}"
+    return "n/a" if missing(x) else fmt_date(x)
 
 
 def iso(x: Any) -> str:

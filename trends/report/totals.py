@@ -35,6 +35,7 @@ from trends.report.drawing import draw
 from trends.report.escape import Prose, prose
 from trends.report.render import render_html, render_markdown
 from trends.report.writer import write_folder
+from trends.verdicts.words import fmt_p
 
 __all__ = [
     "TOTALS_SCHEMA_FILE",
@@ -151,7 +152,7 @@ class TotalsContext:
 
 
 def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return fmt_p(p)
 
 
 def _rates_frame(c: TotalsComparison) -> pd.DataFrame:

@@ -55,11 +55,9 @@ Everything is seeded (``--seed``): the same command gives the same tables.
 
 from __future__ import annotations
 
-import os
+from _common import pin_blas_threads
 
-# one BLAS thread per worker process: the parallelism is across series
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+pin_blas_threads()  # one BLAS thread per worker process: the parallelism is across series
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -69,18 +67,27 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 import zlib  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _common import (  # noqa: E402
+    WORK,
+    Z95,
+    benchmark_parser,
+    covers,
+    default_jobs,
+    md_table,
+    nominal_coverage_se,
+    proportion_se,
+    run_in_pool,
+    smoke_tag,
+    wald_limits,
+    write_csv,
+    write_json,
+)
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-WORK = HERE / "_work"
-
-Z95 = 1.959963984540054
 OPTIONS = [
     "nb_hac_auto",
     "nb_hac_lag7",
@@ -136,6 +143,11 @@ class Scenario:
     ar_sd: float = BASE["ar_sd"]
     base_rate: float = BASE["base_rate"]
     start: str = BASE["start"]
+
+    def columns(self) -> dict:
+        """The scenario's columns in the summary tables (name, effect, design, length)."""
+        return {"scenario": self.name, "effect": self.effect, "dispersion": self.dispersion,
+                "autocorr": self.autocorr, "n_days": self.n_days}  # fmt: skip
 
     def sim_kwargs(self) -> dict:
         from trends.simulate import Change
@@ -219,6 +231,18 @@ def _recorded_range(
     low = rng.binomial(best, LOW_KEEP)
     high = best + rng.poisson(HIGH_EXTRA * best)
     return float(low.sum()), float(best.sum()), float(high.sum())
+
+
+#: columns of the per-claim rows (the scenario, then what :func:`claim_records` returns)
+CLAIM_COLUMNS = [
+    "scenario",
+    "series",
+    "measurement",
+    "qualifier",
+    "offset",
+    "verdict",
+    "true_claim",
+]
 
 
 def claim_records(window: np.ndarray, seed: int, i: int) -> list[tuple]:
@@ -348,8 +372,8 @@ def summarise_its(its: pd.DataFrame, scen: dict[str, Scenario]) -> pd.DataFrame:
         b, se = g["coef"].to_numpy(), g["se"].to_numpy()
         ok = np.isfinite(b) & np.isfinite(se) & (se > 0)
         b, se = b[ok], se[ok]
-        lo, hi = b - Z95 * se, b + Z95 * se
-        cover = (lo <= truth) & (truth <= hi)
+        lo, hi = wald_limits(b, se)
+        cover = covers(lo, hi, truth)
         p = 2.0 * (1.0 - _norm_cdf(np.abs(b / se)))
         width = np.exp(hi) - np.exp(lo)
         n = int(ok.sum())
@@ -357,15 +381,11 @@ def summarise_its(its: pd.DataFrame, scen: dict[str, Scenario]) -> pd.DataFrame:
         lags = g["lag"].to_numpy()[ok]
         rows.append(
             {
-                "scenario": name,
-                "effect": sc.effect,
-                "dispersion": sc.dispersion,
-                "autocorr": sc.autocorr,
-                "n_days": sc.n_days,
+                **sc.columns(),
                 "option": opt,
                 "n": n,
                 "coverage": cov,
-                "coverage_mcse": math.sqrt(cov * (1 - cov) / n) if n else np.nan,
+                "coverage_mcse": proportion_se(cov, n),
                 "bias_log_rr": float(np.mean(b - truth)),
                 "rmse_log_rr": float(np.sqrt(np.mean((b - truth) ** 2))),
                 "mean_ci_width_rr": float(np.mean(width)),
@@ -393,11 +413,7 @@ def summarise_cp(cp: pd.DataFrame, scen: dict[str, Scenario]) -> pd.DataFrame:
         size = g["set_size"].to_numpy(dtype=float)
         rows.append(
             {
-                "scenario": name,
-                "effect": sc.effect,
-                "dispersion": sc.dispersion,
-                "autocorr": sc.autocorr,
-                "n_days": sc.n_days,
+                **sc.columns(),
                 "variant": variant,
                 "n": len(g),
                 "detection_rate": float(det.mean()),
@@ -436,25 +452,16 @@ def summarise_claims(cl: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 # output
 # ------------------------------------------------------------------------------------------
-def _fmt(x, digits=3):
-    if isinstance(x, str):
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        return str(bool(x))
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "n/a"
-    return f"{x:.{digits}f}"
-
-
-def md_table(df: pd.DataFrame, digits: int = 3) -> str:
-    """A pipe table (no tabulate dependency)."""
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_fmt(v, digits) for v in row) + " |")
-    return "\n".join(lines)
+#: the by-scenario ITS tables of the markdown: (section title, column of the summary)
+ITS_SECTIONS = (
+    ("coverage of the 95% CI of the level-change rate ratio, by scenario", "coverage"),
+    ("RMSE of the log rate ratio (NB options share one estimate; Poisson ones another)",
+     "rmse_log_rr"),
+    ("bias of the log rate ratio", "bias_log_rr"),
+    ("mean width of the 95% CI (rate-ratio scale)", "mean_ci_width_rr"),
+    ("rejection rate at p < 0.05 (false-positive rate where effect = none, else power)",
+     "reject_rate_p05"),
+)  # fmt: skip
 
 
 def _pivot(its_sum: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -474,15 +481,13 @@ def write_outputs(
     read from those CSVs); only the change-point CSV, the markdown and the meta are written.
     """
     out.mkdir(parents=True, exist_ok=True)
-    tag = "_smoke" if smoke else ""
+    tag = smoke_tag(smoke)
     paths = []
     tables = (("its", its_sum), ("changepoint", cp_sum), ("claims", cl_sum))
     for name, df in tables:
         if cp_only and name != "changepoint":
             continue
-        p = out / f"calibration_{name}{tag}.csv"
-        df.to_csv(p, index=False, float_format="%.5g")
-        paths.append(p)
+        paths.append(write_csv(df, out / f"calibration_{name}{tag}.csv", float_format="%.5g"))
     # pooled over scenarios, by effect
     pooled = (
         its_sum.assign(none=its_sum["effect"] == "none")
@@ -506,7 +511,7 @@ def write_outputs(
         f"{meta['n_series']} series per scenario, {meta['n_scenarios']} scenarios, seed "
         f"{meta['seed']}, grid `{meta['grid']}`; {meta['wall_s']:.0f} s wall on {meta['jobs']} "
         f"worker(s). Monte Carlo standard error of a coverage near 0.95: "
-        f"{math.sqrt(0.95 * 0.05 / max(meta['n_series'], 1)):.4f}." + _cp_run_note(meta),
+        f"{nominal_coverage_se(meta['n_series']):.4f}." + _cp_run_note(meta),
         "",
         "## ITS level change: pooled over scenarios",
         "",
@@ -516,31 +521,16 @@ def write_outputs(
         "",
         md_table(pooled),
         "",
-        "## ITS: coverage of the 95% CI of the level-change rate ratio, by scenario",
-        "",
-        md_table(_pivot(its_sum, "coverage")),
-        "",
-        "## ITS: RMSE of the log rate ratio (NB options share one estimate; Poisson ones another)",
-        "",
-        md_table(_pivot(its_sum, "rmse_log_rr")),
-        "",
-        "## ITS: bias of the log rate ratio",
-        "",
-        md_table(_pivot(its_sum, "bias_log_rr")),
-        "",
-        "## ITS: mean width of the 95% CI (rate-ratio scale)",
-        "",
-        md_table(_pivot(its_sum, "mean_ci_width_rr")),
-        "",
-        "## ITS: rejection rate at p < 0.05 (false-positive rate where effect = none, else power)",
-        "",
-        md_table(_pivot(its_sum, "reject_rate_p05")),
-        "",
+        *[
+            part
+            for title, column in ITS_SECTIONS
+            for part in (f"## ITS: {title}", "", md_table(_pivot(its_sum, column)), "")
+        ],
         "## Change-point dating (attacks; truth = the intervention day)",
         "",
         f"First {meta['n_series_changepoint']} series of each scenario (Monte Carlo SE of a "
         "share near 0.95: "
-        f"{math.sqrt(0.95 * 0.05 / max(meta['n_series_changepoint'], 1)):.4f}). `poisson_bic`: "
+        f"{nominal_coverage_se(meta['n_series_changepoint']):.4f}). `poisson_bic`: "
         "`model='poisson'`; `negbin_bic`: `model='negbin'` (the package default, "
         "`detect_changepoints(y)`); `negbin_one`: `model='negbin', n_changes=1`. Days off and set coverage are for the "
         "change nearest the truth (`result.compare(true_date)`); `set_coverage_all` counts "
@@ -567,8 +557,7 @@ def write_outputs(
     paths.append(md)
     if not cp_only:
         paths.append(plot_coverage(its_sum, out / f"calibration_coverage{tag}.png", meta))
-    (out / f"calibration_meta{tag}.json").write_text(json.dumps(meta, indent=1, default=str))
-    paths.append(out / f"calibration_meta{tag}.json")
+    paths.append(write_json(meta, out / f"calibration_meta{tag}.json"))
     return paths
 
 
@@ -611,7 +600,7 @@ def plot_coverage(its_sum: pd.DataFrame, path: Path, meta: dict) -> Path:
             sub["coverage"], y + (k - len(opts) / 2) * 0.07, s=22, color=colors[k % 8],
             marker=markers[k % 8], label=OPTION_LABELS[opt], zorder=3,
         )  # fmt: skip
-    mcse = math.sqrt(0.95 * 0.05 / max(meta["n_series"], 1))
+    mcse = nominal_coverage_se(meta["n_series"])
     ax.axvspan(0.95 - 1.96 * mcse, 0.95 + 1.96 * mcse, color="#dddddd", zorder=1)
     ax.axvline(0.95, color="#444444", lw=0.8, zorder=2)
     ax.set_yticks(y, order, fontsize=8)
@@ -693,19 +682,18 @@ def run_supplement(n: int, jobs: int, seed: int, out: Path, smoke: bool) -> Path
 
     scen = [s for s in scenarios("smoke" if smoke else "full") if s.autocorr != "low"]
     scen = [s for s in scen if s.dispersion != "low"]
-    rows = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futs = []
+
+    def tasks():
         for sc in scen:
             batch = simulate_many(
                 n, seed=scenario_seed(seed, sc.name), output="batch", **sc.sim_kwargs()
             )  # the same series as the main run (first n of each scenario)
             for a in range(0, n, 50):
-                futs.append(
-                    (sc, pool.submit(supplement_chunk, asdict(sc), a, batch.attacks[a : a + 50]))
-                )
-        for sc, f in futs:
-            rows += [(sc.name, sc.level, sc.n_days, *r) for r in f.result()]
+                yield sc, (asdict(sc), a, batch.attacks[a : a + 50])
+
+    rows = []
+    for sc, chunk_rows in run_in_pool(supplement_chunk, tasks(), jobs):
+        rows += [(sc.name, sc.level, sc.n_days, *r) for r in chunk_rows]
     df = pd.DataFrame(
         rows, columns=["scenario", "level", "n_days", "series", "option", "coef", "se", "cv"]
     )
@@ -720,8 +708,8 @@ def run_supplement(n: int, jobs: int, seed: int, out: Path, smoke: bool) -> Path
                          "mean_ci_width_rr": float(np.mean(np.exp(b + cv * se) - np.exp(b - cv * se))),
                          "reject_rate_p05": float(np.mean(np.abs(b) > cv * se))})  # fmt: skip
     summ = pd.DataFrame(out_rows)
-    tag = "_smoke" if smoke else ""
-    summ.to_csv(out / f"calibration_hac_supplement{tag}.csv", index=False, float_format="%.5g")
+    tag = smoke_tag(smoke)
+    write_csv(summ, out / f"calibration_hac_supplement{tag}.csv", float_format="%.5g")
     piv = summ.pivot(index="scenario", columns="option", values="coverage")
     piv = piv.loc[list(dict.fromkeys(summ["scenario"])), [o for o in SUPP_OPTIONS if o in piv]]
     rm = summ.pivot(index="scenario", columns="option", values="rmse_log_rr")
@@ -776,8 +764,8 @@ def run(
     """
     from trends.simulate import simulate_many
 
+    tag = smoke_tag(smoke)
     if cp_only:
-        tag = "_smoke" if smoke else ""
         saved_meta = json.loads((out / f"calibration_meta{tag}.json").read_text())
         for key, val in (("n_series", n), ("grid", grid), ("seed", seed)):
             if saved_meta[key] != val:
@@ -788,58 +776,42 @@ def run(
     scen = scenarios(grid)
     by_name = {s.name: s for s in scen}
     t0 = time.perf_counter()
-    futures = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    n_run = min(n, cp_n) if cp_only else n
+    n_tasks = len(scen) * len(range(0, n_run, chunk))
+
+    def tasks():
         for sc in scen:
             batch = simulate_many(
                 n, seed=scenario_seed(seed, sc.name), output="batch", **sc.sim_kwargs()
             )
             claim_seed = int(scenario_seed(seed, sc.name).generate_state(1)[0])
-            n_run = min(n, cp_n) if cp_only else n
             for a in range(0, n_run, chunk):
                 b = min(a + chunk, n_run)
-                fut = pool.submit(
-                    analyse_chunk, asdict(sc), a, batch.attacks[a:b], batch.civilian_deaths[a:b],
-                    claim_seed, cp_n, cp_only,
+                yield sc.name, (
+                    asdict(sc), a, batch.attacks[a:b], batch.civilian_deaths[a:b], claim_seed,
+                    cp_n, cp_only,
                 )  # fmt: skip
-                futures.append((sc.name, fut))
-        its, cp, cl = [], [], []
-        failures: dict[str, dict[str, int]] = {}
-        timing = {"its": 0.0, "cp": 0.0}
-        done = 0
-        for name, fut in futures:
-            r = fut.result()
-            its += [(name, *row) for row in r["its"]]
-            cp += [(name, *row) for row in r["cp"]]
-            cl += [(name, *row) for row in r["claims"]]
-            for k, v in r["failures"].items():
-                failures.setdefault(name, {})[k] = failures.get(name, {}).get(k, 0) + v
-            for k in timing:
-                timing[k] += r["timing"][k]
-            done += 1
-            if not smoke and done % max(1, len(futures) // 20) == 0:
-                print(
-                    f"  {done}/{len(futures)} chunks, {time.perf_counter() - t0:.0f} s",
-                    flush=True,
-                )
+
+    its, cp, cl = [], [], []
+    failures: dict[str, dict[str, int]] = {}
+    timing = {"its": 0.0, "cp": 0.0}
+    for done, (name, r) in enumerate(run_in_pool(analyse_chunk, tasks(), jobs), start=1):
+        its += [(name, *row) for row in r["its"]]
+        cp += [(name, *row) for row in r["cp"]]
+        cl += [(name, *row) for row in r["claims"]]
+        for k, v in r["failures"].items():
+            failures.setdefault(name, {})[k] = failures.get(name, {}).get(k, 0) + v
+        for k in timing:
+            timing[k] += r["timing"][k]
+        if not smoke and done % max(1, n_tasks // 20) == 0:
+            print(f"  {done}/{n_tasks} chunks, {time.perf_counter() - t0:.0f} s", flush=True)
     wall = time.perf_counter() - t0
     its_df = pd.DataFrame(its, columns=["scenario", "series", "option", "coef", "se", "lag"])
     cp_df = pd.DataFrame(
         cp, columns=["scenario", "series", "variant", "n_changes", "offset_days", "in_set",
                      "set_size"]
     )  # fmt: skip
-    cl_df = pd.DataFrame(
-        cl,
-        columns=[
-            "scenario",
-            "series",
-            "measurement",
-            "qualifier",
-            "offset",
-            "verdict",
-            "true_claim",
-        ],
-    )
+    cl_df = pd.DataFrame(cl, columns=CLAIM_COLUMNS)
     cp_sum = summarise_cp(cp_df, by_name)
     if cp_only:
         its_sum, cl_sum = _read_its_claims(out, tag)
@@ -914,31 +886,20 @@ def rewrite(out: Path, seed: int) -> None:
                 (sc.name, *r)
                 for r in claim_records(batch.civilian_deaths[i, sc.change_day :], claim_seed, i)
             ]
-    cl_df = pd.DataFrame(
-        rows,
-        columns=[
-            "scenario",
-            "series",
-            "measurement",
-            "qualifier",
-            "offset",
-            "verdict",
-            "true_claim",
-        ],
-    )
+    cl_df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     write_outputs(its_sum, cp_sum, summarise_claims(cl_df), meta, out, smoke=False)
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=2000, help="series per scenario (default 2000)")
+    parser = benchmark_parser(
+        __doc__, n=2000, n_help="series per scenario (default 2000)", seed=20190831,
+        jobs=default_jobs(), smoke_help="a few series, seconds (CI)",
+    )  # fmt: skip
     parser.add_argument(
         "--grid", choices=["priority", "full"], default="priority",
         help="priority: every effect x dispersion x autocorrelation at 365 days, the Idlib-like "
         "combination at 120 and 730 days and the idlib_2019 presets; full: all lengths for all",
     )  # fmt: skip
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--seed", type=int, default=20190831)
     parser.add_argument("--chunk", type=int, default=50, help="series per task")
     parser.add_argument(
         "--cp-n", type=int, default=500,
@@ -952,8 +913,6 @@ def main(argv: list[str] | None = None) -> dict:
         "full run; rewrites calibration_changepoint.csv and calibration.md (ITS and claims "
         "tables from their saved CSVs, which are not rewritten)",
     )  # fmt: skip
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--smoke", action="store_true", help="a few series, seconds (CI)")
     parser.add_argument(
         "--supplement-n", type=int, default=500,
         help="series per scenario for the HAC-alternatives supplement (0: skip)",

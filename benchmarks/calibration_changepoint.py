@@ -29,38 +29,39 @@ bootstrap), median set size, the median dependence factor, and the time per sear
 Usage (from the repository root)::
 
     nice -n 10 .venv/bin/python benchmarks/calibration_changepoint.py --n 200
-    .venv/bin/python benchmarks/calibration_changepoint.py --n 5 --out /tmp/cp   # smoke
+    .venv/bin/python benchmarks/calibration_changepoint.py --smoke --out /tmp/cp   # seconds
+
+``--smoke``: 2 series of 2 processes (``preset_theta4``, ``markov``) at 245 days, written to
+``changepoint_calibration_smoke.*``.
 
 Outputs: ``benchmarks/results/changepoint_calibration.csv`` and ``.md``. Seeded (``--seed``).
 """
 
 from __future__ import annotations
 
-import os
+from _common import pin_blas_threads, use_checkout
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+pin_blas_threads()
+use_checkout()
 
-import argparse  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-import zlib  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
 
 import dgps  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from _common import (  # noqa: E402
+    benchmark_parser,
+    daily_index,
+    fmt_with_se,
+    run_in_pool,
+    share_with_se,
+    smoke_tag,
+    write_csv,
+    write_json,
+)
 
-RESULTS = HERE / "results"
 PROCESSES = ("preset_theta4", "preset_theta2", "ingarch_0.7", "ingarch_0.9", "markov")
 LENGTHS = (245, 365)
 EFFECTS = dgps.EFFECTS
@@ -74,9 +75,7 @@ def series(process: str, n_days: int, effect: str, i: int, seed: int) -> tuple[n
         from trends.simulate import Change, simulate_many
 
         c = dgps.change_day(n_days)
-        ss = np.random.SeedSequence(
-            [seed, zlib.crc32(process.encode()), n_days, list(EFFECTS).index(effect), i]
-        )
+        ss = dgps.series_seed(seed, process, n_days, effect, i)
         batch = simulate_many(
             1, n_days, base_rate=4.0, ar_coef=0.7, ar_sd=0.35,
             dispersion=_PRESET_THETA[process], changes=[Change(day=c, level=EFFECTS[effect])],
@@ -92,7 +91,7 @@ def run_cell(process: str, n_days: int, effect: str, n: int, seed: int) -> list[
     from trends.models.changepoint import detect_changepoints
 
     warnings.simplefilter("ignore")
-    index = pd.date_range("2019-04-26", periods=n_days, freq="D")
+    index = daily_index(n_days)
     rows = []
     for i in range(n):
         y, c = series(process, n_days, effect, i, seed)
@@ -118,11 +117,6 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _share(x: np.ndarray) -> tuple[float, float]:
-    p = float(np.mean(x)) if x.size else math.nan
-    return p, math.sqrt(p * (1 - p) / x.size) if x.size else math.nan
-
-
 def _median_se(x: np.ndarray, rng: np.random.Generator) -> float:
     if x.size < 2:
         return math.nan
@@ -140,9 +134,9 @@ def summarise(raw: pd.DataFrame) -> pd.DataFrame:
         det = g["n_changes"].to_numpy() > 0
         off = np.abs(g["offset_days"].to_numpy(dtype=float))
         off = off[~np.isnan(off)]
-        cov, cov_se = _share(g["in_set"].to_numpy(dtype=float))
-        cov_d, cov_d_se = _share(g.loc[det, "in_set"].to_numpy(dtype=float))
-        d, d_se = _share(det.astype(float))
+        cov, cov_se = share_with_se(g["in_set"].to_numpy(dtype=float))
+        cov_d, cov_d_se = share_with_se(g.loc[det, "in_set"].to_numpy(dtype=float))
+        d, d_se = share_with_se(det.astype(float))
         nch = g["n_changes"].to_numpy(dtype=float)
         out.append({
             "process": proc, "n_days": nd, "effect": eff, "variant": var, "n": len(g),
@@ -160,17 +154,11 @@ def summarise(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _fmt(v: float, se: float | None = None, digits: int = 3) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "-"
-    s = f"{v:.{digits}f}"
-    return s if se is None or math.isnan(se) else f"{s} ({se:.{digits}f})"
-
-
 def markdown(summ: pd.DataFrame, meta: dict) -> str:
     """The results table (old vs new side by side) and the target check."""
     lines = [
-        "# Change points under serial dependence (issue 12, item 3)",
+        "# Change points under serial dependence (issue 12, item 3)"
+        + (" (SMOKE RUN)" if meta.get("smoke") else ""),
         "",
         f"`benchmarks/calibration_changepoint.py --n {meta['n']} --seed {meta['seed']}`: "
         f"{meta['n']} series per cell, {meta['cpu_s']:.0f} s of CPU in {meta['jobs']} "
@@ -192,14 +180,14 @@ def markdown(summ: pd.DataFrame, meta: dict) -> str:
         o, w = wide.loc[tuple(cell) + ("old",)], wide.loc[tuple(cell) + ("new",)]
         lines.append(
             f"| {cell.process} | {cell.n_days} | {cell.effect} "
-            f"| {_fmt(o.detection_rate, o.detection_se)} | {_fmt(w.detection_rate, w.detection_se)} "
-            f"| {_fmt(o.mean_n_changes, o.mean_n_changes_se, 2)} "
-            f"| {_fmt(w.mean_n_changes, w.mean_n_changes_se, 2)} "
-            f"| {_fmt(o.set_coverage, o.set_coverage_se)} | {_fmt(w.set_coverage, w.set_coverage_se)} "
-            f"| {_fmt(o.set_coverage_if_detected)} | {_fmt(w.set_coverage_if_detected)} "
-            f"| {_fmt(o.median_abs_days_off, o.median_abs_days_off_se, 1)} "
-            f"| {_fmt(w.median_abs_days_off, w.median_abs_days_off_se, 1)} "
-            f"| {_fmt(w.median_dependence, None, 2)} |"
+            f"| {fmt_with_se(o.detection_rate, o.detection_se)} | {fmt_with_se(w.detection_rate, w.detection_se)} "
+            f"| {fmt_with_se(o.mean_n_changes, o.mean_n_changes_se, 2)} "
+            f"| {fmt_with_se(w.mean_n_changes, w.mean_n_changes_se, 2)} "
+            f"| {fmt_with_se(o.set_coverage, o.set_coverage_se)} | {fmt_with_se(w.set_coverage, w.set_coverage_se)} "
+            f"| {fmt_with_se(o.set_coverage_if_detected)} | {fmt_with_se(w.set_coverage_if_detected)} "
+            f"| {fmt_with_se(o.median_abs_days_off, o.median_abs_days_off_se, 1)} "
+            f"| {fmt_with_se(w.median_abs_days_off, w.median_abs_days_off_se, 1)} "
+            f"| {fmt_with_se(w.median_dependence, None, 2)} |"
         )
     new = summ[summ["variant"] == "new"]
     none = new[new["effect"] == "none"]
@@ -224,22 +212,22 @@ def markdown(summ: pd.DataFrame, meta: dict) -> str:
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     """Run the grid and write the CSV and Markdown tables."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=200, help="series per cell (default 200)")
-    ap.add_argument("--seed", type=int, default=20261202)
-    ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap = benchmark_parser(
+        __doc__, n=200, n_help="series per cell (default 200)", seed=20261202, jobs=1,
+        smoke_help="2 series x 2 processes x 245 days, into changepoint_calibration_smoke.*",
+    )  # fmt: skip
     ap.add_argument("--processes", nargs="*", default=list(PROCESSES))
     ap.add_argument("--lengths", nargs="*", type=int, default=list(LENGTHS))
     args = ap.parse_args(argv)
+    if args.smoke:
+        args.n, args.processes, args.lengths = 2, ["preset_theta4", "markov"], [245]
     cells = [(p, nd, e) for p in args.processes for nd in args.lengths for e in EFFECTS]
     t0, c0 = time.time(), time.process_time()
     rows: list[tuple] = []
     if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs) as ex:
-            futs = [ex.submit(run_cell, p, nd, e, args.n, args.seed) for p, nd, e in cells]
-            for f in futs:
-                rows += f.result()
+        tasks = ((cell, (*cell, args.n, args.seed)) for cell in cells)
+        for _cell, cell_rows in run_in_pool(run_cell, tasks, args.jobs):
+            rows += cell_rows
     else:
         for p, nd, e in cells:
             rows += run_cell(p, nd, e, args.n, args.seed)
@@ -251,10 +239,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         "n": args.n, "seed": args.seed, "jobs": args.jobs, "cpu_s": float(cpu),
         "wall_s": time.time() - t0, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }  # fmt: skip
-    args.out.mkdir(parents=True, exist_ok=True)
-    summ.to_csv(args.out / "changepoint_calibration.csv", index=False)
-    (args.out / "changepoint_calibration.md").write_text(markdown(summ, meta))
-    (args.out / "changepoint_calibration_meta.json").write_text(json.dumps(meta, indent=2))
+    if args.smoke:
+        meta["smoke"] = True
+    tag = smoke_tag(args.smoke)
+    write_csv(summ, args.out / f"changepoint_calibration{tag}.csv")
+    (args.out / f"changepoint_calibration{tag}.md").write_text(markdown(summ, meta))
+    write_json(meta, args.out / f"changepoint_calibration_meta{tag}.json", indent=2)
     print(markdown(summ, meta))
     return summ
 

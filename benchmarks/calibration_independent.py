@@ -40,10 +40,9 @@ skipped)::
 
 from __future__ import annotations
 
-import os
+from _common import pin_blas_threads
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+pin_blas_threads()
 
 import argparse  # noqa: E402
 import io  # noqa: E402
@@ -54,17 +53,30 @@ import sys  # noqa: E402
 import tarfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _common import (  # noqa: E402
+    HERE,
+    ROOT,
+    WORK,
+    Z95,
+    add_cell_filters,
+    benchmark_parser,
+    cell_key,
+    covers,
+    daily_index,
+    daily_series,
+    excludes,
+    extend_rows,
+    proportion_se,
+    rejection_rate,
+    smoke_tag,
+    wald_limits,
+    write_csv,
+)
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULTS = HERE / "results"
-WORK = HERE / "_work"
-Z95 = 1.959963984540054
 METHODS = ("old", "latent_ar")
 METHOD_LABELS = {
     "old": "old: NB + HAC auto (fit_its default)",
@@ -117,13 +129,12 @@ def cells(smoke: bool) -> list[tuple[str, int, str]]:
 
 def draw(dgp: str, n_days: int, effect: str, i: int, seed: int):
     """Counts, first post day and the truths (:data:`TRUTHS`) of one series."""
-    from dgps import EFFECTS, simulate
+    from dgps import EFFECTS, series_seed, simulate
 
     if dgp in ("preset", "pkg_ar0.7"):
         from trends.simulate import Change, preset, simulate_conflict
 
-        code = list(EFFECTS).index(effect)
-        ss = np.random.SeedSequence([seed, zlib.crc32(dgp.encode()), n_days, code, i])
+        ss = series_seed(seed, dgp, n_days, effect, i)
         level = EFFECTS[effect]
         if dgp == "preset":
             name = {"none": "no_effect", "-50%": "drop_50", "-75%": "drop_75"}[effect]
@@ -165,14 +176,20 @@ def fit_one(method: str, y: pd.Series, c: int) -> tuple:
             r.cumulative_effect(correction="model")["expected"])  # fmt: skip
 
 
+def cell_series(cell: tuple[str, int, str], indices, seed: int):
+    """Series ``indices`` of one cell: ``(i, daily series, first post day, truths)`` for each."""
+    dgp, n_days, effect = cell
+    dates = daily_index(n_days)
+    for i in indices:
+        counts, c, truths = draw(dgp, n_days, effect, i, seed)
+        yield i, daily_series(counts, dates), c, truths
+
+
 def run_cell(cell: tuple[str, int, str], indices: range, seed: int) -> list[dict]:
     """Every method on series ``indices`` of one cell."""
     dgp, n_days, effect = cell
-    dates = pd.date_range("2019-04-26", periods=n_days, freq="D")
     rows = []
-    for i in indices:
-        counts, c, truths = draw(dgp, n_days, effect, i, seed)
-        y = pd.Series(counts.astype(float), index=dates, name="events")
+    for i, y, c, truths in cell_series(cell, indices, seed):
         for method in METHODS:
             t0 = time.perf_counter()
             err = ""
@@ -181,7 +198,7 @@ def run_cell(cell: tuple[str, int, str], indices: range, seed: int) -> list[dict
             except Exception as exc:
                 vals, err = (np.nan,) * len(ESTIMATES), type(exc).__name__
             rows.append(
-                dict(zip(COLUMNS, (f"{dgp}|{n_days}|{effect}", dgp, n_days, effect, i, *truths,
+                dict(zip(COLUMNS, (cell_key(cell), dgp, n_days, effect, i, *truths,
                                    method, *vals, time.perf_counter() - t0, err), strict=True))
             )  # fmt: skip
     return rows
@@ -193,18 +210,15 @@ def placebo_cell(cell: tuple[str, int, str], indices: range, seed: int) -> list[
     from trends.models.placebo import placebo_test
 
     dgp, n_days, effect = cell
-    dates = pd.date_range("2019-04-26", periods=n_days, freq="D")
     rows = []
-    for i in indices:
-        counts, c, _ = draw(dgp, n_days, effect, i, seed)
-        y = pd.Series(counts.astype(float), index=dates, name="events")
+    for i, y, c, _ in cell_series(cell, indices, seed):
         t0 = time.perf_counter()
         try:
-            pl = placebo_test(y, fit_its(y, dates[c], intervals="analytic"))
+            pl = placebo_test(y, fit_its(y, y.index[c], intervals="analytic"))
             vals, err = (pl.p_value, pl.p_value_one_sided, pl.n_placebos), ""
         except Exception as exc:  # counted as a failure
             vals, err = (np.nan, np.nan, np.nan), type(exc).__name__
-        rows.append({"cell": f"{dgp}|{n_days}|{effect}", "dgp": dgp, "n_days": n_days,
+        rows.append({"cell": cell_key(cell), "dgp": dgp, "n_days": n_days,
                      "effect": effect, "i": i, "p_value": vals[0], "p_one_sided": vals[1],
                      "n_placebos": vals[2], "seconds": time.perf_counter() - t0, "error": err})  # fmt: skip
     return rows
@@ -216,8 +230,8 @@ def placebo_table(rows: pd.DataFrame) -> str:
              "|---|---|---|---|---|---|"]  # fmt: skip
     for (dgp, n_days, effect), g in rows.groupby(["dgp", "n_days", "effect"], sort=False):
         p = g["p_value"].dropna()
-        rate = float((p < 0.05).mean())
-        se = math.sqrt(rate * (1 - rate) / max(len(p), 1))
+        rate = rejection_rate(p)
+        se = proportion_se(rate, len(p))
         lines.append(f"| {dgp} | {n_days} | {effect} | {len(p)} | {rate:.3f} ({se:.3f}) | "
                      f"{g['n_placebos'].median():.0f} |")  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -230,8 +244,8 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
         ok = g["error"].fillna("").eq("") & np.isfinite(g["level_se"]) & (g["level_se"] > 0)
         b, se, t = g["level_coef"][ok], g["level_se"][ok], np.log(g["truth"][ok])
         tw = np.log(g["truth_window"][ok])
-        lo, hi = b - Z95 * se, b + Z95 * se
-        cover = ((lo <= t) & (t <= hi)).to_numpy()
+        lo, hi = wald_limits(b, se)
+        cover = covers(lo, hi, t).to_numpy()
         n = int(ok.sum())
         cov = float(cover.mean()) if n else math.nan
         sb, ss = g["slope_coef"][ok], g["slope_se"][ok]
@@ -240,8 +254,8 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
                 "cell": cell, "dgp": g["dgp"].iloc[0], "n_days": int(g["n_days"].iloc[0]),
                 "effect": g["effect"].iloc[0], "method": method, "n": n,
                 "failed": int((~ok).sum()), "coverage": cov,
-                "coverage_mcse": math.sqrt(cov * (1 - cov) / n) if n else math.nan,
-                "coverage_window_truth": float(((lo <= tw) & (tw <= hi)).mean()),
+                "coverage_mcse": proportion_se(cov, n),
+                "coverage_window_truth": float(covers(lo, hi, tw).mean()),
                 "reject_rate_p05": float((np.abs(b / se) > Z95).mean()),
                 "bias_log_rr": float((b - t).mean()),
                 "rmse_log_rr": float(np.sqrt(((b - t) ** 2).mean())),
@@ -262,12 +276,11 @@ def _extra(g: pd.DataFrame) -> dict[str, float]:
     tp_ok = np.isfinite(g["tp_lo"]) & np.isfinite(g["tp_hi"])
     cf, tp = g[cf_ok], g[tp_ok]
     return {
-        "cf_coverage": float(((cf["cf_lo"] <= cf["cf_truth"]) & (cf["cf_truth"] <= cf["cf_hi"])).mean()),
+        "cf_coverage": float(covers(cf["cf_lo"], cf["cf_hi"], cf["cf_truth"]).mean()),
         "cf_bias_log": float(np.log(cf["cf_est"] / cf["cf_truth"]).mean()),
         "cf_median_rel_width": float(((cf["cf_hi"] - cf["cf_lo"]) / cf["cf_truth"]).median()),
-        "tp_coverage": float(((tp["tp_lo"] <= tp["truth_two_phase"])
-                              & (tp["truth_two_phase"] <= tp["tp_hi"])).mean()),
-        "tp_reject_rate": float(((tp["tp_lo"] > 1) | (tp["tp_hi"] < 1)).mean()),
+        "tp_coverage": float(covers(tp["tp_lo"], tp["tp_hi"], tp["truth_two_phase"]).mean()),
+        "tp_reject_rate": float(excludes(tp["tp_lo"], tp["tp_hi"], 1).mean()),
         "tp_bias_log": float(np.log(tp["tp_est"] / tp["truth_two_phase"]).mean()),
     }  # fmt: skip
 
@@ -380,8 +393,7 @@ def overview(summary: pd.DataFrame) -> str:
 def write_outputs(rows: pd.DataFrame, out: Path, suffix: str) -> pd.DataFrame:
     """Summary CSV and markdown (with the n actually measured)."""
     summary = summarise(rows)
-    out.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(out / f"calibration_independent{suffix}.csv", index=False)
+    write_csv(summary, out / f"calibration_independent{suffix}.csv")
     text = (
         "# Calibration on independent processes: old vs latent AR(1)\n\n"
         f"{len(rows) // len(METHODS)} series in total; n per cell in the table.\n\n"
@@ -412,19 +424,8 @@ def _chosen(args: argparse.Namespace) -> list[tuple[str, int, str]]:
 def run_placebo(args: argparse.Namespace, suffix: str) -> None:
     """The placebo-test size and power study (``--placebo N``), resumable like the main one."""
     path = WORK / "calibration_placebo_rows.csv" if not args.smoke else args.out / "pl_rows.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    done = pd.read_csv(path) if path.exists() and not args.smoke else None
-    for k, cell in enumerate(_chosen(args)):
-        if args.deadline and time.strftime("%H:%M", time.gmtime()) >= args.deadline:
-            print(f"deadline {args.deadline} reached: stopping", flush=True)
-            break
-        key = f"{cell[0]}|{cell[1]}|{cell[2]}"
-        have = set() if done is None else set(done.loc[done["cell"] == key, "i"])
-        todo = [i for i in range(args.placebo) if i not in have]
-        if todo:
-            new = pd.DataFrame(placebo_cell(cell, todo, args.seed))
-            new.to_csv(path, mode="a", header=not path.exists(), index=False)
-            print(f"[placebo {k + 1}] {key}: {len(todo)} series", flush=True)
+    extend_rows(_chosen(args), args.placebo, path, placebo_cell, args.seed,
+                resume=not args.smoke, deadline=args.deadline, label="placebo ")  # fmt: skip
     text = "# Placebo test (today's `placebo_test`): size and power\n\n" + placebo_table(
         pd.read_csv(path)
     )
@@ -435,18 +436,12 @@ def run_placebo(args: argparse.Namespace, suffix: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line; see the module docstring."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=200, help="series per cell")
-    ap.add_argument("--seed", type=int, default=20261202)
-    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap = benchmark_parser(__doc__, n=200, seed=20261202, smoke_help="3 cells, 3 series, to --out")
     ap.add_argument("--rows", type=Path, default=WORK / "calibration_independent_rows.csv")
     ap.add_argument("--baseline", default=None, help="git revision of the old method")
-    ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--summarise-only", action="store_true")
-    ap.add_argument("--deadline", default=None, help="stop starting cells after HH:MM UTC")
     ap.add_argument("--placebo", type=int, default=0, help="placebo-test series per cell (only)")
-    ap.add_argument("--lengths", default=None, help="comma-separated lengths to run (default all)")
-    ap.add_argument("--effects", default=None, help="comma-separated effects (default all)")
+    add_cell_filters(ap)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(HERE))
     if args.baseline:
@@ -454,32 +449,17 @@ def main(argv: list[str] | None = None) -> None:
     else:
         sys.path.insert(0, str(ROOT))
     warnings.simplefilter("ignore")
-    suffix = "_smoke" if args.smoke else ""
+    suffix = smoke_tag(args.smoke)
     n = 3 if args.smoke else args.n
     rows_path = args.out / "calibration_independent_rows_smoke.csv" if args.smoke else args.rows
     if args.placebo:
         return run_placebo(args, suffix)
-    done = pd.read_csv(rows_path) if rows_path.exists() and not args.smoke else None
     if not args.summarise_only:
         import trends
 
         print(f"trends from {Path(trends.__file__).parent}", flush=True)
-        all_cells = _chosen(args)
-        for k, cell in enumerate(all_cells):
-            if args.deadline and time.strftime("%H:%M", time.gmtime()) >= args.deadline:
-                print(f"deadline {args.deadline} reached: stopping", flush=True)
-                break
-            key = f"{cell[0]}|{cell[1]}|{cell[2]}"
-            have = set() if done is None else set(done.loc[done["cell"] == key, "i"])
-            todo = [i for i in range(n) if i not in have]
-            if not todo:
-                continue
-            t0 = time.perf_counter()
-            new = pd.DataFrame(run_cell(cell, todo, args.seed), columns=COLUMNS)
-            rows_path.parent.mkdir(parents=True, exist_ok=True)
-            new.to_csv(rows_path, mode="a", header=not rows_path.exists(), index=False)
-            print(f"[{k + 1}/{len(all_cells)}] {key}: {len(todo)} series, "
-                  f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
+        extend_rows(_chosen(args), n, rows_path, run_cell, args.seed, resume=not args.smoke,
+                    deadline=args.deadline, columns=COLUMNS)  # fmt: skip
     rows = pd.read_csv(rows_path)
     summary = write_outputs(rows, args.out, suffix)
     print(overview(summary))

@@ -26,36 +26,45 @@ Usage::
     nice -n 10 .venv/bin/python benchmarks/calibration_independent_v2.py --n 200 \\
         > benchmarks/_work/calib_v2.log 2>&1 &
     .venv/bin/python benchmarks/calibration_independent_v2.py --summarise-only
+    .venv/bin/python benchmarks/calibration_independent_v2.py --smoke --out /tmp/x   # seconds
+
+``--smoke``: 3 series of the 3 smoke cells of ``calibration_independent.py``, written to
+``--out`` as ``calibration_independent_v2_smoke.*`` (the old method's rows are still read from
+``results/calibration_independent.csv``).
 """
 
 from __future__ import annotations
 
-import os
+from _common import pin_blas_threads, use_checkout
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+pin_blas_threads()
+use_checkout()
 
-import argparse  # noqa: E402
 import math  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import calibration_independent as ci  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _common import (  # noqa: E402
+    RESULTS,
+    WORK,
+    Z95,
+    add_cell_filters,
+    benchmark_parser,
+    cell_key,
+    covers,
+    excludes,
+    extend_rows,
+    proportion_se,
+    smoke_tag,
+    wald_limits,
+    write_csv,
+)
 from scipy import stats  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
-
-import calibration_independent as ci  # noqa: E402
-
-RESULTS = HERE / "results"
-WORK = HERE / "_work"
-Z95 = ci.Z95
 COLUMNS = [
     "cell", "dgp", "n_days", "effect", "i", "truth", "truth_two_phase",
     "level_coef", "level_se0", "level_se1", "level_df", "slope_coef", "slope_se0", "slope_se1",
@@ -113,12 +122,9 @@ def fit_series(y: pd.Series, c: int) -> dict:
 def run_cell(cell: tuple[str, int, str], indices: list[int], seed: int) -> list[dict]:
     """The v2 fits on series ``indices`` of one cell."""
     dgp, n_days, effect = cell
-    dates = pd.date_range("2019-04-26", periods=n_days, freq="D")
     rows = []
-    for i in indices:
-        counts, c, truths = ci.draw(dgp, n_days, effect, i, seed)
-        y = pd.Series(counts.astype(float), index=dates, name="events")
-        row = {"cell": f"{dgp}|{n_days}|{effect}", "dgp": dgp, "n_days": n_days,
+    for i, y, c, truths in ci.cell_series(cell, indices, seed):
+        row = {"cell": cell_key(cell), "dgp": dgp, "n_days": n_days,
                "effect": effect, "i": i, "truth": truths[0], "truth_two_phase": truths[2]}  # fmt: skip
         row.update(fit_series(y, c))
         rows.append(row)
@@ -137,7 +143,7 @@ def _interval(g: pd.DataFrame, key: str, variant: str) -> tuple[pd.Series, pd.Se
         df = g[f"{key}_df"]
         ok = np.isfinite(df) & (df > 0)
         q[ok] = stats.t.ppf(0.975, np.maximum(df[ok], 1.0))
-    return b - q * se, b + q * se
+    return wald_limits(b, se, q)
 
 
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
@@ -153,24 +159,24 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
         tp = {}
         for name, est, se in (("tp_latent", "tp_coef", "tp_se_latent"),
                               ("tp_lrv", "tp_obs", "tp_se_lrv")):  # fmt: skip
-            lo, hi = g[est] - Z95 * g[se], g[est] + Z95 * g[se]
-            cov = float(((lo <= ttp) & (ttp <= hi)).mean())
+            lo, hi = wald_limits(g[est], g[se])
+            cov = float(covers(lo, hi, ttp).mean())
             tp[f"{name}_coverage"] = cov
-            tp[f"{name}_mcse"] = math.sqrt(cov * (1 - cov) / n) if n else math.nan
-            tp[f"{name}_reject"] = float(((lo > 0) | (hi < 0)).mean())
+            tp[f"{name}_mcse"] = proportion_se(cov, n)
+            tp[f"{name}_reject"] = float(excludes(lo, hi, 0).mean())
             tp[f"{name}_bias"] = float((g[est] - ttp).mean())
             tp[f"{name}_width"] = float((np.exp(hi) - np.exp(lo)).median())
         for v in VARIANTS:
             lo, hi = _interval(g, "level", v)
             slo, shi = _interval(g, "slope", v)
-            cov = float(((lo <= t) & (t <= hi)).mean())
+            cov = float(covers(lo, hi, t).mean())
             out.append({
                 **base, "method": v, "coverage": cov,
-                "coverage_mcse": math.sqrt(cov * (1 - cov) / n) if n else math.nan,
-                "reject_rate_p05": float(((lo > 0) | (hi < 0)).mean()),
+                "coverage_mcse": proportion_se(cov, n),
+                "reject_rate_p05": float(excludes(lo, hi, 0).mean()),
                 "bias_log_rr": float((g["level_coef"] - t).mean()),
                 "median_ci_width_rr": float((np.exp(hi) - np.exp(lo)).median()),
-                "slope_coverage": float(((slo <= 0) & (0 <= shi)).mean()),
+                "slope_coverage": float(covers(slo, shi, 0).mean()),
                 "share_corrected": float(np.isfinite(g["level_df"]).mean()),
                 "median_df": float(g["level_df"].median()),
                 "median_se_ratio": float((g["level_se1"] / g["level_se0"]).median()),
@@ -325,15 +331,16 @@ FINDINGS = """## Findings (run of 2 Dec 2026: 60 cells x 200 series, 0 failed fi
 """
 
 
-def write_outputs(rows: pd.DataFrame, out: Path) -> pd.DataFrame:
-    """``calibration_independent_v2.{csv,md}``."""
+def write_outputs(rows: pd.DataFrame, out: Path, smoke: bool = False) -> pd.DataFrame:
+    """``calibration_independent_v2.{csv,md}`` (``_smoke`` before the suffix of a smoke run)."""
     summary = with_old(summarise(rows))
-    out.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(out / "calibration_independent_v2.csv", index=False)
+    tag = smoke_tag(smoke)
+    write_csv(summary, out / f"calibration_independent_v2{tag}.csv")
     fails = rows["error"].fillna("").ne("")
     text = (
         "# Calibration v2: hyperparameter-corrected latent-AR ITS intervals; two-phase ratio of "
-        "period rates with a latent-AR long-run variance\n\n"
+        "period rates with a latent-AR long-run variance" + (" (SMOKE RUN)" if smoke else "")
+        + "\n\n"
         "Produced by `benchmarks/calibration_independent_v2.py` (see its docstring); the old "
         "method's numbers are those of `results/calibration_independent.csv` (same series, "
         "200 per cell). Nominal level 95%; MC SE of a coverage near 0.95 is 0.015 at n = 200 "
@@ -347,46 +354,27 @@ def write_outputs(rows: pd.DataFrame, out: Path) -> pd.DataFrame:
         + "## Headline: mean (min-max) over cells\n\n" + headline(summary)
         + "\n## Every cell\n\n" + per_cell(summary)
     )  # fmt: skip
-    (out / "calibration_independent_v2.md").write_text(text)
+    (out / f"calibration_independent_v2{tag}.md").write_text(text)
     return summary
 
 
 def main(argv: list[str] | None = None) -> None:
     """Command line; see the module docstring."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=200, help="series per cell")
-    ap.add_argument("--seed", type=int, default=20261202)
-    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap = benchmark_parser(__doc__, n=200, seed=20261202, smoke_help="3 cells, 3 series, to --out")
     ap.add_argument("--rows", type=Path, default=WORK / "calibration_independent_v2_rows.csv")
     ap.add_argument("--summarise-only", action="store_true")
-    ap.add_argument("--deadline", default=None, help="stop starting cells after HH:MM UTC")
-    ap.add_argument("--lengths", default=None, help="comma-separated lengths (default all)")
-    ap.add_argument("--effects", default=None, help="comma-separated effects (default all)")
+    add_cell_filters(ap)
     ap.add_argument("--dgps", default=None, help="comma-separated processes (default all)")
-    ap.add_argument("--smoke", action="store_true", help="3 cells, 3 series, to --out")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     n = 3 if args.smoke else args.n
     rows_path = args.out / "calibration_independent_v2_rows_smoke.csv" if args.smoke else args.rows
     dg = None if not args.dgps else set(args.dgps.split(","))
     chosen = [c for c in ci._chosen(args) if dg is None or c[0] in dg]
-    done = pd.read_csv(rows_path) if rows_path.exists() and not args.smoke else None
-    for k, cell in enumerate([] if args.summarise_only else chosen):
-        if args.deadline and time.strftime("%H:%M", time.gmtime()) >= args.deadline:
-            print(f"deadline {args.deadline} reached: stopping", flush=True)
-            break
-        key = f"{cell[0]}|{cell[1]}|{cell[2]}"
-        have = set() if done is None else set(done.loc[done["cell"] == key, "i"])
-        todo = [i for i in range(n) if i not in have]
-        if not todo:
-            continue
-        t0 = time.perf_counter()
-        new = pd.DataFrame(run_cell(cell, todo, args.seed), columns=COLUMNS)
-        rows_path.parent.mkdir(parents=True, exist_ok=True)
-        new.to_csv(rows_path, mode="a", header=not rows_path.exists(), index=False)
-        print(f"[{k + 1}/{len(chosen)}] {key}: {len(todo)} series, "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
-    summary = write_outputs(pd.read_csv(rows_path), args.out)
+    if not args.summarise_only:
+        extend_rows(chosen, n, rows_path, run_cell, args.seed, resume=not args.smoke,
+                    deadline=args.deadline, columns=COLUMNS)  # fmt: skip
+    summary = write_outputs(pd.read_csv(rows_path), args.out, args.smoke)
     print(headline(summary))
 
 

@@ -25,33 +25,36 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/calibration_placebo.py --smoke --out /tmp/x
 
 Rows are resumed from ``benchmarks/_work/placebo_calibration_rows.csv`` (series already there
-are not redrawn); outputs ``benchmarks/results/placebo_calibration.{csv,md}``.
+are not redrawn); outputs ``benchmarks/results/placebo_calibration.{csv,md}``. ``--smoke`` (3
+series of ``markov`` and ``preset`` without an effect) starts afresh and writes
+``placebo_calibration_smoke.{csv,md}`` and its rows file into ``--out``.
 """
 
 from __future__ import annotations
 
-import os
+from _common import pin_blas_threads, use_checkout
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+pin_blas_threads()
+use_checkout()
 
-import argparse  # noqa: E402
-import math  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-import zlib  # noqa: E402
-from pathlib import Path  # noqa: E402
 
+import calibration_independent as ci  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _common import (  # noqa: E402
+    WORK,
+    benchmark_parser,
+    daily_index,
+    daily_series,
+    fmt_with_se,
+    proportion_se,
+    rejection_rate,
+    smoke_tag,
+    write_csv,
+)
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
-
-RESULTS = HERE / "results"
-WORK = HERE / "_work"
 N_DAYS = 245
 PROCESSES = ("ingarch_0.7", "markov", "wave", "preset")
 #: variant -> (statistic, window rule, covariance of the real fit and the fakes)
@@ -77,20 +80,10 @@ LABELS = {
 
 
 def draw(dgp: str, effect: str, i: int, seed: int) -> tuple[np.ndarray, int]:
-    """Counts and first post day of series ``i`` of a cell (as ``calibration_independent``)."""
-    from dgps import EFFECTS, simulate
-
-    if dgp == "preset":
-        from trends.simulate import preset, simulate_conflict
-
-        code = list(EFFECTS).index(effect)
-        ss = np.random.SeedSequence([seed, zlib.crc32(dgp.encode()), N_DAYS, code, i])
-        name = {"none": "no_effect", "-50%": "drop_50", "-75%": "drop_75"}[effect]
-        sim = simulate_conflict(**preset(name, seed=ss))
-        c = int(np.searchsorted(sim.frame.index, pd.Timestamp("2019-08-31")))
-        return sim.frame["attacks"].to_numpy(), c
-    s = simulate(dgp, N_DAYS, effect, i, seed)
-    return s.y, s.change_day
+    """Counts and first post day of series ``i`` of a cell: the series of
+    ``calibration_independent.draw`` (same seeds) at :data:`N_DAYS` days."""
+    counts, c, _truths = ci.draw(dgp, N_DAYS, effect, i, seed)
+    return counts, c
 
 
 def run_series(dgp: str, effect: str, i: int, seed: int, variants: list[str]) -> list[dict]:
@@ -99,8 +92,8 @@ def run_series(dgp: str, effect: str, i: int, seed: int, variants: list[str]) ->
     from trends.models.placebo import placebo_test
 
     counts, c = draw(dgp, effect, i, seed)
-    dates = pd.date_range("2019-04-26", periods=len(counts), freq="D")
-    y = pd.Series(counts.astype(float), index=dates, name="events")
+    dates = daily_index(len(counts))
+    y = daily_series(counts, dates)
     fits: dict[str, object] = {}
     rows = []
     for variant in variants:
@@ -129,12 +122,12 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     out = []
     for (dgp, effect, variant), g in rows.groupby(["dgp", "effect", "variant"], sort=False):
         p = g["p_value"].dropna()
-        r = float((p < 0.05).mean()) if len(p) else math.nan
+        r = rejection_rate(p)
         out.append({
             "process": dgp, "effect": effect, "variant": variant, "n": len(p),
             "failed": int(g["p_value"].isna().sum()), "reject_5pct": r,
-            "mc_se": math.sqrt(r * (1 - r) / len(p)) if len(p) else math.nan,
-            "reject_10pct": float((p < 0.10).mean()) if len(p) else math.nan,
+            "mc_se": proportion_se(r, len(p)),
+            "reject_10pct": rejection_rate(p, 0.10),
             "median_placebos": float(g["n_placebos"].median()),
             "ms_per_test": 1000 * float(g["seconds"].median()),
         })  # fmt: skip
@@ -153,7 +146,7 @@ def table(summary: pd.DataFrame) -> str:
     lines = [head, "|" + "---|" * (3 + len(cols))]
     for (dgp, effect), row in wide.iterrows():
         cells = [
-            f"{row[('reject_5pct', v)]:.3f} ({row[('mc_se', v)]:.3f})"
+            fmt_with_se(row[("reject_5pct", v)], row[("mc_se", v)])
             + (f", n = {row[('n', v)]:.0f}" if row[("n", v)] != n[(dgp, effect)] else "")
             if np.isfinite(row[("reject_5pct", v)]) else ""
             for v in cols
@@ -163,27 +156,29 @@ def table(summary: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=100, help="series per cell")
-    ap.add_argument("--seed", type=int, default=20261202)
+    ap = benchmark_parser(
+        __doc__, n=100, seed=20261202, smoke_help="3 series per cell, 2 cells, into --out"
+    )
     ap.add_argument("--processes", default=",".join(PROCESSES))
     ap.add_argument("--effects", default="none,-50%,-75%")
     ap.add_argument(
         "--variants", default=",".join(DEFAULT_VARIANTS), help="of " + ", ".join(VARIANTS)
     )
     ap.add_argument("--rows", default="", help="suffix of the rows file (parallel runs)")
-    ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--smoke", action="store_true", help="3 series per cell, 2 cells")
     args = ap.parse_args(argv)
     procs, effects = args.processes.split(","), args.effects.split(",")
     wanted = [v for v in args.variants.split(",") if v in VARIANTS]
     n = args.n
     if args.smoke:
         procs, effects, n = ["markov", "preset"], ["none"], 3
+    tag = smoke_tag(args.smoke)
     args.out.mkdir(parents=True, exist_ok=True)
-    name = f"placebo_calibration_rows{args.rows}.csv"
+    name = f"placebo_calibration_rows{args.rows}{tag}.csv"
     path = (args.out / name) if args.smoke else WORK / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    if args.smoke:  # a smoke run starts afresh
+        for old in path.parent.glob("placebo_calibration_rows*_smoke.csv"):
+            old.unlink()
     rows = pd.read_csv(path) if path.exists() else pd.DataFrame()
     t_start = time.process_time()
     for dgp in procs:
@@ -201,13 +196,17 @@ def main(argv: list[str] | None = None) -> int:
                 rows.to_csv(path, index=False)
             print(f"{dgp} {effect}: +{len(todo)} series, CPU {time.process_time() - t_start:.0f} s",
                   flush=True)  # fmt: skip
-    parts = [pd.read_csv(f) for f in sorted(path.parent.glob("placebo_calibration_rows*.csv"))]
+    parts = [
+        pd.read_csv(f) for f in sorted(path.parent.glob(f"placebo_calibration_rows*{tag}.csv"))
+    ]
     rows = pd.concat(parts, ignore_index=True).drop_duplicates(["dgp", "effect", "i", "variant"])
     keep = rows["dgp"].isin(procs) & rows["effect"].isin(effects)
     summary = summarise(rows[keep])
-    summary.to_csv(args.out / "placebo_calibration.csv", index=False)
+    write_csv(summary, args.out / f"placebo_calibration{tag}.csv")
     text = (
-        "# In-time placebo test: size and power, old vs new statistic (issue 12, item 4)\n\n"
+        "# In-time placebo test: size and power, old vs new statistic (issue 12, item 4)"
+        + (" (SMOKE RUN)" if args.smoke else "")
+        + "\n\n"
         f"Rejection rate at p < 0.05, two-sided (Monte Carlo SE); {N_DAYS} days, change at day "
         "127, default ITS (NB + Newey-West auto lag). Size = the `none` rows, power = the "
         "others.\n\n"
@@ -215,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "(then `--n N --variants t_latent` for the latent-AR column; n = series per cell, "
         "given in a cell when it differs from the row's)\n\n" + table(summary)
     )
-    (args.out / "placebo_calibration.md").write_text(text)
+    (args.out / f"placebo_calibration{tag}.md").write_text(text)
     print(text)
     return 0
 

@@ -55,6 +55,7 @@ __all__ = [
     "LENGTHS",
     "IndependentSeries",
     "change_day",
+    "series_seed",
     "simulate",
 ]
 
@@ -102,6 +103,17 @@ class IndependentSeries:
 def change_day(n_days: int) -> int:
     """First post day of the grid: ``round(n_days * 127 / 245)``."""
     return int(round(n_days * 127 / 245))
+
+
+def series_seed(seed: int, name: str, n_days: int, effect: str, i: int) -> np.random.SeedSequence:
+    """The seed of series ``i`` of a cell: ``SeedSequence([seed, crc32(name), n_days, effect
+    code, i])``, the effect code being the effect's position in :data:`EFFECTS`.
+
+    Series ``i`` of a cell does not depend on how many series are drawn; the calibration scripts
+    seed the package's own simulator with it too (``name`` then names that process).
+    """
+    code = list(EFFECTS).index(effect)
+    return np.random.SeedSequence([seed, zlib.crc32(name.encode()), n_days, code, i])
 
 
 def _nb(rng: np.random.Generator, mean: np.ndarray | float, size: float) -> np.ndarray:
@@ -206,6 +218,5 @@ def simulate(dgp: str, n_days: int, effect: str, i: int, seed: int = 20261202) -
     """
     if dgp not in DGPS:
         raise KeyError(f"unknown process {dgp!r}; choose from {sorted(DGPS)}")
-    code = list(EFFECTS).index(effect)
-    ss = np.random.SeedSequence([seed, zlib.crc32(dgp.encode()), n_days, code, i])
+    ss = series_seed(seed, dgp, n_days, effect, i)
     return DGPS[dgp](n_days, EFFECTS[effect], np.random.default_rng(ss))

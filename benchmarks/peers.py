@@ -36,30 +36,31 @@ Outputs (``benchmarks/results/``): ``peers_changepoint.csv``, ``peers_its.csv``,
 
 from __future__ import annotations
 
-import os
+from _common import pin_blas_threads
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+pin_blas_threads()
 
-import argparse  # noqa: E402
 import importlib.util  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from _common import (  # noqa: E402
+    benchmark_parser,
+    covers,
+    default_jobs,
+    md_table,
+    package_version,
+    run_in_pool,
+    smoke_tag,
+    timed,
+    wald_limits,
+    write_csv,
+    write_json,
+)
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-sys.path.insert(0, str(HERE))
-from calibration import md_table  # noqa: E402
-
-Z95 = 1.959963984540054
 PRESETS = ["no_effect", "drop_50", "drop_75"]
 
 
@@ -73,12 +74,6 @@ def _design(n: int, p0: int) -> np.ndarray:
     post = (np.arange(n) >= p0).astype(float)
     ramp = np.maximum(np.arange(n) - p0 + 1, 0).astype(float)
     return np.column_stack([np.ones(n), t, post, ramp])
-
-
-def _timed(fn, *args, **kwargs):
-    t0 = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t0
 
 
 def _ruptures(algo: str, y: np.ndarray, predict: dict) -> list[int]:
@@ -143,7 +138,7 @@ def analyse_chunk(preset_name: str, first: int, attacks: np.ndarray, smoke: bool
             ("trends negbin 1 change", {"model": "negbin", "n_changes": 1, "method": "dp"}),
         ):
             try:
-                res, dt = _timed(detect_changepoints, y, reference=when, **kwargs)
+                res, dt = timed(detect_changepoints, y, reference=when, **kwargs)
                 c = res.comparison
                 off = math.nan if c.offset_days is None else abs(float(c.offset_days))
                 cp_rows.append((preset_name, i, name, dt, res.n_changes, off, c.in_set))
@@ -159,7 +154,7 @@ def analyse_chunk(preset_name: str, first: int, attacks: np.ndarray, smoke: bool
                 ("ruptures Dynp l2 1 change", "Dynp", {"n_bkps": 1}),
             ):
                 try:
-                    bk, dt = _timed(_ruptures, algo, yv, pred)
+                    bk, dt = timed(_ruptures, algo, yv, pred)
                     cp_rows.append((preset_name, i, name, dt, len(bk) - 1, _nearest(bk, p0), None))
                 except Exception:
                     cp_rows.append((preset_name, i, name, math.nan, 0, math.nan, None))
@@ -171,7 +166,7 @@ def analyse_chunk(preset_name: str, first: int, attacks: np.ndarray, smoke: bool
             if smoke and not its_kw:
                 continue
             try:
-                r, dt = _timed(fit_its, y, when, **its_kw)
+                r, dt = timed(fit_its, y, when, **its_kw)
                 lc = r.level_change
                 its_rows.append((preset_name, i, name, dt, lc.coef, lc.se))
             except Exception:
@@ -182,7 +177,7 @@ def analyse_chunk(preset_name: str, first: int, attacks: np.ndarray, smoke: bool
             ("statsmodels GLM Poisson (HAC maxlags=7)", _sm_poisson_hac),
         ):
             try:
-                r, dt = _timed(call, yv, x)
+                r, dt = timed(call, yv, x)
                 its_rows.append((preset_name, i, name, dt, float(r.params[2]), float(r.bse[2])))
             except Exception:
                 its_rows.append((preset_name, i, name, math.nan, math.nan, math.nan))
@@ -226,11 +221,11 @@ def run_causalpy(batches: dict[str, np.ndarray], n_each: int) -> tuple[list[tupl
         dates = pd.date_range(kw["start"], periods=kw["n_days"], freq="D")
         when = pd.Timestamp(kw["changes"][0].day)
         for i in range(min(n_each, att.shape[0])):
-            (est, lo, hi), dt = _timed(one, att[i].astype(float), dates, when, i)
+            (est, lo, hi), dt = timed(one, att[i].astype(float), dates, when, i)
             if first:  # the first call compiles the model: timed apart
                 info["first_call_s"] = dt
                 first = False
-                (est, lo, hi), dt = _timed(one, att[i].astype(float), dates, when, i)
+                (est, lo, hi), dt = timed(one, att[i].astype(float), dates, when, i)
             rows.append((pname, i, "CausalPy ITS (PyMC LinearRegression y ~ 1 + t)", dt,
                          math.log(est), lo, hi))  # fmt: skip
     return rows, info
@@ -313,9 +308,9 @@ def summarise(cp_df: pd.DataFrame, its_df: pd.DataFrame, levels: dict[str, float
             lo, hi = np.log(g["ci_low"].to_numpy(float)), np.log(g["ci_high"].to_numpy(float))
         else:
             se = g["se"].to_numpy(dtype=float)
-            lo, hi = b - Z95 * se, b + Z95 * se
+            lo, hi = wald_limits(b, se)
         ok &= np.isfinite(lo) & np.isfinite(hi)
-        cover = (lo[ok] <= truth) & (truth <= hi[ok])
+        cover = covers(lo[ok], hi[ok], truth)
         its_rows.append(
             {
                 "preset": pname,
@@ -361,13 +356,11 @@ def summarise(cp_df: pd.DataFrame, its_df: pd.DataFrame, levels: dict[str, float
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=300, help="series per preset (default 300)")
+    parser = benchmark_parser(
+        __doc__, n=300, n_help="series per preset (default 300)", seed=20190831,
+        jobs=default_jobs(), smoke_help="a few series, no CausalPy (CI)",
+    )  # fmt: skip
     parser.add_argument("--causalpy-n", type=int, default=10, help="CausalPy series per preset")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--seed", type=int, default=20190831)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--smoke", action="store_true", help="a few series, no CausalPy (CI)")
     args = parser.parse_args(argv)
     if args.smoke:
         args.n, args.causalpy_n = min(args.n, 4), 0
@@ -388,16 +381,14 @@ def main(argv: list[str] | None = None) -> dict:
         ).attacks
     chunk = max(1, min(25, args.n // 2))
     cp_rows, its_rows = [], []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futs = [
-            pool.submit(analyse_chunk, pname, a, att[a : a + chunk], args.smoke)
-            for pname, att in batches.items()
-            for a in range(0, args.n, chunk)
-        ]
-        for f in futs:
-            r = f.result()
-            cp_rows += r["cp"]
-            its_rows += r["its"]
+    tasks = (
+        (pname, (pname, a, att[a : a + chunk], args.smoke))
+        for pname, att in batches.items()
+        for a in range(0, args.n, chunk)
+    )
+    for _pname, r in run_in_pool(analyse_chunk, tasks, args.jobs):
+        cp_rows += r["cp"]
+        its_rows += r["its"]
     cp_df = pd.DataFrame(
         cp_rows, columns=["preset", "series", "tool", "seconds", "n_changes", "abs_days_off", "in_set"]
     )  # fmt: skip
@@ -421,21 +412,20 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"skipped {k}: {v}")
     cps, cp_ratios, itss, its_ratios = summarise(cp_df, its_df, levels)
     wall = time.perf_counter() - t_start
-    versions = {"trends": _version("trends"), "statsmodels": _version("statsmodels")}
+    versions = {"trends": package_version("trends"), "statsmodels": package_version("statsmodels")}
     for mod in ("ruptures", "causalpy", "pymc"):
         if have(mod):
-            versions[mod] = _version(mod)
+            versions[mod] = package_version(mod)
     meta = {"n_per_preset": args.n, "causalpy_n": args.causalpy_n, "seed": args.seed,
             "jobs": args.jobs, "wall_s": wall, "skipped": skipped, "versions": versions,
             "causalpy": causalpy_info}  # fmt: skip
-    tag = "_smoke" if args.smoke else ""
+    tag = smoke_tag(args.smoke)
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    cps.to_csv(out / f"peers_changepoint{tag}.csv", index=False, float_format="%.5g")
-    cp_ratios.to_csv(out / f"peers_changepoint_ratios{tag}.csv", index=False, float_format="%.5g")
-    itss.to_csv(out / f"peers_its{tag}.csv", index=False, float_format="%.5g")
-    its_ratios.to_csv(out / f"peers_its_ratios{tag}.csv", index=False, float_format="%.5g")
-    (out / f"peers_meta{tag}.json").write_text(json.dumps(meta, indent=1, default=str))
+    tables = {"changepoint": cps, "changepoint_ratios": cp_ratios, "its": itss,
+              "its_ratios": its_ratios}  # fmt: skip
+    for name, df in tables.items():
+        write_csv(df, out / f"peers_{name}{tag}.csv", float_format="%.5g")
+    write_json(meta, out / f"peers_meta{tag}.json")
     md = [
         "# trends vs peers" + (" (SMOKE RUN)" if args.smoke else ""),
         "",
@@ -482,15 +472,6 @@ def main(argv: list[str] | None = None) -> dict:
     print(md_table(its_ratios))
     print(f"wall {wall:.1f} s")
     return {"cp": cps, "cp_ratios": cp_ratios, "its": itss, "its_ratios": its_ratios, "meta": meta}
-
-
-def _version(mod: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version({"causalpy": "CausalPy"}.get(mod, mod))
-    except PackageNotFoundError:
-        return "?"
 
 
 if __name__ == "__main__":

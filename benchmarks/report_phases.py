@@ -26,13 +26,16 @@ Usage (from the repository root)::
     nice -n 10 .venv/bin/python benchmarks/report_phases.py             # 3 runs, jobs=1
     nice -n 10 .venv/bin/python benchmarks/report_phases.py --jobs 0    # the report's default
     nice -n 10 .venv/bin/python benchmarks/report_phases.py --out benchmarks/results
+    .venv/bin/python benchmarks/report_phases.py --smoke --out /tmp/x    # CI: one quick run
+
+``--smoke`` makes one run of a lighter report (attacks only, ``inference="glm"``) and writes
+``report_phases_smoke.json`` into ``--out`` when it is given.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -42,27 +45,21 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from _common import ROOT, benchmark_parser, cpu_seconds, load_average, smoke_tag, write_json
+
+#: the report options of a smoke run: one outcome, no latent-AR fits (seconds, not a minute)
+SMOKE_REPORT = {"inference": "glm", "outcome": ["attacks"]}
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the chart workers)."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not POSIX
-        return time.process_time()
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + kids.ru_utime + kids.ru_stime
-
-
-def one_run(jobs: int | None) -> dict[str, Any]:
+def one_run(jobs: int | None, smoke: bool = False) -> dict[str, Any]:
     """Time the phases of one report in this process (call it in a fresh process).
 
     Parameters
     ----------
     jobs : int or None
         Chart worker processes (None: the report's own choice).
+    smoke : bool
+        The lighter report of a smoke run (:data:`SMOKE_REPORT`).
 
     Returns
     -------
@@ -71,25 +68,25 @@ def one_run(jobs: int | None) -> dict[str, Any]:
         ``(charts + files) / analysis`` and the number of files written.
     """
     warnings.simplefilter("ignore")
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     import trends.report.run as run
     import trends.report.writer as writer
     from trends.config import ReportConfig
 
-    t_import, c_import = time.perf_counter() - t0, _cpu() - c0
+    t_import, c_import = time.perf_counter() - t0, cpu_seconds() - c0
     inner = writer.draw_all
     spent = [0.0, 0.0]
 
     def timed_draw_all(*args: Any, **kwargs: Any):
         gen = inner(*args, **kwargs)
         while True:
-            t, c = time.perf_counter(), _cpu()
+            t, c = time.perf_counter(), cpu_seconds()
             try:
                 item = next(gen)
             except StopIteration:
                 item = None
             spent[0] += time.perf_counter() - t
-            spent[1] += _cpu() - c
+            spent[1] += cpu_seconds() - c
             if item is None:
                 return
             yield item
@@ -97,28 +94,29 @@ def one_run(jobs: int | None) -> dict[str, Any]:
     specs = writer.chart_specs
 
     def timed_chart_specs(*args: Any, **kwargs: Any):
-        t, c = time.perf_counter(), _cpu()
+        t, c = time.perf_counter(), cpu_seconds()
         try:
             return specs(*args, **kwargs)
         finally:
             spent[0] += time.perf_counter() - t
-            spent[1] += _cpu() - c
+            spent[1] += cpu_seconds() - c
 
     writer.draw_all = timed_draw_all
     writer.chart_specs = timed_chart_specs
     with tempfile.TemporaryDirectory() as tmp:
-        config = ReportConfig(out=Path(tmp) / "out").with_defaults()
-        t1, c1 = time.perf_counter(), _cpu()
+        extra = SMOKE_REPORT if smoke else {}
+        config = ReportConfig(out=Path(tmp) / "out", **extra).with_defaults()
+        t1, c1 = time.perf_counter(), cpu_seconds()
         inputs = run.load_inputs(config)
         analysis = run.run_analysis(config, inputs)
-        t_analysis, c_analysis = time.perf_counter() - t1, _cpu() - c1
-        t2, c2 = time.perf_counter(), _cpu()
+        t_analysis, c_analysis = time.perf_counter() - t1, cpu_seconds() - c1
+        t2, c2 = time.perf_counter(), cpu_seconds()
         files = writer.write_report(
             analysis, config.out, incidents=inputs.incidents, timeline=inputs.timeline,
             source_label=inputs.source_label, title=config.title, config=config,
             place=inputs.place, jobs=jobs, case=inputs.case,
         )  # fmt: skip
-        t_write, c_write = time.perf_counter() - t2, _cpu() - c2
+        t_write, c_write = time.perf_counter() - t2, cpu_seconds() - c2
     charts, c_charts = spent
     files_s, c_files = t_write - charts, c_write - c_charts
     return {
@@ -139,21 +137,24 @@ def one_run(jobs: int | None) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``--repeat`` fresh processes, print each run's phases and the medians."""
-    p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    p = benchmark_parser(
+        __doc__, out=None, out_help="also write report_phases.json into this folder",
+        smoke_help="one run of a lighter report (report_phases_smoke.json)", full_doc=True,
+    )  # fmt: skip
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--jobs", type=int, default=1, help="chart workers (0: the report's choice)")
     p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--out", default=None, help="also write report_phases.json into this folder")
     args = p.parse_args(argv)
     jobs = None if args.jobs == 0 else args.jobs
     if args.one:
-        print(json.dumps(one_run(jobs)))
+        print(json.dumps(one_run(jobs, args.smoke)))
         return 0
+    if args.smoke:
+        args.repeat = 1
     runs = []
     for _ in range(args.repeat):
         cmd = [sys.executable, str(Path(__file__).resolve()), "--one", "--jobs", str(args.jobs)]
+        cmd += ["--smoke"] if args.smoke else []
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
         run = json.loads(done.stdout.strip().splitlines()[-1])
         runs.append(run)
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = ("imports", "analysis", "charts", "files", "ratio")
     keys += tuple(f"cpu_{k}" for k in keys)
     med = {k: statistics.median(r[k] for r in runs) for k in keys}
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = load_average()
     print(
         f"median of {len(runs)} (jobs={args.jobs}, load {load:.2f}): imports {med['imports']:.2f} s, "
         f"analysis {med['analysis']:.2f} s, charts {med['charts']:.2f} s, files "
@@ -176,10 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{med['cpu_charts']:.2f}, files {med['cpu_files']:.2f}, (b+c)/a {med['cpu_ratio']:.2f}"
     )
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
         payload = {"jobs": args.jobs, "loadavg_1min": load, "runs": runs, "median": med}
-        (out / "report_phases.json").write_text(json.dumps(payload, indent=2) + "\n")
+        path = Path(args.out) / f"report_phases{smoke_tag(args.smoke)}.json"
+        write_json(payload, path, indent=2, newline=True)
     return 0
 
 

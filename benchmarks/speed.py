@@ -45,7 +45,6 @@ import argparse
 import datetime as _dt
 import inspect
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -55,13 +54,26 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import (
+    HERE,
+    RESULTS,
+    ROOT,
+    WORK,
+    benchmark_parser,
+    machine_info,
+    md_table,
+    median_time,
+    pin_blas_threads,
+    smoke_tag,
+    write_csv,
+    write_json,
+)
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULTS = HERE / "results"
-WORK = HERE / "_work"
-sys.path.insert(0, str(HERE))
-from calibration import md_table  # noqa: E402
+# One BLAS / OpenMP / Arrow thread in the child processes (acled_scale.py, ``trends report``) and
+# in the libraries this process loads from here on; numpy's BLAS, loaded above, keeps its own
+# count. These are the conditions of the published timings: this script used to get them as a
+# side effect of importing ``md_table`` from ``calibration.py``.
+pin_blas_threads()
 
 
 def _series(n_days: int, seed: int = 1) -> tuple[pd.Series, pd.Timestamp]:
@@ -75,17 +87,6 @@ def _series(n_days: int, seed: int = 1) -> tuple[pd.Series, pd.Timestamp]:
     )
     y = sim.frame["attacks"].astype(float).rename("attacks")
     return y, y.index[n_days // 2]
-
-
-def median_time(fn, repeat: int) -> tuple[float, list[float]]:
-    """Median wall time of ``fn()`` over ``repeat`` runs after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), times
 
 
 def in_process(repeat: int, smoke: bool = False) -> list[dict]:
@@ -294,40 +295,12 @@ def acled_rows(smoke: bool, run_10m: bool) -> list[dict]:
     return rows
 
 
-def machine() -> dict:
-    from importlib.metadata import version
-
-    info = {
-        "nproc": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "platform": sys.platform,
-        "date": _dt.datetime.now().isoformat(timespec="minutes"),
-        "load_average_1min_at_start": os.getloadavg()[0],
-    }
-    for pkg in ("trends", "numpy", "pandas", "scipy", "statsmodels", "pyarrow"):
-        try:
-            info[pkg] = version(pkg)
-        except Exception:
-            info[pkg] = "?"
-    try:
-        with open("/proc/meminfo") as fh:
-            info["mem_total_gib"] = round(int(fh.readline().split()[1]) / 1024**2, 1)
-        with open("/proc/cpuinfo") as fh:
-            models = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
-        info["cpu"] = models[0] if models else "?"
-    except OSError:
-        pass
-    return info
-
-
 def main(argv: list[str] | None = None) -> pd.DataFrame:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = benchmark_parser(__doc__, smoke_help="seconds; no targets judged (CI)")
     parser.add_argument("--repeat", type=int, default=21, help="runs per in-process timing")
     parser.add_argument("--report-repeat", type=int, default=3)
     parser.add_argument("--acled-10m", action="store_true", help="also the 10M-row ACLED run")
     parser.add_argument("--no-acled", action="store_true", help="skip the ACLED measurements")
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--smoke", action="store_true", help="seconds; no targets judged (CI)")
     parser.add_argument("--latent-n", type=int, default=30, help="series for the latent-AR ratio")
     parser.add_argument("--latent-ar-only", action="store_true", help="only the latent-AR ratio")
     parser.add_argument("--baseline", default=None, help="git revision of fit_its (snapshot)")
@@ -340,8 +313,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
         sys.path.insert(0, str(snapshot(args.baseline)))
     if args.latent_ar_only:
-        return _write(pd.DataFrame(latent_ar_ratio(args.latent_n)), args, machine(), "_latent_ar")
-    info = machine()
+        return _write(
+            pd.DataFrame(latent_ar_ratio(args.latent_n)), args, machine_info(), "_latent_ar"
+        )
+    info = machine_info()
     print(
         f"speed: {info.get('nproc')} cores, Python {info['python']}, load {info['load_average_1min_at_start']:.2f}"
     )
@@ -358,9 +333,8 @@ def _write(df: pd.DataFrame, args: argparse.Namespace, info: dict, name: str) ->
     """Write ``speed{name}{_smoke}.csv/.md`` and the machine description."""
     if args.smoke:
         df["met"] = "smoke (not judged)"
-    tag = name + ("_smoke" if args.smoke else "")
-    args.out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(args.out / f"speed{tag}.csv", index=False, float_format="%.5g")
+    tag = name + smoke_tag(args.smoke)
+    write_csv(df, args.out / f"speed{tag}.csv", float_format="%.5g")
     show = df[["measurement", "target", "measured", "unit", "met", "runs", "note"]]
     md = [
         "# Speed and scale" + (" (SMOKE RUN: not judged)" if args.smoke else ""),
@@ -371,7 +345,7 @@ def _write(df: pd.DataFrame, args: argparse.Namespace, info: dict, name: str) ->
         "",
     ]
     (args.out / f"speed{tag}.md").write_text("\n".join(md))
-    (args.out / f"speed_machine{tag}.json").write_text(json.dumps(info, indent=1))
+    write_json(info, args.out / f"speed_machine{tag}.json")
     print(md_table(show, digits=3))
     return df
 

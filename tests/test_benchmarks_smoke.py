@@ -1,13 +1,20 @@
 """Smoke runs of the benchmark scripts (seconds each; no timing assertions, see DEVELOPING.md).
 
 Each script runs in a subprocess in its ``--smoke`` mode and writes into a temporary folder, never
-into ``benchmarks/results/``. ruptures (the ``bench`` extra) may be missing here: the peers script
-then runs the trends side only and says so, which is what the test checks.
+into ``benchmarks/results/`` (the published files a script writes in a real run are checked to be
+untouched). ruptures (the ``bench`` extra) may be missing here: the peers script then runs the
+trends side only and says so, which is what the test checks.
+
+Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
+calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
+report_phases and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +24,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
+RESULTS = BENCH / "results"
 
 pytestmark = pytest.mark.slow
 
 
-def _run(script: str, out: Path, *extra: str) -> subprocess.CompletedProcess:
+def _digests(names: tuple[str, ...]) -> dict[str, str | None]:
+    """Content hashes of published result files (None where a file does not exist)."""
+    paths = {name: RESULTS / name for name in names}
+    return {n: hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None
+            for n, p in paths.items()}  # fmt: skip
+
+
+def _run(
+    script: str, out: Path, *extra: str, published: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """``script --smoke --out out *extra``; ``published``: files of results/ it must not touch."""
+    before = _digests(published)
     done = subprocess.run(
         [sys.executable, str(BENCH / script), "--smoke", "--out", str(out), *extra],
         cwd=ROOT,
@@ -30,6 +49,7 @@ def _run(script: str, out: Path, *extra: str) -> subprocess.CompletedProcess:
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert _digests(published) == before, "a smoke run rewrote published results"
     return done
 
 
@@ -72,14 +92,40 @@ def test_speed_smoke(tmp_path):
     assert (df["measured"].dropna() > 0).all()
 
 
-def test_run_all_smoke_only_calibration(tmp_path):
+def test_run_all_smoke_runs_calibration_changepoint(tmp_path):
+    """run_all's smoke mode on one script: the change-point study before and after issue 12."""
+    published = ("changepoint_calibration.csv", "changepoint_calibration.md",
+                 "changepoint_calibration_meta.json")  # fmt: skip
+    before = _digests(published)
     done = subprocess.run(
-        [sys.executable, str(BENCH / "run_all.py"), "--smoke", "--only", "calibration",
-         "--out", str(tmp_path)],
+        [sys.executable, str(BENCH / "run_all.py"), "--smoke", "--only",
+         "calibration_changepoint", "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "calibration  ok" in done.stdout
+    assert any(
+        ln.split()[:2] == ["calibration_changepoint", "ok"] for ln in done.stdout.splitlines()
+    )
+    assert _digests(published) == before
+    summary = pd.read_csv(tmp_path / "changepoint_calibration_smoke.csv")
+    assert set(summary["variant"]) == {"old", "new"}
+    assert set(summary["process"]) == {"preset_theta4", "markov"}
+    assert (summary["n"] == 2).all() and summary["detection_rate"].between(0, 1).all()
+    assert "(SMOKE RUN)" in (tmp_path / "changepoint_calibration_smoke.md").read_text()
+
+
+def test_every_script_has_a_smoke_mode():
+    """Every script run_all's --smoke runs declares --smoke (directly or via _common)."""
+    sys.path.insert(0, str(BENCH))
+    import run_all
+
+    scripts = run_all.smoke_scripts()
+    assert {"calibration", "calibration_changepoint", "calibration_independent",
+            "calibration_independent_v2", "calibration_placebo", "peers", "speed",
+            "report_phases"} <= set(scripts)  # fmt: skip
+    for name in scripts:
+        text = (BENCH / f"{name}.py").read_text(encoding="utf-8")
+        assert '"--smoke"' in text or "benchmark_parser(" in text, name
 
 
 def test_calibration_independent_smoke(tmp_path):
@@ -92,6 +138,40 @@ def test_calibration_independent_smoke(tmp_path):
     assert summary["coverage"].between(0, 1).all()
     assert (summary["n"] + summary["failed"] == 3).all()
     assert "| process | method |" in (tmp_path / "calibration_independent_smoke.md").read_text()
+
+
+def test_calibration_independent_v2_smoke(tmp_path):
+    """The v2 intervals on the three smoke cells; the old method's rows come from results/."""
+    _run("calibration_independent_v2.py", tmp_path,
+         published=("calibration_independent_v2.csv", "calibration_independent_v2.md"))  # fmt: skip
+    summary = pd.read_csv(tmp_path / "calibration_independent_v2_smoke.csv")
+    variants = {"latent", "latent_ks", "latent_ks_t", "latent_t", "latent_auto"}
+    assert variants <= set(summary["method"])
+    v2 = summary[summary["method"].isin(variants)]
+    assert (v2["n"] + v2["failed"] == 3).all() and v2["coverage"].between(0, 1).all()
+    assert "(SMOKE RUN)" in (tmp_path / "calibration_independent_v2_smoke.md").read_text()
+
+
+def test_calibration_placebo_smoke(tmp_path):
+    """Placebo size: two processes without an effect, three series, every default variant."""
+    published = ("placebo_calibration.csv", "placebo_calibration.md")
+    _run("calibration_placebo.py", tmp_path, published=published)
+    summary = pd.read_csv(tmp_path / "placebo_calibration_smoke.csv")
+    assert set(summary["process"]) == {"markov", "preset"} and set(summary["effect"]) == {"none"}
+    assert set(summary["variant"]) == {"old", "raw_matched", "t_pre", "new", "t_model"}
+    assert (summary["n"] + summary["failed"] == 3).all()
+    assert summary["reject_5pct"].between(0, 1).all()
+    assert "(SMOKE RUN)" in (tmp_path / "placebo_calibration_smoke.md").read_text()
+
+
+def test_report_phases_smoke(tmp_path):
+    """One fresh-process run of a light report, its phases timed."""
+    _run("report_phases.py", tmp_path, published=("report_phases.json",))
+    payload = json.loads((tmp_path / "report_phases_smoke.json").read_text())
+    assert len(payload["runs"]) == 1
+    run = payload["runs"][0]
+    assert {"imports", "analysis", "charts", "files", "ratio"} <= set(run)
+    assert run["n_files"] > 0 and run["analysis"] > 0
 
 
 def test_independent_dgps_are_seeded_and_hit_their_means():

@@ -48,6 +48,7 @@ _STEP_WORDS = {
     "its": "interrupted time series",
     "changepoint": "change points",
     "placebo": "placebo test",
+    "pretrend": "pre-period trend check",
     "robustness": "robustness checks",
     "": "window",
 }
@@ -73,6 +74,7 @@ def analyse_ceasefire(
     max_changes: int = 3,
     not_reported=None,
     placebo: bool = True,
+    pretrend: bool = True,
     robustness: bool = True,
     leave_out: Sequence[int] = (1, 3, 5),
     ingest=None,
@@ -125,6 +127,10 @@ def analyse_ceasefire(
         Days the source did not report (missing, not zero); incident tables only.
     placebo, robustness : bool
         Run the in-time placebo test / the robustness checks.
+    pretrend : bool
+        Test whether the period before the intervention is described by the ITS's straight-line
+        trend (:func:`trends.models.pretrend.check_pre_trend`); when it is not, the report and
+        the bottom line say that the ITS estimates depend on that trend.
     leave_out : sequence of int
         Robustness: refit civilian deaths without the k deadliest incidents, for each k.
     ingest : IngestReport, optional
@@ -163,7 +169,7 @@ def analyse_ceasefire(
         raise InputError(problem)
     chosen = _resolve_outcomes(wanted, series)
     cp_model = changepoint_model or ("negbin" if family == "negbin" else "poisson")
-    steps = ("rates", "its", "changepoint")
+    steps = ("rates", "its") + (("pretrend",) if pretrend else ()) + ("changepoint",)
     steps += ("placebo",) if placebo else ()
     steps += ("robustness",) if robustness else ()
     settings = Settings(
@@ -315,12 +321,13 @@ def _assemble(
             its=pr.its,
             changepoint=pr.changepoint,
             placebo=pr.placebo,
+            pretrend=pr.pretrend,
             robustness=pr.robustness,
             problems=[f"{_STEP_WORDS.get(step, step)}: {why}" for step, why in pr.problems],
             measure=pr.measure,
             notes=list(pr.notes),
             level_change_range=(
-                level_change_range(pr.its, pr.series.measure(pr.measure).rename(label))
+                level_change_range(pr.its, pr.series.measure(pr.measure).rename(label), pr.pretrend)
                 if pr.its is not None and "robustness" in settings.steps
                 else None
             ),
@@ -397,6 +404,7 @@ def _settings_dict(settings: Settings, analysed: CountSeries) -> dict[str, Any]:
         "changepoint_model": settings.changepoint_model,
         "max_changes": settings.max_changes,
         "placebo": "placebo" in settings.steps,
+        "pretrend": "pretrend" in settings.steps,
         "robustness": "robustness" in settings.steps,
         "leave_out": list(settings.leave_out),
         "seed": settings.seed,

@@ -44,6 +44,9 @@ class OutcomeAnalysis:
     rates, its, changepoint, placebo : result objects or None
         The two-phase rate comparison, the interrupted time series, the change-point search and
         the placebo test (None when a step could not run: see ``problems``).
+    pretrend : PreTrendCheck or None
+        Whether the pre-period is described by the ITS's straight-line trend
+        (:func:`trends.models.pretrend.check_pre_trend`).
     robustness : pandas.DataFrame or None
         The ITS level change of each robustness variant.
     problems : list of str
@@ -66,6 +69,7 @@ class OutcomeAnalysis:
     its: Any = None
     changepoint: Any = None
     placebo: Any = None
+    pretrend: Any = None
     robustness: pd.DataFrame | None = None
     problems: list[str] = field(default_factory=list)
     measure: str | None = None
@@ -105,6 +109,14 @@ class OutcomeAnalysis:
         if self.placebo is not None:
             d = self.placebo.to_dict()
             out["placebo"] = {"p_value": d["p_value"], "n_placebos": d["n_placebos"]}
+        if self.pretrend is not None:
+            d = self.pretrend.to_dict()
+            out["pre_trend"] = {
+                k: d.get(k)
+                for k in ("tested", "reason", "well_described", "p_value", "level", "degree")
+            }
+            out["pre_trend"]["method"] = d.get("method")
+            out["pre_trend"]["level_change_curved"] = _ci(d.get("level_change_curved"))
         if self.robustness is not None:
             out["robustness"] = to_jsonable(self.robustness)
         if self.level_change_range is not None:

@@ -228,7 +228,9 @@ def _variant(label: str, values: pd.Series, spec: Any, slope: bool) -> LevelChan
     return LevelChangeVariant(label, sub[0], sub[-1], slope, *est)
 
 
-def level_change_range(its: Any, values: pd.Series) -> LevelChangeRange | None:
+def level_change_range(
+    its: Any, values: pd.Series, pretrend: Any = None
+) -> LevelChangeRange | None:
     """The smallest and largest ITS level change over reasonable windows and slope terms.
 
     Parameters
@@ -238,6 +240,12 @@ def level_change_range(its: Any, values: pd.Series) -> LevelChangeRange | None:
         post-intervention period).
     values : pandas.Series
         The counts it was fitted to.
+    pretrend : PreTrendCheck, optional
+        A pre-period trend check of the same fit
+        (:func:`trends.models.pretrend.check_pre_trend`). When it was tested, the level change
+        of its curved pre-period fit is one more variant (no refit): in the calibration study
+        that fit's interval held its level on a slow wave where the straight line's did not
+        (``benchmarks/results/calibration_pretrend.md``).
 
     Returns
     -------
@@ -267,4 +275,28 @@ def level_change_range(its: Any, values: pd.Series) -> LevelChangeRange | None:
         "change and its interval unchanged). The range is the smallest and largest level-change "
         "rate ratio of these fits and the main one."
     )
-    return LevelChangeRange(main, variants, description)
+    curved = _curved_variant(pretrend, index, bool(spec.slope_change))
+    if curved is None:
+        return LevelChangeRange(main, variants, description)
+    description = description.replace(
+        " The range is", " The pre-period trend check's fit with a curved pre-period trend is "
+        "a sixth variant. The range is",
+    )  # fmt: skip
+    what = _WHAT.replace(" and with or without", ", with or without") + (
+        " and with a curved pre-period trend"
+    )
+    return LevelChangeRange(main, (*variants, curved), description, what)
+
+
+def _curved_variant(
+    pretrend: Any, index: pd.DatetimeIndex, slope: bool
+) -> LevelChangeVariant | None:
+    """The level change of a pre-trend check's curved fit as a variant (None: not tested)."""
+    lc = getattr(pretrend, "level_change_curved", None)
+    if pretrend is None or not getattr(pretrend, "tested", False) or lc is None:
+        return None
+    words = {2: "quadratic", 3: "cubic"}.get(int(getattr(pretrend, "degree", 0)), "curved")
+    est = [float(x) if x is not None and math.isfinite(float(x)) else None
+           for x in (lc.estimate, lc.ci_low, lc.ci_high)]  # fmt: skip
+    label = f"curved ({words}) pre-period trend"
+    return LevelChangeVariant(label, index[0], index[-1], slope, *est)

@@ -1,9 +1,11 @@
-"""Run one (series, intervention) pair: rates, ITS, change points, placebo, robustness, claims.
+"""Run one (series, intervention) pair: rates, ITS, pre-trend check, change points, placebo,
+robustness, claims.
 
 Every step calls the public model function of :mod:`trends.models`
 (:func:`~trends.models.rates.compare_rates`, :func:`~trends.models.its.fit_its`,
 :func:`~trends.models.changepoint.detect_changepoints`,
-:func:`~trends.models.placebo.placebo_test`, :func:`~trends.models.claims.verdict`); nothing here
+:func:`~trends.models.placebo.placebo_test`, :func:`~trends.models.pretrend.check_pre_trend`,
+:func:`~trends.models.claims.verdict`); nothing here
 re-implements a model. A step that cannot run (too few events, a model that does not converge)
 is recorded in :attr:`PairResult.problems` and never stops the others.
 
@@ -35,6 +37,7 @@ from trends.models.changepoint import detect_changepoints
 from trends.models.claims import verdict
 from trends.models.its import fit_its
 from trends.models.placebo import placebo_test
+from trends.models.pretrend import check_pre_trend
 from trends.models.rates import compare_rates
 from trends.models.spec import choose_inference, choose_two_phase_method
 from trends.pipeline.plan import (
@@ -81,6 +84,8 @@ class PairResult:
         ``{"before": {...}, "after": {...}}``: count, days observed and days missing of each
         phase, from the daily counts.
     rates, its, changepoint, placebo : result objects or None
+    pretrend : PreTrendCheck or None
+        Whether the ITS pre-period is described by its straight-line trend (step ``"pretrend"``).
     robustness : pandas.DataFrame or None
     claims : list of dict
         One record per claim checked (batch claims).
@@ -107,6 +112,7 @@ class PairResult:
     its: Any = None
     changepoint: Any = None
     placebo: Any = None
+    pretrend: Any = None
     robustness: pd.DataFrame | None = None
     claims: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
@@ -361,6 +367,14 @@ def _placebo_step(out: PairResult, task: Task, ev: Intervention, settings: Setti
     )
 
 
+def _pretrend_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:
+    if out.its is None or out.series is None:
+        return
+    out.pretrend = check_pre_trend(
+        out.series.measure(task.measure).rename(out.label), baseline=out.its
+    )
+
+
 def _robustness_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:
     if out.its is None or out.series is None:
         return
@@ -586,6 +600,7 @@ def _claims_step(out: PairResult, task: Task, ev: Intervention, settings: Settin
 _STEPS: dict[str, Callable[..., None]] = {
     "rates": _rates_step,
     "its": _its_step,
+    "pretrend": _pretrend_step,
     "changepoint": _changepoint_step,
     "placebo": _placebo_step,
     "robustness": _robustness_step,

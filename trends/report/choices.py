@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import REPORTED_TOLERANCE
+from trends.models.pretrend import PRETREND_LEVEL
 from trends.models.spec import two_phase_method_of
 from trends.report import fmt
 from trends.report.charts import data_kind
@@ -228,6 +229,15 @@ def _check_rows(a: Any) -> list[Choice]:
         rows.append(Choice("Placebo", "", "in-time, every admissible pre-period date",
                            "Is the real change unusual? The same model is refitted with fake "
                            "intervention dates before the real one."))  # fmt: skip
+    if a.settings.get("pretrend"):
+        rows.append(Choice("Pre-period trend", "",
+                           f"joint test of curvature terms before the intervention, at the "
+                           f"{PRETREND_LEVEL:.0%} level",
+                           "Is the straight-line trend that the interrupted time series "
+                           "extrapolates supported by the period before? When it is rejected "
+                           "the ITS estimates do not count for or against the finding. The test "
+                           "has limited power: passing it does not show that the trend is "
+                           "right."))  # fmt: skip
     if a.settings.get("robustness") and data_kind(a) == "incidents":
         k = ", ".join(str(x) for x in a.settings.get("leave_out", []))
         rows.append(Choice("Robustness", "",

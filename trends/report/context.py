@@ -230,6 +230,9 @@ def _findings(a: Any) -> list[Section]:
             paras += _rates_paragraphs(a, oa)
         if oa.its is not None:
             paras += _its_paragraphs(a, oa)
+        pre = getattr(oa, "pretrend", None)
+        if pre is not None:
+            paras.append(prose("{text}", text=pre.report()))
         paras += [prose("Could not estimate: {p}", p=p) for p in oa.problems]
         detail = " ".join(part.report() for part in (oa.rates, oa.its) if part is not None)
         if detail:

@@ -196,6 +196,19 @@ class Placebo(_Open):
     n_placebos: Annotated[int, Field(ge=0)] | None
 
 
+class PreTrend(_Open):
+    """Whether the period before the intervention is described by the ITS's straight-line trend."""
+
+    tested: bool
+    reason: str | None = None
+    well_described: bool | None
+    p_value: Annotated[float, Field(ge=0, le=1)] | None
+    level: Annotated[float, Field(gt=0, lt=1)]
+    degree: Annotated[int, Field(ge=0)]
+    method: str | None = None
+    level_change_curved: Interval | None = None
+
+
 _ESTIMATES = ("rate_before", "rate_after", "rate_ratio", "its", "changepoint", "placebo")
 
 
@@ -210,6 +223,7 @@ class Outcome(_Open):
     its: ITS | None
     changepoint: ChangePoint | None
     placebo: Placebo | None
+    pre_trend: PreTrend | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -196,6 +196,7 @@ def evidence_from_outcome(
     ----------
     oa : OutcomeAnalysis-like
         ``name``, ``label`` and any of ``rates``, ``its``, ``changepoint``, ``placebo``,
+        ``pretrend`` (a pre-period trend check with ``flagged`` and ``p_value``),
         ``robustness``, ``problems`` and ``level_change_range`` (the smallest and largest ITS
         level change over refits with other windows and with or without the slope term).
     event : ReferenceEvent-like, optional
@@ -231,6 +232,13 @@ def evidence_from_outcome(
         and all(_num(x) is not None for x in span)
     ):
         fields["level_change_range"] = (float(span[0]), float(span[1]))
+        what = getattr(span, "what", None)
+        if isinstance(what, str) and what:
+            fields["level_change_range_what"] = what
+    pre = getattr(oa, "pretrend", None)
+    if pre is not None and bool(getattr(pre, "flagged", False)):
+        fields["pre_trend_flagged"] = True
+        fields["pre_trend_p"] = _num(getattr(pre, "p_value", None))
     fields.update(_event(event, event_date))
     return Evidence(**fields)
 

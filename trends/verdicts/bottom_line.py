@@ -27,7 +27,9 @@ conditional Poisson interval, which then leads; the other is shown too.
   points the other way; not available without variants.
 - *interrupted time series*: agrees when the level change or the cumulative difference is clear
   in the primary's direction; unclear when both include no change; disagrees when either is clear
-  in the other direction.
+  in the other direction. When the pre-period trend check rejects the straight-line trend the ITS
+  extrapolates (:func:`trends.models.pretrend.check_pre_trend`), the check is *unclear* whatever
+  the ITS says, and the paragraph says why instead of explaining ITS disagreements.
 
 **Confidence grade** (first rule that applies):
 
@@ -207,6 +209,8 @@ class Evidence:
     robustness_what: str = "level change"
     level_change_range: tuple[float, float] | None = None
     level_change_range_what: str = "over reasonable windows and with or without the slope term"
+    pre_trend_flagged: bool = False
+    pre_trend_p: float | None = None
     level: float = 0.95
 
 
@@ -355,6 +359,8 @@ def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
             f"({fmt_interval(cum.low, cum.high, kind='count')})"
         )
     text = "Interrupted time series: " + "; ".join(parts) + "."
+    if ev.pre_trend_flagged:
+        return Check("interrupted time series", "unclear", text), [_pre_trend_sentence(ev)]
     if opposite and opposite in (k_lc, k_cum):
         why = (
             "The interrupted time series puts the change in the other direction, because it "
@@ -365,6 +371,16 @@ def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
     if direction in (k_lc, k_cum):
         return Check("interrupted time series", "agrees", text), []
     return Check("interrupted time series", "unclear", text), []
+
+
+def _pre_trend_sentence(ev: Evidence) -> str:
+    p = f" (test of curvature: {fmt_p(ev.pre_trend_p)})" if _ok(ev.pre_trend_p) else ""
+    return (
+        f"The interrupted time series extrapolates a straight-line trend from before "
+        f"{ev.event_word}, but that period is not well described by a straight line{p}, so its "
+        "estimates depend on an assumption the data do not support and do not count for or "
+        "against the finding."
+    )
 
 
 def _signed(x: Any) -> str:
@@ -378,6 +394,8 @@ def _signed(x: Any) -> str:
 def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[str]:
     """Named disagreements between the two-phase ratio and the ITS terms, one sentence each."""
     out: list[str] = []
+    if ev.pre_trend_flagged:  # the ITS terms are not explained: _its_check says why
+        return out
     lc, sc, cum = ev.level_change, ev.slope_change, ev.cumulative
     k_lc, k_cum = _kind(lc), _kind(cum, 0.0)
     ratio = f"two-phase rate ratio {fmt_ratio(primary.estimate)}"

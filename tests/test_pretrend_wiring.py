@@ -1,0 +1,108 @@
+"""The pre-period trend check in the analysis, the bottom line, results.json and the report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trends.analysis import analyse_ceasefire
+from trends.report.contract import results_payload, schema_errors
+from trends.series import CountSeries
+from trends.verdicts import Estimate, Evidence, bottom_line
+
+N_DAYS, CHANGE_AT = 245, 127
+
+
+def _series(curved: bool, seed: int) -> CountSeries:
+    """Negative-binomial counts with a strong hump before the change (``curved``) or a flat rate."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(N_DAYS)
+    hump = 1.8 * np.sin(np.pi * t / CHANGE_AT) if curved else 0.0
+    log_mu = np.where(t < CHANGE_AT, 1.0 + hump, 0.6)
+    y = rng.negative_binomial(5, 5 / (5 + np.exp(log_mu)))
+    idx = pd.date_range("2021-01-01", periods=N_DAYS, freq="D")
+    return CountSeries.from_counts(pd.Series(y, index=idx, name="events"))
+
+
+def _analyse(curved: bool, seed: int = 11):
+    cs = _series(curved, seed)
+    return analyse_ceasefire(cs, cs.counts.index[CHANGE_AT], placebo=False, robustness=False)
+
+
+@pytest.fixture(scope="module")
+def curved():
+    return _analyse(True)
+
+
+def test_a_curved_pre_period_is_flagged_and_said(curved):
+    (oa,) = curved.outcomes.values()
+    assert oa.pretrend is not None and oa.pretrend.tested and oa.pretrend.flagged
+    assert oa.pretrend.p_value < 0.01
+    text = curved.bottom_line.report()
+    assert "not well described by a straight line" in text
+    checks = {c.name: c.status for c in next(iter(curved.bottom_line)).checks}
+    assert checks["interrupted time series"] == "unclear"
+
+
+def test_a_flat_pre_period_is_not_flagged():
+    a = _analyse(False, seed=3)
+    (oa,) = a.outcomes.values()
+    assert oa.pretrend.tested and not oa.pretrend.flagged
+    assert "not well described" not in a.bottom_line.report()
+
+
+def test_results_json_carries_the_check_and_meets_the_schema(curved):
+    payload = json.loads(json.dumps(results_payload(curved)))
+    (out,) = payload["outcomes"].values()
+    assert out["pre_trend"]["tested"] is True
+    assert out["pre_trend"]["well_described"] is False
+    assert 0 <= out["pre_trend"]["p_value"] < 0.01
+    assert schema_errors(payload) == []
+    broken = json.loads(json.dumps(payload))
+    next(iter(broken["outcomes"].values()))["pre_trend"]["p_value"] = 2.0
+    assert schema_errors(broken) != []
+
+
+def test_the_check_can_be_switched_off():
+    cs = _series(True, 11)
+    a = analyse_ceasefire(
+        cs, cs.counts.index[CHANGE_AT], placebo=False, robustness=False, pretrend=False
+    )
+    (oa,) = a.outcomes.values()
+    assert oa.pretrend is None
+    assert "pre_trend" not in next(iter(a.to_dict()["outcomes"].values()))
+
+
+# --------------------------------------------------------------------------- bottom-line rule
+def _evidence(**changes) -> Evidence:
+    ev = Evidence(
+        outcome="attacks",
+        measure="attacks",
+        count_before=900,
+        count_after=200,
+        periods_before=120,
+        periods_after=120,
+        exact=Estimate(0.22, 0.19, 0.26, 1e-50),
+        model=Estimate(0.22, 0.12, 0.40, 1e-4),
+        level_change=Estimate(2.5, 1.4, 4.4),  # the ITS says the other way
+        event_word="the truce",
+    )
+    return replace(ev, **changes)
+
+
+def test_an_its_disagreement_counts_unless_the_pre_trend_is_rejected():
+    plain = bottom_line(_evidence())
+    assert {c.name: c.status for c in plain.checks}["interrupted time series"] == "disagrees"
+    assert any("other direction" in d for d in plain.disagreements)
+    flagged = bottom_line(_evidence(pre_trend_flagged=True, pre_trend_p=0.003))
+    assert {c.name: c.status for c in flagged.checks}["interrupted time series"] == "unclear"
+    assert not any("other direction" in d for d in flagged.disagreements)
+    assert any(
+        "before the truce" in d and "p = 0.003" in d and "not well described" in d
+        for d in flagged.disagreements
+    )
+    assert "not well described by a straight line" in flagged.text

@@ -514,3 +514,56 @@ def test_inference_glm_gives_newey_west_everywhere(long_frame):
     assert out.iloc[0]["its_level_rr"] == direct.level_change.estimate
     with pytest.raises(InputError, match="inference"):
         analyse_many(one, interventions={"cf": CEASEFIRE}, inference="bayes", n_jobs=1)
+
+
+# ------------------------------------------------------------- series built in the workers
+def test_deferred_tasks_are_the_tasks_built_in_the_caller(long_frame, interventions, claims):
+    from trends import batch
+    from trends.pipeline.plan import normalise_interventions, parse_window
+
+    rows = batch._claims_table(claims, "series_id")
+    args = (long_frame, "series_id", "date", "value", None, "x", rows)
+    raw, ranges = batch._raw_series_of(*args, defer=False)
+    pending, _ = batch._raw_series_of(*args)
+    assert all(isinstance(v, batch._PendingSeries) for v in pending.values())
+    events = normalise_interventions(interventions, "series_id")
+    window = parse_window((60, 40))
+    eager = batch._tasks(batch._count_series(raw, ranges, "value"), events, rows, "value",
+                         window, 3)  # fmt: skip
+    deferred = batch._raw_tasks(pending, ranges, events, rows, "value", window, 3)
+    deferred = [t.task() for t in deferred]
+    assert len(deferred) == len(eager) == N_SERIES
+    for a, b in zip(eager, deferred, strict=True):
+        assert a.series_id == b.series_id and a.measure == b.measure
+        assert [e.id for e in a.events] == [e.id for e in b.events]
+        assert a.windows == b.windows and a.seeds == b.seeds and a.claims == b.claims
+        pd.testing.assert_frame_equal(a.series.counts, b.series.counts)
+
+
+def test_count_series_input_and_long_table_give_the_same_rows(long_frame):
+    from trends import batch
+
+    two = long_frame[long_frame["series_id"].isin(["r0", "r1"])]
+    raw, ranges = batch._raw_series_of(
+        two, "series_id", "date", "value", None, "x", [], defer=False
+    )
+    mapping = batch._count_series(raw, ranges, "value")
+    kw = {"interventions": {"cf": CEASEFIRE}, "steps": ("its",), "n_jobs": 1, "inference": "glm"}
+    _same(analyse_many(two, **kw), analyse_many(mapping, **kw))
+
+
+def test_bad_counts_are_refused_from_the_workers(long_frame):
+    bad = long_frame.copy()
+    bad.loc[bad.index[5], "value"] = -3.0
+    for jobs in (1, 2):
+        with pytest.raises(InputError, match="negative"):
+            analyse_many(bad, interventions={"cf": CEASEFIRE}, steps=(), n_jobs=jobs,
+                         chunk_size=2)  # fmt: skip
+
+
+def test_series_outside_every_intervention_are_still_checked(long_frame):
+    bad = long_frame.copy()
+    bad.loc[bad["series_id"] == "r1", "value"] = -1.0
+    only_r0 = pd.DataFrame({"intervention_id": ["cf"], "date": [CEASEFIRE], "series_id": ["r0"]})
+    with pytest.raises(InputError, match="negative"):
+        analyse_many(bad, interventions=only_r0, steps=(), n_jobs=1)

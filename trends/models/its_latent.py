@@ -44,6 +44,7 @@ import pandas as pd
 from trends.models.its_design import ITSDesign, PreparedSeries
 from trends.models.its_intervals import CounterfactualIntervals
 from trends.models.latent_ar import LatentARResult, fit_latent_ar
+from trends.models.latent_ar_intervals import latent_intervals_fast
 from trends.models.spec import ITSSpec
 
 __all__ = [
@@ -284,28 +285,7 @@ def latent_intervals(
     CounterfactualIntervals
         The bands, in the layout :func:`trends.models.its.fit_its` uses.
     """
-    res = fit.result
-    m = x_cf.shape[0]
-    cf_ci = np.full((2, m), np.nan)
-    cf_pi = np.full((2, m), np.nan)
-    for j in range(m):
-        one = res.expected_total(x_cf[j : j + 1], off_cf[j : j + 1], alpha)
-        cf_ci[:, j] = one["ci_low"], one["ci_high"]
-        cf_pi[:, j] = one["pi_low"], one["pi_high"]
-    cum_pi = np.zeros((2, m))
-    rows = np.flatnonzero(obs_ok)
-    total: dict[str, Any] = {"ci_low": 0.0, "ci_high": 0.0}
-    for k, j in enumerate(rows):
-        total = res.expected_total(x_cf[rows[: k + 1]], off_cf[rows[: k + 1]], alpha)
-        cum_pi[:, j:] = np.array([[total["pi_low"]], [total["pi_high"]]])
-    if rows.size:
-        s_lo, s_hi = max(total["pi_low"], 1.0), max(total["pi_high"], 1.0)
-        rel_lo, rel_hi = tot_obs / s_hi - 1.0, tot_obs / s_lo - 1.0
-    else:  # pragma: no cover - excluded by the segment checks
-        rel_lo = rel_hi = math.nan
-    return CounterfactualIntervals(
-        cf_ci, cf_pi, cum_pi, float(total["ci_low"]), float(total["ci_high"]), rel_lo, rel_hi
-    )
+    return latent_intervals_fast(fit, x_cf, off_cf, obs_ok, tot_obs, alpha)
 
 
 def latent_mean_shift(fit: Any) -> float:

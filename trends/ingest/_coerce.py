@@ -207,6 +207,52 @@ def _to_float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
+def _plain_numbers(raw: pd.Series) -> pd.Series | None:
+    """The ``float64`` values of a column of plain numbers, or None for any other column.
+
+    "Plain" (the usual large export): pyarrow strings, no missing cell, and every value read
+    by pyarrow's cast as a number that is not NaN. The cast refuses a value with a character of
+    :data:`TRIMMED_CODEPOINTS` before or after the number (a test checks this), so for such a
+    column stripping changes nothing and no cell is one of :data:`MISSING_TOKENS` (none of them
+    reads as a number other than NaN): the values are those of ``_to_float(s.where(~missing))``
+    after ``s, missing = _strip_and_missing(raw)``, the same cast of the same strings, without
+    stripping every cell and looking it up among the missing-value words. The callers use the
+    general path when this returns None.
+    """
+    if not _arrow_backed(raw):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = raw.array.__arrow_array__()
+    if not isinstance(values, pa.ChunkedArray):
+        values = pa.chunked_array([values])
+    text_type = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+    if values.null_count or not text_type:
+        return None
+    try:
+        cast = pc.cast(values, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    num = cast.to_numpy()
+    if np.isnan(num).any():  # "nan" is a missing-value word: the general path decides
+        return None
+    return pd.Series(num, index=raw.index, dtype="float64")
+
+
+def _numbers_and_missing(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """``(stripped text, missing mask, float64 values)`` of a column of numbers.
+
+    Plain columns (:func:`_plain_numbers`) skip the stripping and the missing-word lookup; the
+    result is the same.
+    """
+    num = _plain_numbers(raw)
+    if num is not None:
+        return raw, pd.Series(False, index=raw.index), num
+    s, missing = _strip_and_missing(raw)
+    return s, missing, _to_float(s.where(~missing))
+
+
 def is_missing(raw: pd.Series) -> pd.Series:
     """True where a raw cell is empty or a missing-value token."""
     return _strip_and_missing(raw)[1]
@@ -235,37 +281,130 @@ def _arrow_text(s: pd.Series) -> pd.Series:
     """:func:`parse_text` with pyarrow, copying no column that needs no change.
 
     A column without surrounding spaces keeps its strings (large exports: most columns), and
-    empty cells become missing by a new validity bitmap over the same strings.
+    empty cells become missing by a new validity bitmap over the same strings. Whether a value
+    may have surrounding spaces is first told from its first and last bytes (see
+    :func:`_may_need_trim`), so the strings are only copied where some value needs stripping.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     values = s.array.__arrow_array__()  # the stored strings, not copied
     if not isinstance(values, pa.ChunkedArray):
         values = pa.chunked_array([values])
-    stripped = pc.utf8_trim_whitespace(values)
-    if pc.sum(pc.binary_length(stripped)).as_py() == pc.sum(pc.binary_length(values)).as_py():
-        stripped = values  # nothing was stripped: keep the original strings
-    if pc.any(pc.equal(stripped, "")).as_py():
-        stripped = pa.chunked_array(
-            [_blank_to_null(chunk) for chunk in stripped.chunks], type=stripped.type
-        )
-    return pd.Series(pd.array(stripped, dtype="str"), index=s.index, name=s.name)
+    chunks = [_text_chunk(chunk) for chunk in values.chunks]
+    if any(new is not old for new, old in zip(chunks, values.chunks, strict=True)):
+        values = pa.chunked_array(chunks, type=values.type)
+    return pd.Series(pd.array(values, dtype="str"), index=s.index, name=s.name)
 
 
-def _blank_to_null(chunk):
-    """One pyarrow string array with its empty strings made null (the strings are not copied)."""
+#: The code points :func:`pyarrow.compute.utf8_trim_whitespace` (like :meth:`str.strip`) removes.
+#: A test checks this list against pyarrow for every code point.
+TRIMMED_CODEPOINTS: tuple[int, ...] = (
+    *range(0x09, 0x0E),
+    *range(0x1C, 0x21),
+    0x85,
+    0xA0,
+    0x1680,
+    *range(0x2000, 0x200B),
+    0x2028,
+    0x2029,
+    0x202F,
+    0x205F,
+    0x3000,
+)
+_TRIMMED_UTF8 = [chr(c).encode("utf-8") for c in TRIMMED_CODEPOINTS]
+# By byte value: can a value starting / ending with this byte start / end with such a character?
+_LEAD_BYTE = np.zeros(256, dtype=bool)
+_LEAD_BYTE[[b[0] for b in _TRIMMED_UTF8]] = True
+_TRAIL_BYTE = np.zeros(256, dtype=bool)
+_TRAIL_BYTE[[b[-1] for b in _TRIMMED_UTF8]] = True
+# For the characters of two or three bytes: the byte before their last one.
+_BEFORE_TRAIL_BYTE = np.zeros(256, dtype=bool)
+_BEFORE_TRAIL_BYTE[[b[-2] for b in _TRIMMED_UTF8 if len(b) > 1]] = True
+
+
+def string_buffers(chunk) -> tuple[np.ndarray, np.ndarray] | None:
+    """The offsets (one more than the values) and the bytes of a pyarrow string array, not
+    copied; None for other types."""
+    import pyarrow as pa
+
+    if pa.types.is_large_string(chunk.type):
+        width = np.int64
+    elif pa.types.is_string(chunk.type):
+        width = np.int32
+    else:
+        return None
+    _, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    )
+    return offsets, data
+
+
+def _may_need_trim(offsets: np.ndarray, data: np.ndarray) -> bool:
+    """False when no value starts or ends with a character of :data:`TRIMMED_CODEPOINTS`.
+
+    Only the first byte, and the last one or two bytes, of each value are looked at; the test
+    may say True for a value that needs no stripping (the caller then strips and compares), never
+    False for one that does. (For an empty value, the bytes looked at belong to its neighbours,
+    or are clipped to the buffer: that can only add such false alarms.)
+    """
+    if not len(data):
+        return False
+    if _LEAD_BYTE[data.take(offsets[:-1], mode="clip")].any():
+        return True
+    ends = offsets[1:]
+    last = data.take(ends - 1, mode="clip")
+    suspect = _TRAIL_BYTE[last]
+    if not suspect.any():
+        return False
+    if (last[suspect] < 0x80).any():
+        return True
+    # A last byte of 0x80 or more ends a character of two or more bytes: look at the one before.
+    return bool(_BEFORE_TRAIL_BYTE[data.take(ends[suspect] - 2, mode="clip")].any())
+
+
+def _text_chunk(chunk):
+    """One pyarrow string array stripped, empty strings made null; ``chunk`` itself if unchanged."""
+    import pyarrow.compute as pc
+
+    buffers = string_buffers(chunk)
+    if buffers is None or _may_need_trim(*buffers):
+        stripped = pc.utf8_trim_whitespace(chunk)
+        if pc.sum(pc.binary_length(stripped)).as_py() != pc.sum(pc.binary_length(chunk)).as_py():
+            chunk = stripped
+            buffers = string_buffers(chunk)
+    if buffers is None:
+        return _blank_to_null(chunk) if pc.any(pc.equal(chunk, "")).as_py() else chunk
+    offsets = buffers[0]
+    keep = offsets[1:] != offsets[:-1]  # neither empty nor null
+    if chunk.null_count:
+        keep &= np.asarray(chunk.is_valid(), dtype=bool)
+    if int(keep.sum()) == len(chunk) - chunk.null_count:  # no empty string
+        return chunk
+    return _blank_to_null(chunk, keep)
+
+
+def _blank_to_null(chunk, keep: np.ndarray | None = None):
+    """One pyarrow string array with its empty strings made null (the strings are not copied).
+
+    ``keep`` (optional) is True for the values that stay: neither empty nor null.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    keep = pc.not_equal(chunk, "")
-    if chunk.null_count:
-        keep = pc.and_kleene(keep, pc.is_valid(chunk))
-    keep = pc.fill_null(keep, False)
-    if chunk.offset != 0 or keep.offset != 0:
-        return pc.if_else(keep, chunk, pa.scalar(None, chunk.type))
+    if keep is None:
+        keep_arr = pc.not_equal(chunk, "")
+        if chunk.null_count:
+            keep_arr = pc.and_kleene(keep_arr, pc.is_valid(chunk))
+        keep = np.asarray(pc.fill_null(keep_arr, False), dtype=bool)
+    if chunk.offset != 0:
+        return pc.if_else(pa.array(keep), chunk, pa.scalar(None, chunk.type))
+    validity = pa.py_buffer(np.packbits(keep, bitorder="little"))
     buffers = chunk.buffers()
-    return pa.Array.from_buffers(chunk.type, len(chunk), [keep.buffers()[1], *buffers[1:]])
+    return pa.Array.from_buffers(
+        chunk.type, len(chunk), [validity, *buffers[1:]], null_count=int(len(keep) - keep.sum())
+    )
 
 
 def parse_count(
@@ -278,13 +417,15 @@ def parse_count(
     separator (``"1,089"``, ``"1.089"``, ``"1 089"``) unless ``thousands`` names the separator
     (then ``"1,089"`` is 1089 and a value with that character elsewhere is rejected).
     """
-    s, missing = _strip_and_missing(raw)
-    if thousands is not None:
+    if thousands is None:
+        s, missing, num = _numbers_and_missing(raw)
+    else:
+        s, missing = _strip_and_missing(raw)
         grouped = s.str.match(_GROUPED).fillna(False).astype(bool)
         grouped &= s.str.contains(thousands, regex=False).fillna(False).astype(bool)
         if grouped.any():
             s = s.where(~grouped, s.str.replace(thousands, "", regex=False))
-    num = _to_float(s.where(~missing))
+        num = _to_float(s.where(~missing))
     non_numeric = ~missing & num.isna()
     if non_numeric.any():
         sep = s.where(non_numeric).str.match(_GROUPED).fillna(False).astype(bool)
@@ -341,8 +482,7 @@ def parse_float(
     maximum: float | None = None,
 ) -> pd.Series:
     """Parse decimal numbers into ``float64`` (NaN when missing), checking an allowed range."""
-    s, missing = _strip_and_missing(raw)
-    num = _to_float(s.where(~missing))
+    _, missing, num = _numbers_and_missing(raw)
     errors.add(~missing & num.isna(), column, "is not a number", raw)
     if minimum is not None or maximum is not None:
         lo = -np.inf if minimum is None else minimum
@@ -526,6 +666,7 @@ def require_columns(present: Iterable[str], required: Iterable[str], path: str) 
 
 
 #: Shared with the readers that parse columns of their own (ACLED's timestamp).
+numbers_and_missing = _numbers_and_missing
 strip_and_missing = _strip_and_missing
 to_float = _to_float
 

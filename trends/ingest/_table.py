@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from trends.errors import InputError
-from trends.ingest._coerce import RowErrors
+from trends.ingest._coerce import RowErrors, string_buffers
 from trends.ingest._io import RawTable
 from trends.ingest.report import DuplicateRecord, IngestReport
 from trends.schema import INCIDENT_COLUMNS, order_columns
@@ -216,6 +216,26 @@ def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
 def _repeated(values: pd.Series) -> pd.Series:
     """True for every value that occurs more than once (``duplicated(keep=False)``).
 
+    Strings stored by pyarrow are first given a 64-bit key computed from their bytes (equal
+    strings get equal keys) and the keys sorted: when no key repeats (the usual large export),
+    no value does. Otherwise only the rows whose key repeats are compared exactly, by
+    :func:`_repeated_exact`. Missing values count as one value.
+    """
+    keys = _string_keys(values)
+    if keys is None:
+        return _repeated_exact(values)
+    ordered = np.sort(keys)
+    same = ordered[1:] == ordered[:-1]
+    out = np.zeros(len(values), dtype=bool)
+    if same.any():
+        rows = np.flatnonzero(np.isin(keys, ordered[1:][same]))
+        out[rows] = _repeated_exact(values.iloc[rows]).to_numpy(dtype=bool)
+    return pd.Series(out, index=values.index)
+
+
+def _repeated_exact(values: pd.Series) -> pd.Series:
+    """:func:`_repeated` by hashing every value.
+
     Each value is hashed once (factorize) and the codes counted, which is several times faster
     than ``duplicated`` on a large column of strings; missing values count as one value.
     """
@@ -233,3 +253,68 @@ def _repeated(values: pd.Series) -> pd.Series:
         codes, _ = pd.factorize(values, use_na_sentinel=False)
     counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
     return pd.Series(counts[codes] > 1, index=values.index)
+
+
+# Odd 64-bit multipliers mixing the words of a string into its key (any odd constants do).
+_KEY_MIX = tuple(
+    np.uint64(k)
+    for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+)
+
+
+def _string_keys(values: pd.Series) -> np.ndarray | None:
+    """A 64-bit key per value of a pyarrow-stored string column (None for other columns).
+
+    Equal strings get equal keys (the key is a function of the bytes); different strings
+    usually get different ones. The key mixes the length, the first 8 bytes, the last 8 and the
+    8 in the middle (every byte, for strings of up to 16 bytes). Missing values get key 0.
+    """
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+
+    strings = values.array.__arrow_array__()
+    chunks = strings.chunks if isinstance(strings, pa.ChunkedArray) else [strings]
+    keys = []
+    for chunk in chunks:
+        key = _chunk_keys(chunk)
+        if key is None:
+            return None
+        keys.append(key)
+    return np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+
+
+def _chunk_keys(chunk) -> np.ndarray | None:
+    buffers = string_buffers(chunk)
+    if buffers is None:
+        return None
+    offsets, data = buffers
+    first = int(offsets[0])
+    # The chunk's bytes, then 8 zero bytes, so that 8 bytes can be read from any value's start.
+    data = np.concatenate([data[first : int(offsets[-1])], np.zeros(8, dtype=np.uint8)])
+    starts = (offsets[:-1] - first).astype(np.int64)
+    lengths = np.diff(offsets).astype(np.int64)
+    if chunk.null_count:
+        null = ~np.asarray(chunk.is_valid(), dtype=bool)
+        lengths[null] = 0  # read nothing: key 0 (the bytes of a null value are not defined)
+    short = lengths < 8
+    head = _words_at(data, starts)
+    if short.any():  # keep only the value's own bytes
+        bits = (np.minimum(lengths, 7) * 8).astype(np.uint64)
+        mask = np.where(short, (np.uint64(1) << bits) - np.uint64(1), ~np.uint64(0))
+        head &= mask
+    key = head * _KEY_MIX[0] + lengths.astype(np.uint64) * _KEY_MIX[3]
+    if not short.all():
+        tail = _words_at(data, np.where(short, 0, starts + lengths - 8))
+        middle = _words_at(data, np.where(short, 0, starts + lengths // 2 - 4))
+        tail[short] = 0
+        middle[short] = 0
+        key += tail * _KEY_MIX[1] + middle * _KEY_MIX[2]
+    return key
+
+
+def _words_at(data: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The 8 bytes of ``data`` from each position, as little-endian unsigned 64-bit words."""
+    windows = np.lib.stride_tricks.as_strided(data, shape=(len(data) - 7, 8), strides=(1, 1))
+    return np.ascontiguousarray(windows[positions]).view("<u8").ravel()

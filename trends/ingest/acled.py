@@ -72,7 +72,9 @@ Other rules
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,14 +84,13 @@ from trends.ingest._coerce import (
     RowErrors,
     check_thousands,
     is_missing,
+    numbers_and_missing,
     parse_count,
     parse_date,
     parse_float,
     parse_text,
     require_columns,
-    strip_and_missing,
     suggest_columns,
-    to_float,
 )
 from trends.ingest._columns import map_columns
 from trends.ingest._io import RawTable, load_table
@@ -311,39 +312,18 @@ def read_acled(
     # Columns this reader does not use are let go at once (less memory for large files).
     raw.frame = raw.frame[[c for c in raw.frame.columns if c in _USED]]
     errors = start_errors(raw, strict)
-    index = raw.frame.index
     notes: list[str] = []
-
-    def take(name: str) -> pd.Series | None:
-        return _take(raw, name)
-
-    texts = _parse_texts(raw)
-    cols, fatalities = _parse_events(raw, texts, errors, notes, thousands)
-    extras: dict[str, pd.Series] = {}
-    for name in _EXTRA_TEXT_COLUMNS:
-        if name == "sub_event_type" and "weapon" in cols:
-            extras[name] = cols["weapon"]
-        elif name in texts:
-            extras[name] = texts[name]
-    del texts
-    selected = _proxy_mask(extras, civilian_proxy, index)
-    civilian = fatalities.where(selected)
-    for column in ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"):
-        cols[column] = civilian
-    cols["dataset"] = pd.Series("acled", index=index, dtype="str")
-    cols.update(_empty_columns(index))
-    cols.update(extras)
-    cols["fatalities"] = fatalities
-    cols["civilian_proxy"] = selected
-    cols["counts_as_attack"], attack_rule = _attack_mask(extras, attack_types, index)
-    prefer = None
-    if (values := take("timestamp")) is not None:
-        cols["timestamp"] = _parse_timestamp(values, errors)
-        prefer = "timestamp"
-    cols["_row"] = raw.frame["_row"]
-    raw.frame = raw.frame.iloc[:0]  # every raw column has been parsed
-    table = pd.DataFrame(cols, index=index, copy=False)  # the parsed columns are not copied
-    del cols, extras
+    pending = _start_texts(raw)
+    try:
+        cols, fatalities, texts = _parse_events(raw, pending, errors, notes, thousands)
+    finally:
+        for future in pending.values():  # after an error (strict mode): stop what is queued
+            future.cancel()
+    del pending
+    table, prefer, attack_rule = _event_table(
+        raw, cols, fatalities, texts, civilian_proxy, attack_types, errors
+    )
+    del cols, texts
 
     choices = {
         "civilian_proxy": civilian_proxy,
@@ -373,6 +353,44 @@ def read_acled(
             "no timestamp column: among rows sharing an event_id_cnty the first one was kept"
         )
     return out, report
+
+
+def _event_table(
+    raw: Any,
+    cols: dict[str, pd.Series],
+    fatalities: pd.Series,
+    texts: dict[str, pd.Series],
+    civilian_proxy: str,
+    attack_types: Any,
+    errors: Any,
+) -> tuple[pd.DataFrame, str | None, str]:
+    """The parsed columns as one table, with the civilian proxy, the attack rule and the
+    timestamp applied: ``(table, preferred ordering column or None, attack rule in words)``."""
+    index = raw.frame.index
+    extras: dict[str, pd.Series] = {}
+    for name in _EXTRA_TEXT_COLUMNS:
+        if name == "sub_event_type" and "weapon" in cols:
+            extras[name] = cols["weapon"]
+        elif name in texts:
+            extras[name] = texts[name]
+    selected = _proxy_mask(extras, civilian_proxy, index)
+    civilian = fatalities.where(selected)
+    for column in ("civilian_deaths_low", "civilian_deaths_best", "civilian_deaths_high"):
+        cols[column] = civilian
+    cols["dataset"] = pd.Series("acled", index=index, dtype="str")
+    cols.update(_empty_columns(index))
+    cols.update(extras)
+    cols["fatalities"] = fatalities
+    cols["civilian_proxy"] = selected
+    cols["counts_as_attack"], attack_rule = _attack_mask(extras, attack_types, index)
+    prefer = None
+    if (values := _take(raw, "timestamp")) is not None:
+        cols["timestamp"] = _parse_timestamp(values, errors)
+        prefer = "timestamp"
+    cols["_row"] = raw.frame["_row"]
+    raw.frame = raw.frame.iloc[:0]  # every raw column has been parsed
+    table = pd.DataFrame(cols, index=index, copy=False)  # the parsed columns are not copied
+    return table, prefer, attack_rule
 
 
 def _used_header(header: list[str], columns: Mapping[str, str] | None) -> list[str] | None:
@@ -416,30 +434,41 @@ def _take(raw: RawTable, name: str) -> pd.Series | None:
     return raw.frame.pop(name) if name in raw.frame.columns else None
 
 
-def _parse_texts(raw: RawTable) -> dict[str, pd.Series]:
-    """Every text column (taken from ``raw``), parsed by :func:`parse_text`: ACLED name -> values.
+def _start_texts(raw: RawTable) -> dict[str, Future]:
+    """Parse every text column (taken from ``raw``) with :func:`parse_text`, in a thread.
 
-    Each raw column is let go as soon as it is parsed. (Parsing them in two threads was 15%
-    faster on 1M rows but raised the peak memory by about 50 MB: not done.)
+    Returns ACLED name -> the future of its parsed values, in the order they are parsed
+    (``event_id_cnty`` first). The thread parses them while the caller parses the dates and
+    numbers (numpy and pyarrow release the GIL for most of both). The raw columns are taken
+    from ``raw`` here, in the caller's thread, and each is let go once parsed.
     """
     names = dict.fromkeys(("event_id_cnty", *_TEXT_COLUMNS, *_EXTRA_TEXT_COLUMNS))
-    return {n: parse_text(v) for n in names if (v := _take(raw, n)) is not None}
+    taken = {n: v for n in names if (v := _take(raw, n)) is not None}
+    pool = ThreadPoolExecutor(max_workers=1)
+    futures = {name: pool.submit(parse_text, taken.pop(name)) for name in list(taken)}
+    pool.shutdown(wait=False)
+    return futures
 
 
 def _parse_events(
     raw: RawTable,
-    texts: dict[str, pd.Series],
+    pending: dict[str, Future],
     errors: RowErrors,
     notes: list[str],
     thousands: str | None,
-) -> tuple[dict[str, pd.Series], pd.Series]:
-    """The canonical columns of the events (id, date, text, coordinates) and ``fatalities``."""
+) -> tuple[dict[str, pd.Series], pd.Series, dict[str, pd.Series]]:
+    """The canonical columns of the events (id, date, text, coordinates), ``fatalities``, and
+    the parsed text columns (ACLED name -> values; ``pending``: see :func:`_start_texts`).
+
+    The problems are recorded in the same order as when every column was parsed in turn (the
+    id, the date, the coordinates, the fatalities), so strict mode stops at the same one.
+    """
 
     def take(name: str) -> pd.Series | None:
         return _take(raw, name)
 
     cols: dict[str, pd.Series] = {}
-    cols["incident_id"] = texts["event_id_cnty"]
+    cols["incident_id"] = pending["event_id_cnty"].result()
     errors.add(
         cols["incident_id"].isna(),
         "event_id_cnty",
@@ -453,9 +482,6 @@ def _parse_events(
         required=True,
         expected=_DATE_EXPECTED,
     )
-    for acled_name, name in _TEXT_COLUMNS.items():
-        if acled_name in texts:
-            cols[name] = texts[acled_name]
     for axis, limit in (("latitude", 90.0), ("longitude", 180.0)):
         if (values := take(axis)) is not None:
             values, fixed = _decimal_comma(values, raw)
@@ -467,14 +493,22 @@ def _parse_events(
             cols[axis] = parse_float(values, axis, errors, -limit, limit)
     raw_fatalities = take("fatalities")
     fatalities = parse_count(raw_fatalities, "fatalities", errors, thousands)
-    errors.add(
-        is_missing(raw_fatalities),
-        "fatalities",
-        "is empty; ACLED records a number for every event (0 when none are reported)",
-        raw_fatalities,
-    )
+    if fatalities.isna().any():  # an empty cell gives a missing count: only then look for one
+        errors.add(
+            is_missing(raw_fatalities),
+            "fatalities",
+            "is empty; ACLED records a number for every event (0 when none are reported)",
+            raw_fatalities,
+        )
     del raw_fatalities
-    return cols, fatalities
+    texts = {name: future.result() for name, future in pending.items()}
+    # The columns in their usual order: id, date, the text columns, the coordinates.
+    ordered = {"incident_id": cols.pop("incident_id"), "date": cols.pop("date")}
+    for acled_name, name in _TEXT_COLUMNS.items():
+        if acled_name in texts:
+            ordered[name] = texts[acled_name]
+    ordered.update(cols)
+    return ordered, fatalities, texts
 
 
 def _attack_types(event_types: Sequence[str] | str | None) -> tuple[str, ...] | None:
@@ -598,8 +632,7 @@ def _parse_timestamp(raw: pd.Series, errors: RowErrors) -> pd.Series:
 
     Accepted: whole numbers from 0 (1970-01-01) to :data:`TIMESTAMP_MAX` (2100-12-31).
     """
-    text, missing = strip_and_missing(raw)
-    num = to_float(text.where(~missing))
+    _, missing, num = numbers_and_missing(raw)
     bad = ~missing & (
         num.isna() | (num < 0) | (num != np.floor(num.fillna(0))) | ~np.isfinite(num.fillna(0))
     )

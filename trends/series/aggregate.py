@@ -310,7 +310,7 @@ def _incident_rows(incidents: pd.DataFrame, opts: _Options) -> _Rows:
     """Read the dates, the figures of each measure and the groups of every incident."""
     n = len(incidents)
     day0 = date_days(incidents, "date", allow_missing=False)
-    if "date_end" in incidents.columns:
+    if "date_end" in incidents.columns and not _all_missing_dates(incidents["date_end"]):
         day1 = date_days(incidents, "date_end", allow_missing=True)
         day1 = np.where(day1 < 0, day0, day1)
         before = day1 < day0
@@ -360,6 +360,11 @@ def _incident_rows(incidents: pd.DataFrame, opts: _Options) -> _Rows:
     return _Rows(n, day0, day1, n_multi_day, per_row, gcodes, glabels)
 
 
+def _all_missing_dates(column: pd.Series) -> bool:
+    """True for a datetime column without any date (a missing end means the start day)."""
+    return pd.api.types.is_datetime64_any_dtype(column) and bool(column.isna().all())
+
+
 def _resolve_range(rows: _Rows, start: DateLike | None, end: DateLike | None) -> tuple[int, int]:
     """First and last day of the requested range (default: the table's dates)."""
     if (start is None or end is None) and rows.n == 0:
@@ -380,20 +385,21 @@ def _daily_sums(
     n_days = e_day - s_day + 1
     day0, day1 = rows.day0, rows.day1
     in_range = (day0 >= s_day) & (day0 <= e_day)
+    every_row = bool(in_range.all())  # the usual case: no row to leave out (no copies)
     span = day1 - day0 + 1
     multi = span > 1
-    if multi.any():
+    any_multi = bool(multi.any())
+    if any_multi:  # only multi-day incidents need their days listed one by one
         idx = np.repeat(np.arange(rows.n), span)
         first = np.repeat(np.cumsum(span) - span, span)
         offset = np.arange(int(span.sum())) - first
         spread_days = day0[idx] + offset
+        spread_ok = (spread_days >= s_day) & (spread_days <= e_day)
+        flat_spread = rows.gcodes[idx[spread_ok]] * n_days + (spread_days[spread_ok] - s_day)
+    if every_row:
+        flat_start = rows.gcodes * n_days + (day0 - s_day)
     else:
-        idx = np.arange(rows.n)
-        offset = np.zeros(rows.n, dtype=np.int64)
-        spread_days = day0
-    spread_ok = (spread_days >= s_day) & (spread_days <= e_day)
-    flat_start = rows.gcodes[in_range] * n_days + (day0[in_range] - s_day)
-    flat_spread = rows.gcodes[idx[spread_ok]] * n_days + (spread_days[spread_ok] - s_day)
+        flat_start = rows.gcodes[in_range] * n_days + (day0[in_range] - s_day)
     size = len(rows.glabels) * n_days
     daily: dict[str, np.ndarray] = {}
     totals: dict[str, float] = {}
@@ -401,7 +407,7 @@ def _daily_sums(
     for m in opts.measures:
         per_row = rows.per_row[m]
         totals[m] = float(per_row.sum())
-        spread = not (m in ("attacks", NO_FIGURE) or not multi.any())
+        spread = not (m in ("attacks", NO_FIGURE) or not any_multi)
         # The same figures (ACLED: low = best = high) are summed once; no figure sums to zeros.
         same = [d for d in done if d[0] == spread and np.array_equal(d[1], per_row)]
         if same:
@@ -409,7 +415,8 @@ def _daily_sums(
         elif not per_row.any():
             sums = np.zeros(size, dtype=np.float64)
         elif not spread:
-            sums = np.bincount(flat_start, weights=per_row[in_range], minlength=size)
+            weights = per_row if every_row else per_row[in_range]
+            sums = np.bincount(flat_start, weights=weights, minlength=size)
         else:
             share = per_row[idx] // span[idx] + (offset < per_row[idx] % span[idx])
             sums = np.bincount(flat_spread, weights=share[spread_ok], minlength=size)

@@ -86,6 +86,7 @@ from trends.models.latent_ar import MIN_PERIODS as LATENT_MIN_PERIODS
 from trends.models.spec import SPEC_DEFAULTS, ITSSpec, choose_inference
 from trends.models.wording import fmt_p
 from trends.results import Result, to_jsonable
+from trends.verdicts.words import with_article
 
 __all__ = [
     "CUBIC_MIN_PERIODS",
@@ -567,7 +568,7 @@ def check_pre_trend(
     pre_events = float(np.sum(prepared.values[ok & pre_rows]))
     ctx = {
         "inference": str(the_spec.inference),
-        "intervention": first.name,
+        "intervention": with_article(str(first.name)),
         "n_pre": n_pre,
         "pre_events": pre_events,
         "unit": unit,

@@ -106,3 +106,15 @@ def test_an_its_disagreement_counts_unless_the_pre_trend_is_rejected():
         for d in flagged.disagreements
     )
     assert "not well described by a straight line" in flagged.text
+
+
+# ------------------------------------------------------------------------- parallel outcomes
+def test_outcomes_in_parallel_give_the_same_analysis():
+    a, b = _series(True, 5).counts["events"], _series(False, 6).counts["events"]
+    cs = CountSeries.from_counts(pd.DataFrame({"attacks": a, "killed": b}))
+    day = cs.counts.index[CHANGE_AT]
+    kw = dict(placebo=False, robustness=False)
+    one = results_payload(analyse_ceasefire(cs, day, **kw))
+    two = results_payload(analyse_ceasefire(cs, day, n_jobs=2, **kw))
+    assert len(one["outcomes"]) == 2
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)

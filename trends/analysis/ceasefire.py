@@ -81,6 +81,7 @@ def analyse_ceasefire(
     seed: int = 0,
     inference: str = "auto",
     two_phase: str = "auto",
+    n_jobs: int = 1,
 ) -> CeasefireAnalysis:
     """Estimate whether, when and by how much the rates changed at ``intervention``.
 
@@ -148,6 +149,9 @@ def analyse_ceasefire(
         the ratio of the observed period rates with the serial covariance of a fitted latent
         AR(1) model, under the same rule), ``"glm"`` (negative binomial + ``se``) or
         ``"latent_ar"`` (see :data:`trends.models.spec.TWO_PHASE_METHODS`).
+    n_jobs : int, default 1
+        Worker processes: with more than one, the outcomes are analysed in parallel (each from
+        its own seed, so the results are the same as with one).
 
     Returns
     -------
@@ -192,8 +196,11 @@ def analyse_ceasefire(
         Task(name, series, measure, [ev], windows={ev.id: (start, end)}, seeds={ev.id: seed})
         for name, measure in chosen
     ]
+    chunks = [[task] for task in tasks] if n_jobs != 1 and len(tasks) > 1 else [tasks]
+    executor = choose_executor(min(len(chunks), n_jobs) if n_jobs > 0 else n_jobs)
     with Progress(False, len(tasks)) as bar:
-        pairs = run_chunks(run_chunk, [tasks], choose_executor(1), bar, len, settings=settings)[0]
+        done = run_chunks(run_chunk, chunks, executor, bar, len, settings=settings)
+    pairs = [pair for chunk in done for pair in chunk]
     return _assemble(
         ev, series, pairs, settings, start, end, claims, timeline, claim_scopes, ingest
     )

@@ -46,6 +46,7 @@ from trends.models.claims import check_claims
 from trends.models.families import family_names
 from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_OF_INFERENCE
 from trends.regimes import WindowChoice, default_window
+from trends.report.drawing import n_jobs
 from trends.report.writer import Progress, write_report
 from trends.series import CountSeries
 from trends.sources import SOURCES, Source, get_source
@@ -301,8 +302,12 @@ def _outcomes(config: Any, inputs: ReportInputs) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def run_analysis(config: Any, inputs: ReportInputs) -> Any:
+def run_analysis(config: Any, inputs: ReportInputs, jobs: int | None = None) -> Any:
     """Run :func:`trends.analysis.analyse_ceasefire` as a config says.
+
+    The outcomes are analysed in parallel worker processes when ``jobs`` (default: the rule of
+    :func:`trends.report.drawing.n_jobs`, the one the charts use) allows more than one; each
+    outcome has its own seed, so the results do not depend on it.
 
     With a tallies or counts series, the claims (if any) are checked against its daily counts
     (:func:`check_claims_on_series`). With the user's own timeline and no ``start``/``end``, the
@@ -349,6 +354,7 @@ def run_analysis(config: Any, inputs: ReportInputs) -> Any:
         outcomes=_outcomes(config, inputs), freq=freq, family=config.family,
         ingest=inputs.ingest, inference=config.inference,
         two_phase=TWO_PHASE_OF_INFERENCE.get(config.inference, config.inference),
+        n_jobs=n_jobs(jobs, len(OUTCOMES)),
     )  # fmt: skip
     if choice is not None:
         analysis.settings["default_window"] = {**choice.to_dict(), "reasons": choice.reasons()}
@@ -402,7 +408,7 @@ def run_report(config: Any, *, progress: Progress | None = None, jobs: int | Non
     inputs = load_inputs(config)
     if progress is not None:
         progress("Fitting the models", 0, 0)
-    analysis = run_analysis(config, inputs)
+    analysis = run_analysis(config, inputs, jobs)
     files = write_report(
         analysis, config.out, incidents=inputs.incidents, timeline=inputs.timeline,
         source_label=inputs.source_label, progress=progress, title=config.title, config=config,

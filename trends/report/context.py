@@ -306,6 +306,7 @@ def _robustness(a: Any) -> list[Section]:
                 f"{fmt.unit_of(a.freq)}, with no low/high range and no single incidents to leave "
                 "out."
             )
+            _model_variants(sec, oa)
             continue
         base = oa.its.level_change if oa.its is not None else None
         rows = []
@@ -344,7 +345,28 @@ def _robustness(a: Any) -> list[Section]:
                 what="every variant points the same way as the main analysis." if same
                 else "the direction depends on the variant.",
             ))  # fmt: skip
+        _model_variants(sec, oa)
     return out
+
+
+def _model_variants(sec: Section, oa: Any) -> None:
+    """The level change refitted over other windows, slope terms and a curved pre-period trend."""
+    span = getattr(oa, "level_change_range", None)
+    if span is None or not getattr(span, "variants", None):
+        return
+    rows = []
+    for v in (span.main, *span.variants):
+        if v.estimate is None:
+            rows.append([v.label, "not estimable", v.problem or ""])
+        else:
+            rows.append(
+                [v.label, fmt.ratio(v.estimate), f"{fmt.ratio(v.ci_low)} to {fmt.ratio(v.ci_high)}"]
+            )
+    sec.tables.append(Table(["Model variant", "Level change (rate ratio)", "95% CI"], rows))
+    sec.paragraphs.append(prose(
+        "The same level change {what}: from {lo} to {hi}.",
+        what=span.what, lo=fmt.ratio(span.min), hi=fmt.ratio(span.max),
+    ))  # fmt: skip
 
 
 def _repeats_main(r: Any, base: Any) -> bool:

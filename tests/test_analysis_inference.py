@@ -46,6 +46,7 @@ def test_report_refuses_an_unknown_inference_method(tmp_path):
 def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
     from trends.models.spec import (
         AUTO_MIN_PERIODS,
+        AUTO_MIN_WEEKS,
         TWO_PHASE_METHODS,
         TWO_PHASE_OF_INFERENCE,
         choose_inference,
@@ -54,11 +55,14 @@ def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
     )
 
     daily = {"freq": "D", "n_observed": AUTO_MIN_PERIODS, "family": "negbin"}
-    assert choose_inference("auto", **daily) == "latent_ar"
-    assert choose_two_phase_method("auto", **daily) == "latent_ar_lrv"
+    weekly = {"freq": "W-SAT", "n_observed": AUTO_MIN_WEEKS, "family": "poisson"}
+    for calibrated in (daily, weekly):
+        assert choose_inference("auto", **calibrated) == "latent_ar"
+        assert choose_two_phase_method("auto", **calibrated) == "latent_ar_lrv"
     for other in (
         {**daily, "n_observed": AUTO_MIN_PERIODS - 1},  # shorter than the calibration study
-        {**daily, "freq": "W"},  # weekly counts: not measured
+        {**weekly, "n_observed": AUTO_MIN_WEEKS - 1},
+        {**daily, "freq": "M"},  # monthly counts: too few periods for the latent model
         {**daily, "family": "quasipoisson"},  # not a family of the latent model
     ):
         assert choose_inference("auto", **other) == "glm"

@@ -152,6 +152,20 @@ def test_calibration_independent_v2_smoke(tmp_path):
     assert "(SMOKE RUN)" in (tmp_path / "calibration_independent_v2_smoke.md").read_text()
 
 
+def test_calibration_weekly_smoke(tmp_path):
+    """Weekly / monthly ITS, glm vs latent AR, on three tiny cells (three series each)."""
+    _run("calibration_weekly.py", tmp_path,
+         published=("calibration_weekly.csv", "calibration_weekly.md"))  # fmt: skip
+    summary = pd.read_csv(tmp_path / "calibration_weekly_smoke.csv")
+    assert {"W_glm", "W_latent_ar", "M_glm", "W_tp_glm", "W_tp_latent_ar_lrv"} == set(
+        summary["method"]
+    )
+    assert (summary["n"] + summary["failed"] == 3).all()
+    assert summary["coverage"].between(0, 1).all()
+    assert {"fpr", "bias_log_rr", "median_width_rr", "coverage_mcse"} <= set(summary.columns)
+    assert "(SMOKE RUN)" in (tmp_path / "calibration_weekly_smoke.md").read_text()
+
+
 def test_calibration_placebo_smoke(tmp_path):
     """Placebo size: two processes without an effect, three series, every default variant."""
     published = ("placebo_calibration.csv", "placebo_calibration.md")

@@ -51,7 +51,9 @@ def test_the_committed_schema_is_the_generated_one():
 
 
 def _differences(new, old, path=""):
-    """Every way ``new`` departs from ``old`` (numbers to 1e-9); keys only in ``new`` are fine."""
+    """Every way ``new`` departs from ``old`` (numbers to 1e-6 relative: the latent-AR fits are
+    optimised to about 1e-8, so a machine with other BLAS kernels may differ below that; the
+    reports print three significant figures); keys only in ``new`` are fine."""
     if isinstance(old, dict):
         if not isinstance(new, dict):
             return [f"{path}: {type(new).__name__} instead of an object"]
@@ -73,13 +75,13 @@ def _differences(new, old, path=""):
         ]
     if isinstance(old, float | int) and not isinstance(old, bool):
         ok = isinstance(new, float | int) and not isinstance(new, bool)
-        if ok and math.isclose(new, old, rel_tol=1e-9, abs_tol=1e-12):
+        if ok and math.isclose(new, old, rel_tol=1e-6, abs_tol=1e-12):
             return []
         return [f"{path}: {new!r} instead of {old!r}"]
     return [] if new == old else [f"{path}: {new!r} instead of {old!r}"]
 
 
-def test_founding_case_results_equal_the_reference_to_1e_9(payload):
+def test_founding_case_results_equal_the_reference_to_1e_6(payload):
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
     assert _differences(payload, reference) == []
     assert schema_errors(payload) == []
@@ -88,7 +90,7 @@ def test_founding_case_results_equal_the_reference_to_1e_9(payload):
 def test_a_difference_is_caught(payload):
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
     changed = json.loads(json.dumps(payload))
-    changed["outcomes"]["attacks"]["rate_ratio"]["estimate"] *= 1 + 1e-8
+    changed["outcomes"]["attacks"]["rate_ratio"]["estimate"] *= 1 + 1e-5
     changed["claims"][0]["verdict"] = "supported"
     found = _differences(changed, reference)
     assert any("rate_ratio/estimate" in d for d in found) and any(

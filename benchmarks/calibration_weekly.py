@@ -277,9 +277,27 @@ RUN_COMMAND = (
     "nice -n 10 .venv/bin/python benchmarks/calibration_weekly.py "
     "--n 200 --step 20 --deadline 17:46"
 )
-READING = """## Reading
+READING = """## Reading (run of 2 Dec 2026: 30 cells x 200 series, 0 failed ITS fits)
 
-(see the report of helper H6; written after the run)
+- **Weekly ITS: glm does not hold 95% in any cell.** Its level-change coverage is 0.739 over
+  all cells (0.380-0.905), 0.808 (0.670-0.880) where the trend is right (0.754 at 245 days,
+  0.813 at 365, 0.857 at 730), and its false-positive rate without an effect is 0.260
+  (0.125-0.620; 0.185, 0.125-0.230, where the trend is right). `latent_ar` on the same weekly
+  series covers 0.940 (0.865-0.980) over all cells and 0.959 (0.940-0.980) where the trend is
+  right, with a false-positive rate of 0.058 (0.020-0.125; 0.045, 0.020-0.060, trend right).
+  It is somewhat conservative at 730 days (0.965, 0.950-0.980) and does not hold 95% under the
+  wave (0.879, 0.865-0.910: the linear trend misfits; glm 0.456 there). Its intervals are wider
+  (median over cells of the median width on the ratio scale 1.264 vs 0.792), which is what the
+  honest width costs. Bias of the log rate ratio is small for both (cell medians -0.005 glm,
+  +0.003 latent_ar).
+- **Monthly (730 days, 24 months + cut ends, glm only):** coverage 0.597 (0.385-0.665),
+  false-positive rate 0.410 (0.335-0.615). Nothing measured here holds there; latent_ar cannot
+  run (fewer than 30 periods).
+- **Two-phase ratio on weekly series (cut weeks left out):** `glm` covers 0.905 (0.835-1.000),
+  false positives 0.217 (0.055-0.645); `latent_ar_lrv` 0.963 (0.910-1.000), false positives
+  0.084 (0.005-0.260; 0.053 where the trend is right), 3 failed fits in 6000.
+- MC SE of one cell's coverage at 0.95 with n = 200: 0.015. The evidence favours `latent_ar`
+  (and `latent_ar_lrv`) over glm for weekly series of >= 35 weeks; monthly remains uncalibrated.
 """
 
 

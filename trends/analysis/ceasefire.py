@@ -140,9 +140,10 @@ def analyse_ceasefire(
         Seed of the simulation-based intervals.
     inference : str, default "auto"
         Inference method of the interrupted time series: ``"auto"`` (the latent AR(1)
-        log-intensity model on daily series of at least 120 observed days with a negative
-        binomial or Poisson family, where the calibration study found its 95% intervals near
-        95% and Newey-West's near 84%; the count GLM with ``se`` errors elsewhere: see
+        log-intensity model on daily series of at least 120 observed days and weekly series of
+        at least 34 observed weeks with a negative binomial or Poisson family, where the
+        calibration studies found its 95% intervals near 95% and Newey-West's near 81-84%; the
+        count GLM with ``se`` errors elsewhere: see
         :func:`trends.models.spec.choose_inference`), ``"glm"`` or ``"latent_ar"``.
     two_phase : str, default "auto"
         How the two-phase rate ratio's interval is computed: ``"auto"`` (``"latent_ar_lrv"``:

@@ -199,13 +199,17 @@ def test_level_change_range_over_windows_and_slope(analysis):
         assert isinstance(r, LevelChangeRange) and isinstance(r, tuple) and len(r) == 2
         lo, hi = r
         assert lo == r.min <= oa.its.level_change.estimate <= r.max == hi
-        assert len(r.variants) == 5 and r.n_fitted == 5
+        # five refits, then the pre-trend check's curved fit (no refit)
+        assert len(r.variants) == 6 and r.n_fitted == 6
         ests = [v.estimate for v in (r.main, *r.variants)]
         assert lo == min(ests) and hi == max(ests)
         assert lo < hi  # the windows and the slope term do move it
-        assert [v.slope_change for v in r.variants] == [False, True, True, True, True]
+        assert [v.slope_change for v in r.variants] == [False, True, True, True, True, True]
         assert r.main.estimate == oa.its.level_change.estimate
-        assert "analytic" in r.description
+        assert "analytic" in r.description and "curved pre-period trend" in r.what
+        curved = oa.pretrend.level_change_curved
+        assert r.variants[-1].label.startswith("curved")
+        assert r.variants[-1].estimate == pytest.approx(curved.estimate, rel=1e-12)
 
 
 def test_each_variant_is_the_same_spec_on_its_window(analysis):
@@ -229,7 +233,7 @@ def test_level_change_range_is_read_by_the_bottom_line_and_serialised(analysis):
     ev = evidence_from_outcome(oa, event=analysis.intervention)
     assert ev.level_change_range == (oa.level_change_range.min, oa.level_change_range.max)
     d = oa.to_dict()["level_change_range"]
-    assert d["min"] == oa.level_change_range.min and len(d["variants"]) == 5
+    assert d["min"] == oa.level_change_range.min and len(d["variants"]) == 6
     json.dumps(d)
     back = pickle.loads(pickle.dumps(oa.level_change_range))
     assert back == oa.level_change_range and back.variants == oa.level_change_range.variants

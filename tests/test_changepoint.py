@@ -597,3 +597,17 @@ def test_argmax_cdf_asymmetric_properties():
     lo1, hi1 = argmax_quantiles(0.95, 1.0, 1.0)
     lo2, hi2 = argmax_quantiles(0.95, 1.0, 2.0)
     assert hi2 > hi1
+
+
+def test_edge_zero_rule_keeps_the_search_table_and_its_selection():
+    """A leading run of zeros merged by the edge rule: both searches still mark the row they
+    selected (found by hypothesis: PELT's table had no row for the merged number)."""
+    s = daily([0] * 26 + [11, 0, 0, 0])
+    kw = {"model": "poisson", "min_size": 3, "max_changes": 30, "criterion": 6.0}
+    for method in ("dp", "pelt"):
+        r = detect_changepoints(s, method=method, **kw)
+        tab = r.criterion_table
+        assert int(tab["selected"].sum()) == 1
+        best = tab.loc[tab["selected"], "criterion"].iloc[0]
+        assert best == pytest.approx(tab["criterion"].min())
+        assert any("run of zeros at the edge" in n for n in r.notes)

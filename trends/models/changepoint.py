@@ -501,10 +501,8 @@ def _search(
     notes: list[str] = []
     if n_changes is None:
         breaks, dropped = _drop_edge_zeros(p.y, breaks, int(edge_zeros), p.cost.counts)
-        if dropped:
+        if dropped:  # the table stays the search's own (its "selected" row included)
             notes.append(_edge_note(dropped, int(edge_zeros), p.axis.unit))
-            ms = np.asarray(fit.search.columns["m"])
-            fit.search.columns["selected"] = ms == breaks.size
     return fit, breaks, notes, dep
 
 

@@ -43,6 +43,8 @@ from trends.verdicts import bottom_lines_from_analysis
 __all__ = ["analyse_ceasefire"]
 
 
+_STEP_ORDER = ("rates", "its", "pretrend", "changepoint", "placebo", "robustness")
+
 _STEP_WORDS = {
     "rates": "rate comparison",
     "its": "interrupted time series",
@@ -151,8 +153,7 @@ def analyse_ceasefire(
         AR(1) model, under the same rule), ``"glm"`` (negative binomial + ``se``) or
         ``"latent_ar"`` (see :data:`trends.models.spec.TWO_PHASE_METHODS`).
     n_jobs : int, default 1
-        Worker processes: with more than one, the outcomes are analysed in parallel (each from
-        its own seed, so the results are the same as with one).
+        Worker processes for the outcomes (each has its own seed: same results as with one).
 
     Returns
     -------
@@ -174,9 +175,8 @@ def analyse_ceasefire(
         raise InputError(problem)
     chosen = _resolve_outcomes(wanted, series)
     cp_model = changepoint_model or ("negbin" if family == "negbin" else "poisson")
-    steps = ("rates", "its") + (("pretrend",) if pretrend else ()) + ("changepoint",)
-    steps += ("placebo",) if placebo else ()
-    steps += ("robustness",) if robustness else ()
+    wanted_steps = {"pretrend": pretrend, "placebo": placebo, "robustness": robustness}
+    steps = tuple(k for k in _STEP_ORDER if wanted_steps.get(k, True))
     settings = Settings(
         steps=steps,
         freq=freq,

@@ -42,7 +42,6 @@ import numpy as np
 import pandas as pd
 
 from trends.models.its_design import ITSDesign, PreparedSeries
-from trends.models.its_intervals import CounterfactualIntervals
 from trends.models.latent_ar import LatentARResult, fit_latent_ar
 from trends.models.latent_ar_intervals import latent_intervals_fast
 from trends.models.spec import ITSSpec
@@ -250,42 +249,8 @@ def fit_latent_its(
     return fit, []
 
 
-def latent_intervals(
-    fit: LatentARFit,
-    x_cf: np.ndarray,
-    off_cf: np.ndarray,
-    obs_ok: np.ndarray,
-    tot_obs: float,
-    alpha: float,
-) -> CounterfactualIntervals:
-    """Counterfactual bands of a latent-AR ITS fit.
-
-    Pointwise bands are those of one period's expected count; the cumulative band at each post
-    period is that of the expected total over the observed post periods up to it, all from
-    :meth:`~trends.models.latent_ar.LatentARResult.expected_total` (its confidence interval is
-    parameter uncertainty; its prediction interval adds count and latent-process variation).
-
-    Parameters
-    ----------
-    fit : LatentARFit
-        The fit.
-    x_cf : numpy.ndarray
-        Design rows of the post period with the last intervention's terms set to zero.
-    off_cf : numpy.ndarray
-        Their offsets.
-    obs_ok : numpy.ndarray of bool
-        Observed post periods (summed by the cumulative effect).
-    tot_obs : float
-        Observed total over them.
-    alpha : float
-        One minus the confidence level.
-
-    Returns
-    -------
-    CounterfactualIntervals
-        The bands, in the layout :func:`trends.models.its.fit_its` uses.
-    """
-    return latent_intervals_fast(fit, x_cf, off_cf, obs_ok, tot_obs, alpha)
+#: The counterfactual's bands of a latent-AR ITS fit (one implementation, in O(m^2)).
+latent_intervals = latent_intervals_fast
 
 
 def latent_mean_shift(fit: Any) -> float:

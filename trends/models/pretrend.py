@@ -245,27 +245,12 @@ class PreTrendCheck(Result):
             Exactly one row.
         """
         lin, cur = self.level_change_linear, self.level_change_curved
-        return pd.DataFrame(
-            [
-                {
-                    "tested": self.tested,
-                    "well_described": self.well_described,
-                    "statistic": self.statistic,
-                    "df": self.df,
-                    "df_denom": self.df_denom,
-                    "reference": self.reference,
-                    "p_value": self.p_value,
-                    "level": self.level,
-                    "degree": self.degree,
-                    "inference": self.inference,
-                    "n_pre": self.n_pre,
-                    "pre_events": self.pre_events,
-                    "level_change_linear": math.nan if lin is None else lin.estimate,
-                    "level_change_curved": math.nan if cur is None else cur.estimate,
-                    "reason": self.reason,
-                }
-            ]
-        )
+        row: dict[str, Any] = {"tested": self.tested, "well_described": self.well_described}
+        row.update({name: getattr(self, name) for name in _GLANCE_FIELDS})
+        row["level_change_linear"] = math.nan if lin is None else lin.estimate
+        row["level_change_curved"] = math.nan if cur is None else cur.estimate
+        row["reason"] = self.reason
+        return pd.DataFrame([row])
 
     def headline(self) -> str:
         """The verdict in one sentence (for a report or a bottom line).
@@ -324,6 +309,7 @@ class PreTrendCheck(Result):
         dict
         """
         lin, cur = self.level_change_linear, self.level_change_curved
+        scalars = {name: getattr(self, name) for name in _GLANCE_FIELDS}
         return to_jsonable(
             {
                 "model": "pre_trend_check",
@@ -331,25 +317,12 @@ class PreTrendCheck(Result):
                 "reason": self.reason,
                 "well_described": self.well_described,
                 "flagged": self.flagged,
-                "statistic": self.statistic,
-                "df": self.df,
-                "df_denom": self.df_denom,
-                "reference": self.reference,
-                "p_value": self.p_value,
-                "level": self.level,
-                "degree": self.degree,
+                **scalars,
                 "terms": list(self.terms),
-                "coefficients": None
-                if self.coefficients is None
-                else {str(k): float(v) for k, v in self.coefficients.items()},
-                "std_errors": None
-                if self.std_errors is None
-                else {str(k): float(v) for k, v in self.std_errors.items()},
-                "inference": self.inference,
+                "coefficients": _as_mapping(self.coefficients),
+                "std_errors": _as_mapping(self.std_errors),
                 "method": self.method,
                 "intervention": self.intervention,
-                "n_pre": self.n_pre,
-                "pre_events": self.pre_events,
                 "unit": self.unit,
                 "level_change_linear": None if lin is None else lin.to_dict(),
                 "level_change_curved": None if cur is None else cur.to_dict(),
@@ -357,6 +330,25 @@ class PreTrendCheck(Result):
                 "headline": self.headline(),
             }
         )
+
+
+#: The scalar fields that :meth:`PreTrendCheck.glance` shows and its ``to_dict`` writes.
+_GLANCE_FIELDS = (
+    "statistic",
+    "df",
+    "df_denom",
+    "reference",
+    "p_value",
+    "level",
+    "degree",
+    "inference",
+    "n_pre",
+    "pre_events",
+)
+
+
+def _as_mapping(values: pd.Series | None) -> dict[str, float] | None:
+    return None if values is None else {str(k): float(v) for k, v in values.items()}
 
 
 def _degree_word(d: int) -> str:

@@ -206,6 +206,87 @@ def latent_ar_ratio(n_series: int, n_days: int = 365) -> list[dict]:
     return rows
 
 
+def _ingarch(n_days: int, seed: int, drop: float = 0.6) -> pd.Series:
+    """NB INGARCH(1,1) counts (not the latent-AR model): ``lam_t = w + a y_{t-1} + b lam_{t-1}``,
+    size 4, the intercept ``w`` times ``drop`` from the middle day on."""
+    rng = np.random.default_rng(seed)
+    y, lam = np.zeros(n_days), 4.0
+    for t in range(n_days):
+        w = 1.2 * (drop if t >= n_days // 2 else 1.0)
+        lam = w + 0.35 * (y[t - 1] if t else 4.0) + 0.35 * lam
+        y[t] = rng.negative_binomial(4.0, 4.0 / (4.0 + lam))
+    return pd.Series(y, index=pd.date_range("2020-01-01", periods=n_days, freq="D"), name="events")
+
+
+def _placebo_pair(series: pd.Series, its, repeat: int) -> dict:
+    """Cold and warm latent-AR placebo fits of one series: largest differences, p-values, times."""
+    from trends.models.placebo import placebo_test
+
+    t_cold, t_warm = [], []
+    for _ in range(repeat):  # interleaved: the load of the machine hits both alike
+        t0 = time.perf_counter()
+        cold = placebo_test(series, its, warm_start=False)
+        t1 = time.perf_counter()
+        warm = placebo_test(series, its, warm_start=True)
+        t_cold.append(t1 - t0)
+        t_warm.append(time.perf_counter() - t1)
+    pairs = {"coef": (cold.placebo_log_rr, warm.placebo_log_rr),
+             "se": (cold.placebo_se, warm.placebo_se), "t": (cold.placebo_t, warm.placebo_t)}  # fmt: skip
+    out: dict = {"n_fake": cold.n_placebos, "failed_equal": cold.n_failed == warm.n_failed}
+    for k, (a, b) in pairs.items():
+        a, b = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        out["same_nan"] = out.get("same_nan", True) and bool(np.array_equal(ok, np.isfinite(a)))
+        out[f"rel_{k}"] = float(np.max(np.abs(b[ok] - a[ok]) / np.abs(a[ok]), initial=0.0))
+    se = cold.placebo_se.to_numpy(dtype=float)
+    diff = np.abs(warm.placebo_log_rr.to_numpy() - cold.placebo_log_rr.to_numpy())
+    out["coef_diff_over_se"] = float(np.nanmax(diff / se, initial=0.0))
+    out["p_equal"] = (cold.p_value == warm.p_value) and (
+        cold.p_value_one_sided == warm.p_value_one_sided)  # fmt: skip
+    out["p_cold"], out["p_warm"] = cold.p_value, warm.p_value
+    out["cold_s"], out["warm_s"] = float(np.median(t_cold)), float(np.median(t_warm))
+    out["ratio"] = float(np.median(np.array(t_cold) / np.array(t_warm)))
+    return out
+
+
+def placebo_latent(n_series: int, repeat: int = 3) -> list[dict]:
+    """Warm-started against cold latent-AR placebo fits (issue 12 follow-up).
+
+    The founding case's two outcomes (its own ``inference="latent_ar"`` fits, ``repeat`` timed
+    runs each, interleaved) and ``n_series`` seeded 150-day series, half from
+    :func:`trends.simulate.simulate_conflict`, half NB INGARCH(1,1) (:func:`_ingarch`), each
+    fitted by ``fit_its(..., inference="latent_ar")`` at day 100 (one timed run each).
+    """
+    from trends import analyse_ceasefire, load_idlib_2019
+    from trends.cases.idlib_2019 import DEFAULTS
+    from trends.models.its import fit_its
+    from trends.simulate import simulate_conflict
+
+    warnings.simplefilter("ignore")
+    case = load_idlib_2019()
+    an = analyse_ceasefire(
+        case.incidents, DEFAULTS["intervention"], start=case.timeline[DEFAULTS["start"]].start,
+        end=DEFAULTS["end"], timeline=case.timeline, placebo=False, robustness=False,
+    )  # fmt: skip
+    rows = []
+    for name, o in an.outcomes.items():
+        if o.its is not None:
+            row = _placebo_pair(o.series, o.its, repeat)
+            rows.append({"series": f"founding case: {name}"} | row)
+            print(f"  {rows[-1]}", flush=True)
+    for seed in range(n_series):
+        if seed % 2 == 0:
+            sim = simulate_conflict(150, base_rate=4.0, ar_coef=0.6, ar_sd=0.4, dispersion=4.0,
+                                    changes=[{"day": 100, "level": 0.6}], seed=100 + seed)  # fmt: skip
+            y, kind = sim.frame["attacks"].astype(float).rename("attacks"), "simulate_conflict"
+        else:
+            y, kind = _ingarch(150, 100 + seed), "INGARCH(1,1)"
+        its = fit_its(y, y.index[100], inference="latent_ar")
+        rows.append({"series": f"{kind} seed {100 + seed}"} | _placebo_pair(y, its, 1))
+        print(f"  {rows[-1]}", flush=True)
+    return rows
+
+
 def _met(value: float, target: float) -> str:
     return "met" if value < target else "NOT MET"
 
@@ -304,6 +385,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--latent-n", type=int, default=30, help="series for the latent-AR ratio")
     parser.add_argument("--latent-ar-only", action="store_true", help="only the latent-AR ratio")
     parser.add_argument("--baseline", default=None, help="git revision of fit_its (snapshot)")
+    parser.add_argument(
+        "--placebo-latent", type=int, default=None, metavar="N",
+        help="only the warm/cold latent-AR placebo comparison (founding case + N series)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.smoke:
         args.repeat = 1
@@ -312,6 +397,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         from calibration_independent import snapshot
 
         sys.path.insert(0, str(snapshot(args.baseline)))
+    if args.placebo_latent is not None:
+        return _write_placebo(pd.DataFrame(placebo_latent(args.placebo_latent)), args)
     if args.latent_ar_only:
         return _write(
             pd.DataFrame(latent_ar_ratio(args.latent_n)), args, machine_info(), "_latent_ar"
@@ -347,6 +434,42 @@ def _write(df: pd.DataFrame, args: argparse.Namespace, info: dict, name: str) ->
     (args.out / f"speed{tag}.md").write_text("\n".join(md))
     write_json(info, args.out / f"speed_machine{tag}.json")
     print(md_table(show, digits=3))
+    return df
+
+
+def _write_placebo(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """Write ``speed_latent_ar_placebo{_smoke}.csv/.md``."""
+    tag = "_latent_ar_placebo" + smoke_tag(args.smoke)
+    write_csv(df, args.out / f"speed{tag}.csv", float_format="%.4g")
+    tiny = ("rel_coef", "rel_se", "rel_t", "coef_diff_over_se")
+    worst = {k: float(df[k].max()) for k in tiny}
+    shown = df.assign(**{k: df[k].map(lambda v: f"{v:.2g}") for k in tiny})
+    md = [
+        "# Latent-AR placebo: warm-started against cold fake fits",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_info().items()),
+        "",
+        "Each fake date's latent-AR fit started from the previous date's optimum (the Newton "
+        "polish alone, the cold search as the fallback) against the cold fit. `rel_*`: largest "
+        "relative difference over the fake dates; `ratio`: cold / warm time of `placebo_test` "
+        "(median of interleaved runs; founding case 3 runs, the others 1).",
+        "",
+        "Largest over all series: " + ", ".join(f"{k} {v:.2g}" for k, v in worst.items())
+        + f"; p-values identical in {int(df['p_equal'].sum())} of {len(df)}; median ratio "
+        f"{df['ratio'].median():.2f}.",
+        "",
+        "Reading: on the founding case the warm fits equal the cold ones (largest relative "
+        "difference of t 5e-9); on 5 of the 20 simulated series at least one fake window's "
+        "likelihood has two optima and the warm chain keeps the previous date's where the cold "
+        "search finds the other (up to 0.78 SE on a level change; the placebo p-values did not "
+        "change). INGARCH series often put theta at its bound, where the warm path falls back "
+        "to the cold search (ratio about 1). Hence `warm_start=False` stays the default.",
+        "",
+        md_table(shown, digits=3),
+        "",
+    ]  # fmt: skip
+    (args.out / f"speed{tag}.md").write_text("\n".join(md))
+    print("\n".join(md[:8]))
     return df
 
 

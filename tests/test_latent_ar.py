@@ -17,6 +17,7 @@ import pytest
 from trends.errors import InputError, InsufficientDataError, NotIdentifiedError
 from trends.models.latent_ar import (
     LatentARResult,
+    LatentARStart,
     fit_its_latent_ar,
     fit_latent_ar,
     its_design,
@@ -256,3 +257,76 @@ def test_hyperparameter_correction_widens_the_interval():
     assert np.all(corr.df > 0)
     with pytest.raises(InputError):
         fit_its_latent_ar(y, "2019-08-31", hyper="kass")
+
+
+# --------------------------------------------------------------------------------------------
+# warm starts: the Newton polish alone from a neighbouring fit's optimum
+# --------------------------------------------------------------------------------------------
+def _ingarch(n: int, seed: int) -> np.ndarray:
+    """NB INGARCH(1,1) counts (not the latent-AR model), intercept 40% lower from day n // 2."""
+    rng = np.random.default_rng(seed)
+    y, lam = np.zeros(n), 4.0
+    for t in range(n):
+        w = 1.2 * (0.6 if t >= n // 2 else 1.0)
+        lam = w + 0.35 * (y[t - 1] if t else 4.0) + 0.35 * lam
+        y[t] = rng.negative_binomial(4.0, 4.0 / (4.0 + lam))
+    return y
+
+
+def _warm_series(seed: int) -> np.ndarray:
+    if seed % 2:
+        return _ingarch(170, seed)
+    sim = simulate_conflict(
+        170, base_rate=4.0, ar_coef=0.6, ar_sd=0.4, dispersion=4.0,
+        changes=[Change(day=85, level=0.6)], seed=seed,
+    )  # fmt: skip
+    return sim.frame["attacks"].to_numpy(dtype=float)
+
+
+def _assert_same_fit(warm: LatentARResult, cold: LatentARResult, tol: float = 1e-6) -> None:
+    se = cold.bse.to_numpy()
+    scale = np.maximum(np.abs(cold.params.to_numpy()), se)
+    assert np.max(np.abs(warm.params.to_numpy() - cold.params.to_numpy()) / scale) < tol
+    assert np.max(np.abs(warm.bse.to_numpy() / se - 1.0)) < tol
+    t_w, t_c = warm.params.to_numpy() / warm.bse.to_numpy(), cold.params.to_numpy() / se
+    assert np.max(np.abs(t_w - t_c) / np.maximum(np.abs(t_c), 1.0)) < tol
+    assert warm.loglik == pytest.approx(cold.loglik, rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_warm_start_gives_the_cold_fit(seed: int) -> None:
+    """Fits at neighbouring dates on shifted windows (as the placebo test's fake dates) started
+    from the first fit's optimum: the cold fit to 1e-6."""
+    y = _warm_series(seed)
+    first = fit_latent_ar(y[:120], its_design(120, 60), hyper="auto")
+    assert first.optimum is not None and first.optimum.hessian is not None
+    for shift in (1, 4, 12):
+        yy, x = y[shift : 120 + shift], its_design(120, 60 + shift // 2)
+        cold = fit_latent_ar(yy, x, hyper="auto")
+        warm = fit_latent_ar(yy, x, hyper="auto", start=first.optimum)
+        assert "warm_start" not in cold.info
+        if warm.info["warm_start"] != "used":  # a fallback is the cold fit itself
+            assert cold.info["at_bound"] or "not used" in warm.info["warm_start"]
+            np.testing.assert_array_equal(warm.params.to_numpy(), cold.params.to_numpy())
+            continue
+        _assert_same_fit(warm, cold)
+
+
+def test_a_bad_warm_start_falls_back_to_the_cold_fit() -> None:
+    y = _warm_series(2)
+    x = its_design(120, 60)
+    cold = fit_latent_ar(y[:120], x, hyper="auto")
+    poisson = fit_latent_ar(y[:120], x, family="poisson").optimum  # 2 hyperparameters, not 3
+    bound = LatentARStart(np.array([math.atanh(0.995), math.log(1e-3), -1.0]))
+    for start, why in ((poisson, "does not match"), (bound, "at a bound")):
+        fit = fit_latent_ar(y[:120], x, hyper="auto", start=start)
+        assert fit.info["warm_start"].startswith("not used") and why in fit.info["warm_start"]
+        np.testing.assert_array_equal(fit.params.to_numpy(), cold.params.to_numpy())
+        np.testing.assert_array_equal(fit.cov.to_numpy(), cold.cov.to_numpy())
+    # a start far from the optimum: either the polish gets there (the same fit) or the fallback
+    far = LatentARStart(np.array([-1.2, 1.2, 2.5]))
+    fit = fit_latent_ar(y[:120], x, hyper="auto", start=far)
+    if fit.info["warm_start"] == "used":
+        _assert_same_fit(fit, cold)
+    else:
+        np.testing.assert_array_equal(fit.params.to_numpy(), cold.params.to_numpy())

@@ -11,7 +11,7 @@ import pytest
 
 from trends.errors import InsufficientDataError, ModelWarning
 from trends.models.its import fit_its
-from trends.models.placebo import placebo_test
+from trends.models.placebo import _fake_fits, _fake_problem, placebo_test, spec_of
 from trends.simulate import simulate_conflict
 
 
@@ -132,7 +132,40 @@ def test_batched_placebo_matches_the_per_date_fits(options):
         _assert_batched_matches(s, its)
 
 
+def _assert_warm_matches_cold(series: pd.Series, its, blocks: tuple[slice, ...]) -> None:
+    """Latent-AR fake fits warm-started in date order against cold ones, on blocks of dates."""
+    pre, spec, dates, wins, *_ = _fake_problem(series, its, None, None, "matched")
+    for block in blocks:
+        c_cold, s_cold = _fake_fits(pre, spec, dates[block], wins[block], False, False)
+        c_warm, s_warm = _fake_fits(pre, spec, dates[block], wins[block], False, True)
+        assert np.array_equal(np.isnan(c_cold), np.isnan(c_warm))
+        ok = np.isfinite(c_cold)
+        assert np.max(np.abs(c_warm[ok] - c_cold[ok]) / s_cold[ok]) < 1e-6
+        assert np.max(np.abs(s_warm[ok] / s_cold[ok] - 1.0)) < 1e-6
+        t_cold, t_warm = c_cold[ok] / s_cold[ok], c_warm[ok] / s_warm[ok]
+        assert np.max(np.abs(t_warm - t_cold) / np.maximum(np.abs(t_cold), 1.0)) < 1e-6
+
+
+def test_latent_placebo_warm_starts_match_the_cold_fits():
+    s = _series(0.5, seed=5, n=150, at=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        its = fit_its(s, s.index[100], inference="latent_ar")
+    warm = placebo_test(s, its, min_segment=40, warm_start=True)
+    cold = placebo_test(s, its, min_segment=40)
+    assert warm.n_placebos == cold.n_placebos == 21 and warm.n_failed == cold.n_failed
+    ok = cold.placebo_se.notna().to_numpy()
+    diff = (warm.placebo_log_rr - cold.placebo_log_rr).abs() / cold.placebo_se
+    assert float(diff[ok].max()) < 1e-6
+    assert _max_rel(warm.placebo_se, cold.placebo_se) < 1e-6
+    assert warm.p_value == cold.p_value and warm.p_value_one_sided == cold.p_value_one_sided
+
+
 def test_batched_placebo_matches_on_the_founding_case():
+    """The founding case's outcomes: the GLM batch against the per-date GLM fits at every fake
+    date, and the latent-AR fake fits (the report's placebo) warm-started (``warm_start=True``)
+    against cold ones on blocks of dates with both edges of the pre-period and a stretch where the latent variance
+    of civilian deaths reaches its bound (the warm path falls back there)."""
     from trends import analyse_ceasefire, load_idlib_2019
     from trends.cases.idlib_2019 import DEFAULTS
 
@@ -151,7 +184,13 @@ def test_batched_placebo_matches_on_the_founding_case():
     fitted = [o for o in analysis.outcomes.values() if o.its is not None]
     assert len(fitted) >= 2
     for outcome in fitted:
-        _assert_batched_matches(outcome.series, outcome.its)
+        assert outcome.its.spec.inference == "latent_ar"  # the report's placebo: latent AR fits
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ModelWarning)
+            glm = fit_its(outcome.series, spec=spec_of(outcome.its).replace(inference="glm"))
+        _assert_batched_matches(outcome.series, glm)
+        blocks = (slice(0, 3), slice(77, 81), slice(-3, None))
+        _assert_warm_matches_cold(outcome.series, outcome.its, blocks)
 
 
 def test_dates_the_batch_cannot_fit_go_through_the_per_date_path():

@@ -27,6 +27,13 @@ Newey-West); false-positive rate 0.050 (0.063; 0.187). It does not repair a misf
 vs 0.585 on a slow wave) nor the long-run estimand under self-excitation. The numbers are
 carried by :data:`trends.models.spec.INFERENCE_METHODS` into the result's settings and report.
 
+Repeated fits of neighbouring problems (the placebo test's fake dates) may run inside
+:func:`warm_start_chain`: each fit then starts its hyperparameter search at the optimum of the
+previous one (``start`` of :func:`~trends.models.latent_ar.fit_latent_ar`: the Newton polish
+alone, with the cold search as the fallback): the same estimates as cold fits to the
+optimiser's reproducibility *when the likelihood has one optimum*; where it has two, a chain
+can keep the previous fit's (``placebo_test(..., warm_start=True)``, experimental).
+
 The counterfactual mean of a period is the *marginal* expected count ``exp(o + x'b + c)`` with
 ``c`` = :meth:`~trends.models.latent_ar.LatentARResult.mean_correction` (fitted expected counts
 add up to the observed total, as a count GLM's do).
@@ -35,6 +42,9 @@ add up to the observed total, as a count GLM's do).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from trends.models.its_design import ITSDesign, PreparedSeries
-from trends.models.latent_ar import LatentARResult, fit_latent_ar
+from trends.models.latent_ar import LatentARResult, LatentARStart, fit_latent_ar
 from trends.models.latent_ar_intervals import latent_intervals_fast
 from trends.models.spec import ITSSpec
 
@@ -53,6 +63,7 @@ __all__ = [
     "latent_intervals",
     "latent_mean_shift",
     "latent_se_description",
+    "warm_start_chain",
 ]
 
 
@@ -186,8 +197,37 @@ def latent_se_description(result: LatentARResult) -> str:
     )
 
 
+#: The optimum of the last fit of the innermost :func:`warm_start_chain` (``None``: no chain).
+_CHAIN: ContextVar[list[LatentARStart | None] | None] = ContextVar("_CHAIN", default=None)
+
+
+@contextmanager
+def warm_start_chain() -> Iterator[None]:
+    """Warm-start each :func:`fit_latent_its` in the block from the previous one's optimum.
+
+    The first fit of the block is cold; every later one without an explicit ``start`` begins
+    at the :attr:`~trends.models.latent_ar.LatentARResult.optimum` of the last fit that
+    succeeded (see ``start`` of :func:`~trends.models.latent_ar.fit_latent_ar`: a start the
+    Newton polish cannot finish from falls back to the cold optimisation). Meant for fits of
+    neighbouring problems in sequence, such as the placebo test's fake dates.
+
+    Yields
+    ------
+    None
+    """
+    token = _CHAIN.set([None])
+    try:
+        yield
+    finally:
+        _CHAIN.reset(token)
+
+
 def fit_latent_its(
-    spec: ITSSpec, prepared: PreparedSeries, design: ITSDesign, used: np.ndarray
+    spec: ITSSpec,
+    prepared: PreparedSeries,
+    design: ITSDesign,
+    used: np.ndarray,
+    start: LatentARStart | None = None,
 ) -> tuple[LatentARFit, list[str]]:
     """Fit the ITS design with a latent AR(1) log intensity on the used rows.
 
@@ -202,6 +242,10 @@ def fit_latent_its(
     used : numpy.ndarray of bool
         Rows the fit may use (:func:`trends.models.its_design.usable_rows`); the others are
         passed as unreported periods.
+    start : LatentARStart, optional
+        Warm start of the hyperparameter search (see
+        :func:`~trends.models.latent_ar.fit_latent_ar`); default: inside
+        :func:`warm_start_chain` the previous fit's optimum, else none (the cold search).
 
     Returns
     -------
@@ -221,13 +265,19 @@ def fit_latent_its(
     x = x.fillna(0.0)
     offset = np.where(used, design.offset, 0.0)
     offset = np.where(np.isfinite(offset), offset, 0.0)
+    chain = _CHAIN.get()
+    if start is None and chain is not None:
+        start = chain[0]
     res = fit_latent_ar(
         y,
         x,
         offset=offset,
         family=spec.family_name,
         hyper=LATENT_ITS_HYPER,  # type: ignore[arg-type]
+        start=start,
     )
+    if chain is not None:
+        chain[0] = res.optimum
     eta = offset + x.to_numpy(dtype=float) @ res.params.to_numpy()
     mu_cond = np.exp(eta + res.latent.to_numpy())[used]
     var = mu_cond if res.theta is None else mu_cond + mu_cond**2 / res.theta

@@ -43,7 +43,11 @@ evaluations. Without both, the likelihood's flatness in the AR coefficient near 
 difference of ``1e-16`` (another BLAS build, a design scaled by ``1 + 1e-14``, a slightly
 different start) move the fitted stationary sd by several per cent and the rate ratios by up to
 ``1e-3`` relative (2% across two machines on the founding case); with them they agree to about
-``1e-8``. A fit whose optimiser does not converge raises
+``1e-8``. A fit given a warm ``start`` (the optimum of a neighbouring fit, such as the
+previous fake date of the placebo test) skips the L-BFGS-B search: the Newton polish runs from
+the start alone (quasi-Newton steps from the start's Hessian, each difference's inner mode
+started from the last iteration's), and the cold search runs after all when it does not stop on
+its criterion at an interior minimum. A fit whose optimiser does not converge raises
 :class:`~trends.errors.ConvergenceError`. Bounds: ``rho`` in
 ``[-0.9, 0.995]``, ``sd`` in ``[0.001, 5]``, ``theta >= 0.05``. The covariance of ``beta`` is ``S^{-1}`` at the optimum: the
 inverse of the Schur complement, i.e. the ``beta`` block of ``H^{-1}``: the covariance *given*
@@ -84,6 +88,7 @@ from trends.results import Result, to_jsonable
 
 __all__ = [
     "LatentARResult",
+    "LatentARStart",
     "RatioEstimate",
     "fit_latent_ar",
     "fit_its_latent_ar",
@@ -116,6 +121,8 @@ _FINE_STEP = 1e-6
 _POLISH_STEP = 5e-3
 #: The Newton polish stops after a step below this (largest component, working scale).
 _POLISH_TOL = 1e-6
+#: The same after a quasi-Newton step of a warm-started polish (superlinear, not quadratic).
+_SECANT_TOL = 1e-8
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,6 +158,24 @@ class RatioEstimate:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
         return to_jsonable(dict(self.__dict__))
+
+
+@dataclass(frozen=True, eq=False)
+class LatentARStart:
+    """Where another fit's hyperparameter search may begin (a warm start).
+
+    Attributes
+    ----------
+    h : numpy.ndarray
+        Working hyperparameters ``(atanh rho, log sd[, log alpha])`` (``sd`` the stationary sd,
+        ``alpha = 1 / theta``; two for the Poisson family).
+    hessian : numpy.ndarray or None
+        Hessian of the negative Laplace log likelihood in ``h`` at that point (the last one of
+        the Newton polish), or ``None``.
+    """
+
+    h: np.ndarray
+    hessian: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +226,9 @@ class LatentARResult(Result):
     df : pandas.Series or None
         Satterthwaite degrees of freedom of each coefficient's variance (from the sensitivity of
         ``S^{-1}`` to the hyperparameters); ``None`` when not computed.
+    optimum : LatentARStart or None
+        The optimum of the hyperparameters (working scale) and the polish's Hessian there: the
+        ``start`` of a fit of a neighbouring problem (:func:`fit_latent_ar`).
     """
 
     params: pd.Series
@@ -220,6 +248,7 @@ class LatentARResult(Result):
     cov_conditional: pd.DataFrame | None = field(default=None, repr=False)
     cov_hyper: pd.DataFrame | None = field(default=None, repr=False)
     df: pd.Series | None = field(default=None, repr=False)
+    optimum: LatentARStart | None = field(default=None, repr=False)
 
     @property
     def bse(self) -> pd.Series:
@@ -765,8 +794,84 @@ def _free_gradient(res: Any, z: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> f
     return float(np.max(np.abs(grad[free]))) if free.any() else 0.0
 
 
-def _optimise(d: _Data, max_eval: int) -> tuple[np.ndarray, _Mode, dict[str, Any]]:
-    """Maximise the Laplace likelihood over the transformed hyperparameters."""
+def _z_to_w(v: np.ndarray) -> np.ndarray:
+    """Search scale ``(atanh rho, log sd, alpha)`` -> working scale (``log alpha``)."""
+    return np.concatenate([v[:2], np.log(v[2:])])
+
+
+def _warm_optimise(
+    d: _Data, start: LatentARStart, w_lo: np.ndarray, w_hi: np.ndarray
+) -> tuple[tuple[np.ndarray, _Mode, dict[str, Any], np.ndarray | None] | None, str]:
+    """The Newton polish alone, from a warm start; ``(None, reason)`` when it is not trusted.
+
+    Trusted when the polish stopped on its own criterion (a step below :data:`_POLISH_TOL`,
+    or every component pinned at a bound), its largest free gradient is below
+    :data:`_GRAD_TOL` and its last Hessian is positive definite on the free components: the
+    point is then the zero of the same finite-difference gradient the cold path's polish ends
+    at, which does not depend on where the iterations began.
+    """
+    h = np.asarray(start.h, dtype=float)
+    if h.shape != w_lo.shape or not np.all(np.isfinite(h)):
+        return None, "the start does not match the model"
+    if np.any(h <= w_lo + 1e-6) or np.any(h >= w_hi - 1e-6):
+        return None, "the start is at a bound"
+    hess0 = start.hessian
+    if hess0 is not None and (hess0.shape != (h.size, h.size) or not np.all(np.isfinite(hess0))):
+        hess0 = None
+    w, mode, pol = _polish(d, np.clip(h, w_lo, w_hi), w_lo, w_hi, _start_mode(d), hess0=hess0)
+    if not pol["converged"] or pol["stop"] not in ("step", "pinned") or "note" in pol:
+        return None, f"the polish from the start did not converge ({pol.get('note', pol['stop'])})"
+    gnorm = pol["max_abs_free_gradient"]
+    at_bound = [
+        name
+        for name, a, b, v in zip(("rho", "sd", "theta"), w_lo, w_hi, w, strict=False)
+        if v <= a + 1e-6 or v >= b - 1e-6
+    ]
+    free = np.array([nm not in at_bound for nm in ("rho", "sd", "theta")[: w.size]])
+    hess = pol.get("hessian")
+    if at_bound:  # a boundary optimum (e.g. no latent variance) may be local: search afresh
+        return None, f"the polish from the start ended at a bound ({', '.join(at_bound)})"
+    if gnorm >= _GRAD_TOL or hess is None:
+        return None, f"largest free gradient {gnorm:.2g} after the polish from the start"
+    if free.any() and np.linalg.eigvalsh(hess[np.ix_(free, free)]).min() <= 0:
+        return None, "the polish from the start did not end at a minimum"
+    info = {
+        "optimizer": "warm start + Newton polish",
+        "message": "converged from the warm start",
+        "success": True,
+        "n_eval": int(pol["n_eval"]),
+        "n_iter": 0,
+        "restarts": 0,
+        "inner_failures": 0,
+        "inner_iterations": int(mode.iters),
+        "max_abs_free_gradient": gnorm,
+        "polish": {k: v for k, v in pol.items() if k not in ("max_abs_free_gradient", "hessian")},
+        "at_bound": at_bound,
+        "warm_start": "used",
+    }
+    return (np.concatenate([w[:2], np.exp(w[2:])]), mode, info, hess), ""
+
+
+def _optimise(
+    d: _Data, max_eval: int, start: LatentARStart | None = None
+) -> tuple[np.ndarray, _Mode, dict[str, Any], np.ndarray | None]:
+    """Maximise the Laplace likelihood over the transformed hyperparameters.
+
+    With ``start``, first the Newton polish alone from it (:func:`_warm_optimise`); the full
+    search below when that is not trusted (``info["warm_start"]`` says why). Returns the
+    optimum (search scale), its inner mode, the optimiser's info and the polish's last Hessian
+    (working scale; ``None`` when the polish did not converge).
+    """
+    fallback = ""
+    if start is not None:
+        lo_w = [math.atanh(_RHO_BOUNDS[0]), math.log(_SD_BOUNDS[0])]
+        hi_w = [math.atanh(_RHO_BOUNDS[1]), math.log(_SD_BOUNDS[1])]
+        if d.negbin:
+            lo_w.append(math.log(_ALPHA_BOUNDS[0]))
+            hi_w.append(math.log(_ALPHA_BOUNDS[1]))
+        warm, fallback = _warm_optimise(d, start, np.array(lo_w), np.array(hi_w))
+        if warm is not None:
+            return warm
     state = {"mode": _start_mode(d), "evals": 0, "inner_fail": 0}
     big = 1e12
 
@@ -811,9 +916,7 @@ def _optimise(d: _Data, max_eval: int) -> tuple[np.ndarray, _Mode, dict[str, Any
         spread = float(np.ptp(nm.final_simplex[1]))  # flat to this over the final simplex
         method, success = "L-BFGS-B + Nelder-Mead", bool(nm.success) or spread < 1e-4
 
-    def to_w(v: np.ndarray) -> np.ndarray:  # alpha -> log alpha (the scale of _working)
-        return np.concatenate([v[:2], np.log(v[2:])])
-
+    to_w = _z_to_w
     w_lo, w_hi = to_w(lo), to_w(hi)
     w, final, polish = _polish(d, to_w(z), w_lo, w_hi, state["mode"])
     state["evals"] += polish["n_eval"]
@@ -835,14 +938,18 @@ def _optimise(d: _Data, max_eval: int) -> tuple[np.ndarray, _Mode, dict[str, Any
         "inner_failures": int(state["inner_fail"]),
         "inner_iterations": int(final.iters),
         "max_abs_free_gradient": gnorm,
-        "polish": {k: v for k, v in polish.items() if k != "max_abs_free_gradient"},
+        "polish": {
+            k: v for k, v in polish.items() if k not in ("max_abs_free_gradient", "hessian")
+        },
         "at_bound": [
             name
             for name, a, b, v in zip(("rho", "sd", "theta"), w_lo, w_hi, w, strict=False)
             if v <= a + 1e-6 or v >= b - 1e-6
         ],
     }
-    return z, final, info
+    if start is not None:
+        info["warm_start"] = f"not used: {fallback}"
+    return z, final, info, polish.get("hessian") if polish["converged"] else None
 
 
 def _polish(
@@ -853,6 +960,7 @@ def _polish(
     start: _Mode,
     step: float = _POLISH_STEP,
     max_iter: int = 20,
+    hess0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, _Mode, dict[str, Any]]:
     """Newton iterations on the working hyperparameters from the search's optimum.
 
@@ -871,12 +979,19 @@ def _polish(
     ``1e-16`` (another BLAS build) moved that end point by several per cent in ``sd`` and
     ``1e-3`` relative in the rate ratios.
 
+    With ``hess0`` (the Hessian at the optimum of a neighbouring problem: a warm start) the
+    iterations begin as chord steps with it and compute their own Hessian, as above, from the
+    first step that needs a line search or fails to halve the previous one. The Hessian only
+    chooses the steps: the point returned is still the zero of the finite-difference gradient.
+
     Returns
     -------
     w, mode, info
         The polished working hyperparameters, the inner mode there and ``converged``,
-        ``iterations``, ``n_eval``, ``max_abs_free_gradient`` (free components, working scale)
-        and, when an inner mode failed, ``note`` (``w`` and ``mode`` are then the inputs).
+        ``iterations``, ``n_eval``, ``max_abs_free_gradient`` (free components, working scale),
+        ``stop`` (``"step"``, ``"pinned"``, ``"no decrease"`` or ``"iterations"``),
+        ``hessian`` (the last Hessian, working scale) and, when an inner mode failed, ``note``
+        (``w`` and ``mode`` are then the inputs).
     """
     negbin = d.negbin
     info: dict[str, Any] = {"converged": False, "iterations": 0, "n_eval": 0}
@@ -890,18 +1005,34 @@ def _polish(
             raise ConvergenceError("inner mode failed in the Newton polish")
         return -_laplace(d, m, hyp), m
 
-    hess: np.ndarray | None = None
-    moved = math.inf
+    hess = None if hess0 is None else np.array(hess0, dtype=float)
+    chord = hess is not None  # quasi-Newton steps from the given Hessian while they contract
+    moved = prev_moved = math.inf
+    w_prev, g_prev = w, None
+    prev: tuple[_Mode, list[_Mode]] | None = None  # warm: last centre and difference modes
+    info["stop"] = "iterations"
     w_in = w
     try:
         f0, m0 = f(w, start)
         for it in range(1, max_iter + 1):
             info["iterations"] = it
             eye = np.eye(q) * step
-            fp = np.array([f(w + eye[k], m0)[0] for k in range(q)])
-            fm = np.array([f(w - eye[k], m0)[0] for k in range(q)])
+            if prev is None:  # every difference from the centre's mode
+                pm = [f(w + sgn * eye[k], m0) for sgn in (1.0, -1.0) for k in range(q)]
+            else:  # warm: from the last iteration's modes at the same offsets, moved along
+                pm = [
+                    f(w + sgn * eye[k], _shifted(prev[1][j], prev[0], m0))
+                    for j, (sgn, k) in enumerate((s_, k_) for s_ in (1.0, -1.0) for k_ in range(q))
+                ]
+            if hess0 is not None:
+                prev = (m0, [e[1] for e in pm])
+            fp = np.array([e[0] for e in pm[:q]])
+            fm = np.array([e[0] for e in pm[q:]])
             g = (fp - fm) / (2.0 * step)
-            if hess is None or moved > 1e-4:  # else the chord (last Hessian) near the optimum
+            if chord and g_prev is not None:
+                hess = _bfgs_update(hess, w - w_prev, g - g_prev)
+            w_prev, g_prev = w, g
+            if hess is None or (not chord and moved > 1e-4):  # else the chord (last Hessian)
                 hess = np.diag((fp - 2.0 * f0 + fm) / step**2)
                 for a in range(q):
                     for b in range(a):
@@ -913,7 +1044,7 @@ def _polish(
             free = ~pinned
             info["max_abs_free_gradient"] = float(np.max(np.abs(g[free]), initial=0.0))
             if not free.any():
-                info["converged"] = True
+                info["converged"], info["stop"] = True, "pinned"
                 break
             lam, vec = np.linalg.eigh(hess[np.ix_(free, free)])
             lam = np.maximum(np.abs(lam), max(1e-8 * float(np.max(np.abs(lam))), 1e-10))
@@ -924,22 +1055,55 @@ def _polish(
             t = 1.0
             for _ in range(30):
                 w_new = np.clip(w + t * dw, lo, hi)
-                f_new, m_new = f(w_new, m0)
+                guess = m0 if prev is None else _predicted(m0, prev[1], w_new - w, step)
+                f_new, m_new = f(w_new, guess)
                 if f_new <= f0 + slack:
                     break
                 t *= 0.5
             else:  # no decrease to the objective's precision: at the optimum
                 info["converged"] = info["max_abs_free_gradient"] < _GRAD_TOL
+                info["stop"] = "no decrease"
                 break
             moved = float(np.max(np.abs(w_new - w)))
             w, f0, m0 = w_new, f_new, m_new
-            if moved < _POLISH_TOL:  # quadratic convergence: what is left is far smaller
-                info["converged"] = True
+            # quadratic convergence: what is left is far smaller; a quasi-Newton step is only
+            # superlinear, so it must be smaller still
+            if moved < (_SECANT_TOL if chord else _POLISH_TOL):
+                info["converged"], info["stop"] = True, "step"
                 break
+            if chord and (t < 1.0 or moved > prev_moved):  # not contracting: own Hessians
+                chord = False
+            prev_moved = moved
     except ConvergenceError as exc:
         info["note"] = str(exc)
         return w_in, start, info
+    info["hessian"] = hess
     return w, m0, info
+
+
+def _shifted(mode: _Mode, old_centre: _Mode, centre: _Mode) -> _Mode:
+    """A starting point for the mode near ``centre``: ``mode`` moved by ``centre - old_centre``."""
+    return _Mode(mode.u + (centre.u - old_centre.u), mode.beta + (centre.beta - old_centre.beta))
+
+
+def _predicted(centre: _Mode, diffs: list[_Mode], dw: np.ndarray, step: float) -> _Mode:
+    """First-order prediction of the mode at ``w + dw`` from the central-difference modes."""
+    q = dw.size
+    u, beta = centre.u.copy(), centre.beta.copy()
+    for k in range(q):
+        c = dw[k] / (2.0 * step)
+        u += c * (diffs[k].u - diffs[q + k].u)
+        beta += c * (diffs[k].beta - diffs[q + k].beta)
+    return _Mode(u, beta)
+
+
+def _bfgs_update(hess: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """BFGS update of a Hessian approximation (unchanged when the pair is not curved)."""
+    hs = hess @ s
+    shs, sy = float(s @ hs), float(s @ y)
+    if not (shs > 0 and sy > 1e-10 * float(np.sqrt(s @ s) * np.sqrt(y @ y))):
+        return hess
+    return hess - np.outer(hs, hs) / shs + np.outer(y, y) / sy
 
 
 def _s_inverse(mode: _Mode) -> np.ndarray:
@@ -1094,6 +1258,7 @@ def fit_latent_ar(
     family: Literal["negbin", "poisson"] = "negbin",
     max_eval: int = 1000,
     hyper: Literal["none", "delta", "delta_t", "auto"] = "none",
+    start: LatentARStart | None = None,
 ) -> LatentARResult:
     """Fit a count regression with a latent Gaussian AR(1) log intensity.
 
@@ -1126,6 +1291,15 @@ def fit_latent_ar(
         ``"none"`` and says so in its notes. ``"auto"``: ``"delta_t"`` with fewer than
         :data:`AUTO_T_PERIODS` observed periods, else ``"delta"`` (the combination measured
         best on daily series: t quantiles help at 120 days and over-cover at 245 or more).
+    start : LatentARStart, optional
+        A warm start, typically the :attr:`LatentARResult.optimum` of a fit of a neighbouring
+        problem (the same model on a shifted window or at another date): the Newton polish
+        runs from it alone, without the L-BFGS-B search, and its result is kept only when the
+        polish converges on its own criterion to a minimum with a free gradient below
+        tolerance; otherwise the full (cold) optimisation runs. Either way the estimate is
+        the zero of the polish's finite-difference gradient, so it agrees with the cold fit's
+        to the optimiser's reproducibility (about ``1e-8``) unless the likelihood has two
+        optima. ``info["warm_start"]`` says what happened. Default: the cold optimisation.
 
     Returns
     -------
@@ -1165,7 +1339,7 @@ def fit_latent_ar(
     _check_identified(yv, obs, xm, cols)
     y0 = np.where(obs, yv, 0.0)
     d = _Data(y0, obs.astype(float), xm, off, special.gammaln(y0 + 1.0), family == "negbin")
-    z, mode, info = _optimise(d, max_eval)
+    z, mode, info, hess = _optimise(d, max_eval, start)
     if not mode.ok:
         raise ConvergenceError("the posterior mode of the latent AR(1) model did not converge")
     hyp = _unpack(z, d.negbin)
@@ -1216,6 +1390,7 @@ def fit_latent_ar(
         cov_conditional=pd.DataFrame(s_inv, index=cols, columns=cols),
         cov_hyper=None if cov_h is None else pd.DataFrame(cov_h, index=cols, columns=cols),
         df=None if dfs is None else pd.Series(dfs, index=cols),
+        optimum=LatentARStart(_z_to_w(z), hess),
     )
 
 

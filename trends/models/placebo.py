@@ -36,8 +36,14 @@ Method (documented choices):
   would (no convergence, theta at its boundary, an unsupported family or covariance...) is
   refitted with ``fit_its_model``, and ``batched=False`` refits every date that way (the
   reference path; also the only path of a spec with ``inference="latent_ar"``, whose fake
-  dates are latent-AR fits with the latent-AR standard error). A fake date whose model cannot
-  be fitted (for example no events on one side) is left out and counted in ``n_failed``.
+  dates are latent-AR fits with the latent-AR standard error, each fitted cold). With
+  ``warm_start=True`` (experimental) those latent-AR fits start their hyperparameter search at
+  the previous date's optimum (:func:`trends.models.its_latent.warm_start_chain`: the Newton
+  polish alone, the full search when the polish does not converge from there or ends at a
+  bound): the cold estimates to about ``1e-8`` on the founding case, but not on every simulated
+  series (a fake window whose likelihood has two optima can keep the previous date's; see
+  ``benchmarks/results/speed_latent_ar_placebo.md``). A fake date whose model cannot be fitted
+  (for example no events on one side) is left out and counted in ``n_failed``.
 - Statistic (``statistic="studentised"``, the default): the level change on the log scale
   divided by its own standard error, ``t = b / se(b)``, for the real fit and every fake one
   (the standard error of the spec's inference: Newey-West HAC for ``inference="glm"`` with the
@@ -57,6 +63,7 @@ Size and power of both statistics on processes the package does not assume are m
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -69,6 +76,7 @@ from trends.errors import InputError, InsufficientDataError, ModelWarning, Trend
 from trends.models.its import ITSResult, ITSSpec, fit_its_model
 from trends.models.its_batched import fit_its_at_dates
 from trends.models.its_design import PreparedSeries, prepare_series
+from trends.models.its_latent import warm_start_chain
 from trends.results import Result, to_jsonable
 from trends.verdicts.words import fmt_ratio, placebo_phrase, plural
 
@@ -431,8 +439,13 @@ def _fake_fits(
     dates: pd.DatetimeIndex,
     windows: np.ndarray,
     batched: bool,
+    warm_start: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(log RR, SE)`` at every fake date: in one batch, the rest (or all) one by one."""
+    """``(log RR, SE)`` at every fake date: in one batch, the rest (or all) one by one.
+
+    Latent-AR fits one by one are warm-started from the previous date's optimum when
+    ``warm_start`` (:func:`trends.models.its_latent.warm_start_chain`).
+    """
     coef = np.full(len(dates), np.nan)
     se = np.full(len(dates), np.nan)
     todo = np.ones(len(dates), dtype=bool)
@@ -440,8 +453,10 @@ def _fake_fits(
         fits = fit_its_at_dates(pre, spec, dates, windows)
         coef[fits.ok], se[fits.ok] = fits.level_coef[fits.ok], fits.level_se[fits.ok]
         todo = ~fits.ok
-    for i in np.flatnonzero(todo):
-        coef[i], se[i] = _fake_fit(pre, spec, dates[i], windows[i])
+    chain = warm_start_chain() if warm_start else contextlib.nullcontext()
+    with chain:
+        for i in np.flatnonzero(todo):
+            coef[i], se[i] = _fake_fit(pre, spec, dates[i], windows[i])
     return coef, se
 
 
@@ -461,6 +476,38 @@ def _windows_frame(pre: PreparedSeries, dates: pd.DatetimeIndex, w: np.ndarray) 
     return out
 
 
+def _fake_problem(
+    series: pd.Series,
+    its_result: ITSResult,
+    min_segment: int | None,
+    slope_change: bool | None,
+    window: str,
+) -> tuple[PreparedSeries, ITSSpec, pd.DatetimeIndex, np.ndarray, int, int, int]:
+    """``(pre-period, spec, fake dates, windows, min_segment, L_pre, L_post)`` of a placebo test.
+
+    Raises
+    ------
+    InsufficientDataError
+        When the pre-intervention period has fewer than ``2 * min_segment`` observed periods.
+    """
+    spec = spec_of(its_result)
+    if slope_change is not None and bool(slope_change) != spec.slope_change:
+        spec = spec.replace(slope_change=bool(slope_change))
+    prepared = prepare_series(series)
+    _, _, real_pre, real_post = _real_design(prepared, its_result)
+    pre = _pre_period(prepared, its_result)
+    n = int(np.sum(~np.isnan(pre.values)))
+    if min_segment is None:
+        min_segment = max(14, n // 10)
+    if n < 2 * min_segment:
+        raise InsufficientDataError(
+            f"the pre-intervention period has {n} observed periods; the placebo test needs at "
+            f"least {2 * min_segment} ({min_segment} each side of a fake date)"
+        )
+    dates, wins = placebo_windows(pre, min_segment, window, real_pre, real_post)
+    return pre, spec, dates, wins, int(min_segment), int(real_pre), int(real_post)
+
+
 def placebo_test(
     series: pd.Series,
     its_result: ITSResult,
@@ -470,6 +517,7 @@ def placebo_test(
     batched: bool = True,
     statistic: str = "studentised",
     window: str = "matched",
+    warm_start: bool = False,
 ) -> PlaceboResult:
     """In-time placebo test of an interrupted-time-series level change.
 
@@ -495,6 +543,14 @@ def placebo_test(
     window : {"matched", "pre-period"}, default "matched"
         Window of each fake fit: the real design's lengths as far as the pre-period allows, or
         the whole pre-period (see the module notes).
+    warm_start : bool, default False
+        With ``inference="latent_ar"``, start each fake fit's hyperparameter search at the
+        previous fake date's optimum (the Newton polish alone; the full search when it does not
+        converge from there or ends at a bound). Experimental, off by default: about 1.3-2
+        times faster, the same estimates as the cold fits to about ``1e-8`` on the founding
+        case, but where a fake window's likelihood has two optima it can keep the previous
+        date's and differ from the cold fit (measured in
+        ``benchmarks/results/speed_latent_ar_placebo.md``).
 
     Returns
     -------
@@ -510,22 +566,9 @@ def placebo_test(
     """
     if statistic not in STATISTICS:
         raise InputError(f"unknown placebo statistic {statistic!r}; choose from {STATISTICS}")
-    spec = spec_of(its_result)
-    if slope_change is not None and bool(slope_change) != spec.slope_change:
-        spec = spec.replace(slope_change=bool(slope_change))
-    prepared = prepare_series(series)
-    _, _, real_pre, real_post = _real_design(prepared, its_result)
-    pre = _pre_period(prepared, its_result)
-    n = int(np.sum(~np.isnan(pre.values)))
-    if min_segment is None:
-        min_segment = max(14, n // 10)
-    if n < 2 * min_segment:
-        raise InsufficientDataError(
-            f"the pre-intervention period has {n} observed periods; the placebo test needs at "
-            f"least {2 * min_segment} ({min_segment} each side of a fake date)"
-        )
-    dates, wins = placebo_windows(pre, min_segment, window, real_pre, real_post)
-    coef, se = _fake_fits(pre, spec, dates, wins, batched)
+    fake = _fake_problem(series, its_result, min_segment, slope_change, window)
+    pre, spec, dates, wins, min_segment, real_pre, real_post = fake
+    coef, se = _fake_fits(pre, spec, dates, wins, batched, warm_start)
     placebo = pd.Series(coef, index=dates, dtype=float, name="placebo_log_rr")
     placebo.index.name = "fake_date"
     ses = pd.Series(se, index=dates, dtype=float, name="placebo_se")

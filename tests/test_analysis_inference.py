@@ -45,6 +45,8 @@ def test_report_refuses_an_unknown_inference_method(tmp_path):
 
 def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
     from trends.models.spec import (
+        AUTO_MIN_MONTHS,
+        AUTO_MIN_MONTHS_TWO_PHASE,
         AUTO_MIN_PERIODS,
         AUTO_MIN_WEEKS,
         TWO_PHASE_METHODS,
@@ -56,13 +58,20 @@ def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
 
     daily = {"freq": "D", "n_observed": AUTO_MIN_PERIODS, "family": "negbin"}
     weekly = {"freq": "W-SAT", "n_observed": AUTO_MIN_WEEKS, "family": "poisson"}
-    for calibrated in (daily, weekly):
+    monthly = {"freq": "MS", "n_observed": AUTO_MIN_MONTHS_TWO_PHASE, "family": "negbin"}
+    for calibrated in (daily, weekly, monthly):
         assert choose_inference("auto", **calibrated) == "latent_ar"
         assert choose_two_phase_method("auto", **calibrated) == "latent_ar_lrv"
+    # 19-22 months: the ITS was calibrated there, the two-phase ratio only from 23 months
+    short_monthly = {**monthly, "n_observed": AUTO_MIN_MONTHS}
+    assert AUTO_MIN_MONTHS < AUTO_MIN_MONTHS_TWO_PHASE
+    assert choose_inference("auto", **short_monthly) == "latent_ar"
+    assert choose_two_phase_method("auto", **short_monthly) == "glm"
     for other in (
         {**daily, "n_observed": AUTO_MIN_PERIODS - 1},  # shorter than the calibration study
         {**weekly, "n_observed": AUTO_MIN_WEEKS - 1},
-        {**daily, "freq": "M"},  # monthly counts: too few periods for the latent model
+        {**monthly, "n_observed": AUTO_MIN_MONTHS - 1},  # shorter than the monthly study
+        {**daily, "freq": "Q"},  # quarterly counts: never calibrated
         {**daily, "family": "quasipoisson"},  # not a family of the latent model
     ):
         assert choose_inference("auto", **other) == "glm"

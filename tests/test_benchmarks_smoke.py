@@ -166,6 +166,18 @@ def test_calibration_weekly_smoke(tmp_path):
     assert "(SMOKE RUN)" in (tmp_path / "calibration_weekly_smoke.md").read_text()
 
 
+def test_calibration_monthly_smoke(tmp_path):
+    """Monthly ITS and two-phase ratio, glm vs latent AR, on one tiny cell (three series)."""
+    _run("calibration_monthly.py", tmp_path,
+         published=("calibration_monthly.csv", "calibration_monthly.md"))  # fmt: skip
+    summary = pd.read_csv(tmp_path / "calibration_monthly_smoke.csv")
+    assert set(summary["method"]) == {"M_glm", "M_latent_ar", "M_tp_glm", "M_tp_latent_ar_lrv"}
+    assert (summary["n"] + summary["failed"] == 3).all()
+    assert summary["coverage"].between(0, 1).all()
+    assert (summary["median_periods"] >= 23).all()  # 730 days: 24 months and the cut ends
+    assert "(SMOKE RUN)" in (tmp_path / "calibration_monthly_smoke.md").read_text()
+
+
 def test_calibration_placebo_smoke(tmp_path):
     """Placebo size: two processes without an effect, three series, every default variant."""
     published = ("placebo_calibration.csv", "placebo_calibration.md")

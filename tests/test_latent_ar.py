@@ -192,7 +192,7 @@ def test_missing_periods_are_skipped_but_keep_the_calendar():
 @pytest.mark.parametrize(
     "counts, exc",
     [
-        (np.full(20, 3.0), InsufficientDataError),  # too short
+        (np.full(12, 3.0), InsufficientDataError),  # too short
         (np.r_[np.ones(5), np.zeros(95)], InsufficientDataError),  # too few events
         (np.r_[np.full(50, 3.0), np.zeros(50)], InsufficientDataError),  # no events after
         (np.r_[np.full(50, 3.0), -np.ones(50)], InputError),  # negative counts

@@ -99,8 +99,9 @@ __all__ = [
     "AUTO_T_PERIODS",
 ]
 
-#: Fewer observed periods than this: refused (an AR(1) latent process needs a series).
-MIN_PERIODS = 30
+#: Fewer observed periods than this: refused (an AR(1) latent process needs a series). The
+#: shortest series calibrated are 19 monthly periods (benchmarks/results/calibration_monthly.md).
+MIN_PERIODS = 18
 #: Fewer events than this in the observed periods: refused (as :func:`trends.models.its.fit_its`).
 MIN_EVENTS = 10
 

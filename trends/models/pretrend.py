@@ -82,7 +82,6 @@ from trends.models.its_design import (
     usable_rows,
 )
 from trends.models.its_latent import LatentARFit
-from trends.models.latent_ar import MIN_PERIODS as LATENT_MIN_PERIODS
 from trends.models.spec import SPEC_DEFAULTS, ITSSpec, choose_inference
 from trends.models.wording import fmt_p
 from trends.results import Result, to_jsonable
@@ -90,6 +89,7 @@ from trends.verdicts.words import with_article
 
 __all__ = [
     "CUBIC_MIN_PERIODS",
+    "LATENT_TEST_MIN_PERIODS",
     "MIN_PRE_EVENTS",
     "MIN_PRE_PERIODS",
     "PRETREND_LEVEL",
@@ -104,6 +104,9 @@ PRETREND_LEVEL = 0.10
 MIN_PRE_PERIODS = 12
 #: From this many observed pre-period periods on the extended trend is cubic (else quadratic).
 CUBIC_MIN_PERIODS = 40
+#: Fewest observed periods of the whole series for the latent-AR test: the shortest series of its
+#: calibration (120 days; the latent model itself accepts shorter ones).
+LATENT_TEST_MIN_PERIODS = 30
 #: Fewer events than this before the intervention: not tested.
 MIN_PRE_EVENTS = 10
 
@@ -413,11 +416,11 @@ def _test_spec(
     if test_inference != "auto":
         raise InputError("test_inference must be 'auto', 'spec', 'latent_ar' or 'glm'")
     n_obs = int(np.sum(~np.isnan(prepared.values)))
-    if spec.family_name in ("negbin", "poisson") and n_obs >= LATENT_MIN_PERIODS:
+    if spec.family_name in ("negbin", "poisson") and n_obs >= LATENT_TEST_MIN_PERIODS:
         return spec.replace(inference="latent_ar"), None
     return spec, (
         "the test needs the latent AR(1) model (negative binomial or Poisson family, at least "
-        f"{LATENT_MIN_PERIODS} observed periods); its Newey-West version flags far too many "
+        f"{LATENT_TEST_MIN_PERIODS} observed periods); its Newey-West version flags far too many "
         "series whose trend is right, so it is only run on request"
     )
 
@@ -515,7 +518,7 @@ def check_pre_trend(
     test_inference : {"auto", "latent_ar", "glm", "spec"}, default "auto"
         The fit whose covariance the test uses. ``"auto"``: the latent AR(1) model whenever it
         can be fitted (negative binomial or Poisson family, at least
-        :data:`~trends.models.latent_ar.MIN_PERIODS` observed periods), else not tested (with
+        :data:`LATENT_TEST_MIN_PERIODS` observed periods), else not tested (with
         the reason); ``"spec"``: the specification's own inference; ``"glm"`` /
         ``"latent_ar"``: that one. The Newey-West Wald test of a count GLM flagged 0.510 of
         the series whose pre-period trend was right in the calibration

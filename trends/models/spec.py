@@ -33,6 +33,8 @@ __all__ = [
     "get_inference",
     "get_two_phase_method",
     "AUTO_MIN_PERIODS",
+    "AUTO_MIN_MONTHS",
+    "AUTO_MIN_MONTHS_TWO_PHASE",
     "AUTO_MIN_WEEKS",
     "TWO_PHASE_OF_INFERENCE",
     "two_phase_method_of",
@@ -77,8 +79,10 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             coverage="measured (benchmarks/README.md section 4, 200 simulated series per cell, "
             "negative binomial + Newey-West): 95% intervals of the level change covered 0.839 "
             "at 245 days or more and 0.778 at 120 days where the trend was right; false-positive "
-            "rate 0.187; on weekly sums 0.808 (false positives 0.185) and on monthly sums 0.638 "
-            "(benchmarks/results/calibration_weekly.md)",
+            "rate 0.187; on weekly sums 0.808 (false positives 0.185; "
+            "benchmarks/results/calibration_weekly.md) and on monthly sums of 19-37 months "
+            "0.653 (false positives 0.341; benchmarks/results/calibration_monthly.md, 100 "
+            "series per cell)",
         ),
         InferenceMethod(
             name="latent_ar",
@@ -94,7 +98,9 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             "0.839 / 0.778); false-positive rate 0.050 (0.063; 0.187); it does not fix a misfit "
             "trend (coverage 0.748 vs 0.585 on a slow wave) nor the long-run estimand under "
             "self-excitation (0.825); on weekly sums of 245-730 days 0.959 (0.940-0.980), "
-            "false-positive rate 0.045 (benchmarks/results/calibration_weekly.md)",
+            "false-positive rate 0.045 (benchmarks/results/calibration_weekly.md); on monthly "
+            "sums of 19-37 months 0.943 (0.890-0.990), 0.929 at 19 months, false-positive rate "
+            "0.045 (benchmarks/results/calibration_monthly.md, 100 series per cell)",
         ),
     )
 }
@@ -132,7 +138,9 @@ TWO_PHASE_METHODS: dict[str, InferenceMethod] = {
             "(0.900-0.975) of series where the trend was right (negative binomial + Newey-West "
             "0.844, latent 'after' coefficient 0.935), 0.928 at 120 days, 0.943 under "
             "self-excitation with an effect (0.810 / 0.886); false-positive rate 0.062 (0.173); "
-            "conservative (0.991) when a slow wave runs through both phases",
+            "conservative (0.991) when a slow wave runs through both phases; on monthly sums "
+            "of 23-35 months 0.956-0.959 (Newey-West 0.788-0.845; "
+            "benchmarks/results/calibration_monthly.md, 100 series per cell)",
         ),
     )
 }
@@ -161,14 +169,23 @@ def two_phase_method_of(se_type: Any) -> InferenceMethod:
 AUTO_MIN_PERIODS = 120
 #: Shortest weekly series (observed weeks) on which ``"auto"`` picks the latent-AR methods: the
 #: shortest weekly length of the weekly calibration (245 days summed into 34-36 weeks;
-#: benchmarks/results/calibration_weekly.md). Monthly series stay with the GLM: the latent
-#: model needs at least 30 periods, and two years are 24 months.
+#: benchmarks/results/calibration_weekly.md).
 AUTO_MIN_WEEKS = 34
-_AUTO_MIN = {"D": AUTO_MIN_PERIODS, "W": AUTO_MIN_WEEKS}
+#: Shortest monthly series (observed months) on which ``"auto"`` picks the latent-AR ITS: the
+#: shortest monthly length of the monthly calibration (545 days: 18 months and the two cut ones;
+#: benchmarks/results/calibration_monthly.md).
+AUTO_MIN_MONTHS = 19
+#: Shortest monthly series on which ``"auto"`` picks the latent-AR two-phase ratio: the shortest
+#: length at which it was measured (730 days: 23 whole months; at 17 it cannot be fitted).
+AUTO_MIN_MONTHS_TWO_PHASE = 23
+_AUTO_MIN = {"D": AUTO_MIN_PERIODS, "W": AUTO_MIN_WEEKS, "M": AUTO_MIN_MONTHS}
+_AUTO_MIN_TWO_PHASE = {**_AUTO_MIN, "M": AUTO_MIN_MONTHS_TWO_PHASE}
 
 
-def _auto_latent(freq: str, n_observed: int, family: str) -> bool:
-    least = _AUTO_MIN.get(str(freq)[:1].upper())
+def _auto_latent(
+    freq: str, n_observed: int, family: str, shortest: dict[str, int] = _AUTO_MIN
+) -> bool:
+    least = shortest.get(str(freq)[:1].upper())
     return (
         least is not None
         and n_observed >= least
@@ -180,11 +197,12 @@ def choose_inference(name: str, *, freq: str, n_observed: int, family: str) -> s
     """The ITS inference method that ``name`` means for a series (``"auto"`` resolved).
 
     ``"auto"`` is ``"latent_ar"`` on daily series of at least :data:`AUTO_MIN_PERIODS` observed
-    days, and on weekly series of at least :data:`AUTO_MIN_WEEKS` observed weeks, with a family
-    it supports (negative binomial, Poisson): there its intervals held their level in the
-    calibration studies where Newey-West's did not (daily: 0.949 vs 0.839 at >= 245 days, 0.939
-    vs 0.778 at 120 days; weekly: 0.959 vs 0.808, false positives 0.045 vs 0.185). Elsewhere
-    (monthly counts, where Newey-West covered only 0.64; shorter series; other families) it is
+    days, on weekly series of at least :data:`AUTO_MIN_WEEKS` observed weeks and on monthly
+    series of at least :data:`AUTO_MIN_MONTHS` observed months, with a family it supports
+    (negative binomial, Poisson): there its intervals held their level in the calibration
+    studies where Newey-West's did not (daily: 0.949 vs 0.839 at >= 245 days, 0.939 vs 0.778 at
+    120 days; weekly: 0.959 vs 0.808, false positives 0.045 vs 0.185; monthly: 0.943 vs 0.653,
+    false positives 0.045 vs 0.341). Elsewhere (shorter series; other families) it is
     ``"glm"``. Any other name is returned as it is.
 
     Parameters
@@ -213,7 +231,9 @@ def choose_two_phase_method(name: str, *, freq: str, n_observed: int, family: st
 
     ``"auto"`` is ``"latent_ar_lrv"`` (the ratio of the observed period rates, with the serial
     covariance of a fitted latent AR(1) model) under the rule of :func:`choose_inference`
-    (coverage 0.939 vs 0.844 for Newey-West in the calibration study), else ``"glm"``.
+    (coverage 0.939 vs 0.844 for Newey-West in the calibration study), except that monthly
+    series need :data:`AUTO_MIN_MONTHS_TWO_PHASE` observed months (monthly: 0.956-0.959 vs
+    0.788-0.845 at 23 and 35 months), else ``"glm"``.
 
     Parameters
     ----------
@@ -229,7 +249,8 @@ def choose_two_phase_method(name: str, *, freq: str, n_observed: int, family: st
     """
     if name != "auto":
         return get_two_phase_method(name).name
-    return "latent_ar_lrv" if _auto_latent(freq, n_observed, family) else "glm"
+    latent = _auto_latent(freq, n_observed, family, _AUTO_MIN_TWO_PHASE)
+    return "latent_ar_lrv" if latent else "glm"
 
 
 def get_two_phase_method(name: str | InferenceMethod) -> InferenceMethod:

@@ -10,6 +10,7 @@ The variation points are objects in registries: count families
 from __future__ import annotations
 
 from trends.models.changepoint import ChangePointResult, detect_changepoints
+from trends.models.changepoint_dateset import ChangeDateSet, change_date_set
 from trends.models.claims import ClaimsCheck, check_claims
 from trends.models.costs import COSTS, ChangePointCost, get_cost, register_cost
 from trends.models.covariance import (
@@ -29,6 +30,7 @@ __all__ = [
     "COSTS",
     "COVARIANCES",
     "FAMILIES",
+    "ChangeDateSet",
     "ChangePointCost",
     "ChangePointResult",
     "ClaimsCheck",
@@ -39,6 +41,7 @@ __all__ = [
     "ITSSpec",
     "PlaceboResult",
     "RateComparison",
+    "change_date_set",
     "check_claims",
     "compare_rates",
     "detect_changepoints",

@@ -10,6 +10,7 @@ importing it registers one chart per result type (:data:`RESULT_CHARTS`, with
 results' public attributes.
 """
 
+from trends.plots.change_dateset import plot_change_date_set
 from trends.plots.changepoint import plot_changepoints
 from trends.plots.claims import plot_claims, plot_cumulative
 from trends.plots.its import plot_its
@@ -24,6 +25,7 @@ RESULT_CHARTS = {
     "ITSResult": plot_its,
     "PlaceboResult": plot_placebo,
     "ChangePointResult": plot_changepoints,
+    "ChangeDateSet": plot_change_date_set,
     "ClaimsCheck": plot_claims,
     "CeasefireAnalysis": plot_analysis_timeline,
 }
@@ -33,6 +35,7 @@ for _type_name, _chart in RESULT_CHARTS.items():
 __all__ = [
     "RESULT_CHARTS",
     "plot_analysis_timeline",
+    "plot_change_date_set",
     "plot_changepoints",
     "plot_claims",
     "plot_cumulative",

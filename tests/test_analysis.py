@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from trends.analysis import analyse_ceasefire
-from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
+from trends.datasets import load_idlib_2019
 from trends.errors import InputError
 
 
@@ -18,17 +18,11 @@ def case():
 
 
 @pytest.fixture(scope="module")
-def analysis(case):
-    return analyse_ceasefire(
-        case.incidents,
-        "ceasefire_aug31_effective",
-        start="2019-04-30",
-        end="2019-12-15",
-        timeline=case.timeline,
-        claims=case.claims,
-        claim_scopes=IDLIB_CLAIM_SCOPES,
-        ingest=case.report,
-    )
+def analysis(founding_analysis):
+    """analyse_ceasefire(case.incidents, "ceasefire_aug31_effective", start="2019-04-30",
+    end="2019-12-15", timeline=case.timeline, claims=case.claims, claim_scopes=IDLIB_CLAIM_SCOPES,
+    ingest=case.report): the founding case of conftest.py, computed once per test run."""
+    return founding_analysis
 
 
 def test_phase_counts_match_the_incident_table(analysis, case):

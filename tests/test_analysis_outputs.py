@@ -22,7 +22,6 @@ from trends.datasets import load_idlib_2019
 from trends.ingest.tallies import read_tallies
 from trends.models.its import fit_its
 from trends.pipeline.run import has_figures
-from trends.report import write_report
 from trends.report.charts import chart_specs
 from trends.report.contract import results_payload
 from trends.series import CountSeries, rolling_rate
@@ -38,15 +37,13 @@ def case():
 
 
 @pytest.fixture(scope="module")
-def analysis(case):
-    return analyse_ceasefire(
-        case.incidents,
-        "ceasefire_aug31_effective",
-        start=START,
-        end=END,
-        timeline=case.timeline,
-        ingest=case.report,
+def analysis(founding_analysis):
+    """The founding case from START to END (conftest.py: computed once per test run)."""
+    assert (founding_analysis.start, founding_analysis.end) == (
+        pd.Timestamp(START),
+        pd.Timestamp(END),
     )
+    return founding_analysis
 
 
 @pytest.fixture(scope="module")
@@ -313,10 +310,11 @@ def test_without_carried_outputs_the_report_draws_no_derived_chart(analysis, cas
     assert "small_multiples_admin1.png" not in charts
 
 
-def test_the_series_csvs_are_the_carried_series(analysis, tmp_path):
-    files = write_report(analysis, tmp_path / "out", jobs=1)
-    daily = pd.read_csv(files["series_daily"], index_col=0, parse_dates=True)
-    weekly = pd.read_csv(files["series_weekly"], index_col=0, parse_dates=True)
+def test_the_series_csvs_are_the_carried_series(analysis, founding_report):
+    # the CSVs that `trends report` wrote for the founding case, the analysis here (conftest.py)
+    assert founding_report.exit_code == 0, founding_report.output + founding_report.traceback
+    daily = pd.read_csv(founding_report.out / "series_daily.csv", index_col=0, parse_dates=True)
+    weekly = pd.read_csv(founding_report.out / "series_weekly.csv", index_col=0, parse_dates=True)
     expected = analysis.daily.to_frame()
     pd.testing.assert_frame_equal(
         daily,

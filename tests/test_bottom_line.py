@@ -287,22 +287,9 @@ def test_direction_only_when_the_interval_excludes_no_change(a, b):
 
 # ------------------------------------------------------------------------- the founding case
 @pytest.fixture(scope="module")
-def founding():
-    from trends.analysis import analyse_ceasefire
-    from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
-
-    case = load_idlib_2019()
-    analysis = analyse_ceasefire(
-        case.incidents,
-        "ceasefire_aug31_effective",
-        start="2019-04-30",
-        end="2019-12-15",
-        timeline=case.timeline,
-        claims=case.claims,
-        claim_scopes=IDLIB_CLAIM_SCOPES,
-        ingest=case.report,
-    )
-    return bottom_lines_from_analysis(analysis)
+def founding(founding_analysis):
+    """The bottom lines of the founding case (conftest.py: computed once per test run)."""
+    return bottom_lines_from_analysis(founding_analysis)
 
 
 def test_founding_case_bottom_lines(founding):

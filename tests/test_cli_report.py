@@ -45,11 +45,13 @@ def _available(module: str, function: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory):
-    """`trends report --out DIR` with no other option (the whole Idlib 2019 analysis)."""
-    out = tmp_path_factory.mktemp("report") / "out"
-    result = runner.invoke(app, ["report", "--out", str(out)])
-    return result, out
+def full_run(founding_report):
+    """`trends report --out DIR` with no other option (the whole Idlib 2019 analysis).
+
+    Run once per test run in conftest.py (typer's CliRunner, as here); the folder is shared, so
+    these tests only read it.
+    """
+    return founding_report, founding_report.out
 
 
 # ------------------------------------------------------------------------------ full run

@@ -514,23 +514,11 @@ def test_draw_events_never_overlap_and_survive_layout():
 # the bundled Idlib 2019 case end to end (a few seconds)
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def idlib():
-    from trends.analysis import analyse_ceasefire
-    from trends.datasets import IDLIB_CLAIM_SCOPES, load_idlib_2019
+def idlib(founding_analysis):
+    """The bundled case and its analysis (conftest.py: the founding case, computed once per run)."""
+    from trends.datasets import load_idlib_2019
 
-    case = load_idlib_2019()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        analysis = analyse_ceasefire(
-            case.incidents,
-            "ceasefire_aug31_effective",
-            start="2019-04-30",
-            end="2019-12-15",
-            timeline=case.timeline,
-            claims=case.claims,
-            claim_scopes=IDLIB_CLAIM_SCOPES,
-        )
-    return case, analysis
+    return load_idlib_2019(), founding_analysis
 
 
 def test_idlib_charts(idlib, tmp_path):

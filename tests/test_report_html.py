@@ -16,9 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from trends.config import ReportConfig
-from trends.report import load_inputs, run_analysis, write_report
-
 CHROMIUM = next(
     (p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
      if p and Path(p).exists()),
@@ -60,17 +57,10 @@ def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """The founding-case report.html, with every chart."""
-    config = ReportConfig().with_defaults()
-    inputs = load_inputs(config)
-    analysis = run_analysis(config, inputs)
-    out = tmp_path_factory.mktemp("html") / "out"
-    files = write_report(
-        analysis, out, incidents=inputs.incidents, timeline=inputs.timeline,
-        source_label=inputs.source_label, config=config, place=inputs.place, case=inputs.case,
-    )  # fmt: skip
-    return files["report_html"]
+def page(founding_report):
+    """The founding-case report.html, with every chart (`trends report`, run once: conftest.py)."""
+    assert founding_report.exit_code == 0, founding_report.output + founding_report.traceback
+    return founding_report.out / "report.html"
 
 
 def _probe(page: Path, width: int, tmp: Path) -> dict:

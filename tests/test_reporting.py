@@ -17,7 +17,6 @@ from trends.reporting import (
     load_inputs,
     load_schema,
     results_payload,
-    run_analysis,
     schema_errors,
     write_report,
 )
@@ -27,11 +26,15 @@ PLOT_MODULES = ("timeline", "its", "changepoint", "placebo", "claims", "small_mu
 
 
 @pytest.fixture(scope="module")
-def case():
-    """The default Idlib 2019 analysis (bundled data, defaults of `trends report`)."""
+def case(founding_analysis):
+    """The default Idlib 2019 analysis (bundled data, defaults of `trends report`).
+
+    The analysis is conftest.py's ``run_analysis(config, inputs)`` of this config, computed once
+    per test run.
+    """
     config = ReportConfig().with_defaults()
     inputs = load_inputs(config)
-    return config, inputs, run_analysis(config, inputs)
+    return config, inputs, founding_analysis
 
 
 @pytest.fixture(scope="module")

@@ -190,3 +190,33 @@ def test_set_contains_the_most_likely_date_and_moves_with_the_dates(seed, ratio,
     pb = b.statistic.index.get_indexer(b.dates)
     np.testing.assert_array_equal(pa, pb)
     np.testing.assert_allclose(a.critical.to_numpy(), b.critical.to_numpy())
+
+
+# -- wiring: the analysis computes it, results.json carries it, the report says it ------------
+def test_the_analysis_carries_a_change_date_set_per_outcome(founding_analysis):
+    a = founding_analysis
+    for oa in a.outcomes.values():
+        cd = oa.change_dates
+        assert isinstance(cd, ChangeDateSet)
+        assert cd.window[0] == a.start and cd.window[1] == a.end
+        d = oa.to_dict()["change_date_set"]
+        assert d["size"] == cd.size and d["most_likely"] == cd.most_likely.strftime("%Y-%m-%d")
+        assert sum(run["n_dates"] for run in d["runs"]) == cd.size
+        # the report's sentence follows the set's own membership, whichever way it goes
+        inside = cd.contains(a.intervention_date)
+        assert inside == (a.intervention_date.normalize() in set(cd.dates))
+
+
+def test_the_step_can_be_left_out():
+    from trends.analysis import analyse_ceasefire
+    from trends.series import CountSeries
+
+    s = _daily(_step(160, 80, 6.0, 2.0, seed=3)).rename("attacks")
+    frame = CountSeries.from_frame(s.to_frame())
+    kw = {"placebo": False, "robustness": False, "pretrend": False, "outcomes": ["attacks"]}
+    on = analyse_ceasefire(frame, s.index[80], **kw)
+    off = analyse_ceasefire(frame, s.index[80], change_dates=False, **kw)
+    assert on.outcomes["attacks"].change_dates is not None
+    assert off.outcomes["attacks"].change_dates is None
+    assert "change_date_set" not in off.outcomes["attacks"].to_dict()
+    assert on.to_dict()["settings"]["change_dates"] is True

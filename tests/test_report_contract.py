@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trends.config import ReportConfig
 from trends.models.families import FAMILIES
-from trends.report import load_inputs, run_analysis
 from trends.report.contract import (
     SCHEMA_FILE,
     Results,
@@ -34,9 +32,9 @@ RENAMED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def payload():
-    config = ReportConfig().with_defaults()
-    return results_payload(run_analysis(config, load_inputs(config)))
+def payload(founding_analysis):
+    """results.json of the founding case (conftest.py: run_analysis with the report's defaults)."""
+    return results_payload(founding_analysis)
 
 
 def test_the_committed_schema_is_the_generated_one():

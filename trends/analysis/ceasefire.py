@@ -43,12 +43,21 @@ from trends.verdicts import bottom_lines_from_analysis
 __all__ = ["analyse_ceasefire"]
 
 
-_STEP_ORDER = ("rates", "its", "pretrend", "changepoint", "placebo", "robustness")
+_STEP_ORDER = (
+    "rates",
+    "its",
+    "pretrend",
+    "changepoint",
+    "changedates",
+    "placebo",
+    "robustness",
+)
 
 _STEP_WORDS = {
     "rates": "rate comparison",
     "its": "interrupted time series",
     "changepoint": "change points",
+    "changedates": "possible start dates of a change",
     "placebo": "placebo test",
     "pretrend": "pre-period trend check",
     "robustness": "robustness checks",
@@ -77,6 +86,7 @@ def analyse_ceasefire(
     not_reported=None,
     placebo: bool = True,
     pretrend: bool = True,
+    change_dates: bool = True,
     robustness: bool = True,
     leave_out: Sequence[int] = (1, 3, 5),
     ingest=None,
@@ -134,6 +144,9 @@ def analyse_ceasefire(
         Test whether the period before the intervention is described by the ITS's straight-line
         trend (:func:`trends.models.pretrend.check_pre_trend`); when it is not, the report and
         the bottom line say that the ITS estimates depend on that trend.
+    change_dates : bool
+        Compute the calibrated set of possible start dates of a single change, whether or not
+        the search declares one (:func:`trends.models.changepoint_dateset.change_date_set`).
     leave_out : sequence of int
         Robustness: refit civilian deaths without the k deadliest incidents, for each k.
     ingest : IngestReport, optional
@@ -142,9 +155,10 @@ def analyse_ceasefire(
         Seed of the simulation-based intervals.
     inference : str, default "auto"
         Inference method of the interrupted time series: ``"auto"`` (the latent AR(1)
-        log-intensity model on daily series of at least 120 observed days and weekly series of
-        at least 34 observed weeks with a negative binomial or Poisson family, where the
-        calibration studies found its 95% intervals near 95% and Newey-West's near 81-84%; the
+        log-intensity model on daily series of at least 120 observed days, weekly series of at
+        least 18 observed weeks and monthly series of at least 19 observed months with a
+        negative binomial or Poisson family, where the calibration studies found its 95%
+        intervals near 95% and Newey-West's at 52-84%; the
         count GLM with ``se`` errors elsewhere: see
         :func:`trends.models.spec.choose_inference`), ``"glm"`` or ``"latent_ar"``.
     two_phase : str, default "auto"
@@ -175,10 +189,10 @@ def analyse_ceasefire(
         raise InputError(problem)
     chosen = _resolve_outcomes(wanted, series)
     cp_model = changepoint_model or ("negbin" if family == "negbin" else "poisson")
-    wanted_steps = {"pretrend": pretrend, "placebo": placebo, "robustness": robustness}
-    steps = tuple(k for k in _STEP_ORDER if wanted_steps.get(k, True))
+    optional = {"pretrend": pretrend, "changedates": change_dates, "placebo": placebo}
+    optional["robustness"] = robustness
     settings = Settings(
-        steps=steps,
+        steps=tuple(k for k in _STEP_ORDER if optional.get(k, True)),
         freq=freq,
         anchor=anchor,
         family=family,
@@ -197,14 +211,19 @@ def analyse_ceasefire(
         Task(name, series, measure, [ev], windows={ev.id: (start, end)}, seeds={ev.id: seed})
         for name, measure in chosen
     ]
+    pairs = _run_tasks(tasks, settings, n_jobs)
+    return _assemble(
+        ev, series, pairs, settings, start, end, claims, timeline, claim_scopes, ingest
+    )
+
+
+def _run_tasks(tasks: list[Task], settings: Settings, n_jobs: int) -> list[Any]:
+    """The pairs of ``tasks``, one worker process per outcome when ``n_jobs`` allows."""
     chunks = [[task] for task in tasks] if n_jobs != 1 and len(tasks) > 1 else [tasks]
     executor = choose_executor(min(len(chunks), n_jobs) if n_jobs > 0 else n_jobs)
     with Progress(False, len(tasks)) as bar:
         done = run_chunks(run_chunk, chunks, executor, bar, len, settings=settings)
-    pairs = [pair for chunk in done for pair in chunk]
-    return _assemble(
-        ev, series, pairs, settings, start, end, claims, timeline, claim_scopes, ingest
-    )
+    return [pair for chunk in done for pair in chunk]
 
 
 def _outcome_request(outcomes: Sequence[str] | None, data: Any) -> list[str] | None:
@@ -330,6 +349,7 @@ def _assemble(
             changepoint=pr.changepoint,
             placebo=pr.placebo,
             pretrend=pr.pretrend,
+            change_dates=pr.change_dates,
             robustness=pr.robustness,
             problems=[f"{_STEP_WORDS.get(step, step)}: {why}" for step, why in pr.problems],
             measure=pr.measure,
@@ -413,6 +433,7 @@ def _settings_dict(settings: Settings, analysed: CountSeries) -> dict[str, Any]:
         "max_changes": settings.max_changes,
         "placebo": "placebo" in settings.steps,
         "pretrend": "pretrend" in settings.steps,
+        "change_dates": "changedates" in settings.steps,
         "robustness": "robustness" in settings.steps,
         "leave_out": list(settings.leave_out),
         "seed": settings.seed,

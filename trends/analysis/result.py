@@ -47,6 +47,9 @@ class OutcomeAnalysis:
     pretrend : PreTrendCheck or None
         Whether the pre-period is described by the ITS's straight-line trend
         (:func:`trends.models.pretrend.check_pre_trend`).
+    change_dates : ChangeDateSet or None
+        The simulation-calibrated set of possible start dates of a single change
+        (:func:`trends.models.changepoint_dateset.change_date_set`).
     robustness : pandas.DataFrame or None
         The ITS level change of each robustness variant.
     problems : list of str
@@ -70,6 +73,7 @@ class OutcomeAnalysis:
     changepoint: Any = None
     placebo: Any = None
     pretrend: Any = None
+    change_dates: Any = None
     robustness: pd.DataFrame | None = None
     problems: list[str] = field(default_factory=list)
     measure: str | None = None
@@ -117,6 +121,13 @@ class OutcomeAnalysis:
             }
             out["pre_trend"]["method"] = d.get("method")
             out["pre_trend"]["level_change_curved"] = _ci(d.get("level_change_curved"))
+        if self.change_dates is not None:
+            d = self.change_dates.to_dict()
+            out["change_date_set"] = {
+                k: d.get(k)
+                for k in ("first", "last", "size", "share", "uninformative", "most_likely")
+            }
+            out["change_date_set"].update(level=d.get("level"), runs=d.get("runs"))
         if self.robustness is not None:
             out["robustness"] = to_jsonable(self.robustness)
         if self.level_change_range is not None:

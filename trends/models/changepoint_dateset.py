@@ -197,6 +197,24 @@ class ChangeDateSet(Result):
         return out
 
     # -- Result interface ----------------------------------------------------------------------
+    def contains(self, when: Any) -> bool:
+        """Whether the period that holds ``when`` is in the set.
+
+        Parameters
+        ----------
+        when : date-like or label
+            A day (matched to the period that starts at or before it) or a label of the index.
+
+        Returns
+        -------
+        bool
+        """
+        labels = self.statistic.index
+        if isinstance(labels, pd.DatetimeIndex):
+            pos = int(labels.searchsorted(pd.Timestamp(when), side="right")) - 1
+            return pos >= 0 and labels[pos] in set(self.dates)
+        return when in set(self.dates)
+
     def summary(self) -> pd.DataFrame:
         """The set as contiguous runs of dates.
 
@@ -279,13 +297,21 @@ class ChangeDateSet(Result):
         -------
         str
         """
+        return f"{self.headline()} {self.method_text()}"
+
+    def method_text(self) -> str:
+        """The part of :meth:`report` after the headline: the method and its measured coverage.
+
+        Returns
+        -------
+        str
+        """
         ratio = (
             f" (mean after / before that date: {self.ratio:.2f})"
             if math.isfinite(self.ratio)
             else ""
         )
         parts = [
-            self.headline(),
             f"The most likely date is {_fmt(self.most_likely)}{ratio}.",
             "The set is an inversion of a test of each date in a one-change model of the "
             "square-root counts, calibrated by simulation with serial dependence "

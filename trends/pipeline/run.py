@@ -34,6 +34,7 @@ import pandas as pd
 from trends.errors import InputError, ModelWarning, TrendsError
 from trends.events import normalise_qualifier
 from trends.models.changepoint import detect_changepoints
+from trends.models.changepoint_dateset import change_date_set
 from trends.models.claims import verdict
 from trends.models.its import fit_its
 from trends.models.placebo import placebo_test
@@ -86,6 +87,9 @@ class PairResult:
     rates, its, changepoint, placebo : result objects or None
     pretrend : PreTrendCheck or None
         Whether the ITS pre-period is described by its straight-line trend (step ``"pretrend"``).
+    change_dates : ChangeDateSet or None
+        The calibrated set of possible start dates of a single change (step ``"changedates"``,
+        :func:`~trends.models.changepoint_dateset.change_date_set`).
     robustness : pandas.DataFrame or None
     claims : list of dict
         One record per claim checked (batch claims).
@@ -113,6 +117,7 @@ class PairResult:
     changepoint: Any = None
     placebo: Any = None
     pretrend: Any = None
+    change_dates: Any = None
     robustness: pd.DataFrame | None = None
     claims: list[dict[str, Any]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
@@ -333,15 +338,16 @@ def _its_step(out: PairResult, task: Task, ev: Intervention, settings: Settings)
         )
 
 
-def _cp_values(out: PairResult, task: Task) -> pd.Series:
+def _cp_values(out: PairResult, task: Task, note: bool = True) -> pd.Series:
     assert out.series is not None
     values = out.series.measure(task.measure).rename(out.label)
     if out.series.rule.key != "D" and out.series.partial.any():
         values = values.mask(out.series.partial.to_numpy())
-        out.notes.append(
-            f"the change-point search leaves out the {int(out.series.partial.sum())} "
-            f"{out.series.unit}(s) cut by the window (it has no exposure)"
-        )
+        if note:
+            out.notes.append(
+                f"the change-point search leaves out the {int(out.series.partial.sum())} "
+                f"{out.series.unit}(s) cut by the window (it has no exposure)"
+            )
     return values
 
 
@@ -357,6 +363,10 @@ def _changepoint_step(out: PairResult, task: Task, ev: Intervention, settings: S
         reference=model_event(ev, out.series),
         **opts,
     )
+
+
+def _change_dates_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:
+    out.change_dates = change_date_set(_cp_values(out, task, note=False), seed=out.seed)
 
 
 def _placebo_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:
@@ -602,6 +612,7 @@ _STEPS: dict[str, Callable[..., None]] = {
     "its": _its_step,
     "pretrend": _pretrend_step,
     "changepoint": _changepoint_step,
+    "changedates": _change_dates_step,
     "placebo": _placebo_step,
     "robustness": _robustness_step,
 }

@@ -265,8 +265,34 @@ def _changes(a: Any, bottom: Any = None) -> list[Section]:
             if text:
                 paras.append(prose("{text}", text=text))
         paras.append(prose("In detail: {d}", d=cp.report()) if paras else cp.report())
+        paras += _change_dates_paragraphs(a, oa)
         out.append(Section(oa.label.capitalize(), paras))
     return out
+
+
+def _change_dates_paragraphs(a: Any, oa: Any) -> list[Prose]:
+    """The calibrated set of possible start dates of one change, and whether the event is in it."""
+    cd = getattr(oa, "change_dates", None)
+    if cd is None:
+        return []
+    noun = intervention_noun(a.intervention)
+    inside = cd.contains(a.intervention_date)
+    where = (
+        "The {noun}'s first {unit} ({day}) is in the set."
+        if inside
+        else "The {noun}'s first {unit} ({day}) is not in the set: if the rate changed once, "
+        "it did not change then."
+    )
+    return [
+        prose(
+            "{text} " + where,
+            text=cd.headline(),
+            noun=noun,
+            unit=fmt.unit_of(a.freq),
+            day=fmt.day(a.intervention_date),
+        ),  # fmt: skip
+        prose("{text}", text=cd.method_text()),
+    ]
 
 
 def _placebo(a: Any) -> list[Prose]:
@@ -604,7 +630,10 @@ def build_context(
             "dependence factor estimated from the series (how much more the counts vary over "
             "weeks than day to day), so runs of busy or quiet days are not taken for changes, "
             "and the set holds 95% of the tempered likelihood weight: it is not a calibrated "
-            "confidence set. Measured: {note}. Read it as the likely dates, not a guarantee.",
+            "confidence set. Measured: {note}. Read it as the likely dates, not a guarantee. "
+            "Each outcome also has a second set, given whether or not the search declares a "
+            "change: the {unit}s on which a single change could have begun, calibrated by "
+            "simulation with the series' serial dependence (its measured coverage follows it).",
             unit=fmt.unit_of(a.freq),
             note=SET_COVERAGE_NOTE,
             noun=noun,

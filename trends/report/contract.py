@@ -196,6 +196,27 @@ class Placebo(_Open):
     n_placebos: Annotated[int, Field(ge=0)] | None
 
 
+class DateRun(_Open):
+    """A run of consecutive dates of a change-date set."""
+
+    first: Day
+    last: Day
+    n_dates: Annotated[int, Field(ge=1)]
+
+
+class ChangeDates(_Open):
+    """The simulation-calibrated set of possible start dates of a single change."""
+
+    first: Day
+    last: Day
+    size: Annotated[int, Field(ge=1)]
+    share: Annotated[float, Field(gt=0, le=1)]
+    uninformative: bool
+    most_likely: Day
+    level: Annotated[float, Field(gt=0, lt=1)]
+    runs: list[DateRun]
+
+
 class PreTrend(_Open):
     """Whether the period before the intervention is described by the ITS's straight-line trend."""
 
@@ -224,6 +245,7 @@ class Outcome(_Open):
     changepoint: ChangePoint | None
     placebo: Placebo | None
     pre_trend: PreTrend | None = None
+    change_date_set: ChangeDates | None = None
 
     @model_validator(mode="before")
     @classmethod

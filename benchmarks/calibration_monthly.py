@@ -1,5 +1,5 @@
-"""Calibration of ITS and two-phase inference on MONTHLY counts: Newey-West ("glm") vs the latent
-AR(1) methods, on series of 18 to 36 months.
+"""Calibration of ITS and two-phase inference on MONTHLY counts (and on SHORT WEEKLY series):
+Newey-West ("glm") vs the latent AR(1) methods, on series of 19 to 37 months (17 to 27 weeks).
 
 ``calibration_weekly.py`` found that NB + Newey-West covers only 0.64 on monthly sums, and the
 latent AR(1) model was then limited to 30 observed periods. This study measures what the latent
@@ -15,12 +15,17 @@ cut first and last months carry their exposure. Per series:
 - ``M_tp_glm`` / ``M_tp_latent_ar_lrv``: ``compare_rates(m, before, after, model="glm" |
   "latent_ar_lrv")`` with the cut months left out (``compare_rates`` takes no exposure).
 
+``--freq W`` runs the same methods on weekly sums of 120 and 180 days (18 and 27 weekly periods),
+the weekly lengths below ``calibration_weekly.py``'s 245 days, and writes
+``calibration_short_weekly.*``.
+
 Truths as in ``calibration_weekly``: the process's level effect for the ITS (INGARCH: the
 long-run ratio), the daily post/pre ratio of marginal means for the two-phase ratio.
 
 Usage::
 
     nice -n 10 .venv/bin/python benchmarks/calibration_monthly.py --n 100 --step 50
+    nice -n 10 .venv/bin/python benchmarks/calibration_monthly.py --n 100 --freq W
     .venv/bin/python benchmarks/calibration_monthly.py --summarise-only
     .venv/bin/python benchmarks/calibration_monthly.py --smoke --out /tmp/x   # seconds
 """
@@ -60,13 +65,15 @@ from _common import (  # noqa: E402
 )
 
 PROCESSES = ("ingarch_0.7", "ingarch_0.9", "markov", "wave", "pkg_ar0.7")
-LENGTHS = (545, 730, 1095)
+LENGTHS = {"M": (545, 730, 1095), "W": (120, 180)}
+#: output name and words of each frequency
+NAMES = {"M": ("calibration_monthly", "monthly"), "W": ("calibration_short_weekly", "weekly")}
 EFFECTS = ("none", "-50%")
 METHODS = {
-    "M_glm": "monthly ITS, NB + Newey-West (inference='glm')",
-    "M_latent_ar": "monthly ITS, latent AR(1) (inference='latent_ar', hyper auto)",
-    "M_tp_glm": "monthly two-phase ratio, compare_rates(model='glm')",
-    "M_tp_latent_ar_lrv": "monthly two-phase ratio, compare_rates(model='latent_ar_lrv')",
+    "M_glm": "ITS, NB + Newey-West (inference='glm')",
+    "M_latent_ar": "ITS, latent AR(1) (inference='latent_ar', hyper auto)",
+    "M_tp_glm": "two-phase ratio, compare_rates(model='glm')",
+    "M_tp_latent_ar_lrv": "two-phase ratio, compare_rates(model='latent_ar_lrv')",
 }
 FIELDS = ("coef", "lo", "hi", "n_obs", "error")
 COLUMNS = ["cell", "dgp", "n_days", "effect", "i", "truth", "truth_two_phase"] + [
@@ -76,18 +83,18 @@ COLUMNS = ["cell", "dgp", "n_days", "effect", "i", "truth", "truth_two_phase"] +
 TREND_RIGHT = ("ingarch_0.7", "ingarch_0.9", "markov", "pkg_ar0.7")
 
 
-def cells(smoke: bool) -> list[tuple[str, int, str]]:
+def cells(smoke: bool, freq: str = "M") -> list[tuple[str, int, str]]:
     """``(process, days, effect)`` of every cell."""
     if smoke:
-        return [("pkg_ar0.7", 730, "-50%")]
-    return [(d, n, e) for d in PROCESSES for n in LENGTHS for e in EFFECTS]
+        return [("pkg_ar0.7", 730 if freq == "M" else 180, "-50%")]
+    return [(d, n, e) for d in PROCESSES for n in LENGTHS[freq] for e in EFFECTS]
 
 
-def fit_series(y: pd.Series, c: int) -> dict:
+def fit_series(y: pd.Series, c: int, freq: str = "M") -> dict:
     """Every method of :data:`METHODS` on one daily series (first post day ``c``)."""
     import calibration_weekly as cw
 
-    m = cw.aggregate(y, c, "M")
+    m = cw.aggregate(y, c, freq)
     jobs = {
         "M_glm": lambda: cw._its(m[0], m[1], m[3], "glm"),
         "M_latent_ar": lambda: cw._its(m[0], m[1], m[3], "latent_ar"),
@@ -106,7 +113,9 @@ def fit_series(y: pd.Series, c: int) -> dict:
     return out
 
 
-def fit_chunk(cell: tuple[str, int, str], indices: list[int], seed: int) -> list[dict]:
+def fit_chunk(
+    cell: tuple[str, int, str], indices: list[int], seed: int, freq: str = "M"
+) -> list[dict]:
     """Rows of series ``indices`` of one cell (runs in a worker process)."""
     import calibration_independent as ci
 
@@ -116,7 +125,7 @@ def fit_chunk(cell: tuple[str, int, str], indices: list[int], seed: int) -> list
     for i, y, c, truths in ci.cell_series(cell, indices, seed):
         row = {"cell": cell_key(cell), "dgp": dgp, "n_days": n_days, "effect": effect, "i": i,
                "truth": truths[0], "truth_two_phase": truths[2]}  # fmt: skip
-        row.update(fit_series(y, c))
+        row.update(fit_series(y, c, freq))
         rows.append(row)
     return rows
 
@@ -154,7 +163,10 @@ def group_table(s: pd.DataFrame) -> str:
     """Mean (min-max) over groups of cells, method by method."""
     right = s["dgp"].isin(TREND_RIGHT)
     groups = [("trend right", right, "coverage")]
-    groups += [(f"trend right, {n} days", right & (s["n_days"] == n), "coverage") for n in LENGTHS]
+    groups += [
+        (f"trend right, {n} days", right & (s["n_days"] == n), "coverage")
+        for n in sorted(set(s["n_days"]))
+    ]
     groups += [
         ("no effect, trend right (false-positive rate)", right & (s["effect"] == "none"), "fpr"),
         ("wave (linear trend misfits)", s["dgp"] == "wave", "coverage"),
@@ -179,15 +191,18 @@ def cell_table(s: pd.DataFrame) -> str:
     return md_table(t)
 
 
-def write_outputs(rows: pd.DataFrame, out: Path, smoke: bool, command: str) -> pd.DataFrame:
+def write_outputs(
+    rows: pd.DataFrame, out: Path, smoke: bool, command: str, freq: str = "M"
+) -> pd.DataFrame:
     """``calibration_monthly.{csv,md}`` (``_smoke`` before the suffix of a smoke run)."""
     s = summarise(rows)
     tag = smoke_tag(smoke)
-    write_csv(s, out / f"calibration_monthly{tag}.csv")
+    name, words = NAMES[freq]
+    write_csv(s, out / f"{name}{tag}.csv")
     ns = sorted(set(s["n"] + s["failed"]))
     n = ns[0] if ns else 0
     text = (
-        "# Calibration of monthly ITS and two-phase inference: Newey-West vs latent AR(1)"
+        f"# Calibration of {words} ITS and two-phase inference: Newey-West vs latent AR(1)"
         + (" (SMOKE RUN)" if smoke else "") + "\n\n"
         + f"Command: `{command}` (UTC {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}).\n\n"
         + f"Series per cell: {', '.join(str(x) for x in ns)} ({len(rows)} daily series in "
@@ -198,7 +213,7 @@ def write_outputs(rows: pd.DataFrame, out: Path, smoke: bool, command: str) -> p
         + "## Mean (min-max) over cells\n\n" + group_table(s)
         + "\n## Every cell x method\n\n" + cell_table(s) + "\n"
     )  # fmt: skip
-    (out / f"calibration_monthly{tag}.md").write_text(text)
+    (out / f"{name}{tag}.md").write_text(text)
     return s
 
 
@@ -208,9 +223,9 @@ def _run(chosen: list, n: int, step: int, rows_path: Path, args) -> None:
 
     def run_cell(cell: tuple, todo: list[int], seed: int) -> list[dict]:
         if pool is None:
-            return fit_chunk(cell, todo, seed)
+            return fit_chunk(cell, todo, seed, args.freq)
         parts = [todo[k::jobs] for k in range(jobs) if todo[k::jobs]]
-        futs = [pool.submit(fit_chunk, cell, p, seed) for p in parts]
+        futs = [pool.submit(fit_chunk, cell, p, seed, args.freq) for p in parts]
         return sorted((r for f in futs for r in f.result()), key=lambda r: r["i"])
 
     try:
@@ -230,7 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     """Command line; see the module docstring."""
     ap = benchmark_parser(__doc__, n=100, seed=20261202, jobs=default_jobs(),
                           smoke_help="1 cell, 3 series, to --out")  # fmt: skip
-    ap.add_argument("--rows", type=Path, default=WORK / "calibration_monthly_rows.csv")
+    ap.add_argument("--rows", type=Path, default=None, help="resumable rows file")
+    ap.add_argument("--freq", choices=("M", "W"), default="M", help="monthly, or short weekly")
     ap.add_argument("--step", type=int, default=50, help="series per cell per round")
     ap.add_argument("--summarise-only", action="store_true")
     add_cell_filters(ap)
@@ -243,9 +259,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.smoke and args.out.resolve() == RESULTS.resolve():  # never into results/
         args.out = Path(tempfile.mkdtemp(prefix="calibration_monthly_smoke_"))
         print(f"smoke run: writing to {args.out}")
-    rows_path = args.out / "calibration_monthly_rows_smoke.csv" if args.smoke else args.rows
+    name = NAMES[args.freq][0]
+    rows_path = args.rows or WORK / f"{name}_rows.csv"
+    if args.smoke:
+        rows_path = args.out / f"{name}_rows_smoke.csv"
     keep = None if not args.lengths else {int(x) for x in args.lengths.split(",")}
-    chosen = [c for c in cells(args.smoke) if keep is None or c[1] in keep]
+    chosen = [c for c in cells(args.smoke, args.freq) if keep is None or c[1] in keep]
     if not args.summarise_only:
         if args.smoke:
             rows_path.unlink(missing_ok=True)
@@ -253,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = pd.read_csv(rows_path)
     rows = rows[rows["cell"].isin([cell_key(c) for c in chosen]) & (rows["i"] < n)]
     args.out.mkdir(parents=True, exist_ok=True)
-    print(group_table(write_outputs(rows, args.out, args.smoke, command)))
+    print(group_table(write_outputs(rows, args.out, args.smoke, command, args.freq)))
 
 
 if __name__ == "__main__":

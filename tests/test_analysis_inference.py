@@ -49,6 +49,7 @@ def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
         AUTO_MIN_MONTHS_TWO_PHASE,
         AUTO_MIN_PERIODS,
         AUTO_MIN_WEEKS,
+        AUTO_MIN_WEEKS_TWO_PHASE,
         TWO_PHASE_METHODS,
         TWO_PHASE_OF_INFERENCE,
         choose_inference,
@@ -57,16 +58,18 @@ def test_auto_picks_the_latent_methods_only_where_they_were_calibrated():
     )
 
     daily = {"freq": "D", "n_observed": AUTO_MIN_PERIODS, "family": "negbin"}
-    weekly = {"freq": "W-SAT", "n_observed": AUTO_MIN_WEEKS, "family": "poisson"}
+    weekly = {"freq": "W-SAT", "n_observed": AUTO_MIN_WEEKS_TWO_PHASE, "family": "poisson"}
     monthly = {"freq": "MS", "n_observed": AUTO_MIN_MONTHS_TWO_PHASE, "family": "negbin"}
     for calibrated in (daily, weekly, monthly):
         assert choose_inference("auto", **calibrated) == "latent_ar"
         assert choose_two_phase_method("auto", **calibrated) == "latent_ar_lrv"
     # 19-22 months: the ITS was calibrated there, the two-phase ratio only from 23 months
-    short_monthly = {**monthly, "n_observed": AUTO_MIN_MONTHS}
-    assert AUTO_MIN_MONTHS < AUTO_MIN_MONTHS_TWO_PHASE
-    assert choose_inference("auto", **short_monthly) == "latent_ar"
-    assert choose_two_phase_method("auto", **short_monthly) == "glm"
+    # (weekly: 18-23 weeks likewise)
+    for short in ({**monthly, "n_observed": AUTO_MIN_MONTHS},
+                  {**weekly, "n_observed": AUTO_MIN_WEEKS}):  # fmt: skip
+        assert choose_inference("auto", **short) == "latent_ar"
+        assert choose_two_phase_method("auto", **short) == "glm"
+    assert AUTO_MIN_MONTHS < AUTO_MIN_MONTHS_TWO_PHASE and AUTO_MIN_WEEKS < AUTO_MIN_WEEKS_TWO_PHASE
     for other in (
         {**daily, "n_observed": AUTO_MIN_PERIODS - 1},  # shorter than the calibration study
         {**weekly, "n_observed": AUTO_MIN_WEEKS - 1},

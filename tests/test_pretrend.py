@@ -196,7 +196,7 @@ def test_auto_inference_and_short_weekly_series():
     assert len(weekly) < 30  # too short for the latent AR(1): the spec's own GLM is used
     refused = check_pre_trend(weekly, weekly.index[16], inference="auto")
     assert not refused.tested and "latent AR(1) model" in refused.reason
-    w = check_pre_trend(weekly, weekly.index[16], inference="auto", test_inference="spec")
+    w = check_pre_trend(weekly, weekly.index[16], inference="glm", test_inference="spec")
     assert w.inference == "glm" and w.unit == "week" and w.tested and w.degree == 2
     assert "weeks before" in w.report() and "Newey-West (HAC) covariance" in w.method
     assert "flag too often" in w.method

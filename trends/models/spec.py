@@ -36,6 +36,7 @@ __all__ = [
     "AUTO_MIN_MONTHS",
     "AUTO_MIN_MONTHS_TWO_PHASE",
     "AUTO_MIN_WEEKS",
+    "AUTO_MIN_WEEKS_TWO_PHASE",
     "TWO_PHASE_OF_INFERENCE",
     "two_phase_method_of",
     "choose_inference",
@@ -98,7 +99,9 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             "0.839 / 0.778); false-positive rate 0.050 (0.063; 0.187); it does not fix a misfit "
             "trend (coverage 0.748 vs 0.585 on a slow wave) nor the long-run estimand under "
             "self-excitation (0.825); on weekly sums of 245-730 days 0.959 (0.940-0.980), "
-            "false-positive rate 0.045 (benchmarks/results/calibration_weekly.md); on monthly "
+            "false-positive rate 0.045 (benchmarks/results/calibration_weekly.md), of 120 / 180 "
+            "days 0.939 / 0.961 (benchmarks/results/calibration_short_weekly.md, 100 series per "
+            "cell); on monthly "
             "sums of 19-37 months 0.943 (0.890-0.990), 0.929 at 19 months, false-positive rate "
             "0.045 (benchmarks/results/calibration_monthly.md, 100 series per cell)",
         ),
@@ -167,10 +170,13 @@ def two_phase_method_of(se_type: Any) -> InferenceMethod:
 #: Shortest series (observed daily periods) on which ``"auto"`` picks the latent-AR methods: the
 #: shortest length of the calibration study (benchmarks/results/calibration_independent_v2.md).
 AUTO_MIN_PERIODS = 120
-#: Shortest weekly series (observed weeks) on which ``"auto"`` picks the latent-AR methods: the
-#: shortest weekly length of the weekly calibration (245 days summed into 34-36 weeks;
-#: benchmarks/results/calibration_weekly.md).
-AUTO_MIN_WEEKS = 34
+#: Shortest weekly series (observed weeks) on which ``"auto"`` picks the latent-AR ITS: the
+#: shortest weekly length calibrated (120 days summed into 18 weekly periods;
+#: benchmarks/results/calibration_short_weekly.md; 245-730 days in calibration_weekly.md).
+AUTO_MIN_WEEKS = 18
+#: Shortest weekly series on which ``"auto"`` picks the latent-AR two-phase ratio: the shortest
+#: length at which it was measured (180 days: 24-25 whole weeks; at 16 it cannot be fitted).
+AUTO_MIN_WEEKS_TWO_PHASE = 24
 #: Shortest monthly series (observed months) on which ``"auto"`` picks the latent-AR ITS: the
 #: shortest monthly length of the monthly calibration (545 days: 18 months and the two cut ones;
 #: benchmarks/results/calibration_monthly.md).
@@ -179,7 +185,7 @@ AUTO_MIN_MONTHS = 19
 #: length at which it was measured (730 days: 23 whole months; at 17 it cannot be fitted).
 AUTO_MIN_MONTHS_TWO_PHASE = 23
 _AUTO_MIN = {"D": AUTO_MIN_PERIODS, "W": AUTO_MIN_WEEKS, "M": AUTO_MIN_MONTHS}
-_AUTO_MIN_TWO_PHASE = {**_AUTO_MIN, "M": AUTO_MIN_MONTHS_TWO_PHASE}
+_AUTO_MIN_TWO_PHASE = {**_AUTO_MIN, "W": AUTO_MIN_WEEKS_TWO_PHASE, "M": AUTO_MIN_MONTHS_TWO_PHASE}
 
 
 def _auto_latent(
@@ -201,8 +207,8 @@ def choose_inference(name: str, *, freq: str, n_observed: int, family: str) -> s
     series of at least :data:`AUTO_MIN_MONTHS` observed months, with a family it supports
     (negative binomial, Poisson): there its intervals held their level in the calibration
     studies where Newey-West's did not (daily: 0.949 vs 0.839 at >= 245 days, 0.939 vs 0.778 at
-    120 days; weekly: 0.959 vs 0.808, false positives 0.045 vs 0.185; monthly: 0.943 vs 0.653,
-    false positives 0.045 vs 0.341). Elsewhere (shorter series; other families) it is
+    120 days; weekly: 0.959 vs 0.808 at 245-730 days, 0.939 vs 0.525 at 120 days, false
+    positives 0.045 vs 0.185; monthly: 0.943 vs 0.653, false positives 0.045 vs 0.341). Elsewhere (shorter series; other families) it is
     ``"glm"``. Any other name is returned as it is.
 
     Parameters
@@ -231,9 +237,10 @@ def choose_two_phase_method(name: str, *, freq: str, n_observed: int, family: st
 
     ``"auto"`` is ``"latent_ar_lrv"`` (the ratio of the observed period rates, with the serial
     covariance of a fitted latent AR(1) model) under the rule of :func:`choose_inference`
-    (coverage 0.939 vs 0.844 for Newey-West in the calibration study), except that monthly
-    series need :data:`AUTO_MIN_MONTHS_TWO_PHASE` observed months (monthly: 0.956-0.959 vs
-    0.788-0.845 at 23 and 35 months), else ``"glm"``.
+    (coverage 0.939 vs 0.844 for Newey-West in the calibration study), except that weekly and
+    monthly series need :data:`AUTO_MIN_WEEKS_TWO_PHASE` observed weeks or
+    :data:`AUTO_MIN_MONTHS_TWO_PHASE` observed months (weekly at 180 days: 0.948 vs 0.789;
+    monthly: 0.956-0.959 vs 0.788-0.845 at 23 and 35 months), else ``"glm"``.
 
     Parameters
     ----------

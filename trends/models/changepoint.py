@@ -118,7 +118,14 @@ def _check_options(
     return n_changes
 
 
-def _prepare(series: Any, cost: ChangePointCost) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def observed_values(series: Any, cost: ChangePointCost) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """``(series, observed values, their positions)``, the values checked for ``cost``.
+
+    Raises
+    ------
+    InputError
+        Values that are not numbers, infinite, or not valid for the cost (naming the row).
+    """
     if not isinstance(series, pd.Series):
         series = pd.Series(np.asarray(series))
     name = None if series.name is None else str(series.name)
@@ -613,7 +620,7 @@ def detect_changepoints(
     """
     cost = get_cost(model)
     n_changes = _check_options(method, level, n_changes, max_changes)
-    series, y, pos = _prepare(series, cost)
+    series, y, pos = observed_values(series, cost)
     name = None if series.name is None else str(series.name)
     axis = TimeAxis.from_index(series.index, name)
     n_total, n = len(series), int(y.size)

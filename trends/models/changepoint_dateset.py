@@ -71,8 +71,9 @@ import numpy as np
 import pandas as pd
 
 from trends.errors import InputError, InsufficientDataError, ModelError
+from trends.models.changepoint import observed_values
 from trends.models.changepoint_dependence import DependenceEstimate, estimate_dependence
-from trends.models.costs import check_counts, get_cost
+from trends.models.costs import get_cost
 from trends.models.timeaxis import TimeAxis, plural
 from trends.results import Result, to_jsonable
 from trends.verdicts.words import fmt_date
@@ -365,19 +366,7 @@ def _window(series: Any, start: Any, end: Any) -> tuple[pd.Series, np.ndarray, n
             series = series.loc[start:end]
         except (TypeError, KeyError, ValueError) as exc:
             raise InputError(f"cannot cut the window {start!r} to {end!r}", column=name) from exc
-    try:
-        values = series.to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            "the series must hold numbers (NaN for unreported periods)", column=name
-        ) from exc
-    observed = ~np.isnan(values)
-    bad = observed & ~np.isfinite(values)
-    if bad.any():
-        raise InputError("infinite value", row=int(np.argmax(bad)) + 1, column=name)
-    check_counts(get_cost("negbin"), values, observed, name)
-    pos = np.flatnonzero(observed)
-    return series, values[pos], pos
+    return observed_values(series, get_cost("negbin"))
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,23 @@ def test_no_change_found_disagrees():
     assert bl.timing.status == "no change found" and bl.grade == "moderate"
 
 
+def test_no_change_found_says_the_calibrated_date_set_and_whether_the_event_is_in_it():
+    none_found = {"change_date": None, "change_set_low": None, "change_set_high": None}
+    sentence = "If the rate changed once in this window, the change began on one of 9 days."
+    inside = bottom_line(_strong(**none_found, change_dates_text=sentence,
+                                 change_dates_has_event=True))  # fmt: skip
+    outside = bottom_line(_strong(**none_found, change_dates_text=sentence,
+                                  change_dates_has_event=False))  # fmt: skip
+    assert sentence in inside.text and "That set includes the first day of the ceasefire" in (
+        inside.text
+    )
+    assert "does not include the first day of the ceasefire" in outside.text
+    assert inside.grade == outside.grade == "moderate"  # words only: the grade is the search's
+    # a change found: the timing sentence is the search's own, the set is not repeated
+    found = bottom_line(_strong(change_dates_text=sentence, change_dates_has_event=True))
+    assert sentence not in found.text
+
+
 # ------------------------------------------------------------------------- disagreements named
 def test_immediate_jump_poorly_determined_but_period_change_clear():
     bl = bottom_line(_strong(level_change=Estimate(0.34, 0.03, 3.76)))

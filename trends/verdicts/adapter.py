@@ -240,7 +240,21 @@ def evidence_from_outcome(
         fields["pre_trend_flagged"] = True
         fields["pre_trend_p"] = _num(getattr(pre, "p_value", None))
     fields.update(_event(event, event_date))
+    day = event_date if event_date is not None else fields.get("event_time")
+    fields.update(_change_dates(getattr(oa, "change_dates", None), day))
     return Evidence(**fields)
+
+
+def _change_dates(cd: Any, day: Any) -> dict[str, Any]:
+    """The calibrated change-date set's sentence, and whether the event's first day is in it."""
+    if cd is None:
+        return {}
+    try:
+        text = str(cd.headline())
+        inside = None if day is None else bool(cd.contains(pd.Timestamp(day)))
+    except (AttributeError, TypeError, ValueError):
+        return {}
+    return {"change_dates_text": text, "change_dates_has_event": inside}
 
 
 def bottom_lines_from_analysis(analysis: Any) -> BottomLines:

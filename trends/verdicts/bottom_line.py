@@ -157,6 +157,12 @@ class Evidence:
         Whether a change-point search was run.
     change_date, change_set_low, change_set_high : Timestamp or None
         The change point nearest the event and its set (``change_date`` None: none found).
+    change_dates_text : str or None
+        The sentence of the calibrated set of possible start dates of a single change
+        (:func:`trends.models.changepoint_dateset.change_date_set`), said when the search
+        finds no change.
+    change_dates_has_event : bool or None
+        Whether the event's first period is in that set.
     placebo_p : float or None
         Two-sided placebo p-value.
     placebo_n : int or None
@@ -200,6 +206,8 @@ class Evidence:
     change_date: pd.Timestamp | None = None
     change_set_low: pd.Timestamp | None = None
     change_set_high: pd.Timestamp | None = None
+    change_dates_text: str | None = None
+    change_dates_has_event: bool | None = None
     placebo_p: float | None = None
     placebo_n: int | None = None
     placebo_as_large: int | None = None
@@ -297,6 +305,15 @@ def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
         return Check("timing", "not available", t.text), t, ""
     if t.agrees:
         return Check("timing", "agrees", t.text), t, ""
+    text = t.text
+    if t.status == "no change found" and ev.change_dates_text:
+        text += " " + ev.change_dates_text
+        if ev.change_dates_has_event is not None:
+            text += (
+                f" That set includes the first {ev.unit} of {ev.event_word}."
+                if ev.change_dates_has_event
+                else f" That set does not include the first {ev.unit} of {ev.event_word}."
+            )
     why = (
         f"The change-point search finds no change, so the data do not date the change to "
         f"{ev.event_word}."
@@ -304,7 +321,7 @@ def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
         else f"The change is dated away from {ev.event_word}: it may have another cause, or the "
         "effect came " + ("late." if t.status == "later" else "before the announcement.")
     )
-    return Check("timing", "disagrees", t.text), t, why
+    return Check("timing", "disagrees", text), t, why
 
 
 def _robustness_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:

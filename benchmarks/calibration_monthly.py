@@ -55,10 +55,8 @@ from _common import (  # noqa: E402
     cell_key,
     covers,
     default_jobs,
-    extend_rows,
     md_table,
     nominal_coverage_se,
-    past_deadline,
     proportion_se,
     smoke_tag,
     write_csv,
@@ -218,24 +216,13 @@ def write_outputs(
 
 
 def _run(chosen: list, n: int, step: int, rows_path: Path, args) -> None:
+    import calibration_weekly as cw
+
     jobs = 1 if args.smoke else max(1, args.jobs)
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-
-    def run_cell(cell: tuple, todo: list[int], seed: int) -> list[dict]:
-        if pool is None:
-            return fit_chunk(cell, todo, seed, args.freq)
-        parts = [todo[k::jobs] for k in range(jobs) if todo[k::jobs]]
-        futs = [pool.submit(fit_chunk, cell, p, seed, args.freq) for p in parts]
-        return sorted((r for f in futs for r in f.result()), key=lambda r: r["i"])
-
     try:
-        target = min(n, step)
-        while True:
-            extend_rows(chosen, target, rows_path, run_cell, args.seed,
-                        deadline=args.deadline, columns=COLUMNS, label=f"n={target} ")  # fmt: skip
-            if target >= n or past_deadline(args.deadline):
-                break
-            target = min(n, target + step)
+        run_cell = cw.make_run_cell(pool, jobs, fit_chunk, args.freq)
+        cw.run_in_rounds(chosen, n, step, rows_path, run_cell, args.seed, args.deadline, COLUMNS)
     finally:
         if pool is not None:
             pool.shutdown()

@@ -174,18 +174,36 @@ def fit_chunk(cell: tuple[str, int, str], indices: list[int], seed: int) -> list
     return rows
 
 
-def make_run_cell(pool: ProcessPoolExecutor | None, jobs: int):
-    """A ``run_cell`` for :func:`extend_rows` that splits a cell's series over the pool."""
+def make_run_cell(pool: ProcessPoolExecutor | None, jobs: int, fit=None, *extra):
+    """A ``run_cell`` for :func:`extend_rows` that splits a cell's series over the pool.
+
+    ``fit(cell, indices, seed, *extra)`` makes the rows (default: this module's
+    :func:`fit_chunk`; a module-level function, so that the pool can pickle it).
+    """
+    fit = fit_chunk if fit is None else fit
 
     def run_cell(cell: tuple, todo: list[int], seed: int) -> list[dict]:
         if pool is None:
-            return fit_chunk(cell, todo, seed)
+            return fit(cell, todo, seed, *extra)
         parts = [todo[k::jobs] for k in range(jobs) if todo[k::jobs]]
-        futs = [pool.submit(fit_chunk, cell, p, seed) for p in parts]
+        futs = [pool.submit(fit, cell, p, seed, *extra) for p in parts]
         rows = [r for f in futs for r in f.result()]
         return sorted(rows, key=lambda r: r["i"])
 
     return run_cell
+
+
+def run_in_rounds(chosen: list, n: int, step: int, rows_path: Path, run_cell, seed: int,
+                  deadline: str | None, columns: list[str]) -> None:  # fmt: skip
+    """``step`` more series of every cell per round up to ``n`` (every cell has the same n when
+    ``deadline`` stops the study)."""
+    target = min(n, step)
+    while True:
+        extend_rows(chosen, target, rows_path, run_cell, seed,
+                    deadline=deadline, columns=columns, label=f"n={target} ")  # fmt: skip
+        if target >= n or past_deadline(deadline):
+            break
+        target = min(n, target + step)
 
 
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
@@ -361,13 +379,8 @@ def main(argv: list[str] | None = None) -> None:
             run_cell = make_run_cell(pool, jobs)
             if args.smoke:
                 rows_path.unlink(missing_ok=True)
-            target = min(n, args.step)
-            while True:
-                extend_rows(chosen, target, rows_path, run_cell, args.seed,
-                            deadline=args.deadline, columns=COLUMNS, label=f"n={target} ")  # fmt: skip
-                if target >= n or past_deadline(args.deadline):
-                    break
-                target = min(n, target + args.step)
+            run_in_rounds(chosen, n, args.step, rows_path, run_cell, args.seed, args.deadline,
+                          COLUMNS)  # fmt: skip
         finally:
             if pool is not None:
                 pool.shutdown()

@@ -12,9 +12,12 @@ machines. Seeded and fast (a few seconds).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 
 import trends.models.latent_ar as la
 from trends.datasets import load_idlib_2019
@@ -136,3 +139,72 @@ def test_inner_mode_does_not_depend_on_its_starting_point():
     assert warm.ok and cold.ok
     assert la._laplace(d, warm, hyp) == pytest.approx(la._laplace(d, cold, hyp), abs=1e-9)
     assert la._laplace(d, warm, hyp) == pytest.approx(fit.loglik, abs=1e-9)
+
+
+def _plain_neg_joint(d, u, beta, hyp):
+    """The negative log joint density as the plain formulas give it (the reference)."""
+    rho, sigma, theta = hyp
+    eta = d.off + d.x @ beta + u
+    if d.negbin:
+        lg = special.gammaln(d.y + theta) - math.lgamma(theta) - d.lgy1 + theta * math.log(theta)
+        ll = float(np.sum(d.obs * lg)) + float(
+            np.sum(d.obs * (d.y * eta - (d.y + theta) * np.logaddexp(math.log(theta), eta)))
+        )
+        mu = np.exp(eta)
+        r = d.obs * theta / (theta + mu)
+        score, w = r * (d.y - mu), r * mu * (theta + d.y) / (theta + mu)
+    else:
+        ll = -float(np.sum(d.obs * d.lgy1)) + float(np.sum(d.obs * (d.y * eta - np.exp(eta))))
+        mu = np.exp(eta)
+        score, w = d.obs * (d.y - mu), d.obs * mu
+    quad = (1.0 - rho * rho) * u[0] ** 2 + float(np.sum((u[1:] - rho * u[:-1]) ** 2))
+    return -ll + 0.5 * quad / (sigma * sigma), score, w
+
+
+@pytest.mark.parametrize("negbin", [True, False])
+@pytest.mark.parametrize("missing", [False, True])
+def test_inner_terms_equal_the_plain_formulas_bit_for_bit(negbin, missing):
+    """The precomputed terms of the inner Newton iterations (``_Terms``: constants per
+    hyperparameter point, the mask left out when every period is observed) give the numbers
+    of the plain formulas exactly, so the optimiser sees the same objective to the last bit."""
+    rng = np.random.default_rng(3)
+    n = 200
+    x = its_design(n, 90).to_numpy()
+    y = rng.poisson(3.0, n).astype(float)
+    obs = np.ones(n)
+    if missing:
+        obs[rng.choice(n, 20, replace=False)] = 0.0
+        y[obs == 0] = 0.0
+    d = la._Data(y, obs, x, rng.normal(0, 0.1, n), special.gammaln(y + 1.0), negbin)
+    assert d.full is not missing
+    hyp = (0.7, 0.31, 3.7 if negbin else float("inf"))
+    terms = la._Terms(d, hyp)
+    for _ in range(3):
+        u, beta = rng.normal(0, 0.4, n), np.array([1.0, 1e-3, -0.5, 1e-4])
+        f, eta = terms.neg_joint(u, beta)
+        f_ref, score_ref, w_ref = _plain_neg_joint(d, u, beta, hyp)
+        assert f == f_ref
+        score, w = terms.score_info(eta)
+        assert np.array_equal(score, score_ref) and np.array_equal(w, w_ref)
+        q_ref = (1.0 + 0.7**2) * u
+        q_ref[0], q_ref[-1] = u[0], u[-1]
+        q_ref[1:] -= 0.7 * u[:-1]
+        q_ref[:-1] -= 0.7 * u[1:]
+        assert np.array_equal(la._q_times(u, 0.7, 2.0), 2.0 * q_ref)
+    assert la._theta_constant(d, hyp[2]) == terms.const  # the cached value
+
+
+def test_single_blas_thread_does_not_change_the_fit(monkeypatch):
+    """The fit runs on one BLAS thread (speed only): without the limit the estimates are the
+    same to the last bit, and the BLAS setting is restored afterwards."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    y = _persistent_series(seed=8, n=200)
+    before = [lib["num_threads"] for lib in threadpoolctl.threadpool_info()]
+    limited = la.fit_its_latent_ar(y, 100, hyper="auto")
+    assert [lib["num_threads"] for lib in threadpoolctl.threadpool_info()] == before
+    monkeypatch.setattr(la, "_blas_controller", lambda: None)
+    free = la.fit_its_latent_ar(y, 100, hyper="auto")
+    assert np.array_equal(limited.params.to_numpy(), free.params.to_numpy())
+    assert np.array_equal(limited.cov.to_numpy(), free.cov.to_numpy())
+    assert np.array_equal(limited.df.to_numpy(), free.df.to_numpy())
+    assert (limited.rho, limited.sigma, limited.theta) == (free.rho, free.sigma, free.theta)

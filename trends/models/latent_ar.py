@@ -67,12 +67,16 @@ Counterfactual totals (:meth:`LatentARResult.cumulative_effect`) use the margina
 counts, calibrated so that the fitted expected counts add up to the observed total (see
 :meth:`LatentARResult.mean_correction`).
 
-Everything is deterministic: fixed starting values, no random numbers.
+Everything is deterministic: fixed starting values, no random numbers. The fit runs with a
+single BLAS thread (``threadpoolctl``; the numbers are the same, the small LAPACK calls of
+the optimiser are not slowed down by waking a second thread, see :func:`_one_blas_thread`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -551,6 +555,13 @@ class _Data:
     off: np.ndarray
     lgy1: np.ndarray  # lgamma(y + 1) (0 where missing)
     negbin: bool
+    #: every period observed: the products by the mask (by 1) are left out
+    full: bool = field(init=False, repr=False)
+    #: :func:`_theta_constant` by ``theta`` (the inner modes of a fit share their sizes often)
+    consts: dict[float, float] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.full = bool(np.all(self.obs == 1.0))
 
 
 @dataclass
@@ -566,51 +577,79 @@ class _Mode:
 
 def _theta_constant(d: _Data, theta: float) -> float:
     """The part of the log likelihood that does not depend on the linear predictor."""
+    const = d.consts.get(theta)
+    if const is not None:
+        return const
     if not d.negbin:
-        return -float(np.sum(d.obs * d.lgy1))
-    terms = special.gammaln(d.y + theta) - math.lgamma(theta) - d.lgy1 + theta * math.log(theta)
-    return float(np.sum(d.obs * terms))
+        const = -float(np.sum(d.obs * d.lgy1))
+    else:
+        terms = special.gammaln(d.y + theta) - math.lgamma(theta) - d.lgy1 + theta * math.log(theta)
+        const = float(np.sum(d.obs * terms))
+    d.consts[theta] = const
+    return const
 
 
-def _eta_loglik(d: _Data, eta: np.ndarray, theta: float) -> float:
-    """The linear-predictor part of the log likelihood (add :func:`_theta_constant`)."""
-    if d.negbin:
-        return float(
-            np.sum(d.obs * (d.y * eta - (d.y + theta) * np.logaddexp(math.log(theta), eta)))
-        )
-    return float(np.sum(d.obs * (d.y * eta - np.exp(eta))))
+class _Terms:
+    """The negative log joint density of ``(y, u)`` at one hyperparameter point.
 
+    What does not depend on ``(u, beta)`` is computed once per point (the size's constant, the
+    ``y + theta``, ``log theta``, the AR(1) weights); each value is the same expression of the
+    same numbers as the plain formulas, in the same order, so every result is the same to the
+    last bit. With every period observed, the products by the mask (by 1) are left out.
+    """
 
-def _score_info(d: _Data, eta: np.ndarray, theta: float) -> tuple[np.ndarray, np.ndarray]:
-    """Score and observed information of the log likelihood in the linear predictor."""
-    mu = np.exp(eta)
-    if d.negbin:
-        r = d.obs * theta / (theta + mu)
-        return r * (d.y - mu), r * mu * (theta + d.y) / (theta + mu)
-    return d.obs * (d.y - mu), d.obs * mu
+    __slots__ = ("d", "rho", "theta", "sigma2", "inv", "c_first", "const", "log_theta", "y_theta")
+
+    def __init__(self, d: _Data, hyp: tuple[float, float, float]) -> None:
+        rho, sigma, theta = hyp
+        self.d, self.rho, self.theta = d, rho, theta
+        self.sigma2 = sigma * sigma
+        self.inv = 1.0 / self.sigma2
+        self.c_first = 1.0 - rho * rho
+        self.const = _theta_constant(d, theta)
+        if d.negbin:
+            self.log_theta = math.log(theta)
+            self.y_theta = d.y + theta
+
+    def neg_joint(self, u: np.ndarray, beta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Negative log joint density (without ``log|Q|``) and the linear predictor."""
+        d = self.d
+        eta = d.off + d.x @ beta + u
+        if eta.max() > _ETA_MAX:
+            return math.inf, eta
+        if d.negbin:
+            terms = d.y * eta - self.y_theta * np.logaddexp(self.log_theta, eta)
+        else:
+            terms = d.y * eta - np.exp(eta)
+        if not d.full:
+            terms = d.obs * terms
+        ll = self.const + float(terms.sum())
+        quad = self.c_first * u[0] ** 2 + float(((u[1:] - self.rho * u[:-1]) ** 2).sum())
+        return -ll + 0.5 * quad / self.sigma2, eta
+
+    def score_info(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Score and observed information of the log likelihood in the linear predictor."""
+        d = self.d
+        mu = np.exp(eta)
+        if d.negbin:
+            t_mu = self.theta + mu
+            r = (self.theta if d.full else d.obs * self.theta) / t_mu
+            return r * (d.y - mu), r * mu * self.y_theta / t_mu
+        if d.full:
+            return d.y - mu, mu
+        return d.obs * (d.y - mu), d.obs * mu
 
 
 def _q_times(u: np.ndarray, rho: float, inv: float) -> np.ndarray:
-    """``Q u`` for the AR(1) precision ``Q`` (``inv = 1 / sigma^2``)."""
+    """``Q u`` for the AR(1) precision ``Q`` (``inv = 1 / sigma^2``), in a new array."""
     qu = (1.0 + rho * rho) * u
     qu[0] = u[0]
     qu[-1] = u[-1]
-    qu[1:] -= rho * u[:-1]
-    qu[:-1] -= rho * u[1:]
-    return inv * qu
-
-
-def _neg_joint(
-    d: _Data, u: np.ndarray, beta: np.ndarray, hyp: tuple[float, float, float], const: float
-) -> float:
-    """Negative log joint density of ``(y, u)`` given ``beta`` (without ``log|Q|``)."""
-    rho, sigma, theta = hyp
-    eta = d.off + d.x @ beta + u
-    if np.max(eta) > _ETA_MAX:
-        return math.inf
-    ll = const + _eta_loglik(d, eta, theta)
-    quad = (1.0 - rho * rho) * u[0] ** 2 + float(np.sum((u[1:] - rho * u[:-1]) ** 2))
-    return -ll + 0.5 * quad / (sigma * sigma)
+    ru = rho * u
+    qu[1:] -= ru[:-1]
+    qu[:-1] -= ru[1:]
+    qu *= inv
+    return qu
 
 
 def _find_mode(
@@ -626,37 +665,43 @@ def _find_mode(
     from another evaluation) and moves the log-determinants of the Laplace likelihood, which are
     not stationary at the mode, by up to ``1e-5``: the outer optimiser then sees a rough
     objective whose roughness depends on the order of its evaluations.
+
+    The linear predictor of the point reached is the one its objective was computed with (the
+    same sum of the same numbers); the last iteration needs no gradient.
     """
-    rho, sigma, theta = hyp
-    inv = 1.0 / (sigma * sigma)
-    n = d.x.shape[0]
-    const = _theta_constant(d, theta)
+    rho = hyp[0]
+    terms = _Terms(d, hyp)
+    inv = terms.inv
+    n, p = d.x.shape
     u, beta = start.u.copy(), start.beta.copy()
-    f = _neg_joint(d, u, beta, hyp, const)
+    f, eta = terms.neg_joint(u, beta)
     if not math.isfinite(f):
         u = np.zeros(n)
-        f = _neg_joint(d, u, beta, hyp, const)
+        f, eta = terms.neg_joint(u, beta)
     q_off = np.full(n - 1, -rho * inv)
     q_diag = np.full(n, (1.0 + rho * rho) * inv)
     q_diag[0] = q_diag[-1] = inv
-    rhs = np.empty((n, d.x.shape[1] + 1), order="F")
+    rhs = np.empty((n, p + 1), order="F")
     finish = False  # the last (full) Newton step was taken: return at its end
     for it in range(1, max_iter + 1):
-        eta = d.off + d.x @ beta + u
-        score, w = _score_info(d, eta, theta)
-        g_u = -score + _q_times(u, rho, inv)
-        g_b = -(d.x.T @ score)
+        score, w = terms.score_info(eta)
         # W + Q is tridiagonal: LDL' factorisation and solves in O(n) (LAPACK pttrf / pttrs)
-        fd, fe, info = lapack.dpttrf(q_diag + w, q_off)
+        fd, fe, info = lapack.dpttrf(q_diag + w, q_off, overwrite_d=1)
         if info != 0:
             return _Mode(u, beta, f, iters=it, ok=False)
         wx = w[:, None] * d.x
-        rhs[:, 0] = g_u
         rhs[:, 1:] = wx
-        sol, info = lapack.dpttrs(fd, fe, rhs)
-        z = sol[:, 1:]
+        if finish:  # no gradient: the solve of X' W alone (its columns are solved one by one)
+            z, info = lapack.dpttrs(fd, fe, rhs[:, 1:], overwrite_b=1)
+        else:
+            g_u = _q_times(u, rho, inv)
+            g_u -= score  # Q u - score: -score + Q u to the last bit
+            g_b = -(d.x.T @ score)
+            rhs[:, 0] = g_u
+            sol, info = lapack.dpttrs(fd, fe, rhs, overwrite_b=1)
+            z = sol[:, 1:]
         s_mat = d.x.T @ wx - wx.T @ z
-        s_chol, info2 = lapack.dpotrf(s_mat, lower=1, clean=1)
+        s_chol, info2 = lapack.dpotrf(s_mat, lower=1, clean=1, overwrite_a=1)
         if info != 0 or info2 != 0:
             return _Mode(u, beta, f, iters=it, ok=False)
         if finish:
@@ -670,22 +715,24 @@ def _find_mode(
         if dec < 1e-11 * max(1.0, abs(f)):
             # at the mode to the objective's precision: full Newton steps (a line search can
             # no longer resolve the decrease), the last one once the step is small
-            finish = max(float(np.max(np.abs(du))), float(np.max(np.abs(db)))) < _FINE_STEP
+            finish = max(float(np.abs(du).max()), float(np.abs(db).max())) < _FINE_STEP
             u, beta = u + du, beta + db
-            f = _neg_joint(d, u, beta, hyp, const)
+            f, eta = terms.neg_joint(u, beta)
             continue
         step = 1.0
         while step > 1e-8:
-            f_new = _neg_joint(d, u + step * du, beta + step * db, hyp, const)
+            if step == 1.0:  # 1.0 * du is du: the same numbers, two products fewer
+                u_new, beta_new = u + du, beta + db
+            else:
+                u_new, beta_new = u + step * du, beta + step * db
+            f_new, eta_new = terms.neg_joint(u_new, beta_new)
             if f_new <= f - 1e-4 * step * dec:
                 break
             step *= 0.5
         else:  # no descent possible: at the mode to numerical precision
             logdet_a = float(np.sum(np.log(fd)))
             return _Mode(u, beta, f, logdet_a, s_chol, iters=it, ok=dec < 1e-6 * max(1, abs(f)))
-        u = u + step * du
-        beta = beta + step * db
-        f = f_new
+        u, beta, f, eta = u_new, beta_new, f_new, eta_new
     return _Mode(u, beta, f, iters=max_iter, ok=False)
 
 
@@ -1250,6 +1297,64 @@ def phase_contrast_variance(
     return max(count_part + latent_part, 0.0)
 
 
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    """The ``threadpoolctl`` controller of the loaded BLAS libraries (``None`` without it)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController()
+    except Exception:  # pragma: no cover - threadpoolctl missing or unable to inspect
+        return None
+
+
+class _OneBlasThread:
+    """Context: one BLAS thread while any fit runs (re-entrant, shared by Python threads).
+
+    The first fit to enter sets the limit, the last to leave restores the setting found then:
+    fits running in several Python threads at once cannot leave the process on one thread.
+    """
+
+    _lock = threading.Lock()
+    _depth = 0
+    _limiter: Any = None
+
+    def __enter__(self) -> None:
+        cls = type(self)
+        with cls._lock:
+            if cls._depth == 0:
+                ctl = _blas_controller()
+                cls._limiter = None if ctl is None else ctl.limit(limits=1, user_api="blas")
+            cls._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        cls = type(self)
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0 and cls._limiter is not None:
+                cls._limiter.restore_original_limits()
+                cls._limiter = None
+
+
+def _one_blas_thread() -> _OneBlasThread:
+    """A context running the fit with a single BLAS thread (``threadpoolctl``, when available).
+
+    Every matrix of the fit is small (``n x p``, ``p x p``; the tridiagonal solves are not
+    threaded), so a second OpenBLAS thread adds nothing to the arithmetic, but waking it costs
+    each small LAPACK call of scipy's L-BFGS-B (its ``dpotrf`` / ``dtrtrs`` on the quasi-Newton
+    memory) of the order of a millisecond, and its spinning takes a core from the fit itself:
+    on two shared cores a fit ran 2.5 to 3 times slower with the default threads than with one
+    (``benchmarks/results/speed_latent_ar_issue12_s5.md``). The estimates were the same to the
+    last bit on every series measured (120 to 3,000 days, up to 10 columns). The controller is
+    made once; entering the limit costs about 20 microseconds.
+
+    Returns
+    -------
+    context manager
+    """
+    return _OneBlasThread()
+
+
 def fit_latent_ar(
     y: pd.Series | np.ndarray | Sequence[float],
     x: pd.DataFrame | np.ndarray,
@@ -1340,7 +1445,8 @@ def fit_latent_ar(
     _check_identified(yv, obs, xm, cols)
     y0 = np.where(obs, yv, 0.0)
     d = _Data(y0, obs.astype(float), xm, off, special.gammaln(y0 + 1.0), family == "negbin")
-    z, mode, info, hess = _optimise(d, max_eval, start)
+    with _one_blas_thread():
+        z, mode, info, hess = _optimise(d, max_eval, start)
     if not mode.ok:
         raise ConvergenceError("the posterior mode of the latent AR(1) model did not converge")
     hyp = _unpack(z, d.negbin)
@@ -1366,7 +1472,8 @@ def fit_latent_ar(
     if hyper != "none":
         at_bound = set(info["at_bound"])
         free = [k for k, nm in enumerate(("rho", "sd", "theta")[: z.size]) if nm not in at_bound]
-        cov_h, dfs, info["hyper"] = _hyper_uncertainty(d, hyp, mode, free)
+        with _one_blas_thread():
+            cov_h, dfs, info["hyper"] = _hyper_uncertainty(d, hyp, mode, free)
         if cov_h is not None:
             cov = s_inv + cov_h
         else:

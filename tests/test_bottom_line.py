@@ -324,6 +324,12 @@ def test_founding_case_bottom_lines(founding):
     assert "475 attacks in 123 days" in attacks.text and "rate ratio 0.34" in attacks.text
     assert "203 civilian deaths in 107 days" in deaths.text and "rate ratio 0.26" in deaths.text
     assert "0.28 to 0.42" in attacks.text  # the exact interval, shown second
+    # fifth session: the attacks' straight-line level change (0.19, 0.035 to 0.999) is clear,
+    # the curved pre-period trend's (0.23, 0.039 to 1.30) is not, so the ITS does not count
+    assert "but not with a curved one" in attacks.text
+    assert "but not with a curved one" not in deaths.text  # its curved fit is clear too
+    for bl in (attacks, deaths):  # an unclear primary is neither backed nor contradicted
+        assert {c.name: c.status for c in bl.checks}["interrupted time series"] == "unclear"
     payload = json.loads(json.dumps(founding.to_dict()))
     assert payload["attacks"]["placebo"]["p_floor"] == pytest.approx(1 / 97)
     assert payload["civilian_deaths"]["grade"] == deaths.grade

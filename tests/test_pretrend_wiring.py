@@ -108,6 +108,66 @@ def test_an_its_disagreement_counts_unless_the_pre_trend_is_rejected():
     assert "not well described by a straight line" in flagged.text
 
 
+def _checks(bl) -> dict[str, str]:
+    return {c.name: c.status for c in bl.checks}
+
+
+def test_an_its_finding_that_the_curved_trend_does_not_share_does_not_count():
+    # a clear fall in the two-phase ratio and in the straight-line ITS level change
+    fall = dict(level_change=Estimate(0.30, 0.12, 0.75), cumulative=Estimate(-90, -200, -10))
+    agree = bottom_line(_evidence(**fall))
+    assert _checks(agree)["interrupted time series"] == "agrees"
+    # the curved pre-period trend also gives a clear fall: still agrees
+    both = bottom_line(_evidence(**fall, level_change_curved=Estimate(0.35, 0.13, 0.9)))
+    assert _checks(both)["interrupted time series"] == "agrees"
+    assert not any("curved trend" in d for d in both.disagreements)
+    # the curved one cannot be told from no change: unclear, and the paragraph says why
+    shaky = bottom_line(_evidence(**fall, level_change_curved=Estimate(0.40, 0.09, 1.7)))
+    assert _checks(shaky)["interrupted time series"] == "unclear"
+    (why,) = [d for d in shaky.disagreements if "curved trend" in d]
+    assert "before the truce" in why and "0.40" in why and "0.09 to 1.70" in why
+    assert "not distinguishable from no change" in why and "does not count" in why
+    assert shaky.grade != "strong" or agree.grade == "strong"
+    # the curved one points the other way: unclear too, said in those words
+    other = bottom_line(_evidence(**fall, level_change_curved=Estimate(2.0, 1.2, 3.3)))
+    assert _checks(other)["interrupted time series"] == "unclear"
+    assert any("in the other direction" in d for d in other.disagreements)
+    # a disagreement of the straight-line ITS is not hidden by the curved fit
+    against = bottom_line(_evidence(level_change_curved=Estimate(0.5, 0.2, 1.3)))
+    assert _checks(against)["interrupted time series"] == "disagrees"
+
+
+def test_an_unclear_primary_with_a_shape_dependent_its_says_both_fits():
+    ev = _evidence(
+        model=Estimate(0.34, 0.06, 2.0, 0.23),
+        exact=Estimate(0.34, 0.28, 0.42, 1e-30),
+        level_change=Estimate(0.19, 0.035, 0.999),
+        level_change_curved=Estimate(0.23, 0.039, 1.3),
+    )
+    bl = bottom_line(ev)
+    assert bl.direction == "unclear"
+    assert _checks(bl)["interrupted time series"] == "unclear"  # nothing to back
+    assert "with a straight-line trend before the truce" in bl.text
+    assert "but not with a curved one (0.23, 95% CI 0.039 to 1.30)" in bl.text
+    assert "finds a clear immediate change (level change" not in bl.text
+    plain = bottom_line(replace(ev, level_change_curved=Estimate(0.2, 0.04, 0.9)))
+    assert "finds a clear immediate change (level change 0.19" in plain.text
+
+
+def test_the_adapter_reads_the_curved_level_change_only_from_a_run_check(curved):
+    from trends.verdicts.adapter import _pre_trend
+
+    (oa,) = curved.outcomes.values()
+    got = _pre_trend(oa.pretrend)
+    cur = oa.pretrend.level_change_curved
+    assert got["level_change_curved"].estimate == pytest.approx(cur.estimate)
+    assert (got["level_change_curved"].low, got["level_change_curved"].high) == pytest.approx(
+        (cur.ci_low, cur.ci_high)
+    )
+    untested = type("P", (), {"tested": False, "flagged": False, "level_change_curved": cur})()
+    assert _pre_trend(untested) == {}
+
+
 # ------------------------------------------------------------------------- parallel outcomes
 def test_outcomes_in_parallel_give_the_same_analysis():
     a, b = _series(True, 5).counts["events"], _series(False, 6).counts["events"]

@@ -235,14 +235,26 @@ def evidence_from_outcome(
         what = getattr(span, "what", None)
         if isinstance(what, str) and what:
             fields["level_change_range_what"] = what
-    pre = getattr(oa, "pretrend", None)
-    if pre is not None and bool(getattr(pre, "flagged", False)):
-        fields["pre_trend_flagged"] = True
-        fields["pre_trend_p"] = _num(getattr(pre, "p_value", None))
+    fields.update(_pre_trend(getattr(oa, "pretrend", None)))
     fields.update(_event(event, event_date))
     day = event_date if event_date is not None else fields.get("event_time")
     fields.update(_change_dates(getattr(oa, "change_dates", None), day))
     return Evidence(**fields)
+
+
+def _pre_trend(pre: Any) -> dict[str, Any]:
+    """Whether the pre-period check rejected the straight line, and its curved level change."""
+    if pre is None:
+        return {}
+    out: dict[str, Any] = {}
+    if bool(getattr(pre, "flagged", False)):
+        out["pre_trend_flagged"] = True
+        out["pre_trend_p"] = _num(getattr(pre, "p_value", None))
+    if bool(getattr(pre, "tested", False)):
+        curved = _estimate(getattr(pre, "level_change_curved", None), "curved pre-period trend")
+        if curved is not None:
+            out["level_change_curved"] = curved
+    return out
 
 
 def _change_dates(cd: Any, day: Any) -> dict[str, Any]:

@@ -26,10 +26,16 @@ conditional Poisson interval, which then leads; the other is shown too.
   when they all point that way but some interval includes no change; disagrees when any variant
   points the other way; not available without variants.
 - *interrupted time series*: agrees when the level change or the cumulative difference is clear
-  in the primary's direction; unclear when both include no change; disagrees when either is clear
-  in the other direction. When the pre-period trend check rejects the straight-line trend the ITS
+  in the primary's direction; unclear when both include no change, or when the primary itself
+  includes no change (there is no direction to back); disagrees when either is clear in the other
+  direction. When the pre-period trend check rejects the straight-line trend the ITS
   extrapolates (:func:`trends.models.pretrend.check_pre_trend`), the check is *unclear* whatever
-  the ITS says, and the paragraph says why instead of explaining ITS disagreements.
+  the ITS says, and the paragraph says why instead of explaining ITS disagreements. When the
+  check passes but the level change implied by its curved pre-period trend
+  (:attr:`~trends.models.pretrend.PreTrendCheck.level_change_curved`) is not clear in the same
+  direction, the ITS does not agree either: it is *unclear*, because its finding depends on the
+  shape assumed for the trend (the check itself finds only a quarter of slow waves; the curved
+  fit's interval keeps its level on them, ``benchmarks/README.md`` section 4g).
 
 **Confidence grade** (first rule that applies):
 
@@ -182,6 +188,12 @@ class Evidence:
         Smallest and largest ITS level change over refits with other windows and with or without
         the slope term (``level_change_range_what`` says over what), shown next to the level
         change because it moves with those choices.
+    pre_trend_flagged : bool
+        Whether the pre-period trend check rejected the straight-line trend.
+    pre_trend_p : float or None
+        Its p-value.
+    level_change_curved : Estimate or None
+        The level change implied by the check's curved pre-period trend (when it was tested).
     level : float
         Confidence level.
     """
@@ -219,6 +231,7 @@ class Evidence:
     level_change_range_what: str = "over reasonable windows and with or without the slope term"
     pre_trend_flagged: bool = False
     pre_trend_p: float | None = None
+    level_change_curved: Estimate | None = None
     level: float = 0.95
 
 
@@ -385,9 +398,29 @@ def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
             "extrapolate, is the primary answer."
         )
         return Check("interrupted time series", "disagrees", text), [why]
-    if direction in (k_lc, k_cum):
+    if direction in ("fall", "rise") and direction in (k_lc, k_cum):
+        if _shape_dependent(ev, direction):
+            return Check("interrupted time series", "unclear", text), [_shape_sentence(ev)]
         return Check("interrupted time series", "agrees", text), []
     return Check("interrupted time series", "unclear", text), []
+
+
+def _shape_dependent(ev: Evidence, side: str) -> bool:
+    """Whether a clear ``side`` ITS finding is not clear with the curved pre-period trend."""
+    cur = ev.level_change_curved
+    return side in ("fall", "rise") and _kind(cur) not in ("unknown", side)
+
+
+def _shape_sentence(ev: Evidence) -> str:
+    cur = ev.level_change_curved
+    assert cur is not None  # only called when _shape_dependent
+    return (
+        f"With a curved trend before {ev.event_word} instead of a straight line, the level change "
+        f"is {fmt_ratio(cur.estimate)} ({fmt_interval(cur.low, cur.high, ev.level)}), "
+        f"{NO_CHANGE if _kind(cur) == 'unclear' else 'in the other direction'}: the interrupted "
+        "time series' finding depends on the shape assumed for that trend, so it does not count "
+        "for the finding."
+    )
 
 
 def _pre_trend_sentence(ev: Evidence) -> str:
@@ -413,6 +446,8 @@ def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[s
     out: list[str] = []
     if ev.pre_trend_flagged:  # the ITS terms are not explained: _its_check says why
         return out
+    if direction in ("fall", "rise") and _shape_dependent(ev, direction):
+        return out  # _its_check says why the ITS does not count
     lc, sc, cum = ev.level_change, ev.slope_change, ev.cumulative
     k_lc, k_cum = _kind(lc), _kind(cum, 0.0)
     ratio = f"two-phase rate ratio {fmt_ratio(primary.estimate)}"
@@ -447,6 +482,16 @@ def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[s
                 f"{ev.unit}, {round(100 * ev.level):d}% CI {ci}), so the change is largest just "
                 f"after {ev.event_word} and shrinks later."
             )
+    elif k_lc in ("fall", "rise") and _shape_dependent(ev, k_lc):
+        cur = ev.level_change_curved
+        out.append(
+            f"The interrupted time series finds a clear immediate change with a straight-line "
+            f"trend before {ev.event_word} (level change {fmt_ratio(lc.estimate)}, "
+            f"{fmt_interval(lc.low, lc.high, ev.level)}) but not with a curved one "
+            f"({fmt_ratio(cur.estimate)}, {fmt_interval(cur.low, cur.high, ev.level)}), so it "
+            f"depends on the shape assumed for that trend; the comparison of the two periods as "
+            f"observed, the primary answer, is {NO_CHANGE}."
+        )
     elif k_lc in ("fall", "rise"):
         out.append(
             f"The interrupted time series finds a clear immediate change (level change "

@@ -345,6 +345,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     )  # fmt: skip
     ap.add_argument("--processes", nargs="*", default=list(PROCESSES))
     ap.add_argument("--lengths", nargs="*", type=int, default=list(LENGTHS))
+    ap.add_argument("--effects", nargs="*", default=list(EFFECTS), help="e.g. none")
     ap.add_argument(
         "--dateset-only", action="store_true",
         help="only the calibrated date sets (changepoint_dateset.*), not the searches",
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.smoke:
         args.n, args.processes, args.lengths = 2, ["preset_theta4", "markov"], [245]
-    cells = [(p, nd, e) for p in args.processes for nd in args.lengths for e in EFFECTS]
+    cells = [(p, nd, e) for p in args.processes for nd in args.lengths for e in args.effects]
     t0, c0 = time.time(), time.process_time()
     if args.dateset_only:
         return _run_dateset(cells, args, t0)

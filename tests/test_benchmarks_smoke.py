@@ -7,7 +7,7 @@ trends side only and says so, which is what the test checks.
 
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
-report_phases and the dgps module. Not run here: batch_bench and calibration_pretrend.
+report_phases, calibration_its_check and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -176,6 +176,19 @@ def test_calibration_monthly_smoke(tmp_path):
     assert summary["coverage"].between(0, 1).all()
     assert (summary["median_periods"] >= 23).all()  # 730 days: 24 months and the cut ends
     assert "(SMOKE RUN)" in (tmp_path / "calibration_monthly_smoke.md").read_text()
+
+
+def test_calibration_its_check_smoke(tmp_path):
+    """The bottom line's ITS check with and without the curved-trend rule, three tiny cells."""
+    _run("calibration_its_check.py", tmp_path,
+         published=("calibration_its_check.csv", "calibration_its_check.md"))  # fmt: skip
+    rows = pd.read_csv(tmp_path / "calibration_its_check_rows_smoke.csv")
+    assert len(rows) == 9 and (rows["error"].fillna("") == "").all()
+    for side in ("fall", "rise"):  # the rule can only take backing away, never add it
+        assert (rows[f"new_{side}"] <= rows[f"old_{side}"]).all()
+    table = pd.read_csv(tmp_path / "calibration_its_check_smoke.csv")
+    assert "pooled: wave, no effect" in set(table["group"])
+    assert "(SMOKE RUN)" in (tmp_path / "calibration_its_check_smoke.md").read_text()
 
 
 def test_calibration_placebo_smoke(tmp_path):

@@ -237,7 +237,9 @@ def _check_rows(a: Any) -> list[Choice]:
                            "extrapolates supported by the period before? When it is rejected "
                            "the ITS estimates do not count for or against the finding. The test "
                            "has limited power: passing it does not show that the trend is "
-                           "right."))  # fmt: skip
+                           "right, so a clear ITS finding also counts for the bottom line only "
+                           "when the level change with the curved trend is clear in the same "
+                           "direction."))  # fmt: skip
     if a.settings.get("robustness") and data_kind(a) == "incidents":
         k = ", ".join(str(x) for x in a.settings.get("leave_out", []))
         rows.append(Choice("Robustness", "",

@@ -159,3 +159,146 @@ def test_line_counter_finds_every_long_line(seed):
         counter.feed(buf, len(piece))
     assert counter.lines == data.count(b"\n")
     assert counter.long_line == (_longest_line(data) > limit)
+
+
+def _messy_csv(rng: random.Random) -> bytes:
+    """A small CSV with the shapes that matter where pyarrow splits its blocks.
+
+    Every file has quoted fields, doubled quotes, delimiters inside quotes and rows with too
+    many or too few fields; some also have one or two of: quoted line breaks (LF, CRLF, CR),
+    blank lines, a quote inside an unquoted field, an unclosed quote, a header whose quote
+    spans lines.
+    """
+    eol = rng.choice([b"\n", b"\r\n"])
+    traps = set(rng.sample(["break", "blank", "inner", "open", "header"], rng.choice([0, 0, 1, 2])))
+
+    def field() -> bytes:
+        kind = rng.random()
+        word = rng.choice([b"", b"a", b"bb", b"c c", b"12", b"d,e"])
+        if "break" in traps and kind < 0.02:
+            return b'"x' + rng.choice([b"\n", b"\r\n", b"\r", b"\n\n"]) + b'y"'
+        if "inner" in traps and kind < 0.04:
+            return b'a"b'
+        if kind < 0.08:
+            return b'"q""' + word + b'"'
+        if kind < 0.4 or b"," in word:
+            return b'"' + word + b'"'
+        return word
+
+    headers = [b'"id","v","w"', b"id,v,w", b'id,"v",w']
+    header = b'"id","v' + eol + b'x","w"' if "header" in traps else rng.choice(headers)
+    lines = [header]
+    for _ in range(rng.randint(20, 120)):
+        r = rng.random()
+        if "blank" in traps and r < 0.03:
+            lines.append(b"")
+        elif r < 0.06:
+            lines.append(b",".join(field() for _ in range(rng.choice([2, 4]))))
+        else:
+            lines.append(b",".join(field() for _ in range(3)))
+    if "open" in traps:
+        lines.insert(rng.randrange(1, len(lines) + 1), b'"open,1,2')
+    return eol.join(lines) + (eol if rng.random() < 0.7 else b"")
+
+
+def _fast_read(path, monkeypatch, by_line: bool, block_size: int):
+    """``_read_fast`` with small pyarrow blocks; ``by_line`` False forbids the by-line split."""
+    import pyarrow.csv as pacsv
+
+    options = pacsv.ReadOptions
+    with monkeypatch.context() as m:
+        m.setattr(pacsv, "ReadOptions", lambda **kw: options(block_size=block_size, **kw))
+        if not by_line:
+            m.setattr(_io._LineCounter, "breaks_outside_quotes", lambda self: False)
+        try:
+            raw = _io._read_fast(lambda: path.open("rb"), str(path), 0, None, [], None)
+        except _io._FallBack:
+            return None
+    return raw
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_by_line_split_reads_the_same_records(seed, tmp_path, monkeypatch):
+    rng = random.Random(seed)
+    path = tmp_path / "t.csv"
+    path.write_bytes(_messy_csv(rng))
+    block = rng.choice([64, 96, 160, 256])
+    fast = _fast_read(path, monkeypatch, True, block)
+    slow = _fast_read(path, monkeypatch, False, block)
+    assert (fast is None) == (slow is None)
+    if fast is not None:
+        pd.testing.assert_frame_equal(fast.frame, slow.frame)
+        assert (fast.rows_read, fast.issues, fast.notes) == (
+            slow.rows_read,
+            slow.issues,
+            slow.notes,
+        )
+        assert [fast.line_of(r) for r in range(1, fast.rows_read + 2)] == [
+            slow.line_of(r) for r in range(1, slow.rows_read + 2)
+        ]
+
+
+def _quoted_break(data: bytes, delim: bytes = b",") -> bool:
+    """pyarrow's quoting, one byte at a time: does a line break lie inside quotes (or does the
+    data end inside quotes)?"""
+    state, i = 0, 0  # 0: a field's start, 1: in an unquoted field, 2: in a quoted field
+    while i < len(data):
+        c = data[i : i + 1]
+        if state == 2:
+            if c == b'"':
+                if data[i + 1 : i + 2] == b'"':
+                    i += 2
+                    continue
+                state = 1
+            elif c in (b"\n", b"\r"):
+                return True
+        elif state == 0 and c == b'"':
+            state = 2
+        elif c == delim or c in (b"\n", b"\r"):
+            state = 0
+        else:
+            state = 1
+        i += 1
+    return state == 2
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_quote_check_never_misses_a_quoted_line_break(seed):
+    rng = random.Random(seed)
+    if seed % 3:
+        data = _messy_csv(rng)
+    else:  # short random strings of the bytes that matter
+        data = bytes(rng.choice(b'"",,\n\rab') for _ in range(rng.randint(1, 40)))
+    step = rng.choice([1, 2, 3, 7, 64, 1 << 16])
+    counter = _io._LineCounter(",")
+    for start in range(0, len(data), step):
+        piece = bytearray(data[start : start + step])
+        counter.feed(piece, len(piece))
+    if counter.breaks_outside_quotes():
+        assert not _quoted_break(data)
+
+
+def test_quote_check_proves_usual_quoted_files():
+    data = b'"id","a b","c"\r\n"1","x, ""y""",""\r\n2,,"z"\r\n"3","",\n'
+    for step in (1, 2, 5, 100):
+        counter = _io._LineCounter(",")
+        for start in range(0, len(data), step):
+            piece = bytearray(data[start : start + step])
+            counter.feed(piece, len(piece))
+        assert counter.breaks_outside_quotes()
+    for bad in (b'a,"b\nc"\n', b'a,b"c\n', b'"a"b,c\n', b'a,"b'):
+        counter = _io._LineCounter(",")
+        counter.feed(bytearray(bad), len(bad))
+        assert not counter.breaks_outside_quotes()
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_whole_numbers_equal_writing_through_a_mask(share):
+    rng = np.random.default_rng(3)
+    num = pd.Series(rng.integers(0, 10**9, 500).astype("float64"), index=np.arange(500) * 2)
+    num[rng.random(500) < 0.1] = np.nan
+    ok = num.notna() & pd.Series(rng.random(500) < share, index=num.index)
+    expected = pd.Series(pd.NA, index=num.index, dtype="Int64")
+    if ok.any():
+        expected[ok] = num[ok].astype("int64")
+    pd.testing.assert_series_equal(_coerce.whole_numbers(num, ok), expected)

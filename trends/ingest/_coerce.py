@@ -37,6 +37,7 @@ __all__ = [
     "suggest_columns",
     "to_dates",
     "to_float",
+    "whole_numbers",
 ]
 
 #: Cell values read as "missing" in number and date columns (case-insensitive, after stripping
@@ -456,10 +457,35 @@ def parse_count(
         raw,
     )
     ok = finite & ~negative & ~fractional & ~infinite & ~too_big
-    out = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    if ok.any():
-        out[ok] = num[ok].astype("int64")
-    return out
+    return whole_numbers(num, ok)
+
+
+def whole_numbers(num: pd.Series, ok: pd.Series) -> pd.Series:
+    """``Int64`` values: ``num`` where ``ok``, missing elsewhere.
+
+    Built from the integer values and the missing mask directly, without writing through a
+    mask into a column of missing values (the same values, several times faster).
+
+    Parameters
+    ----------
+    num : pandas.Series
+        ``float64`` values; whole numbers within the ``int64`` range wherever ``ok`` is true.
+    ok : pandas.Series
+        Boolean, aligned with ``num``: the values kept.
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64``, with ``num``'s index.
+    """
+    keep = ok.to_numpy(dtype=bool)
+    values = num.to_numpy(dtype="float64")
+    if keep.all():
+        ints = values.astype("int64")
+    else:
+        ints = np.zeros(len(values), dtype="int64")
+        ints[keep] = values[keep].astype("int64")
+    return pd.Series(pd.arrays.IntegerArray(ints, ~keep), index=num.index)
 
 
 def _separator_reason(value) -> str:

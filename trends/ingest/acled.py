@@ -91,6 +91,7 @@ from trends.ingest._coerce import (
     parse_text,
     require_columns,
     suggest_columns,
+    whole_numbers,
 )
 from trends.ingest._columns import map_columns
 from trends.ingest._io import RawTable, load_table
@@ -650,7 +651,4 @@ def _parse_timestamp(raw: pd.Series, errors: RowErrors) -> pd.Series:
         raw,
     )
     ok = num.notna() & ~bad & ~late
-    out = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    if ok.any():
-        out[ok] = num[ok].astype("int64")
-    return out
+    return whole_numbers(num, ok)

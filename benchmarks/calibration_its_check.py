@@ -50,12 +50,9 @@ from _common import (  # noqa: E402
     smoke_tag,
     write_csv,
 )
+from calibration_pretrend import DGPS, EFFECTS, LENGTHS, SEED  # noqa: E402  (the same series)
 from dgps import simulate  # noqa: E402
 
-DGPS = ("wave", "ingarch_0.7", "ingarch_0.9", "markov")
-LENGTHS = (120, 245, 365)
-EFFECTS = ("none", "-50%")
-SEED = 20261202  # the seed of calibration_pretrend.py: the same series
 COLUMNS = [
     "cell", "dgp", "n_days", "effect", "i", "tested", "flagged",
     "old_fall", "old_rise", "new_fall", "new_rise", "seconds", "error",

@@ -7,7 +7,7 @@ trends side only and says so, which is what the test checks.
 
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
-report_phases, calibration_its_check and the dgps module. Not run here: batch_bench and calibration_pretrend.
+report_phases, calibration_its_check, calibration_band and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -189,6 +189,25 @@ def test_calibration_its_check_smoke(tmp_path):
     table = pd.read_csv(tmp_path / "calibration_its_check_smoke.csv")
     assert "pooled: wave, no effect" in set(table["group"])
     assert "(SMOKE RUN)" in (tmp_path / "calibration_its_check_smoke.md").read_text()
+
+
+def test_calibration_band_smoke(tmp_path):
+    """Cells classified against the issue's bands (inside / within noise / outside)."""
+    _run("calibration_band.py", tmp_path, published=("calibration_band.csv", "calibration_band.md"))
+    table = pd.read_csv(tmp_path / "calibration_band_smoke.csv")
+    assert len(table) == 1 and set(table["coverage band"]) <= {"inside", "noise", "OUTSIDE"}
+    assert "(SMOKE RUN)" in (tmp_path / "calibration_band_smoke.md").read_text()
+
+
+def test_the_band_classes():
+    sys.path.insert(0, str(BENCH))
+    from calibration_band import classify
+
+    assert classify(0.95, 1000, (0.94, 0.96)) == "inside"
+    assert classify(0.930, 1000, (0.94, 0.96)) == "noise"  # 1.3 SE below 0.94
+    assert classify(0.920, 1000, (0.94, 0.96)) == "OUTSIDE"  # 2.7 SE below
+    assert classify(0.920, 200, (0.94, 0.96)) == "noise"  # 1.2 SE at 200 series
+    assert classify(0.080, 1000, (0.04, 0.06)) == "OUTSIDE"  # 2.7 SE above 0.06
 
 
 def test_calibration_placebo_smoke(tmp_path):

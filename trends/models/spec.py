@@ -96,7 +96,9 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             "Satterthwaite df below 183 periods) 95% intervals of the level change covered 0.949 "
             "(0.910-0.975) at 245 days or more and 0.939 (0.920-0.965) at 120 days where the trend "
             "was right (without the correction 0.942 / 0.918; negative binomial + Newey-West "
-            "0.839 / 0.778); false-positive rate 0.050 (0.063; 0.187); it does not fix a misfit "
+            "0.839 / 0.778); false-positive rate 0.050 (0.063; 0.187); with 1,000 series per "
+            "cell at 245 days or more 0.947 (0.930-0.961), false-positive rate 0.041-0.066 "
+            "(benchmarks/results/calibration_band.md); it does not fix a misfit "
             "trend (coverage 0.748 vs 0.585 on a slow wave) nor the long-run estimand under "
             "self-excitation (0.825); on weekly sums of 245-730 days 0.959 (0.940-0.980), "
             "false-positive rate 0.045 (benchmarks/results/calibration_weekly.md), of 120 / 180 "
@@ -141,7 +143,10 @@ TWO_PHASE_METHODS: dict[str, InferenceMethod] = {
             "(0.900-0.975) of series where the trend was right (negative binomial + Newey-West "
             "0.844, latent 'after' coefficient 0.935), 0.928 at 120 days, 0.943 under "
             "self-excitation with an effect (0.810 / 0.886); false-positive rate 0.062 (0.173); "
-            "conservative (0.991) when a slow wave runs through both phases; on monthly sums "
+            "conservative (0.991) when a slow wave runs through both phases; with 1,000 series "
+            "per cell at 245 days or more 0.940 (0.922-0.957), a little low under regime "
+            "switching (0.933), false-positive rate 0.049-0.078 "
+            "(benchmarks/results/calibration_band.md); on monthly sums "
             "of 23-35 months 0.956-0.959 (Newey-West 0.788-0.845; "
             "benchmarks/results/calibration_monthly.md, 100 series per cell)",
         ),

@@ -102,10 +102,10 @@ INFERENCE_METHODS: dict[str, InferenceMethod] = {
             "trend (coverage 0.748 vs 0.585 on a slow wave) nor the long-run estimand under "
             "self-excitation (0.825); on weekly sums of 245-730 days 0.959 (0.940-0.980), "
             "false-positive rate 0.045 (benchmarks/results/calibration_weekly.md), of 120 / 180 "
-            "days 0.939 / 0.961 (benchmarks/results/calibration_short_weekly.md, 100 series per "
+            "days 0.934 / 0.954 (benchmarks/results/calibration_short_weekly.md, 200 series per "
             "cell); on monthly "
-            "sums of 19-37 months 0.943 (0.890-0.990), 0.929 at 19 months, false-positive rate "
-            "0.045 (benchmarks/results/calibration_monthly.md, 100 series per cell)",
+            "sums of 19-37 months 0.942 (0.890-0.975), 0.928 at 19 months, false-positive rate "
+            "0.046 (benchmarks/results/calibration_monthly.md, 200 series per cell)",
         ),
     )
 }
@@ -147,8 +147,8 @@ TWO_PHASE_METHODS: dict[str, InferenceMethod] = {
             "per cell at 245 days or more 0.940 (0.922-0.957), a little low under regime "
             "switching (0.933), false-positive rate 0.049-0.078 "
             "(benchmarks/results/calibration_band.md); on monthly sums "
-            "of 23-35 months 0.956-0.959 (Newey-West 0.788-0.845; "
-            "benchmarks/results/calibration_monthly.md, 100 series per cell)",
+            "of 25-37 months 0.948-0.954 (Newey-West 0.784-0.832; "
+            "benchmarks/results/calibration_monthly.md, 200 series per cell)",
         ),
     )
 }
@@ -212,9 +212,9 @@ def choose_inference(name: str, *, freq: str, n_observed: int, family: str) -> s
     series of at least :data:`AUTO_MIN_MONTHS` observed months, with a family it supports
     (negative binomial, Poisson): there its intervals held their level in the calibration
     studies where Newey-West's did not (daily: 0.949 vs 0.839 at >= 245 days, 0.939 vs 0.778 at
-    120 days; weekly: 0.959 vs 0.808 at 245-730 days, 0.939 vs 0.525 at 120 days, false
-    positives 0.045 vs 0.185; monthly: 0.943 vs 0.653, false positives 0.045 vs 0.341). Elsewhere (shorter series; other families) it is
-    ``"glm"``. Any other name is returned as it is.
+    120 days; weekly: 0.959 vs 0.808 at 245-730 days, 0.934 vs 0.536 at 120 days, false
+    positives 0.045 vs 0.185; monthly: 0.942 vs 0.637, false positives 0.046 vs 0.367).
+    Elsewhere (shorter series; other families) it is ``"glm"``. Any other name is returned as it is.
 
     Parameters
     ----------
@@ -244,8 +244,8 @@ def choose_two_phase_method(name: str, *, freq: str, n_observed: int, family: st
     covariance of a fitted latent AR(1) model) under the rule of :func:`choose_inference`
     (coverage 0.939 vs 0.844 for Newey-West in the calibration study), except that weekly and
     monthly series need :data:`AUTO_MIN_WEEKS_TWO_PHASE` observed weeks or
-    :data:`AUTO_MIN_MONTHS_TWO_PHASE` observed months (weekly at 180 days: 0.948 vs 0.789;
-    monthly: 0.956-0.959 vs 0.788-0.845 at 23 and 35 months), else ``"glm"``.
+    :data:`AUTO_MIN_MONTHS_TWO_PHASE` observed months (weekly at 180 days: 0.946 vs 0.792;
+    monthly: 0.948-0.954 vs 0.784-0.832 at 25 and 37 months), else ``"glm"``.
 
     Parameters
     ----------

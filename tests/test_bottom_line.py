@@ -495,3 +495,11 @@ def test_an_unclear_average_with_an_abrupt_change_at_the_date_says_both():
     # without that evidence the reason stays plain
     plain = bottom_line(_strong(model=Estimate(0.34, 0.059, 1.99, 0.23), placebo_p=0.4))
     assert plain.grade == "inconclusive" and "point to a change" not in plain.text
+
+
+def test_founding_case_periods_are_days_and_long_enough(founding):
+    # issue 12 (FREQ): the daily founding case is untouched by the weekly/monthly unit fix and
+    # by the rule that grades no period shorter than MIN_PHASE_PERIODS
+    for bl in founding:
+        assert bl.evidence.rate_unit == "day" and bl.evidence.unit == "day"
+        assert "too short" not in bl.text and "too short" not in bl.grade_reason

@@ -15,6 +15,8 @@ each outcome's ``level_change_range``), so outputs never compute them.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,7 +31,7 @@ from trends.analysis.outputs import (
 from trends.analysis.result import OUTCOMES, CeasefireAnalysis, OutcomeAnalysis
 from trends.analysis.sensitivity import level_change_range
 from trends.analysis.series_claims import check_claims_on_series
-from trends.errors import InputError, TrendsError, WrongTableError
+from trends.errors import InputError, ModelWarning, TrendsError, WrongTableError
 from trends.models.claims import check_claims
 from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_METHODS, two_phase_method_of
 from trends.pipeline.executors import choose_executor, run_chunks
@@ -40,7 +42,7 @@ from trends.series import CountSeries
 from trends.sources import table_kind
 from trends.verdicts import bottom_lines_from_analysis
 
-__all__ = ["analyse_ceasefire"]
+__all__ = ["analyse_ceasefire", "reader_words"]
 
 
 _STEP_ORDER = (
@@ -351,11 +353,15 @@ def _assemble(
             pretrend=pr.pretrend,
             change_dates=pr.change_dates,
             robustness=pr.robustness,
-            problems=[f"{_STEP_WORDS.get(step, step)}: {why}" for step, why in pr.problems],
+            problems=[
+                f"{_STEP_WORDS.get(step, step)}: {reader_words(why)}" for step, why in pr.problems
+            ],
             measure=pr.measure,
             notes=list(pr.notes),
             level_change_range=(
-                level_change_range(pr.its, pr.series.measure(pr.measure).rename(label), pr.pretrend)
+                _level_change_range(
+                    pr.its, pr.series.measure(pr.measure).rename(label), pr.pretrend
+                )
                 if pr.its is not None and "robustness" in settings.steps
                 else None
             ),
@@ -402,6 +408,55 @@ def _assemble(
     )
     analysis.bottom_line = _bottom_line(analysis)
     return analysis
+
+
+#: Advice the models give a Python caller, and what a report's reader is told instead.
+_PYTHON_ADVICE: tuple[tuple[str, str], ...] = (
+    (r"\s*\(use slope_change=False\)", ", so the interrupted time series was not fitted"),
+    (
+        r";?\s*use trends\.models\.rates\.compare_rates for an exact interval",
+        "; the comparison of the two periods' rates gives an exact interval instead",
+    ),
+    (r"2 \* min_(?:size|segment) = (\d+)", r"\1"),
+    (r"\s*\(e\.g\. series\.asfreq\([^()]*\)\)", ""),
+)
+
+
+def reader_words(why: str) -> str:
+    """A model's reason for not running, without the advice it gives a Python caller.
+
+    The models' errors speak to whoever called them ("use slope_change=False", "2 * min_size =
+    14"); the problems of an analysis are read in reports, so the advice is said in words or
+    left out.
+
+    Parameters
+    ----------
+    why : str
+        The reason.
+
+    Returns
+    -------
+    str
+    """
+    out = str(why)
+    for pattern, words in _PYTHON_ADVICE:
+        out = re.sub(pattern, words, out)
+    return out
+
+
+def _level_change_range(its: Any, values: pd.Series, pretrend: Any) -> Any:
+    """:func:`~trends.analysis.sensitivity.level_change_range`, without its refits' warnings.
+
+    The refits on shorter windows are the main fit's specification, which has already said what
+    matters about the data (its warnings are the pipeline's); a refit's numerical warnings (a
+    robust covariance that is not positive on a short window: that refit's interval is then
+    missing) are not for the reader of a report, and numpy's raw ``RuntimeWarning`` must not
+    reach a command-line user.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return level_change_range(its, values, pretrend)
 
 
 def _ranges(

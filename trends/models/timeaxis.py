@@ -51,6 +51,10 @@ class TimeAxis:
     unit: str
     periods: pd.PeriodIndex | None = None
     step: int = 1
+    #: Months that start on another day than the 1st (``anchor`` of a monthly series): each label
+    #: starts its month, which runs to the day before the next label; ``month_shift`` is the
+    #: anchor day minus 1 (0 for calendar months).
+    month_shift: int = 0
 
     @classmethod
     def from_index(cls, index: pd.Index, name: str | None) -> TimeAxis:
@@ -76,28 +80,23 @@ class TimeAxis:
         if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
             if not index.is_monotonic_increasing or not index.is_unique:
                 raise InputError("the date index must be increasing without repeats", column=name)
+            shift = 0
             if isinstance(index, pd.DatetimeIndex):
-                try:
-                    periods = index.tz_localize(None).to_period() if index.tz else index.to_period()
-                except (ValueError, TypeError, AttributeError) as exc:
-                    raise InputError(
-                        "the date index is not regular (no daily/weekly/monthly frequency could "
-                        "be inferred); reindex it, e.g. series.asfreq('D'), so that unreported "
-                        "periods are NaN",
-                        column=name,
-                    ) from exc
+                periods, shift = _date_periods(index, name)
                 kind = "datetime"
             else:
                 periods = index
                 kind = "period"
             ordinals = np.asarray(periods.asi8, dtype=np.int64)
-            if ordinals.size > 1 and np.any(np.diff(ordinals) != 1):
+            if not _consecutive(ordinals):
                 raise InputError(
-                    "the date index has gaps or a frequency mismatch; reindex it to a regular "
-                    "frequency (e.g. series.asfreq('D')) so that unreported periods are NaN",
+                    f"the date index has gaps or a frequency mismatch (its labels are "
+                    f"{unit_of(periods.freqstr)}s, but not one after another); reindex it to a "
+                    f"complete grid of {unit_of(periods.freqstr)}s (e.g. series.asfreq(...)) so "
+                    "that unreported periods are NaN",
                     column=name,
                 )
-            return cls(index, ordinals, kind, unit_of(periods.freqstr), periods)
+            return cls(index, ordinals, kind, unit_of(periods.freqstr), periods, month_shift=shift)
         if pd.api.types.is_integer_dtype(index.dtype):
             values = np.asarray(index, dtype=np.int64)
             steps = np.diff(values)
@@ -144,6 +143,12 @@ class TimeAxis:
         if ts.tzinfo is not None:
             ts = ts.tz_localize(None)
         assert self.periods is not None
+        if self.month_shift:  # anchored months: a period runs from its label to the next one
+            labels = _naive(pd.DatetimeIndex(self.index))
+            pos = int(np.searchsorted(labels.values, ts.to_datetime64(), side="right")) - 1
+            if 0 <= pos < len(labels):
+                return int(self.ordinals[pos])
+            ts = ts - pd.Timedelta(days=self.month_shift)
         return int(pd.Period(ts, freq=self.periods.freq).ordinal)
 
     def label_of_ordinal(self, ordinal: int) -> Any:
@@ -157,13 +162,91 @@ class TimeAxis:
         pos = int(ordinal - self.ordinals[0])
         if 0 <= pos < len(self.index):
             return self.index[pos]
-        return period.start_time
+        return period.start_time + pd.Timedelta(days=self.month_shift)
 
     def start_time(self, pos: int) -> pd.Timestamp | None:
         """Start of the period at position ``pos`` (None for an integer index)."""
         if self.periods is None:
             return None
+        if self.month_shift:
+            return _naive(pd.DatetimeIndex(self.index))[pos].normalize()
         return self.periods[pos].start_time
+
+
+def _naive(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    return index.tz_localize(None) if index.tz is not None else index
+
+
+def _consecutive(ordinals: np.ndarray) -> bool:
+    return ordinals.size < 2 or bool(np.all(np.diff(ordinals) == 1))
+
+
+#: pandas names of the weekdays (a weekly period "W-SUN" ends on Sunday).
+_WEEKDAY_NAMES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+def _spacing_periods(index: pd.DatetimeIndex) -> tuple[pd.PeriodIndex, int] | None:
+    """The periods of a date index read from the spacing of its labels, each label the first
+    day of its period (``None`` when the spacing is not of days, weeks, months, quarters or
+    years, or the labels carry a time of day).
+
+    The index's own ``freq`` is not used: a weekly index built with ``freq="7D"`` (as
+    ``date_range(..., freq="7D")`` or a resample by 7 days gives, and as count series carry) is
+    a series of weeks, not of days 7 apart, and a week labelled by its first day must not be
+    read as the pandas week that ends on that day (only an explicit pandas weekly offset,
+    ``freq="W-SUN"``, says that its labels end their weeks). Returns the periods and the
+    months' shift (see :attr:`TimeAxis.month_shift`).
+    """
+    naive = _naive(index)
+    if len(naive) < 2 or not bool(np.all(naive == naive.normalize())):
+        return None
+    days = naive.values.astype("datetime64[D]").astype(np.int64)
+    steps = np.diff(days)
+    step = int(steps.min())
+    if step == 1:
+        return naive.to_period("D"), 0
+    if step == 7 and bool(np.all(steps % 7 == 0)):
+        # weeks that start on the labels' weekday: the pandas week that ends the day before
+        last = _WEEKDAY_NAMES[(int(naive[0].weekday()) - 1) % 7]
+        return naive.to_period(f"W-{last}"), 0
+    if 28 <= step <= 31:
+        if bool(np.all(naive.day == 1)) or bool(np.all(naive.is_month_end)):
+            return naive.to_period("M"), 0
+        # months starting on another day (an anchor): the day shared by the labels (a label
+        # capped at a short month's end is earlier)
+        shift = int(naive.day.max()) - 1
+        return naive.to_period("M"), shift
+    if 89 <= step <= 92:
+        return naive.to_period("Q"), 0
+    if 365 <= step <= 366:
+        return naive.to_period("Y"), 0
+    return None
+
+
+def _date_periods(index: pd.DatetimeIndex, name: str | None) -> tuple[pd.PeriodIndex, int]:
+    """The periods of a DatetimeIndex (see :func:`_spacing_periods`; otherwise pandas' own
+    frequency of the index, e.g. business days or hours) and the months' shift."""
+    offset = getattr(index, "freq", None)
+    if isinstance(offset, pd.offsets.Week) and offset.weekday is not None:
+        read = None  # pandas weeks ending on a weekday ("W-SUN", as resample("W") labels them)
+    else:
+        read = _spacing_periods(index)
+    if read is not None and _consecutive(np.asarray(read[0].asi8)):
+        return read
+    try:
+        own = _naive(index).to_period()
+    except (ValueError, TypeError, AttributeError) as exc:
+        if read is not None:  # gaps in a series of days, weeks or months: said by the caller
+            return read
+        raise InputError(
+            "the date index is not regular (no daily/weekly/monthly frequency could be "
+            "inferred); reindex it to a complete grid of periods (e.g. series.asfreq('D')) so "
+            "that unreported periods are NaN",
+            column=name,
+        ) from exc
+    if read is not None and not _consecutive(np.asarray(own.asi8)):
+        return read
+    return own, 0
 
 
 def unit_of(freqstr: str) -> str:

@@ -24,7 +24,7 @@ from trends.verdicts.bottom_line import (
 )
 from trends.verdicts.words import measure_words
 
-__all__ = ["evidence_from_outcome", "bottom_lines_from_analysis"]
+__all__ = ["evidence_from_outcome", "bottom_lines_from_analysis", "event_in_set"]
 
 _UNITS = {"D": "day", "W": "week", "M": "month"}
 
@@ -69,6 +69,9 @@ def _rates(rates: Any) -> dict[str, Any]:
             periods_before=getattr(before, "n_periods", None),
             periods_after=getattr(after, "n_periods", None),
         )
+    unit = getattr(rates, "unit", None)  # the comparison's own periods (daily totals: "day")
+    if isinstance(unit, str) and unit:
+        out["rate_unit"] = unit
     out["exact"] = _estimate(getattr(rates, "rate_ratio", None), "exact conditional Poisson")
     out["model"] = _estimate(getattr(rates, "rate_ratio_nb", None), "negative binomial, HAC")
     return out
@@ -224,6 +227,11 @@ def evidence_from_outcome(
     note = next((p.split(":", 1)[1].strip() for p in problems if p.startswith("placebo")), "")
     if note and fields.get("placebo_p") is None:
         fields["placebo_note"] = note
+    cp_note = next(
+        (p.split(":", 1)[1].strip() for p in problems if p.startswith("change points")), ""
+    )
+    if cp_note and not fields.get("change_searched"):
+        fields["change_note"] = cp_note
     fields["robustness"] = _robustness(getattr(oa, "robustness", None), fields.get("level_change"))
     span = getattr(oa, "level_change_range", None)  # refits over windows / slope terms, if any
     if (
@@ -238,7 +246,9 @@ def evidence_from_outcome(
     fields.update(_pre_trend(getattr(oa, "pretrend", None)))
     fields.update(_event(event, event_date))
     day = event_date if event_date is not None else fields.get("event_time")
-    fields.update(_change_dates(getattr(oa, "change_dates", None), day))
+    analysed = getattr(oa, "series", None)
+    index = analysed.index if isinstance(analysed, pd.Series) else None
+    fields.update(_change_dates(getattr(oa, "change_dates", None), day, index))
     return Evidence(**fields)
 
 
@@ -257,16 +267,52 @@ def _pre_trend(pre: Any) -> dict[str, Any]:
     return out
 
 
-def _change_dates(cd: Any, day: Any) -> dict[str, Any]:
-    """The calibrated change-date set's sentence, and whether the event's first day is in it."""
+def _change_dates(cd: Any, day: Any, index: pd.Index | None = None) -> dict[str, Any]:
+    """The calibrated change-date set's sentence, and whether the event's first period is in it.
+
+    ``index`` is the analysed series' index: the event's period is the one of its labels that
+    starts on or before the event's day, and it is in the set only when that label is one of the
+    set's dates (a set's dates are candidate first periods of a new segment, which stop short of
+    the window's ends: an event in the last days is in no candidate's period, whatever the set).
+    """
     if cd is None:
         return {}
     try:
         text = str(cd.headline())
-        inside = None if day is None else bool(cd.contains(pd.Timestamp(day)))
+        inside = None if day is None else event_in_set(cd, pd.Timestamp(day), index)
     except (AttributeError, TypeError, ValueError):
         return {}
     return {"change_dates_text": text, "change_dates_has_event": inside}
+
+
+def event_in_set(cd: Any, day: Any, index: pd.Index | None = None) -> bool:
+    """Whether the period of the analysed series that holds ``day`` is one of the set's dates.
+
+    Parameters
+    ----------
+    cd : ChangeDateSet-like
+        ``dates`` (the set) and ``contains`` (used without ``index``).
+    day : date-like
+        The event's day.
+    index : pandas.Index, optional
+        The analysed series' index (its labels start their periods). With it, a day after the
+        last candidate date (an event in the last days of the window, where no change can be
+        tested) is not in the set, whatever the set.
+
+    Returns
+    -------
+    bool
+    """
+    day = pd.Timestamp(day)
+    if isinstance(index, pd.DatetimeIndex) and len(index):
+        labels = index.tz_localize(None) if index.tz is not None else index
+        when = day.tz_localize(None) if day.tzinfo is not None else day
+        pos = int(labels.searchsorted(when, side="right")) - 1
+        if pos < 0:
+            return False
+        dates = {pd.Timestamp(d) for d in getattr(cd, "dates", ())}
+        return labels[pos] in dates
+    return bool(cd.contains(day))
 
 
 def bottom_lines_from_analysis(analysis: Any) -> BottomLines:

@@ -39,7 +39,14 @@ conditional Poisson interval, which then leads; the other is shown too.
 
 **Confidence grade** (first rule that applies):
 
-1. **inconclusive**: the primary estimate is missing, or its headline interval includes no change.
+1. **inconclusive**: the primary estimate is missing, or its headline interval includes no change,
+   or a period is too short to judge: fewer than :data:`MIN_PHASE_PERIODS` (7) observed periods
+   of the two-phase comparison (days; weeks or months for a source with no days) before or after
+   the event. Seven is the shortest segment the change-point search accepts (``min_size``), so
+   with fewer neither the timing of a change at the event nor its persistence can be checked,
+   and a period's average rests on a handful of values whose serial dependence cannot be
+   estimated (a single day's count after an event is an anecdote, not a rate). The paragraph
+   says so, and its headline gives no direction. Longer periods are graded as before.
 2. **strong**: the placebo and timing checks both agree and no check disagrees.
 3. **moderate**: at most one check disagrees and at least two checks agree.
 4. **weak**: otherwise (the change is clear but the checks do not back it).
@@ -87,6 +94,8 @@ __all__ = [
     "GRADES",
     "MIN_PLACEBOS",
     "SMALL_COUNT",
+    "MIN_PHASE_PERIODS",
+    "DAYS_PER_UNIT",
     "Estimate",
     "Variant",
     "Evidence",
@@ -96,6 +105,7 @@ __all__ = [
     "bottom_line",
     "bottom_lines",
     "grade_of",
+    "phase_length",
 ]
 
 #: The confidence grades, strongest first.
@@ -104,6 +114,12 @@ GRADES: tuple[str, ...] = ("strong", "moderate", "weak", "inconclusive")
 MIN_PLACEBOS = 19
 #: Fewer events than this in either period caps the grade at "moderate".
 SMALL_COUNT = 20
+#: Fewer observed periods of the two-phase comparison than this before or after the event: no
+#: grade (the change-point search's shortest segment; see the module docstring).
+MIN_PHASE_PERIODS = 7
+#: Days in a week and in an average month (365.25 / 12): how phase lengths counted in days are
+#: said in weeks or months.
+DAYS_PER_UNIT: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
 
 
 @dataclass(frozen=True)
@@ -138,11 +154,18 @@ class Evidence:
     measure : str
         The measure in words, plural ("civilian deaths").
     unit : str
-        Period unit ("day", "week", "month").
+        Period unit of the analysed series ("day", "week", "month"): the unit of the rates the
+        paragraph gives, of the change-point dates and of the ITS slope.
     count_before, count_after : float or None
         Events in each period.
     periods_before, periods_after : int or None
-        Observed periods in each.
+        Observed periods in each, in ``rate_unit``.
+    rate_unit : str or None
+        Period unit of the two-phase comparison (``periods_before`` / ``periods_after`` count
+        these, and its intervals allow for dependence between them); default ``unit``. A weekly
+        or monthly analysis of daily data compares the daily totals (``rate_unit`` "day"): the
+        paragraph then gives the phases' lengths and rates in ``unit``, converted at
+        :data:`DAYS_PER_UNIT` days a week or month.
     exact : Estimate or None
         Two-phase rate ratio after/before, exact conditional Poisson interval.
     model : Estimate or None
@@ -161,6 +184,8 @@ class Evidence:
         Whether the event had a time of day (default: ``event_time`` is not at midnight).
     change_searched : bool
         Whether a change-point search was run.
+    change_note : str
+        Why the change-point search could not be run, when one was attempted.
     change_date, change_set_low, change_set_high : Timestamp or None
         The change point nearest the event and its set (``change_date`` None: none found).
     change_dates_text : str or None
@@ -205,6 +230,7 @@ class Evidence:
     count_after: float | None = None
     periods_before: int | None = None
     periods_after: int | None = None
+    rate_unit: str | None = None
     exact: Estimate | None = None
     model: Estimate | None = None
     level_change: Estimate | None = None
@@ -215,6 +241,7 @@ class Evidence:
     event_time: pd.Timestamp | None = None
     has_time_of_day: bool | None = None
     change_searched: bool = False
+    change_note: str = ""
     change_date: pd.Timestamp | None = None
     change_set_low: pd.Timestamp | None = None
     change_set_high: pd.Timestamp | None = None
@@ -300,7 +327,12 @@ def _placebo_check(ev: Evidence) -> tuple[Check, str]:
 
 def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
     if not ev.change_searched:
-        return Check("timing", "not available", "No change-point search was run."), None, ""
+        text = (
+            f"The change-point search could not be run ({ev.change_note})."
+            if ev.change_note
+            else "No change-point search was run."
+        )
+        return Check("timing", "not available", text), None, ""
     t = timing_of_change(
         ev.change_date,
         ev.change_set_low,
@@ -683,18 +715,61 @@ def _evidence_dict(ev: Evidence) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------- words
+def _rate_unit(ev: Evidence) -> str:
+    """The unit of the two-phase comparison's periods (``ev.unit`` unless it says otherwise)."""
+    return ev.rate_unit or ev.unit
+
+
+def phase_length(n_periods: float, rate_unit: str, unit: str) -> float | None:
+    """A phase's length in ``unit`` from its ``n_periods`` periods of ``rate_unit``.
+
+    The same number when the units agree; days said in weeks or months at
+    :data:`DAYS_PER_UNIT` (a phase of 77 days is 11 weeks); ``None`` for units that cannot be
+    converted (weeks into months: the analysis never mixes them).
+
+    Parameters
+    ----------
+    n_periods : number
+        Observed periods of the phase.
+    rate_unit, unit : str
+        Their unit, and the unit wanted.
+
+    Returns
+    -------
+    float or None
+    """
+    if rate_unit == unit:
+        return float(n_periods)
+    if rate_unit != "day" or unit not in DAYS_PER_UNIT:
+        return None
+    return float(n_periods) / DAYS_PER_UNIT[unit]
+
+
+def _length_words(n: float, unit: str) -> str:
+    """ "11 weeks", "1 month", "46.1 weeks": whole numbers stay whole, others get a decimal."""
+    whole = round(n)
+    if abs(n - whole) < 0.05:
+        return plural(whole, unit)
+    return f"{n:,.1f} {unit}s"
+
+
 def _period_words(ev: Evidence) -> str:
     if ev.count_before is None or ev.count_after is None:
         return ""
     before = count_of(ev.count_before, ev.measure)
     after = count_of(ev.count_after, ev.measure)
     if ev.periods_before and ev.periods_after:
-        rb = float(ev.count_before) / ev.periods_before
-        ra = float(ev.count_after) / ev.periods_after
+        unit, rate_unit = ev.unit, _rate_unit(ev)
+        nb = phase_length(ev.periods_before, rate_unit, unit)
+        na = phase_length(ev.periods_after, rate_unit, unit)
+        if nb is None or na is None:  # no conversion: the comparison's own periods
+            unit, nb, na = rate_unit, float(ev.periods_before), float(ev.periods_after)
+        rb = float(ev.count_before) / nb
+        ra = float(ev.count_after) / na
         return (
-            f"{before} in {plural(ev.periods_before, ev.unit)} before "
-            f"({fmt_number(rb)} a {ev.unit}), {after} in {plural(ev.periods_after, ev.unit)} "
-            f"after ({fmt_number(ra)} a {ev.unit})"
+            f"{before} in {_length_words(nb, unit)} before "
+            f"({fmt_number(rb)} a {unit}), {after} in {_length_words(na, unit)} "
+            f"after ({fmt_number(ra)} a {unit})"
         )
     return f"{before} before, {after} after"
 
@@ -739,7 +814,7 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
     if other is not None and _ok(other.low) and _ok(other.high):
         if hi.source == "dependence-aware":
             chance += (
-                f"; {EXACT_WORDS.format(unit=ev.unit)} the interval would be "
+                f"; {EXACT_WORDS.format(unit=_rate_unit(ev))} the interval would be "
                 f"{fmt_ratio(other.low)} to {fmt_ratio(other.high)}"
             )
         else:
@@ -765,6 +840,33 @@ def _cumulative_sentence(ev: Evidence, direction: str) -> str:
         f"{more} {singular(ev.measure) if round(n) == 1 else ev.measure} than were recorded "
         f"({round(100 * ev.level):d}% prediction interval {fmt_count(a)} to {fmt_count(b)})."
     )
+
+
+def _short_phases(ev: Evidence) -> list[tuple[str, float]]:
+    """``[(phase, observed periods)]`` of the phases shorter than :data:`MIN_PHASE_PERIODS`."""
+    out = []
+    for phase, n in (("before", ev.periods_before), ("after", ev.periods_after)):
+        if n is not None and _ok(n) and float(n) < MIN_PHASE_PERIODS:
+            out.append((phase, float(n)))
+    return out
+
+
+def _short_sentence(ev: Evidence, short: list[tuple[str, float]]) -> str:
+    unit = _rate_unit(ev)
+    parts = [f"the period {phase} {ev.event_word} has {_observed(n, unit)}" for phase, n in short]
+    return (
+        f"{' and '.join(parts)}: too short to judge a change, which needs at least "
+        f"{MIN_PHASE_PERIODS} observed {unit}s on each side (with fewer, the average rests on a "
+        "handful of values and neither the timing of a change nor its persistence can be "
+        "checked), so the comparison above is not a finding."
+    )
+
+
+def _observed(n: float, unit: str) -> str:
+    """ "only 1 observed day", "no observed days"."""
+    if n <= 0:
+        return f"no observed {unit}s"
+    return f"only {plural(round(n), 'observed ' + unit)}"
 
 
 def bottom_line(ev: Evidence) -> BottomLine:
@@ -794,9 +896,12 @@ def bottom_line(ev: Evidence) -> BottomLine:
         )  # fmt: skip
     exact = (ev.exact.low, ev.exact.high) if ev.exact is not None else (math.nan, math.nan)
     model = (ev.model.low, ev.model.high) if ev.model is not None else None
-    hi = headline_interval(exact, model, ev.unit)
+    hi = headline_interval(exact, model, _rate_unit(ev))
     direction = classify_change(hi.low, hi.high)
     sentences = list(_size_sentences(ev, primary, hi))
+    short = _short_phases(ev)
+    if short:
+        sentences.append(_short_sentence(ev, short))
     placebo, why_placebo = _placebo_check(ev)
     timing_check, timing, why_timing = _timing_check(ev)
     robust, why_robust = _robustness_check(ev, direction)
@@ -811,14 +916,26 @@ def bottom_line(ev: Evidence) -> BottomLine:
         disagreements += [w for w in (why_placebo, why_timing) if w] + why_robust
     small = any(c is not None and float(c) < SMALL_COUNT for c in (ev.count_before, ev.count_after))
     grade, reason = grade_of(direction, checks, small)
+    subject = f"the rate of {ev.measure}"
+    title = headline(subject, primary.estimate, hi.low, hi.high)
+    if short:
+        grade = "inconclusive"
+        reason = (
+            " and ".join(
+                f"the period {phase} {ev.event_word} has {_observed(n, _rate_unit(ev))}"
+                for phase, n in short
+            )
+            + f", fewer than the {MIN_PHASE_PERIODS} needed to judge a change"
+        )
+        which = " and ".join(phase for phase, _ in short)
+        title = f"Too little data {which} {ev.event_word} to judge {subject}"
     sentences.extend(disagreements)
     sentences.append(f"Confidence: {grade} ({reason}).")
-    subject = f"the rate of {ev.measure}"
     return BottomLine(
         outcome=ev.outcome,
         measure=ev.measure,
         text=" ".join(s[:1].upper() + s[1:] for s in sentences),
-        headline=headline(subject, primary.estimate, hi.low, hi.high),
+        headline=title,
         grade=grade,
         grade_reason=reason,
         direction=direction,

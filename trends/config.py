@@ -45,8 +45,15 @@ were passed over). The outcomes default to attacks and civilian deaths for incid
 (``incidents``, ``acled``, ``ucdp``) and to every measure of the file for ``tallies`` and
 ``counts`` (no "attacks" are invented where the data have none).
 
-Reading options (``columns``, ``dayfirst``, ``date_format``, ``label``) go to the reader of
-``format``; one that the reader does not take is an error naming it.
+Reading options (:data:`READ_OPTIONS`: ``columns``, ``dayfirst``, ``date_format``, ``label``,
+``thousands``, ``delimiter``, ``encoding``, ``sheet``, ``event_types``, ``region``, the options of
+``trends validate`` under the same names) go to the reader of ``format``; one that the reader does
+not take is an error naming it::
+
+    thousands = ","                     # 1,089 is 1089
+    sheet = "Daily"                     # or 0, the first worksheet
+    event_types = ["Battles", "Violence against civilians"]   # ACLED; or "all"
+    region = "Kharkiv"                  # tallies of several regions: read one
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ __all__ = [
     "FAMILIES",
     "FREQS",
     "INCIDENT_FORMATS",
+    "READ_OPTIONS",
 ]
 
 #: Count families of the interrupted time series when this module was imported (the live list
@@ -98,6 +106,21 @@ INCIDENT_FORMATS: tuple[str, ...] = ("incidents", "acled", "ucdp")
 
 #: The only TOML table a config file may hold.
 _TABLES = ("columns",)
+
+#: Options passed to the reader of ``format`` (those of ``trends validate``, same names); one
+#: that this format's reader does not take is an error naming it.
+READ_OPTIONS: tuple[str, ...] = (
+    "columns",
+    "dayfirst",
+    "date_format",
+    "label",
+    "thousands",
+    "delimiter",
+    "encoding",
+    "sheet",
+    "event_types",
+    "region",
+)
 
 
 @dataclass
@@ -152,6 +175,18 @@ class ReportConfig:
     label : str, optional
         ``start`` or ``end``: whether a weekly or monthly date of a counts file is its period's
         first or last day.
+    thousands : str, optional
+        Thousands separator of the counts (``","`` reads ``1,089`` as 1089).
+    delimiter : str, optional
+        Field separator, one character or ``"\\t"`` (default: detected).
+    encoding : str, optional
+        Text encoding of the file (default UTF-8).
+    sheet : str or int, optional
+        Worksheet of an ``.xlsx`` file, by name or 0-based position.
+    event_types : str or list of str, optional
+        ACLED: the event types counted as attacks (comma-separated or a list), or ``"all"``.
+    region : str, optional
+        Tallies: the region whose tallies are read, when the file holds several.
     explicit : frozenset of str
         Keys set by a file or the command line (as opposed to defaults); the report says which
         choices are defaults.
@@ -176,6 +211,12 @@ class ReportConfig:
     dayfirst: bool | None = None
     date_format: str | None = None
     label: str | None = None
+    thousands: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | int | None = None
+    event_types: str | list[str] | None = None
+    region: str | None = None
     explicit: frozenset[str] = field(default_factory=frozenset, compare=False)
 
     # ------------------------------------------------------------------ construction
@@ -285,15 +326,14 @@ class ReportConfig:
         return self.bundled or (self.format or "incidents") in INCIDENT_FORMATS
 
     def read_options(self) -> dict[str, Any]:
-        """The reading options that are set (``columns``, ``dayfirst``, ``date_format``, ``label``).
+        """The reading options that are set (those of :data:`READ_OPTIONS`).
 
         Returns
         -------
         dict
             Keyword arguments of the reader, as their names.
         """
-        keys = ("columns", "dayfirst", "date_format", "label")
-        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in READ_OPTIONS if getattr(self, k) is not None}
 
     def to_dict(self) -> dict[str, Any]:
         """The options as plain values (paths as strings)."""
@@ -325,9 +365,39 @@ def _coerce_columns(value: Any, prefix: str) -> dict[str, str]:
     return mapping
 
 
+def sheet_option(value: Any) -> str | int:
+    """A worksheet as given on the command line or in a file: a position (``0``, ``"2"``) or a
+    name."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
 def _coerce(key: str, value: Any, base: Path | None, prefix: str) -> Any:
     if key == "columns":
         return _coerce_columns(value, prefix)
+    if key in ("thousands", "delimiter"):  # kept as given: a space or a tab is a separator
+        if not isinstance(value, str) or value == "":
+            raise InputError(f"{prefix}{key!r} must be a character such as ',', not {value!r}")
+        return value
+    if key == "sheet":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        if isinstance(value, str) and value.strip():
+            return sheet_option(value)
+        raise InputError(
+            f"{prefix}'sheet' must be a worksheet name or a position (0 is the first), "
+            f"not {value!r}"
+        )
+    if key == "event_types":
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return list(value)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(
+                f"{prefix}'event_types' must be event types (comma-separated, or a list) or "
+                f"'all', not {value!r}"
+            )
+        return value.strip()
     if key == "dayfirst":
         if not isinstance(value, bool):
             raise InputError(f"{prefix}'dayfirst' must be true or false, not {value!r}")

@@ -16,6 +16,8 @@ type text (examples)                        kind          why
 ==========================================  ============  =====================================
 "ceasefire violation"                       escalation    violence resumes despite a truce
 "truce end", "end of ceasefire"             escalation    hostilities resume
+"truce lapse", "ceasefire collapse",        escalation    hostilities resume (also expiry,
+"collapse", "breakdown", "lapse", "expiry"                breakdown, "broke down", failure)
 "offensive start (air)", "offensive phase"  offensive
 "ceasefire", "ceasefire announcement"       ceasefire     (``detail`` says it is an announcement)
 "truce", "truce (conditional)"              truce
@@ -24,8 +26,14 @@ type text (examples)                        kind          why
 "count window", "military", anything else   other
 ==========================================  ============  =====================================
 
-A table may also carry a ``kind`` column already holding one of :data:`KINDS`; it then wins
-over the mapping of the free-text ``type`` (kept in ``detail``).
+A table may also carry a ``kind`` column; it then wins over the mapping of the free-text
+``type`` (kept in ``detail``). A ``kind`` cell must hold one of :data:`KINDS` (any case) or words
+that the rules above read as one ("truce end", "collapse", "offensive start"); anything else (a
+bare "end", which does not say what ended, or "Battle start") is refused with the file, row,
+column and value, never read as ``"other"``: an ``"other"`` event does not change the regime, so a
+misread truce collapse would let the default analysis window (:mod:`trends.regimes`) run across
+it. Free text that names no kind belongs in ``type``, where it is ``"other"`` (and the window's
+reasons quote it).
 
 Times of day
 ------------
@@ -115,13 +123,26 @@ __all__ = [
 #: The kinds of reference events.
 KINDS: tuple[str, ...] = ("offensive", "ceasefire", "truce", "escalation", "agreement", "other")
 
+#: Words saying that a truce or ceasefire ended (after its name: "truce lapses", "ceasefire
+#: expired") and nouns of its ending (before it: "expiry of the ceasefire"). Written alone as a
+#: ``kind`` ("collapse", "lapse", "expiry") they mean the same: these words are used of truces,
+#: ceasefires and agreements, and always end a regime. A bare "end" is not among them: it does not
+#: say what ended (a truce, or an offensive).
+_ENDS = (
+    r"ends?|ended|collapses?|collapsed|break-?down|breaks\s+down|broke(n)?\s+down|lapses?|lapsed"
+    r"|expir(y|es|ed|ation)|expire|fails|failed|failure"
+)
+_ENDINGS = r"end|collapse|break-?down|lapse|expiry|expiration|failure"
+_ALONE = r"collapses?|collapsed|break-?down|lapses?|lapsed|expir(y|ed|ation)"
+
 #: ``(pattern, kind)`` rules applied in order to the lower-cased ``type`` text; the first pattern
 #: found (:func:`re.search`) decides the kind; no match gives ``"other"``.
 KIND_RULES: tuple[tuple[str, str], ...] = (
     (r"violat", "escalation"),
     (
-        r"\b(truce|cease-?fire)\b.*\b(end|ends|ended|collapses?|collapsed|breakdown)\b"
-        r"|\b(end|collapse|breakdown)\s+of\s+(the\s+)?(truce|cease-?fire)\b",
+        r"\b(truce|cease-?fire|armistice)\b.*\b(" + _ENDS + r")\b"
+        r"|\b(" + _ENDINGS + r")\s+of\s+(the\s+)?(truce|cease-?fire|armistice)\b"
+        r"|^(" + _ALONE + r")$",
         "escalation",
     ),
     (r"offensive", "offensive"),
@@ -249,6 +270,35 @@ def kind_from_text(text: str | None) -> str:
         if re.search(pattern, lowered):
             return kind
     return "other"
+
+
+def _kind_of_column(text: str) -> tuple[str, str | None]:
+    """The kind a ``kind`` cell names, and None; or ``"other"`` and why the cell was refused.
+
+    A ``kind`` cell holds one of :data:`KINDS` (any case) or words that :data:`KIND_RULES`
+    read as one ("truce end", "ceasefire collapse", "collapse", "offensive start"). Anything
+    else is refused, never read as ``"other"``: an event read as ``"other"`` does not change the
+    regime, so a misread truce collapse would let the analysis window run across it.
+    """
+    lowered = text.strip().lower()
+    if lowered in KINDS:
+        return lowered, None
+    kind = kind_from_text(lowered)
+    if kind != "other":
+        return kind, None
+    if re.fullmatch(r"(the\s+)?(end|ends|ended|ending)", lowered):
+        return "other", (
+            "does not say what ended: write 'truce end' or 'ceasefire end' (read as "
+            "escalation: hostilities resume) or 'offensive end' (offensive)"
+        )
+    return "other", (
+        f"is not an event kind; accepted kinds are {', '.join(KINDS)} (any case), or words "
+        "naming one: 'offensive start', 'ceasefire announcement', 'truce (conditional)', "
+        "'agreement milestone', and for the end of a truce or ceasefire (read as escalation) "
+        "'truce end', 'ceasefire collapse', 'collapse', 'breakdown', 'lapse', 'expiry'; write "
+        "'other' for an event that does not change the regime (free text may go in a 'type' "
+        "column)"
+    )
 
 
 def parse_time_of_day(text: str | None) -> tuple[_dt.time | None, str | None]:
@@ -651,9 +701,9 @@ class Timeline:
             ``time_local``/``time`` (optional, see :func:`parse_time_of_day`), ``end``/``end_date``
             (optional), ``event``/``name``, ``type``/``type_text`` (free text, kept in
             ``detail`` and mapped with :func:`kind_from_text`; empty means ``"other"``),
-            ``kind`` (optional: a kind from :data:`KINDS`, which then wins over the mapping of
-            ``type``), ``details``/``description``, ``source``, ``url``. Other columns are
-            ignored.
+            ``kind`` (optional: a kind from :data:`KINDS`, or words naming one, which then wins
+            over the mapping of ``type``; other text is refused, see the module docstring),
+            ``details``/``description``, ``source``, ``url``. Other columns are ignored.
         delimiter, encoding : str, optional
             See :func:`trends.ingest.read_delimited`.
 
@@ -668,7 +718,8 @@ class Timeline:
         MissingColumnsError
             No id or date column.
         EventFileError
-            A row is malformed (bad date or time, end before start, bad or duplicate id); the
+            A row is malformed (bad date or time, end before start, bad or duplicate id, a
+            ``kind`` that names no kind); the
             error names the file, row and column of the first problem, and ``issues`` lists all.
         """
         return cls._from_raw(_load_raw(path, delimiter, encoding))
@@ -759,13 +810,14 @@ class Timeline:
                     )
                 elif start is not None and end < start.normalize():
                     bad("end", f"is before the event's date ({date_text})", end_text)
+            kind_text, type_text = get("kind"), get("type")
+            kind = kind_from_text(type_text)
+            if kind_text is not None:
+                kind, why = _kind_of_column(kind_text)
+                if why is not None:
+                    bad("kind", why, kind_text)
             if len(issues) > n_before:
                 continue
-            kind_text, type_text = get("kind"), get("type")
-            if kind_text is not None and kind_text.lower() in KINDS:
-                kind = kind_text.lower()
-            else:
-                kind = kind_from_text(kind_text or type_text)
             detail = type_text if type_text is not None else kind_text
             events.append(
                 ReferenceEvent(
@@ -1331,7 +1383,9 @@ def _claim_value(
         sep = grouped.group(1)
         return None, (
             f"is written with {sep!r} between groups of digits: it may mean {t.replace(sep, '')} "
-            f"(thousands separator) or a fraction; pass thousands={sep!r} if it separates thousands"
+            f"(thousands separator) or a fraction; if it separates thousands, say so with the "
+            f"thousands separator option (--thousands '{sep}' on the command line, "
+            f"thousands={sep!r} in Python)"
         )
     if not _PLAIN_NUMBER.match(t):
         return None, (

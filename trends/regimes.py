@@ -12,7 +12,11 @@ The rule (:func:`default_window`)
   ``escalation`` (:data:`REGIME_KINDS`), except those whose name or type says they are a
   *violation* (a violation happens within a regime; it does not end it) and except the
   intervention's own *announcement*: an event of the same kind in the :data:`ANNOUNCEMENT_DAYS`
-  days before the intervention.
+  days before the intervention. The end of a truce or ceasefire (a ``kind`` or ``type`` such
+  as "truce end", "collapse", "lapse", "expiry") is read as ``escalation`` by
+  :func:`trends.events.kind_from_text`, so it ends the window; a ``kind`` cell naming no kind is
+  refused when the timeline is read, and events of kind ``other`` are passed over with their
+  type as written quoted in the reason.
 - The window **ends the day before the next regime-changing event** after the intervention (its
   first full day when it has a time of day, minus one), or on the data's last day if there is none.
 - The window **starts on the first full day of the previous regime-changing event** before the
@@ -101,7 +105,11 @@ def _why_not_boundary(event: ReferenceEvent, intervention: ReferenceEvent) -> st
     if event.id == intervention.id:
         return "it is the intervention"
     if event.kind not in REGIME_KINDS:
-        return f"events of kind {event.kind!r} do not change the regime"
+        why = f"events of kind {event.kind!r} do not change the regime"
+        detail = (event.detail or "").strip()
+        if detail and detail.lower() != event.kind:
+            why += f" (its type as written: {detail!r})"
+        return why
     text = f"{event.name} {event.detail or ''}".lower()
     if "violat" in text:
         return "a violation happens within a regime"

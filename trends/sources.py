@@ -35,6 +35,7 @@ import pandas as pd
 
 from trends.errors import InputError, UnknownModelComponentError
 from trends.series import CountSeries
+from trends.series.measured import TALLY_MEASURES
 
 __all__ = [
     "Source",
@@ -44,6 +45,7 @@ __all__ = [
     "get_source",
     "load_series",
     "table_kind",
+    "measure_words",
 ]
 
 
@@ -51,12 +53,53 @@ def _incident_series(table: pd.DataFrame, report: Any = None, **options: Any) ->
     return CountSeries.from_incidents(table, report=report, **options)
 
 
+def measure_words(name: str) -> str:
+    """A count column's name as words for sentences.
+
+    Parameters
+    ----------
+    name : str
+        The column name.
+
+    Returns
+    -------
+    str
+        ``"new_cases"`` -> ``"new cases"``, ``"Fatalities"`` -> ``"fatalities"`` (a capitalised
+        word is lower-cased; ``"IDPs"`` is kept).
+    """
+    words = " ".join(str(name).replace("_", " ").split()) or str(name)
+    head, rest = words[:1], words[1:]
+    if head.isupper() and rest == rest.lower():
+        words = head.lower() + rest
+    return words
+
+
+def _plain_labels(series: CountSeries, words: dict[str, str]) -> CountSeries:
+    """The series with each measure named by its words alone.
+
+    The source is credited once, where sources are credited (the series' provenance, the report's
+    data section and the charts' credit), not inside every sentence that names the measure
+    ("78 killed in 20 days", not "78 killed (ministry.csv) in 20 days").
+    """
+    measures = {
+        name: replace(m, label=words.get(name, m.label)) for name, m in series.measures.items()
+    }
+    return replace(series, measures=measures)
+
+
 def _tally_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
-    return CountSeries.from_tallies(table, report, **options)
+    series = CountSeries.from_tallies(table, report, **options)
+    series = _plain_labels(series, {c: w for c, (w, _) in TALLY_MEASURES.items()})
+    regions = table["region"].dropna().astype(str).str.strip() if "region" in table else None
+    if regions is not None and regions.nunique() == 1 and regions.iloc[0]:
+        # the one area the file counts: claims about it can be checked
+        series = replace(series, provenance=replace(series.provenance, region=regions.iloc[0]))
+    return series
 
 
 def _count_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
-    return CountSeries.from_counts(table, report, **options)
+    series = CountSeries.from_counts(table, report, **options)
+    return _plain_labels(series, {c: measure_words(c) for c in series.measures})
 
 
 #: Kind of table -> ``function(table, report, **options) -> CountSeries``.
@@ -125,11 +168,15 @@ class Source:
             The reader's report.
         **options
             Passed to the constructor (``start``, ``end``, ``freq``, ``not_reported``... for
-            incidents; ``source`` for tallies and counts).
+            incidents; ``source`` for tallies and counts: it names the series' source, as
+            written, in its provenance).
 
         Returns
         -------
         CountSeries
+            The measures of tallies and counts are named by their words alone ("killed",
+            "injured", a count column's name); the source is in the provenance, not in the
+            measure's name.
         """
         return TABLE_KINDS[self.table](table, report, **options)
 
@@ -154,12 +201,13 @@ class Source:
         Returns
         -------
         CountSeries
-            Its provenance names the file; its measures are labelled with the file's name unless
-            ``source`` is given (e.g. ``source="ministry tallies"``).
+            Its provenance names the file, and the source: ``source`` as given (e.g.
+            ``source="Health Ministry"``), else the file's name. The measures are named by their
+            words alone ("killed").
         """
         file = None if isinstance(path, pd.DataFrame) else str(path)
         if file is not None and "source" not in series_options:
-            series_options["source"] = Path(file).name  # "killed (ministry.csv)"
+            series_options["source"] = Path(file).name
         table, report = self.read(path, **(read_options or {}))
         series = self.to_series(table, report, **series_options)
         if file is None:

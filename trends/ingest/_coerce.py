@@ -61,8 +61,18 @@ DATE_MAX: pd.Timestamp = pd.Timestamp("2100-12-31")
 THOUSANDS_SEPARATORS: tuple[str, ...] = (",", ".", " ", "'", "\u00a0", "\u202f")
 _GROUPED = re.compile(r"^\d{1,3}([,. '\u00a0\u202f])\d{3}(\1\d{3})*$")
 _AMBIGUOUS_DATE = r"^\d{1,2}([/.\-])\d{1,2}\1\d{2,4}$"
-_DAYFIRST_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y")
-_MONTHFIRST_FORMATS = ("%m/%d/%Y", "%m.%d.%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%y")
+_DAYFIRST_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y")
+_MONTHFIRST_FORMATS = ("%m/%d/%Y", "%m.%d.%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%y", "%m-%d-%y")
+
+#: How a two-digit year is read (the pivot of :func:`~datetime.datetime.strptime`'s ``%y``,
+#: which pandas shares): 00-68 are 2000-2068, 69-99 are 1969-1999. A date so read that falls
+#: after today is refused (a record of harm is never in the future; write the year in full).
+TWO_DIGIT_YEARS = "two-digit years 00-68 read as 2000-2068 and 69-99 as 1969-1999"
+
+
+def _today() -> pd.Timestamp:
+    """Today's date (a function, so that tests can fix it)."""
+    return pd.Timestamp.today().normalize()
 
 
 def date_formats(
@@ -496,7 +506,8 @@ def _separator_reason(value) -> str:
     whole = text.replace(sep, "")
     return (
         f"is written with {sep!r} between groups of digits: it may mean {whole} (thousands "
-        f"separator) or a fraction; pass thousands={sep!r} if it separates thousands"
+        f"separator) or a fraction; if it separates thousands, say so with the thousands "
+        f"separator option (--thousands '{sep}' on the command line, thousands={sep!r} in Python)"
     )
 
 
@@ -583,6 +594,7 @@ def parse_date(
     distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
     parsed_distinct = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns]")
     out_of_range = pd.Series(False, index=distinct.index)
+    future: dict[str, pd.Timestamp] = {}  # text -> its two-digit-year reading after today
     left = pd.Series(True, index=distinct.index)
     for fmt in formats:
         if not left.any():
@@ -591,6 +603,10 @@ def parse_date(
         hit = left & parsed.notna()
         if hit.any():
             far = hit & ((parsed < DATE_MIN) | (parsed >= DATE_MAX + pd.Timedelta(days=1)))
+            if "%y" in fmt:
+                ahead = hit & ~far & (parsed.dt.normalize() > _today())
+                future.update(zip(distinct[ahead], parsed[ahead], strict=True))
+                far |= ahead
             out_of_range |= far
             good = hit & ~far
             parsed_distinct[good] = parsed[good].astype("datetime64[ns]")
@@ -603,8 +619,21 @@ def parse_date(
     if todo.any():
         far_rows = pd.Series(np.append(out_of_range.to_numpy(), False)[codes], index=raw.index)
         far_rows &= todo
+        ahead_rows = pd.Series(False, index=raw.index)
+        if future:
+            ahead_rows = far_rows & raw.astype("str").str.strip().isin(list(future))
+            errors.add(
+                ahead_rows,
+                column,
+                lambda v: (
+                    f"has a two-digit year, read as {future[str(v).strip()]:%Y-%m-%d} ("
+                    f"{TWO_DIGIT_YEARS}), which is after today ({_today():%Y-%m-%d}); write the "
+                    "year in full"
+                ),
+                raw,
+            )
         errors.add(
-            far_rows,
+            far_rows & ~ahead_rows,
             column,
             f"is outside the accepted dates {DATE_MIN.date()} to {DATE_MAX.date()} (a typo?)",
             raw,
@@ -646,8 +675,9 @@ def _explain_bad_dates(
         column,
         lambda v: (
             f"is written with the day and month as numbers ({str(v).strip()!r}) and their order "
-            "is not given, so it is not read (never guessed): say which with dayfirst=True or "
-            "False (--dayfirst / --monthfirst) or date_format= (--date-format), e.g. '%d/%m/%Y'"
+            "is not given, so it is not read (never guessed): say which with the --dayfirst or "
+            "--monthfirst option (dayfirst=True or False in Python) or give the format with "
+            "--date-format (date_format= in Python), e.g. '%d/%m/%Y'"
         ),
         raw,
     )
@@ -683,7 +713,8 @@ def require_columns(present: Iterable[str], required: Iterable[str], path: str) 
                 if delim in hint_cols[0]:
                     hint = (
                         f"The header was read as one column; the file looks {name}-separated "
-                        f"(pass delimiter={delim!r} or leave the delimiter to be detected)"
+                        f"(give the separator: --delimiter '{delim}' on the command line, "
+                        f"delimiter={delim!r} in Python)"
                     )
                     break
         raise MissingColumnsError(

@@ -124,7 +124,8 @@ def map_columns(
         if len(sources) > 1:
             raise SchemaError(
                 f"columns {', '.join(repr(c) for c in sources)} all mean {target!r}; keep one "
-                "of them or pass a column mapping to say which one to use",
+                "of them or say which one to use with a column mapping (--columns "
+                "THEIRS=OURS on the command line, columns= in Python)",
                 path=path,
             )
     if not rename:

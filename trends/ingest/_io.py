@@ -79,7 +79,10 @@ UseColumns = Callable[[list[str]], "list[str] | None"]
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "\\x09": "\t", "comma": ",", "semicolon": ";"}
 _DELIMITER_NAMES.update({"pipe": "|", "space": " "})
-_CP1252_ADVICE = "re-save the file as UTF-8 or pass encoding='cp1252' (or the file's real encoding)"
+_CP1252_ADVICE = (
+    "re-save the file as UTF-8 or give its encoding (--encoding cp1252 on the command line, "
+    "encoding='cp1252' in Python; or the file's real encoding)"
+)
 
 
 @dataclass
@@ -495,8 +498,9 @@ def _read_text(
         raise FileReadError("file is empty (only blank space)", path=spath)
     if codec == "utf-8" and b"\x00" in head[skip:4096] and head[1:4096:2].count(0) > 100:
         raise FileReadError(
-            "holds NUL bytes like a UTF-16 file without a byte-order mark: pass "
-            "encoding='utf-16-le' (or re-save the file as UTF-8)",
+            "holds NUL bytes like a UTF-16 file without a byte-order mark: give its encoding "
+            "(--encoding utf-16-le on the command line, encoding='utf-16-le' in Python) or "
+            "re-save the file as UTF-8",
             path=spath,
         )
 

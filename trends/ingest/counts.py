@@ -40,6 +40,7 @@ first day (``date``), with one ``Int64`` column per measure (NA where not report
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -47,7 +48,13 @@ import numpy as np
 import pandas as pd
 
 from trends.errors import InputError
-from trends.ingest._coerce import RowErrors, check_thousands, parse_count, parse_date
+from trends.ingest._coerce import (
+    TWO_DIGIT_YEARS,
+    RowErrors,
+    check_thousands,
+    parse_count,
+    parse_date,
+)
 from trends.ingest._columns import map_columns
 from trends.ingest._io import load_table
 from trends.ingest._table import reject_outside_window
@@ -59,8 +66,9 @@ __all__ = ["DATE_COLUMN_NAMES", "read_counts"]
 #: Column names taken as the date column when ``date_column`` is not given.
 DATE_COLUMN_NAMES = ("date", "day", "week", "month", "period", "week_start", "week_end")
 
-_DAYFIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-_MONTHFIRST = ("%m/%d/%Y", "%m-%d-%Y")
+_DAYFIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d-%m-%y", "%d.%m.%y")
+_MONTHFIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%y")
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s*$")
 _ISO = ("%Y-%m-%d", "%Y/%m/%d")
 _FREQS = {"D": "day", "W": "week", "M": "month"}
 
@@ -79,7 +87,8 @@ def _find_date_column(columns: Sequence[str], date_column: str | None, path: str
             return lowered[name]
     raise InputError(
         "no date column found (looked for " + ", ".join(DATE_COLUMN_NAMES) + "); "
-        "name it with date_column=...",
+        "rename yours to date with the column mapping (--columns THEIRS=date on the command "
+        "line, columns={'THEIRS': 'date'} or date_column='THEIRS' in Python)",
         path=path,
     )
 
@@ -112,11 +121,18 @@ def _measure_columns(
 def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | None, path: str):
     if date_format is not None:
         return (date_format,), f"dates read with the format {date_format!r}"
-    slashed = values.str.match(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\s*$").fillna(False)
+    parts = values.str.extract(_DAY_MONTH)
+    slashed = parts[0].notna()
     if not slashed.any():
         return _ISO, None
-    parts = values[slashed].str.extract(r"(\d{1,2})[/.-](\d{1,2})[/.-]").astype(int)
-    first_big, second_big = (parts[0] > 12).any(), (parts[1] > 12).any()
+    parts = parts[slashed]
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    # A first (second) field above 12 is a day, unless one is above 31: then the fields are not
+    # day and month at all (a year first?) and nothing is settled.
+    first_big = bool((first > 12).any()) and not bool((first > 31).any())
+    second_big = bool((second > 12).any()) and not bool((second > 31).any())
+    short = bool((parts[3].str.len() == 2).any())
+    years = f"; {TWO_DIGIT_YEARS}, a date after today refused" if short else ""
     if dayfirst is None:
         if first_big and not second_big:
             dayfirst = True
@@ -126,14 +142,19 @@ def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | N
             raise InputError(
                 "dates such as "
                 f"{values[slashed].iloc[0].strip()!r} could be day/month or month/day and the file "
-                "does not settle it; say which with dayfirst=True/False (CLI --dayfirst or "
-                "--monthfirst) or give date_format",
+                "does not settle it (no first or second field above 12); say which with the "
+                "--dayfirst or --monthfirst option (dayfirst=True or False in Python) or give "
+                "the format (--date-format, date_format= in Python), e.g. '%d/%m/%Y'",
                 path=path,
             )
-        how = "day-first (a first field above 12 settles it)" if dayfirst else "month-first"
+        how = (
+            "day-first (a first field above 12 settles it)"
+            if dayfirst
+            else "month-first (a second field above 12 settles it)"
+        )
     else:
         how = "day-first (as asked)" if dayfirst else "month-first (as asked)"
-    return _ISO + (_DAYFIRST if dayfirst else _MONTHFIRST), f"dates read {how}"
+    return _ISO + (_DAYFIRST if dayfirst else _MONTHFIRST), f"dates read {how}{years}"
 
 
 def _infer_freq(dates: pd.Series) -> str:
@@ -166,14 +187,16 @@ def _period_starts(
             else:
                 raise InputError(
                     "monthly dates are neither all first nor all last days of their month; "
-                    "say which day labels a month with label='start' or 'end'",
+                    "say which day labels a month with the label option (--label start or "
+                    "--label end on the command line, label='start' or 'end' in Python)",
                     path=path,
                 )
         return dates.dt.to_period("M").dt.start_time, f"calendar months labelled by their {label}"
     if label is None:
         raise InputError(
             "weekly dates: say whether each date is the first or the last day of its week "
-            "(label='start' or label='end'; pandas resample('W') labels by the week's end)",
+            "with the label option (--label start or --label end on the command line, "
+            "label='start' or 'end' in Python; pandas resample('W') labels by the week's end)",
             path=path,
         )
     starts = dates if label == "start" else dates - pd.Timedelta(days=6)

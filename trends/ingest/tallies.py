@@ -638,7 +638,11 @@ def _check_region(table: pd.DataFrame, errors: RowErrors, region: str | None, so
     """One series per file: reject the reports of other regions, or refuse several regions."""
     if region is not None:
         if "region" not in table.columns:
-            raise InputError(f"region={region!r} was asked for but the file has no region column")
+            raise InputError(
+                f"the region {region!r} was asked for (--region, region=) but the file has no "
+                "region column",
+                path=source,
+            )
         wanted = region.strip().lower()
         other = ~errors.bad & (table["region"].str.strip().str.lower() != wanted).fillna(True)
         errors.add(
@@ -654,7 +658,8 @@ def _check_region(table: pd.DataFrame, errors: RowErrors, region: str | None, so
                 f"the file holds tallies for {len(regions)} regions "
                 f"({', '.join(map(repr, regions))}); "
                 "cumulative figures of different regions cannot be differenced together: "
-                "pass region= to choose one",
+                "choose one with the region option (--region NAME on the command line; pass "
+                "region= in Python)",
                 path=source,
                 column="region",
             )

@@ -92,6 +92,9 @@ class Provenance:
         The data's first and last day as read (before any window): for an incident table its
         earliest and latest incident date, otherwise the first and last day of the series
         built. Set when the series is built and kept by :meth:`CountSeries.window`.
+    region : str or None
+        The one area the whole series counts, when the data name it (a tallies file's
+        ``region``): claims about that area are checked against it.
     """
 
     source: str = ""
@@ -101,6 +104,7 @@ class Provenance:
     choices: tuple[str, ...] = ()
     first_day: pd.Timestamp | None = None
     last_day: pd.Timestamp | None = None
+    region: str | None = None
 
     def with_choice(self, *text: str) -> Provenance:
         """A copy with more choices recorded.

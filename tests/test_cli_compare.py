@@ -55,7 +55,7 @@ def test_compare_does_not_call_a_small_difference_a_fall():
     [
         ("213", "95/30", "cannot read '213'"),
         ("213/0", "95/30", "positive number of days"),
-        ("1,213/31", "95/30", "no thousands separators"),
+        ("1,21/31", "95/30", "thousands separators go every three digits"),
         ("213/31", "95/-30", "cannot read"),
     ],
 )
@@ -113,3 +113,112 @@ def test_compare_out_on_a_file_fails_before_writing(tmp_path):
     result = runner.invoke(app, ["compare", "213/31", "95/30", "--out", str(target)])
     assert result.exit_code == 2 and "is a file" in result.stderr
     assert target.read_text(encoding="utf-8") == "x"
+
+
+# ------------------------------------------------- natural phrasings of a total (issue 12)
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from trends.errors import InputError  # noqa: E402
+from trends.models.totals import MAX_TOTAL, compare_totals, parse_total  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "days"),
+    [
+        ("213 in the 31 days before", 213, 31),
+        ("95 in the 30 days after", 95, 30),
+        ("120 in 30 days", 120, 30),
+        ("95 in the 30 days", 95, 30),
+        ("213 in 31 days before", 213, 31),
+        ("213 over 31 days", 213, 31),
+        ("95 over the 30 days after", 95, 30),
+        ("95 in the 4 weeks after", 95, 28),
+        ("95 in the week after", 95, 7),
+        ("95 in two weeks", 95, 14),
+        ("1,213 in the 31 days before", 1213, 31),
+        ("1,213/31", 1213, 31),
+        ("  213 / 31  ", 213, 31),
+        ("213 In The 31 Days Before", 213, 31),
+        ("213 killed in the 31 days before", 213, 31),
+        ("213 civilians killed over the 31 days before", 213, 31),
+        ("213 during the 31 days before the truce", 213, 31),
+        ("12 in 7.5 days", 12, 7.5),
+        ("213 in the 31 days prior", 213, 31),
+        ("95 in the following 30 days", 95, 30),
+        ("0 in 1 day", 0, 1),
+    ],
+)
+def test_natural_phrasings_are_read(text, count, days):
+    total = parse_total(text)
+    assert (total.count, total.days) == (count, days)
+
+
+def test_the_help_phrasing_works_on_the_command_line():
+    result = runner.invoke(app, ["compare", "213 in the 31 days before", "95 in the 30 days after"])
+    assert result.exit_code == 0, result.output
+    assert "213 events in 31 days" in result.stdout and "95 events in 30 days" in result.stdout
+    assert "0.461" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("95 in the month after", "months have 28 to 31 days"),
+        ("95 in 2 months", "months have 28 to 31 days"),
+        ("95 in the year after", "give the number of days"),
+        ("1,21/31", "thousands separators go every three digits"),
+        ("1.213/31", "not a whole number"),
+        ("213 in the days before", "how many days"),
+        ("213", "cannot read '213'"),
+        ("213 in 31 hours", "cannot read"),
+        ("in 31 days", "cannot read"),
+    ],
+)
+def test_unreadable_totals_say_why(text, needle):
+    with pytest.raises(InputError, match=needle):
+        parse_total(text)
+
+
+def test_a_month_is_refused_in_one_line_on_the_command_line():
+    result = runner.invoke(app, ["compare", "213 in the month before", "95 in the 30 days after"])
+    assert result.exit_code == 2
+    assert "months have 28 to 31 days" in result.stderr and "30 days" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_totals_given_in_the_wrong_order_are_refused():
+    with pytest.raises(InputError, match="order"):
+        compare_totals("95 in the 30 days after", "213 in the 31 days before")
+
+
+_DAYS = st.integers(min_value=1, max_value=3650)
+
+
+@st.composite
+def _phrasings(draw):
+    count = draw(st.integers(min_value=0, max_value=MAX_TOTAL))
+    n = draw(_DAYS)
+    number = f"{count:,}" if draw(st.booleans()) else str(count)
+    unit, days = draw(st.sampled_from([("day", n), ("week", 7 * n)])) if n < 500 else ("day", n)
+    unit_text = unit if n == 1 else unit + "s"
+    prep = draw(st.sampled_from(["in", "over", "during", "In", "OVER"]))
+    the = draw(st.sampled_from(["", "the "]))
+    side = draw(st.sampled_from(["", " before", " after", " prior"]))
+    space = draw(st.sampled_from([" ", "  "]))
+    slash = draw(st.booleans()) and unit == "day"
+    text = f"{number}/{n}" if slash else f"{number}{space}{prep} {the}{n} {unit_text}{side}"
+    return text, count, days
+
+
+@given(_phrasings())
+def test_formatted_totals_parse_back(case):
+    text, count, days = case
+    total = parse_total(text)
+    assert (total.count, total.days) == (count, days)
+
+
+def test_a_date_after_the_period_is_allowed_but_not_a_second_total():
+    assert parse_total("213 in the 31 days before 31 August").days == 31
+    with pytest.raises(InputError, match="one count and one period"):
+        parse_total("213 in 31 days and 95 in 30 days")

@@ -44,10 +44,14 @@ def test_glance_is_one_row():
     assert len(compare_totals("10/7", "12/7").glance()) == 1
 
 
-@pytest.mark.parametrize("text", ["1,089/30", "abc", "12/0", "-3/10", "12/-1", "1.5/10"])
+@pytest.mark.parametrize("text", ["abc", "12/0", "-3/10", "12/-1", "1.5/10", "1,08/30"])
 def test_bad_totals_are_refused(text):
     with pytest.raises(InputError):
         parse_total(text)
+
+
+def test_a_thousands_separator_in_a_published_total_is_read():
+    assert parse_total("1,089/30").count == 1089
 
 
 def test_no_events_at_all():

@@ -5,10 +5,15 @@ a series that carries no incidents (a monitor's cumulative tallies, a plain dail
 checked day by day: each claim quantity is matched to the series measure whose name says it
 counts it (:func:`claim_measures`), a claim about anything else is *not checkable* with that
 reason, and a claim whose window holds days the source did not report is *undetermined*.
+
+A series is one area's counts with no place per row: a claim that names a region is checked only
+when the series' own region is known (``region=``) and matches it; otherwise it is *not checked*
+with that reason (never judged on a total that may cover another area).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -54,7 +59,7 @@ def claim_measures(series: CountSeries) -> dict[str, str]:
 
 
 def check_claims_on_series(
-    claims: pd.DataFrame, series: CountSeries, *, timeline: Any = None
+    claims: pd.DataFrame, series: CountSeries, *, timeline: Any = None, region: str | None = None
 ) -> tuple[Any, list[str]]:
     """Check a claims table against a count series' daily counts.
 
@@ -66,6 +71,10 @@ def check_claims_on_series(
         A tallies or counts series (daily, or summed from days).
     timeline : Timeline, optional
         Resolves event ids in the claims' windows.
+    region : str, optional
+        The area the series counts (a tallies file's one ``region``). A claim with a region is
+        checked when it matches this one (:func:`trends.models.claims.region_mask`); without
+        it, such a claim is *not checked*.
 
     Returns
     -------
@@ -83,6 +92,9 @@ def check_claims_on_series(
     daily = series.daily()
     mapping = claim_measures(daily)
     table = pd.DataFrame({"date": daily.counts.index})
+    region = region if region is not None else getattr(series.provenance, "region", None)
+    if isinstance(region, str) and region.strip():
+        table["region"] = region.strip()
     for quantity, measure in mapping.items():
         table[f"{quantity}_best" if quantity == "civilian_deaths" else quantity] = daily.measure(
             measure
@@ -94,16 +106,27 @@ def check_claims_on_series(
     d0, d1 = (reported.index[0], reported.index[-1]) if len(reported) else (None, None)
     check = check_claims(work, table, timeline=timeline, data_start=d0, data_end=d1)
     _mark_series_claims(check.frame, asked, daily, series.provenance.kind)
+    unplaced = int(check.frame["reason"].astype(str).str.contains(_NO_REGION, regex=False).sum())
     notes = [
         f"Claims about {q.replace('_', ' ')} were checked against {daily.label(m)}, day by day."
         for q, m in mapping.items()
     ]
+    if unplaced:
+        notes.append(
+            f"{unplaced} claim(s) naming a region were not checked: these data are one series "
+            "with no region named, so a claim about a region cannot be told apart from one about "
+            "another area."
+        )
     if not mapping:
         notes.append(
             "No claim could be checked: no measure of the data counts civilian deaths, child "
             "deaths or injured (name one with --columns, e.g. Killed=civilian_deaths)."
         )
     return check, notes
+
+
+#: Words of the reason of a claim whose region a series cannot apply.
+_NO_REGION = "are one series with no region named"
 
 
 def _mark_series_claims(
@@ -116,11 +139,27 @@ def _mark_series_claims(
     days = daily.counts.index
     for i in frame.index:
         q = str(frame.at[i, "quantity"])
+        why = str(frame.at[i, "reason"])
+        if frame.at[i, "verdict"] == "not checked" and "no column saying where" in why:
+            region = frame.at[i, "region"] if "region" in frame.columns else ""
+            frame.at[i, "reason"] = (
+                f"these data ({kind}) {_NO_REGION}, so the claim about {region!r} cannot be "
+                "limited to that region"
+            )
+            continue
         if frame.at[i, "verdict"] == "not checkable" and q not in ("nan", "None"):
             if str(frame.at[i, "reason"]).startswith("the data do not count"):
-                frame.at[i, "reason"] = (
-                    f"these data ({kind}) count {measures}, not {q.replace('_', ' ')}"
+                raw = next((str(frame.at[i, k]) for k in ("quantity_raw", "quantity_text")
+                            if k in frame.columns and isinstance(frame.at[i, k], str)
+                            and frame.at[i, k].strip()), None)  # fmt: skip
+                said = repr(raw) if raw and q == "other" else q.replace("_", " ")
+                extra = (
+                    " (a claim about deaths is checked against a series of killed only when it "
+                    "says the dead were civilians)"
+                    if q == "other" and raw and re.search(r"kill|death|dead", raw, re.I)
+                    else ""
                 )
+                frame.at[i, "reason"] = f"these data ({kind}) count {measures}, not {said}{extra}"
             continue
         ws, we = frame.at[i, "window_start_date"], frame.at[i, "window_end_date"]
         if frame.at[i, "verdict"] in ("supported", "not supported") and not pd.isna(ws):

@@ -73,6 +73,8 @@ the claim is false.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
@@ -97,6 +99,9 @@ __all__ = [
     "claim_words",
     "finding_sentence",
     "REPORTED_TOLERANCE",
+    "REGION_COLUMNS",
+    "region_mask",
+    "gap_text",
 ]
 
 #: Relative tolerance of a published number without a qualifier ("reported").
@@ -471,6 +476,193 @@ def finding_sentence(
     return texts.get(f.finding, FINDINGS.get(f.finding, f.finding).capitalize() + ".")
 
 
+def gap_text(difference: Any, difference_pct: Any) -> str:
+    """The gap of a claim as the report's tables write it: ``"+16 (+160.0%)"``, ``"-66 (-44.0%)"``.
+
+    Parameters
+    ----------
+    difference, difference_pct : float or None
+        best - v and its percentage of v (the ``difference`` and ``difference_pct`` columns).
+
+    Returns
+    -------
+    str
+        Empty when the claim was not compared with the data.
+    """
+    if _absent(difference):
+        return ""
+    d = float(difference)
+    num = f"{d:,.0f}" if (d.is_integer() and abs(d) >= 1) or abs(d) >= 100 else f"{d:.3g}"
+    pct = "" if _absent(difference_pct) else f" ({float(difference_pct):+.1f}%)"
+    return f"{'+' if d > 0 else ''}{num}{pct}"
+
+
+def _absent(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x)) or not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+# ------------------------------------------------------------------------------ regions
+#: Columns of an incident table that say where an incident happened, broadest first; a claim's
+#: ``region`` is matched against them (:func:`region_mask`).
+REGION_COLUMNS: tuple[str, ...] = ("region", "country", "admin1", "admin2", "admin3", "place")
+#: The level of the areas of each column (that of the kind words of :data:`_KINDS`).
+_COLUMN_LEVEL = {"region": 1, "country": 0, "admin1": 1, "admin2": 2, "admin3": 2, "place": 2}
+
+#: Words that say which kind of area a name is ("Sagaing Region", "Idlib governorate"), by level:
+#: 1 for first-level units, 2 for lower ones. "Sagaing" matches "Sagaing Region"; "Sagaing
+#: Township" does not.
+_KINDS: dict[str, tuple[str, int]] = {
+    **{w: (w, 1) for w in ("region", "province", "state", "governorate", "oblast", "division",
+                           "prefecture", "department", "territory", "wilaya", "muhafazah")},
+    **{w: (w, 2) for w in ("district", "county", "raion", "rayon", "township", "municipality",
+                           "subdistrict", "nahiya", "commune", "city", "town", "village")},
+}  # fmt: skip
+_KINDS.update({w + "s": v for w, v in list(_KINDS.items())})
+_KINDS.update({"provinces": ("province", 1), "territories": ("territory", 1),
+               "counties": ("county", 2), "municipalities": ("municipality", 2),
+               "cities": ("city", 2)})  # fmt: skip
+_ARTICLES = ("al", "el", "ad", "ar", "as", "at", "an", "az", "the")
+_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bb\u02bc\u02bf\u02be'`]")
+_SEPARATORS = re.compile(r"\s*(?:[,;&+/]|\band\b)\s*", re.IGNORECASE)
+
+
+def _name(text: Any, kind: tuple[str, int] | None = None) -> tuple[str, int | None, str]:
+    """``(core, level, key)`` of a place name: case, accents, punctuation, spaces and a leading
+    article ignored; ``core`` without the kind word ("sagaing"), ``key`` with it in the
+    singular ("sagaingregion"); ``kind`` is given to a name that has none."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    words = re.sub(r"[^\w]+|_", " ", _APOSTROPHES.sub("", text)).split()
+    if len(words) > 1 and words[0] in _ARTICLES:
+        words = words[1:]
+    kinds = [_KINDS[w] for w in words if w in _KINDS]
+    core = [w for w in words if w not in _KINDS]
+    if not kinds and kind is not None:
+        kinds = [kind]
+    level = kinds[-1][1] if kinds else None
+    key = "".join(core) + "".join(k[0] for k in kinds)
+    return "".join(core), level, key
+
+
+def _spelling(values: pd.Series) -> str:
+    """The most frequent spelling of equivalent names (first seen on a tie)."""
+    counts = values.value_counts(sort=False)
+    return str(counts.idxmax())
+
+
+def _match_name(
+    incidents: pd.DataFrame, columns: list[str], text: str, kind: tuple[str, int] | None
+) -> tuple[str, str | None, list[str]]:
+    """``("ok" | "ambiguous" | "none", column, values)`` of one region name."""
+    core, level, _ = _name(text, kind)
+    if not core:
+        return "none", None, []
+    found = []
+    for col in columns:
+        vals = incidents[col].dropna().astype(str)
+        names = {v: _name(v) for v in vals.unique()}
+        hits = [v for v, (c, lv, _) in names.items()
+                if c == core and (level is None or lv is None or lv == level)]  # fmt: skip
+        if hits:
+            found.append((col, hits, names))
+    if not found:
+        return "none", None, []
+    # A name that says its kind is read in a column of that level ("Sagaing Township" in place,
+    # "Idlib governorate" in admin1); a bare name ("Sagaing") as the broadest area it names (a
+    # region contains its namesake town).
+    same = [f for f in found if _COLUMN_LEVEL.get(f[0]) == level] if level is not None else []
+    col, hits, names = (same or found)[0]
+    if len({names[v][1] for v in hits} - {None}) > 1:
+        return "ambiguous", col, sorted(hits)
+    vals = incidents[col].dropna().astype(str)
+    groups: dict[str, list[str]] = {}
+    for v in hits:
+        groups.setdefault(names[v][2], []).append(v)
+    shown = [_spelling(vals[vals.isin(g)]) for g in groups.values()]
+    return "ok", col, shown
+
+
+def region_mask(incidents: pd.DataFrame, region: Any) -> tuple[pd.Series | None, str]:
+    """The incidents of a claim's region.
+
+    The region is matched against the incident table's :data:`REGION_COLUMNS` ignoring case,
+    accents, punctuation, spaces and a leading article; a kind word ("Region", "province",
+    "governorate", "district"...) may be left out on either side, but two different kinds do not
+    match ("Sagaing" matches "Sagaing Region"; "Sagaing Township" does not). A bare name found in
+    several columns is read as the broadest ("Idlib": the governorate, not the city); one that
+    matches two different areas of a column ("Sagaing Region" and "Sagaing District") is
+    ambiguous. A region that matches nothing is tried as a list ("Hama and Idlib provinces",
+    "Sagaing, Magway"): every part must match.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        Canonical incident table.
+    region : str
+        The claim's region as written.
+
+    Returns
+    -------
+    (mask or None, str)
+        The boolean mask of the incidents in the region and the words saying what was matched
+        (``"admin1 'Sagaing Region'"``); or None and the reason the region cannot be applied.
+    """
+    text = str(region).strip()
+    columns = [c for c in REGION_COLUMNS
+               if c in incidents.columns and incidents[c].notna().any()]  # fmt: skip
+    if not columns:
+        return None, (
+            f"the claim is about {text!r}, but the data have no column saying where an incident "
+            f"happened ({', '.join(REGION_COLUMNS[:-1])} or {REGION_COLUMNS[-1]}), so it cannot "
+            "be limited to that region"
+        )
+    where = f"the data's {', '.join(columns)} column{'s' if len(columns) > 1 else ''}"
+    status, col, values = _match_name(incidents, columns, text, None)
+    parts = [(status, col, values)]
+    if status == "none":
+        names = [p for p in _SEPARATORS.split(text) if p.strip()]
+        if len(names) > 1:
+            # "Sagaing and Magway regions": the last name's kind word is every name's
+            kind = next((_KINDS[w] for w in reversed(re.findall(r"\w+", names[-1].casefold()))
+                         if w in _KINDS), None)  # fmt: skip
+            parts = [_match_name(incidents, columns, p, kind) for p in names]
+            missing = [p for p, (st, _, _) in zip(names, parts, strict=True) if st == "none"]
+            if missing:
+                return None, (
+                    f"region {text!r}: {', '.join(map(repr, missing))} matches no place or area "
+                    f"named in {where}, so the claim cannot be limited to it"
+                )
+        else:
+            return None, (
+                f"region {text!r} matches no place or area named in {where}, so the claim "
+                "cannot be limited to it"
+            )
+    for st, c, vals in parts:
+        if st == "ambiguous":
+            return None, (
+                f"region {text!r} is ambiguous in the data's {c} column "
+                f"({', '.join(map(repr, vals))}): name one"
+            )
+    mask = pd.Series(False, index=incidents.index)
+    used: dict[str, list[str]] = {}
+    for _, c, vals in parts:
+        mask |= incidents[c].astype("string").isin(_all_spellings(incidents[c], vals)).fillna(False)
+        used.setdefault(c, []).extend(v for v in vals if v not in used.get(c, []))
+    words = " or ".join(f"{c} {', '.join(map(repr, vals))}" for c, vals in used.items())
+    return mask.astype(bool), words
+
+
+def _all_spellings(column: pd.Series, shown: list[str]) -> list[str]:
+    """Every value of ``column`` equivalent (same :func:`_name` key) to one of ``shown``."""
+    keys = {_name(v)[2] for v in shown}
+    return [v for v in column.dropna().astype(str).unique() if _name(v)[2] in keys]
+
+
 def claims_table(claims: Any) -> pd.DataFrame:
     """Claims as a table: a copy of a DataFrame, or one row per :class:`Claim` of a sequence.
 
@@ -577,6 +769,8 @@ class ClaimsCheck(Result):
                     "window_start": r.get("window_start_date"),
                     "window_end": r.get("window_end_date"),
                     "quantity": r.get("quantity"),
+                    "region": r.get("region"),
+                    "region_used": r.get("region_used"),
                     "value": r.get("value"),
                     "qualifier": r.get("qualifier"),
                     "qualifier_used": r.get("qualifier_used"),
@@ -678,6 +872,33 @@ def _finding_columns(
     }
 
 
+def _region_note(region: str, used: str) -> str:
+    """Why a checked claim's region was read as it was, when that took a judgement (a kind word
+    left out, a name found in several columns, a list of names); empty when it is plain."""
+    plain = re.fullmatch(r"(\w+) '(.*)'", used)
+    if plain and _name(plain.group(2))[2] == _name(region)[2]:
+        return ""
+    return f"region {region!r} read as {used}"
+
+
+def _observed(sub: pd.DataFrame, quantity: str) -> tuple[float, float, float]:
+    """Sums of the low, best and high figures of a claim's incidents (or their number)."""
+    cols = QUANTITY_COLUMNS[quantity]
+    if cols is None:
+        return (float(len(sub)),) * 3
+    lo_c, best_c, hi_c = (c2 if c2 in sub.columns else None for c2 in cols)
+    b = sub[best_c or cols[1]].astype("Float64")
+    # Per incident, low <= best <= high (a range that excludes the preferred figure is widened
+    # to include it) before summing.
+    lo_v = sub[lo_c].astype("Float64").fillna(b) if lo_c else b
+    hi_v = sub[hi_c].astype("Float64").fillna(b) if hi_c else b
+    lo_v = lo_v.where(lo_v.isna() | b.isna() | (lo_v <= b), b)
+    hi_v = hi_v.where(hi_v.isna() | b.isna() | (hi_v >= b), b)
+    # An incident without a best figure adds nothing to any of the three sums.
+    lo_v, hi_v = lo_v.where(b.notna()), hi_v.where(b.notna())
+    return float(lo_v.sum()), float(b.sum()), float(hi_v.sum())
+
+
 def check_claims(
     claims,
     incidents: pd.DataFrame,
@@ -689,6 +910,7 @@ def check_claims(
     scope_column: str = "region_scope",
     tolerance: float = 0.1,
     reported_tolerance: float = REPORTED_TOLERANCE,
+    regions: bool | None = None,
 ) -> ClaimsCheck:
     """Check every claim of a table against the incidents (vectorised over claims).
 
@@ -716,16 +938,24 @@ def check_claims(
     reported_tolerance : float
         Relative tolerance of a published number without a qualifier (see
         :func:`effective_qualifier`), for the ``finding`` columns.
+    regions : bool, optional
+        Whether a claim's ``region`` limits the incidents it is checked on (:func:`region_mask`).
+        Default: when no ``scopes`` are given (with ``scopes``, the scope column decides and the
+        ``region`` column is free text). A claim whose region cannot be applied (the data name
+        no place, or not that one, or it is ambiguous) is *not checked*, with the reason: it is
+        never judged on the whole table. A claim without a region is checked on every incident.
+        ``region_used`` says which column and names were matched.
 
     Returns
     -------
     ClaimsCheck
         ``frame`` keeps the ``verdict`` column (supported / not supported / undetermined / not
         checkable / not checked) and adds ``qualifier_used``, ``tolerance_used``, ``finding``,
-        ``finding_label``, ``finding_sentence``, ``difference``, ``difference_pct`` and
-        ``gap_pct`` (see the module docstring).
+        ``finding_label``, ``finding_sentence``, ``difference``, ``difference_pct``,
+        ``gap_pct`` (see the module docstring) and ``region_used``.
     """
     frame = _claims_frame(claims)
+    by_region = scopes is None if regions is None else bool(regions)
     if frame.empty:
         return ClaimsCheck(frame, data_start=data_start, data_end=data_end, tolerance=tolerance)
     dates = pd.to_datetime(incidents["date"]).dt.normalize()
@@ -738,9 +968,12 @@ def check_claims(
         we = _resolve(c.get("window_end"), timeline)
         row["window_start_date"], row["window_end_date"] = ws, we
         row.update(observed_low=None, observed_best=None, observed_high=None, gap=None)
+        row["region_used"] = None
         quantity = c.get("quantity")
         reason = ""
         mask = None
+        region = c.get("region") if by_region else None
+        region = region.strip() if isinstance(region, str) and region.strip() else None
         if ws is None or we is None:
             row["verdict"], reason = "not checkable", "the claim's window has no date"
         elif quantity not in QUANTITY_COLUMNS:
@@ -759,8 +992,14 @@ def check_claims(
                 "not checked",
                 f"region scope {c.get(scope_column)!r} is outside the data",
             )
+        elif region is not None and (where := region_mask(incidents, region))[0] is None:
+            row["verdict"], reason = "not checked", where[1]
         else:
             mask = (dates >= ws) & (dates <= we)
+            if region is not None:
+                mask &= where[0]
+                row["region_used"] = where[1]
+                reason = _region_note(region, where[1])
             if scopes is not None:
                 fn = scopes[c.get(scope_column)]
                 if fn is not None:
@@ -777,30 +1016,14 @@ def check_claims(
                     elif scopes[key] is not None:
                         mask &= scopes[key](incidents).fillna(False).astype(bool)
         if mask is not None:
-            sub = incidents.loc[mask]
-            cols = QUANTITY_COLUMNS[quantity]
-            if cols is None:
-                low = best = high = float(len(sub))
-            else:
-                lo_c, best_c, hi_c = (c2 if c2 in sub.columns else None for c2 in cols)
-                b = sub[best_c or cols[1]].astype("Float64")
-                # Per incident, low <= best <= high (a range that excludes the preferred figure
-                # is widened to include it) before summing.
-                lo_v = sub[lo_c].astype("Float64").fillna(b) if lo_c else b
-                hi_v = sub[hi_c].astype("Float64").fillna(b) if hi_c else b
-                lo_v = lo_v.where(lo_v.isna() | b.isna() | (lo_v <= b), b)
-                hi_v = hi_v.where(hi_v.isna() | b.isna() | (hi_v >= b), b)
-                # An incident without a best figure adds nothing to any of the three sums.
-                lo_v, hi_v = lo_v.where(b.notna()), hi_v.where(b.notna())
-                best = float(b.sum())
-                low = float(lo_v.sum())
-                high = float(hi_v.sum())
+            low, best, high = _observed(incidents.loc[mask], quantity)
             row.update(observed_low=low, observed_best=best, observed_high=high)
             v, gap, best_ok = verdict(low, best, high, float(c["value"]), c["qualifier"], tolerance)
             covered = not (ws < d0 or we > d1)
             if not covered:
                 v = "undetermined"
-                reason = f"the window reaches outside the data's coverage ({d0:%d %b %Y} to {d1:%d %b %Y})"
+                outside = f"the window reaches outside the data's coverage ({d0:%d %b %Y} to {d1:%d %b %Y})"
+                reason = f"{outside}; {reason}" if reason else outside
             row.update(verdict=v, gap=gap, best_consistent=best_ok)
             row.update(
                 _finding_columns(

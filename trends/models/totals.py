@@ -30,8 +30,6 @@ from trends.verdicts.words import fmt_p
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
 
-_TOTAL = re.compile(r"^\s*(\d+)\s*(?:/|\s+in\s+)\s*(\d+(?:\.\d+)?)\s*(?:days?)?\s*$", re.I)
-
 #: The largest count accepted for one published total (a guard against typing errors).
 MAX_TOTAL = 100_000_000
 
@@ -95,13 +93,127 @@ class PublishedTotal:
         return low, high
 
 
+#: How a total can be written: "213/31", "213 in 31 days", "213 in the 31 days before",
+#: "1,213 killed over the 4 weeks after the truce" (see :func:`parse_total`).
+_HOW = "write COUNT/DAYS (213/31) or words such as '213 in the 31 days before'"
+_SLASH = re.compile(r"^(?P<count>\S+?)\s*/\s*(?P<days>\S+?)\s*(?:d|days?)?$")
+_NUMBER = r"\d[\d,.]*"
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+_UNITS = {"d": 1, "day": 1, "days": 1, "wk": 7, "wks": 7, "week": 7, "weeks": 7,
+          "fortnight": 14, "fortnights": 14}  # fmt: skip
+_VAGUE = ("month", "months", "year", "years")
+_BEFORE = ("before", "prior", "preceding", "previous", "earlier")
+_AFTER = ("after", "following", "since", "subsequent", "later", "next")
+_PERIOD = re.compile(
+    r"\b(?P<prep>in|over|during|across|for|within)\s+(?:the\s+)?"
+    r"(?:(?P<mod>first|last|past|next|following|preceding|previous|subsequent)\s+)?"
+    rf"(?:(?P<n>{_NUMBER}|{'|'.join(_WORDS)})\s*)?"
+    rf"(?P<unit>{'|'.join(sorted((*_UNITS, *_VAGUE), key=len, reverse=True))})\b"
+    r"(?P<rest>.*)$"
+)
+
+
+def _whole(text: str, whole: str) -> int:
+    """A count written with or without thousands separators ("1,213"), else a clear error."""
+    if re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text):
+        return int(text.replace(",", ""))
+    if re.fullmatch(r"[\d.,]+", text) and "." in text:
+        raise InputError(
+            f"cannot read {whole!r} as a published total: {text!r} is not a whole number (a total "
+            "counts deaths or events; write 1213 or 1,213)"
+        )
+    if re.fullmatch(r"[\d,]+", text):
+        raise InputError(
+            f"cannot read {whole!r} as a published total: {text!r} is not a number "
+            "(thousands separators go every three digits: 1,213)"
+        )
+    raise InputError(f"cannot read {whole!r} as a published total: {_HOW}")
+
+
+def _amount(text: str, whole: str) -> float:
+    """A number of days or weeks: a whole or decimal number ("31", "7.5", "1,000")."""
+    if text in _WORDS:
+        return float(_WORDS[text])
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    return float(_whole(text, whole))
+
+
+def _vague(whole: str, unit: str) -> InputError:
+    what = "months have 28 to 31 days" if unit.startswith("month") else "years have 365 or 366"
+    return InputError(
+        f"cannot read {whole!r} as a published total: it does not give the number of days "
+        f"({what}); give the number of days, e.g. '95 in the 30 days after' or 95/30"
+    )
+
+
+def _read_total(text: str) -> tuple[int, float, str]:
+    """``(count, days, direction)`` of a total's text; direction is "before", "after" or ""."""
+    whole = str(text)
+    norm = " ".join(whole.replace("\u00a0", " ").split()).casefold()
+    slash = _SLASH.match(norm)
+    if slash is not None:
+        count = _whole(slash.group("count"), whole)
+        if not re.fullmatch(r"\d[\d,]*(?:\.\d+)?", slash.group("days")):
+            raise InputError(f"cannot read {whole!r} as a published total: {_HOW}")
+        return count, _amount(slash.group("days"), whole), ""
+    head, _, tail = norm.partition(" ")
+    if not re.fullmatch(_NUMBER, head):
+        raise InputError(f"cannot read {whole!r} as a published total: {_HOW}")
+    count = _whole(head, whole)
+    periods = list(_PERIOD.finditer(tail))  # the last group runs to the end: a second period
+    periods += [p for m in periods[:1] for p in _PERIOD.finditer(m.group("rest"))]
+    if not periods:
+        if re.search(r"\b(?:months?|years?)\b", tail):
+            raise _vague(whole, re.search(r"\b(?:months?|years?)\b", tail).group(0))
+        if re.search(r"\b(?:days|weeks)\b", tail):
+            raise InputError(
+                f"cannot read {whole!r} as a published total: it does not say how many days; {_HOW}"
+            )
+        raise InputError(f"cannot read {whole!r} as a published total: {_HOW}")
+    m = periods[0]
+    what = tail[: m.start()]
+    if re.search(r"\d", what) or len(periods) > 1:
+        raise InputError(
+            f"cannot read {whole!r} as a published total: give one count and one period; {_HOW}"
+        )
+    unit = m.group("unit")
+    if unit in _VAGUE:
+        raise _vague(whole, unit)
+    n = m.group("n")
+    if n is None:
+        if unit.endswith("s"):
+            raise InputError(
+                f"cannot read {whole!r} as a published total: it does not say how many {unit}; "
+                f"{_HOW}"
+            )
+        amount = 1.0
+    else:
+        amount = _amount(n, whole)
+    days = amount * _UNITS[unit]
+    words = [m.group("mod") or "", *m.group("rest").split()[:1]]
+    direction = next(
+        ("before" if w in _BEFORE else "after" for w in words if w in _BEFORE or w in _AFTER), ""
+    )
+    return count, days, direction
+
+
 def parse_total(text: str, label: str = "") -> PublishedTotal:
-    """Read ``"213/31"`` or ``"213 in 31 days"`` as a :class:`PublishedTotal`.
+    """Read a published total: ``"213/31"``, ``"213 in 31 days"``, ``"213 in the 31 days
+    before"``, ``"1,213 killed over the 4 weeks after"``...
+
+    Accepted: a whole count (thousands separators allowed: ``1,213``), then either a slash and
+    the number of days, or words naming the period: "in", "over", "during", "across", "for" or
+    "within", an optional "the", an optional "first", "last", "following"..., a number (digits,
+    or "a", "one" to "twelve") and "days", "weeks" (7 days) or "fortnights" (14). Words between
+    the count and the period ("killed") and after it ("before the truce") are allowed. Months
+    and years are refused: they do not say how many days (a month has 28 to 31).
 
     Parameters
     ----------
     text : str
-        A whole count, a slash (or the word "in") and the number of days it covers.
+        The total.
     label : str, optional
         Name of the period.
 
@@ -112,16 +224,16 @@ def parse_total(text: str, label: str = "") -> PublishedTotal:
     Raises
     ------
     InputError
-        The text is not of that form (thousands separators are refused: write 1089, not 1,089).
+        The text cannot be read; the message says why and how to write it.
+
+    Examples
+    --------
+    >>> t = parse_total("95 in the 4 weeks after")
+    >>> (t.count, t.days)
+    (95, 28)
     """
-    match = _TOTAL.match(str(text))
-    if match is None:
-        raise InputError(
-            f"cannot read {text!r} as a published total: write COUNT/DAYS, e.g. 213/31 "
-            "(213 in 31 days), with no thousands separators"
-        )
-    days = float(match.group(2))
-    return PublishedTotal(int(match.group(1)), int(days) if days.is_integer() else days, label)
+    count, days, _ = _read_total(text)
+    return PublishedTotal(count, int(days) if days.is_integer() else days, label)
 
 
 def _plural(n: float, unit: str) -> str:
@@ -288,7 +400,8 @@ def compare_totals(
     Parameters
     ----------
     before, after : PublishedTotal or str
-        The totals, or text such as ``"213/31"`` (213 in 31 days).
+        The totals, or text such as ``"213/31"`` or ``"213 in the 31 days before"``
+        (:func:`parse_total`).
     alpha : float, default 0.05
         One minus the confidence level.
     measure : str, default "events"
@@ -307,6 +420,13 @@ def compare_totals(
         raise InputError(f"alpha must be between 0 and 1, got {alpha!r}")
     b = parse_total(before, "before") if isinstance(before, str) else before
     a = parse_total(after, "after") if isinstance(after, str) else after
+    said = [_read_total(t)[2] if isinstance(t, str) else "" for t in (before, after)]
+    if said[0] == "after" or said[1] == "before":
+        raise InputError(
+            f"the totals are in the wrong order ({before!r} is said to come "
+            f"{said[0] or 'first'}, {after!r} {said[1] or 'second'}): give the total before "
+            "first, then the total after"
+        )
     rr = exact_poisson_ratio(a.count, a.days, b.count, b.days, alpha=alpha)
     notes = []
     if a.count + b.count < 20:

@@ -22,8 +22,14 @@ from typing import Any
 import matplotlib
 import pytest
 from filelock import FileLock
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# Property-based tests draw their examples from a fixed seed: the suite gives the same result on
+# every run and machine (a failure found by a random run is added as an explicit example).
+settings.register_profile("reproducible", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TRENDS_SHARED_DIR", REPO.parent / "shared"))

@@ -226,7 +226,7 @@ def test_segment_without_observed_days_is_refused():
 def test_segment_without_events_is_refused():
     s = _series(seed=3)
     s.iloc[120:] = 0.0
-    with pytest.raises(InsufficientDataError, match="compare_rates"):
+    with pytest.raises(InsufficientDataError, match="no events.*exact interval"):
         fit_its(s, s.index[120])
 
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -568,7 +568,11 @@ def test_counts_are_non_negative_integers(
         "deaths_per_attack": deaths,
         "seed": seed,
     }
-    f = simulate_conflict(**kwargs).frame
+    try:
+        f = simulate_conflict(**kwargs).frame
+    except SimulationError as exc:  # a documented refusal: stacked changes overflow the rate
+        assert "limit" in str(exc)
+        assume(False)
     for col in ("attacks", "civilian_deaths"):
         assert f[col].dtype == np.int64
         assert (f[col] >= 0).all()

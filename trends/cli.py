@@ -20,17 +20,20 @@ No command shows a Python traceback unless ``--debug`` is given: one top-level h
 Commands
 --------
 ``trends [--debug] validate PATH --format F [--json] [--columns A=a,B=b] [--date-format F]
-[--dayfirst | --monthfirst] [--thousands ,] [--delimiter D] [--encoding E] [--sheet S]``
+[--dayfirst | --monthfirst] [--label start|end] [--thousands ,] [--delimiter D] [--encoding E]
+[--sheet S] [--event-types T] [--region R]``
     Read a file and print its ingest report. Exit 0 when every row is accepted or merged as a
     duplicate, 1 when some rows were rejected, 2 when the file cannot be read at all.
 ``trends report [--data FILE --format F] [--events FILE] [--claims FILE] [--intervention ID]
 [--start S] [--end E] [--freq D] [--family negbin] [--outcome O ...] [--out DIR] [--config TOML]
-[--columns A=a,B=b] [--dayfirst | --monthfirst] [--date-format F] [--label start|end]``
+[--columns A=a,B=b] [--dayfirst | --monthfirst] [--date-format F] [--label start|end]
+[--thousands ,] [--delimiter D] [--encoding E] [--sheet S] [--event-types T] [--region R]``
     Run the whole analysis and write the charts, ``report.md``, ``report.html``,
     ``results.json`` and the series CSVs into ``--out`` (default ``out/``), for any format
     (incidents, acled, ucdp, tallies, counts). With no option it reproduces the Idlib 2019
-    analysis (see :mod:`trends.config` for the defaults and why). Exit 0 on success, 2 on bad
-    input with a one-line reason on stderr.
+    analysis (see :mod:`trends.config` for the defaults and why). The reading options are those
+    of ``validate``, with the same names and meaning (and the same keys in ``--config``). Exit 0
+    on success, 2 on bad input with a one-line reason on stderr.
 ``trends claims [--claims FILE] [--data FILE --format F] [--events FILE] [--json]``
     Check a claims table against a data file (default: the bundled claims and data) and print
     the verdicts. Exit 0 on success, 2 on bad input.
@@ -146,6 +149,25 @@ def _check_format(value: str) -> str:
     return value
 
 
+def _check_label(value: str | None) -> str | None:
+    if value is not None and value not in ("start", "end"):
+        raise typer.BadParameter("choose start or end")
+    return value
+
+
+# Help of the reading options, shared by `validate` and `report` (same names, same meaning).
+_DELIMITER_HELP = "Field separator, one character or '\\t' (default: detect)."
+_ENCODING_HELP = "Text encoding (default UTF-8), e.g. cp1252."
+_THOUSANDS_HELP = "Thousands separator of the counts, e.g. ',' (1,089)."
+_SHEET_HELP = "Worksheet of an .xlsx file: its name or its position (0 is the first)."
+_EVENT_TYPES_HELP = (
+    "ACLED: event types counted as attacks, comma-separated, or 'all' (default: "
+    "Battles, Explosions/Remote violence, Violence against civilians)."
+)
+_LABEL_HELP = "counts: a weekly or monthly date is its period's first day (start) or last (end)."
+_REGION_HELP = "tallies: the region to read when the file holds tallies of several regions."
+
+
 @app.command()
 def validate(
     path: Annotated[Path, typer.Argument(help="The file to check.")],
@@ -159,10 +181,8 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at the first bad row (exit 1).")
     ] = False,
-    delimiter: Annotated[
-        str | None, typer.Option(help="Field separator, one character or '\\t' (default: detect).")
-    ] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding (default UTF-8).")] = None,
+    delimiter: Annotated[str | None, typer.Option(help=_DELIMITER_HELP)] = None,
+    encoding: Annotated[str | None, typer.Option(help=_ENCODING_HELP)] = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -182,20 +202,21 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    thousands: Annotated[
-        str | None, typer.Option(help="Thousands separator of the counts, e.g. ',' (1,089).")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Worksheet of an .xlsx file.")] = None,
+    thousands: Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)] = None,
+    sheet: Annotated[str | None, typer.Option(help=_SHEET_HELP)] = None,
     event_types: Annotated[
         str | None,
         typer.Option(
             "--event-types",
-            help="ACLED: event types counted as attacks, comma-separated, or 'all' (default: "
-            "Battles, Explosions/Remote violence, Violence against civilians).",
+            help=_EVENT_TYPES_HELP,
         ),
     ] = None,
+    label: Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)] = None,
+    region: Annotated[str | None, typer.Option(help=_REGION_HELP)] = None,
 ) -> None:
     """Read PATH and account for every row: accepted, rejected (with reasons) or duplicate."""
+    from trends.config import sheet_option
+
     options = _reader_options(
         format,
         strict=strict,
@@ -205,8 +226,10 @@ def validate(
         date_format=date_format,
         dayfirst=dayfirst,
         thousands=thousands,
-        sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
+        sheet=None if sheet is None else sheet_option(sheet),
         event_types=event_types,
+        label=label,
+        region=region,
     )
     _, report = reader_for(format)(path, **options)
     if as_json:
@@ -388,8 +411,8 @@ def report(
     source: Annotated[
         str | None,
         typer.Option(
-            help="Source credit for the charts; with tallies or counts it names the measures "
-            '("killed (ministry tallies)").'
+            help="Source credit for the charts and the report, as you write it (default: the "
+            "data file's name)."
         ),
     ] = None,
     columns: Annotated[
@@ -410,12 +433,15 @@ def report(
         str | None,
         typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y."),
     ] = None,
-    label: Annotated[
-        str | None,
-        typer.Option(
-            help="counts: a weekly or monthly date is its period's first day (start) or last (end)."
-        ),
+    label: Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)] = None,
+    thousands: Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)] = None,
+    delimiter: Annotated[str | None, typer.Option(help=_DELIMITER_HELP)] = None,
+    encoding: Annotated[str | None, typer.Option(help=_ENCODING_HELP)] = None,
+    sheet: Annotated[str | None, typer.Option(help=_SHEET_HELP)] = None,
+    event_types: Annotated[
+        str | None, typer.Option("--event-types", help=_EVENT_TYPES_HELP)
     ] = None,
+    region: Annotated[str | None, typer.Option(help=_REGION_HELP)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Run the whole analysis and write charts, report.md, report.html, results.json and series CSVs."""
@@ -429,7 +455,9 @@ def report(
         data=data, format=format, events=events, claims=claims, intervention=intervention,
         start=start, end=end, freq=freq, family=family, inference=inference, outcome=outcome, out=out,
         theatre=theatre, title=title, source=source, columns=columns or None,
-        dayfirst=dayfirst, date_format=date_format, label=label,
+        dayfirst=dayfirst, date_format=date_format, label=label, thousands=thousands,
+        delimiter=delimiter, encoding=encoding, sheet=sheet, event_types=event_types,
+        region=region,
     )  # fmt: skip
     try:
         cfg = _config_from_options(config, options)
@@ -495,11 +523,21 @@ def claims_command(
     date_format: Annotated[
         str | None, typer.Option("--date-format", help="strptime format of --data's dates.")
     ] = None,
-    label: Annotated[
-        str | None, typer.Option(help="counts: weekly/monthly dates label the start or end.")
+    label: Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)] = None,
+    thousands: Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)] = None,
+    delimiter: Annotated[str | None, typer.Option(help=_DELIMITER_HELP)] = None,
+    encoding: Annotated[str | None, typer.Option(help=_ENCODING_HELP)] = None,
+    sheet: Annotated[str | None, typer.Option(help=_SHEET_HELP)] = None,
+    event_types: Annotated[
+        str | None, typer.Option("--event-types", help=_EVENT_TYPES_HELP)
     ] = None,
+    region: Annotated[str | None, typer.Option(help=_REGION_HELP)] = None,
 ) -> None:
-    """Check published claims against the data and print each verdict.
+    """Check published claims against the data and print each finding, its gap and verdict.
+
+    A claim with a region is checked on that region's incidents (matched against the data's
+    place, admin and country columns); when the region cannot be applied it is "not checked",
+    with the reason.
 
     A tallies or counts file is checked day by day: claims about deaths against its killed
     figures; a claim about a quantity it does not count is "not checkable", with that reason.
@@ -510,7 +548,9 @@ def claims_command(
 
     given = dict(claims=claims, data=data, format=format, events=events, theatre=theatre,
                  source=source, columns=columns or None, dayfirst=dayfirst,
-                 date_format=date_format, label=label)  # fmt: skip
+                 date_format=date_format, label=label, thousands=thousands,
+                 delimiter=delimiter, encoding=encoding, sheet=sheet, event_types=event_types,
+                 region=region)  # fmt: skip
     try:
         cfg = ReportConfig.from_mapping(
             {k: v for k, v in given.items() if v is not None}
@@ -536,9 +576,14 @@ def claims_command(
 
 
 def _claims_table(check) -> str:
-    """Verdicts as an aligned plain-text table, with the summary line first."""
+    """Findings, gaps and verdicts as an aligned plain-text table, with the summary line first.
+
+    The finding (``finding_label``) and the gap (``difference``, ``difference_pct``) are the
+    check's own columns, written as report.md writes them.
+    """
     import pandas as pd
 
+    from trends.models.claims import gap_text
     from trends.report.fmt import claim_text as _claim_text
     from trends.report.fmt import iso as _iso
     from trends.report.fmt import number as _n
@@ -556,6 +601,10 @@ def _claims_table(check) -> str:
                 "data (low-high)": (
                     f"{_n(best)} ({_n(r['observed_low'])}-{_n(r['observed_high'])})" if has else ""
                 ),
+                "finding": str(r.get("finding_label") or ""),
+                "gap (best - claim)": gap_text(r.get("difference"), r.get("difference_pct"))
+                if has
+                else "",
                 "verdict": str(r.get("verdict") or ""),
                 "reason": str(r.get("reason") or ""),
             }
@@ -579,8 +628,17 @@ def _one_line(exc: Exception) -> str:
 
 @app.command("compare")
 def compare_command(
-    before: Annotated[str, typer.Argument(help="The total before: COUNT/DAYS, e.g. 213/31.")],
-    after: Annotated[str, typer.Argument(help="The total after: COUNT/DAYS, e.g. 95/30.")],
+    before: Annotated[
+        str,
+        typer.Argument(
+            help='The total before: COUNT/DAYS (213/31) or words ("213 in the 31 days before", '
+            '"1,213 over 4 weeks").'
+        ),
+    ],
+    after: Annotated[
+        str,
+        typer.Argument(help='The total after: 95/30, or "95 in the 30 days after".'),
+    ],
     measure: Annotated[
         str, typer.Option(help='What was counted, in words, e.g. "casualties".')
     ] = "events",
@@ -602,7 +660,9 @@ def compare_command(
 
     Prints the exact conditional Poisson rate ratio after/before with its 95% interval and
     p-value, in words that do not over-claim (the interval assumes independent Poisson days).
-    Exit 0 on success, 2 with a one-line reason when a total cannot be read.
+    A total is COUNT/DAYS or words: "213 in 31 days", "213 over the 31 days before", "95 in the
+    4 weeks after" (a month is refused: give its days). Exit 0 on success, 2 with a one-line
+    reason when a total cannot be read.
     """
     from trends.models.totals import compare_totals
 

@@ -278,8 +278,9 @@ class ChangeDateSet(Result):
         if self.uninformative:
             return (
                 f"The data cannot date a change: if the rate changed once in this window, the "
-                f"{pct} set of possible start dates covers {self.share:.0%} of it "
-                f"({_fmt(self.dates[0])} to {_fmt(self.dates[-1])})."
+                f"{pct} set of possible start dates covers {self.share:.0%} of the dates at "
+                f"which a change can be tested ({_fmt(self.dates[0])} to "
+                f"{_fmt(self.dates[-1])})."
             )
         runs = self.runs()
         span = "; ".join(

@@ -14,8 +14,12 @@ Estimator (robust to the level shifts being searched for)
 Counts are put on a variance-stabilised scale, ``x = 2 sqrt(y + 3/8)`` (Anscombe; values are
 used as given for a Gaussian model). For lags ``k = 1..K`` (``K = min(30, max(10, n // 8))``) the
 half mean squared difference ``V_k = mean((x[t+k] - x[t])^2) / 2`` estimates
-``gamma_0 - gamma_k``; a level shift only enters the few differences that straddle it, so the
-estimates do not need the segmentation. The autocorrelations are modelled as
+``gamma_0 - gamma_k``; a level shift only enters the differences that straddle it (``k`` of the
+``n - k`` at lag ``k``), so moderate shifts barely move the estimates. A large shift in a short
+series does inflate them (the search then alternates with estimates inside the segments it
+finds, but a shift it misses stays in the factor). A second start from a fit with a term for
+shifts was tried and not kept: it found real changes more often but raised false detections
+under strong dependence above 0.10 (benchmarks/README.md, section 4c). The autocorrelations are modelled as
 ``rho_k = c p^k`` (an ARMA(1,1) autocorrelation: an AR(1) signal in noise, the shape of a latent
 AR(1) intensity observed through counts, of INGARCH(1,1) counts and, approximately, of a
 two-state Markov chain), fitted by least squares ``V_k = g0 - g0 c p^k`` over a grid of ``p``
@@ -119,8 +123,11 @@ class DependenceEstimate:
             "of long-run to short-run variance, 1 + 2 sum of the autocorrelations, fitted as "
             f"c p^k with p = {self.persistence:.2f} and lag-1 autocorrelation "
             f"{self.lag1:.2f} from mean squared differences at lags 1-{self.max_lag} of the "
-            "square-root counts, which level shifts barely affect), in the criterion and in the "
-            "date weights."
+            "square-root counts, re-estimated inside the segments of any change found), in the "
+            "criterion and "
+            "in the date weights. A large shift that the search has not found also raises the "
+            "factor, so a clear change in a short series can be missed; the calibrated set of "
+            "possible change dates is given either way."
         )
 
 

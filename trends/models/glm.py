@@ -429,7 +429,15 @@ def fit_count_glm(
         notes.append("theta is infinite: joint standard errors equal the conditional ones")
     cov, cov_joint_arr, cres = _covariance(fam, estimator, data, ff, scores, cov_model, joint)
     cov = 0.5 * (cov + cov.T)
-    bse = np.sqrt(np.diag(cov))
+    var = np.diag(cov)
+    if np.any(var < 0):  # a HAC covariance need not be positive definite in every direction
+        warnings.warn(
+            "the covariance estimate has negative variances: their standard errors are missing",
+            ModelWarning,
+            stacklevel=2,
+        )
+        notes.append("some variances of the covariance estimate were negative (no standard error)")
+    bse = np.sqrt(np.where(var >= 0, var, np.nan))
     idx_names = pd.Index(data.names)
     cov_joint_df = None
     if cov_joint_arr is not None:

@@ -468,12 +468,12 @@ def usable_rows(
         if np.sum(yv[mask]) == 0:
             raise InsufficientDataError(
                 f"the segment {segment_label(placed, s_)} has no events: a log-linear level "
-                "change cannot be estimated (its rate ratio would be 0 or infinite); use "
-                "trends.models.rates.compare_rates for an exact interval"
+                "change cannot be estimated (its rate ratio would be 0 or infinite); the "
+                "two-period comparison of rates gives an exact interval instead"
             )
         if spec.slope_change and s_ > 0 and mask.sum() < 2:
             raise InsufficientDataError(
                 f"the segment {segment_label(placed, s_)} has fewer than two usable periods: its "
-                "slope change cannot be estimated (use slope_change=False)"
+                "slope change cannot be estimated (fit the model without a change of slope)"
             )
     return used, total

@@ -289,7 +289,10 @@ def _outcomes_row(a: Any, config: Any, incidents: bool) -> Choice:
     return Choice(
         "Outcomes",
         _origin(config, "outcome"),
-        "; ".join(f"{oa.label} ({name})" for name, oa in a.outcomes.items()),
+        "; ".join(
+            oa.label if oa.label == name else f"{oa.label} ({name})"
+            for name, oa in a.outcomes.items()
+        ),
         prose(
             "The measures of the data, named as the data name them ({kind} data: {how}). "
             "Nothing else is counted: the data hold no incidents, so no attacks.",

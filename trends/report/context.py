@@ -21,6 +21,7 @@ from trends.report.charts import DATA_WORDS, Chart, claims_since, data_kind, int
 from trends.report.choices import Choice
 from trends.report.contract import VERSION, source_text
 from trends.report.escape import Prose, prose
+from trends.verdicts.adapter import event_in_set
 from trends.verdicts.words import (
     EXACT_WORDS,
     NO_CHANGE,
@@ -126,7 +127,9 @@ def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:
 
 
 def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
-    r, unit, noun = oa.rates, fmt.unit_of(a.freq), intervention_noun(a.intervention)
+    r, noun = oa.rates, intervention_noun(a.intervention)
+    # the two-period comparison's own periods (daily totals, whatever the analysis frequency)
+    unit = str(getattr(r, "unit", None) or fmt.unit_of(a.freq))
     rr = r.rate_ratio
     hi, other = _lead_interval(oa, unit)
     text = _headline(oa, noun, hi) + prose(
@@ -276,7 +279,7 @@ def _change_dates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     if cd is None:
         return []
     noun = intervention_noun(a.intervention)
-    inside = cd.contains(a.intervention_date)
+    inside = event_in_set(cd, a.intervention_date, getattr(oa.series, "index", None))
     where = (
         "The {noun}'s first {unit} ({day}) is in the set."
         if inside
@@ -303,13 +306,19 @@ def _placebo(a: Any) -> list[Prose]:
                              text=oa.placebo.report()))  # fmt: skip
             continue
         why = next((p for p in oa.problems if p.startswith("placebo")), None)
+        if why is None and oa.its is None:
+            its = next((p for p in oa.problems if p.startswith("interrupted time series")), None)
+            why = (
+                "it refits the interrupted time series, which could not be fitted: "
+                + its.split(": ", 1)[-1]
+                if its
+                else "it refits the interrupted time series, which was not run"
+            )
         out.append(
             prose("**{label}.** No placebo test ({why}).", label=oa.label.capitalize(), why=why)
             if why
             else prose(
-                "**{label}.** No placebo test (it was not asked for, or the model could not be "
-                "fitted).",
-                label=oa.label.capitalize(),
+                "**{label}.** No placebo test (it was not run).", label=oa.label.capitalize()
             )
         )
     return out
@@ -500,6 +509,37 @@ def _models(a: Any) -> Table | None:
                   "95% CI low", "95% CI high"], rows)  # fmt: skip
 
 
+#: Rejected rows and merged duplicates listed in the report (all of them are in results.json).
+MAX_LISTED_ROWS = 50
+
+
+def _row_accounting_tables(ing: Any) -> list[Table]:
+    """The rejected rows (with their reasons) and the merged duplicates, up to a limit each."""
+    tables = []
+    more = " (the first {shown}; every one is in results.json, data.{key}, and in trends validate)"
+    if ing.errors:
+        shown = ing.errors[:MAX_LISTED_ROWS]
+        rows = [[str(e.row), "" if e.line is None else str(e.line), e.column or "",
+                 "" if e.value is None else str(e.value), e.reason] for e in shown]  # fmt: skip
+        cap = f"Rejected rows ({ing.rejected:,}; {len(ing.errors):,} reasons)"
+        if len(ing.errors) > len(shown):
+            cap += more.format(shown=len(shown), key="rejected_rows")
+        tables.append(Table(["Row", "Line", "Column", "Value", "Reason"], rows, caption=cap))
+    if ing.duplicate_rows:
+        shown = ing.duplicate_rows[:MAX_LISTED_ROWS]
+        rows = [[str(d.row), "" if d.kept_row is None else str(d.kept_row), d.key, d.rule,
+                 ", ".join(d.differences)] for d in shown]  # fmt: skip
+        cap = f"Rows merged as duplicates ({len(ing.duplicate_rows):,})"
+        if len(ing.duplicate_rows) > len(shown):
+            cap += more.format(shown=len(shown), key="duplicate_rows")
+        tables.append(
+            Table(
+                ["Row", "Merged into row", "Key", "Rule", "Values that differed"], rows, caption=cap
+            )
+        )
+    return tables
+
+
 def _data_section(a: Any, source_label: str) -> Section:
     ing = a.ingest
     sec = Section("Data")
@@ -511,6 +551,11 @@ def _data_section(a: Any, source_label: str) -> Section:
             acc=f"{ing.accepted:,}", rej=f"{ing.rejected:,}", dup=f"{ing.duplicates:,}",
         ))  # fmt: skip
         sec.bullets = list(ing.notes)
+        if data_kind(a) == "incidents":  # series readers' choices are in their provenance
+            sec.bullets += [
+                f"{str(k).replace('_', ' ').capitalize()}: {v}" for k, v in ing.choices.items()
+            ]
+        sec.tables += _row_accounting_tables(ing)
     else:
         sec.paragraphs.append(prose("Source: {label}.", label=source_label))
     n_days = (a.end - a.start).days + 1

@@ -130,8 +130,29 @@ class GeneratedBy(_Open):
     version: Annotated[str, Field(min_length=1)]
 
 
+class RejectedRow(_Open):
+    """A rejected input row: where it is and why (one entry per reason)."""
+
+    row: Count
+    line: Count | None = None
+    column: str | None = None
+    reason: str
+    value: str | None = None
+
+
+class DuplicateRow(_Open):
+    """An input row merged into another one as a duplicate."""
+
+    row: Count
+    kept_row: Count | None = None
+    key: str
+    rule: str
+    differences: list[str] = Field(default_factory=list)
+
+
 class DataSection(_Open):
-    """Row accounting of the data file (the reader's ingest report)."""
+    """Row accounting of the data file (the reader's ingest report), with every rejected row
+    and every merged duplicate, and the reader's documented choices."""
 
     rows_read: Count
     accepted: Count
@@ -139,6 +160,9 @@ class DataSection(_Open):
     duplicates: Count
     source: str | None = None
     notes: list[str] = Field(default_factory=list)
+    rejected_rows: list[RejectedRow] = Field(default_factory=list)
+    duplicate_rows: list[DuplicateRow] = Field(default_factory=list)
+    choices: dict[str, str] = Field(default_factory=dict)
 
 
 class Window(_Open):
@@ -413,9 +437,14 @@ def results_payload(analysis: Any, *, bottom_line: Any = None) -> dict[str, Any]
     raw = analysis.to_dict()
     if isinstance(raw.get("data"), dict) and "source" in raw["data"]:
         raw["data"]["source"] = source_text(raw["data"]["source"])
-    flags = getattr(getattr(analysis, "ingest", None), "flags", None)
+    ingest = getattr(analysis, "ingest", None)
+    flags = getattr(ingest, "flags", None)
     if isinstance(raw.get("data"), dict) and flags and "flags" not in raw["data"]:
         raw["data"]["flags"] = [dict(f) for f in flags]  # data-quality flags of the reader
+    if isinstance(raw.get("data"), dict) and ingest is not None:
+        raw["data"].setdefault("rejected_rows", [e.to_dict() for e in ingest.errors])
+        raw["data"].setdefault("duplicate_rows", [d.to_dict() for d in ingest.duplicate_rows])
+        raw["data"].setdefault("choices", {str(k): str(v) for k, v in ingest.choices.items()})
     bottom = bottom_line if bottom_line is not None else bottom_line_of(analysis)
     if bottom is not None and "bottom_line" not in raw:
         raw["bottom_line"] = bottom.to_dict()

@@ -296,7 +296,9 @@ def _outcomes(config: Any, inputs: ReportInputs) -> tuple[str, ...] | None:
                  if key in (normalise_name(m), normalise_name(m).removeprefix("new_"),
                             normalise_name(series.label(m).split(" (")[0]))]  # fmt: skip
         if len(found) != 1:
-            have = ", ".join(f"{m} ({series.label(m)})" for m in series.counts)
+            have = ", ".join(
+                m if series.label(m) == m else f"{m} ({series.label(m)})" for m in series.counts
+            )
             raise InputError(f"unknown outcome {name!r}; the data's measures are {have}")
         out.append(found[0])
     return tuple(out)

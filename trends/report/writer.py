@@ -81,7 +81,10 @@ def _csv_captions(a: Any, names: list[str]) -> dict[str, str]:
     """What each series CSV holds, in the words of the data."""
     if data_kind(a) == "incidents":
         return {n: _CSV_CAPTIONS[n] for n in names if n in _CSV_CAPTIONS}
-    words = ", ".join(f"{oa.label} ({oa.measure or name})" for name, oa in a.outcomes.items())
+    words = ", ".join(
+        oa.label if oa.label == (oa.measure or name) else f"{oa.label} ({oa.measure or name})"
+        for name, oa in a.outcomes.items()
+    )
     out = {}
     for n in names:
         unit = n.removeprefix("series_").removesuffix(".csv").removesuffix("ly")

@@ -7,7 +7,8 @@ trends side only and says so, which is what the test checks.
 
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
-report_phases, calibration_its_check, calibration_band and the dgps module. Not run here: batch_bench and calibration_pretrend.
+report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants and the
+dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -245,3 +246,15 @@ def test_independent_dgps_are_seeded_and_hit_their_means():
     pre = [dgps.simulate("markov", 730, "none", i).y.mean() for i in range(40)]
     cf = dgps.simulate("markov", 730, "none", 0).cf_mean[0]
     assert abs(sum(pre) / len(pre) - cf) < 0.25
+
+
+def test_calibration_two_phase_variants_smoke(tmp_path):
+    """The two-phase variance experiment runs and reports every variant of every cell."""
+    published = ("calibration_two_phase_variants.csv", "calibration_two_phase_variants.md")
+    _run("calibration_two_phase_variants.py", tmp_path, published=published)
+    table = pd.read_csv(tmp_path / "calibration_two_phase_variants_smoke.csv")
+    assert len(table) == 2 and (table["n"] + table["failed"] == 3).all()
+    for v in ("plug_in", "averaged", "geometric", "max"):
+        assert table[f"{v} coverage"].between(0, 1).all()
+    # the averaged variance adds a non-negative term wherever the curvature was available
+    assert (table["averaged median SE ratio"] >= 1.0).all()

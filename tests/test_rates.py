@@ -241,11 +241,17 @@ def test_lrv_estimate_is_the_observed_ratio_of_period_rates():
     assert abs(nb["estimate"] / glm["estimate"] - 1.0) < 1e-6  # the NB "after" coefficient
     assert abs(nb["se"] - _se_log(nb)) < 1e-9
     # the same number as the benchmark's route (fit of the whole span, lrv_log_ratio_se)
-    fit = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False)
+    fit = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False, hyper="delta")
     obs = ~np.isnan(s.to_numpy())
     before = (np.arange(s.size) < 100) & obs
     se = lrv_log_ratio_se(fit, before, ~before & obs, r.before.rate, r.after.rate)
     assert abs(se - nb["se"]) < 1e-9
+    assert "averaged over the hyperparameters" in nb["se_description"]
+    # plugged in, the hyperparameters give a smaller variance on this persistent series
+    plug = lrv_log_ratio_se(
+        fit, before, ~before & obs, r.before.rate, r.after.rate, average_hyper=False
+    )
+    assert plug < se < 1.5 * plug
     # the dependence-aware interval is a candidate for the headline
     assert r.lead_interval().source == "dependence-aware"
 

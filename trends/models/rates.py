@@ -23,7 +23,8 @@ Observed ratio with a latent-AR long-run variance (``model="latent_ar_lrv"``)
     The same estimate (the ratio of the observed period rates, which the count GLM with an
     "after" indicator reproduces), with the variance of ``log(mean after) - log(mean before)``
     from the serial covariance of a fitted negative-binomial latent AR(1) log-intensity model
-    (:func:`lrv_log_ratio_se`, cross-phase covariance included; delta method). ``"latent_ar"``
+    (:func:`lrv_log_ratio_se`, cross-phase covariance included; delta method), averaged over the
+    estimated uncertainty of the model's hyperparameters. ``"latent_ar"``
     instead reports that model's "after" coefficient, a GLS-like estimate that, under strong
     dependence, weighs the periods near the change and so differs from the ratio of the period
     rates. Measured coverage: :data:`trends.models.spec.TWO_PHASE_METHODS`.
@@ -46,6 +47,7 @@ from trends.models.families import FAMILIES, Family, get_family
 from trends.models.glm import fit_count_glm
 from trends.models.its_latent import latent_se_description
 from trends.models.latent_ar import LatentARResult, fit_latent_ar, phase_contrast_variance
+from trends.models.latent_ar_lrv import hyper_averaged_contrast_variance
 from trends.models.periods import FREQ_UNITS, detect_frequency
 from trends.models.spec import get_two_phase_method
 from trends.models.wording import fmt_date, fmt_num, fmt_p
@@ -465,13 +467,13 @@ def _model_ratio(
 
 
 def _latent_span_fit(
-    y: pd.Series, mb: np.ndarray, ma: np.ndarray, fam: Family
+    y: pd.Series, mb: np.ndarray, ma: np.ndarray, fam: Family, hyper: str = "none"
 ) -> tuple[LatentARResult, slice, np.ndarray]:
     """Latent AR(1) fit (intercept and "after" indicator) over the span of the two windows.
 
     Returns the fit, the span (a slice of the series) and the observed-and-in-a-window mask.
     Periods outside the windows and unreported ones are passed as unreported, so the latent
-    process keeps the calendar spacing.
+    process keeps the calendar spacing. ``hyper`` as :func:`fit_latent_ar`.
     """
     keep = (mb | ma) & ~np.isnan(y.to_numpy())
     pos = np.flatnonzero(keep)
@@ -480,19 +482,23 @@ def _latent_span_fit(
     x = pd.DataFrame(
         {"intercept": np.ones(yy.size), "after": ma[span].astype(float)}, index=y.index[span]
     )
-    return fit_latent_ar(yy, x, family=fam.name), span, keep  # type: ignore[arg-type]
+    return fit_latent_ar(yy, x, family=fam.name, hyper=hyper), span, keep  # type: ignore[arg-type]
 
 
 def lrv_log_ratio_se(
     res: LatentARResult, before: np.ndarray, after: np.ndarray, rate_before: float,
-    rate_after: float,
+    rate_after: float, *, average_hyper: bool = True,
 ) -> float:  # fmt: skip
     """Standard error of ``log(rate after / rate before)`` under a fitted latent AR(1) model.
 
     The delta method on the log ratio of the two period means, with the covariance of the
     counts implied by the fitted model (:func:`trends.models.latent_ar.phase_contrast_variance`:
     negative-binomial counts given a lognormal AR(1) intensity, cross-phase covariance included),
-    the marginal means of each phase set to its observed rate.
+    the marginal means of each phase set to its observed rate. With ``average_hyper`` (the
+    default) and a fit made with ``hyper="delta"``, the variance is averaged over the
+    hyperparameters' estimated uncertainty
+    (:func:`trends.models.latent_ar_lrv.hyper_averaged_contrast_variance`); otherwise, or
+    when the fit carries no hyperparameter covariance, they are plugged in.
 
     Parameters
     ----------
@@ -507,11 +513,26 @@ def lrv_log_ratio_se(
     -------
     float
     """
+    return math.sqrt(_lrv_log_ratio_var(res, before, after, rate_before, rate_after,
+                                        average_hyper)[0])  # fmt: skip
+
+
+def _lrv_log_ratio_var(
+    res: LatentARResult, before: np.ndarray, after: np.ndarray, rate_before: float,
+    rate_after: float, average_hyper: bool,
+) -> tuple[float, bool]:  # fmt: skip
+    """The variance of :func:`lrv_log_ratio_se` and whether it was averaged over ``h``."""
     na, nb = int(after.sum()), int(before.sum())
     w = np.where(after, 1.0 / na, 0.0) - np.where(before, 1.0 / nb, 0.0)
     m = np.where(after, rate_after, rate_before)
+    if average_hyper:
+        return hyper_averaged_contrast_variance(res, w, m)
     var = phase_contrast_variance(w, m, rho=res.rho, latent_sd=res.latent_sd, theta=res.theta)
-    return math.sqrt(var)
+    return var, False
+
+
+#: Interval limits beyond ``exp(+-this)`` are not reported: the variance is unusable.
+_MAX_LOG_LIMIT = 50.0
 
 
 def _lrv_ratio(
@@ -521,13 +542,17 @@ def _lrv_ratio(
     phases: list[PhaseRate],
     fam: Family,
     alpha: float,
+    average_hyper: bool = True,
 ) -> tuple[dict[str, Any], list[str]] | None:
     """Observed ratio of the period rates with a latent-AR long-run-variance interval.
 
     ``model="latent_ar_lrv"``: the estimate is ``rate after / rate before`` (what the count GLM
     with an "after" indicator estimates and the bottom line quotes); its standard error on the
-    log scale is :func:`lrv_log_ratio_se` with the hyperparameters of a latent AR(1) fit of the
-    span. ``None`` when the latent fit fails (the caller falls back to the count GLM).
+    log scale is :func:`lrv_log_ratio_se` with a latent AR(1) fit of the span, its variance
+    averaged over the hyperparameters' uncertainty (``hyper="delta"``) when ``average_hyper``
+    (daily series: there it held its level where plugging in did not; on weekly and monthly sums
+    the plugged-in variance was the closer one, so it is kept there). ``None`` when the latent
+    fit fails (the caller falls back to the count GLM).
     """
     pb, pa = phases
     out: dict[str, Any] = {
@@ -545,15 +570,18 @@ def _lrv_ratio(
         )
         return out, []
     try:
-        res, span, _ = _latent_span_fit(y, mb, ma, fam)
+        res, span, _ = _latent_span_fit(y, mb, ma, fam, hyper="delta" if average_hyper else "none")
         obs = ~np.isnan(y.to_numpy()[span])
-        se_log = lrv_log_ratio_se(res, mb[span] & obs, ma[span] & obs, pb.rate, pa.rate)
+        var, averaged = _lrv_log_ratio_var(
+            res, mb[span] & obs, ma[span] & obs, pb.rate, pa.rate, average_hyper
+        )
+        se_log = math.sqrt(var)
     except (TrendsError, ArithmeticError, np.linalg.LinAlgError):
-        return None
-    if not (math.isfinite(se_log) and se_log > 0):
         return None
     b = math.log(pa.rate / pb.rate)
     z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    if not (math.isfinite(se_log) and 0 < se_log and abs(b) + z * se_log < _MAX_LOG_LIMIT):
+        return None  # no usable variance (the hyperparameters barely identified): count GLM
     out.update(
         estimate=math.exp(b),
         ci_low=math.exp(b - z * se_log),
@@ -564,7 +592,12 @@ def _lrv_ratio(
         se_description=(
             "delta method on the log ratio of the period means with the count covariance of a "
             f"latent AR(1) log-intensity model (AR coefficient {res.rho:.3f}, stationary sd "
-            f"{res.latent_sd:.3f}; hyperparameters plugged in)"
+            f"{res.latent_sd:.3f}; "
+            + (
+                "variance averaged over the hyperparameters' estimated uncertainty)"
+                if averaged
+                else "hyperparameters plugged in)"
+            )
         ),
     )
     if res.info.get("notes"):
@@ -693,7 +726,11 @@ def compare_rates(
     phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)))
     pb, pa = phases
     exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
-    lrv = _lrv_ratio(y, mb, ma, phases, fam, alpha) if method.name == "latent_ar_lrv" else None
+    lrv = (
+        _lrv_ratio(y, mb, ma, phases, fam, alpha, average_hyper=unit == "day")
+        if method.name == "latent_ar_lrv"
+        else None
+    )
     if lrv is not None:
         nb, caught = lrv
     elif method.name == "latent_ar":
@@ -701,7 +738,10 @@ def compare_rates(
     else:
         nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags)
     if method.name == "latent_ar_lrv" and lrv is None:
-        why = "the latent AR(1) fit failed (too few events or no convergence)"
+        why = (
+            "the latent AR(1) model gave no usable interval (too few events, no convergence, or "
+            "its serial dependence too poorly determined)"
+        )
         nb["note"] = "; ".join(x for x in (f"{why}: Newey-West GLM interval used", nb["note"]) if x)
     for msg in caught:
         warnings.warn(msg, ModelWarning, stacklevel=2)

@@ -167,6 +167,15 @@ _EVENT_TYPES_HELP = (
 _LABEL_HELP = "counts: a weekly or monthly date is its period's first day (start) or last (end)."
 _REGION_HELP = "tallies: the region to read when the file holds tallies of several regions."
 
+# The readers' options, shared by validate, report and claims (same names, same help).
+LabelOption = Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)]
+ThousandsOption = Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)]
+DelimiterOption = Annotated[str | None, typer.Option(help=_DELIMITER_HELP)]
+EncodingOption = Annotated[str | None, typer.Option(help=_ENCODING_HELP)]
+SheetOption = Annotated[str | None, typer.Option(help=_SHEET_HELP)]
+EventTypesOption = Annotated[str | None, typer.Option("--event-types", help=_EVENT_TYPES_HELP)]
+RegionOption = Annotated[str | None, typer.Option(help=_REGION_HELP)]
+
 
 @app.command()
 def validate(
@@ -181,8 +190,8 @@ def validate(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at the first bad row (exit 1).")
     ] = False,
-    delimiter: Annotated[str | None, typer.Option(help=_DELIMITER_HELP)] = None,
-    encoding: Annotated[str | None, typer.Option(help=_ENCODING_HELP)] = None,
+    delimiter: DelimiterOption = None,
+    encoding: EncodingOption = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -202,17 +211,11 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    thousands: Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)] = None,
-    sheet: Annotated[str | None, typer.Option(help=_SHEET_HELP)] = None,
-    event_types: Annotated[
-        str | None,
-        typer.Option(
-            "--event-types",
-            help=_EVENT_TYPES_HELP,
-        ),
-    ] = None,
-    label: Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)] = None,
-    region: Annotated[str | None, typer.Option(help=_REGION_HELP)] = None,
+    thousands: ThousandsOption = None,
+    sheet: SheetOption = None,
+    event_types: EventTypesOption = None,
+    label: LabelOption = None,
+    region: RegionOption = None,
 ) -> None:
     """Read PATH and account for every row: accepted, rejected (with reasons) or duplicate."""
     from trends.config import sheet_option
@@ -433,15 +436,13 @@ def report(
         str | None,
         typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y."),
     ] = None,
-    label: Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)] = None,
-    thousands: Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)] = None,
-    delimiter: Annotated[str | None, typer.Option(help=_DELIMITER_HELP)] = None,
-    encoding: Annotated[str | None, typer.Option(help=_ENCODING_HELP)] = None,
-    sheet: Annotated[str | None, typer.Option(help=_SHEET_HELP)] = None,
-    event_types: Annotated[
-        str | None, typer.Option("--event-types", help=_EVENT_TYPES_HELP)
-    ] = None,
-    region: Annotated[str | None, typer.Option(help=_REGION_HELP)] = None,
+    label: LabelOption = None,
+    thousands: ThousandsOption = None,
+    delimiter: DelimiterOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    event_types: EventTypesOption = None,
+    region: RegionOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Run the whole analysis and write charts, report.md, report.html, results.json and series CSVs."""
@@ -523,15 +524,13 @@ def claims_command(
     date_format: Annotated[
         str | None, typer.Option("--date-format", help="strptime format of --data's dates.")
     ] = None,
-    label: Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)] = None,
-    thousands: Annotated[str | None, typer.Option(help=_THOUSANDS_HELP)] = None,
-    delimiter: Annotated[str | None, typer.Option(help=_DELIMITER_HELP)] = None,
-    encoding: Annotated[str | None, typer.Option(help=_ENCODING_HELP)] = None,
-    sheet: Annotated[str | None, typer.Option(help=_SHEET_HELP)] = None,
-    event_types: Annotated[
-        str | None, typer.Option("--event-types", help=_EVENT_TYPES_HELP)
-    ] = None,
-    region: Annotated[str | None, typer.Option(help=_REGION_HELP)] = None,
+    label: LabelOption = None,
+    thousands: ThousandsOption = None,
+    delimiter: DelimiterOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    event_types: EventTypesOption = None,
+    region: RegionOption = None,
 ) -> None:
     """Check published claims against the data and print each finding, its gap and verdict.
 

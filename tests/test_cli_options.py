@@ -216,3 +216,21 @@ def test_claims_takes_the_reading_options_too(tmp_path):
     assert read.exit_code == 0, read.output
     assert "K1" in read.output and "supported" in read.output
     assert "'people killed'" in read.output and "not other" not in read.output
+
+
+def test_a_column_mapping_to_a_near_miss_name_is_refused(tmp_path):
+    """Killed=civilian_deaths would keep the deaths in a column nothing reads: refused, with
+    the names meant; a target far from every known name is the user's own extra column."""
+    path = tmp_path / "sheet.csv"
+    path.write_text("Day,Killed,Notes\n2023-01-02,3,x\n2023-01-03,1,y\n", encoding="utf-8")
+    from trends.errors import InputError
+    from trends.ingest import read_incidents
+
+    for target in ("civilian_deaths", "civilian_deaths_bset"):
+        with pytest.raises(InputError, match="civilian_deaths_best"):
+            read_incidents(path, columns={"Day": "date", "Killed": target})
+    table, report = read_incidents(
+        path, columns={"Day": "date", "Killed": "civilian_deaths_best", "Notes": "my_notes"}
+    )
+    assert report.accepted == 2 and "my_notes" in table.columns
+    assert table["civilian_deaths_best"].sum() == 4

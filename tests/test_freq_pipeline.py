@@ -122,3 +122,33 @@ def test_a_refits_runtime_warning_does_not_reach_the_caller(monkeypatch):
 def test_reader_words_give_no_python_advice(why):
     out = reader_words(why)
     assert not re.search(r"slope_change=|min_size|asfreq|trends\.models|\(\)", out), out
+
+
+def test_a_month_cut_by_the_intervention_is_left_out_of_the_two_period_comparison(tmp_path):
+    """Monthly counts, intervention on the 15th: that month is neither before nor after."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    months = pd.date_range("2019-01-31", periods=36, freq="ME")
+    values = [100 if m < pd.Timestamp("2021-03-01") else 50 for m in months]
+    values[26] = 75  # March 2021: half before, half after
+    path = tmp_path / "monthly.csv"
+    path.write_text(
+        "date,killed\n"
+        + "".join(f"{m:%Y-%m-%d},{v}\n" for m, v in zip(months, values, strict=True)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["report", "--data", str(path), "--format", "counts", "--label", "end",
+            "--intervention", "2021-03-15", "--out", str(out), "-q"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "2,600 killed in 26 months before" in md  # Jan 2019 - Feb 2021, not March
+    assert "450 killed in 9 months after" in md  # Apr - Dec 2021
+    assert "the month starting 1 Mar 2021 holds days before and after" in md
+    payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert payload["outcomes"]["killed"]["rate_before"] == pytest.approx(100.0)

@@ -165,7 +165,7 @@ def test_report_mentions_the_numbers(basic):
     assert f"{(1 - lc.ci_high) * 100:.0f}%" in text and f"{(1 - lc.ci_low) * 100:.0f}%" in text
     assert f"{lc.estimate:.3f}" in text
     assert "Newey-West" in text
-    assert re.search(r"\d+ fewer events", text)
+    assert re.search(r"\d+ fewer attacks", text)  # the measure named, not "events"
     assert repr(r).startswith("<ITSResult>")
 
 
@@ -429,3 +429,12 @@ def test_ljung_box_is_statsmodels_exactly():
         assert got["statistic"] == float(ref["lb_stat"].iloc[0])
         assert got["p_value"] == float(ref["lb_pvalue"].iloc[0])
     assert np.isnan(ljung_box(np.ones(5), 4)["p_value"])
+
+
+def test_report_of_a_monthly_series_ends_on_the_last_day_of_its_last_month():
+    idx = pd.date_range("2019-01-01", periods=36, freq="MS")
+    rng = np.random.default_rng(4)
+    y = pd.Series(rng.poisson(np.where(np.arange(36) < 20, 60, 30)).astype(float), index=idx)
+    text = fit_its(y.rename("killed"), idx[20]).report()
+    assert "to 31 Dec 2021" in text and "to 1 Dec 2021" not in text
+    assert " killed were recorded against " in text and " events " not in text

@@ -85,3 +85,15 @@ def test_a_missing_placebo_says_why_in_words():
     assert "interrupted time series, which could not be fitted" in killed
     assert "has no events" in killed and "not asked for" not in killed
     assert "it was not run" in injured
+
+
+def test_claims_given_but_not_checkable_say_why():
+    from types import SimpleNamespace
+
+    from trends.report.context import _claims
+
+    why = "Claims were not checked: the data are counts per month, and a claim counts days."
+    head, _, _ = _claims(SimpleNamespace(claims=None, caveats=["Other caveat.", why]))
+    assert head.paragraphs == [why]
+    none, _, _ = _claims(SimpleNamespace(claims=None, caveats=[]))
+    assert "give a claims table with --claims" in none.paragraphs[0]

@@ -17,6 +17,7 @@ asking for an explicit mapping: which one is meant is never guessed.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 
@@ -51,6 +52,33 @@ def parse_column_mapping(text: str | None) -> dict[str, str]:
             raise InputError(f"--columns: {pair.strip()!r} has an empty name")
         out[theirs] = ours
     return out
+
+
+def _check_target(
+    ours: str,
+    theirs: str,
+    names: Iterable[str],
+    synonyms: Mapping[str, Iterable[str]] | None,
+    path: str | None,
+) -> None:
+    """Refuse a mapping target that is not one of the reader's columns but looks like one.
+
+    ``Killed=civilian_deaths`` (for ``civilian_deaths_best``) or a typo would otherwise be kept
+    as an extra column that nothing reads, and the figures it holds would be lost without a word.
+    A target far from every known name is an extra column of the user's and is kept.
+    """
+    known = list(dict.fromkeys([*names, *(synonyms or {})]))
+    if not known or ours in known:
+        return
+    close = difflib.get_close_matches(ours, known, n=3, cutoff=0.75)
+    close += [k for k in known if k.startswith(ours + "_") and k not in close]
+    if close:
+        raise InputError(
+            f"column mapping {theirs}={ours}: {ours!r} is not a column this reader uses; did "
+            f"you mean {' or '.join(repr(c) for c in close[:3])}? (the columns it reads: "
+            f"{', '.join(known)})",
+            path=path,
+        )
 
 
 def map_columns(
@@ -101,6 +129,7 @@ def map_columns(
                     f"columns: {', '.join(repr(h) for h in header)})",
                     path=path,
                 )
+            _check_target(str(ours), theirs, names, synonyms, path)
             rename[found] = str(ours)
             notes.append(f"column {found!r} read as {ours!r} (column mapping)")
     lookup: dict[str, tuple[str, str]] = {}

@@ -132,6 +132,19 @@ SMALL_SEGMENT_EVENTS = 10
 # --------------------------------------------------------------------------------------------
 # small value objects
 # --------------------------------------------------------------------------------------------
+def _last_day(label: Any, unit: str) -> Any:
+    """The last day of the period that starts on ``label`` (weeks and months; days as given)."""
+    try:
+        ts = pd.Timestamp(label)
+    except (TypeError, ValueError):
+        return label
+    if unit == "week":
+        return ts + pd.Timedelta(days=6)
+    if unit == "month":
+        return ts + pd.offsets.MonthEnd(0)
+    return label
+
+
 @dataclass(frozen=True)
 class RateRatio:
     """A rate ratio with its Wald confidence interval.
@@ -412,8 +425,9 @@ class ITSResult(Result):
         parts.append(
             f"Interrupted time series, {fam} model ({'; '.join(extra) + '; ' if extra else ''}"
             f"{d['n_used']} of {d['n_periods']} {unit}s used, {d['n_missing']} not reported, "
-            f"{fmt_count(d['total_events'])} events) for {what} from "
-            f"{fmt_date(s['period_start'])} to {fmt_date(s['period_end'])}; standard errors: "
+            f"{fmt_count(d['total_events'])} {what}) from "
+            f"{fmt_date(s['period_start'])} to {fmt_date(_last_day(s['period_end'], unit))}; "
+            "standard errors: "
             f"{self.fit.se_description}."
         )
         for eff in self.effects:
@@ -436,10 +450,11 @@ class ITSResult(Result):
             word = "more" if diff >= 0 else "fewer"
             parts.append(
                 f"Over the {ce['n_periods']} observed {unit}s from {fmt_date(ce['start'])} to "
-                f"{fmt_date(ce['end'])}, {fmt_count(ce['observed'])} events were recorded against "
+                f"{fmt_date(_last_day(ce['end'], unit))}, {fmt_count(ce['observed'])} {what} were "
+                "recorded against "
                 f"{fmt_count(ce['expected'])} expected had {self.primary.name} not happened "
                 f"({lvl} interval {fmt_count(ce['expected_pi_low'])} to "
-                f"{fmt_count(ce['expected_pi_high'])}): {fmt_count(abs(diff))} {word} events "
+                f"{fmt_count(ce['expected_pi_high'])}): {fmt_count(abs(diff))} {word} {what} "
                 f"({lvl} prediction interval "
                 f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})."
             )

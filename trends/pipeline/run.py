@@ -277,6 +277,7 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
     assert base is not None and out.start is not None and out.end is not None
     values = base.measure(task.measure).rename(out.label)
     before, after = phases(ev.day, out.start, out.end)
+    values = _without_mixed_period(values, ev.day, base.unit, out)
     window = values.loc[out.start : out.end]
     model = choose_two_phase_method(
         settings.two_phase,
@@ -299,6 +300,38 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
             f"{int(base.exposure.min())} to {int(base.exposure.max())} days weigh the same "
             "(the source gives no daily counts)"
         )
+
+
+def _without_mixed_period(
+    values: pd.Series, day: pd.Timestamp, unit: str, out: PairResult
+) -> pd.Series:
+    """``values`` with the period that holds days on both sides of ``day`` left out (NaN).
+
+    Weekly or monthly counts without daily figures cannot be split at an intervention inside a
+    period; counting that period on one side (its label is before the day) would put days of
+    the after-period before it. It is left out of the two-period comparison, and a note says so.
+    """
+    index = values.index
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2 or unit == "day":
+        return values
+    day = pd.Timestamp(day).normalize()
+    pos = int(index.searchsorted(day, side="right")) - 1
+    if (
+        pos < 0
+        or index[pos] == day
+        or pos >= len(index) - 1
+        and day > index[-1] + (index[-1] - index[-2])
+    ):
+        return values
+    out.notes.append(
+        f"the {unit} starting {index[pos].day} {index[pos]:%b %Y} holds days before and after the "
+        f"intervention "
+        f"({day.day} {day:%b %Y}): it is left out of the two-period comparison (the source gives no "
+        "daily counts to split it)"
+    )
+    values = values.copy()
+    values.iloc[pos] = np.nan
+    return values
 
 
 def _its_kwargs(settings: Settings, seed: int) -> dict[str, Any]:

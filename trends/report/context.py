@@ -152,6 +152,8 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
             best=fmt.number(a.since(oa.name)), low=fmt.number(a.since(low_m)),
             high=fmt.number(a.since(high_m)),
         ))  # fmt: skip
+    for note in dict.fromkeys(getattr(oa, "notes", None) or []):  # how the periods were counted
+        out.append(prose("Note: {note}.", note=note))
     return out
 
 
@@ -367,9 +369,12 @@ def _robustness(a: Any) -> list[Section]:
         )
         if repeats:
             sec.paragraphs.append(prose(
-                "Not shown: {names}, identical to the main analysis (the data give one figure, "
-                "so the low and high figures repeat the best ones).",
+                "Not shown: {names}, identical to the main analysis (the data give no separate "
+                "{which}, so {they} the best ones).",
                 names=" and ".join(repeats),
+                which=" or ".join(n.removesuffix(" death figures").removesuffix(" figures")
+                                  + " figure" for n in repeats),
+                they="they repeat" if len(repeats) > 1 else "it repeats",
             ))  # fmt: skip
         finite = rob.loc[~rob["variant"].isin(repeats), "level_rr"].dropna()
         if len(finite) and base is not None:
@@ -446,11 +451,11 @@ def _gap(r: Any) -> str:
 def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
     check = a.claims
     if check is None:
-        return (
-            Section("Claims", ["No claims were checked (give a claims table with --claims)."]),
-            None,
-            None,
+        why = next(
+            (c for c in getattr(a, "caveats", None) or [] if str(c).startswith("Claims were not")),
+            "No claims were checked (give a claims table with --claims).",
         )
+        return Section("Claims", [why]), None, None
     what = "Incident data are" if data_kind(a) == "incidents" else "Recorded counts are"
     head = Section("Claims", [
         check.report().splitlines()[0],

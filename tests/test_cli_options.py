@@ -234,3 +234,21 @@ def test_a_column_mapping_to_a_near_miss_name_is_refused(tmp_path):
     )
     assert report.accepted == 2 and "my_notes" in table.columns
     assert table["civilian_deaths_best"].sum() == 4
+
+
+def test_a_month_without_a_day_is_refused_with_the_date_format_that_reads_it(tmp_path):
+    path = tmp_path / "ym.csv"
+    months = pd.date_range("2020-01-01", periods=24, freq="MS")
+    path.write_text("month,killed\n" + "".join(f"{m:%Y-%m},{i}\n" for i, m in enumerate(months)))
+    _, report = read_counts(path)
+    assert report.rejected == 24 and "--date-format '%Y-%m'" in report.errors[0].reason
+    _, report = read_counts(path, date_format="%Y-%m")
+    assert report.accepted == 24
+
+
+def test_chart_files_of_a_measure_with_spaces_have_safe_names():
+    from trends.report.charts import file_slug
+
+    assert file_slug("civilians killed") == "civilians_killed"
+    assert file_slug("killed (ministry / UN)") == "killed_ministry_UN"
+    assert file_slug("attacks") == "attacks"

@@ -687,7 +687,26 @@ def _explain_bad_dates(
         lambda v: f"is not a real calendar date ({v!r} does not exist)",
         raw,
     )
-    errors.add(bad & ~looks_like & ~ambiguous, column, f"is not a date (expected {expected})", raw)
+    errors.add(bad & ~looks_like & ~ambiguous, column, _not_a_date(expected), raw)
+
+
+#: A year and a month without a day (2018-01, 01/2018, Jan 2018).
+_YEAR_MONTH = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}|\d{1,2}[-/.]\d{4}|[A-Za-z]{3,9}\.? \d{4})\s*$")
+
+
+def _not_a_date(expected: str) -> Callable[[object], str]:
+    """The reason for a value that is not a date, with a hint for a month written without a day."""
+
+    def reason(v: object) -> str:
+        text = f"is not a date (expected {expected})"
+        if _YEAR_MONTH.match(str(v)):
+            text += (
+                "; a month without a day can be read with a date format (--date-format '%Y-%m' "
+                "on the command line, date_format='%Y-%m' in Python; '%m/%Y', '%b %Y' likewise)"
+            )
+        return text
+
+    return reason
 
 
 def suggest_columns(missing: Iterable[str], present: Iterable[str]) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ the small multiples are the ones the analysis carries (``rolling``, ``cumulative
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,15 @@ DATA_WORDS: dict[str, str] = {
     "total.",
     "frame": "These counts are what was recorded: a floor, not an estimate of the total.",
 }
+
+
+def file_slug(name: str) -> str:
+    """``name`` as a safe part of a file name: runs of other characters become ``_``.
+
+    >>> file_slug("civilians killed (ministry)")
+    'civilians_killed_ministry'
+    """
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("_") or "measure"
 
 
 def data_kind(analysis: Any) -> str:
@@ -167,7 +177,7 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
     out = []
     if oa.its is not None:
         out.append(Chart(
-            f"its_{oa.name}.png",
+            f"its_{file_slug(oa.name)}.png",
             f"Interrupted time series of {label}: observed per {unit}, the fitted {a.family} "
             f"model and the counterfactual without the {noun}.",
             "its", "plot_its", (oa.its,),
@@ -176,7 +186,7 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
         ))  # fmt: skip
     if oa.changepoint is not None:
         out.append(Chart(
-            f"changepoints_{oa.name}.png",
+            f"changepoints_{file_slug(oa.name)}.png",
             f"When did the rate of {label} change? Change points found without being told the "
             f"date, with their date sets, against the {noun}.",
             "changepoint", "plot_changepoints", (oa.changepoint,),
@@ -185,7 +195,7 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
         ))  # fmt: skip
     if oa.placebo is not None:
         out.append(Chart(
-            f"placebo_{oa.name}.png",
+            f"placebo_{file_slug(oa.name)}.png",
             f"The real level change of {label} among the level changes estimated at fake "
             "intervention dates in the pre-period (in-time placebo test).",
             "placebo", "plot_placebo", (oa.placebo,),

@@ -252,3 +252,13 @@ def test_chart_files_of_a_measure_with_spaces_have_safe_names():
     assert file_slug("civilians killed") == "civilians_killed"
     assert file_slug("killed (ministry / UN)") == "killed_ministry_UN"
     assert file_slug("attacks") == "attacks"
+
+
+def test_monthly_counts_asked_per_week_say_why_and_what_to_do(tmp_path):
+    from trends.errors import InputError
+    from trends.series import CountSeries
+
+    months = pd.date_range("2020-01-01", periods=24, freq="MS")
+    series = CountSeries.from_counts(pd.DataFrame({"killed": range(24)}, index=months))
+    with pytest.raises(InputError, match="cannot be counted per week; analyse it per month"):
+        series.resample("W")

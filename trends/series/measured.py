@@ -587,6 +587,12 @@ class CountSeries:
             when any of its days is not.
         """
         rule = period_rule(freq, anchor)
+        if self.rule.key != "D" and self.days is None and rule.key != self.rule.key:
+            raise InputError(
+                f"this series was given per {self.unit}: its daily counts are not known, so it "
+                f"cannot be counted per {rule.unit}; analyse it per {self.unit} (--freq "
+                f"{self.rule.key[0]} on the command line, or leave --freq out)"
+            )
         days = self.daily()
         if rule.key == "D":
             return days

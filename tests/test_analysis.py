@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,3 +110,16 @@ def test_report_states_the_numbers(analysis):
 def test_intervention_outside_window(case):
     with pytest.raises(InputError, match="inside the window"):
         analyse_ceasefire(case.incidents, "2020-06-01", start="2019-04-30", end="2019-12-15")
+
+
+def test_a_pandas_series_of_counts_is_analysed_as_one_measure():
+    import trends
+
+    rng = np.random.default_rng(1)
+    idx = pd.date_range("2024-01-01", periods=200)
+    s = pd.Series(rng.poisson(np.r_[[6] * 100, [3] * 100]), index=idx, name="killed")
+    a = trends.analyse_ceasefire(s, "2024-04-10")
+    assert list(a.outcomes) == ["killed"]
+    assert "605 killed in 100 observed days" in a.report()
+    with pytest.raises(trends.errors.WrongTableError, match="needs a DatetimeIndex"):
+        trends.analyse_ceasefire(pd.Series([1, 2, 3] * 50), "2024-03-01")

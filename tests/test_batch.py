@@ -121,6 +121,7 @@ def test_counts_and_exact_rate_ratio(reference, long_frame):
     s = _series_of(long_frame, "r0")
     before, after = s[s.index < CEASEFIRE], s[s.index >= CEASEFIRE]
     assert row["events_before"] == before.sum() and row["events_after"] == after.sum()
+    assert str(reference["events_before"].dtype) == "Int64"  # counts print as whole numbers
     assert row["days_before"] == len(before) and row["days_after"] == len(after)
     exact = exact_poisson_ratio(after.sum(), len(after), before.sum(), len(before))
     assert row["rate_ratio"] == exact["estimate"]

@@ -611,3 +611,17 @@ def test_edge_zero_rule_keeps_the_search_table_and_its_selection():
         best = tab.loc[tab["selected"], "criterion"].iloc[0]
         assert best == pytest.approx(tab["criterion"].min())
         assert any("run of zeros at the edge" in n for n in r.notes)
+
+
+def test_a_time_zone_aware_series_compares_with_a_plain_reference_date():
+    """The reference is read in the series' local calendar, as compare_rates reads windows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(3)
+    idx = pd.date_range("2022-03-01", periods=245, tz="Africa/Khartoum")
+    s = pd.Series(rng.poisson(np.r_[[8] * 120, [5] * 125]).astype(float), index=idx)
+    res = detect_changepoints(s, reference="2022-07-01")
+    text = res.report()
+    assert "1 Jul 2022" in text
+    res.plot()

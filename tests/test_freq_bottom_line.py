@@ -211,3 +211,21 @@ def test_weekly_event_in_set_uses_the_week_that_holds_the_day():
     cd = _set(index[10:12])
     assert event_in_set(cd, index[11] + pd.Timedelta(days=6), index)
     assert not event_in_set(cd, index[12], index)
+
+
+def test_a_weekly_change_in_the_first_whole_week_after_the_event_is_on_time():
+    from trends.verdicts.words import timing_of_change
+
+    t = timing_of_change("2022-09-05", "2022-09-05", "2022-09-12", "2022-09-01", unit="week")
+    assert t.status == "first whole period" and t.agrees is True
+    assert "later than announced" not in t.text
+    late = timing_of_change("2022-09-12", "2022-09-12", "2022-09-19", "2022-09-01", unit="week")
+    assert late.status == "later" and late.agrees is False
+    month = timing_of_change("2020-04-01", "2020-04-01", "2020-04-01", "2020-03-15", unit="month")
+    assert month.status == "first whole period"
+    assert (
+        timing_of_change(
+            "2020-05-01", "2020-05-01", "2020-05-01", "2020-03-15", unit="month"
+        ).status
+        == "later"
+    )

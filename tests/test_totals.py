@@ -65,3 +65,17 @@ def test_rate_interval_is_garwood():
     assert low == pytest.approx(stats.chi2.ppf(0.025, 20) / 2 / 5, rel=1e-10)
     assert high == pytest.approx(stats.chi2.ppf(0.975, 22) / 2 / 5, rel=1e-10)
     assert PublishedTotal(0, 5).rate_interval()[0] == 0.0
+
+
+def test_zero_totals_are_described_for_what_they_say():
+    both = compare_totals("0/30", "0/30").report()
+    assert "cannot be estimated" in both and "wide by nature" not in both
+    assert "interval holds" not in both
+    none_before = compare_totals("0/30", "5/30").report()
+    assert "unbounded above" in none_before and "at least 0.916" in none_before
+    assert "cannot be estimated (95% CI" not in none_before
+
+
+def test_counts_of_the_summary_are_whole_numbers():
+    table = compare_totals("13/30", "5/30").summary()
+    assert str(table["count"].dtype) == "Int64" and table.loc["before", "count"] == 13

@@ -52,6 +52,7 @@ _API = {
     "rolling_rate": "trends.series",
     # models
     "compare_rates": "trends.models.rates",
+    "compare_totals": "trends.models.totals",
     "fit_its": "trends.models.its",
     "fit_count_glm": "trends.models.glm",
     "detect_changepoints": "trends.models.changepoint",

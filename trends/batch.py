@@ -179,6 +179,8 @@ _DATE_COLUMNS = (
     "changepoint_ci_high",
 )
 _INT_COLUMNS = ("n_days", "days_before", "days_after", "changepoint_n_changes", "n_claims")
+#: Counts of events: whole numbers, shown as such when every value is one.
+_COUNT_COLUMNS = ("events_before", "events_after")
 _DEATH_MEASURES = ("deaths_low", "deaths_best", "deaths_high")
 
 
@@ -963,6 +965,10 @@ def _assemble(rows: list[dict[str, Any]]) -> pd.DataFrame:
         table[col] = pd.to_datetime(table[col].map(_ts)).astype("datetime64[ns]")
     for col in _INT_COLUMNS:
         table[col] = table[col].astype("Int64")
+    for col in _COUNT_COLUMNS:
+        values = pd.to_numeric(table[col], errors="coerce")
+        if (values.dropna() % 1 == 0).all():
+            table[col] = values.astype("Int64")
     table["reference_in_set"] = table["reference_in_set"].astype("boolean")
     table["seed"] = table["seed"].astype("uint64")
     for col in ("intervention_id", "intervention_name", "its_se_type", "its_family"):
@@ -976,6 +982,7 @@ def _assemble(rows: list[dict[str, Any]]) -> pd.DataFrame:
         not in (
             *_DATE_COLUMNS,
             *_INT_COLUMNS,
+            *(c for c in _COUNT_COLUMNS if str(table[c].dtype) == "Int64"),
             "series_id",
             "intervention_id",
             "intervention_name",

@@ -15,6 +15,7 @@ each outcome's ``level_change_range``), so outputs never compute them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -230,7 +231,7 @@ def _run_tasks(tasks: list[Task], settings: Settings, n_jobs: int) -> list[Any]:
 
 def _outcome_request(outcomes: Sequence[str] | None, data: Any) -> list[str] | None:
     if outcomes is None:
-        return None if isinstance(data, CountSeries) else ["attacks", "civilian_deaths"]
+        return None if isinstance(data, CountSeries | pd.Series) else ["attacks", "civilian_deaths"]
     out = list(outcomes)
     if not out:
         raise InputError("give at least one outcome")
@@ -240,7 +241,19 @@ def _outcome_request(outcomes: Sequence[str] | None, data: Any) -> list[str] | N
 def _as_series(
     data: Any, outcomes: list[str] | None, start, end, not_reported, ingest
 ) -> tuple[CountSeries, pd.Timestamp, pd.Timestamp]:
-    """The count series to analyse and its window."""
+    """The count series to analyse and its window (a pandas Series of counts is one measure)."""
+    if isinstance(data, pd.Series):
+        if not isinstance(data.index, pd.DatetimeIndex):
+            raise WrongTableError(
+                "analyse_ceasefire was given a pandas Series without dates: a series of counts "
+                "needs a DatetimeIndex (one value per day, week or month)",
+                kind="series",
+                expected="a CountSeries, a Series of counts on a DatetimeIndex or an incident table",
+            )
+        data = CountSeries.from_counts(data, source="counts")
+        data = dataclasses.replace(  # a Series names its measure in words: its own name
+            data, measures={n: dataclasses.replace(m, label=n) for n, m in data.measures.items()}
+        )
     if isinstance(data, CountSeries):
         first, last = data.start, data.end
         s = pd.Timestamp(start).normalize() if start is not None else first
@@ -293,8 +306,8 @@ _WRONG_SHAPE = {
         "(or trends.sources.load_series(path, 'counts')) and pass that"
     ),
     "other": (
-        "analyse_ceasefire needs a count series (trends.series.CountSeries) or an incident "
-        "table (a DataFrame), not {kind}"
+        "analyse_ceasefire needs a count series (trends.series.CountSeries, or a pandas Series "
+        "of counts on a DatetimeIndex) or an incident table (a DataFrame), not {kind}"
     ),
 }
 

@@ -291,6 +291,17 @@ class CeasefireAnalysis(Result):
 
     # ------------------------------------------------------------------ tables
     def summary(self) -> pd.DataFrame:
+        """One row per outcome: rates, the two-phase ratio and the interval it leads with.
+
+        ``rate_ratio_ci`` is the interval the bottom line quotes (``rate_ratio_ci_is`` says which:
+        the overdispersion- and dependence-aware one when it is available), and
+        ``rate_ratio_exact_ci`` the exact conditional Poisson interval, which holds only if every
+        period were an independent Poisson draw.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         rows = []
         for name, oa in self.outcomes.items():
             row: dict[str, Any] = {"outcome": name}
@@ -299,8 +310,11 @@ class CeasefireAnalysis(Result):
                 row["rate_before"] = r.get("rate_before")
                 row["rate_after"] = r.get("rate_after")
                 rr = r.get("rate_ratio") or {}
+                lead = oa.rates.lead_interval()  # the interval the bottom line quotes
                 row["rate_ratio"] = rr.get("estimate")
-                row["rate_ratio_ci"] = (rr.get("ci_low"), rr.get("ci_high"))
+                row["rate_ratio_ci"] = (lead.low, lead.high)
+                row["rate_ratio_ci_is"] = lead.words
+                row["rate_ratio_exact_ci"] = (rr.get("ci_low"), rr.get("ci_high"))
             if oa.its is not None:
                 lc = oa.its.level_change
                 row["its_level_rr"] = lc.estimate

@@ -234,7 +234,10 @@ class RateComparison(Result):
                 "p_value": math.nan if rr.get("p_value") is None else rr["p_value"],
                 "method": rr.get("method"),
             }
-        return pd.DataFrame.from_dict(rows, orient="index")
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        for col in ("count", "n_periods", "n_missing"):  # counts are whole numbers
+            table[col] = table[col].round().astype("Int64")
+        return table
 
     def report(self) -> str:
         """Plain-language paragraph with the numbers."""

@@ -297,7 +297,12 @@ class TotalsComparison(Result):
                 "p_value": self.p_value,
             },
         }
-        return pd.DataFrame.from_dict(rows, orient="index")
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        for col in ("count", "days"):  # whole numbers, shown as such
+            values = table[col].dropna()
+            if len(values) and (values % 1 == 0).all():
+                table[col] = table[col].astype("Int64")
+        return table
 
     def glance(self) -> pd.DataFrame:
         """One row: the ratio, its interval and p-value, and whether it excludes no change."""
@@ -322,8 +327,13 @@ class TotalsComparison(Result):
         level = f"{round((1 - self.alpha) * 100):d}%"
         ci = f"{level} CI {self.ci_low:.3f} to {self.ci_high:.3f}"
         p = fmt_p(self.p_value)
-        if not math.isfinite(self.estimate):
-            return f"The rate ratio after/before cannot be estimated ({ci}; {p})."
+        if self.before.count == 0 and self.after.count == 0:
+            return "With no events in either period, the rate ratio cannot be estimated."
+        if not math.isfinite(self.estimate):  # none before, some after: only a lower bound
+            return (
+                f"With none before, the rate ratio after/before is unbounded above: the data say "
+                f"only that it is at least {self.ci_low:.3f} ({level} lower limit; {p})."
+            )
         pct = abs(self.estimate - 1.0) * 100.0
         if not self.distinguishable:
             return (
@@ -350,10 +360,11 @@ class TotalsComparison(Result):
                 f"{_rate_text(total.rate)} per day."
             )
         parts.append(self._change_sentence())
-        parts.append(
-            "This interval holds if every day were an independent Poisson draw; real counts "
-            "cluster, so the true uncertainty is wider."
-        )
+        if self.before.count + self.after.count > 0:
+            parts.append(
+                "This interval holds if every day were an independent Poisson draw; real counts "
+                "cluster, so the true uncertainty is wider."
+            )
         return " ".join(parts + self.notes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -429,7 +440,7 @@ def compare_totals(
         )
     rr = exact_poisson_ratio(a.count, a.days, b.count, b.days, alpha=alpha)
     notes = []
-    if a.count + b.count < 20:
+    if 0 < a.count + b.count < 20:
         notes.append(
             f"With only {a.count + b.count:,} {measure} in all, the interval is wide by nature."
         )

@@ -591,6 +591,8 @@ class Timing:
     status : str
         ``"matches"`` (the announced period is in the change's set), ``"within a day"`` (an event
         with a time of day: its day is mixed, and the change is dated that day or the next),
+        ``"first whole period"`` (weekly or monthly counts: the set starts with the first week or
+        month that begins after the event, the one before it being mixed),
         ``"earlier"``, ``"later"``, ``"no change found"`` or ``"unknown"``.
     agrees : bool or None
         Whether the timing supports the event as the moment of change.
@@ -604,6 +606,13 @@ class Timing:
     agrees: bool | None
     text: str
     offset_days: int | None = None
+
+
+def _local(value: Any) -> pd.Timestamp:
+    """A timestamp in its local calendar (a time-zone-aware one loses its zone, keeping its
+    wall-clock time), so dates of a zoned series compare with plain dates."""
+    ts = pd.Timestamp(value)
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def timing_of_change(
@@ -647,7 +656,7 @@ def timing_of_change(
     """
     if reference is None or (isinstance(reference, float) and math.isnan(reference)):
         return Timing("unknown", None, "The change was not compared with an announced date.")
-    ref = pd.Timestamp(reference)
+    ref = _local(reference)
     if has_time_of_day is None:
         has_time_of_day = ref != ref.normalize()
     ref_day = ref.normalize()
@@ -656,9 +665,9 @@ def timing_of_change(
         return Timing(
             "no change found", False, f"The change-point search found no change near {ref_txt}."
         )
-    date = pd.Timestamp(change_date).normalize()
-    lo = pd.Timestamp(set_low).normalize() if set_low is not None else date
-    hi = pd.Timestamp(set_high).normalize() if set_high is not None else date
+    date = _local(change_date).normalize()
+    lo = _local(set_low).normalize() if set_low is not None else date
+    hi = _local(set_high).normalize() if set_high is not None else date
     off = int((date - ref_day).days)
     span = fmt_span(lo, hi)
     # the sets of count models hold ``level`` of a (tempered) likelihood weight: not calibrated
@@ -683,6 +692,14 @@ def timing_of_change(
             f"{fmt_date(ref_day)} was a mixed day, partly before and partly after it.",
             off,
         )
+    if unit in ("week", "month") and _first_whole_period_after(lo, ref_day, unit):
+        return Timing(
+            "first whole period",
+            True,
+            f"The change is dated {fmt_date(date)} ({set_txt}), the first whole {unit} after "
+            f"{ref_txt}: the {unit} that holds {fmt_date(ref_day)} mixes days before and after it.",
+            off,
+        )
     rel = "after" if off > 0 else "before"
     return Timing(
         "later" if off > 0 else "earlier",
@@ -691,6 +708,16 @@ def timing_of_change(
         f"{outside_txt}: the change came {'later' if off > 0 else 'earlier'} than announced.",
         off,
     )
+
+
+def _first_whole_period_after(label: pd.Timestamp, day: pd.Timestamp, unit: str) -> bool:
+    """Whether the period labelled ``label`` is the first to start after ``day`` (a day inside
+    the period before: that period mixes days before and after it)."""
+    if label <= day:
+        return False
+    if unit == "week":
+        return (label - day).days < 7
+    return label == _period_end(day.to_period("M").start_time.normalize(), "month")
 
 
 def _period_end(label: pd.Timestamp, unit: str) -> pd.Timestamp:

@@ -66,13 +66,14 @@ VARIANTS = ("plug_in", "averaged", "geometric", "max")
 
 
 def _variance(h: np.ndarray, w: np.ndarray, m: np.ndarray, geometric: bool = False) -> float:
-    """Delta-method variance of the log ratio at working-scale hyperparameters ``h``."""
-    from trends.models.latent_ar import phase_contrast_variance
+    """Delta-method variance of the log ratio at working-scale hyperparameters ``h``
+    (``geometric``: the intensity covariance geometric in the lag instead of lognormal)."""
+    from trends.models.latent_ar_lrv import _variance_at
 
+    if not geometric:
+        return _variance_at(h, w, m)
     rho, sd = math.tanh(h[0]), math.exp(h[1])
     theta = math.exp(-h[2]) if h.size == 3 else None
-    if not geometric:
-        return phase_contrast_variance(w, m, rho=rho, latent_sd=sd, theta=theta)
     nz = w != 0
     inv_theta = 0.0 if theta is None else 1.0 / theta
     count_part = float(np.sum(w[nz] ** 2 * (1.0 / m[nz] + math.exp(sd * sd) * inv_theta)))

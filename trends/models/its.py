@@ -111,7 +111,7 @@ from trends.models.wording import (
     fmt_p,
 )
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import fmt_count
+from trends.verdicts.words import fmt_count, period_end
 
 __all__ = [
     "ITSModelFit",
@@ -133,16 +133,11 @@ SMALL_SEGMENT_EVENTS = 10
 # small value objects
 # --------------------------------------------------------------------------------------------
 def _last_day(label: Any, unit: str) -> Any:
-    """The last day of the period that starts on ``label`` (weeks and months; days as given)."""
+    """The last day of the period that starts on ``label`` (as given when not a date)."""
     try:
-        ts = pd.Timestamp(label)
+        return period_end(pd.Timestamp(label), unit) - pd.Timedelta(days=1)
     except (TypeError, ValueError):
         return label
-    if unit == "week":
-        return ts + pd.Timedelta(days=6)
-    if unit == "month":
-        return ts + pd.offsets.MonthEnd(0)
-    return label
 
 
 @dataclass(frozen=True)

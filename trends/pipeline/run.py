@@ -51,6 +51,7 @@ from trends.pipeline.plan import (
     timestamp,
 )
 from trends.series import CountSeries
+from trends.verdicts.words import fmt_date, period_end
 
 __all__ = [
     "PairResult",
@@ -312,22 +313,16 @@ def _without_mixed_period(
     the after-period before it. It is left out of the two-period comparison, and a note says so.
     """
     index = values.index
-    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2 or unit == "day":
+    if not isinstance(index, pd.DatetimeIndex) or unit == "day":
         return values
     day = pd.Timestamp(day).normalize()
     pos = int(index.searchsorted(day, side="right")) - 1
-    if (
-        pos < 0
-        or index[pos] == day
-        or pos >= len(index) - 1
-        and day > index[-1] + (index[-1] - index[-2])
-    ):
-        return values
+    if pos < 0 or index[pos] == day or day >= period_end(index[pos], unit):
+        return values  # the day starts a period, or lies outside the series
     out.notes.append(
-        f"the {unit} starting {index[pos].day} {index[pos]:%b %Y} holds days before and after the "
-        f"intervention "
-        f"({day.day} {day:%b %Y}): it is left out of the two-period comparison (the source gives no "
-        "daily counts to split it)"
+        f"the {unit} starting {fmt_date(index[pos])} holds days before and after the "
+        f"intervention ({fmt_date(day)}): it is left out of the two-period comparison (the "
+        "source gives no daily counts to split it)"
     )
     values = values.copy()
     values.iloc[pos] = np.nan

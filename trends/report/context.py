@@ -129,7 +129,7 @@ def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:
 def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     r, noun = oa.rates, intervention_noun(a.intervention)
     # the two-period comparison's own periods (daily totals, whatever the analysis frequency)
-    unit = str(getattr(r, "unit", None) or fmt.unit_of(a.freq))
+    unit = r.unit
     rr = r.rate_ratio
     hi, other = _lead_interval(oa, unit)
     text = _headline(oa, noun, hi) + prose(

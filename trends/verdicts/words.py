@@ -675,7 +675,7 @@ def timing_of_change(
     set_txt = f"its date set is {span}"
     outside_txt = f"outside its date set ({span})"
     if in_set is None:
-        in_set = bool(lo <= ref_day < _period_end(hi, unit))
+        in_set = bool(lo <= ref_day < period_end(hi, unit))
     if in_set or off == 0:
         return Timing(
             "matches",
@@ -717,11 +717,24 @@ def _first_whole_period_after(label: pd.Timestamp, day: pd.Timestamp, unit: str)
         return False
     if unit == "week":
         return (label - day).days < 7
-    return label == _period_end(day.to_period("M").start_time.normalize(), "month")
+    return label == period_end(day.to_period("M").start_time.normalize(), "month")
 
 
-def _period_end(label: pd.Timestamp, unit: str) -> pd.Timestamp:
-    """Exclusive end of the period labelled ``label`` (period-start labels; calendar months)."""
+def period_end(label: pd.Timestamp, unit: str) -> pd.Timestamp:
+    """Exclusive end of the period labelled ``label`` (period-start labels; calendar months).
+
+    Parameters
+    ----------
+    label : pandas.Timestamp
+        First day of the period.
+    unit : str
+        ``"day"``, ``"week"`` or ``"month"`` (any other unit: one day).
+
+    Returns
+    -------
+    pandas.Timestamp
+        The first day after the period.
+    """
     if unit == "week":
         return label + pd.Timedelta(days=7)
     if unit == "month":

@@ -118,3 +118,35 @@ def test_absent_estimates_are_null_and_undeclared_keys_are_kept(payload):
     assert attacks["its"] is None and attacks["placebo"] is None and attacks["rate_ratio"] is None
     assert attacks["new_diagnostic"] == {"x": 1}
     assert dumped["settings"] == payload["settings"]
+
+
+def _count_values(obj, path=""):
+    """Every value under a count key of :data:`trends.results.COUNT_KEYS`, with its path."""
+    from trends.results import COUNT_KEYS
+
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k in COUNT_KEYS and not isinstance(v, (dict, list)):
+                yield f"{path}/{k}", v
+            yield from _count_values(v, f"{path}/{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _count_values(v, f"{path}/{i}")
+
+
+def test_counts_are_written_as_integers(payload):
+    counts = dict(_count_values(payload))
+    assert len(counts) > 10  # the phases, the measures' totals, the bottom line's evidence
+    floats = {p: v for p, v in counts.items() if isinstance(v, float)}
+    assert not floats, floats
+    assert '"count": 475,' in json.dumps(payload, indent=1)
+
+
+def test_a_fractional_count_is_kept_as_it_is():
+    from trends.results import to_jsonable
+
+    assert to_jsonable({"count": 2.5, "total": 3.0, "rate": 3.0}) == {
+        "count": 2.5,
+        "total": 3,
+        "rate": 3.0,
+    }

@@ -162,8 +162,8 @@ class ReportConfig:
     title : str, optional
         Title of the report and the charts.
     source : str, optional
-        Source credit printed under every chart and in the report; with a tallies or counts file
-        it also names the measures ("killed (ministry tallies)").
+        Source credit printed under every chart and in the report (the measures are named in
+        words, "killed", "new cases", and the source is credited once).
     columns : dict of str to str, optional
         Column mapping of the reader, their name -> ours (``--columns Date=date,Killed=...`` or
         a ``[columns]`` table).

@@ -89,6 +89,22 @@ class Result(ABC):
         return f"<{type(self).__name__}>\n{self.report()}"
 
 
+#: Keys whose values are counts: a whole-number float under one of them is written as an integer
+#: (``475``, not ``475.0``), so machine-readable results print counts as counts.
+COUNT_KEYS = frozenset({"count", "count_before", "count_after", "total", "total_events"})
+
+
+def _count_value(value: Any) -> Any:
+    """A whole-number float as an ``int``; anything else unchanged."""
+    if (
+        isinstance(value, (float, np.floating))
+        and math.isfinite(value)
+        and float(value).is_integer()
+    ):
+        return int(value)
+    return value
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert numpy / pandas scalars, dates and containers into plain JSON types.
 
@@ -101,7 +117,8 @@ def to_jsonable(value: Any) -> Any:
     -------
     object
         NaN and infinities become ``None``; dates and timestamps become ISO strings
-        (``YYYY-MM-DD`` when there is no time of day).
+        (``YYYY-MM-DD`` when there is no time of day); whole-number values under the count keys
+        of :data:`COUNT_KEYS` become integers.
     """
     if value is None or isinstance(value, (str, bool)):
         return value
@@ -125,7 +142,9 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, pd.Period):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {
+            str(k): to_jsonable(_count_value(v) if k in COUNT_KEYS else v) for k, v in value.items()
+        }
     if isinstance(value, (list, tuple, set)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):

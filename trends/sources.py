@@ -35,7 +35,7 @@ import pandas as pd
 
 from trends.errors import InputError, UnknownModelComponentError
 from trends.series import CountSeries
-from trends.series.measured import TALLY_MEASURES
+from trends.series.measured import column_words as measure_words
 
 __all__ = [
     "Source",
@@ -53,43 +53,8 @@ def _incident_series(table: pd.DataFrame, report: Any = None, **options: Any) ->
     return CountSeries.from_incidents(table, report=report, **options)
 
 
-def measure_words(name: str) -> str:
-    """A count column's name as words for sentences.
-
-    Parameters
-    ----------
-    name : str
-        The column name.
-
-    Returns
-    -------
-    str
-        ``"new_cases"`` -> ``"new cases"``, ``"Fatalities"`` -> ``"fatalities"`` (a capitalised
-        word is lower-cased; ``"IDPs"`` is kept).
-    """
-    words = " ".join(str(name).replace("_", " ").split()) or str(name)
-    head, rest = words[:1], words[1:]
-    if head.isupper() and rest == rest.lower():
-        words = head.lower() + rest
-    return words
-
-
-def _plain_labels(series: CountSeries, words: dict[str, str]) -> CountSeries:
-    """The series with each measure named by its words alone.
-
-    The source is credited once, where sources are credited (the series' provenance, the report's
-    data section and the charts' credit), not inside every sentence that names the measure
-    ("78 killed in 20 days", not "78 killed (ministry.csv) in 20 days").
-    """
-    measures = {
-        name: replace(m, label=words.get(name, m.label)) for name, m in series.measures.items()
-    }
-    return replace(series, measures=measures)
-
-
 def _tally_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
     series = CountSeries.from_tallies(table, report, **options)
-    series = _plain_labels(series, {c: w for c, (w, _) in TALLY_MEASURES.items()})
     regions = table["region"].dropna().astype(str).str.strip() if "region" in table else None
     if regions is not None and regions.nunique() == 1 and regions.iloc[0]:
         # the one area the file counts: claims about it can be checked
@@ -98,8 +63,7 @@ def _tally_series(table: pd.DataFrame, report: Any = None, **options: Any) -> Co
 
 
 def _count_series(table: pd.DataFrame, report: Any = None, **options: Any) -> CountSeries:
-    series = CountSeries.from_counts(table, report, **options)
-    return _plain_labels(series, {c: measure_words(c) for c in series.measures})
+    return CountSeries.from_counts(table, report, **options)
 
 
 #: Kind of table -> ``function(table, report, **options) -> CountSeries``.

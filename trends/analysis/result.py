@@ -38,7 +38,7 @@ class OutcomeAnalysis:
     Attributes
     ----------
     name, label : str
-        The outcome and its words ("civilian deaths", "killed (ministry tallies)").
+        The outcome and its words ("civilian deaths", "killed").
     series : pandas.Series
         The counts the models fitted (at the analysis frequency).
     rates, its, changepoint, placebo : result objects or None

@@ -9,12 +9,12 @@ Sources
 -------
 An incident table (``incidents``, ``acled``, ``ucdp``) is analysed as incidents (attacks, civilian
 deaths...). A tallies or counts file becomes a :class:`~trends.series.CountSeries` through the
-registry, whose measures are named as the data name them ("killed (ministry tallies)": the
-``source`` option, else the file's name): no attacks or civilian deaths are invented. Claims are
-then checked against the series' daily counts (:func:`check_claims_on_series`): a claim about
-deaths against the series' killed figures, a claim about a quantity the series does not count is
-*not checkable* with that reason, and a weekly or monthly series without days cannot check a
-claim's days at all (the report says so).
+registry, whose measures are named in words as the data name them ("killed", "new cases"; the
+source, the ``source`` option or else the file's name, is credited once): no attacks or civilian
+deaths are invented. Claims are then checked against the series' daily counts
+(:func:`check_claims_on_series`): a claim about deaths against the series' killed figures, a
+claim about a quantity the series does not count is *not checkable* with that reason, and a
+weekly or monthly series without days cannot check a claim's days at all (the report says so).
 
 Window
 ------

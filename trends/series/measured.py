@@ -26,7 +26,14 @@ from trends.series._base import DEFAULT_MEASURES, DateLike, to_day
 from trends.series.aggregate import count_series
 from trends.series.periods import PeriodRule, aggregate_days, infer_freq, period_rule, start_labels
 
-__all__ = ["Measure", "Provenance", "CountSeries", "INCIDENT_MEASURES", "TALLY_MEASURES"]
+__all__ = [
+    "Measure",
+    "Provenance",
+    "CountSeries",
+    "INCIDENT_MEASURES",
+    "TALLY_MEASURES",
+    "column_words",
+]
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Measure:
     name : str
         Column name.
     label : str
-        In words, as a report names it ("civilian deaths (best)", "killed (ministry tallies)").
+        In words, as a report names it ("civilian deaths (high)", "killed", "new cases").
     quantity : str
         The quantity measured; the low, best and high figures of one quantity share it.
     role : {"best", "low", "high"}
@@ -70,6 +77,27 @@ TALLY_MEASURES: dict[str, tuple[str, str]] = {
     "new_injured": ("injured", "injured"),
     "new_children": ("children killed", "children_killed"),
 }
+
+
+def column_words(name: str) -> str:
+    """A count column's name as words for sentences.
+
+    Parameters
+    ----------
+    name : str
+        The column name.
+
+    Returns
+    -------
+    str
+        ``"new_cases"`` -> ``"new cases"``, ``"Fatalities"`` -> ``"fatalities"`` (a capitalised
+        word is lower-cased; ``"IDPs"`` is kept).
+    """
+    words = " ".join(str(name).replace("_", " ").split()) or str(name)
+    head, rest = words[:1], words[1:]
+    if head.isupper() and rest == rest.lower():
+        words = head.lower() + rest
+    return words
 
 
 @dataclass(frozen=True)
@@ -270,7 +298,8 @@ class CountSeries:
         report : IngestReport, optional
             Its ingest report.
         source : str, default "tallies"
-            Label of the source; the measures are named "killed (<source>)"...
+            Label of the source, credited in the series' provenance; the measures are named in
+            words ("killed", "injured", "children killed"), without the source.
 
         Returns
         -------
@@ -294,9 +323,7 @@ class CountSeries:
         cols = cols or ["new_killed"]
         daily = frame[cols].apply(pd.to_numeric, errors="coerce").astype(np.float64)
         daily = daily.reindex(pd.date_range(daily.index[0], daily.index[-1], name="date"))
-        meas = {
-            c: Measure(c, f"{TALLY_MEASURES[c][0]} ({source})", TALLY_MEASURES[c][1]) for c in cols
-        }
+        meas = {c: Measure(c, TALLY_MEASURES[c][0], TALLY_MEASURES[c][1]) for c in cols}
         prov = Provenance(source=source, kind="tallies", report=report)
         prov = prov.with_choice(
             "daily counts are the differences of the published cumulative totals"
@@ -322,7 +349,8 @@ class CountSeries:
         report : IngestReport, optional
             Its ingest report.
         source : str, default "counts"
-            Label of the source.
+            Label of the source, credited in the series' provenance; each measure is named by
+            its column in words (``new_cases`` -> "new cases"), without the source.
 
         Returns
         -------
@@ -339,7 +367,7 @@ class CountSeries:
         exposure = table["days"] if "days" in table else None
         return cls.from_frame(
             table[cols],
-            labels={c: f"{c} ({source})" for c in cols},
+            labels={c: column_words(c) for c in cols},
             label="start",
             exposure=exposure,
             source=source,

@@ -340,3 +340,83 @@ def test_finding_sentences_name_the_gap_and_the_floor():
     # counts print as integers
     f = assess_claim(7.0, 9.0, 12.0, 8, "at_least")
     assert ".0" not in finding_sentence(f, 7.0, 9.0, 12.0, 8.0, "at least 8")
+
+
+def test_fewer_than_is_any_figure_below_and_almost_is_just_below():
+    from trends.models.claims import assess_claim, consistent_interval
+
+    assert consistent_interval(150, "fewer_than") == (0.0, 150.0, False, True)
+    lo, hi, _, _ = consistent_interval(150, "almost")
+    assert (lo, hi) == pytest.approx((135.0, 150.0))
+    # 122 deaths: consistent with "fewer than 150" (supported), far below "almost 150"
+    assert verdict(122, 122, 122, 150, "fewer_than")[0] == "supported"
+    assert verdict(122, 122, 122, 150, "almost")[0] == "not supported"
+    assert assess_claim(122, 122, 122, 150, "fewer_than").finding == "consistent_unconfirmed"
+    assert assess_claim(150, 150, 160, 150, "fewer_than").finding == "contradicted"
+
+
+def test_a_fewer_than_code_whose_words_say_nearly_is_almost(tmp_path):
+    from trends.events import load_claims
+
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,as_of,window_start,window_end,quantity,value,qualifier,qualifier_text\n"
+        "A,2024-04-30,2024-03-01,2024-04-30,civilian_deaths,150,fewer_than,nearly\n"
+        "B,2024-04-30,2024-03-01,2024-04-30,civilian_deaths,150,fewer_than,fewer than\n"
+        "C,2024-04-30,2024-03-01,2024-04-30,civilian_deaths,150,under,\n",
+        encoding="utf-8",
+    )
+    by_id = {c.id: c.qualifier for c in load_claims(path)}
+    assert by_id == {"A": "almost", "B": "fewer_than", "C": "fewer_than"}
+
+
+def _scoped_incidents():
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-03-02", "2024-03-03", "2024-03-04", "2024-03-05"]),
+            "perpetrator": ["Tatmadaw airstrike", "Tatmadaw ground", "Arakan Army (AA)", None],
+            "civilian_deaths_best": [5, 7, 11, 13],
+        }
+    )
+
+
+def _one_claim(**extra):
+    row = {"claim_id": "P", "window_start": "2024-03-01", "window_end": "2024-03-31",
+           "quantity": "civilian_deaths", "value": 10, "qualifier": "at_least", **extra}  # fmt: skip
+    return pd.DataFrame([row])
+
+
+def test_a_claim_about_one_perpetrator_is_judged_on_its_incidents_only():
+    from trends.models.claims import check_claims
+
+    frame = check_claims(_one_claim(perpetrator_scope="Tatmadaw"), _scoped_incidents()).frame
+    assert frame["observed_best"].iloc[0] == 12  # 5 + 7, not 36
+    assert "Tatmadaw airstrike" in frame["perpetrator_used"].iloc[0]
+    frame = check_claims(
+        _one_claim(perpetrator_scope="arakan army"),
+        _scoped_incidents(),
+        data_start="2024-03-01",
+        data_end="2024-03-31",
+    ).frame
+    assert frame["observed_best"].iloc[0] == 11 and frame["verdict"].iloc[0] == "supported"
+
+
+def test_a_perpetrator_the_data_cannot_apply_is_not_checked_never_judged_on_all():
+    from trends.models.claims import check_claims
+
+    frame = check_claims(_one_claim(perpetrator_scope="Police"), _scoped_incidents()).frame
+    assert frame["verdict"].iloc[0] == "not checked"
+    assert "no incident's perpetrator matches 'Police'" in frame["reason"].iloc[0]
+    no_column = _scoped_incidents().drop(columns="perpetrator")
+    frame = check_claims(_one_claim(perpetrator_scope="Tatmadaw"), no_column).frame
+    assert frame["verdict"].iloc[0] == "not checked"
+    assert "do not say who carried out" in frame["reason"].iloc[0]
+
+
+def test_a_quantity_in_an_empty_column_is_not_checkable():
+    from trends.models.claims import check_claims
+
+    incidents = _scoped_incidents().assign(child_deaths=pd.Series([pd.NA] * 4, dtype="Int64"))
+    frame = check_claims(_one_claim(quantity="child_deaths"), incidents).frame
+    assert frame["verdict"].iloc[0] == "not checkable"
+    assert frame["reason"].iloc[0] == "the data do not count child deaths"

@@ -406,8 +406,10 @@ def test_parse_time_of_day(text, time, note):
         ("about", "around"),
         ("some", "around"),
         ("estimated", "around"),
-        ("almost", "fewer_than"),
-        ("nearly", "fewer_than"),
+        ("almost", "almost"),
+        ("nearly", "almost"),
+        ("fewer than", "fewer_than"),
+        ("under", "fewer_than"),
         ("exactly (documented)", "exactly"),
         ("(reported)", "exactly"),
         ("(names registered)", "exactly"),
@@ -471,7 +473,7 @@ def test_load_claims(events_dir, small):
     assert since.window_start == T("2019-08-31") and since.window_start_event == "cf_effective"
     assert since.qualifier == "more_than" and since.quantity == "civilian_deaths"
     almost = by_id["mon_almost"]
-    assert almost.qualifier == "fewer_than"
+    assert almost.qualifier == "almost"
     assert almost.window_end == T("2020-01-12") and almost.window_end_event == "cf_midnight"
     assert by_id["mon_children"].quantity == "child_deaths"
     assert by_id["mon_over"].quantity_raw == "civilian deaths (regime and Russian strikes)"

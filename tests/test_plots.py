@@ -382,7 +382,7 @@ def test_cumulative_chart(daily, claims_check, ceasefire, tmp_path):
     # claim labels: present, short, and not overlapping each other or the event label
     claim_texts = [t for t in ax.texts if t not in labels]
     assert "at least 10 (SOHR, 30 Sep 2019)" in [t.get_text() for t in claim_texts]
-    assert "almost 5,000 (Someone, 31 Oct 2019)" in [t.get_text() for t in claim_texts]
+    assert "fewer than 5,000 (Someone, 31 Oct 2019)" in [t.get_text() for t in claim_texts]
     assert_no_overlap(fig, claim_texts + labels)
 
 

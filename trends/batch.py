@@ -879,7 +879,8 @@ def analyse_many(
         ``"latent_ar"`` the latent model (and the latent-AR covariance of the observed ratio).
     claims : DataFrame or sequence of mappings, optional
         One row per claim: ``value``, ``qualifier`` (``at_least``, ``more_than``,
-        ``fewer_than``, ``at_most``, ``around``, ``exactly`` or a phrase such as "more than"),
+        ``almost``, ``fewer_than``, ``at_most``, ``around``, ``exactly`` or a phrase such as
+        "more than"),
         optional ``series_id`` and ``intervention_id`` (missing: every series / intervention),
         optional ``claim_id``, and the window: ``window_start`` / ``window_end`` dates, or
         ``window`` = number of days from the intervention day (negative: days before it), or

@@ -170,11 +170,13 @@ QUALIFIERS: tuple[str, ...] = (
     "exactly",
     "at_most",
     "fewer_than",
+    "almost",
 )
 
 #: Qualifier phrases (lower case, after removing a trailing parenthesis) and what they mean.
-#: ``"almost"`` and ``"nearly"`` are read as ``fewer_than``: the figure is a ceiling the count
-#: had not reached ("almost 500" = a little under 500). ``"over"`` is ``more_than``;
+#: ``"almost"`` and ``"nearly"`` are ``almost``: the figure is a ceiling the count had nearly
+#: reached ("almost 500" = a little under 500); ``"fewer than"``, ``"under"`` are ``fewer_than``:
+#: any figure below it ("fewer than 150" allows 20). ``"over"`` is ``more_than``;
 #: ``"some"``, ``"estimated"``, ``"about"`` are ``around``. A qualifier that is only a parenthesis
 #: (``"(reported)"``, ``"(documented)"``, ``"(names registered)"``) or that begins with
 #: ``"exactly"`` (``"exactly (verified)"``) is ``exactly``: the figure is the count the source
@@ -216,9 +218,9 @@ QUALIFIER_PHRASES: dict[str, str] = {
     "less than": "fewer_than",
     "under": "fewer_than",
     "below": "fewer_than",
-    "almost": "fewer_than",
-    "nearly": "fewer_than",
-    "just under": "fewer_than",
+    "almost": "almost",
+    "nearly": "almost",
+    "just under": "almost",
     **{q: q for q in QUALIFIERS},
     **{q.replace("_", " "): q for q in QUALIFIERS},
 }
@@ -1187,7 +1189,8 @@ def normalise_qualifier(text: str | None) -> str:
     The text is lower-cased and white space collapsed. A qualifier that is only a parenthesis
     (``"(reported)"``) means a bare figure: ``"exactly"``. Otherwise a trailing parenthesis is
     removed (``"exactly (documented)"`` -> ``"exactly"``) and the rest is looked up in
-    :data:`QUALIFIER_PHRASES` (``"almost"``/``"nearly"`` -> ``"fewer_than"``, ``"over"`` ->
+    :data:`QUALIFIER_PHRASES` (``"almost"``/``"nearly"`` -> ``"almost"``, ``"under"`` ->
+    ``"fewer_than"``, ``"over"`` ->
     ``"more_than"``, ``"some"``/``"estimated"``/``"about"`` -> ``"around"``...). Empty means
     ``"exactly"``.
 
@@ -1467,14 +1470,25 @@ def _claim_dates(
 def _claim_qualifier(
     get: Callable[[str], str | None], bad: Callable[[str, str, str | None], None]
 ) -> str | None:
-    """A claim's normalised qualifier (None, reported through ``bad``, when unknown)."""
+    """A claim's normalised qualifier (None, reported through ``bad``, when unknown).
+
+    A ``fewer_than`` code whose words say "almost" / "nearly" (``qualifier_text``) is ``almost``:
+    the words say which of the two ceilings the source meant.
+    """
     qualifier_text, qualifier_raw = get("qualifier"), get("qualifier_raw")
     column = "qualifier" if qualifier_text is not None or qualifier_raw is None else "qualifier_raw"
     try:
-        return normalise_qualifier(get(column))
+        code = normalise_qualifier(get(column))
     except EventError as exc:
         bad(column, str(exc), get(column))
         return None
+    if code == "fewer_than" and column == "qualifier" and qualifier_raw is not None:
+        try:
+            if normalise_qualifier(qualifier_raw) == "almost":
+                return "almost"
+        except EventError:
+            pass  # free words beside a code: the code stands
+    return code
 
 
 def load_claims(

@@ -16,7 +16,8 @@ qualifier      consistent true values                 example
 =============  =====================================  ==========================================
 at_least       [v, inf)                               "at least 39"
 more_than      (v, inf)                               "more than 200", "over 1,300"
-fewer_than     [v(1 - tol), v)                        "almost 500", "nearly 1,100"
+almost         [v(1 - tol), v)                        "almost 500", "nearly 1,100"
+fewer_than     [0, v)                                 "fewer than 150", "under 50"
 at_most        [0, v]                                 "up to 50"
 around         [v(1 - tol), v(1 + tol)]               "some 300", "about 500", "(reported) 800"
 exactly        [v, v]                                 "1,089 (verified)"
@@ -124,7 +125,7 @@ FINDINGS: dict[str, str] = {
 }
 
 _LOWER = ("at_least", "more_than")
-_UPPER = ("at_most", "fewer_than")
+_UPPER = ("at_most", "fewer_than", "almost")
 _POINT = ("around", "reported", "exactly")
 
 QUANTITY_COLUMNS: dict[str, tuple[str, str, str] | None] = {
@@ -145,10 +146,10 @@ def consistent_interval(
     value : float
         The claimed figure.
     qualifier : str
-        One of at_least, more_than, fewer_than, at_most, around, exactly, reported ("reported"
-        uses :data:`REPORTED_TOLERANCE`).
+        One of at_least, more_than, almost, fewer_than, at_most, around, exactly, reported
+        ("reported" uses :data:`REPORTED_TOLERANCE`).
     tolerance : float
-        Relative tolerance of "around" and "fewer than".
+        Relative tolerance of "around" and "almost".
 
     Returns
     -------
@@ -160,8 +161,10 @@ def consistent_interval(
         return v, math.inf, False, True
     if qualifier == "more_than":
         return v, math.inf, True, True
-    if qualifier == "fewer_than":
+    if qualifier == "almost":
         return v * (1 - tolerance), v, False, True
+    if qualifier == "fewer_than":
+        return 0.0, v, False, True
     if qualifier == "at_most":
         return 0.0, v, False, False
     if qualifier == "around":
@@ -304,7 +307,7 @@ def assess_claim(
     value : float
         The claimed figure.
     qualifier : str
-        at_least, more_than, at_most, fewer_than, around, reported or exactly (use
+        at_least, more_than, at_most, fewer_than, almost, around, reported or exactly (use
         :func:`effective_qualifier` to read a bare number as "reported").
     tolerance : float
         Relative tolerance of "around".
@@ -334,8 +337,8 @@ def assess_claim(
         )
         proven = key in ("confirmed", "supported_by_best")
     elif family == "upper":
-        lo_edge, hi_edge = (v * (1 - tolerance) if qualifier == "fewer_than" else 0.0), v
-        over = (lambda x: x >= v) if qualifier == "fewer_than" else (lambda x: x > v)
+        lo_edge, hi_edge = (v * (1 - tolerance) if qualifier == "almost" else 0.0), v
+        over = (lambda x: x > v) if qualifier == "at_most" else (lambda x: x >= v)
         key = (
             "contradicted" if over(low) else "doubtful" if over(best) else "consistent_unconfirmed"
         )
@@ -808,7 +811,8 @@ class ClaimsCheck(Result):
 _QUAL_TEXT = {
     "at_least": "at least",
     "more_than": "more than",
-    "fewer_than": "fewer than (almost)",
+    "fewer_than": "fewer than",
+    "almost": "almost",
     "at_most": "at most",
     "around": "around",
     "exactly": "exactly",
@@ -872,6 +876,71 @@ def _finding_columns(
     }
 
 
+#: The incident table's column saying who carried out each incident.
+PERPETRATOR_COLUMN = "perpetrator"
+
+
+def _actor_words(text: Any) -> str:
+    """An actor's name as space-separated words: case, accents, punctuation and apostrophes
+    ignored ("Arakan Army (AA)" -> "arakan army aa")."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^\w]+|_", " ", _APOSTROPHES.sub("", text)).split())
+
+
+def perpetrator_mask(incidents: pd.DataFrame, perpetrator: Any) -> tuple[pd.Series | None, str]:
+    """The incidents of a claim's perpetrator.
+
+    The name is matched against the incident table's ``perpetrator`` column, ignoring case,
+    accents and punctuation: a value matches when the claim's words appear in it in order, as
+    whole words ("Tatmadaw" matches "Tatmadaw airstrike" and "Tatmadaw ground"; "Arakan Army"
+    matches "Arakan Army (AA)"; "Army" alone matches every value with the word "army").
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        Canonical incident table.
+    perpetrator : str
+        The claim's perpetrator as written.
+
+    Returns
+    -------
+    (mask or None, str)
+        The boolean mask of the claim's incidents and the words saying what was matched
+        (``"perpetrator 'Arakan Army (AA)'"``); or None and the reason the claim cannot be
+        limited to that perpetrator.
+    """
+    text = str(perpetrator).strip()
+    col = PERPETRATOR_COLUMN
+    if col not in incidents.columns or not incidents[col].notna().any():
+        return None, (
+            f"the claim is about incidents by {text!r}, but the data do not say who carried out "
+            "each incident (no perpetrator column), so it cannot be limited to them"
+        )
+    wanted = _actor_words(text)
+    values = incidents[col].dropna().astype(str)
+    words = {v: _actor_words(v) for v in values.unique()}
+    hits = sorted(v for v, w in words.items() if wanted and f" {wanted} " in f" {w} ")
+    if not hits:
+        known = ", ".join(repr(v) for v in sorted(words)[:8])
+        more = ", ..." if len(words) > 8 else ""
+        return None, (
+            f"no incident's perpetrator matches {text!r} (the data name {known}{more}), so the "
+            "claim cannot be limited to them"
+        )
+    mask = incidents[col].astype("string").isin(hits).fillna(False).astype(bool)
+    shown = ", ".join(repr(v) for v in hits[:6]) + (", ..." if len(hits) > 6 else "")
+    return mask, f"perpetrator {shown}"
+
+
+def _counts_quantity(incidents: pd.DataFrame, quantity: str) -> bool:
+    """Whether the incident table gives any figure for ``quantity`` (an empty column does not)."""
+    cols = QUANTITY_COLUMNS[quantity]
+    if cols is None:
+        return True
+    return cols[1] in incidents.columns and bool(incidents[cols[1]].notna().any())
+
+
 def _region_note(region: str, used: str) -> str:
     """Why a checked claim's region was read as it was, when that took a judgement (a kind word
     left out, a name found in several columns, a list of names); empty when it is plain."""
@@ -932,7 +1001,11 @@ def check_claims(
         incidents) or a function returning a boolean mask of the incidents in that scope. Claims
         whose scope is not a key are reported as *not checked* with the reason. By default every
         claim is checked against every incident. A ``perpetrator_scope`` column, if present, is
-        looked up in the same mapping (as ``"perpetrator:<value>"``).
+        looked up in the same mapping (as ``"perpetrator:<value>"``); without ``scopes`` it is
+        matched against the data's ``perpetrator`` column (:func:`perpetrator_mask`), and a
+        claim whose perpetrator cannot be applied is *not checked*, never judged on every
+        incident. A quantity the data do not count (no column, or an empty one) is *not
+        checkable*.
     tolerance : float
         Relative tolerance of "around" and "fewer than" claims.
     reported_tolerance : float
@@ -952,7 +1025,7 @@ def check_claims(
         ``frame`` keeps the ``verdict`` column (supported / not supported / undetermined / not
         checkable / not checked) and adds ``qualifier_used``, ``tolerance_used``, ``finding``,
         ``finding_label``, ``finding_sentence``, ``difference``, ``difference_pct``,
-        ``gap_pct`` (see the module docstring) and ``region_used``.
+        ``gap_pct`` (see the module docstring), ``region_used`` and ``perpetrator_used``.
     """
     frame = _claims_frame(claims)
     by_region = scopes is None if regions is None else bool(regions)
@@ -968,15 +1041,17 @@ def check_claims(
         we = _resolve(c.get("window_end"), timeline)
         row["window_start_date"], row["window_end_date"] = ws, we
         row.update(observed_low=None, observed_best=None, observed_high=None, gap=None)
-        row["region_used"] = None
+        row["region_used"] = row["perpetrator_used"] = None
         quantity = c.get("quantity")
         reason = ""
         mask = None
         region = c.get("region") if by_region else None
         region = region.strip() if isinstance(region, str) and region.strip() else None
+        perp = c.get("perpetrator_scope") if scopes is None else None
+        perp = perp.strip() if isinstance(perp, str) and perp.strip() else None
         if ws is None or we is None:
             row["verdict"], reason = "not checkable", "the claim's window has no date"
-        elif quantity not in QUANTITY_COLUMNS:
+        elif quantity not in QUANTITY_COLUMNS or not _counts_quantity(incidents, quantity):
             # Quote the claim's own wording when there is one ("deaths (all)" says more than "other").
             what = next(
                 (
@@ -984,8 +1059,9 @@ def check_claims(
                     for k in ("quantity_raw", "quantity_text")
                     if isinstance(c.get(k), str) and c.get(k)
                 ),
-                str(quantity).replace("_", " "),
+                str(quantity),
             )
+            what = measure_words(str(quantity)) if "_" in str(what) else what
             row["verdict"], reason = "not checkable", f"the data do not count {what}"
         elif scopes is not None and c.get(scope_column) not in scopes:
             row["verdict"], reason = (
@@ -994,12 +1070,20 @@ def check_claims(
             )
         elif region is not None and (where := region_mask(incidents, region))[0] is None:
             row["verdict"], reason = "not checked", where[1]
+        elif perp is not None and (by := perpetrator_mask(incidents, perp))[0] is None:
+            row["verdict"], reason = "not checked", by[1]
         else:
             mask = (dates >= ws) & (dates <= we)
             if region is not None:
                 mask &= where[0]
                 row["region_used"] = where[1]
                 reason = _region_note(region, where[1])
+            if perp is not None:
+                mask &= by[0]
+                row["perpetrator_used"] = by[1]
+                if by[1] != f"perpetrator {perp!r}":
+                    said = f"perpetrator {perp!r} read as {by[1]}"
+                    reason = f"{reason}; {said}" if reason else said
             if scopes is not None:
                 fn = scopes[c.get(scope_column)]
                 if fn is not None:

@@ -587,7 +587,9 @@ def claim_window(
     raise InputError("a claim window of 0 days is empty")
 
 
-_QUALIFIERS = ("at_least", "more_than", "fewer_than", "at_most", "around", "exactly")
+_QUALIFIERS = (
+    "at_least", "more_than", "almost", "fewer_than", "at_most", "around", "exactly"
+)  # fmt: skip
 
 
 def _claims_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:

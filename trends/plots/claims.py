@@ -54,7 +54,8 @@ __all__ = [
 QUALIFIER_TEXT = {
     "at_least": "at least",
     "more_than": "more than",
-    "fewer_than": "almost",
+    "fewer_than": "fewer than",
+    "almost": "almost",
     "at_most": "at most",
     "around": "around",
     "exactly": "",
@@ -99,6 +100,7 @@ _MARKERS_VERTICAL = {
     "at_least": "^",
     "more_than": "^",
     "fewer_than": "v",
+    "almost": "v",
     "at_most": "v",
     "around": "D",
     "exactly": "o",
@@ -107,13 +109,14 @@ _MARKERS_HORIZONTAL = {
     "at_least": ">",
     "more_than": ">",
     "fewer_than": "<",
+    "almost": "<",
     "at_most": "<",
     "around": "D",
     "exactly": "o",
 }
 _QUALIFIER_LEGEND = {
     ("at_least", "more_than"): "at least / more than",
-    ("fewer_than", "at_most"): "almost / at most",
+    ("almost", "fewer_than", "at_most"): "almost / fewer than / at most",
     ("around",): "around",
     ("exactly",): "reported / exactly",
 }
@@ -125,7 +128,8 @@ def qualifier_marker(qualifier: str, orientation: str = "vertical") -> str:
     Parameters
     ----------
     qualifier : str
-        ``at_least``, ``more_than``, ``fewer_than``, ``at_most``, ``around`` or ``exactly``.
+        ``at_least``, ``more_than``, ``almost``, ``fewer_than``, ``at_most``, ``around`` or
+        ``exactly``.
     orientation : {"vertical", "horizontal"}
         Direction of the value axis.
     """

@@ -103,7 +103,8 @@ def unit_of(freq: str) -> str:
 
 
 def claim_text(row: Any) -> str:
-    """A claim in words, in the source's own qualifier ("more than 200 civilian deaths")."""
+    """A claim in words, in the source's own qualifier ("more than 200 civilian deaths"), with
+    its perpetrator when it names one ("at least 500 civilian deaths by the Arakan Army")."""
     get = row.get
     value = get("value")
     quantity = next(
@@ -113,12 +114,14 @@ def claim_text(row: Any) -> str:
     if missing(value):
         return f"{get('qualifier_raw') or ''} ? {quantity or ''}".strip()
     raw = get("qualifier_raw")
-    return claim_words(
+    text = claim_words(
         float(value),
         str(get("qualifier") or "reported"),
         quantity if isinstance(quantity, str) else None,
         raw if isinstance(raw, str) else None,
     )
+    perp = get("perpetrator_scope")
+    return f"{text} by {perp.strip()}" if isinstance(perp, str) and perp.strip() else text
 
 
 def observed_text(row: Any) -> str:

@@ -7,8 +7,8 @@ trends side only and says so, which is what the test checks.
 
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
-report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants and the
-dgps module. Not run here: batch_bench and calibration_pretrend.
+report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants,
+calibration_two_phase_persistent and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -258,3 +258,16 @@ def test_calibration_two_phase_variants_smoke(tmp_path):
         assert table[f"{v} coverage"].between(0, 1).all()
     # the averaged variance adds a non-negative term wherever the curvature was available
     assert (table["averaged median SE ratio"] >= 1.0).all()
+
+
+def test_calibration_two_phase_persistent_smoke(tmp_path):
+    """The founding-like persistence experiment runs, keeps its rows out of results/ and reports
+    every variant, the oracle on the latent-AR cells."""
+    published = ("calibration_two_phase_persistent.csv", "calibration_two_phase_persistent.md")
+    _run("calibration_two_phase_persistent.py", tmp_path, published=published)
+    table = pd.read_csv(tmp_path / "calibration_two_phase_persistent_smoke.csv")
+    assert len(table) == 2 and (table["n"] + table["failed"] == 4).all()
+    for v in ("plug_in", "averaged", "mc", "mc_median", "oracle"):
+        assert table[f"{v} coverage"].between(0, 1).all()
+    assert (table["averaged median SE ratio"] >= 1.0).all()
+    assert (tmp_path / "calibration_two_phase_persistent_rows_smoke.csv").exists()

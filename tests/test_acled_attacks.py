@@ -40,3 +40,17 @@ def test_every_event_counts_when_asked(tmp_path):
     assert int(daily_counts(table, "attacks").sum()) == len(table)
     series = CountSeries.from_incidents(table)
     assert int(series.measure("attacks").sum()) == len(table)
+
+
+def test_incidents_without_a_death_figure_are_counted_among_the_attacks_only(tmp_path):
+    path = _with_a_protest(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = lines[0].split(",")
+    row = lines[-1].split(",")
+    row[fields.index("fatalities")] = ""  # a protest without a figure
+    path.write_text("\n".join([*lines[:-1], ",".join(row)]) + "\n", encoding="utf-8")
+    table, _ = read_acled(path)
+    baseline, _ = read_acled(CLEAN)
+    series = CountSeries.from_incidents(table)
+    base = CountSeries.from_incidents(baseline)
+    assert series.total("incidents_no_death_figure") == base.total("incidents_no_death_figure")

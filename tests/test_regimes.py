@@ -57,3 +57,16 @@ def test_a_time_of_day_moves_the_start_to_the_first_full_day():
     )
     choice = default_window(tl, tl["cf"], "2023-01-01", "2023-06-30")
     assert choice.start == pd.Timestamp("2023-01-11")
+
+
+def test_an_event_beyond_the_data_is_not_given_as_the_reason_for_the_end():
+    tl = Timeline(
+        [
+            ReferenceEvent("truce", "Truce", "truce", "2022-04-02"),
+            ReferenceEvent("expiry", "Truce expires", "expiry", "2022-10-02"),
+        ]
+    )
+    choice = default_window(tl, tl["truce"], "2022-01-01", "2022-06-30")
+    assert choice.end == pd.Timestamp("2022-06-30") and choice.end_event is None
+    assert "the data's last day" in " ".join(choice.reasons())
+    assert "Truce expires" not in " ".join(choice.reasons())

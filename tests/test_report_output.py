@@ -280,7 +280,11 @@ def test_a_real_ctrl_c_during_trends_report_leaves_the_previous_folder_intact(tm
     # Interrupt at fractions of a whole run's duration (machines differ in speed): early (while
     # reading and fitting) and late (while drawing and writing).
     exits = []
-    for fraction in (0.3, 0.6, 0.85):
+    # on a loaded machine the timed run may have been slower than the later ones, which then
+    # finish first: earlier fractions are tried until two runs were interrupted
+    for k, fraction in enumerate((0.3, 0.6, 0.85, 0.15, 0.4, 0.08)):
+        if k >= 3 and len(exits) >= 2:
+            break
         delay = fraction * took
         proc = subprocess.Popen(args, **run)
         time.sleep(delay)
@@ -296,9 +300,7 @@ def test_a_real_ctrl_c_during_trends_report_leaves_the_previous_folder_intact(tm
             f"exit {proc.returncode} after {delay:.1f} s"
         )
         assert _snapshot(out) == before, f"changed by an interruption after {delay:.1f} s"
-    assert len(exits) >= 2, (
-        f"only {len(exits)} of 3 runs were interrupted (a run takes {took:.1f} s)"
-    )
+    assert len(exits) >= 2, f"only {len(exits)} runs were interrupted (a run takes {took:.1f} s)"
     assert 130 in exits, f"no run was stopped by the CLI's handler (exit codes {exits})"
 
 

@@ -444,3 +444,20 @@ def test_48_hour_report_is_spread_and_marked(tmp_path):
     daily, report = read_tallies(_tally_file(tmp_path, pairs), gap_rule="missing")
     assert daily.loc["2024-05-04", "covers_days"] == 2
     assert ("2024-05-04", "multi_day") in [(f["date"], f["kind"]) for f in report.flags]
+
+
+def test_every_cumulative_figure_has_its_own_frozen_days_and_the_days_add_up(tmp_path):
+    killed = _daily_totals("2024-03-01", [10, 12, 9] + [0] * 8 + [95, 11, 10])
+    lines = ["date,cumulative_killed,cumulative_injured"]
+    lines += [f"{d},{v},{3 * v}" for d, v in killed if d != "2024-03-02"]  # one day without
+    path = tmp_path / "frozen_both.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    daily, report = read_tallies(path)
+    frozen = daily.loc["2024-03-05":"2024-03-12"]
+    assert frozen["new_injured"].isna().all()  # not eight reported zeros
+    assert daily.loc["2024-03-13", "new_injured"] == 3 * 95
+    # 15 days: 14 with a report (8 repeating a frozen total), 1 without one
+    note = next(n for n in report.notes if n.startswith(f"{len(daily)} days from"))
+    assert f"{len(daily) - 1} with a report, 1 generated without one" in note
+    assert report.days_not_reported == 8 + 1
+    assert "never as zero" in report.report()

@@ -159,5 +159,10 @@ def default_window(
                 passed.append((event, why))
     start = lo if start_event is None else max(lo, start_event.first_full_day)
     end = hi if end_event is None else min(hi, end_event.day - pd.Timedelta(days=1))
+    # an event the data do not reach is not what bounds the window: the data's edge is
+    if start_event is not None and start != start_event.first_full_day:
+        start_event = None
+    if end_event is not None and end != end_event.day - pd.Timedelta(days=1):
+        end_event = None
     kept = [(e, w) for e, w in passed if start <= e.day <= end]
     return WindowChoice(start, end, start_event, end_event, kept)

@@ -118,8 +118,9 @@ class IngestReport:
     choices : dict
         Explicit analytical choices made while reading (e.g. ACLED's civilian proxy).
     days_not_reported : int or None
-        For series readers (tallies): days of the output without a report. They are not input
-        rows, so they are neither accepted nor rejected; ``None`` for incident readers.
+        For series readers (tallies): days of the output counted as not reported (never zero):
+        days without a report, which are not input rows and so neither accepted nor rejected,
+        and days whose report repeats a frozen total; ``None`` for incident readers.
     flags : list of dict
         Data-quality flags that do not reject a row (e.g. a tallies spike flagged as a likely
         late registration): each with ``date``, ``kind`` and ``reason`` (and ``row`` when one
@@ -214,8 +215,9 @@ class IngestReport:
         ]
         if self.days_not_reported:
             lines.append(
-                f"{self.days_not_reported} day(s) without a report (not reported, not zero; "
-                "not input rows, so not rejected)."
+                f"{self.days_not_reported} day(s) count as not reported, never as zero (days "
+                "without a report, which are not input rows, and any days repeating a frozen "
+                "total: see the notes)."
             )
         for note in self.notes:
             lines.append(f"Note: {note}")

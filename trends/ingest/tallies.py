@@ -392,19 +392,22 @@ def _daily_measure(
     }
 
 
-def _frozen_days(reports: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
+def _frozen_days(
+    reports: pd.DataFrame, days: pd.DatetimeIndex, column: str = "cumulative_killed"
+) -> np.ndarray:
     """Days whose report repeats a total unchanged for more than :data:`FROZEN_DAYS` days.
 
-    A run is a report followed by reports on the next consecutive days with the same
-    ``cumulative_killed``; when it holds more than ``FROZEN_DAYS`` repeats, the repeats are frozen
-    (the first report of the run is a real observation of the total).
+    A run is a report followed by reports on the next consecutive days with the same ``column``
+    total; when it holds more than ``FROZEN_DAYS`` repeats, the repeats are frozen (the first
+    report of the run is a real observation of the total). Each cumulative column has its own
+    frozen days.
     """
     frozen = np.zeros(len(days), dtype=bool)
-    given = reports.loc[reports["cumulative_killed"].notna(), ["date", "cumulative_killed"]]
+    given = reports.loc[reports[column].notna(), ["date", column]]
     if len(given) < FROZEN_DAYS + 2:
         return frozen
     pos = ((given["date"] - days[0]).dt.days).to_numpy()
-    val = given["cumulative_killed"].astype("int64").to_numpy()
+    val = given[column].astype("int64").to_numpy()
     repeat = np.zeros(len(pos), dtype=bool)
     repeat[1:] = (val[1:] == val[:-1]) & (pos[1:] - pos[:-1] == 1)
     start = 0
@@ -437,21 +440,14 @@ def _build_daily(
             out[new_col] = pd.Series(pd.NA, index=days, dtype="Int64")
             continue
         used = reports
-        if column == "cumulative_killed" and frozen.any():
-            frozen_dates = days[frozen]
-            used = reports.assign(
-                cumulative_killed=reports["cumulative_killed"].mask(
-                    reports["date"].isin(frozen_dates)
-                )
-            )
-        res = _daily_measure(
-            days,
-            used,
-            column,
-            gap_rule,
-            max_spread_days,
-            frozen if column == "cumulative_killed" else None,
+        own_frozen = (
+            frozen if column == "cumulative_killed" else _frozen_days(reports, days, column)
         )
+        if own_frozen.any():  # a frozen total is a gap (NA), never a run of zeros
+            used = reports.assign(
+                **{column: reports[column].mask(reports["date"].isin(days[own_frozen]))}
+            )
+        res = _daily_measure(days, used, column, gap_rule, max_spread_days, own_frozen)
         results[column] = res
         out[new_col] = pd.array(
             [pd.NA if np.isnan(x) else int(x) for x in res["new"]], dtype="Int64"
@@ -713,7 +709,7 @@ def _daily_with_notes(
     """The daily table of the accepted reports, adding what happened to ``notes``."""
     if len(reports):
         daily, day_notes = _build_daily(reports, gap_rule, max_spread_days)
-        generated = int((~daily["reported"]).sum())
+        generated = len(daily) - len(reports)  # one accepted report per date (frozen ones too)
         notes.append(
             f"{len(daily)} days from {_day(daily['date'].iloc[0])} to "
             f"{_day(daily['date'].iloc[-1])}: {len(reports)} with a report, {generated} "

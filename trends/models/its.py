@@ -181,6 +181,16 @@ class RateRatio:
         )
 
 
+def _from_when(eff: InterventionEffect, unit: str) -> str:
+    """Where an effect starts, in words: the day on daily series; on weekly or monthly ones the
+    period that holds the event (the models date it at that period's start)."""
+    if unit == "week":
+        return f"From the week of {fmt_date(eff.first_period)} (the week of {eff.name}) on,"
+    if unit == "month":
+        return f"From {eff.first_period:%B %Y} (the month of {eff.name}) on,"
+    return f"After {eff.name} on {fmt_date(eff.start)}"
+
+
 @dataclass(frozen=True)
 class InterventionEffect:
     """Estimated effects of one intervention.
@@ -427,7 +437,7 @@ class ITSResult(Result):
         )
         for eff in self.effects:
             sentence = (
-                f"After {eff.name} on {fmt_date(eff.start)} the {adj} rate of {what} "
+                f"{_from_when(eff, unit)} the {adj} rate of {what} "
                 f"{describe_change(eff.level_change)} immediately (rate ratio "
                 f"{eff.level_change.estimate:.3f}, {lvl} CI {eff.level_change.ci_low:.3f} to "
                 f"{eff.level_change.ci_high:.3f})"

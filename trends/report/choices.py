@@ -118,6 +118,19 @@ def _intervention_rows(a: Any, config: Any) -> list[Choice]:
 
 def _start_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> Prose | str:
     ev = _event_at(timeline, a.start)
+    after = (
+        None
+        if ev is not None or timeline is None
+        else next((e for e in timeline if getattr(e, "first_full_day", e.day) == a.start), None)
+    )
+    if after is not None:  # an event at a time of day: the window starts the next whole day
+        return prose(
+            "The first whole day after “{name}” ({id!c}, {when}); the day it began, partly "
+            "before it, is left out of the window.",
+            name=after.name,
+            id=after.id,
+            when=fmt.when(after, after.day),
+        )
     if ev is not None and ev.kind == "offensive":
         return prose(
             "The day of “{name}” ({id!c}): the window starts with the offensive so that the "

@@ -106,7 +106,7 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
         known = not any(fmt.missing(x) for x in exact) and exact[0] > 0 and model[0] > 0
         narrower = known and (model[1] / model[0]) < (exact[1] / exact[0])
         other = f"{fmt_ratio(model[0])} to {fmt_ratio(model[1])} from the negative binomial " + (
-            "model, narrower than the exact interval with so few events, so not used"
+            "model, narrower than the exact interval, so not used (the wider of the two leads)"
             if narrower
             else f"model, whose errors do not allow for dependence between {unit}s"
         )
@@ -573,9 +573,13 @@ def _data_section(a: Any, source_label: str) -> Section:
         d1=fmt.day(a.end),
         n=n_days,
     )
-    if "attacks" in measures:
-        text = prose("{n} incidents fall in the window {d0} to {d1} ({days} days).",
-                     n=f"{a.total('attacks'):,.0f}", d0=fmt.day(a.start), d1=fmt.day(a.end), days=n_days)  # fmt: skip
+    if "attacks" in measures and data_kind(a) == "incidents":
+        # the attacks measure counts the incidents that are attacks (ACLED: its political-
+        # violence event types; other incident tables: every incident)
+        what = "attacks" if "attacks" in (getattr(ing, "choices", None) or {}) else "incidents"
+        text = prose("{n} {what} fall in the window {d0} to {d1} ({days} days).",
+                     n=f"{a.total('attacks'):,.0f}", what=what, d0=fmt.day(a.start),
+                     d1=fmt.day(a.end), days=n_days)  # fmt: skip
     if "incidents_no_death_figure" in measures and a.total("incidents_no_death_figure"):
         text = text + prose(
             " {n} of them have no death figure: they count as attacks but add nothing to the "

@@ -156,7 +156,9 @@ class Prose:
 
     def plain(self) -> str:
         """The sentence without markup (for tests and logs)."""
-        text = self.template.format(**{k: _plain(v) for k, v in self.values.items()})
+        text = _SlotFormatter(lambda _kind, v: _plain(v)).vformat(
+            self.template, (), dict(self.values)
+        )
         return text.replace("**", "").replace("`", "")
 
     def __add__(self, other: Prose | str) -> Prose:

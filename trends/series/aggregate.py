@@ -352,7 +352,10 @@ def _incident_rows(incidents: pd.DataFrame, opts: _Options) -> _Rows:
     if NO_FIGURE in opts.measures:
         if known_best is None:
             known_best = _count_values(incidents, "civilian_deaths_best")[1]
-        per_row[NO_FIGURE] = (~known_best).astype(np.int64)
+        no_figure = ~known_best
+        if "counts_as_attack" in incidents.columns:  # only the attacks' missing figures matter
+            no_figure &= incidents["counts_as_attack"].fillna(False).to_numpy(dtype=bool)
+        per_row[NO_FIGURE] = no_figure.astype(np.int64)
     if opts.by is not None:
         gcodes, glabels = _group_labels(incidents, opts.by)
     else:

@@ -274,15 +274,17 @@ def start_labels(
     return index, None
 
 
-def _week_starts(index: pd.DatetimeIndex, label: Label | None) -> tuple[pd.DatetimeIndex, str]:
+def _week_starts(
+    index: pd.DatetimeIndex, label: Label | None
+) -> tuple[pd.DatetimeIndex, str | None]:
     if label == "end":
         note = (
             "weekly dates are the last day of each week (as pandas resample('W') writes them): "
             "relabelled by the week's first day"
         )
         return index - pd.Timedelta(days=6), note
-    if label == "start":
-        return index, "weekly dates are the first day of each week (as stated)"
+    if label == "start":  # as the caller says: nothing relabelled, nothing to note
+        return index, None
     if np.all(index.day_of_week == 6):
         raise InputError(
             "the weekly dates are all Sundays: pandas resample('W') labels a week by its LAST day "

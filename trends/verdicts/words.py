@@ -673,7 +673,6 @@ def timing_of_change(
     # the sets of count models hold ``level`` of a (tempered) likelihood weight: not calibrated
     # confidence sets (their measured coverage is stated where the report explains them)
     set_txt = f"its date set is {span}"
-    outside_txt = f"outside its date set ({span})"
     if in_set is None:
         in_set = bool(lo <= ref_day < period_end(hi, unit))
     if in_set or off == 0:
@@ -705,7 +704,8 @@ def timing_of_change(
         "later" if off > 0 else "earlier",
         False,
         f"The change is dated {fmt_date(date)}, {plural(abs(off), 'day')} {rel} {ref_txt}, "
-        f"{outside_txt}: the change came {'later' if off > 0 else 'earlier'} than announced.",
+        f"which lies outside the change's date set ({span}): the change came "
+        f"{'later' if off > 0 else 'earlier'} than announced.",
         off,
     )
 

@@ -150,3 +150,12 @@ def test_a_fractional_count_is_kept_as_it_is():
         "total": 3,
         "rate": 3.0,
     }
+
+
+def test_the_quoted_rate_ratio_is_the_bottom_lines(payload):
+    for name, outcome in payload["outcomes"].items():
+        quoted = outcome["rate_ratio_quoted"]
+        interval = payload["bottom_line"][name]["interval"]
+        assert (quoted["ci_low"], quoted["ci_high"]) == (interval["low"], interval["high"])
+        assert quoted["source"] == interval["source"]
+        assert quoted["estimate"] == outcome[quoted["key"]]["estimate"]

@@ -88,6 +88,7 @@ class OutcomeAnalysis:
             out["rate_after"] = r.get("rate_after")
             out["rate_ratio"] = r.get("rate_ratio")
             out["rate_ratio_negbin"] = r["rate_ratio_negbin"]
+            out["rate_ratio_quoted"] = _quoted(self.rates, r)
             out["counts"] = {"before": r["before"], "after": r["after"]}
         if self.its is not None:
             d = self.its.to_dict()
@@ -133,6 +134,21 @@ class OutcomeAnalysis:
         if self.level_change_range is not None:
             out["level_change_range"] = self.level_change_range.to_dict()
         return to_jsonable(out)
+
+
+def _quoted(rates: Any, r: Mapping) -> dict | None:
+    """The rate ratio the bottom line and the report quote (:meth:`RateComparison.lead_interval`):
+    its estimate, interval, which one it is and why."""
+    lead = getattr(rates, "lead_interval", None)
+    if not callable(lead):
+        return None
+    hi = lead()
+    key = "rate_ratio_negbin" if hi.source == "dependence-aware" else "rate_ratio"
+    estimate = (r.get(key) or {}).get("estimate")
+    if estimate is None or hi.low is None or hi.high is None:
+        return None
+    return {"estimate": estimate, "ci_low": hi.low, "ci_high": hi.high, "source": hi.source,
+            "key": key, "reason": hi.reason}  # fmt: skip
 
 
 def _ci(d: Mapping | None) -> dict | None:

@@ -195,6 +195,15 @@ class RateRatio(Interval):
     method: str | None
 
 
+class QuotedRatio(Interval):
+    """The two-phase rate ratio as the bottom line and the report quote it: which interval leads
+    (``source``), the outcome key it comes from (``key``) and why it leads (``reason``)."""
+
+    source: Literal["dependence-aware", "exact"]
+    key: Literal["rate_ratio", "rate_ratio_negbin"]
+    reason: str
+
+
 class ITS(_Open):
     """The interrupted time series' level and slope changes (rate ratios)."""
 
@@ -265,6 +274,7 @@ class Outcome(_Open):
     rate_before: Number
     rate_after: Number
     rate_ratio: RateRatio | None
+    rate_ratio_quoted: QuotedRatio | None = None
     its: ITS | None
     changepoint: ChangePoint | None
     placebo: Placebo | None

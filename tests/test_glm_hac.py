@@ -244,3 +244,19 @@ def test_hac_covariance_is_positive_semidefinite(scores, lag):
     cov = newey_west_cov((scores, info), lag)
     assert np.all(np.linalg.eigvalsh(cov) >= -1e-9 * max(1.0, np.abs(cov).max()))
     np.testing.assert_allclose(cov, cov.T)
+
+
+@pytest.mark.filterwarnings("ignore::trends.errors.ModelWarning")
+def test_the_automatic_lag_never_exceeds_the_square_root_of_the_length():
+    from trends.models.hac import max_auto_lag, newey_west, nw_bandwidth
+
+    rng = np.random.default_rng(3)
+    e = rng.standard_normal(101)
+    u = (e[1:] - 0.97 * e[:-1])[:, None]  # a long-run variance near zero: the bandwidth explodes
+    scores = np.column_stack([np.ones(100) * 1e-3 + 0.0 * u[:, 0], u[:, 0]])
+    bandwidth = nw_bandwidth(scores)
+    assert bandwidth > 10 == max_auto_lag(100)
+    hac = newey_west((scores, np.eye(2), np.column_stack([np.ones(100), np.arange(100.0)])))
+    assert hac.lags == 10
+    assert "capped at floor(sqrt(n)) = 10" in hac.rule
+    assert max_auto_lag(365) == 19 and max_auto_lag(2) == 1

@@ -330,3 +330,27 @@ def test_a_bad_warm_start_falls_back_to_the_cold_fit() -> None:
         _assert_same_fit(fit, cold)
     else:
         np.testing.assert_array_equal(fit.params.to_numpy(), cold.params.to_numpy())
+
+
+@pytest.mark.parametrize("seed", [1, 11])
+def test_an_optimum_in_the_corner_of_no_latent_variance_is_searched_again(seed, monkeypatch):
+    """Independent counts: the likelihood is flat in rho as sd -> 0 and one search stopped in
+    that corner though a better optimum lay inside the box (sweep of 3 Dec 2026)."""
+    import trends.models.latent_ar as la
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(200)
+    after = (t >= 100).astype(float)
+    y = rng.poisson(np.where(after > 0, 2.0, 5.0)).astype(float)
+    x = pd.DataFrame({"c": 1.0, "t": t, "lvl": after, "sl": np.where(after > 0, t - 100, 0.0)})
+    fit = la.fit_latent_ar(y, x)
+    assert fit.info["second_start"] == "kept" and fit.latent_sd > 0.1
+    monkeypatch.setattr(la, "_CORNER_SD", 0.0)  # one search only, as before
+    corner = la.fit_latent_ar(y, x)
+    assert corner.latent_sd < 0.01 and fit.loglik > corner.loglik + 0.1
+    # one day less no longer flips the fit from one optimum to the other
+    monkeypatch.setattr(la, "_CORNER_SD", 0.01)
+    y_short = y.copy()
+    y_short[0] = np.nan
+    shorter = la.fit_latent_ar(y_short, x)
+    assert abs(shorter.params["lvl"] - fit.params["lvl"]) < 0.1 * abs(fit.params["lvl"])

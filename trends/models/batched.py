@@ -521,8 +521,11 @@ def _newey_west(
         a, e = _var1(u, span)
     if isinstance(estimator, NeweyWestAuto):
         bw = _bandwidth(e, _intercepts(x, m), span, prewhite)
+        cap = np.maximum(np.floor(np.sqrt(span)), 1.0)  # as trends.models.hac.max_auto_lag
         lags = np.floor(bw)
-        ok &= ~((bw - lags < _LAG_MARGIN) | (lags + 1.0 - bw < _LAG_MARGIN)) | (bw == 0.0)
+        near = (bw - lags < _LAG_MARGIN) | (lags + 1.0 - bw < _LAG_MARGIN)
+        ok &= ~near | (bw == 0.0) | (lags > cap)
+        lags = np.minimum(lags, cap)
     elif estimator.lags is None:
         lags = np.array([float(default_lag_rule(int(s))) for s in span])
     else:

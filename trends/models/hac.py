@@ -218,6 +218,28 @@ def nw_bandwidth(
     return float(1.1447 * ((s1 / s0) ** 2) ** (1.0 / 3.0) * n ** (1.0 / 3.0))
 
 
+def max_auto_lag(n: int) -> int:
+    """The largest lag the automatic bandwidth may give on ``n`` periods: ``floor(sqrt(n))``.
+
+    The Newey-West (1994) bandwidth grows without bound when the long-run variance of the
+    (prewhitened) scores is near zero, and can exceed the series' length (152 on 100 days).
+    With a lag near ``n`` the Bartlett sum adds up nearly every autocovariance of scores that
+    sum to zero, so the variance collapses (standard errors several times too small). R
+    ``sandwich`` does not cap it; here the lag is at most ``floor(sqrt(n))``, which no
+    automatic bandwidth of the validation datasets reaches.
+
+    Parameters
+    ----------
+    n : int
+        Number of periods.
+
+    Returns
+    -------
+    int
+    """
+    return max(int(math.floor(math.sqrt(max(n, 0)))), 1)
+
+
 def _meat(u: np.ndarray, lags: int) -> np.ndarray:
     """Bartlett-weighted sum of score auto-covariances (not normalised)."""
     n = u.shape[0]
@@ -344,10 +366,13 @@ def newey_west(
     bandwidth: float | None = None
     if lags is None:
         bandwidth = nw_bandwidth(u, prewhite=bool(prewhite), intercept=intercept)
-        lags = int(math.floor(bandwidth))
+        cap = max_auto_lag(u.shape[0])
+        lags = min(int(math.floor(bandwidth)), cap)
         rule = (
             f"Newey-West HAC (Bartlett kernel), lag {lags} from the Newey-West (1994) automatic "
-            f"bandwidth {bandwidth:.2f}, "
+            f"bandwidth {bandwidth:.2f}"
+            + (f" (capped at floor(sqrt(n)) = {cap})" if lags < math.floor(bandwidth) else "")
+            + ", "
             + ("AR(1) prewhitening" if prewhite else "no prewhitening")
         )
     else:

@@ -920,6 +920,67 @@ def _optimise(
         warm, fallback = _warm_optimise(d, start, np.array(lo_w), np.array(hi_w))
         if warm is not None:
             return warm
+    found = _search(d, max_eval, _default_start(d))
+    z = found[0]
+    if math.exp(z[1]) < _CORNER_SD:
+        # Near sd -> 0 the likelihood is flat in rho and a search can stop in the corner of
+        # no latent variance while a better optimum lies inside the box: search again from
+        # inside it and keep the higher likelihood.
+        again = _search(d, max_eval, _interior_start(d, z))
+        if again[4] < found[4] - 1e-9:
+            found = again
+        found[2]["second_start"] = (
+            "kept" if found is again else "tried (the first optimum was as good or better)"
+        )
+    z, final, info, hess, _ = found
+    if start is not None:
+        info["warm_start"] = f"not used: {fallback}"
+    return z, final, info, hess
+
+
+#: Stationary sd below which an optimum is searched for again from inside the box.
+_CORNER_SD = 0.01
+
+
+def _default_start(d: _Data) -> np.ndarray:
+    """The search's first start (search scale): :data:`_START`, the AR coefficient from the
+    data (:func:`_start_rho`)."""
+    z0 = [math.atanh(_start_rho(d)), math.log(_START["sd"])]
+    if d.negbin:
+        z0.append(_START["alpha"])
+    return np.array(z0)
+
+
+def _interior_start(d: _Data, z: np.ndarray) -> np.ndarray:
+    """A second start away from the no-latent-variance corner: the best point of a small grid
+    of persistent latent processes of moderate size (:data:`_INTERIOR_GRID`), at the first
+    optimum's dispersion. On independent-looking counts the likelihood there is flat in the AR
+    coefficient and a shallow optimum may sit at a high AR coefficient only."""
+    best, best_nll = None, math.inf
+    for rho, sd in _INTERIOR_GRID:
+        z0 = [math.atanh(rho), math.log(sd)]
+        if d.negbin:
+            z0.append(float(np.clip(z[2], _ALPHA_BOUNDS[0] * 10, _ALPHA_BOUNDS[1] / 10)))
+        hyp = _unpack(np.array(z0), d.negbin)
+        mode = _find_mode(d, hyp, _start_mode(d))
+        if not mode.ok:
+            continue
+        nll = -_laplace(d, mode, hyp)
+        if nll < best_nll:
+            best, best_nll = np.array(z0), nll
+    return best if best is not None else _default_start(d)
+
+
+#: The (AR coefficient, stationary sd) grid of :func:`_interior_start`.
+_INTERIOR_GRID = tuple((r, s) for r in (0.5, 0.9, 0.97, 0.99) for s in (0.05, 0.15, 0.3, 0.6))
+
+
+def _search(
+    d: _Data, max_eval: int, z0: np.ndarray
+) -> tuple[np.ndarray, _Mode, dict[str, Any], np.ndarray | None, float]:
+    """L-BFGS-B (restarted when stalled; Nelder-Mead on flat ridges) from ``z0``, then the
+    Newton polish. Returns the optimum (search scale), its inner mode, the info, the polish's
+    last Hessian (``None`` when it did not converge) and the negative log likelihood there."""
     state = {"mode": _start_mode(d), "evals": 0, "inner_fail": 0}
     big = 1e12
 
@@ -933,12 +994,10 @@ def _optimise(
         state["mode"] = mode
         return -_laplace(d, mode, hyp)
 
-    z0 = [math.atanh(_start_rho(d)), math.log(_START["sd"])]
     bounds = [tuple(math.atanh(b) for b in _RHO_BOUNDS), tuple(map(math.log, _SD_BOUNDS))]
     if d.negbin:
-        z0.append(_START["alpha"])
         bounds.append(_ALPHA_BOUNDS)
-    z = np.array(z0)
+    z = np.asarray(z0, dtype=float)
     lo = np.array([b[0] for b in bounds])
     hi = np.array([b[1] for b in bounds])
     for _attempt in range(3):  # restarts with a fresh quasi-Newton memory when stalled
@@ -995,9 +1054,8 @@ def _optimise(
             if v <= a + 1e-6 or v >= b - 1e-6
         ],
     }
-    if start is not None:
-        info["warm_start"] = f"not used: {fallback}"
-    return z, final, info, polish.get("hessian") if polish["converged"] else None
+    negll = -_laplace(d, final, _unpack(z, d.negbin))
+    return z, final, info, polish.get("hessian") if polish["converged"] else None, negll
 
 
 def _polish(

@@ -319,3 +319,15 @@ def test_two_phase_methods_registry():
     assert {"glm", "latent_ar", "latent_ar_lrv"} <= set(TWO_PHASE_METHODS)
     with pytest.raises(UnknownModelComponentError):
         compare_rates(_ar_counts(1), *_halves(_ar_counts(1)), model="latent_lrv_typo")
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [(0.5, "whole numbers: 0.5"), (np.inf, "finite: inf"), (-2.0, "non-negative: -2")],
+)
+def test_counts_that_are_not_counts_are_refused_by_date(bad, words):
+    idx = pd.date_range("2024-01-01", periods=60)
+    s = pd.Series(np.r_[np.full(30, 4.0), np.full(30, 2.0)], index=idx)
+    s.iloc[3] = bad
+    with pytest.raises(InputError, match=words + r" on 2024-01-04 \(1 such period"):
+        compare_rates(s, ("2024-01-01", "2024-01-30"), ("2024-01-31", "2024-02-29"))

@@ -651,6 +651,23 @@ def _latent_ratio(
     return out
 
 
+def _check_counts(y: pd.Series) -> None:
+    """Counts are finite, non-negative whole numbers (NaN: not reported)."""
+    v = y.to_numpy()
+    seen = ~np.isnan(v)
+    for bad, what in (
+        (seen & ~np.isfinite(v), "counts must be finite"),
+        (seen & np.isfinite(v) & (v < 0), "counts must be non-negative"),
+        (seen & np.isfinite(v) & (v != np.round(v)), "counts must be whole numbers"),
+    ):
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{what}: {v[first]:g} on {y.index[first].date()} ({int(bad.sum())} such "
+                "period(s)); the rate comparison counts events"
+            )
+
+
 def compare_rates(
     series: pd.Series,
     before: Any,
@@ -716,8 +733,7 @@ def compare_rates(
     if series.index.tz is not None:  # windows are read in the series' local calendar
         series = series.tz_localize(None)
     y = pd.to_numeric(series, errors="coerce").astype(float)
-    if (y < 0).any():
-        raise InputError("counts must be non-negative")
+    _check_counts(y)
     freq = detect_frequency(series.index)
     unit = FREQ_UNITS[freq]
     b0, b1 = _window(before, "before")

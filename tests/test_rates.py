@@ -331,3 +331,30 @@ def test_counts_that_are_not_counts_are_refused_by_date(bad, words):
     s.iloc[3] = bad
     with pytest.raises(InputError, match=words + r" on 2024-01-04 \(1 such period"):
         compare_rates(s, ("2024-01-01", "2024-01-30"), ("2024-01-31", "2024-02-29"))
+
+
+def test_a_count_that_covers_several_days_is_rated_over_those_days():
+    """A monitor's report after an 11-day gap: 10 days missing, then one count for all 11."""
+    idx = pd.date_range("2024-01-01", periods=80)
+    rng = np.random.default_rng(2)
+    daily = pd.Series(rng.poisson(np.where(np.arange(80) < 40, 8.0, 3.0)).astype(float), idx)
+    lumped = daily.copy()
+    lumped.iloc[50:60] = np.nan
+    lumped.iloc[60] = daily.iloc[50:61].sum()
+    exposure = pd.Series(1, index=idx)
+    exposure.iloc[60] = 11
+    before, after = ("2024-01-01", "2024-02-09"), ("2024-02-10", "2024-03-20")
+    ref = compare_rates(daily, before, after, model="latent_ar_lrv")
+    got = compare_rates(lumped, before, after, model="latent_ar_lrv", exposure=exposure)
+    assert got.after.count == ref.after.count and got.after.n_periods == 40
+    assert got.after.n_missing == 0 and got.after.rate == pytest.approx(ref.after.rate)
+    assert got.rate_ratio["estimate"] == pytest.approx(ref.rate_ratio["estimate"])
+    assert got.rate_ratio["ci_low"] == pytest.approx(ref.rate_ratio["ci_low"])
+    # without the exposure the same counts are rated over 30 days: 11 days' deaths in one
+    naive = compare_rates(lumped, before, after, model="latent_ar_lrv")
+    assert naive.after.rate > 1.2 * ref.after.rate
+    nb, nb_ref = got.rate_ratio_nb, ref.rate_ratio_nb
+    assert nb["estimate"] == pytest.approx(nb_ref["estimate"])
+    assert 0.5 < (nb["ci_high"] / nb["ci_low"]) / (nb_ref["ci_high"] / nb_ref["ci_low"]) < 2.0
+    glm = compare_rates(lumped, before, after, exposure=exposure)  # the GLM: a log offset
+    assert glm.rate_ratio_nb["estimate"] == pytest.approx(ref.rate_ratio["estimate"], rel=1e-6)

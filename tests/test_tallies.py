@@ -461,3 +461,26 @@ def test_every_cumulative_figure_has_its_own_frozen_days_and_the_days_add_up(tmp
     assert f"{len(daily) - 1} with a report, 1 generated without one" in note
     assert report.days_not_reported == 8 + 1
     assert "never as zero" in report.report()
+
+
+def test_a_report_after_a_long_gap_counts_for_the_days_it_covers(tmp_path):
+    """A 12-day blackout (longer than max_spread_days): the resumed report's increment covers
+    12 days; the series carries that exposure and the analysis rates it over them."""
+    from trends.analysis import analyse_ceasefire
+    from trends.series import CountSeries
+
+    rng = np.random.default_rng(4)
+    increments = list(rng.poisson(np.r_[np.full(40, 9.0), np.full(50, 3.0)]))
+    full = _daily_totals("2024-05-01", increments)
+    gappy = [p for k, p in enumerate(full) if not 60 <= k < 71]  # 11 days without a report
+    daily, _ = read_tallies(_tally_file(tmp_path, gappy))
+    series = CountSeries.from_tallies(daily)
+    lump_day = pd.Timestamp(full[71][0])
+    assert series.exposure.loc[lump_day] == 12 and int(series.exposure.sum()) == len(daily) + 11
+    kw = {"placebo": False, "robustness": False}
+    a = analyse_ceasefire(series, "2024-06-10", **kw).outcomes["new_killed"].rates
+    reference, _ = read_tallies(_tally_file(tmp_path, full))
+    b = analyse_ceasefire(CountSeries.from_tallies(reference), "2024-06-10", **kw)
+    ref = b.outcomes["new_killed"].rates
+    assert a.after.count == ref.after.count and a.after.n_periods == ref.after.n_periods
+    assert a.rate_ratio["estimate"] == pytest.approx(ref.rate_ratio["estimate"])

@@ -82,9 +82,10 @@ class PhaseRate:
     count : float
         Number of events in the observed periods.
     n_periods : int
-        Observed (non-missing) periods in the window.
+        Observed (non-missing) periods in the window; with an exposure, the periods the
+        observed counts account for (a report covering 12 days counts 12).
     n_missing : int
-        Periods in the window that were not reported (NaN).
+        Periods in the window that were not reported (NaN) and that no report covers.
     rate : float
         ``count / n_periods`` (events per period); NaN when no period was observed.
     """
@@ -374,30 +375,45 @@ def _window_mask(index: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp
 
 
 def _phases(
-    y: pd.Series, unit: str, windows: tuple[tuple[str, np.ndarray, pd.Timestamp, pd.Timestamp], ...]
+    y: pd.Series,
+    unit: str,
+    windows: tuple[tuple[str, np.ndarray, pd.Timestamp, pd.Timestamp], ...],
+    e: np.ndarray,
 ) -> list[PhaseRate]:
-    """Counts and observed periods of each window."""
+    """Counts and observed periods of each window (``e``: the periods each count covers)."""
     phases = []
-    for label, mask, s, e in windows:
+    for label, mask, s, e_ in windows:
         vals = y.to_numpy()[mask]
         obs = ~np.isnan(vals)
         if obs.sum() == 0:
             raise InputError(
-                f"the {label} window ({s.date()} to {e.date()}) has no observed {unit}s in the series"
+                f"the {label} window ({s.date()} to {e_.date()}) has no observed {unit}s in the series"
             )
         cnt = float(vals[obs].sum())
+        covered = int(round(float(e[mask][obs].sum())))
         phases.append(
             PhaseRate(
                 label=label,
                 start=s,
-                end=e,
+                end=e_,
                 count=cnt,
-                n_periods=int(obs.sum()),
-                n_missing=int((~obs).sum()),
-                rate=cnt / obs.sum(),
+                n_periods=covered,
+                n_missing=max(int(mask.sum()) - covered, 0),
+                rate=cnt / covered,
             )
         )
     return phases
+
+
+def _exposure(exposure: Any, series: pd.Series) -> np.ndarray:
+    """The periods each count covers (1 without an exposure), aligned with ``series``."""
+    if exposure is None:
+        return np.ones(len(series))
+    e = pd.to_numeric(pd.Series(exposure), errors="coerce").reindex(series.index).to_numpy()
+    e = np.where(np.isnan(e), 1.0, e.astype(float))
+    if np.any(e <= 0):
+        raise InputError("exposure must be positive (the periods each count covers)")
+    return e
 
 
 def _model_ratio(
@@ -409,8 +425,10 @@ def _model_ratio(
     alpha: float,
     se: str | CovarianceEstimator,
     hac_lags: int | None,
+    e: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """The count-GLM ratio after/before with its interval, and the fit's warnings."""
+    """The count-GLM ratio after/before with its interval, and the fit's warnings (``e``: the
+    periods each count covers, a log offset)."""
     pb, pa = phases
     nb: dict[str, Any] = {
         "estimate": None,
@@ -449,6 +467,7 @@ def _model_ratio(
                 se=se,
                 hac_lags=hac_lags,
                 time_index=pos,
+                offset=None if e is None or np.all(e == 1) else np.log(e[keep]),
             )
         caught = [str(w.message) for w in wl if issubclass(w.category, ModelWarning)]
         b = float(fit.params["after"])
@@ -470,13 +489,19 @@ def _model_ratio(
 
 
 def _latent_span_fit(
-    y: pd.Series, mb: np.ndarray, ma: np.ndarray, fam: Family, hyper: str = "none"
+    y: pd.Series,
+    mb: np.ndarray,
+    ma: np.ndarray,
+    fam: Family,
+    hyper: str = "none",
+    e: np.ndarray | None = None,
 ) -> tuple[LatentARResult, slice, np.ndarray]:
     """Latent AR(1) fit (intercept and "after" indicator) over the span of the two windows.
 
     Returns the fit, the span (a slice of the series) and the observed-and-in-a-window mask.
     Periods outside the windows and unreported ones are passed as unreported, so the latent
-    process keeps the calendar spacing. ``hyper`` as :func:`fit_latent_ar`.
+    process keeps the calendar spacing. ``hyper`` as :func:`fit_latent_ar`; ``e`` (the periods
+    each count covers) enters as a log offset.
     """
     keep = (mb | ma) & ~np.isnan(y.to_numpy())
     pos = np.flatnonzero(keep)
@@ -485,7 +510,9 @@ def _latent_span_fit(
     x = pd.DataFrame(
         {"intercept": np.ones(yy.size), "after": ma[span].astype(float)}, index=y.index[span]
     )
-    return fit_latent_ar(yy, x, family=fam.name, hyper=hyper), span, keep  # type: ignore[arg-type]
+    offset = None if e is None or np.all(e == 1) else np.log(e[span])
+    fit = fit_latent_ar(yy, x, offset=offset, family=fam.name, hyper=hyper)  # type: ignore[arg-type]
+    return fit, span, keep
 
 
 def lrv_log_ratio_se(
@@ -522,12 +549,18 @@ def lrv_log_ratio_se(
 
 def _lrv_log_ratio_var(
     res: LatentARResult, before: np.ndarray, after: np.ndarray, rate_before: float,
-    rate_after: float, average_hyper: bool,
+    rate_after: float, average_hyper: bool, e: np.ndarray | None = None,
 ) -> tuple[float, bool]:  # fmt: skip
-    """The variance of :func:`lrv_log_ratio_se` and whether it was averaged over ``h``."""
-    na, nb = int(after.sum()), int(before.sum())
-    w = np.where(after, 1.0 / na, 0.0) - np.where(before, 1.0 / nb, 0.0)
-    m = np.where(after, rate_after, rate_before)
+    """The variance of :func:`lrv_log_ratio_se` and whether it was averaged over ``h``.
+
+    ``e`` (the periods each count covers, on the fit's grid): a count covering ``e_t`` periods
+    has mean ``rate e_t`` and weight ``e_t / E`` in its phase's rate (``E`` the periods the
+    phase's counts cover).
+    """
+    e = np.ones(after.size) if e is None else np.asarray(e, dtype=float)
+    ea, eb = float(e[after].sum()), float(e[before].sum())
+    w = np.where(after, e / ea, 0.0) - np.where(before, e / eb, 0.0)
+    m = np.where(after, rate_after, rate_before) * e
     if average_hyper:
         return hyper_averaged_contrast_variance(res, w, m)
     var = phase_contrast_variance(w, m, rho=res.rho, latent_sd=res.latent_sd, theta=res.theta)
@@ -546,6 +579,7 @@ def _lrv_ratio(
     fam: Family,
     alpha: float,
     average_hyper: bool = True,
+    e: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], list[str]] | None:
     """Observed ratio of the period rates with a latent-AR long-run-variance interval.
 
@@ -573,11 +607,13 @@ def _lrv_ratio(
         )
         return out, []
     try:
-        res, span, _ = _latent_span_fit(y, mb, ma, fam, hyper="delta" if average_hyper else "none")
+        hyper = "delta" if average_hyper else "none"
+        res, span, _ = _latent_span_fit(y, mb, ma, fam, hyper=hyper, e=e)
         obs = ~np.isnan(y.to_numpy()[span])
         var, averaged = _lrv_log_ratio_var(
-            res, mb[span] & obs, ma[span] & obs, pb.rate, pa.rate, average_hyper
-        )
+            res, mb[span] & obs, ma[span] & obs, pb.rate, pa.rate, average_hyper,
+            None if e is None else e[span],
+        )  # fmt: skip
         se_log = math.sqrt(var)
     except (TrendsError, ArithmeticError, np.linalg.LinAlgError):
         return None
@@ -615,6 +651,7 @@ def _latent_ratio(
     phases: list[PhaseRate],
     fam: Family,
     alpha: float,
+    e: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The two-phase ratio of a latent AR(1) log-intensity model (``model="latent_ar"``).
 
@@ -633,7 +670,7 @@ def _latent_ratio(
         out["note"] = f"no events in the {empty} window: the rate ratio is not estimable"
         return out
     try:
-        res = _latent_span_fit(y, mb, ma, fam)[0]
+        res = _latent_span_fit(y, mb, ma, fam, e=e)[0]
     except TrendsError as exc:
         out["note"] = f"latent AR(1) fit failed: {exc}"
         return out
@@ -678,6 +715,7 @@ def compare_rates(
     hac_lags: int | None = None,
     family: str | Family = "negbin",
     model: str = "glm",
+    exposure: pd.Series | None = None,
 ) -> RateComparison:
     """Compare the event rate in two windows of a count series.
 
@@ -709,6 +747,11 @@ def compare_rates(
         :func:`lrv_log_ratio_se`; when the latent fit fails, the ``"glm"`` ratio with a note).
         The latent options use ``family`` ``"negbin"`` or ``"poisson"``; ``se`` and
         ``hac_lags`` only for ``"glm"`` (and the fallback).
+    exposure : pandas.Series, optional
+        How many periods each count covers, indexed like ``series`` (default 1 each): a
+        monitor's report after a gap that covers 12 days. A phase's rate is then its count over
+        the periods its counts cover (``n_periods``), the models take ``log(exposure)`` as an
+        offset, and the periods a later report covers are not counted as missing.
 
     Returns
     -------
@@ -742,20 +785,21 @@ def compare_rates(
     ma = _window_mask(series.index, a0, a1)
     if np.any(mb & ma):
         raise InputError("the before and after windows overlap")
-    phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)))
+    e = _exposure(exposure, series)
+    phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)), e)
     pb, pa = phases
     exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
     lrv = (
-        _lrv_ratio(y, mb, ma, phases, fam, alpha, average_hyper=unit == "day")
+        _lrv_ratio(y, mb, ma, phases, fam, alpha, average_hyper=unit == "day", e=e)
         if method.name == "latent_ar_lrv"
         else None
     )
     if lrv is not None:
         nb, caught = lrv
     elif method.name == "latent_ar":
-        nb, caught = _latent_ratio(y, mb, ma, phases, fam, alpha), []
+        nb, caught = _latent_ratio(y, mb, ma, phases, fam, alpha, e), []
     else:
-        nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags)
+        nb, caught = _model_ratio(y, mb, ma, phases, fam, alpha, se, hac_lags, e)
     if method.name == "latent_ar_lrv" and lrv is None:
         why = (
             "the latent AR(1) model gave no usable interval (too few events, no convergence, or "

@@ -286,6 +286,7 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
         n_observed=int(window.notna().sum()),
         family=settings.family,
     )
+    lumps = _daily_lumps(base)
     out.rates = compare_rates(
         values,
         before,
@@ -293,8 +294,14 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
         se=settings.se,
         hac_lags=settings.hac_lags,
         model=model,
+        exposure=base.exposure if lumps else None,
         **settings.rates_options,
     )
+    if lumps:
+        out.notes.append(
+            f"{lumps} report(s) after a gap cover several days: the rates count each over the "
+            "days it covers"
+        )
     if base.rule.key != "D" and base.exposure.nunique() > 1:
         out.notes.append(
             f"the rate comparison counts {base.unit}s, not days: {base.unit}s of "
@@ -329,6 +336,14 @@ def _without_mixed_period(
     return values
 
 
+def _daily_lumps(series: CountSeries) -> int:
+    """How many days of a daily series carry a count that covers several days (a monitor's
+    report after a gap): they enter the models with their exposure."""
+    if series.rule.key != "D":
+        return 0
+    return int((series.exposure > 1).sum())
+
+
 def _its_kwargs(settings: Settings, seed: int) -> dict[str, Any]:
     kw: dict[str, Any] = {
         "family": settings.family,
@@ -350,7 +365,11 @@ def _fit(values: pd.Series, series: CountSeries, ev: Intervention, settings: Set
         n_observed=int(values.notna().sum()),
         family=str(kw.get("family", settings.family)),
     )
-    if series.rule.key != "D" and "exposure" not in kw and "offset" not in kw:
+    if (
+        (series.rule.key != "D" or _daily_lumps(series))
+        and "exposure" not in kw
+        and "offset" not in kw
+    ):
         kw["exposure"] = series.exposure.astype(float)
     return fit_its(values, [model_event(ev, series)], **kw)
 
@@ -375,6 +394,13 @@ def _cp_values(out: PairResult, task: Task, note: bool = True) -> pd.Series:
             out.notes.append(
                 f"the change-point search leaves out the {int(out.series.partial.sum())} "
                 f"{out.series.unit}(s) cut by the window (it has no exposure)"
+            )
+    if lumps := _daily_lumps(out.series):
+        values = values.mask((out.series.exposure > 1).to_numpy())
+        if note:
+            out.notes.append(
+                f"the change-point search leaves out the {lumps} report(s) that cover several "
+                "days (it has no exposure)"
             )
     return values
 

@@ -294,7 +294,8 @@ class CountSeries:
         ----------
         table : pandas.DataFrame
             The daily table read from cumulative tallies (``new_killed``, ``new_injured``,
-            ``new_children``; NA where unknown).
+            ``new_children``; NA where unknown). Its ``covers_days`` (the days a report after a
+            gap accounts for) become the series' exposure on those days.
         report : IngestReport, optional
             Its ingest report.
         source : str, default "tallies"
@@ -329,6 +330,15 @@ class CountSeries:
             "daily counts are the differences of the published cumulative totals"
         )
         series = cls._from_days(daily, meas, prov, reported=daily["new_killed"].notna())
+        if "covers_days" in frame:  # a report after a gap accounts for the days it covers
+            covers = pd.to_numeric(frame["covers_days"], errors="coerce").reindex(daily.index)
+            exposure = covers.where(covers > 1, 1).fillna(1).astype(np.int64).rename("exposure")
+            if (exposure > 1).any():
+                series = replace(series, exposure=exposure)
+                series = replace(series, provenance=series.provenance.with_choice(
+                    f"{int((exposure > 1).sum())} report(s) after a gap cover several days: "
+                    "each counts for the days it covers in the rates and the models"
+                ))  # fmt: skip
         if "likely_late" in frame:
             late = frame["likely_late"].reindex(daily.index).fillna(False).astype(bool)
             series = replace(series, flags=pd.DataFrame({"likely_late": late}))

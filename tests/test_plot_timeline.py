@@ -148,3 +148,25 @@ def test_window_named_events_numbered_axis_scaled_and_legend_off_the_data():
     rolling.attrs.update(window=7, center=True)
     fig, axes = plot_timeline(frame, rolling=rolling)
     assert "centred 7-day rolling mean" in [t.get_text() for t in axes[0].get_legend().get_texts()]
+
+
+def _footer(fig) -> str:
+    return " ".join(t.get_text().replace("\n", " ") for t in fig.texts)
+
+
+def test_footer_dates_are_days_of_data_not_period_labels_and_cut_periods_are_hatched():
+    import matplotlib.pyplot as plt
+
+    from trends.plots.style import footer_span
+
+    months = pd.date_range("2023-08-01", periods=8, freq="MS")
+    frame = pd.DataFrame({"attacks": [60, 40, 62, 69, 84, 82, 70, 25]}, index=months)
+    assert footer_span(frame.index) == (pd.Timestamp("2023-08-01"), pd.Timestamp("2024-03-31"))
+    partial = pd.Series([False] * 7 + [True], index=months)
+    fig, axes = plot_timeline(frame, measures=["attacks"], source="X",
+                              data_span=(months[0], pd.Timestamp("2024-03-11")), partial=partial)  # fmt: skip
+    text = _footer(fig)
+    assert "Data 1 Aug 2023 to 11 Mar 2024" in text and "Hatched" in text
+    hatched = [c for c in axes[0].collections if c.get_hatch()]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 1
+    plt.close(fig)

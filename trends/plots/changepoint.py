@@ -35,6 +35,7 @@ from trends.plots.style import (
     draw_events,
     event_marks,
     events_in_range,
+    footer_span,
     format_date_axis,
     house_legend,
     new_figure,
@@ -199,6 +200,7 @@ def plot_changepoints(
     title: str | None = None,
     source: str | None = None,
     reference: Any = None,
+    data_span: tuple | None = None,
 ) -> tuple[Figure, list[Axes]] | Axes:
     """Draw a change-point segmentation and the uncertainty of the primary change's date.
 
@@ -215,6 +217,9 @@ def plot_changepoints(
     reference : event, date or (date, label[, kind]), optional
         The announced reference to mark (e.g. the ceasefire). Default: the reference the result
         was compared with (``result.comparison``), if any.
+    data_span : (date, date), optional
+        The days the data cover, for the footer (default: from the periods, the last one to
+        its last day).
 
     Returns
     -------
@@ -279,7 +284,7 @@ def plot_changepoints(
     if single:
         draw_events(top, marks)
         if source:
-            add_footer(fig, source, result.series.index.min(), result.series.index.max())
+            add_footer(fig, source, *footer_span(result.series.index, data_span))
         place_title(fig, title)
         return top
 
@@ -287,13 +292,7 @@ def plot_changepoints(
     _draw_posterior_panel(bottom, result, left, right, ref, level, is_dates)
     fig.tight_layout(h_pad=1.5)
     draw_events(top, marks)
-    add_footer(
-        fig,
-        source,
-        result.series.index.min(),
-        result.series.index.max(),
-        note=_note(result),
-    )
+    add_footer(fig, source, *footer_span(result.series.index, data_span), note=_note(result))
     what = "rate" if result.level_name == "rate" else "level"
     place_title(fig, title or f"When did the {what} of {label} change?", _subtitle(result))
     return fig, panels

@@ -31,6 +31,7 @@ from trends.plots.style import (
     draw_events,
     event_marks,
     events_in_range,
+    footer_span,
     format_date_axis,
     house_legend,
     new_figure,
@@ -297,6 +298,7 @@ def plot_its(
     events: Sequence | None = None,
     axes: Sequence[Axes] | None = None,
     ax: Axes | Sequence[Axes] | None = None,
+    data_span: tuple | None = None,
 ) -> tuple[Figure, list[Axes]] | Axes:
     """Draw an interrupted time series fit in three panels (or its first panel on one Axes).
 
@@ -317,6 +319,9 @@ def plot_its(
     ax : Axes or sequence of 3 Axes, optional
         As called by :meth:`ITSResult.plot`: a single Axes gets only panel (a) and is returned;
         a sequence is the same as ``axes``.
+    data_span : (date, date), optional
+        The days the data cover, for the footer (default: from the periods, the last one to
+        its last day).
 
     Returns
     -------
@@ -398,7 +403,7 @@ def plot_its(
     if single:
         draw_events(panels[0], marks, label=True)
         if source or key:
-            add_footer(fig, source, frame.index.min(), frame.index.max(), note=key)
+            add_footer(fig, source, *footer_span(frame.index, data_span), note=key)
         place_title(fig, title)
         return panels[0]
 
@@ -406,7 +411,7 @@ def plot_its(
     for i, p in enumerate(panels):
         draw_events(p, marks, label=(i == 0))
     note = _note(result, level) + (f" {key}" if key else "")
-    add_footer(fig, source, frame.index.min(), frame.index.max(), note=note)
+    add_footer(fig, source, *footer_span(frame.index, data_span), note=note)
     default = f"{label.capitalize()} before and after {_short(result.primary.name, 60)}"
     place_title(fig, title or default, _subtitle(result, level, label))
     return fig, panels

@@ -35,6 +35,7 @@ from trends.plots.style import (
     draw_events,
     event_marks,
     events_in_range,
+    footer_span,
     format_date_axis,
     period_edges,
     period_unit,
@@ -132,6 +133,7 @@ def plot_small_multiples(
     title: str | None = None,
     source: str | None = None,
     area_label: str | None = None,
+    data_span: tuple | None = None,
 ) -> tuple[Figure, list[Axes]]:
     """One small panel per group of a wide ``count_series(..., by=...)`` frame.
 
@@ -166,6 +168,8 @@ def plot_small_multiples(
         The word for the groups in the default title (default from the column:
         :func:`~trends.plots.style.area_word`, ``admin1`` -> "first-level area"; pass
         "governorate" only for data whose first-level areas are governorates).
+    data_span : (date, date), optional
+        The days the data cover, for the footer (default: from the periods).
 
     Returns
     -------
@@ -241,7 +245,7 @@ def plot_small_multiples(
     if numbered:
         _event_key(fig, axes, marks)
     note = None if nrows == 1 else f"Y axis: {ylabel.format(unit=unit)}."
-    add_footer(fig, source, frame.index.min(), frame.index.max(), note=note)
+    add_footer(fig, source, *footer_span(frame.index, data_span), note=note)
     place_title(fig, title or f"{name} per {unit}, by {area_word(by, area_label)}")
     return fig, axes
 

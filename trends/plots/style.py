@@ -20,7 +20,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from trends.verdicts.words import fmt_date
+from trends.verdicts.words import fmt_date, period_end
 
 __all__ = [
     "PALETTE",
@@ -334,8 +334,9 @@ def draw_bars(ax, x, heights, width, *, align: str = "center", **style):
         Bar widths, in days for dates.
     align : {"center", "edge"}
     **style
-        ``color``, ``alpha``, ``zorder``, ``label``... (``lw``/``linewidth`` is accepted; the
-        bars are drawn without edges).
+        ``color``, ``alpha``, ``zorder``, ``label``, ``hatch``... (``lw``/``linewidth`` is
+        accepted; the bars are drawn without edges unless an ``edgecolor`` is given, which is
+        also the colour of a ``hatch``).
 
     Returns
     -------
@@ -362,9 +363,10 @@ def draw_bars(ax, x, heights, width, *, align: str = "center", **style):
         axis=1,
     )
     color = style.pop("color", None)
-    for key in ("lw", "linewidth"):
-        style.pop(key, None)
-    coll = PolyCollection(verts, facecolors=color, edgecolors="none", linewidths=0, **style)
+    edge = style.pop("edgecolor", "none")  # with ``hatch``: the hatch's colour
+    lw = [style.pop(key, None) for key in ("lw", "linewidth")]
+    width_ = next((v for v in lw if v is not None), 0) if edge != "none" else 0
+    coll = PolyCollection(verts, facecolors=color, edgecolors=edge, linewidths=width_, **style)
     coll.sticky_edges.y.append(0)
     coll._trends_bars = True  # ordered like Axes.bar's containers in house_legend
     ax.add_collection(coll, autolim=False)
@@ -566,6 +568,19 @@ def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
         )
         y = inv.transform((0, sub.get_window_extent(renderer).y1))[1] + gap
     fig.text(0.01, y, title, ha="left", va="bottom", fontsize=11.5, fontweight="bold")
+
+
+def footer_span(index: pd.DatetimeIndex, data_span: tuple | None = None) -> tuple:
+    """The days a chart's data cover, for its footer: ``data_span`` (the analysis window) when
+    given, else from the first period's label to the last day of the last period (a weekly or
+    monthly label is the period's first day, not the data's last)."""
+    if data_span is not None:
+        return data_span
+    if len(index) == 0:
+        return None, None
+    last = pd.Timestamp(index.max())
+    unit = period_unit(pd.DatetimeIndex(index)) if len(index) > 1 else "day"
+    return pd.Timestamp(index.min()), period_end(last, unit) - pd.Timedelta(days=1)
 
 
 def add_footer(fig, source: str | None, start=None, end=None, note: str | None = None) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib.dates as mdates
+import numpy as np
 import pandas as pd
 
 from trends.plots.style import (
@@ -17,6 +18,7 @@ from trends.plots.style import (
     draw_events,
     draw_phases,
     event_marks,
+    footer_span,
     house_legend,
     new_figure,
     number_events,
@@ -47,6 +49,8 @@ def plot_timeline(
     source: str | None = None,
     axes=None,
     rolling_window: int | None = None,
+    data_span: tuple | None = None,
+    partial: pd.Series | None = None,
 ):
     """Bars of counts per period, a rolling mean line, shaded phases and labelled events.
 
@@ -75,6 +79,12 @@ def plot_timeline(
         Title and footer source.
     axes : sequence of Axes, optional
         Draw on these (one per measure) instead of a new figure.
+    data_span : (date, date), optional
+        The days the data cover, for the footer (default: from the periods).
+    partial : pandas.Series of bool, optional
+        Periods only partly inside the window (fewer days than a whole week or month): drawn
+        hatched and lighter, and named in the footer, so that a short last month does not read
+        as a fall.
 
     Returns
     -------
@@ -96,16 +106,24 @@ def plot_timeline(
         if phases:
             draw_phases(ax, phases)
         values = frame[col]
+        cut = (
+            np.zeros(len(values), dtype=bool)
+            if partial is None
+            else partial.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+        )
         draw_bars(
             ax,
-            frame.index,
-            values.fillna(0),
+            frame.index[~cut],
+            values[~cut].fillna(0),
             width=width,
             color=color,
             alpha=0.45,
             lw=0,
             label=f"{name} per {unit}",
         )
+        if cut.any():
+            draw_bars(ax, frame.index[cut], values[cut].fillna(0), width=width, color="none",
+                      edgecolor=color, hatch="///", lw=0.6, label=f"part of a {unit}")  # fmt: skip
         data = pd.DataFrame({"value": values})
         top = float(values.max(skipna=True)) if values.notna().any() else 0.0
         if rolling is not None and col in rolling:
@@ -122,7 +140,11 @@ def plot_timeline(
     axes[-1].xaxis.set_major_formatter(
         mdates.ConciseDateFormatter(axes[-1].xaxis.get_major_locator())
     )
-    add_footer(fig, source, frame.index.min(), frame.index.max(), note=key)
+    if partial is not None and partial.any():
+        part = (f"Hatched: {unit}s only partly inside the window (fewer days, so lower "
+                "counts; not a fall).")  # fmt: skip
+        key = f"{part} {key}" if key else part
+    add_footer(fig, source, *footer_span(frame.index, data_span), note=key)
     fig.tight_layout()
     place_title(fig, title)
     return fig, axes

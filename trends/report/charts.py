@@ -168,8 +168,18 @@ def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
             phases=phases,
             title=f"{labels} per {unit}{where}, {a.start:%b %Y} to {a.end:%b %Y}",
             source=source,
+            data_span=(a.start, a.end),
+            partial=_partial_periods(a),
         ),
     )
+
+
+def _partial_periods(a: Any) -> pd.Series | None:
+    """The weeks or months only partly inside the window (``None`` on daily series)."""
+    series = getattr(a, "series", None)
+    if series is None or series.rule.key == "D" or not series.partial.any():
+        return None
+    return series.partial
 
 
 def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) -> list[Chart]:
@@ -182,7 +192,7 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
             f"model and the counterfactual without the {noun}.",
             "its", "plot_its", (oa.its,),
             dict(title=f"{label.capitalize()}{where}: before and after the {noun}",
-                 source=source, events=key_events),
+                 source=source, events=key_events, data_span=(a.start, a.end)),
         ))  # fmt: skip
     if oa.changepoint is not None:
         out.append(Chart(
@@ -191,7 +201,7 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
             f"date, with their date sets, against the {noun}.",
             "changepoint", "plot_changepoints", (oa.changepoint,),
             dict(title=f"{label.capitalize()}{where}: when did the rate change?",
-                 source=source, reference=a.intervention),
+                 source=source, reference=a.intervention, data_span=(a.start, a.end)),
         ))  # fmt: skip
     if oa.placebo is not None:
         out.append(Chart(
@@ -245,7 +255,7 @@ def _areas_chart(a: Any, ev_mark: Any, source: str, where: str, area_word: str) 
         "small_multiples", "plot_small_multiples", (by_area,),
         dict(measure=measure, by="admin1", events=[ev_mark],
              title=f"{label} per day by {area_word}{where}", source=source,
-             area_label=area_word),
+             area_label=area_word, data_span=(a.start, a.end)),
     )]  # fmt: skip
 
 

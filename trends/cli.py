@@ -21,22 +21,25 @@ Commands
 --------
 ``trends [--debug] validate PATH --format F [--json] [--columns A=a,B=b] [--date-format F]
 [--dayfirst | --monthfirst] [--label start|end] [--thousands ,] [--delimiter D] [--encoding E]
-[--sheet S] [--event-types T] [--region R]``
+[--sheet S] [--event-types T] [--region R] [--civilian-proxy P]``
     Read a file and print its ingest report. Exit 0 when every row is accepted or merged as a
     duplicate, 1 when some rows were rejected, 2 when the file cannot be read at all.
 ``trends report [--data FILE --format F] [--events FILE] [--claims FILE] [--intervention ID]
 [--start S] [--end E] [--freq D] [--family negbin] [--outcome O ...] [--out DIR] [--config TOML]
 [--columns A=a,B=b] [--dayfirst | --monthfirst] [--date-format F] [--label start|end]
-[--thousands ,] [--delimiter D] [--encoding E] [--sheet S] [--event-types T] [--region R]``
+[--thousands ,] [--delimiter D] [--encoding E] [--events-encoding E] [--claims-encoding E]
+[--sheet S] [--event-types T] [--region R] [--civilian-proxy P]``
     Run the whole analysis and write the charts, ``report.md``, ``report.html``,
     ``results.json`` and the series CSVs into ``--out`` (default ``out/``), for any format
     (incidents, acled, ucdp, tallies, counts). With no option it reproduces the Idlib 2019
     analysis (see :mod:`trends.config` for the defaults and why). The reading options are those
-    of ``validate``, with the same names and meaning (and the same keys in ``--config``). Exit 0
-    on success, 2 on bad input with a one-line reason on stderr.
+    of ``validate``, with the same names and meaning (and the same keys in ``--config``);
+    ``--encoding`` is also that of ``--events`` and ``--claims`` unless ``--events-encoding`` or
+    ``--claims-encoding`` gives theirs. Exit 0 on success, 2 on bad input with a one-line reason
+    on stderr.
 ``trends claims [--claims FILE] [--data FILE --format F] [--events FILE] [--json]``
     Check a claims table against a data file (default: the bundled claims and data) and print
-    the verdicts. Exit 0 on success, 2 on bad input.
+    the verdicts; the reading options and encodings are those of ``report``. Exit 0 on success, 2 on bad input.
 ``trends compare BEFORE AFTER [--measure WORDS] [--json] [--out DIR]``
     Two published totals (``213/31 95/30``: 213 in 31 days, then 95 in 30 days): the exact
     conditional Poisson rate ratio with its interval and p-value; ``--out`` also writes a report,
@@ -149,6 +152,14 @@ def _check_format(value: str) -> str:
     return value
 
 
+def _check_proxy(value: str | None) -> str | None:
+    from trends.ingest.acled import CIVILIAN_PROXIES
+
+    if value is not None and value not in CIVILIAN_PROXIES:
+        raise typer.BadParameter(f"choose one of {', '.join(CIVILIAN_PROXIES)}")
+    return value
+
+
 def _check_label(value: str | None) -> str | None:
     if value is not None and value not in ("start", "end"):
         raise typer.BadParameter("choose start or end")
@@ -158,6 +169,10 @@ def _check_label(value: str | None) -> str | None:
 # Help of the reading options, shared by `validate` and `report` (same names, same meaning).
 _DELIMITER_HELP = "Field separator, one character or '\\t' (default: detect)."
 _ENCODING_HELP = "Text encoding (default UTF-8), e.g. cp1252."
+_ENCODING_ALL_HELP = (
+    "Text encoding (default UTF-8), e.g. cp1252: of --data, and of --events and --claims "
+    "unless --events-encoding or --claims-encoding gives theirs."
+)
 _THOUSANDS_HELP = "Thousands separator of the counts, e.g. ',' (1,089)."
 _SHEET_HELP = "Worksheet of an .xlsx file: its name or its position (0 is the first)."
 _EVENT_TYPES_HELP = (
@@ -166,6 +181,11 @@ _EVENT_TYPES_HELP = (
 )
 _LABEL_HELP = "counts: a weekly or monthly date is its period's first day (start) or last (end)."
 _REGION_HELP = "tallies: the region to read when the file holds tallies of several regions."
+_PROXY_HELP = (
+    "ACLED: which events' fatalities stand for civilian deaths: civilian_targeting (default), "
+    "violence_against_civilians (older exports without a civilian_targeting column) or "
+    "all_events (includes combatants)."
+)
 
 # The readers' options, shared by validate, report and claims (same names, same help).
 LabelOption = Annotated[str | None, typer.Option(callback=_check_label, help=_LABEL_HELP)]
@@ -175,6 +195,23 @@ EncodingOption = Annotated[str | None, typer.Option(help=_ENCODING_HELP)]
 SheetOption = Annotated[str | None, typer.Option(help=_SHEET_HELP)]
 EventTypesOption = Annotated[str | None, typer.Option("--event-types", help=_EVENT_TYPES_HELP)]
 RegionOption = Annotated[str | None, typer.Option(help=_REGION_HELP)]
+CivilianProxyOption = Annotated[
+    str | None, typer.Option("--civilian-proxy", callback=_check_proxy, help=_PROXY_HELP)
+]
+# report and claims read several files: --encoding is every file's, unless one has its own.
+EncodingAllOption = Annotated[str | None, typer.Option("--encoding", help=_ENCODING_ALL_HELP)]
+EventsEncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--events-encoding", help="Text encoding of --events (default: that of --encoding)."
+    ),
+]
+ClaimsEncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--claims-encoding", help="Text encoding of --claims (default: that of --encoding)."
+    ),
+]
 
 
 @app.command()
@@ -216,6 +253,7 @@ def validate(
     event_types: EventTypesOption = None,
     label: LabelOption = None,
     region: RegionOption = None,
+    civilian_proxy: CivilianProxyOption = None,
 ) -> None:
     """Read PATH and account for every row: accepted, rejected (with reasons) or duplicate."""
     from trends.config import sheet_option
@@ -233,6 +271,7 @@ def validate(
         event_types=event_types,
         label=label,
         region=region,
+        civilian_proxy=civilian_proxy,
     )
     _, report = reader_for(format)(path, **options)
     if as_json:
@@ -439,10 +478,13 @@ def report(
     label: LabelOption = None,
     thousands: ThousandsOption = None,
     delimiter: DelimiterOption = None,
-    encoding: EncodingOption = None,
+    encoding: EncodingAllOption = None,
+    events_encoding: EventsEncodingOption = None,
+    claims_encoding: ClaimsEncodingOption = None,
     sheet: SheetOption = None,
     event_types: EventTypesOption = None,
     region: RegionOption = None,
+    civilian_proxy: CivilianProxyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Run the whole analysis and write charts, report.md, report.html, results.json and series CSVs."""
@@ -458,7 +500,8 @@ def report(
         theatre=theatre, title=title, source=source, columns=columns or None,
         dayfirst=dayfirst, date_format=date_format, label=label, thousands=thousands,
         delimiter=delimiter, encoding=encoding, sheet=sheet, event_types=event_types,
-        region=region,
+        region=region, events_encoding=events_encoding, claims_encoding=claims_encoding,
+        civilian_proxy=civilian_proxy,
     )  # fmt: skip
     try:
         cfg = _config_from_options(config, options)
@@ -527,10 +570,13 @@ def claims_command(
     label: LabelOption = None,
     thousands: ThousandsOption = None,
     delimiter: DelimiterOption = None,
-    encoding: EncodingOption = None,
+    encoding: EncodingAllOption = None,
+    events_encoding: EventsEncodingOption = None,
+    claims_encoding: ClaimsEncodingOption = None,
     sheet: SheetOption = None,
     event_types: EventTypesOption = None,
     region: RegionOption = None,
+    civilian_proxy: CivilianProxyOption = None,
 ) -> None:
     """Check published claims against the data and print each finding, its gap and verdict.
 
@@ -549,7 +595,8 @@ def claims_command(
                  source=source, columns=columns or None, dayfirst=dayfirst,
                  date_format=date_format, label=label, thousands=thousands,
                  delimiter=delimiter, encoding=encoding, sheet=sheet, event_types=event_types,
-                 region=region)  # fmt: skip
+                 region=region, events_encoding=events_encoding,
+                 claims_encoding=claims_encoding, civilian_proxy=civilian_proxy)  # fmt: skip
     try:
         cfg = ReportConfig.from_mapping(
             {k: v for k, v in given.items() if v is not None}

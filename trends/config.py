@@ -46,14 +46,21 @@ were passed over). The outcomes default to attacks and civilian deaths for incid
 ``counts`` (no "attacks" are invented where the data have none).
 
 Reading options (:data:`READ_OPTIONS`: ``columns``, ``dayfirst``, ``date_format``, ``label``,
-``thousands``, ``delimiter``, ``encoding``, ``sheet``, ``event_types``, ``region``, the options of
-``trends validate`` under the same names) go to the reader of ``format``; one that the reader does
+``thousands``, ``delimiter``, ``encoding``, ``sheet``, ``event_types``, ``region``,
+``civilian_proxy``, the options of ``trends validate`` under the same names) go to the reader of ``format``; one that the reader does
 not take is an error naming it::
 
     thousands = ","                     # 1,089 is 1089
     sheet = "Daily"                     # or 0, the first worksheet
     event_types = ["Battles", "Violence against civilians"]   # ACLED; or "all"
     region = "Kharkiv"                  # tallies of several regions: read one
+    civilian_proxy = "violence_against_civilians"   # ACLED exports without civilian_targeting
+
+``encoding`` is also the encoding of the ``events`` and ``claims`` files, unless
+``events_encoding`` or ``claims_encoding`` gives theirs::
+
+    encoding = "cp1252"                 # data, events and claims saved by Excel on Windows
+    claims_encoding = "utf-8"           # ... except the claims
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ from typing import Any
 from trends.cases import idlib_2019
 from trends.errors import InputError
 from trends.ingest import parse_column_mapping
+from trends.ingest.acled import CIVILIAN_PROXIES
 from trends.models.families import family_names
 from trends.sources import SOURCES
 
@@ -120,6 +128,7 @@ READ_OPTIONS: tuple[str, ...] = (
     "sheet",
     "event_types",
     "region",
+    "civilian_proxy",
 )
 
 
@@ -187,6 +196,13 @@ class ReportConfig:
         ACLED: the event types counted as attacks (comma-separated or a list), or ``"all"``.
     region : str, optional
         Tallies: the region whose tallies are read, when the file holds several.
+    civilian_proxy : str, optional
+        ACLED: which events' fatalities stand for civilian deaths (a key of
+        :data:`trends.ingest.acled.CIVILIAN_PROXIES`; ``violence_against_civilians`` for older
+        exports without a ``civilian_targeting`` column).
+    events_encoding, claims_encoding : str, optional
+        Text encoding of the ``events`` and ``claims`` files (default: ``encoding``, else
+        UTF-8).
     explicit : frozenset of str
         Keys set by a file or the command line (as opposed to defaults); the report says which
         choices are defaults.
@@ -217,6 +233,9 @@ class ReportConfig:
     sheet: str | int | None = None
     event_types: str | list[str] | None = None
     region: str | None = None
+    civilian_proxy: str | None = None
+    events_encoding: str | None = None
+    claims_encoding: str | None = None
     explicit: frozenset[str] = field(default_factory=frozenset, compare=False)
 
     # ------------------------------------------------------------------ construction
@@ -402,6 +421,10 @@ def _coerce(key: str, value: Any, base: Path | None, prefix: str) -> Any:
         if not isinstance(value, bool):
             raise InputError(f"{prefix}'dayfirst' must be true or false, not {value!r}")
         return value
+    if key == "civilian_proxy" and value not in CIVILIAN_PROXIES:
+        raise InputError(
+            f"{prefix}'civilian_proxy' must be one of {', '.join(CIVILIAN_PROXIES)}, not {value!r}"
+        )
     if key == "label" and value not in ("start", "end"):
         raise InputError(f"{prefix}'label' must be 'start' or 'end', not {value!r}")
     if key == "format" and prefix and value not in SOURCES:

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_COUNT",
     "MISSING_TOKENS",
     "THOUSANDS_SEPARATORS",
+    "check_date_format",
     "date_formats",
     "RowErrors",
     "is_missing",
@@ -95,16 +96,48 @@ def date_formats(
     tuple of str
     """
     if date_format is not None:
-        if not isinstance(date_format, str) or "%" not in date_format:
-            raise InputError(
-                f"date_format must be a strptime format such as '%d/%m/%Y', not {date_format!r}"
-            )
-        return (date_format,)
+        return (check_date_format(date_format),)
     if dayfirst is None:
         return tuple(formats)
     if not isinstance(dayfirst, bool):
         raise InputError(f"dayfirst must be True or False, not {dayfirst!r}")
     return tuple(formats) + (_DAYFIRST_FORMATS if dayfirst else _MONTHFIRST_FORMATS)
+
+
+def check_date_format(date_format: str) -> str:
+    """Check a user's date format before any date is read with it.
+
+    Parameters
+    ----------
+    date_format : str
+        A :func:`~datetime.datetime.strptime` format, as pandas reads it (``"%d/%m/%Y"``).
+
+    Returns
+    -------
+    str
+        ``date_format``, unchanged.
+
+    Raises
+    ------
+    InputError
+        Not a string with a directive, or a directive pandas does not know (``%Q``), a stray
+        ``%`` or an ISO directive without its companions; the message names the option and
+        the directive.
+    """
+    example = "such as '%d/%m/%Y' or '%Y-%m-%d'"
+    if not isinstance(date_format, str) or "%" not in date_format:
+        raise InputError(
+            f"--date-format (date_format= in Python) must be a strptime format {example}, "
+            f"not {date_format!r}"
+        )
+    try:
+        pd.to_datetime(pd.Series(["2024-01-01"]), format=date_format, errors="coerce")
+    except ValueError as exc:
+        raise InputError(
+            f"--date-format {date_format!r} (date_format= in Python) is not a date format: "
+            f"{exc}; give strptime directives {example}"
+        ) from None
+    return date_format
 
 
 def check_thousands(thousands: str | None) -> str | None:
@@ -720,13 +753,18 @@ def suggest_columns(missing: Iterable[str], present: Iterable[str]) -> dict[str,
     return out
 
 
-def require_columns(present: Iterable[str], required: Iterable[str], path: str) -> None:
-    """Raise :class:`MissingColumnsError` naming absent columns and their closest matches."""
+def require_columns(
+    present: Iterable[str], required: Iterable[str], path: str, hint: str | None = None
+) -> None:
+    """Raise :class:`MissingColumnsError` naming absent columns and their closest matches.
+
+    ``hint`` (e.g. :attr:`~trends.ingest._io.RawTable.header_hint`) is added to the message.
+    """
     present = list(present)
     missing = [c for c in required if c not in present]
     if missing:
         hint_cols = [c for c in present if c != "_row"]
-        hint = None
+        extra, hint = hint, None
         if len(hint_cols) == 1:
             for delim, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"), (",", "comma")):
                 if delim in hint_cols[0]:
@@ -736,6 +774,7 @@ def require_columns(present: Iterable[str], required: Iterable[str], path: str) 
                         f"delimiter={delim!r} in Python)"
                     )
                     break
+        hint = ". ".join(h for h in (hint, extra) if h) or None
         raise MissingColumnsError(
             missing, suggest_columns(missing, hint_cols), path=path, hint=hint
         )

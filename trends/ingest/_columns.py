@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from trends.errors import InputError, SchemaError
+from trends.errors import InputError, SchemaError, TrendsError
 
-__all__ = ["map_columns", "normalise_name", "parse_column_mapping"]
+__all__ = ["header_test", "map_columns", "normalise_name", "parse_column_mapping"]
 
 
 def normalise_name(name: object) -> str:
@@ -160,3 +160,41 @@ def map_columns(
     if not rename:
         return frame, []
     return frame.rename(columns=rename), notes
+
+
+def header_test(
+    required: Iterable[str],
+    names: Iterable[str] = (),
+    *,
+    columns: Mapping[str, str] | None = None,
+    synonyms: Mapping[str, Iterable[str]] | None = None,
+) -> Callable[[list[str]], bool]:
+    """A test of a worksheet row: whether, renamed as :func:`map_columns` renames a header, it
+    holds every ``required`` column (the ``header`` of :func:`trends.ingest.load_table`).
+
+    Parameters
+    ----------
+    required : iterable of str
+        The reader's required columns (its names).
+    names, columns, synonyms
+        As for :func:`map_columns`.
+
+    Returns
+    -------
+    callable
+        ``test(cells) -> bool``; a row that the mapping refuses (a mapped name absent, two
+        columns meaning one) is not the header.
+    """
+    required, names = list(required), list(names)
+
+    def test(cells: list[str]) -> bool:
+        header = list(dict.fromkeys(c.strip() for c in cells if c.strip()))
+        try:
+            frame, _ = map_columns(
+                pd.DataFrame(columns=header), names, columns=columns, synonyms=synonyms
+            )
+        except TrendsError:
+            return False
+        return set(required) <= set(frame.columns)
+
+    return test

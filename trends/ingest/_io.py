@@ -62,6 +62,8 @@ from trends.ingest.report import RowIssue
 
 __all__ = [
     "FAST_PATH_BYTES",
+    "HEADER_SEARCH_ROWS",
+    "HeaderTest",
     "MAX_FIELD_CHARS",
     "RawTable",
     "check_delimiter",
@@ -76,6 +78,10 @@ MAX_FIELD_CHARS = 1_048_576
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 #: ``usecols`` of :func:`load_table`: header names -> the names to convert (None: all).
 UseColumns = Callable[[list[str]], "list[str] | None"]
+#: ``header`` of :func:`load_table`: whether a worksheet row holds the columns a reader needs.
+HeaderTest = Callable[[list[str]], bool]
+#: Non-empty worksheet rows searched for the header when the first does not hold the columns.
+HEADER_SEARCH_ROWS = 20
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _DELIMITER_NAMES = {"\\t": "\t", "tab": "\t", "\\x09": "\t", "comma": ",", "semicolon": ";"}
 _DELIMITER_NAMES.update({"pipe": "|", "space": " "})
@@ -110,6 +116,9 @@ class RawTable:
     header : list of str, optional
         Every column of the file's header, when ``frame`` holds only some of them (a reader
         asked for the columns it uses, see :func:`load_table`); None when ``frame`` holds all.
+    header_hint : str, optional
+        Why the header is the first row although it lacks a reader's columns (a worksheet
+        searched for its header in vain), for the reader's missing-columns error.
     """
 
     frame: pd.DataFrame
@@ -120,6 +129,7 @@ class RawTable:
     delimiter: str = ","
     lines: np.ndarray | None = None
     header: list[str] | None = None
+    header_hint: str | None = None
     _find_lines: Callable[[], np.ndarray] | None = field(default=None, repr=False)
 
     def line_of(self, row: int) -> int | None:
@@ -236,6 +246,7 @@ def load_table(
     fast: bool | None = None,
     sheet: str | int | None = None,
     usecols: UseColumns | None = None,
+    header: HeaderTest | None = None,
 ) -> RawTable:
     """Read any accepted input (a file of a supported kind, or a DataFrame) into raw strings.
 
@@ -247,6 +258,8 @@ def load_table(
         See :func:`read_delimited` (text only).
     sheet : str or int, optional
         The worksheet of an ``.xlsx`` file (default: the first).
+    header : callable, optional
+        See :func:`read_delimited` (``.xlsx`` only).
 
     Returns
     -------
@@ -262,8 +275,9 @@ def load_table(
     if not isinstance(source, (str, Path)):
         raise InputError(f"expected a file path or a DataFrame, not {type(source).__name__}")
     return read_delimited(
-        source, delimiter=delimiter, encoding=encoding, fast=fast, sheet=sheet, usecols=usecols
-    )
+        source, delimiter=delimiter, encoding=encoding, fast=fast, sheet=sheet, usecols=usecols,
+        header=header,
+    )  # fmt: skip
 
 
 def read_delimited(
@@ -274,6 +288,7 @@ def read_delimited(
     fast: bool | None = None,
     sheet: str | int | None = None,
     usecols: UseColumns | None = None,
+    header: HeaderTest | None = None,
 ) -> RawTable:
     """Read a file into raw strings, accounting for every row.
 
@@ -297,6 +312,12 @@ def read_delimited(
         all). Only the fast path honours it, by not converting the other columns (less time and
         memory on large files); every row is still checked against the whole header, and
         ``RawTable.header`` then lists every column. Other paths return every column.
+    header : callable, optional
+        Given a row's cells, whether it holds the columns the reader needs. A worksheet whose
+        first row does not is searched for the first of its first :data:`HEADER_SEARCH_ROWS`
+        non-empty rows that does: that row is the header, the rows above it (a title) are not
+        data, and a note says so; when none does, the first row stays the header and
+        ``RawTable.header_hint`` says so. Delimited text always has its header first.
 
     Returns
     -------
@@ -328,7 +349,7 @@ def read_delimited(
     kind = _kind(head)
     if kind == "text":
         return _read_text(path, None, head, size, delimiter, encoding, fast, [], usecols)
-    return _read_binary(path, kind, delimiter, encoding, fast, sheet)
+    return _read_binary(path, kind, delimiter, encoding, fast, sheet, header)
 
 
 def _read_binary(
@@ -338,6 +359,7 @@ def _read_binary(
     encoding: str | None,
     fast: bool | None,
     sheet: str | int | None,
+    header: HeaderTest | None = None,
 ) -> RawTable:
     """gzip, zip (a delimited member or an xlsx workbook), Parquet; refuse other binaries."""
     spath = str(path)
@@ -353,7 +375,7 @@ def _read_binary(
             raise FileReadError("the gzip archive does not hold a text table", path=spath)
         return _read_text(path, data, data[:65536], len(data), delimiter, encoding, fast, notes)
     if kind == "zip":
-        return _read_zip(path, delimiter, encoding, fast, sheet)
+        return _read_zip(path, delimiter, encoding, fast, sheet, header)
     if kind == "parquet":
         try:
             frame = pd.read_parquet(path)
@@ -369,14 +391,19 @@ def _read_binary(
 
 
 def _read_zip(
-    path: Path, delimiter: str | None, encoding: str | None, fast: bool | None, sheet
+    path: Path,
+    delimiter: str | None,
+    encoding: str | None,
+    fast: bool | None,
+    sheet,
+    header: HeaderTest | None = None,
 ) -> RawTable:
     spath = str(path)
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if not n.endswith("/")]
             if "xl/workbook.xml" in names:
-                return _read_xlsx(path, sheet)
+                return _read_xlsx(path, sheet, header)
             if "mimetype" in names and b"opendocument" in zf.read("mimetype"):
                 raise FileReadError(
                     "is an OpenDocument file (.ods), not read here: save it as .xlsx or CSV",
@@ -417,11 +444,38 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
+def _header_row(
+    rows: list[tuple[int, list[str]]], test: HeaderTest | None
+) -> tuple[int, str | None, str | None]:
+    """Which of a worksheet's non-empty ``rows`` is its header: (index, note, hint).
+
+    The first row, unless ``test`` refuses it and accepts one of the first
+    :data:`HEADER_SEARCH_ROWS` (then ``note`` says which); ``hint`` says that the search failed.
+    """
+    if test is None or test(rows[0][1]):
+        return 0, None, None
+    for k, (line, values) in enumerate(rows[1:HEADER_SEARCH_ROWS], start=1):
+        if test(values):
+            top = rows[0][0]
+            above = f"row {top} is" if top == line - 1 else f"rows {top}-{line - 1} are"
+            note = (
+                f"Excel workbook: the header is worksheet row {line} (it holds the columns this "
+                f"format needs); worksheet {above} above it (a title), not data"
+            )
+            return k, note, None
+    hint = (
+        f"Worksheet row {rows[0][0]} was read as the header: none of the sheet's first "
+        f"{HEADER_SEARCH_ROWS} rows holds these columns"
+    )
+    return 0, None, hint
+
+
+def _read_xlsx(path: Path, sheet: str | int | None, test: HeaderTest | None = None) -> RawTable:
     """The first (or the named) worksheet of an ``.xlsx`` workbook, as raw strings.
 
     Cells holding dates are written ISO (``YYYY-MM-DD``, with the time when there is one), so
-    spreadsheet dates are never ambiguous; line numbers are the worksheet's row numbers.
+    spreadsheet dates are never ambiguous; line numbers are the worksheet's row numbers. The
+    header is the first non-empty row, or the row ``test`` finds (see :func:`read_delimited`).
     """
     import openpyxl  # an optional heavy import, needed only for workbooks
 
@@ -449,6 +503,8 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     rows = [(i, r) for i, r in rows if any(v.strip() for v in r)]
     if not rows:
         raise FileReadError("workbook sheet is empty", path=spath)
+    first, title_note, hint = _header_row(rows, test)
+    rows = rows[first:]
     header_line, header = rows[0]
     while header and header[-1].strip() == "":
         header.pop()
@@ -475,8 +531,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
     frame["_row"] = pd.Series(rownums, dtype="int64")
     notes = [
         f"Excel workbook: read worksheet {name!r}" + (f" of {len(names)}" if len(names) > 1 else "")
-    ]
-    return RawTable(frame, spath, len(rows) - 1, issues, notes, ",", np.array(lines, dtype="int64"))
+    ] + ([title_note] if title_note else [])
+    raw = RawTable(frame, spath, len(rows) - 1, issues, notes, ",", np.array(lines, dtype="int64"))
+    raw.header_hint = hint
+    return raw
 
 
 def _read_text(

@@ -93,7 +93,7 @@ from trends.ingest._coerce import (
     suggest_columns,
     whole_numbers,
 )
-from trends.ingest._columns import map_columns
+from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import RawTable, load_table
 from trends.ingest._table import finalize
 from trends.ingest.incidents import start_errors
@@ -219,6 +219,8 @@ _COMPARED_EXTRAS: tuple[str, ...] = (
     "timestamp",
 )
 _DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"
+#: Columns every ACLED export has (the proxy's column is checked on its own).
+_REQUIRED: tuple[str, ...] = ("event_id_cnty", "event_date", "fatalities")
 # The names the header is matched to, and the columns this reader parses.
 _ACLED_NAMES: tuple[str, ...] = (*ACLED_COLUMNS, "event_id_no_cnty")
 _USED: frozenset[str] = frozenset(
@@ -306,10 +308,13 @@ def read_acled(
     def usecols(header: list[str]) -> list[str] | None:
         return _used_header(header, columns)
 
-    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet, usecols=usecols)
+    raw = load_table(
+        path, delimiter=delimiter, encoding=encoding, sheet=sheet, usecols=usecols,
+        header=header_test(_REQUIRED, _ACLED_NAMES, columns=columns),
+    )  # fmt: skip
     present, column_notes = _map_header(raw, columns)
     raw.notes.extend(column_notes)
-    _check_columns(present, civilian_proxy, raw.path)
+    _check_columns(present, civilian_proxy, raw.path, raw.header_hint)
     # Columns this reader does not use are let go at once (less memory for large files).
     raw.frame = raw.frame[[c for c in raw.frame.columns if c in _USED]]
     errors = start_errors(raw, strict)
@@ -561,21 +566,28 @@ def _attack_mask(
     return mask, rule
 
 
-def _check_columns(columns: Sequence[str], proxy: str, path: str) -> None:
+def _check_columns(
+    columns: Sequence[str], proxy: str, path: str, header_hint: str | None = None
+) -> None:
     """Raise :class:`MissingColumnsError` for absent required columns, with suggestions."""
     present = [c for c in columns if c != "_row"]
-    require_columns(present, ["event_id_cnty", "event_date", "fatalities"], path)
+    require_columns(present, _REQUIRED, path, hint=header_hint)
     if proxy in _PROXY_COLUMN:
         needed = _PROXY_COLUMN[proxy][0]
         if needed not in present:
             hint = None
             if needed == "civilian_targeting":
                 hint = (
-                    "Older ACLED exports have no civilian_targeting column: pass "
-                    "civilian_proxy='violence_against_civilians' to use event_type instead"
+                    "Older ACLED exports have no civilian_targeting column: use event_type "
+                    "instead with --civilian-proxy violence_against_civilians on the command "
+                    "line (civilian_proxy='violence_against_civilians' in Python or in a "
+                    "config file)"
                 )
             else:
-                hint = f"civilian_proxy={proxy!r} needs the {needed} column"
+                hint = (
+                    f"--civilian-proxy {proxy} (civilian_proxy={proxy!r} in Python) needs the "
+                    f"{needed} column; --civilian-proxy all_events needs none"
+                )
             raise MissingColumnsError(
                 [needed], suggest_columns([needed], present), path=path, hint=hint
             )

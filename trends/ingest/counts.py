@@ -47,10 +47,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trends.errors import InputError
+from trends.errors import InputError, TrendsError
 from trends.ingest._coerce import (
     TWO_DIGIT_YEARS,
     RowErrors,
+    check_date_format,
     check_thousands,
     parse_count,
     parse_date,
@@ -73,11 +74,29 @@ _ISO = ("%Y-%m-%d", "%Y/%m/%d")
 _FREQS = {"D": "day", "W": "week", "M": "month"}
 
 
-def _find_date_column(columns: Sequence[str], date_column: str | None, path: str) -> str:
+def _header_test(columns: Mapping[str, str] | None, date_column: str | None):
+    """Whether a worksheet row is a counts header: a date column is found (after mapping)."""
+
+    def test(cells: list[str]) -> bool:
+        header = list(dict.fromkeys(c.strip() for c in cells if c.strip()))
+        try:
+            frame, _ = map_columns(pd.DataFrame(columns=header), (), columns=columns)
+            _find_date_column(list(frame.columns), date_column, "")
+        except TrendsError:
+            return False
+        return len(frame.columns) > 1
+
+    return test
+
+
+def _find_date_column(
+    columns: Sequence[str], date_column: str | None, path: str, hint: str | None = None
+) -> str:
+    more = f". {hint}" if hint else ""
     if date_column is not None:
         if date_column not in columns:
             raise InputError(
-                f"date column {date_column!r} not found; columns are {', '.join(columns)}",
+                f"date column {date_column!r} not found; columns are {', '.join(columns)}{more}",
                 path=path,
             )
         return date_column
@@ -88,7 +107,7 @@ def _find_date_column(columns: Sequence[str], date_column: str | None, path: str
     raise InputError(
         "no date column found (looked for " + ", ".join(DATE_COLUMN_NAMES) + "); "
         "rename yours to date with the column mapping (--columns THEIRS=date on the command "
-        "line, columns={'THEIRS': 'date'} or date_column='THEIRS' in Python)",
+        f"line, columns={{'THEIRS': 'date'}} or date_column='THEIRS' in Python){more}",
         path=path,
     )
 
@@ -298,11 +317,14 @@ def read_counts(
     if label not in (None, "start", "end"):
         raise InputError(f"label must be 'start' or 'end', not {label!r}")
     check_thousands(thousands)
-    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    if date_format is not None:
+        check_date_format(date_format)
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet,
+                     header=_header_test(columns, date_column))  # fmt: skip
     src = raw.path
     raw.frame, column_notes = map_columns(raw.frame, (), columns=columns, path=src)
     raw.notes.extend(column_notes)
-    date_col = _find_date_column(list(raw.frame.columns), date_column, src)
+    date_col = _find_date_column(list(raw.frame.columns), date_column, src, raw.header_hint)
     chosen, ignored = _measure_columns(list(raw.frame.columns), date_col, measures, src)
     errors = start_errors(raw, strict)
     formats, date_note = _date_formats(raw.frame[date_col].astype(str), date_format, dayfirst, src)

@@ -28,7 +28,7 @@ from trends.ingest._coerce import (
     parse_text,
     require_columns,
 )
-from trends.ingest._columns import map_columns
+from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import RawTable, load_table
 from trends.ingest._table import finalize
 from trends.ingest.report import IngestReport
@@ -153,12 +153,13 @@ def read_incidents(
     """
     check_thousands(thousands)
     formats = date_formats(("%Y-%m-%d",), date_format, dayfirst)
-    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    test = header_test(["date"], INCIDENT_COLUMNS, columns=columns, synonyms=INCIDENT_SYNONYMS)
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet, header=test)
     source = raw.path
     frame, notes = map_columns(
         raw.frame, INCIDENT_COLUMNS, columns=columns, synonyms=INCIDENT_SYNONYMS, path=source
     )
-    require_columns(frame.columns, ["date"], source)
+    require_columns(frame.columns, ["date"], source, hint=raw.header_hint)
     choices: dict[str, str] = {}
     if "incident_id" not in frame.columns:
         frame = frame.assign(incident_id="row-" + frame["_row"].astype("str"))

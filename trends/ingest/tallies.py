@@ -104,7 +104,7 @@ from trends.ingest._coerce import (
     parse_text,
     require_columns,
 )
-from trends.ingest._columns import map_columns
+from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import load_table
 from trends.ingest._table import reject_outside_window, resolve_window
 from trends.ingest.incidents import start_errors
@@ -816,10 +816,12 @@ def read_tallies(
     start, end = resolve_window(window)
     check_thousands(thousands)
     formats = date_formats(DATE_FORMATS, date_format, dayfirst)
-    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    test = header_test(["date", "cumulative_killed"], [*COLUMN_SYNONYMS], columns=columns,
+                       synonyms=COLUMN_SYNONYMS)  # fmt: skip
+    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet, header=test)
     source = raw.path
     frame, rename_notes, ignored = _apply_synonyms(raw.frame, columns, source)
-    require_columns(frame.columns, ["date", "cumulative_killed"], source)
+    require_columns(frame.columns, ["date", "cumulative_killed"], source, hint=raw.header_hint)
     errors = start_errors(raw, strict)
 
     table = _parse_reports(frame, errors, formats, thousands)

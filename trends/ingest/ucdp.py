@@ -83,7 +83,7 @@ from trends.ingest._coerce import (
     parse_text,
     require_columns,
 )
-from trends.ingest._columns import map_columns
+from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import load_table
 from trends.ingest._table import finalize
 from trends.ingest.incidents import start_errors
@@ -259,13 +259,17 @@ def read_ucdp(
         raise InputError(f"deaths must be 'civilians' or 'best', not {deaths!r}")
 
     check_thousands(thousands)
-    raw = load_table(path, delimiter=delimiter, encoding=encoding, sheet=sheet)
-    raw.frame, column_notes = map_columns(raw.frame, UCDP_COLUMNS, columns=columns, path=raw.path)
-    raw.notes.extend(column_notes)
     required = ["id", "date_start", "date_end", "best", "low", "high"]
     if deaths == "civilians":
         required += ["deaths_civilians", "deaths_unknown"]
-    require_columns([c for c in raw.frame.columns if c != "_row"], required, raw.path)
+    raw = load_table(
+        path, delimiter=delimiter, encoding=encoding, sheet=sheet,
+        header=header_test(required, UCDP_COLUMNS, columns=columns),
+    )  # fmt: skip
+    raw.frame, column_notes = map_columns(raw.frame, UCDP_COLUMNS, columns=columns, path=raw.path)
+    raw.notes.extend(column_notes)
+    present = [c for c in raw.frame.columns if c != "_row"]
+    require_columns(present, required, raw.path, hint=raw.header_hint)
     errors = start_errors(raw, strict)
     index = raw.frame.index
 

@@ -3,6 +3,7 @@
 Each chart is independent: workers receive the chart list when they start (inherited through
 ``fork``, never pickled) and return only the file path and the skip note. A plotting function
 that is missing or refuses its data (:class:`~trends.errors.TrendsError`) becomes a note.
+Workers ignore Ctrl-C: the parent handles it (one line, no worker traceback) and stops them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -84,6 +86,13 @@ def n_jobs(jobs: int | None, n_charts: int) -> int:
 
 
 def _start_worker(charts: list[Chart], out_dir: Path) -> None:
+    """Set up a worker: its charts and folder; Ctrl-C is left to the parent.
+
+    The terminal sends Ctrl-C (SIGINT) to every process of the group: a worker that took it
+    would print its own traceback. Workers ignore it; the parent stops them (the pool is
+    terminated when the parent's ``KeyboardInterrupt`` leaves the ``with`` block).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["charts"], _WORKER["out_dir"] = charts, out_dir
 
 

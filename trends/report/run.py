@@ -16,6 +16,10 @@ deaths are invented. Claims are then checked against the series' daily counts
 claim about a quantity the series does not count is *not checkable* with that reason, and a
 weekly or monthly series without days cannot check a claim's days at all (the report says so).
 
+The events and claims files are read in the encoding of ``events_encoding`` and
+``claims_encoding`` when given, else of ``encoding`` (``--encoding`` applies to every text file
+a command reads), else UTF-8 (:func:`text_encoding`).
+
 Window
 ------
 ``start``/``end`` when given; with the bundled case its own window; with your own timeline
@@ -40,7 +44,7 @@ from trends.analysis.series_claims import check_claims_on_series, claim_measures
 from trends.cases import idlib_2019
 from trends.datasets import bundled_path, load_claims_table, load_idlib_2019
 from trends.errors import EventError, InputError
-from trends.events import ReferenceEvent, Timeline
+from trends.events import ReferenceEvent, Timeline, claims_frame
 from trends.ingest import normalise_name
 from trends.models.claims import check_claims
 from trends.models.families import family_names
@@ -59,6 +63,7 @@ __all__ = [
     "check_claims_on_series",
     "claim_measures",
     "run_report",
+    "text_encoding",
 ]
 
 _FREQ_WORDS = {"d": "D", "day": "D", "daily": "D", "w": "W", "week": "W", "weekly": "W",
@@ -199,9 +204,36 @@ def _read_own_data(config: Any) -> tuple[pd.DataFrame | None, CountSeries | None
     return table, None, ingest
 
 
+def text_encoding(config: Any, which: str) -> str | None:
+    """The text encoding of the ``which`` file (``"events"`` or ``"claims"``).
+
+    Parameters
+    ----------
+    config : ReportConfig
+        The options.
+    which : str
+        ``"events"`` or ``"claims"``.
+
+    Returns
+    -------
+    str or None
+        Its own option (``events_encoding``, ``claims_encoding``) when given, else
+        ``encoding`` (the one of ``--data``), else None (UTF-8).
+    """
+    return getattr(config, f"{which}_encoding", None) or getattr(config, "encoding", None)
+
+
+def _read_claims(path: Any, timeline: Any, encoding: str | None) -> pd.DataFrame:
+    """A claims table as :func:`trends.datasets.load_claims_table` reads it, in ``encoding``."""
+    if encoding is None:
+        return load_claims_table(path, timeline)
+    table = claims_frame(path, timeline, missing_dates="keep", encoding=encoding)
+    return table.rename(columns={"id": "claim_id"})
+
+
 def _claims(config: Any, timeline: Any) -> tuple[pd.DataFrame | None, Mapping | None]:
     if config.claims is not None:
-        table = load_claims_table(config.claims, timeline)
+        table = _read_claims(config.claims, timeline, text_encoding(config, "claims"))
         scopes = idlib_2019.CLAIM_SCOPES if config.bundled and "region_scope" in table else None
         return table, scopes
     if config.bundled:
@@ -243,7 +275,7 @@ def load_inputs(config: Any, *, claims: bool = True) -> ReportInputs:
         source = config.source or f"{Path(str(config.data)).name} ({config.format} format)"
         place = None
     if config.events is not None:
-        timeline = Timeline.from_csv(config.events)
+        timeline = Timeline.from_csv(config.events, encoding=text_encoding(config, "events"))
     table, scopes = _claims(config, timeline) if claims else (None, None)
     return ReportInputs(
         incidents, ingest, timeline, table, scopes, source, place, case, series,

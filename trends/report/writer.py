@@ -13,6 +13,9 @@ disk) leaves the previous folder as it was and no half-written file anywhere:
    not write are moved back in, and the old folder is deleted. Ctrl-C is deferred during these
    few renames.
 
+The folder keeps its permissions (a new one gets ``0o777 & ~umask``, as ``mkdir`` gives), and
+an ``out_dir`` that is a symbolic link stays one: the report is written into its target.
+
 A file of an earlier run is one its ``manifest.json`` lists, or (for folders written before
 manifests) one whose name is a report output's (:data:`OUTPUT_NAMES`). The report lists both
 kinds under "Files".
@@ -28,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -143,10 +147,55 @@ def deferred_interrupt() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
+def _umask() -> int:
+    """The process' umask (read from /proc on Linux, else set and restored at once)."""
+    try:
+        for line in Path("/proc/self/status").read_text("ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _folder_mode(out: Path) -> int:
+    """The permissions the written folder gets: those of the folder it replaces, else
+    ``0o777 & ~umask`` (as ``mkdir`` would), never the temporary folder's 0o700."""
+    if out.is_dir():
+        return stat.S_IMODE(out.stat().st_mode)
+    return 0o777 & ~_umask()
+
+
+def _target(out_dir: str | Path) -> Path:
+    """The folder to write: ``out_dir``, or the folder it points to when it is a symbolic link
+    (the link is kept and the report written into its target, atomically as for a folder).
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` is a file, or a symbolic link that cannot be resolved (a loop).
+    """
+    out = Path(out_dir)
+    if out.is_symlink():
+        out = Path(os.path.realpath(out))
+        if out.is_symlink():
+            raise InputError(f"--out {out_dir} is a symbolic link that cannot be resolved")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out_dir} is a file, not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _move_into_place(tmp: Path, out: Path, foreign: list[str]) -> None:
+    """Swap ``tmp`` in as ``out`` (Ctrl-C deferred), moving ``foreign`` files back in; the
+    folder ends with the permissions of the one it replaces (:func:`_folder_mode`)."""
+    mode = _folder_mode(out)
     with deferred_interrupt():
         if not out.exists():
             os.replace(tmp, out)
+            os.chmod(out, mode)
             return
         aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
         aside.rmdir()
@@ -154,6 +203,7 @@ def _move_into_place(tmp: Path, out: Path, foreign: list[str]) -> None:
         os.replace(tmp, out)
         for name in foreign:
             os.replace(aside / name, out / name)
+        os.chmod(out, mode)
     shutil.rmtree(aside, ignore_errors=True)
 
 
@@ -195,12 +245,10 @@ def write_folder(
     Raises
     ------
     InputError
-        ``out_dir`` is a file.
+        ``out_dir`` is a file (a symbolic link to a folder is written through: see
+        :func:`_target`).
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file, not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _target(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         earlier, kept = _earlier_run(out)
@@ -213,7 +261,7 @@ def write_folder(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {key: out / name for key, name in keys.items()}
+    return {key: Path(out_dir) / name for key, name in keys.items()}
 
 
 # ---------------------------------------------------------------------------------- contents
@@ -350,14 +398,11 @@ def write_report(
     Raises
     ------
     InputError
-        ``out_dir`` is a file.
+        ``out_dir`` is a file (a symbolic link to a folder is written through).
     TrendsError
         The results do not match the JSON Schema (a bug: please report it).
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file, not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _target(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         total, keys, kept = _write_all(
@@ -371,7 +416,7 @@ def write_report(
         raise
     if progress is not None:
         progress("Done", total, total)
-    return {key: out / name for key, name in keys.items()}
+    return {key: Path(out_dir) / name for key, name in keys.items()}
 
 
 def _write_all(a: Any, tmp: Path, out: Path, **kw: Any):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -503,3 +504,23 @@ def test_founding_case_periods_are_days_and_long_enough(founding):
     for bl in founding:
         assert bl.evidence.rate_unit == "day" and bl.evidence.unit == "day"
         assert "too short" not in bl.text and "too short" not in bl.grade_reason
+
+
+def test_the_quoted_ratio_lies_in_the_quoted_interval_on_lumped_tallies():
+    """The tallies example has reports after gaps of 5-30 days: the bottom line and the report
+    quote one estimate with the interval of the same method."""
+    import warnings
+
+    from trends import analyse_ceasefire, load_series
+
+    path = Path(__file__).resolve().parents[1] / "data" / "examples" / "tallies_example.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = load_series(path, format="tallies")
+        a = analyse_ceasefire(s, "2019-08-31", placebo=False, robustness=False)
+    text = a.bottom_line.report()
+    m = re.search(r"rate ratio ([0-9.]+) \(95% CI ([0-9.]+) to ([0-9.]+)", text)
+    assert m, text
+    est, low, high = map(float, m.groups())
+    assert low <= est <= high, text
+    assert "the rate of people killed per day" in text

@@ -1,7 +1,7 @@
 """The reading options are the same on `validate`, on `report` and in a report's TOML config, and
 every error that asks for one names the command-line option, not only a Python keyword.
 
-Also: the measures of a tallies or counts file are named by their words ("killed"), the source
+Also: the measures of a tallies or counts file are named by their words ("people killed"), the source
 being credited once, as the user wrote it.
 """
 
@@ -165,12 +165,12 @@ def test_errors_that_ask_for_an_option_name_the_command_line_option(tmp_path):
 def test_measures_of_counts_and_tallies_are_named_by_their_words(tmp_path):
     path = _thousands(tmp_path, name="short40.csv")
     series = load_series(path, "counts", read_options={"thousands": ","})
-    assert series.label("killed") == "killed" and series.provenance.source == "short40.csv"
+    assert series.label("killed") == "people killed" and series.provenance.source == "short40.csv"
     two = _two_regions(tmp_path)
     series = load_series(
         two, "tallies", read_options={"region": "Kharkiv"}, source="Health Ministry"
     )
-    assert series.label("new_killed") == "killed"
+    assert series.label("new_killed") == "people killed"
     assert series.provenance.source == "Health Ministry"
     assert measure_words("Fatalities") == "fatalities" and measure_words("IDPs") == "IDPs"
     assert measure_words("new_cases") == "new cases"
@@ -193,7 +193,7 @@ def test_report_with_thousands_names_the_measure_in_words_and_the_source_as_type
     assert "health ministry" not in md  # the source as typed, never re-cased
     assert "Source: Health Ministry (file: daily_counts.csv)" in md
     payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert payload["outcomes"]["killed"]["label"] == "killed"
+    assert payload["outcomes"]["killed"]["label"] == "people killed"
     assert payload["settings"]["source"] == {"format": "counts", "thousands": ","}
 
 

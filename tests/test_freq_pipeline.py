@@ -147,8 +147,8 @@ def test_a_month_cut_by_the_intervention_is_left_out_of_the_two_period_compariso
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert "2,600 killed in 26 months before" in md  # Jan 2019 - Feb 2021, not March
-    assert "450 killed in 9 months after" in md  # Apr - Dec 2021
+    assert "2,600 people killed in 26 months before" in md  # Jan 2019 - Feb 2021, not March
+    assert "450 people killed in 9 months after" in md  # Apr - Dec 2021
     assert "the month starting 1 Mar 2021 holds days before and after" in md
     payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert payload["outcomes"]["killed"]["rate_before"] == pytest.approx(100.0)

@@ -38,7 +38,7 @@ EXPECTED = {
         "Set MY_FILE to the path of your export",
         # The other shapes of data (section 7) and publishing (section 8).
         "148 reports read, 148 accepted",
-        "Killed (tallies): ",
+        "People killed: After the intervention",
         "daily_counts_example.csv (counts): 234 rows read, 234 accepted, 0 rejected",
         "Without dayfirst: 123 of 123 rows rejected",
         "their order is not given, so it is not read (never guessed)",

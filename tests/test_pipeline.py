@@ -109,7 +109,9 @@ def test_tallies_are_analysed_end_to_end_with_their_own_words():
     series = CountSeries.from_tallies(table, report, source="monitor A")
     a = analyse_ceasefire(series, "2019-09-01", placebo=False, robustness=False)
     assert set(a.outcomes) == {"new_killed", "new_injured", "new_children"}
-    assert a.outcomes["new_killed"].label == "killed"  # the source is credited once, not here
+    assert (
+        a.outcomes["new_killed"].label == "people killed"
+    )  # the source is credited once, not here
     assert a.series.provenance.source == "monitor A"
     assert "attacks" not in a.report()
     assert "killed" in a.report() and "(monitor A)" not in a.report()

@@ -106,8 +106,8 @@ def test_report_on_cumulative_tallies_with_gaps(tmp_path):
     payload, md, page = _outputs(out)
     labels = {k: v["label"] for k, v in payload["outcomes"].items()}
     assert labels == {
-        "new_killed": "killed",
-        "new_injured": "injured",
+        "new_killed": "people killed",
+        "new_injured": "people injured",
     }
     # charts that make sense for these data: no attacks, no civilian deaths
     names = {p.name for p in out.iterdir()}
@@ -154,7 +154,7 @@ def test_claims_against_tallies_check_the_daily_series(tmp_path):
     assert by_id["k1"]["verdict"] == "supported"
     assert by_id["a1"]["verdict"] == "not checkable"
     assert "not attacks" in by_id["a1"]["reason"]
-    assert any("checked against killed" in n for n in payload["notes"])
+    assert any("checked against people killed" in n for n in payload["notes"])
 
     out = tmp_path / "out"
     result = _run(["report", "--data", str(path), "--format", "tallies", "--intervention",
@@ -167,7 +167,7 @@ def test_claims_against_tallies_check_the_daily_series(tmp_path):
         "k1": "supported",
         "a1": "not checkable",
     }
-    assert "Claims about civilian deaths were checked against killed" in md
+    assert "Claims about civilian deaths were checked against people killed" in md
 
 
 # ---------------------------------------------------------------------------------- counts
@@ -181,7 +181,7 @@ def test_report_on_a_plain_daily_count_csv(tmp_path):
                    "2024-03-01", "--source", "health office", "--out", str(out), "-q"])  # fmt: skip
     assert result.exit_code == 0, result.output
     payload, md, _ = _outputs(out)
-    assert {k: v["label"] for k, v in payload["outcomes"].items()} == {"killed": "killed"}
+    assert {k: v["label"] for k, v in payload["outcomes"].items()} == {"killed": "people killed"}
     counts = payload["outcomes"]["killed"]["counts"]
     before = daily.loc[daily["date"] < INTERVENTION, "killed"].sum()
     assert (counts["before"]["count"], counts["after"]["count"]) == (

@@ -212,7 +212,7 @@ def test_small_counts_say_no_clear_change_and_never_bold_it(small):
     assert rr["ci_low"] < 1 < rr["ci_high"]  # the constructed case is what the test needs
     assert _overclaims(md) == []
     first = _section(md, "Findings").split("### ")[1].split("\n\n")[1]
-    assert first.startswith("No clear change in killed"), first
+    assert first.startswith("No clear change in people killed"), first
     assert NO_CHANGE in first and "**" not in first
     bottom = _section(md, "Bottom line")
     assert "fell by" not in bottom and "rose by" not in bottom

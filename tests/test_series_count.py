@@ -167,7 +167,7 @@ def test_from_tallies_names_the_measures_as_the_data_do():
     table, report = read_tallies(TALLIES)
     cs = CountSeries.from_tallies(table, report, source="monitor A")
     assert cs.freq == "D" and "new_killed" in cs.counts
-    assert cs.label("new_killed") == "killed" and cs.provenance.source == "monitor A"
+    assert cs.label("new_killed") == "people killed" and cs.provenance.source == "monitor A"
     assert "attacks" not in cs.counts
     assert cs.provenance.report is report and cs.provenance.kind == "tallies"
     new = pd.to_numeric(table["new_killed"], errors="coerce")
@@ -228,5 +228,5 @@ def test_library_constructors_name_measures_in_words_and_credit_the_source_once(
     assert counts.provenance.source == "Monitor X"
     table = pd.DataFrame({"new_killed": [1.0, 2.0], "new_injured": [0.0, 4.0]}, index=days[:2])
     tallies = CountSeries.from_tallies(table, source="Monitor X")
-    assert {m.label for m in tallies.measures.values()} == {"killed", "injured"}
+    assert {m.label for m in tallies.measures.values()} == {"people killed", "people injured"}
     assert tallies.provenance.source == "Monitor X"

@@ -34,9 +34,12 @@ def test_tallies_file_becomes_a_daily_series_with_its_provenance():
     assert isinstance(series, CountSeries)
     assert series.provenance.file == TALLIES and series.provenance.kind == "tallies"
     assert series.provenance.report.rows_read > 0
-    assert series.label("new_killed") == "killed"  # the file is in the provenance
+    assert series.label("new_killed") == "people killed"  # the file is in the provenance
     named = load_series(TALLIES, "tallies", source="ministry tallies")
-    assert named.label("new_killed") == "killed" and named.provenance.source == "ministry tallies"
+    assert (
+        named.label("new_killed") == "people killed"
+        and named.provenance.source == "ministry tallies"
+    )
 
 
 def test_incident_table_through_the_registry(tmp_path):

@@ -968,6 +968,31 @@ def _observed(sub: pd.DataFrame, quantity: str) -> tuple[float, float, float]:
     return float(lo_v.sum()), float(b.sum()), float(hi_v.sum())
 
 
+def _scopes_mask(
+    mask: pd.Series,
+    claim: Mapping,
+    incidents: pd.DataFrame,
+    scopes: Mapping[str, Callable[[pd.DataFrame], pd.Series] | None],
+    scope_column: str,
+) -> tuple[pd.Series | None, str]:
+    """``mask`` narrowed to a claim's region scope and perpetrator scope of ``scopes``.
+
+    Returns the mask and ``""``, or ``None`` and why the claim is not checked (a perpetrator
+    scope the mapping does not hold).
+    """
+    fn = scopes[claim.get(scope_column)]
+    if fn is not None:
+        mask = mask & fn(incidents).fillna(False).astype(bool)
+    perp = claim.get("perpetrator_scope")
+    if isinstance(perp, str) and perp:
+        key = f"perpetrator:{perp}"
+        if key not in scopes:
+            return None, f"no perpetrator scope {perp!r} in the data"
+        if scopes[key] is not None:
+            mask = mask & scopes[key](incidents).fillna(False).astype(bool)
+    return mask, ""
+
+
 def check_claims(
     claims,
     incidents: pd.DataFrame,
@@ -1085,20 +1110,9 @@ def check_claims(
                     said = f"perpetrator {perp!r} read as {by[1]}"
                     reason = f"{reason}; {said}" if reason else said
             if scopes is not None:
-                fn = scopes[c.get(scope_column)]
-                if fn is not None:
-                    mask &= fn(incidents).fillna(False).astype(bool)
-                perp = c.get("perpetrator_scope")
-                if isinstance(perp, str) and perp:
-                    key = f"perpetrator:{perp}"
-                    if key not in scopes:
-                        row["verdict"], reason, mask = (
-                            "not checked",
-                            f"no perpetrator scope {perp!r} in the data",
-                            None,
-                        )
-                    elif scopes[key] is not None:
-                        mask &= scopes[key](incidents).fillna(False).astype(bool)
+                mask, refused = _scopes_mask(mask, c, incidents, scopes, scope_column)
+                if refused:
+                    row["verdict"], reason = "not checked", refused
         if mask is not None:
             low, best, high = _observed(incidents.loc[mask], quantity)
             row.update(observed_low=low, observed_best=best, observed_high=high)

@@ -428,14 +428,28 @@ def _model_ratio(
     e: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The count-GLM ratio after/before with its interval, and the fit's warnings (``e``: the
-    periods each count covers, a log offset)."""
+    periods each count covers, a log offset).
+
+    With counts covering several periods the mean is fitted by Poisson quasi-likelihood with
+    sandwich errors (Newey-West, or robust where model-based errors were asked for): its
+    estimate is the ratio of the observed rates over the periods covered, as the exact interval
+    and the phase rates are; negative-binomial weights treat a count over 30 days as one
+    overdispersed draw and would pull the estimate towards the single days.
+    """
     pb, pa = phases
+    lumped = e is not None and not np.all(e == 1)
+    if lumped and fam.name != "poisson":
+        fam = get_family("poisson")
+        se_name = se if isinstance(se, str) else se.se_type
+        if get_covariance(se_name).se_type not in ("hac", "robust"):
+            se = "robust"
     nb: dict[str, Any] = {
         "estimate": None,
         "ci_low": None,
         "ci_high": None,
         "p_value": None,
-        "method": f"{fam.label} GLM with an 'after' indicator",
+        "method": f"{fam.label} GLM with an 'after' indicator"
+        + (" (quasi-likelihood; the periods each count covers as offset)" if lumped else ""),
         "theta": None,
         "se_type": se if isinstance(se, str) else se.se_type,
         "se_description": None,

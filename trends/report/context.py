@@ -115,8 +115,17 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
     return hi, other
 
 
+def _quoted_estimate(oa: Any, hi: HeadlineInterval) -> Any:
+    """The ratio estimate of the interval that leads (the model's, or the exact one's)."""
+    if hi.source == "dependence-aware":
+        est = oa.rates.rate_ratio_nb.get("estimate")
+        if est is not None:
+            return est
+    return oa.rates.rate_ratio.get("estimate")
+
+
 def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:
-    est = oa.rates.rate_ratio.get("estimate")
+    est = _quoted_estimate(oa, hi)
     label = oa.label.capitalize()
     if est is None:
         return prose("**{label}**: ", label=label)
@@ -130,14 +139,13 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     r, noun = oa.rates, intervention_noun(a.intervention)
     # the two-period comparison's own periods (daily totals, whatever the analysis frequency)
     unit = r.unit
-    rr = r.rate_ratio
     hi, other = _lead_interval(oa, unit)
     text = _headline(oa, noun, hi) + prose(
         "{nb} in the {pb} {unit}s before ({rb} per {unit}), {na} in the {pa} {unit}s after "
         "({ra} per {unit}); rate ratio after/before {est} ({ci}, {words}",
         nb=fmt.number(r.before.count), pb=r.before.n_periods, rb=fmt.rate(r.before.rate),
         na=fmt.number(r.after.count), pa=r.after.n_periods, ra=fmt.rate(r.after.rate),
-        unit=unit, est=fmt_ratio(rr.get("estimate")), ci=fmt_interval(hi.low, hi.high),
+        unit=unit, est=fmt_ratio(_quoted_estimate(oa, hi)), ci=fmt_interval(hi.low, hi.high),
         words=hi.words,
     )  # fmt: skip
     if other:

@@ -73,8 +73,8 @@ INCIDENT_MEASURES: dict[str, Measure] = {
 
 #: The daily measures of :func:`trends.ingest.tallies.read_tallies`, in words.
 TALLY_MEASURES: dict[str, tuple[str, str]] = {
-    "new_killed": ("killed", "killed"),
-    "new_injured": ("injured", "injured"),
+    "new_killed": ("people killed", "killed"),
+    "new_injured": ("people injured", "injured"),
     "new_children": ("children killed", "children_killed"),
 }
 
@@ -91,13 +91,23 @@ def column_words(name: str) -> str:
     -------
     str
         ``"new_cases"`` -> ``"new cases"``, ``"Fatalities"`` -> ``"fatalities"`` (a capitalised
-        word is lower-cased; ``"IDPs"`` is kept).
+        word is lower-cased; ``"IDPs"`` is kept); a bare participle counts people
+        (``"killed"`` -> ``"people killed"``).
     """
     words = " ".join(str(name).replace("_", " ").split()) or str(name)
     head, rest = words[:1], words[1:]
     if head.isupper() and rest == rest.lower():
         words = head.lower() + rest
+    if words in _PEOPLE_PARTICIPLES:  # "the rate of killed" is not English
+        words = f"people {words}"
     return words
+
+
+#: Column names that are a bare participle ("killed"): in words they count people.
+_PEOPLE_PARTICIPLES = frozenset(
+    {"killed", "injured", "wounded", "hurt", "displaced", "detained", "abducted", "arrested",
+     "disappeared", "missing"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -300,7 +310,7 @@ class CountSeries:
             Its ingest report.
         source : str, default "tallies"
             Label of the source, credited in the series' provenance; the measures are named in
-            words ("killed", "injured", "children killed"), without the source.
+            words ("people killed", "people injured", "children killed"), without the source.
 
         Returns
         -------

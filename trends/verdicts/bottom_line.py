@@ -897,6 +897,8 @@ def bottom_line(ev: Evidence) -> BottomLine:
     exact = (ev.exact.low, ev.exact.high) if ev.exact is not None else (math.nan, math.nan)
     model = (ev.model.low, ev.model.high) if ev.model is not None else None
     hi = headline_interval(exact, model, _rate_unit(ev))
+    if hi.source == "dependence-aware" and ev.model is not None and _ok(ev.model.estimate):
+        primary = ev.model  # the estimate quoted is the one of the interval that leads
     direction = classify_change(hi.low, hi.high)
     sentences = list(_size_sentences(ev, primary, hi))
     short = _short_phases(ev)

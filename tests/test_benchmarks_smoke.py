@@ -8,7 +8,7 @@ trends side only and says so, which is what the test checks.
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
 report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants,
-calibration_two_phase_persistent and the dgps module. Not run here: batch_bench and calibration_pretrend.
+calibration_two_phase_persistent, latent_corner_start, placebo_thinning and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -271,3 +271,25 @@ def test_calibration_two_phase_persistent_smoke(tmp_path):
         assert table[f"{v} coverage"].between(0, 1).all()
     assert (table["averaged median SE ratio"] >= 1.0).all()
     assert (tmp_path / "calibration_two_phase_persistent_rows_smoke.csv").exists()
+
+
+def test_latent_corner_start_smoke(tmp_path):
+    """The second-start comparison runs both variants and keeps its rows out of results/."""
+    published = ("latent_corner_start.csv", "latent_corner_start.md")
+    _run("latent_corner_start.py", tmp_path, published=published)
+    table = pd.read_csv(tmp_path / "latent_corner_start_smoke.csv")
+    assert set(table["variant"]) == {"one start", "second start (default)"}
+    assert (table["n"] + table["failed"] == 2).all() and table["coverage"].between(0, 1).all()
+    assert (table.loc[table["variant"] == "one start", "second start kept"] == 0).all()
+    assert (tmp_path / "latent_corner_start_rows_smoke.csv").exists()
+
+
+def test_placebo_thinning_smoke(tmp_path):
+    """The thinning comparison fits more than 200 admissible dates both ways and times both."""
+    published = ("placebo_thinning.csv", "placebo_thinning.md", "placebo_thinning_time.csv")
+    _run("placebo_thinning.py", tmp_path, published=published)
+    table = pd.read_csv(tmp_path / "placebo_thinning_smoke.csv")
+    assert (table["median admissible"] > 200).all() and (table["n"] == 2).all()
+    assert (table["max abs p difference"] <= 1).all()
+    timed = pd.read_csv(tmp_path / "placebo_thinning_time_smoke.csv")
+    assert (timed["fitted"] == 200).all() and (timed["admissible"] > 200).all()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trends.errors import InsufficientDataError, ModelWarning
+from trends.errors import InputError, InsufficientDataError, ModelWarning
 from trends.models.its import fit_its
 from trends.models.placebo import _fake_fits, _fake_problem, placebo_test, spec_of
 from trends.simulate import simulate_conflict
@@ -201,3 +201,28 @@ def test_dates_the_batch_cannot_fit_go_through_the_per_date_path():
     fast, ref = placebo_test(s, its), placebo_test(s, its, batched=False)
     pd.testing.assert_series_equal(fast.placebo_log_rr, ref.placebo_log_rr)
     pd.testing.assert_series_equal(fast.placebo_se, ref.placebo_se)
+
+
+def test_many_admissible_dates_are_thinned_evenly_and_said_so():
+    """A long pre-period: at most max_dates fake dates, evenly spaced, first and last kept; the
+    estimates at the kept dates are those of the full run; the report and JSON say so."""
+    s = _series(0.5, seed=3, n=420, at=300)
+    fit = _fit(s, at=300)
+    full = placebo_test(s, fit, min_segment=20, max_dates=None)
+    thin = placebo_test(s, fit, min_segment=20, max_dates=50)
+    assert full.n_placebos == 261 and thin.n_placebos == 50
+    kept = thin.placebo_log_rr.index
+    assert kept[0] == full.placebo_log_rr.index[0] and kept[-1] == full.placebo_log_rr.index[-1]
+    gaps = np.diff(full.placebo_log_rr.index.get_indexer(kept))
+    assert gaps.min() >= 5 and gaps.max() <= 6
+    np.testing.assert_allclose(thin.placebo_log_rr, full.placebo_log_rr.loc[kept], rtol=1e-9)
+    assert thin.settings["admissible_dates"] == 261
+    assert thin.settings["date_rule"] == "50 of the 261 admissible dates, evenly spaced"
+    assert "evenly spaced among the 261 admissible" in thin.report()
+    assert "50 of the 261" in thin.to_dict()["method"]
+    assert full.settings["date_rule"] == "every admissible date"
+    assert "evenly spaced" not in full.report()
+    default = placebo_test(s, fit, min_segment=20)  # the default cap (200) applies
+    assert default.n_placebos == 200
+    with pytest.raises(InputError, match="at least 2"):
+        placebo_test(s, fit, min_segment=20, max_dates=1)

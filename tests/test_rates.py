@@ -383,3 +383,7 @@ def test_lumped_counts_keep_the_glm_estimate_at_the_observed_ratio(se):
     assert nb["ci_low"] < nb["estimate"] < nb["ci_high"]
     assert "quasi-likelihood" in nb["method"] and nb["se_type"] in ("hac", "robust")
     assert got.rate_ratio["estimate"] == pytest.approx(observed, rel=1e-9)
+    assert got.after.n_counts == 60 - 38 and got.before.n_counts is None
+    assert "60 days covered by 22 reports" in got.report()
+    assert "Poisson quasi-likelihood, the days each count covers as offset" in got.report()
+    assert got.after.to_dict()["n_counts"] == 22 and "n_counts" not in got.before.to_dict()

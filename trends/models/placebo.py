@@ -24,7 +24,10 @@ Method (documented choices):
   is kept in ``windows`` and the rule in ``settings``.
 - Fake dates: every observed period with at least ``min_segment`` observed periods before it
   and from it on inside its window (default: 14 periods or a tenth of the pre-period, whichever
-  is larger).
+  is larger); when there are more than :data:`MAX_PLACEBO_DATES` (200), that many evenly spaced
+  among them (the first and last kept; ``settings["date_rule"]`` says so). Neighbouring dates
+  give nearly the same fit, so thinning costs little resolution and makes long series
+  tractable: a ten-year daily series has over 1,400 admissible dates.
 - Model at each fake date: *the same specification* as the real fit, refitted through the same
   fit function, ``fit_its_model(window, spec.with_intervention(fake_date))`` (family and its
   dispersion estimation, trend, slope change, transition window, seasonality, covariates, offset,
@@ -81,6 +84,7 @@ from trends.results import Result, to_jsonable
 from trends.verdicts.words import fmt_ratio, placebo_phrase, plural
 
 __all__ = [
+    "MAX_PLACEBO_DATES",
     "STATISTICS",
     "WINDOW_RULES",
     "PlaceboResult",
@@ -89,12 +93,15 @@ __all__ = [
     "placebo_windows",
     "rank_p_values",
     "spec_of",
+    "thin_dates",
 ]
 
 #: Statistics the placebo ranks: ``b / se(b)`` (default) or ``b``.
 STATISTICS = ("studentised", "raw")
 #: Window rules of the fake fits (see the module notes).
 WINDOW_RULES = ("matched", "pre-period")
+#: Fake dates a placebo test fits at most, evenly spaced (``max_dates`` of :func:`placebo_test`).
+MAX_PLACEBO_DATES = 200
 
 
 def rank_p_values(real: float, fakes: np.ndarray) -> tuple[float, float, int]:
@@ -243,8 +250,13 @@ class PlaceboResult(Result):
         if n == 0:
             return "No placebo date was admissible: the pre-intervention period is too short."
         rr = np.exp(self.placebo_log_rr.dropna())
+        rule = self.settings.get("date_rule", "every admissible date")
+        among = "" if rule == "every admissible date" else (
+            f" (evenly spaced among the {self.settings['admissible_dates']:,} admissible)"
+        )  # fmt: skip
         ranges = (
-            f"In-time placebo test for {self.outcome}: at {plural(n, 'fake intervention date')} "
+            f"In-time placebo test for {self.outcome}: at "
+            f"{plural(n, 'fake intervention date')}{among} "
             f"in the pre-intervention period the same model found level changes (rate ratios) "
             f"between {rr.min():.2f} and {rr.max():.2f} (middle 95%: {rr.quantile(0.025):.2f} to "
             f"{rr.quantile(0.975):.2f})."
@@ -267,7 +279,9 @@ class PlaceboResult(Result):
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(
             {
-                "method": "in-time placebo over every admissible pre-period date",
+                "method": "in-time placebo over the admissible pre-period dates ("
+                + self.settings.get("date_rule", "every admissible date")
+                + ")",
                 "statistic": self.statistic,
                 "window": self.window,
                 "settings": self.settings,
@@ -414,6 +428,25 @@ def placebo_windows(
     return pre.index[keep], np.stack([lo[keep], hi[keep]], axis=1).astype(np.int64)
 
 
+def thin_dates(
+    dates: pd.DatetimeIndex, windows: np.ndarray, max_dates: int | None
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """At most ``max_dates`` of the fake dates and their windows, evenly spaced (first and last
+    kept); all of them when there are no more (or ``max_dates`` is None).
+
+    Raises
+    ------
+    trends.errors.InputError
+        ``max_dates`` below 2.
+    """
+    if max_dates is None or len(dates) <= max_dates:
+        return dates, windows
+    if max_dates < 2:
+        raise InputError(f"max_dates must be at least 2 (got {max_dates})")
+    keep = np.unique(np.round(np.linspace(0, len(dates) - 1, int(max_dates))).astype(np.int64))
+    return dates[keep], windows[keep]
+
+
 def _fake_fit(
     pre: PreparedSeries, spec: ITSSpec, date: pd.Timestamp, bounds: tuple[int, int]
 ) -> tuple[float, float]:
@@ -518,6 +551,7 @@ def placebo_test(
     statistic: str = "studentised",
     window: str = "matched",
     warm_start: bool = False,
+    max_dates: int | None = MAX_PLACEBO_DATES,
 ) -> PlaceboResult:
     """In-time placebo test of an interrupted-time-series level change.
 
@@ -551,6 +585,12 @@ def placebo_test(
         case, but where a fake window's likelihood has two optima it can keep the previous
         date's and differ from the cold fit (measured in
         ``benchmarks/results/speed_latent_ar_placebo.md``).
+    max_dates : int or None, default :data:`MAX_PLACEBO_DATES`
+        At most this many fake dates, evenly spaced over the admissible ones (neighbouring
+        dates give nearly the same fit; a ten-year daily series has over 1,400 admissible
+        dates, and a latent-AR fit at each took ten minutes). ``None``: every admissible date.
+        Designs with fewer admissible dates (every calibrated one, the founding case) use them
+        all.
 
     Returns
     -------
@@ -568,6 +608,8 @@ def placebo_test(
         raise InputError(f"unknown placebo statistic {statistic!r}; choose from {STATISTICS}")
     fake = _fake_problem(series, its_result, min_segment, slope_change, window)
     pre, spec, dates, wins, min_segment, real_pre, real_post = fake
+    admissible = len(dates)
+    dates, wins = thin_dates(dates, wins, max_dates)
     coef, se = _fake_fits(pre, spec, dates, wins, batched, warm_start)
     placebo = pd.Series(coef, index=dates, dtype=float, name="placebo_log_rr")
     placebo.index.name = "fake_date"
@@ -586,6 +628,12 @@ def placebo_test(
         "real_post_periods": int(real_post),
         "pre_period_periods": int(pre.n),
         "min_segment": int(min_segment),
+        "admissible_dates": int(admissible),
+        "date_rule": (
+            "every admissible date"
+            if len(dates) == admissible
+            else f"{len(dates)} of the {admissible} admissible dates, evenly spaced"
+        ),
         "window_rule": (
             "fake window [max(0, f - L_pre), min(N, f + max(L_post, min_segment))) of the "
             "N-period pre-period, L_pre / L_post the real fit's periods before / from its "

@@ -88,6 +88,9 @@ class PhaseRate:
         Periods in the window that were not reported (NaN) and that no report covers.
     rate : float
         ``count / n_periods`` (events per period); NaN when no period was observed.
+    n_counts : int or None
+        With counts that cover several periods: how many counts (reports) there are; ``None``
+        when every count covers one period.
     """
 
     label: str
@@ -97,6 +100,7 @@ class PhaseRate:
     n_periods: int
     n_missing: int
     rate: float
+    n_counts: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict."""
@@ -109,6 +113,7 @@ class PhaseRate:
                 "n_missing": self.n_missing,
                 "rate": self.rate,
             }
+            | ({} if self.n_counts is None else {"n_counts": self.n_counts})
         )
 
 
@@ -248,9 +253,12 @@ class RateComparison(Result):
         parts = []
         for ph in (self.before, self.after):
             miss = f", {ph.n_missing} not reported" if ph.n_missing else ""
+            seen = plural(ph.n_periods, f"observed {u}")
+            if ph.n_counts is not None:
+                seen = f"{plural(ph.n_periods, u)} covered by {plural(ph.n_counts, 'report')}"
             parts.append(
                 f"{ph.label.capitalize()} ({fmt_date(ph.start)} to {fmt_date(ph.end)}): "
-                f"{fmt_count(ph.count)} {what} in {plural(ph.n_periods, f'observed {u}')}{miss}, "
+                f"{fmt_count(ph.count)} {what} in {seen}{miss}, "
                 f"{fmt_num(ph.rate)} per {u}."
             )
         rr = self.rate_ratio
@@ -272,8 +280,11 @@ class RateComparison(Result):
             parts.append(f"Negative binomial ratio: not estimated ({nb.get('note')}).")
         else:
             dep = " and autocorrelation" if _allows_dependence(nb.get("se_type")) else ""
+            model = _label(self.family)
+            if "quasi-likelihood" in str(nb.get("method") or ""):  # counts covering several periods
+                model = f"Poisson quasi-likelihood, the {u}s each count covers as offset"
             parts.append(
-                f"Allowing for overdispersion{dep} ({_label(self.family)}, "
+                f"Allowing for overdispersion{dep} ({model}, "
                 f"{nb['se_description']}) the ratio is {nb['estimate']:.3f} ({lvl} CI "
                 f"{nb['ci_low']:.3f} to {nb['ci_high']:.3f}; {fmt_p(nb['p_value'])})."
             )
@@ -391,6 +402,7 @@ def _phases(
             )
         cnt = float(vals[obs].sum())
         covered = int(round(float(e[mask][obs].sum())))
+        lumped = bool(np.any(e[mask][obs] > 1))
         phases.append(
             PhaseRate(
                 label=label,
@@ -400,6 +412,7 @@ def _phases(
                 n_periods=covered,
                 n_missing=max(int(mask.sum()) - covered, 0),
                 rate=cnt / covered,
+                n_counts=int(obs.sum()) if lumped else None,
             )
         )
     return phases

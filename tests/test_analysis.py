@@ -120,6 +120,6 @@ def test_a_pandas_series_of_counts_is_analysed_as_one_measure():
     s = pd.Series(rng.poisson(np.r_[[6] * 100, [3] * 100]), index=idx, name="killed")
     a = trends.analyse_ceasefire(s, "2024-04-10")
     assert list(a.outcomes) == ["killed"]
-    assert "605 killed in 100 observed days" in a.report()
+    assert "605 people killed in 100 observed days" in a.report()
     with pytest.raises(trends.errors.WrongTableError, match="needs a DatetimeIndex"):
         trends.analyse_ceasefire(pd.Series([1, 2, 3] * 50), "2024-03-01")

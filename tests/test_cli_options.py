@@ -174,6 +174,28 @@ def test_measures_of_counts_and_tallies_are_named_by_their_words(tmp_path):
     assert series.provenance.source == "Health Ministry"
     assert measure_words("Fatalities") == "fatalities" and measure_words("IDPs") == "IDPs"
     assert measure_words("new_cases") == "new cases"
+    assert (
+        measure_words("killed") == "people killed" and measure_words("Wounded") == "people wounded"
+    )
+    assert measure_words("children_killed") == "children killed"
+
+
+def test_a_series_named_by_a_participle_reads_people_everywhere():
+    """analyse_ceasefire(pd.Series(name="killed")): the bottom line, the rates and the ITS text
+    all say "people killed", never "the rate of killed"."""
+    import numpy as np
+
+    from trends import analyse_ceasefire
+    from trends.verdicts.words import measure_words as verdict_words
+
+    assert verdict_words("x", "killed") == "people killed" and verdict_words("x", "IDPs") == "IDPs"
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2020-01-01", periods=240)
+    y = pd.Series(rng.poisson(np.r_[np.full(120, 5.0), np.full(120, 3.0)]), days, name="killed")
+    a = analyse_ceasefire(y.astype(float), days[120], placebo=False, robustness=False)
+    text = a.bottom_line.report() + a.report()
+    assert "rate of people killed per day" in text
+    assert " of killed" not in text and " killed in " not in text.replace("people killed in ", "")
 
 
 @pytest.mark.slow

@@ -40,6 +40,7 @@ from trends.pipeline.plan import Intervention, Settings, Task, check_inside, res
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
 from trends.series import CountSeries
+from trends.series.measured import people_words
 from trends.sources import table_kind
 from trends.verdicts import bottom_lines_from_analysis
 
@@ -252,7 +253,11 @@ def _as_series(
             )
         data = CountSeries.from_counts(data, source="counts")
         data = dataclasses.replace(  # a Series names its measure in words: its own name
-            data, measures={n: dataclasses.replace(m, label=n) for n, m in data.measures.items()}
+            data,
+            measures={
+                n: dataclasses.replace(m, label=people_words(str(n)))
+                for n, m in data.measures.items()
+            },
         )
     if isinstance(data, CountSeries):
         first, last = data.start, data.end

@@ -33,6 +33,7 @@ __all__ = [
     "INCIDENT_MEASURES",
     "TALLY_MEASURES",
     "column_words",
+    "people_words",
 ]
 
 
@@ -98,9 +99,24 @@ def column_words(name: str) -> str:
     head, rest = words[:1], words[1:]
     if head.isupper() and rest == rest.lower():
         words = head.lower() + rest
-    if words in _PEOPLE_PARTICIPLES:  # "the rate of killed" is not English
-        words = f"people {words}"
-    return words
+    return people_words(words)
+
+
+def people_words(words: str) -> str:
+    """``"killed"`` -> ``"people killed"``: a bare participle as a measure counts people ("the rate
+    of killed" is not English); any other words unchanged.
+
+    Parameters
+    ----------
+    words : str
+        A measure's name in words.
+
+    Returns
+    -------
+    str
+    """
+    bare = words.strip().lower()
+    return f"people {bare}" if bare in _PEOPLE_PARTICIPLES else words
 
 
 #: Column names that are a bare participle ("killed"): in words they count people.

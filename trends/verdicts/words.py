@@ -32,6 +32,8 @@ from typing import Any
 
 import pandas as pd
 
+from trends.series.measured import people_words
+
 __all__ = [
     "DIRECTION_WORDS",
     "NO_CHANGE",
@@ -310,16 +312,17 @@ def measure_words(key: str | None, label: str | None = None) -> str:
     key : str or None
         Column key or outcome name ("deaths_best", "civilian_deaths").
     label : str, optional
-        A label in words already chosen by the caller (used as is when it has no underscore).
+        A label in words already chosen by the caller (used as is when it has no underscore;
+        a bare participle such as "killed" reads "people killed", :func:`people_words`).
 
     Returns
     -------
     str
     """
     if label and "_" not in str(label):
-        return str(label)
+        return people_words(str(label))
     k = str(key or label or "events")
-    return MEASURE_WORDS.get(k, k.replace("_", " "))
+    return people_words(MEASURE_WORDS.get(k, k.replace("_", " ")))
 
 
 def with_article(name: str) -> str:

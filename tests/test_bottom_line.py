@@ -524,3 +524,47 @@ def test_the_quoted_ratio_lies_in_the_quoted_interval_on_lumped_tallies():
     est, low, high = map(float, m.groups())
     assert low <= est <= high, text
     assert "the rate of people killed per day" in text
+
+
+def test_a_massacre_day_is_named_with_the_ratio_without_it_and_caps_the_grade():
+    """One day of 200 deaths among days of about 3: the bottom line names the day, its share and
+    the ratio without it; the grade is never above weak; the rates result and JSON carry it."""
+    import warnings
+
+    import numpy as np
+
+    from trends import analyse_ceasefire
+    from trends.models.rates import compare_rates
+
+    rng = np.random.default_rng(3)
+    y = rng.negative_binomial(2, 2 / (2 + 3.0), 240).astype(float)
+    y[40] += 200
+    days = pd.date_range("2020-01-01", periods=240)
+    s = pd.Series(y, index=days, name="civilian deaths")
+    r = compare_rates(s, (days[0], days[119]), (days[120], days[-1]))
+    d = r.dominant
+    assert d["phase"] == "before" and d["date"] == days[40] and d["count"] == int(y[40])
+    assert d["share"] == pytest.approx(y[40] / y[:120].sum())
+    rest = (y[:120].sum() - y[40]) / 119
+    assert d["ratio_without"] == pytest.approx((y[120:].sum() / 120) / rest)
+    assert r.to_dict()["dominant_period"]["count"] == int(y[40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyse_ceasefire(s, days[120], placebo=False, robustness=False)
+    text = a.bottom_line.report()
+    assert f"One day, 10 Feb 2020, holds {int(y[40])} of the" in text
+    assert "without it the rate ratio would be 1.06" in text
+    assert a.bottom_line["civilian deaths"].grade in ("weak", "inconclusive")
+    quiet = compare_rates(s.where(s.index != days[40], 3.0), (days[0], days[119]),
+                          (days[120], days[-1]))  # fmt: skip
+    assert quiet.dominant is None and "dominant_period" not in quiet.to_dict()
+
+
+def test_a_dominant_day_caps_a_strong_grade_at_weak():
+    day = {"phase": "before", "date": pd.Timestamp("2019-06-10"), "count": 300, "share": 0.34,
+           "ratio_without": 0.39}  # fmt: skip
+    bl = bottom_line(_strong(dominant=day))
+    assert bottom_line(_strong()).grade == "strong"
+    assert bl.grade == "weak" and "holds 34% of the civilian deaths before" in bl.grade_reason
+    assert "One day, 10 Jun 2019, holds 300 of the 894 civilian deaths before (34%)" in bl.text
+    assert "without it the rate ratio would be 0.39" in bl.text

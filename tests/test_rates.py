@@ -387,3 +387,28 @@ def test_lumped_counts_keep_the_glm_estimate_at_the_observed_ratio(se):
     assert "60 days covered by 22 reports" in got.report()
     assert "Poisson quasi-likelihood, the days each count covers as offset" in got.report()
     assert got.after.to_dict()["n_counts"] == 22 and "n_counts" not in got.before.to_dict()
+
+
+def test_a_report_spanning_the_intervention_belongs_to_neither_side():
+    """Days 110-129 unreported, one report on day 130 covers 21 days, 10 of them before day 120:
+    it is left out of both phases (the after phase never has more days than its window)."""
+    from trends.models.rates import counts_across
+
+    idx = pd.date_range("2021-01-01", periods=240)
+    rng = np.random.default_rng(23)
+    daily = rng.poisson(np.r_[np.full(120, 4.0), np.full(120, 2.0)]).astype(float)
+    y = pd.Series(daily, idx)
+    y.iloc[110:130] = np.nan
+    y.iloc[130] = daily[110:131].sum()
+    exposure = pd.Series(1, index=idx)
+    exposure.iloc[130] = 21
+    before, after = (idx[0], idx[119]), (idx[120], idx[-1])
+    with pytest.warns(ModelWarning, match="both sides of a window's limit"):
+        got = compare_rates(y, before, after, exposure=exposure)
+    assert got.after.n_periods == 120 - 11 and got.after.count == daily[131:].sum()
+    assert got.before.n_periods == 110 and got.after.n_periods <= 120
+    assert got.after.n_missing == 11 and any("both sides" in w for w in got.warnings)
+    across = counts_across(y, exposure, idx[120])
+    assert across.sum() == 1 and across[130]
+    assert not counts_across(y, exposure, idx[140]).any()  # the report lies wholly before day 140
+    assert not counts_across(y, None, idx[120]).any()

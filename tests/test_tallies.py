@@ -484,3 +484,34 @@ def test_a_report_after_a_long_gap_counts_for_the_days_it_covers(tmp_path):
     ref = b.outcomes["new_killed"].rates
     assert a.after.count == ref.after.count and a.after.n_periods == ref.after.n_periods
     assert a.rate_ratio["estimate"] == pytest.approx(ref.rate_ratio["estimate"])
+
+
+def test_slow_figures_keep_their_zero_days_and_fast_ones_freeze():
+    """A monitor that reports every day at 0.5 deaths a day has many runs of 3+ zero days: they
+    are zeros, not a frozen total (auto threshold 13); at 7.5 a day a 4-day repeat is frozen."""
+    import math
+
+    from trends.ingest.tallies import FROZEN_DAYS, frozen_threshold, read_tallies
+
+    rng = np.random.default_rng(29)
+    days = pd.date_range("2021-01-01", periods=240)
+    slow = np.cumsum(rng.poisson(0.5, 240)) + 50
+    table = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "cumulative_killed": slow})
+    daily, report = read_tallies(table)
+    assert int((daily["status"] == "frozen").sum()) == 0
+    assert daily["new_killed"].iloc[1:].notna().all()
+    rate = (slow[-1] - slow[0]) / 239
+    assert frozen_threshold(table.assign(date=days), "cumulative_killed", "auto") == max(
+        FROZEN_DAYS, math.ceil(math.log(1000) / rate) - 1
+    )
+    fixed, _ = read_tallies(table, frozen_days=2)  # the old fixed rule, on request
+    assert int((fixed["status"] == "frozen").sum()) > 20
+    fast = np.cumsum(rng.poisson(7.5, 60)) + 500
+    fast[20:25] = fast[19]  # frozen for 5 days
+    daily, report = read_tallies(
+        pd.DataFrame({"date": days[:60].strftime("%Y-%m-%d"), "cumulative_killed": fast})
+    )
+    assert int((daily["status"] == "frozen").sum()) == 5
+    assert any("frozen for more than 2 days" in n for n in report.notes)
+    with pytest.raises(InputError, match="frozen_days"):
+        read_tallies(table, frozen_days=0)

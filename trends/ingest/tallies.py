@@ -86,9 +86,10 @@ text) and ``source_row`` (the input row of the report, Int64).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -113,6 +114,7 @@ from trends.ingest.report import DuplicateRecord, IngestReport
 __all__ = [
     "COLUMN_SYNONYMS",
     "DATE_FORMATS",
+    "FROZEN_CHANCE",
     "FROZEN_DAYS",
     "GAP_RULES",
     "SPIKE_MIN",
@@ -122,6 +124,7 @@ __all__ = [
     "TALLY_OUTPUT_COLUMNS",
     "read_tallies",
     "spread_evenly",
+    "frozen_threshold",
     "tallies_to_series",
 ]
 
@@ -132,8 +135,16 @@ GAP_RULES: tuple[str, ...] = ("spread", "missing")
 MAX_SPREAD_DAYS: int = 7
 
 #: A total unchanged on more than this many consecutive reported days is *frozen*: those days are
-#: marked not reported (status ``"frozen"``, new count NA, never 0).
+#: marked not reported (status ``"frozen"``, new count NA, never 0). The shortest threshold: with
+#: ``frozen_days="auto"`` (the default of :func:`read_tallies`) it is raised where the figure
+#: grows slowly (:func:`frozen_threshold`).
 FROZEN_DAYS: int = 2
+
+#: ``frozen_days="auto"``: a run of unchanged totals is frozen only when that many days in a row
+#: without a death would have a chance below this at the column's own average daily increase
+#: (independent Poisson days; overdispersed days have more such runs, so it errs towards zeros
+#: being read as frozen, never the reverse).
+FROZEN_CHANCE: float = 0.001
 
 #: An increment per day above ``SPIKE_MULTIPLE`` times the local median (of the new counts over
 #: ``SPIKE_WINDOW`` days centred on the day) and at least ``SPIKE_MIN`` is flagged as a likely late
@@ -392,19 +403,54 @@ def _daily_measure(
     }
 
 
+def frozen_threshold(reports: pd.DataFrame, column: str, frozen_days: int | str) -> int:
+    """Repeats of an unchanged total above which they are frozen (not reported, never zero).
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame
+        The accepted reports (``date`` and the cumulative ``column``), in date order.
+    column : str
+        The cumulative column.
+    frozen_days : int or "auto"
+        A whole number >= 1 is used as given. ``"auto"``: :data:`FROZEN_DAYS`, or longer where
+        the figure grows slowly: the shortest run of days without a death whose chance is
+        below :data:`FROZEN_CHANCE` at the column's average daily increase ``r`` (first to last
+        report), ``ceil(ln(1 / FROZEN_CHANCE) / r) - 1`` (0.5 a day: 13; 7.5 a day: 2).
+
+    Returns
+    -------
+    int
+    """
+    if frozen_days != "auto":
+        return int(frozen_days)
+    given = reports.loc[reports[column].notna(), ["date", column]]
+    if len(given) < 2:
+        return FROZEN_DAYS
+    span = int((given["date"].iloc[-1] - given["date"].iloc[0]).days)
+    rise = float(given[column].iloc[-1]) - float(given[column].iloc[0])
+    if span <= 0 or rise <= 0:  # a figure that never grows: every repeat is suspect
+        return FROZEN_DAYS
+    chance_days = math.ceil(math.log(1.0 / FROZEN_CHANCE) / (rise / span)) - 1
+    return max(FROZEN_DAYS, chance_days)
+
+
 def _frozen_days(
-    reports: pd.DataFrame, days: pd.DatetimeIndex, column: str = "cumulative_killed"
+    reports: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    column: str = "cumulative_killed",
+    threshold: int = FROZEN_DAYS,
 ) -> np.ndarray:
-    """Days whose report repeats a total unchanged for more than :data:`FROZEN_DAYS` days.
+    """Days whose report repeats a total unchanged for more than ``threshold`` days.
 
     A run is a report followed by reports on the next consecutive days with the same ``column``
-    total; when it holds more than ``FROZEN_DAYS`` repeats, the repeats are frozen (the first
+    total; when it holds more than ``threshold`` repeats, the repeats are frozen (the first
     report of the run is a real observation of the total). Each cumulative column has its own
-    frozen days.
+    frozen days (:func:`frozen_threshold`).
     """
     frozen = np.zeros(len(days), dtype=bool)
     given = reports.loc[reports[column].notna(), ["date", column]]
-    if len(given) < FROZEN_DAYS + 2:
+    if len(given) < threshold + 2:
         return frozen
     pos = ((given["date"] - days[0]).dt.days).to_numpy()
     val = given[column].astype("int64").to_numpy()
@@ -418,19 +464,20 @@ def _frozen_days(
         end = start
         while end + 1 < len(pos) and repeat[end + 1]:
             end += 1
-        if end - start + 1 > FROZEN_DAYS:
+        if end - start + 1 > threshold:
             frozen[pos[start : end + 1]] = True
         start = end + 1
     return frozen
 
 
 def _build_daily(
-    reports: pd.DataFrame, gap_rule: str, max_spread_days: int
+    reports: pd.DataFrame, gap_rule: str, max_spread_days: int, frozen_days: int | str = "auto"
 ) -> tuple[pd.DataFrame, list[str]]:
     """The daily table from accepted reports (one per date, sorted)."""
     days = pd.date_range(reports["date"].iloc[0], reports["date"].iloc[-1], freq="D")
     notes: list[str] = []
-    frozen = _frozen_days(reports, days)
+    limit = frozen_threshold(reports, "cumulative_killed", frozen_days)
+    frozen = _frozen_days(reports, days, threshold=limit)
     out = pd.DataFrame(index=days)
     out["date"] = days
     by_day = reports.set_index("date")
@@ -441,7 +488,9 @@ def _build_daily(
             continue
         used = reports
         own_frozen = (
-            frozen if column == "cumulative_killed" else _frozen_days(reports, days, column)
+            frozen
+            if column == "cumulative_killed"
+            else _frozen_days(reports, days, column, frozen_threshold(reports, column, frozen_days))
         )
         if own_frozen.any():  # a frozen total is a gap (NA), never a run of zeros
             used = reports.assign(
@@ -467,14 +516,15 @@ def _build_daily(
             (
                 "frozen",
                 f"total frozen at {int(by_day['cumulative_killed'].get(days[i]))} for "
-                f"more than {FROZEN_DAYS} days: not reported (not zero)",
+                f"more than {limit} days: not reported (not zero)",
             )
         )
     if frozen.any():
         notes.append(
-            f"{int(frozen.sum())} day(s) repeat a total frozen for more than {FROZEN_DAYS} days: "
-            "marked not reported (status 'frozen'), not zero"
+            f"{int(frozen.sum())} day(s) repeat a total frozen for more than {limit} days: "
+            "marked not reported (status 'frozen'), not zero" + _threshold_why(limit, frozen_days)
         )
+    out.attrs["frozen_days"] = limit
     out["status"] = pd.Series(killed["status"], index=days).astype("str")
     out["covers_days"] = pd.array(
         [pd.NA if np.isnan(x) else int(x) for x in killed["covers"]], dtype="Int64"
@@ -544,9 +594,21 @@ def _late_text(new: np.ndarray, covers: np.ndarray, i: int) -> str:
     )
 
 
+def _threshold_why(limit: int, frozen_days: int | str) -> str:
+    """Why the frozen threshold is what it is, when it is not the shortest one."""
+    if frozen_days != "auto" or limit == FROZEN_DAYS:
+        return ""
+    return (
+        f" (the figure grows slowly: more than {limit} days in a row without a death would "
+        f"have a chance below {FROZEN_CHANCE:.1%} at its average daily increase; set "
+        "frozen_days to choose another threshold)"
+    )
+
+
 def _quality_flags(daily: pd.DataFrame) -> list[dict]:
     """The report's ``flags``: multi-day reports, frozen totals, likely late registrations."""
     out: list[dict] = []
+    limit = daily.attrs.get("frozen_days", FROZEN_DAYS)
     for day, row in daily.iterrows():
         date = day.date().isoformat()
         if row["likely_late"]:
@@ -567,7 +629,7 @@ def _quality_flags(daily: pd.DataFrame) -> list[dict]:
                     "date": date,
                     "kind": "frozen",
                     "row": None,
-                    "reason": f"total frozen for more than {FROZEN_DAYS} days: marked not reported",
+                    "reason": f"total frozen for more than {limit} days: marked not reported",
                 }
             )
         covers = row["covers_days"]
@@ -704,11 +766,15 @@ def _merge_same_dates(
 
 
 def _daily_with_notes(
-    reports: pd.DataFrame, gap_rule: str, max_spread_days: int, notes: list[str]
+    reports: pd.DataFrame,
+    gap_rule: str,
+    max_spread_days: int,
+    notes: list[str],
+    frozen_days: int | str = "auto",
 ) -> pd.DataFrame:
     """The daily table of the accepted reports, adding what happened to ``notes``."""
     if len(reports):
-        daily, day_notes = _build_daily(reports, gap_rule, max_spread_days)
+        daily, day_notes = _build_daily(reports, gap_rule, max_spread_days, frozen_days)
         generated = len(daily) - len(reports)  # one accepted report per date (frozen ones too)
         notes.append(
             f"{len(daily)} days from {_day(daily['date'].iloc[0])} to "
@@ -728,11 +794,30 @@ def _daily_with_notes(
     return daily
 
 
+def _check_options(gap_rule: str, max_spread_days: Any, frozen_days: Any) -> None:
+    """Refuse bad reading options of :func:`read_tallies` (:class:`InputError`)."""
+    if gap_rule not in GAP_RULES:
+        raise InputError(f"gap_rule must be one of {GAP_RULES}, not {gap_rule!r}")
+    if (
+        isinstance(max_spread_days, bool)
+        or not isinstance(max_spread_days, (int, np.integer))
+        or max_spread_days < 1
+    ):
+        raise InputError(f"max_spread_days must be a whole number >= 1, not {max_spread_days!r}")
+    if frozen_days != "auto" and (
+        isinstance(frozen_days, bool)
+        or not isinstance(frozen_days, (int, np.integer))
+        or frozen_days < 1
+    ):
+        raise InputError(f"frozen_days must be 'auto' or a whole number >= 1, not {frozen_days!r}")
+
+
 def read_tallies(
     path: str | Path | pd.DataFrame,
     *,
     gap_rule: Literal["spread", "missing"] = "spread",
     max_spread_days: int = MAX_SPREAD_DAYS,
+    frozen_days: int | Literal["auto"] = "auto",
     window=None,
     region: str | None = None,
     columns: Mapping[str, str] | None = None,
@@ -762,6 +847,11 @@ def read_tallies(
     max_spread_days : int
         Longest run of days (gap days plus the reporting day) an increment may be spread over;
         longer suspensions are always treated as ``"missing"``. Default 7.
+    frozen_days : int or "auto", default "auto"
+        A total repeated unchanged on more than this many consecutive days is *frozen*: those
+        days are not reported (never zero). ``"auto"``: :data:`FROZEN_DAYS` (2), longer where
+        the figure grows so slowly that runs of days without a death are expected
+        (:func:`frozen_threshold`: 13 at 0.5 a day, 34 at 0.2 a day).
     window : (start, end), optional
         Reports dated outside this inclusive window are rejected with that reason; the first
         report inside it is the baseline. To difference from an earlier report, read the whole
@@ -805,14 +895,7 @@ def read_tallies(
     >>> daily, report = read_tallies("sohr_tallies.csv", gap_rule="missing")  # doctest: +SKIP
     >>> daily.loc["2019-08-05":"2019-08-10", ["new_killed", "status"]]  # doctest: +SKIP
     """
-    if gap_rule not in GAP_RULES:
-        raise InputError(f"gap_rule must be one of {GAP_RULES}, not {gap_rule!r}")
-    if (
-        isinstance(max_spread_days, bool)
-        or not isinstance(max_spread_days, (int, np.integer))
-        or max_spread_days < 1
-    ):
-        raise InputError(f"max_spread_days must be a whole number >= 1, not {max_spread_days!r}")
+    _check_options(gap_rule, max_spread_days, frozen_days)
     start, end = resolve_window(window)
     check_thousands(thousands)
     formats = date_formats(DATE_FORMATS, date_format, dayfirst)
@@ -835,13 +918,18 @@ def read_tallies(
 
     kept_rows, dup_records = _merge_same_dates(good, notes)
     reports = kept_rows.reset_index(drop=True)
-    daily = _daily_with_notes(reports, gap_rule, int(max_spread_days), notes)
+    daily = _daily_with_notes(reports, gap_rule, int(max_spread_days), notes, frozen_days)
 
     issues = raw.with_lines(list(raw.issues) + errors.issues)
     issues.sort(key=lambda i: (i.row, i.column or ""))
     choices = {
         "gap_rule": gap_rule,
         "max_spread_days": int(max_spread_days),
+        "frozen_days": (
+            f"auto: {daily.attrs.get('frozen_days', FROZEN_DAYS)}"
+            if frozen_days == "auto"
+            else int(frozen_days)
+        ),
         "spread_remainder": "earliest days",
         "revision": "new count NA; later increments from the revised figure",
         "duplicate_dates": "later row in the file kept",

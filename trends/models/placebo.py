@@ -434,6 +434,20 @@ def thin_dates(
     """At most ``max_dates`` of the fake dates and their windows, evenly spaced (first and last
     kept); all of them when there are no more (or ``max_dates`` is None).
 
+    Parameters
+    ----------
+    dates : pandas.DatetimeIndex
+        The admissible fake dates.
+    windows : numpy.ndarray
+        Their windows, one row per date.
+    max_dates : int or None
+        The most dates to keep.
+
+    Returns
+    -------
+    (pandas.DatetimeIndex, numpy.ndarray)
+        The kept dates and their windows.
+
     Raises
     ------
     trends.errors.InputError

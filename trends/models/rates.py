@@ -64,6 +64,7 @@ __all__ = [
     "PhaseRate",
     "RateComparison",
     "compare_rates",
+    "counts_across",
     "exact_poisson_ratio",
     "lrv_log_ratio_se",
 ]
@@ -200,6 +201,12 @@ class RateComparison(Result):
         Messages of warnings issued by the negative binomial fit.
     family : str
         Family of the model-based ratio (``"negbin"`` unless asked otherwise).
+    dominant : dict or None
+        A single period that holds at least :data:`DOMINANT_SHARE` of its phase's events (a
+        massacre among ordinary days): ``phase``, ``date``, ``count``, ``share`` of the phase
+        total and ``ratio_without`` (the observed ratio with that period left out). The
+        intervals do not allow for rare periods this large (their variance is fitted to the
+        ordinary days), so the report and the bottom line name it. ``None`` otherwise.
     """
 
     before: PhaseRate
@@ -211,6 +218,7 @@ class RateComparison(Result):
     series_name: str | None = None
     warnings: list[str] = field(default_factory=list)
     family: str = "negbin"
+    dominant: dict[str, Any] | None = None
 
     def summary(self) -> pd.DataFrame:
         """One row per window and per ratio.
@@ -340,6 +348,7 @@ class RateComparison(Result):
                 "rate_ratio_negbin": dict(self.rate_ratio_nb),
                 "warnings": list(self.warnings),
             }
+            | ({} if self.dominant is None else {"dominant_period": dict(self.dominant)})
         )
 
 
@@ -416,6 +425,74 @@ def _phases(
             )
         )
     return phases
+
+
+def _outside_own_window(v: np.ndarray, e: np.ndarray, masks: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Counts (positions) that cover periods outside their own window: a report after a gap
+    whose days reach across a window's start (or before the series) belongs to neither side."""
+    out = np.zeros(v.size, dtype=bool)
+    for mask in masks:
+        for t in np.flatnonzero(mask & ~np.isnan(v) & (e > 1)):
+            first = t - int(round(e[t])) + 1
+            out[t] = first < 0 or not bool(mask[first : t + 1].all())
+    return out
+
+
+def counts_across(values: pd.Series, exposure: pd.Series | None, day: Any) -> np.ndarray:
+    """Which counts cover periods both before ``day`` and from it on (a report after a gap that
+    spans an intervention): they belong to neither side.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Counts on consecutive periods (NaN: not reported).
+    exposure : pandas.Series or None
+        The periods each count covers (1, or None: every count covers its own period).
+    day : date-like
+        The first period of the later side.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    if exposure is None:
+        return np.zeros(len(values), dtype=bool)
+    e = _exposure(exposure, values)
+    after = np.asarray(values.index >= pd.Timestamp(day))
+    first = np.arange(len(values)) - np.round(e).astype(np.int64) + 1
+    before_first = np.asarray(values.index < pd.Timestamp(day))[np.clip(first, 0, None)]
+    return after & ~np.isnan(values.to_numpy(dtype=float)) & (e > 1) & (before_first | (first < 0))
+
+
+#: A period holding at least this share of its phase's events (and at least
+#: :data:`DOMINANT_MIN_COUNT` events) is named as dominant (:attr:`RateComparison.dominant`).
+DOMINANT_SHARE = 0.25
+DOMINANT_MIN_COUNT = 20
+
+
+def _dominant(
+    y: pd.Series, masks: tuple[np.ndarray, np.ndarray], phases: list[PhaseRate], e: np.ndarray
+) -> dict[str, Any] | None:
+    """The single period that holds the largest share of its phase's events, when it holds at
+    least :data:`DOMINANT_SHARE` of them (see :attr:`RateComparison.dominant`)."""
+    v = y.to_numpy(dtype=float)
+    best = None
+    for mask, ph in zip(masks, phases, strict=True):
+        vals = np.where(mask & ~np.isnan(v), v, -np.inf)
+        t = int(np.argmax(vals))
+        if ph.count <= 0 or vals[t] < DOMINANT_MIN_COUNT or vals[t] / ph.count < DOMINANT_SHARE:
+            continue
+        if best is None or vals[t] / ph.count > best[2]:
+            best = (t, ph, vals[t] / ph.count)
+    if best is None:
+        return None
+    t, ph, share = best
+    rest = ph.count - v[t], ph.n_periods - e[t]
+    other = phases[1] if ph.label == "before" else phases[0]
+    rate = rest[0] / rest[1] if rest[1] > 0 else math.nan
+    ratio = other.rate / rate if ph.label == "before" else rate / other.rate
+    return {"phase": ph.label, "date": y.index[t], "count": int(v[t]), "share": float(share),
+            "ratio_without": float(ratio) if math.isfinite(ratio) and rate > 0 else None}  # fmt: skip
 
 
 def _exposure(exposure: Any, series: pd.Series) -> np.ndarray:
@@ -813,6 +890,17 @@ def compare_rates(
     if np.any(mb & ma):
         raise InputError("the before and after windows overlap")
     e = _exposure(exposure, series)
+    across = _outside_own_window(y.to_numpy(dtype=float), e, (mb, ma))
+    if across.any():  # a report spanning a window's limit belongs to neither side
+        y = y.mask(across)
+        e = np.where(across, 1.0, e)
+        first = y.index[np.flatnonzero(across)[0]]
+        spanning = (
+            f"{plural(int(across.sum()), 'report')} after a gap "
+            f"cover{'s' if across.sum() == 1 else ''} days on both sides of a window's limit "
+            f"(the first on {fmt_date(first)}): left out of the comparison, their days not "
+            "reported"
+        )
     phases = _phases(y, unit, (("before", mb, b0, b1), ("after", ma, a0, a1)), e)
     pb, pa = phases
     exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
@@ -833,6 +921,8 @@ def compare_rates(
             "its serial dependence too poorly determined)"
         )
         nb["note"] = "; ".join(x for x in (f"{why}: Newey-West GLM interval used", nb["note"]) if x)
+    if across.any():
+        caught = [spanning, *caught]
     for msg in caught:
         warnings.warn(msg, ModelWarning, stacklevel=2)
     return RateComparison(
@@ -845,4 +935,5 @@ def compare_rates(
         series_name=None if series.name is None else str(series.name),
         warnings=caught,
         family=fam.name,
+        dominant=_dominant(y, (mb, ma), phases, e),
     )

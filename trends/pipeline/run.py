@@ -39,7 +39,7 @@ from trends.models.claims import verdict
 from trends.models.its import fit_its
 from trends.models.placebo import placebo_test
 from trends.models.pretrend import check_pre_trend
-from trends.models.rates import compare_rates
+from trends.models.rates import compare_rates, counts_across
 from trends.models.spec import choose_inference, choose_two_phase_method
 from trends.pipeline.plan import (
     Intervention,
@@ -302,6 +302,7 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
             f"{lumps} report(s) after a gap cover several days: the rates count each over the "
             "days it covers"
         )
+        out.notes.extend(w for w in out.rates.warnings if "both sides of a window's limit" in w)
     if base.rule.key != "D" and base.exposure.nunique() > 1:
         out.notes.append(
             f"the rate comparison counts {base.unit}s, not days: {base.unit}s of "
@@ -371,6 +372,8 @@ def _fit(values: pd.Series, series: CountSeries, ev: Intervention, settings: Set
         and "offset" not in kw
     ):
         kw["exposure"] = series.exposure.astype(float)
+    if series.rule.key == "D" and _daily_lumps(series):  # a report spanning the event: neither side
+        values = values.mask(counts_across(values, series.exposure, ev.day))
     return fit_its(values, [model_event(ev, series)], **kw)
 
 
@@ -378,6 +381,13 @@ def _its_step(out: PairResult, task: Task, ev: Intervention, settings: Settings)
     assert out.series is not None
     values = out.series.measure(task.measure).rename(out.label)
     out.its = _fit(values, out.series, ev, settings, out.seed)
+    if out.series.rule.key == "D" and (
+        n := int(counts_across(values, out.series.exposure, ev.day).sum())
+    ):
+        out.notes.append(
+            f"{n} report(s) after a gap cover days on both sides of the event: the interrupted "
+            "time series leaves them out"
+        )
     if out.series.rule.key != "D" and out.series.partial.any():
         out.notes.append(
             f"{int(out.series.partial.sum())} {out.series.unit}(s) cut by the window enter the "

@@ -74,6 +74,9 @@ def _rates(rates: Any) -> dict[str, Any]:
         out["rate_unit"] = unit
     out["exact"] = _estimate(getattr(rates, "rate_ratio", None), "exact conditional Poisson")
     out["model"] = _estimate(getattr(rates, "rate_ratio_nb", None), "negative binomial, HAC")
+    dominant = getattr(rates, "dominant", None)
+    if isinstance(dominant, Mapping):
+        out["dominant"] = dict(dominant)
     return out
 
 

@@ -52,7 +52,10 @@ conditional Poisson interval, which then leads; the other is shown too.
 4. **weak**: otherwise (the change is clear but the checks do not back it).
 
 With fewer than 20 events in either period the grade is at most **moderate** (too few events for
-the intervals to be trusted fully).
+the intervals to be trusted fully). When one period holds a quarter or more of its phase's events
+(a massacre among ordinary days, ``Evidence.dominant``) the paragraph names it with the ratio
+without it, and the grade is at most **weak**: the intervals are fitted to the ordinary days and
+do not allow for rare periods that large.
 """
 
 from __future__ import annotations
@@ -260,6 +263,7 @@ class Evidence:
     pre_trend_p: float | None = None
     level_change_curved: Estimate | None = None
     level: float = 0.95
+    dominant: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -826,6 +830,24 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
     return first, chance + "."
 
 
+def _dominant_sentence(ev: Evidence) -> str:
+    """One period holds a large share of its phase's events: name it, give the ratio without."""
+    d = ev.dominant or {}
+    when = pd.Timestamp(d["date"])
+    without = d.get("ratio_without")
+    rest = (
+        f"; without it the rate ratio would be {fmt_ratio(without)}"
+        if without is not None and _ok(without)
+        else ""
+    )
+    return (
+        f"One {_rate_unit(ev)}, {when.day} {when:%b %Y}, holds {fmt_count(d['count'])} of the "
+        f"{fmt_count(ev.count_before if d['phase'] == 'before' else ev.count_after)} "
+        f"{ev.measure} {d['phase']} ({d['share']:.0%}){rest}. The interval does not allow for "
+        f"rare {_rate_unit(ev)}s this large."
+    )
+
+
 def _cumulative_sentence(ev: Evidence, direction: str) -> str:
     """The cumulative difference from the extrapolated trend, when it is clear in ``direction``."""
     cum = ev.cumulative
@@ -913,11 +935,19 @@ def bottom_line(ev: Evidence) -> BottomLine:
     shortfall = _cumulative_sentence(ev, direction)
     if shortfall:
         sentences.append(shortfall)
+    if ev.dominant:
+        sentences.append(_dominant_sentence(ev))
     disagreements = _its_explanations(ev, direction, primary) + why_its
     if direction in ("fall", "rise"):
         disagreements += [w for w in (why_placebo, why_timing) if w] + why_robust
     small = any(c is not None and float(c) < SMALL_COUNT for c in (ev.count_before, ev.count_after))
     grade, reason = grade_of(direction, checks, small)
+    if ev.dominant and grade in ("strong", "moderate"):
+        grade = "weak"
+        reason = (
+            f"one {_rate_unit(ev)} holds {ev.dominant['share']:.0%} of the {ev.measure} "
+            f"{ev.dominant['phase']}, and the intervals do not allow for {_rate_unit(ev)}s that large"
+        )
     subject = f"the rate of {ev.measure}"
     title = headline(subject, primary.estimate, hi.low, hi.high)
     if short:

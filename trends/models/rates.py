@@ -315,14 +315,31 @@ class RateComparison(Result):
             model = (nb.get("ci_low"), nb.get("ci_high"))
         return headline_interval((rr.get("ci_low"), rr.get("ci_high")), model, unit=self.unit)
 
+    def lead_estimate(self, lead: HeadlineInterval | None = None) -> float | None:
+        """The ratio estimate of the interval that leads (:meth:`lead_interval`): the model's
+        when its interval leads, else the exact one's; quoted with that interval, never apart.
+
+        Parameters
+        ----------
+        lead : HeadlineInterval, optional
+            The leading interval, when already computed.
+
+        Returns
+        -------
+        float or None
+        """
+        lead = self.lead_interval() if lead is None else lead
+        if lead.source == "dependence-aware" and self.rate_ratio_nb.get("estimate") is not None:
+            return self.rate_ratio_nb["estimate"]
+        return self.rate_ratio.get("estimate")
+
     def _headline(self) -> str:
         """The change in words, with the interval that leads (:meth:`lead_interval`).
 
         A direction ("fell by N%") only when that interval excludes 1.
         """
-        rr, nb = self.rate_ratio, self.rate_ratio_nb
         lead = self.lead_interval()
-        estimate = nb["estimate"] if lead.source == "dependence-aware" else rr["estimate"]
+        estimate = self.lead_estimate(lead)
         subject = f"the rate of {self.series_name or 'events'} per {self.unit}"
         return change_sentence(
             subject,

@@ -116,12 +116,9 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
 
 
 def _quoted_estimate(oa: Any, hi: HeadlineInterval) -> Any:
-    """The ratio estimate of the interval that leads (the model's, or the exact one's)."""
-    if hi.source == "dependence-aware":
-        est = oa.rates.rate_ratio_nb.get("estimate")
-        if est is not None:
-            return est
-    return oa.rates.rate_ratio.get("estimate")
+    """The ratio estimate of the interval that leads (:meth:`RateComparison.lead_estimate`)."""
+    lead = getattr(oa.rates, "lead_estimate", None)
+    return lead(hi) if callable(lead) else oa.rates.rate_ratio.get("estimate")
 
 
 def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:

@@ -515,3 +515,15 @@ def test_slow_figures_keep_their_zero_days_and_fast_ones_freeze():
     assert any("frozen for more than 2 days" in n for n in report.notes)
     with pytest.raises(InputError, match="frozen_days"):
         read_tallies(table, frozen_days=0)
+
+
+@pytest.mark.parametrize("rate, expected", [(0.5, 13), (0.2, 34), (7.5, 2)])
+def test_the_frozen_thresholds_the_docs_quote(rate, expected):
+    """The figures quoted in read_tallies, frozen_threshold and the README (13 at 0.5 a day,
+    34 at 0.2 a day, the 2-day minimum at 7.5 a day)."""
+    from trends.ingest.tallies import frozen_threshold
+
+    days = pd.date_range("2021-01-01", periods=201)
+    reports = pd.DataFrame({"date": days, "cumulative_killed": 100 + rate * np.arange(201)})
+    assert frozen_threshold(reports, "cumulative_killed", "auto") == expected
+    assert frozen_threshold(reports, "cumulative_killed", 5) == 5

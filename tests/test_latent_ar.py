@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trends.errors import InputError, InsufficientDataError, NotIdentifiedError
+from trends.errors import ConvergenceError, InputError, InsufficientDataError, NotIdentifiedError
 from trends.models.latent_ar import (
     LatentARResult,
     LatentARStart,
@@ -354,3 +354,19 @@ def test_an_optimum_in_the_corner_of_no_latent_variance_is_searched_again(seed, 
     y_short[0] = np.nan
     shorter = la.fit_latent_ar(y_short, x)
     assert abs(shorter.params["lvl"] - fit.params["lvl"]) < 0.1 * abs(fit.params["lvl"])
+
+
+def test_a_sparse_window_whose_inner_mode_fails_raises_a_typed_error():
+    """13 events in 151 days, one after the fake change (a placebo window of a sweep): the
+    search's optimum had no inner mode and the Laplace step crashed with a numpy ValueError."""
+    y = np.zeros(151)
+    y[[9, 12, 25, 46, 49, 50, 69, 77, 82, 84, 104, 131]] = 1.0
+    y[69] = 2.0
+    i = np.arange(151)
+    after = (i >= 131).astype(float)
+    x = np.column_stack([np.ones(151), i + 1.0, after, np.where(i >= 131, i - 130.0, 0.0)])
+    try:
+        fit = fit_latent_ar(y, x)
+    except ConvergenceError:
+        return
+    assert np.isfinite(fit.loglik)

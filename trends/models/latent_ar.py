@@ -926,11 +926,18 @@ def _optimise(
         # Near sd -> 0 the likelihood is flat in rho and a search can stop in the corner of
         # no latent variance while a better optimum lies inside the box: search again from
         # inside it and keep the higher likelihood.
-        again = _search(d, max_eval, _interior_start(d, z))
-        if again[4] < found[4] - 1e-9:
+        try:
+            again = _search(d, max_eval, _interior_start(d, z))
+        except ConvergenceError:  # the second search failed: the first optimum stands
+            again = None
+        if again is not None and again[4] < found[4] - 1e-9:
             found = again
         found[2]["second_start"] = (
-            "kept" if found is again else "tried (the first optimum was as good or better)"
+            "kept"
+            if found is again
+            else "tried (the first optimum was as good or better)"
+            if again is not None
+            else "tried (its search did not converge)"
         )
     z, final, info, hess, _ = found
     if start is not None:
@@ -1054,6 +1061,8 @@ def _search(
             if v <= a + 1e-6 or v >= b - 1e-6
         ],
     }
+    if not final.ok:  # the optimum's inner mode failed: no likelihood to report
+        raise ConvergenceError("the posterior mode of the latent AR(1) model did not converge")
     negll = -_laplace(d, final, _unpack(z, d.negbin))
     return z, final, info, polish.get("hessian") if polish["converged"] else None, negll
 

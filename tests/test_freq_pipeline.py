@@ -152,3 +152,8 @@ def test_a_month_cut_by_the_intervention_is_left_out_of_the_two_period_compariso
     assert "the month starting 1 Mar 2021 holds days before and after" in md
     payload = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert payload["outcomes"]["killed"]["rate_before"] == pytest.approx(100.0)
+    # the phases end and begin at the left-out month's edges; it is not "not reported"
+    counts = payload["outcomes"]["killed"]["counts"]
+    assert (counts["before"]["end"], counts["after"]["start"]) == ("2021-02-28", "2021-04-01")
+    assert counts["before"]["n_missing"] == 0 and counts["after"]["n_missing"] == 0
+    assert "Before (1 Jan 2019 to 28 Feb 2021)" in md and "After (1 Apr 2021 to" in md

@@ -278,7 +278,10 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
     assert base is not None and out.start is not None and out.end is not None
     values = base.measure(task.measure).rename(out.label)
     before, after = phases(ev.day, out.start, out.end)
-    values = _without_mixed_period(values, ev.day, base.unit, out)
+    values, cut = _without_mixed_period(values, ev.day, base.unit, out)
+    if cut is not None:  # the phases end and begin at the left-out period's edges
+        before = (before[0], cut - pd.Timedelta(days=1))
+        after = (period_end(cut, base.unit), after[1])
     window = values.loc[out.start : out.end]
     model = choose_two_phase_method(
         settings.two_phase,
@@ -313,20 +316,23 @@ def _rates_step(out: PairResult, task: Task, ev: Intervention, settings: Setting
 
 def _without_mixed_period(
     values: pd.Series, day: pd.Timestamp, unit: str, out: PairResult
-) -> pd.Series:
+) -> tuple[pd.Series, pd.Timestamp | None]:
     """``values`` with the period that holds days on both sides of ``day`` left out (NaN).
 
     Weekly or monthly counts without daily figures cannot be split at an intervention inside a
     period; counting that period on one side (its label is before the day) would put days of
-    the after-period before it. It is left out of the two-period comparison, and a note says so.
+    the after-period before it. It is left out of the two-period comparison (neither phase
+    holds it: the caller ends the before phase on the day before it and begins the after phase
+    on the day after it), and a note says so. Returns the values and that period's label
+    (``None`` when no period is cut).
     """
     index = values.index
     if not isinstance(index, pd.DatetimeIndex) or unit == "day":
-        return values
+        return values, None
     day = pd.Timestamp(day).normalize()
     pos = int(index.searchsorted(day, side="right")) - 1
     if pos < 0 or index[pos] == day or day >= period_end(index[pos], unit):
-        return values  # the day starts a period, or lies outside the series
+        return values, None  # the day starts a period, or lies outside the series
     out.notes.append(
         f"the {unit} starting {fmt_date(index[pos])} holds days before and after the "
         f"intervention ({fmt_date(day)}): it is left out of the two-period comparison (the "
@@ -334,7 +340,7 @@ def _without_mixed_period(
     )
     values = values.copy()
     values.iloc[pos] = np.nan
-    return values
+    return values, index[pos]
 
 
 def _daily_lumps(series: CountSeries) -> int:

@@ -57,3 +57,43 @@ def test_weekly_counts_without_days_cannot_be_checked():
     check, notes = check_claims_on_series(pd.DataFrame([vars(c) for c in _claims()]), weekly)
     if weekly.days is None:
         assert check is None and "not checked" in notes[0]
+
+
+def _lumped_series() -> CountSeries:
+    """30 days of 4 a day; days 10-14 (11-15 May) not reported, 16 May's report covers them."""
+    index = pd.date_range("2023-05-01", periods=30, name="date")
+    killed = np.full(30, 4.0)
+    killed[10:15] = np.nan
+    killed[15] = 24.0  # six days' deaths, reported at once
+    exposure = pd.Series(1, index=index)
+    exposure.iloc[15] = 6
+    return CountSeries.from_frame(pd.DataFrame({"killed": killed}, index=index),
+                                  exposure=exposure, source="monitor")  # fmt: skip
+
+
+def test_days_a_report_after_a_gap_covers_count_as_reported():
+    """A monitor's total after frozen days holds those days: a claim window containing the gap
+    and the report is exact; a window cut inside the report's days is not."""
+    claims = pd.DataFrame([
+        vars(Claim("whole", "2023-06-01", "2023-05-01", "2023-05-30", "civilian_deaths", 100,
+                   "at least")),
+        vars(Claim("cut", "2023-06-01", "2023-05-13", "2023-05-30", "civilian_deaths", 10,
+                   "at least")),
+        vars(Claim("starts_on_report", "2023-06-01", "2023-05-16", "2023-05-30",
+                   "civilian_deaths", 10, "at least")),
+        vars(Claim("gap_only", "2023-06-01", "2023-05-01", "2023-05-13", "civilian_deaths", 10,
+                   "at least")),
+    ])  # fmt: skip
+    check, _ = check_claims_on_series(claims, _lumped_series())
+    frame = check.frame.set_index("id")
+    assert frame.loc["whole", "verdict"] == "supported"
+    assert frame.loc["whole", "observed_best"] == 120
+    # 13-15 May are covered by the 16 May report, which also holds 11-12 May: not splittable
+    assert frame.loc["cut", "verdict"] == "undetermined"
+    assert "reach across" in frame.loc["cut", "reason"]
+    # no unreported day inside, but the report on its first day counts five days before it
+    assert frame.loc["starts_on_report", "verdict"] == "undetermined"
+    assert "reach across" in frame.loc["starts_on_report", "reason"]
+    # 11-13 May: the report covering them lies outside the window
+    assert frame.loc["gap_only", "verdict"] == "undetermined"
+    assert "3 day(s) of the claim's window were not reported" in frame.loc["gap_only", "reason"]

@@ -135,8 +135,7 @@ def _mark_series_claims(
     """Restore each claim's quantity; say why the unchecked are; days not reported."""
     frame["quantity"] = asked.to_numpy()
     measures = ", ".join(daily.label(m) for m in daily.counts.columns)
-    missing = ~daily.reported.to_numpy()
-    days = daily.counts.index
+    cover = _covering_report(daily)
     for i in frame.index:
         q = str(frame.at[i, "quantity"])
         why = str(frame.at[i, "reason"])
@@ -163,8 +162,54 @@ def _mark_series_claims(
             continue
         ws, we = frame.at[i, "window_start_date"], frame.at[i, "window_end_date"]
         if frame.at[i, "verdict"] in ("supported", "not supported") and not pd.isna(ws):
-            inside = (days >= ws) & (days <= we)
-            n = int(np.sum(missing & inside))
-            if n:
+            why = _window_gaps(daily.counts.index, cover, ws, we)
+            if why:
                 frame.at[i, "verdict"] = "undetermined"
-                frame.at[i, "reason"] = f"{n} day(s) of the claim's window were not reported"
+                frame.at[i, "reason"] = why
+
+
+def _covering_report(daily: CountSeries) -> tuple[np.ndarray, np.ndarray]:
+    """For each day, the position of the report whose count covers it (-1: none), and the
+    first day (position) each report covers.
+
+    A report after a gap (a tallies total that moved after frozen days) covers the days of its
+    exposure: those days are not reported one by one, but the report's count holds them.
+    """
+    reported = daily.reported.to_numpy()
+    exposure = daily.exposure.reindex(daily.counts.index).fillna(1).to_numpy(dtype=np.int64)
+    n = reported.size
+    by = np.where(reported, np.arange(n), -1)
+    first = np.arange(n) - np.maximum(exposure, 1) + 1
+    for s in np.flatnonzero(reported & (exposure > 1)):
+        lo = max(int(first[s]), 0)
+        by[lo : s + 1] = np.where(by[lo : s + 1] == -1, s, by[lo : s + 1])
+    return by, first
+
+
+def _window_gaps(
+    days: pd.DatetimeIndex, cover: tuple[np.ndarray, np.ndarray], ws: Any, we: Any
+) -> str:
+    """Why a claim window's total cannot be read from the days (``""``: it can).
+
+    Every day of the window must be counted by a report inside the window whose days all lie
+    inside it: a day no report covers, or one covered only by a report after the window, is not
+    reported in it; a report inside the window that also covers days before it (a total after
+    a gap reaching across the window's start) cannot be split at the limit.
+    """
+    by, first = cover
+    inside = np.asarray((days >= ws) & (days <= we))
+    pos = np.flatnonzero(inside)
+    if pos.size == 0:
+        return ""
+    lo, hi = int(pos[0]), int(pos[-1])
+    covering = by[inside]
+    uncovered = int(np.sum((covering == -1) | (covering > hi)))  # counted after the window
+    across = {int(s) for s in covering[(covering >= 0) & (covering <= hi)] if first[s] < lo}
+    if uncovered:
+        return f"{uncovered} day(s) of the claim's window were not reported"
+    if across:
+        return (
+            f"{len(across)} report(s) covering several days reach across the claim's window "
+            "limits: their counts cannot be split at the limit"
+        )
+    return ""

@@ -479,7 +479,11 @@ class CountSeries:
         meas = _measures_of(cols, labels, ranges)
         prov = Provenance(source=source, kind=kind, report=report).with_choice(note or "")
         if rule.key == "D":
-            return cls._from_days(values, meas, prov, reported=values.notna().any(axis=1))
+            days = cls._from_days(values, meas, prov, reported=values.notna().any(axis=1))
+            if exposure is None:
+                return days
+            covers = pd.Series(exposure).reindex(values.index).fillna(1).astype(np.int64)
+            return replace(days, exposure=covers.rename("exposure"))
         full = pd.Series(
             _period_lengths(values.index, rule), index=values.index, name="days", dtype=np.int64
         )

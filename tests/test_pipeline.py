@@ -269,3 +269,21 @@ def test_frequency_defaults_to_the_series_own():
     as_days = analyse_ceasefire(weekly, day, freq="D", placebo=False, robustness=False)
     assert as_days.freq == "D" and len(as_days.series.counts) == len(idx)
     assert own.total("count") == as_days.total("count") == daily.total("count")
+
+
+def test_the_deadliest_incidents_are_ranked_the_same_way_whatever_the_table_order():
+    """Ties in the toll go earliest first, then table order (an unstable sort picked other
+    incidents under another pandas version and moved a robustness estimate by 2%)."""
+    from trends.pipeline.run import deadliest_first
+
+    table = pd.DataFrame({
+        "date": pd.to_datetime(["2019-12-02", "2019-06-10", "2019-07-05", "2019-07-22",
+                                "2019-06-20", "2019-08-01"]),
+        "civilian_deaths_best": [13, 13, 13, 40, 14, np.nan],
+    })  # fmt: skip
+    for seed in range(5):
+        shuffled = table.sample(frac=1.0, random_state=seed)
+        ranked = deadliest_first(shuffled)
+        assert list(ranked["date"].dt.strftime("%m-%d")) == [
+            "07-22", "06-20", "06-10", "07-05", "12-02", "08-01"
+        ]  # fmt: skip

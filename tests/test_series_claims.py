@@ -97,3 +97,25 @@ def test_days_a_report_after_a_gap_covers_count_as_reported():
     # 11-13 May: the report covering them lies outside the window
     assert frame.loc["gap_only", "verdict"] == "undetermined"
     assert "3 day(s) of the claim's window were not reported" in frame.loc["gap_only", "reason"]
+
+
+def test_a_claim_in_the_measures_own_words_is_checked_against_it():
+    """'people killed' against a series of killed (labelled 'people killed') is the same count;
+    'combatants killed' is not, and stays not checkable."""
+    claims = pd.DataFrame([
+        vars(Claim("own", "2023-07-01", "2023-06-15", "2023-06-30", "people killed", 5,
+                   "at least")),
+        vars(Claim("bare", "2023-07-01", "2023-06-15", "2023-06-30", "killed", 5, "at least")),
+        vars(Claim("other", "2023-07-01", "2023-06-15", "2023-06-30", "combatants killed", 5,
+                   "at least")),
+    ])  # fmt: skip
+    series = _series()
+    check, _ = check_claims_on_series(claims, series)
+    frame = check.frame.set_index("id")
+    expected = series.measure("killed").loc["2023-06-15":"2023-06-30"].sum()
+    assert frame.loc["own", "verdict"] == frame.loc["bare", "verdict"] == "supported"
+    assert frame.loc["own", "observed_best"] == frame.loc["bare", "observed_best"] == expected
+    assert frame.loc["other", "verdict"] == "not checkable"
+    # the series' findings call its figures recorded counts, not incident data
+    report = check.report()
+    assert "Recorded counts are a floor" in report and "Incident data" not in report

@@ -22,6 +22,7 @@ import pandas as pd
 from trends.ingest import normalise_name
 from trends.models.claims import check_claims, claims_table
 from trends.series import CountSeries
+from trends.series.measured import people_words
 
 __all__ = ["check_claims_on_series", "claim_measures"]
 
@@ -101,10 +102,12 @@ def check_claims_on_series(
         ).to_numpy()
     work = claims_table(claims)
     asked = work["quantity"].astype(str)
-    work["quantity"] = asked.where(asked.isin(list(mapping)), "not_in_series")
+    work["quantity"] = _quantities_in_series(work, asked, daily, mapping)
     reported = daily.reported[daily.reported]
     d0, d1 = (reported.index[0], reported.index[-1]) if len(reported) else (None, None)
-    check = check_claims(work, table, timeline=timeline, data_start=d0, data_end=d1)
+    check = check_claims(
+        work, table, timeline=timeline, data_start=d0, data_end=d1, floor="recorded counts"
+    )
     _mark_series_claims(check.frame, asked, daily, series.provenance.kind)
     unplaced = int(check.frame["reason"].astype(str).str.contains(_NO_REGION, regex=False).sum())
     notes = [
@@ -123,6 +126,26 @@ def check_claims_on_series(
             "deaths or injured (name one with --columns, e.g. Killed=civilian_deaths)."
         )
     return check, notes
+
+
+def _quantities_in_series(
+    work: pd.DataFrame, asked: pd.Series, daily: CountSeries, mapping: dict[str, str]
+) -> pd.Series:
+    """The quantity each claim is checked as: its own when a measure counts it; a claim in the
+    words of a measure itself ("killed", "people killed" against a series of killed) is checked
+    against that measure; any other is ``"not_in_series"`` (not checkable)."""
+    own: dict[str, str] = {}
+    for quantity, measure in mapping.items():
+        for words in (measure, daily.label(measure), people_words(daily.label(measure))):
+            own.setdefault(normalise_name(words), quantity)
+    raw = pd.Series("", index=work.index)
+    for k in ("quantity_raw", "quantity_text"):
+        if k in work.columns:
+            text = work[k].where(work[k].map(lambda v: isinstance(v, str) and bool(v.strip())))
+            raw = raw.where(raw != "", text.fillna(""))
+    same = raw.map(lambda t: own.get(normalise_name(t)) if t else None)
+    out = asked.where(asked.isin(list(mapping)), same)
+    return out.fillna("not_in_series")
 
 
 #: Words of the reason of a claim whose region a series cannot apply.

@@ -419,11 +419,14 @@ def _gap_words(diff: float, pct: float) -> str:
     return f"{fmt_count(abs(diff))}{p} {side} it"
 
 
-_FLOOR = "incident data are a floor, so unrecorded deaths could close the gap"
-
-
 def finding_sentence(
-    f: ClaimFinding, low: float, best: float, high: float, value: float, claim: str = ""
+    f: ClaimFinding,
+    low: float,
+    best: float,
+    high: float,
+    value: float,
+    claim: str = "",
+    floor: str = "incident data",
 ) -> str:
     """What the data say about one claim, with the gap, in one or two sentences.
 
@@ -436,11 +439,15 @@ def finding_sentence(
         The claimed figure.
     claim : str
         The claim in words (:func:`claim_words`), quoted in the sentence.
+    floor : str
+        What the figures are ("incident data", "recorded counts"): the subject of "... are a
+        floor, so unrecorded deaths could close the gap".
 
     Returns
     -------
     str
     """
+    floor_words = f"{floor} are a floor, so unrecorded deaths could close the gap"
     b, lo, hi, v = fmt_count(best), fmt_count(low), fmt_count(high), fmt_count(value)
     c = f"\u201c{claim}\u201d" if claim else "the claim"
     gap = _gap_words(f.difference, f.difference_pct)
@@ -451,9 +458,9 @@ def finding_sentence(
         "supported_by_best": f"The best count, {b}, supports {c} ({gap}); the low figures ({lo}) "
         "would not.",
         "possible": f"Possible: only the high figures ({hi}) {reach} {c}; the best count, {b}, "
-        f"is {gap}, and {_FLOOR}.",
+        f"is {gap}, and {floor_words}.",
         "not_reached": f"Not reached by these data: even the high figures ({hi}) fall short of "
-        f"{c}; the best count, {b}, is {gap}. This does not show the claim is false: {_FLOOR}.",
+        f"{c}; the best count, {b}, is {gap}. This does not show the claim is false: {floor_words}.",
         "contradicted": f"Contradicted: even the low figures ({lo}) exceed {c}, and unrecorded "
         f"deaths could only add to them (the best count, {b}, is {gap}).",
         "doubtful": f"Doubtful: the best count, {b}, exceeds {c} ({gap}); the low figures ({lo}) "
@@ -463,7 +470,7 @@ def finding_sentence(
         "consistent": f"Consistent with {c}: the best count, {b}, is within "
         f"{100 * f.tolerance:.0f}% of {v} ({gap}).",
         "below_in_best": f"Below {c} in the best count: {b} is {gap}; only the high figures ({hi}) "
-        f"reach it, and {_FLOOR}.",
+        f"reach it, and {floor_words}.",
         "outside_coverage": f"Cannot be judged: the window of {c} reaches outside the data's "
         f"coverage (the covered days give {b}, low {lo}, high {hi}).",
     }
@@ -712,8 +719,17 @@ def _resolve(value, timeline) -> pd.Timestamp | None:
 class ClaimsCheck(Result):
     """Verdicts for a table of claims; ``frame`` holds one row per claim."""
 
-    def __init__(self, frame: pd.DataFrame, *, data_start, data_end, tolerance: float) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        data_start,
+        data_end,
+        tolerance: float,
+        floor: str = "incident data",
+    ) -> None:
         self.frame = frame
+        self.floor = floor
         self.data_start = pd.Timestamp(data_start) if data_start is not None else None
         self.data_end = pd.Timestamp(data_end) if data_end is not None else None
         self.tolerance = tolerance
@@ -745,11 +761,12 @@ class ClaimsCheck(Result):
     def report(self) -> str:
         checked = self.checked
         counts = self.findings()
-        judged = ", ".join(
+        parts = [
             f"{n} {FINDINGS[k]}"
             for k, n in counts.items()
             if k not in ("not_checkable", "not_checked")
-        )
+        ]
+        judged = ("; " if any("," in p for p in parts) else ", ").join(parts)
         lines = [
             f"{len(checked)} of {len(self.frame)} claims could be checked against the data"
             + (f": {judged}." if judged else ".")
@@ -757,7 +774,8 @@ class ClaimsCheck(Result):
         for _, r in checked.iterrows():
             lines.append(_sentence(r))
         lines.append(
-            "Incident data are a floor on what happened: a count below a claim's threshold shows "
+            f"{self.floor[:1].upper()}{self.floor[1:]} are a floor on what happened: a count below "
+            "a claim's threshold shows "
             "that these data do not reach it, not that the claim is false."
         )
         return "\n".join(lines)
@@ -839,7 +857,12 @@ def _sentence(r) -> str:
 
 
 def _finding_columns(
-    row: dict[str, Any], qualifier_raw: Any, tolerance: float, reported: float, covered: bool
+    row: dict[str, Any],
+    qualifier_raw: Any,
+    tolerance: float,
+    reported: float,
+    covered: bool,
+    floor: str = "incident data",
 ) -> dict[str, Any]:
     """The asymmetric-scale columns of one checked claim."""
     low, best, high = row["observed_low"], row["observed_best"], row["observed_high"]
@@ -857,7 +880,7 @@ def _finding_columns(
     )
     gap = row.get("gap")
     sentence = finding_sentence(
-        f, low, best, high, value, claim_words(value, qual, None, qualifier_raw)
+        f, low, best, high, value, claim_words(value, qual, None, qualifier_raw), floor
     )
     if not covered and f.finding != "outside_coverage":
         sentence += (
@@ -1005,6 +1028,7 @@ def check_claims(
     tolerance: float = 0.1,
     reported_tolerance: float = REPORTED_TOLERANCE,
     regions: bool | None = None,
+    floor: str = "incident data",
 ) -> ClaimsCheck:
     """Check every claim of a table against the incidents (vectorised over claims).
 
@@ -1043,6 +1067,9 @@ def check_claims(
         no place, or not that one, or it is ambiguous) is *not checked*, with the reason: it is
         never judged on the whole table. A claim without a region is checked on every incident.
         ``region_used`` says which column and names were matched.
+    floor : str, default "incident data"
+        What the figures are, in the findings' words ("... are a floor, so unrecorded deaths
+        could close the gap"); a series' day-by-day check says "recorded counts".
 
     Returns
     -------
@@ -1120,12 +1147,12 @@ def check_claims(
             covered = not (ws < d0 or we > d1)
             if not covered:
                 v = "undetermined"
-                outside = f"the window reaches outside the data's coverage ({d0:%d %b %Y} to {d1:%d %b %Y})"
+                outside = f"the window reaches outside the data's coverage ({fmt_span(d0, d1)})"
                 reason = f"{outside}; {reason}" if reason else outside
             row.update(verdict=v, gap=gap, best_consistent=best_ok)
             row.update(
                 _finding_columns(
-                    row, c.get("qualifier_raw"), tolerance, reported_tolerance, covered
+                    row, c.get("qualifier_raw"), tolerance, reported_tolerance, covered, floor
                 )
             )
         else:
@@ -1134,4 +1161,4 @@ def check_claims(
         row["reason"] = reason
         out_rows.append(row)
     result = pd.DataFrame(out_rows)
-    return ClaimsCheck(result, data_start=d0, data_end=d1, tolerance=tolerance)
+    return ClaimsCheck(result, data_start=d0, data_end=d1, tolerance=tolerance, floor=floor)

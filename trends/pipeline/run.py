@@ -489,7 +489,7 @@ def _variants(
         return variants
     start, end = out.start, out.end
     in_window = incidents[(incidents["date"] >= start) & (incidents["date"] <= end)]
-    ranked = in_window.sort_values("civilian_deaths_best", ascending=False, na_position="last")
+    ranked = deadliest_first(in_window)
     for k in settings.leave_out:
         if k <= 0 or k > len(ranked):
             continue
@@ -511,6 +511,29 @@ def _variants(
         )
         variants.append((label, analysed_series(reduced, settings, ev), task.measure))
     return variants
+
+
+def deadliest_first(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Incidents by civilian deaths (best), the deadliest first.
+
+    Ties (several incidents with the same toll) go earliest first, then in table order, so the
+    same incidents are left out by a robustness variant whatever the sorting algorithm of the
+    pandas in use (an unstable sort chose other incidents with another pandas version).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        With ``civilian_deaths_best`` and ``date``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, reordered (unknown tolls last).
+    """
+    return incidents.sort_values(
+        ["civilian_deaths_best", "date"], ascending=[False, True], na_position="last",
+        kind="mergesort",
+    )  # fmt: skip
 
 
 def has_figures(series: CountSeries, measure: str) -> bool:

@@ -344,10 +344,15 @@ def test_an_optimum_in_the_corner_of_no_latent_variance_is_searched_again(seed, 
     y = rng.poisson(np.where(after > 0, 2.0, 5.0)).astype(float)
     x = pd.DataFrame({"c": 1.0, "t": t, "lvl": after, "sl": np.where(after > 0, t - 100, 0.0)})
     fit = la.fit_latent_ar(y, x)
-    assert fit.info["second_start"] == "kept" and fit.latent_sd > 0.1
+    assert fit.latent_sd > 0.1
     monkeypatch.setattr(la, "_CORNER_SD", 0.0)  # one search only, as before
-    corner = la.fit_latent_ar(y, x)
-    assert corner.latent_sd < 0.01 and fit.loglik > corner.loglik + 0.1
+    one = la.fit_latent_ar(y, x)
+    assert fit.loglik >= one.loglik - 1e-9
+    # where the single search stops in the corner (seed 11 with scipy 1.17; seed 1 did with
+    # earlier scipy), the second search is kept and its optimum is clearly better
+    if one.latent_sd < 0.01:
+        assert fit.info["second_start"] == "kept" and fit.loglik > one.loglik + 0.1
+    assert seed != 11 or one.latent_sd < 0.01  # the case is still exercised
     # one day less no longer flips the fit from one optimum to the other
     monkeypatch.setattr(la, "_CORNER_SD", 0.01)
     y_short = y.copy()

@@ -97,8 +97,10 @@ def test_batched_studentised_matches_one_by_one(options):
     fast = placebo_test(s, its, min_segment=15)
     ref = placebo_test(s, its, min_segment=15, batched=False)
     assert fast.n_placebos == ref.n_placebos > 100
-    np.testing.assert_allclose(fast.placebo_t, ref.placebo_t, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(fast.placebo_se, ref.placebo_se, rtol=1e-8)
+    # the two paths stop their IRLS iterations at the same tolerance, not at the same iterate:
+    # with numpy 2.4 / scipy 1.17 one of 147 t statistics differed by 2e-8 (relative)
+    np.testing.assert_allclose(fast.placebo_t, ref.placebo_t, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(fast.placebo_se, ref.placebo_se, rtol=1e-7)
     assert fast.p_value == ref.p_value
 
 

@@ -8,7 +8,7 @@ trends side only and says so, which is what the test checks.
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
 report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants,
-calibration_two_phase_persistent, latent_corner_start, placebo_thinning and the dgps module. Not run here: batch_bench and calibration_pretrend.
+calibration_two_phase_persistent, latent_corner_start, placebo_thinning, two_phase_near_independent and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -293,3 +293,16 @@ def test_placebo_thinning_smoke(tmp_path):
     assert (table["max abs p difference"] <= 1).all()
     timed = pd.read_csv(tmp_path / "placebo_thinning_time_smoke.csv")
     assert (timed["fitted"] == 200).all() and (timed["admissible"] > 200).all()
+
+
+def test_two_phase_near_independent_smoke(tmp_path):
+    """The near-independent comparison computes every variant and keeps its rows out of results/."""
+    published = ("two_phase_near_independent.csv", "two_phase_near_independent.md")
+    _run("two_phase_near_independent.py", tmp_path, published=published)
+    table = pd.read_csv(tmp_path / "two_phase_near_independent_smoke.csv")
+    assert (table["n"] + table["failed"] == 3).all()
+    for v in ("plug_in", "averaged", "natural_sd", "weekday", "weekday_natural_sd"):
+        assert table[f"{v} coverage"].between(0, 1).all()
+    # every averaged variance is floored at the plugged-in one
+    assert (table["averaged median SE"] >= table["plug_in median SE"] - 1e-12).all()
+    assert (tmp_path / "two_phase_near_independent_rows_smoke.csv").exists()

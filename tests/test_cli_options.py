@@ -285,3 +285,22 @@ def test_monthly_counts_asked_per_week_say_why_and_what_to_do(tmp_path):
     series = CountSeries.from_counts(pd.DataFrame({"killed": range(24)}, index=months))
     with pytest.raises(InputError, match="cannot be counted per week; analyse it per month"):
         series.resample("W")
+
+
+def test_a_data_quality_warning_reaches_the_user_as_one_line(tmp_path):
+    """A claim published before its window ends warns: one ``trends: warning:`` line naming the
+    file and row, not Python's warning with the package's file path and source line."""
+    data = _thousands(tmp_path)
+    claims = tmp_path / "early.csv"
+    claims.write_text(
+        "claim_id,as_of,window_start,window_end,quantity,value,qualifier\n"
+        "E1,2024-02-01,2024-01-01,2024-03-31,civilian deaths,100,more than\n",
+        encoding="utf-8",
+    )
+    args = ["claims", "--claims", str(claims), "--data", str(data), "--format", "counts",
+            "--thousands", ","]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    warned = [ln for ln in result.output.splitlines() if ln.startswith("trends: warning:")]
+    assert len(warned) == 1 and "early.csv" in warned[0] and "row 1 (E1)" in warned[0]
+    assert "DataQualityWarning" not in result.output and ".py:" not in result.output

@@ -56,13 +56,15 @@ import re
 import sys
 import tempfile
 import traceback
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from trends.errors import InputError, RowValidationError, TrendsError
+from trends.errors import InputError, RowValidationError, TrendsError, TrendsWarning
 from trends.ingest import parse_column_mapping
 from trends.ingest.formats import FORMATS, reader_for
 
@@ -94,7 +96,9 @@ class GuardedGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         """Run the command, turning every exception into a documented exit code."""
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _warning_printer(ctx)
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except KeyboardInterrupt:
@@ -124,6 +128,21 @@ class GuardedGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _warning_printer(ctx: typer.Context) -> Callable[..., None]:
+    """How a warning reaches a CLI user: a package warning (bad rows kept, a model caveat) as
+    one ``trends: warning:`` line on stderr, never Python's file-and-source-line form; a
+    library's own warning only with ``--debug`` (a user cannot act on it)."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, TrendsWarning):
+            typer.echo(f"trends: warning: {_one_line(message)}", err=True)
+        elif _debug_requested(ctx):
+            original(message, category, filename, lineno, file, line)
+
+    return show
 
 
 def _debug_requested(ctx: typer.Context) -> bool:

@@ -237,6 +237,9 @@ def test_placebo_as_a_rank():
     )
     assert "larger than 90 of 96 placebo estimates" in placebo_phrase(6, 96, "it")
     assert "1/97" in placebo_phrase(6, 96, "it")
+    # one admissible date: no "all 1 placebo estimates"
+    assert placebo_phrase(0, 1, "it").startswith("it is larger than the only placebo estimate;")
+    assert "no larger than the only placebo estimate (p = 2/2" in placebo_phrase(1, 1, "it")
 
 
 def test_counts_and_units():

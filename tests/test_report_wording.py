@@ -230,3 +230,6 @@ def test_a_huge_theta_reads_the_same_as_the_no_overdispersion_note():
     summary = get_family("negbin").fit_summary(988_793.0, 1.0)
     assert "988" not in summary and "above 10,000" in summary
     assert get_family("negbin").fit_summary(1.77, 1.0) == "theta = 1.77"
+    # at the size's bound itself: not "theta = 1e+04"
+    assert "1e+04" not in get_family("negbin").fit_summary(1e4, 1.0)
+    assert "above 10,000" in get_family("negbin").fit_summary(1e4, 1.0)

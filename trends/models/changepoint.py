@@ -661,8 +661,9 @@ def _assemble(
     notes = dates.notes + edge_notes
     if n_total - n:
         notes.append(
-            f"{plural(n_total - n, 'period')} of {n_total} were not reported (NaN) and were "
-            "left out of the likelihood."
+            f"{plural(n_total - n, 'period')} of {n_total} "
+            f"{'was' if n_total - n == 1 else 'were'} not reported (NaN) and "
+            f"{'was' if n_total - n == 1 else 'were'} left out of the likelihood."
         )
     notes.extend(cost.notes(fit.dispersion))
     statement = _method_statement(

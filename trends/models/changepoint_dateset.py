@@ -577,8 +577,10 @@ def change_date_set(
     notes = []
     if len(series) - n:
         notes.append(
-            f"{plural(len(series) - n, 'period')} of {len(series)} were not reported and were "
-            "skipped; a date is always an observed period."
+            f"{plural(len(series) - n, 'period')} of {len(series)} "
+            f"{'was' if len(series) - n == 1 else 'were'} not reported and "
+            f"{'was' if len(series) - n == 1 else 'were'} skipped; a date is always an observed "
+            "period."
         )
     return ChangeDateSet(
         dates=labels[inset],

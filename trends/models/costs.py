@@ -732,8 +732,8 @@ class NegBinChangeCost(ChangePointCost):
 
     def model_phrase(self, dispersion: float | None) -> str:
         """See :meth:`ChangePointCost.model_phrase`."""
-        if dispersion is not None and dispersion > 1e4:
-            return "negative binomial (theta above 10,000)"
+        if dispersion is not None and dispersion >= 1e4:
+            return "negative binomial (theta at or above 10,000)"
         return f"negative binomial (theta {fmt_level(dispersion or np.nan)})"
 
     def sets_phrase(self) -> str:

@@ -562,8 +562,8 @@ class NegativeBinomialFamily(Family):
         """See :meth:`Family.fit_summary`."""
         if theta is None or not np.isfinite(theta):
             return "theta = infinite (no overdispersion)"
-        if theta > 1e4:
-            return "theta above 10,000 (practically no overdispersion)"
+        if theta >= 1e4:  # the bound of the size's search
+            return "theta at or above 10,000 (practically no overdispersion)"
         return f"theta = {theta:.3g}"
 
     def simulate(

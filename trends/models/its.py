@@ -111,7 +111,7 @@ from trends.models.wording import (
     fmt_p,
 )
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import fmt_count, period_end
+from trends.verdicts.words import fmt_count, period_end, with_article
 
 __all__ = [
     "ITSModelFit",
@@ -457,7 +457,8 @@ class ITSResult(Result):
                 f"Over the {ce['n_periods']} observed {unit}s from {fmt_date(ce['start'])} to "
                 f"{fmt_date(_last_day(ce['end'], unit))}, {fmt_count(ce['observed'])} {what} were "
                 "recorded against "
-                f"{fmt_count(ce['expected'])} expected had {self.primary.name} not happened "
+                f"{fmt_count(ce['expected'])} expected had {with_article(self.primary.name)} not "
+                "happened "
                 f"({lvl} interval {fmt_count(ce['expected_pi_low'])} to "
                 f"{fmt_count(ce['expected_pi_high'])}): {fmt_count(abs(diff))} {word} {what} "
                 f"({lvl} prediction interval "

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from trends.report import fmt
+from trends.verdicts.words import word_list
 
 __all__ = [
     "Chart",
@@ -143,7 +144,7 @@ def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
         PhaseMark(a.start, a.intervention_date - pd.Timedelta(days=1), f"before the {word}"),
         PhaseMark(a.intervention_date, a.end, f"after the {word}"),
     ]
-    labels = " and ".join(oa.label for oa in a.outcomes.values()).capitalize()
+    labels = word_list(oa.label for oa in a.outcomes.values()).capitalize()
     span = f"{a.start.day} {a.start:%b %Y} to {a.end.day} {a.end:%b %Y}"
     counts, rolling = a.counts, getattr(a, "rolling", None)
     window = None if rolling is None else rolling.attrs.get("window")

@@ -32,6 +32,7 @@ from trends.verdicts.words import (
     fmt_ratio,
     headline,
     headline_interval,
+    word_list,
 )
 
 __all__ = ["ReportContext", "Section", "Table", "build_context"]
@@ -180,7 +181,7 @@ def _direction(estimate: Any, low: Any, high: Any, unit: str = "") -> str:
     if classify_change(low, high) in ("fall", "rise"):
         return fmt.pct_change(estimate).replace("%", f"%{per}")
     change = (float(estimate) - 1) * 100
-    digits = 1 if abs(change) < 10 else 0
+    digits = 0 if abs(change) >= 10 else 1 if abs(change) >= 1 else 2  # never "+0.0%" for +0.04%
     return f"changed by {change:+.{digits}f}%{per} ({NO_CHANGE})"
 
 
@@ -661,7 +662,7 @@ def build_context(
     """
     a = analysis
     noun = intervention_noun(a.intervention)
-    outcomes = " and ".join(oa.label for oa in a.outcomes.values())
+    outcomes = word_list(oa.label for oa in a.outcomes.values())
     claims_head, since, table = _claims(a)
     return ReportContext(
         title=title,

@@ -49,6 +49,7 @@ from trends.report.contract import VERSION, bottom_line_of, results_payload, val
 from trends.report.drawing import draw_all
 from trends.report.escape import Prose, prose
 from trends.report.render import render_html, render_markdown
+from trends.verdicts.words import word_list
 
 __all__ = [
     "write_report",
@@ -323,10 +324,11 @@ def _housekeeping(removed: list[str], kept: list[str]) -> list[Prose]:
 
 
 def _title(a: Any, place: str | None) -> str:
-    outcomes = " and ".join(oa.label for oa in a.outcomes.values())
+    outcomes = word_list(oa.label for oa in a.outcomes.values())
     where = f" in {place}" if place else ""
+    day = pd.Timestamp(a.intervention_date)
     return (
-        f"Did the {intervention_noun(a.intervention)} of {a.intervention_date:%d %B %Y} change "
+        f"Did the {intervention_noun(a.intervention)} of {day.day} {day:%B %Y} change "
         f"the rate of {outcomes}{where}?"
     )
 

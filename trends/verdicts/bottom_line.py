@@ -312,12 +312,17 @@ def _placebo_check(ev: Evidence) -> tuple[Check, str]:
     studentised = ev.placebo_statistic == "studentised"
     what = f"the immediate change at {ev.event_word}"
     what += ", relative to its standard error," if studentised else ""
+    if n < MIN_PLACEBOS:
+        was = "was" if n == 1 else "were"
+        return Check(
+            "placebo",
+            "not available",
+            f"In the placebo test only {plural(n, 'placebo date')} {was} admissible (fewer than "
+            f"{MIN_PLACEBOS}): it cannot reach p = 0.05, so it does not count for or against the "
+            "finding.",
+        ), ""
     phrase = placebo_phrase(k, n, what=what)
     text = f"In the placebo test, {phrase}."
-    if n < MIN_PLACEBOS:
-        return Check(
-            "placebo", "not available", text + f" With {n} dates the test cannot reach p = 0.05."
-        ), ""
     if ev.placebo_p <= 0.05:
         return Check("placebo", "agrees", text), ""
     why = (
@@ -364,8 +369,7 @@ def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
                 else f" That set does not include the first {ev.unit} of {ev.event_word}."
             )
     why = (
-        f"The change-point search finds no change, so the data do not date the change to "
-        f"{ev.event_word}."
+        f"Nothing in the data dates the change to {ev.event_word}."
         if t.status == "no change found"
         else f"The change is dated away from {ev.event_word}: it may have another cause, or the "
         "effect came " + ("late." if t.status == "later" else "before the announcement.")

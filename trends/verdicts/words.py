@@ -325,6 +325,23 @@ def measure_words(key: str | None, label: str | None = None) -> str:
     return people_words(MEASURE_WORDS.get(k, k.replace("_", " ")))
 
 
+def word_list(items: Any) -> str:
+    """Words as an English list: "a", "a and b", "a, b and c".
+
+    Parameters
+    ----------
+    items : iterable of str
+
+    Returns
+    -------
+    str
+    """
+    words = [str(w) for w in items]
+    if len(words) <= 2:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def with_article(name: str) -> str:
     """An event's name with an article: "the Russian-announced ceasefire in force"."""
     if not name or name.lower().startswith(("the ", "a ", "an ")):
@@ -575,12 +592,14 @@ def placebo_phrase(n_as_large: int, n_placebos: int, what: str = "the real estim
         return "no placebo date was admissible (the period before the event is too short)"
     p = f"p = {k + 1}/{n + 1} = {(k + 1) / (n + 1):.3f}"
     if k == 0:
+        if n == 1:
+            return f"{what} is larger than the only placebo estimate; {floor}"
         who = "both" if n == 2 else f"all {n}"
         return f"{what} is larger than {who} placebo estimates; {floor}"
     if k >= n:
+        which = "the only placebo estimate" if n == 1 else f"any of the {n} placebo estimates"
         return (
-            f"{what} is no larger than any of the {n} placebo estimates ({p}; {floor}): "
-            "the data do not single out the event"
+            f"{what} is no larger than {which} ({p}; {floor}): the data do not single out the event"
         )
     return f"{what} is larger than {n - k} of {plural(n, 'placebo estimate')} ({p}; {floor})"
 

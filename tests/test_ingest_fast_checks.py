@@ -302,3 +302,49 @@ def test_whole_numbers_equal_writing_through_a_mask(share):
     if ok.any():
         expected[ok] = num[ok].astype("int64")
     pd.testing.assert_series_equal(_coerce.whole_numbers(num, ok), expected)
+
+
+def test_has_repeats_equals_any_duplicated():
+    rng = random.Random(9)
+    pool = ["", "a", "SYR1", "SYR2", "x" * 20, "é"]
+    for _ in range(300):
+        n = rng.randint(0, 12)
+        values = [None if rng.random() < 0.1 else rng.choice(pool) for _ in range(n)]
+        s = _chunked(values, rng)
+        assert _table.has_repeats(s) == bool(s.duplicated(keep=False).any())
+
+
+@pytest.mark.parametrize("values", [["1", "2", "30"], ["1", "nan", "2"], ["1", " 2", "x", ""]])
+def test_numbers_read_ahead_give_the_same_parse(values):
+    # read_acled computes plain_numbers in a worker thread and passes it as plain=.
+    s = pd.Series(values * 3, dtype="str")
+    results = []
+    for plain in (_coerce.NOT_READ, _coerce.plain_numbers(s)):
+        errors = RowErrors(pd.Series(np.arange(1, len(s) + 1)), "f")
+        count = parse_count(s, "n", errors, plain=plain)
+        floats = parse_float(s, "x", errors, -100.0, 100.0, plain=plain)
+        results.append((count, floats, [(i.row, i.reason, i.value) for i in errors.issues]))
+    pd.testing.assert_series_equal(results[0][0], results[1][0])
+    pd.testing.assert_series_equal(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
+
+
+def test_acled_duplicate_check_after_the_id_check_in_a_thread(tmp_path):
+    # The worker finds that some id repeats in the whole file; finalize then checks the rows
+    # it keeps. A repeat whose other row is rejected is no duplicate; a kept one is.
+    from trends.ingest.acled import read_acled
+
+    header = "event_id_cnty,event_date,event_type,civilian_targeting,fatalities,timestamp"
+    rows = [
+        "A1,16 May 2020,Battles,,1,100",
+        "A2,16 May 2020,Battles,,1,100",
+        "A1,31 February 2020,Battles,,1,200",  # rejected: the repeat is no duplicate
+        "A3,16 May 2020,Battles,,1,100",
+        "A3,17 May 2020,Battles,,2,300",  # kept (latest timestamp); row 4 is the duplicate
+    ]
+    path = tmp_path / "acled.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    table, report = read_acled(path)
+    assert report.rejected == 1 and report.duplicates == 1
+    assert [(d.row, d.kept_row) for d in report.duplicate_rows] == [(4, 5)]
+    assert table["incident_id"].tolist() == ["A1", "A2", "A3"]

@@ -284,13 +284,20 @@ def _plain_numbers(raw: pd.Series) -> pd.Series | None:
     return pd.Series(num, index=raw.index, dtype="float64")
 
 
-def _numbers_and_missing(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+#: Default of the ``plain`` argument of the number parsers: :func:`plain_numbers` not computed.
+NOT_READ = object()
+
+
+def _numbers_and_missing(
+    raw: pd.Series, plain: pd.Series | None | object = NOT_READ
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """``(stripped text, missing mask, float64 values)`` of a column of numbers.
 
     Plain columns (:func:`_plain_numbers`) skip the stripping and the missing-word lookup; the
-    result is the same.
+    result is the same. ``plain`` is ``plain_numbers(raw)`` when the caller has computed it
+    already (e.g. in a worker thread), :data:`NOT_READ` to compute it here.
     """
-    num = _plain_numbers(raw)
+    num = _plain_numbers(raw) if plain is NOT_READ else plain
     if num is not None:
         return raw, pd.Series(False, index=raw.index), num
     s, missing = _strip_and_missing(raw)
@@ -452,7 +459,12 @@ def _blank_to_null(chunk, keep: np.ndarray | None = None):
 
 
 def parse_count(
-    raw: pd.Series, column: str, errors: RowErrors, thousands: str | None = None
+    raw: pd.Series,
+    column: str,
+    errors: RowErrors,
+    thousands: str | None = None,
+    *,
+    plain: pd.Series | None | object = NOT_READ,
 ) -> pd.Series:
     """Parse non-negative whole numbers into ``Int64``; missing stays missing.
 
@@ -460,9 +472,10 @@ def parse_count(
     negative numbers, numbers above :data:`MAX_COUNT`, and numbers written with a thousands
     separator (``"1,089"``, ``"1.089"``, ``"1 089"``) unless ``thousands`` names the separator
     (then ``"1,089"`` is 1089 and a value with that character elsewhere is rejected).
+    ``plain``: see :func:`_numbers_and_missing` (not used with ``thousands``).
     """
     if thousands is None:
-        s, missing, num = _numbers_and_missing(raw)
+        s, missing, num = _numbers_and_missing(raw, plain)
     else:
         s, missing = _strip_and_missing(raw)
         grouped = s.str.match(_GROUPED).fillna(False).astype(bool)
@@ -550,9 +563,14 @@ def parse_float(
     errors: RowErrors,
     minimum: float | None = None,
     maximum: float | None = None,
+    *,
+    plain: pd.Series | None | object = NOT_READ,
 ) -> pd.Series:
-    """Parse decimal numbers into ``float64`` (NaN when missing), checking an allowed range."""
-    _, missing, num = _numbers_and_missing(raw)
+    """Parse decimal numbers into ``float64`` (NaN when missing), checking an allowed range.
+
+    ``plain``: see :func:`_numbers_and_missing`.
+    """
+    _, missing, num = _numbers_and_missing(raw, plain)
     errors.add(~missing & num.isna(), column, "is not a number", raw)
     if minimum is not None or maximum is not None:
         lo = -np.inf if minimum is None else minimum
@@ -782,6 +800,7 @@ def require_columns(
 
 #: Shared with the readers that parse columns of their own (ACLED's timestamp).
 numbers_and_missing = _numbers_and_missing
+plain_numbers = _plain_numbers
 strip_and_missing = _strip_and_missing
 to_float = _to_float
 

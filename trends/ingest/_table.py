@@ -14,7 +14,13 @@ from trends.ingest._io import RawTable
 from trends.ingest.report import DuplicateRecord, IngestReport
 from trends.schema import INCIDENT_COLUMNS, order_columns
 
-__all__ = ["check_incident_rules", "finalize", "reject_outside_window", "resolve_window"]
+__all__ = [
+    "check_incident_rules",
+    "finalize",
+    "has_repeats",
+    "reject_outside_window",
+    "resolve_window",
+]
 
 
 def resolve_window(window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -119,6 +125,7 @@ def finalize(
     compare_columns: Sequence[str] | None = None,
     notes: Sequence[str] = (),
     choices: dict[str, Any] | None = None,
+    unique_ids: bool = False,
 ) -> tuple[pd.DataFrame, IngestReport]:
     """Apply the shared rules and build the ingest report.
 
@@ -140,6 +147,11 @@ def finalize(
         (e.g. ACLED's ``timestamp``); by default the first one in the file.
     compare_columns : sequence of str, optional
         Columns compared to list the differences between duplicates (default: canonical ones).
+    unique_ids : bool
+        True when the caller has found with :func:`has_repeats` that no ``incident_id`` of
+        ``table`` occurs twice (e.g. in a worker thread while parsing the other columns). The
+        duplicate check is then skipped: the rows kept are a subset of those, so none of their
+        ids repeats either. The result is the same.
     """
     table = _ordered(table)
     check_incident_rules(table, errors)
@@ -150,7 +162,7 @@ def finalize(
     # Duplicates: same incident_id. Keep the first row (or the one with the largest `prefer`).
     # Only the rows whose id repeats are sorted and compared (cheap when there are few).
     dup_records: list[DuplicateRecord] = []
-    repeated = _repeated(good["incident_id"]) if len(good) else None
+    repeated = _repeated(good["incident_id"]) if len(good) and not unique_ids else None
     if repeated is not None and repeated.any():
         ordered = good.loc[repeated]
         if prefer is not None and prefer in good.columns:
@@ -211,6 +223,22 @@ def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
         extras = [c for c in frame.columns if c not in INCIDENT_COLUMNS]
         return frame[list(INCIDENT_COLUMNS) + extras]
     return order_columns(frame)
+
+
+def has_repeats(values: pd.Series) -> bool:
+    """True when some value of ``values`` occurs more than once (missing values count as one).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The values, e.g. a table's ``incident_id`` column.
+
+    Returns
+    -------
+    bool
+        ``values.duplicated(keep=False).any()``, computed as in :func:`finalize`.
+    """
+    return bool(_repeated(values).any()) if len(values) else False
 
 
 def _repeated(values: pd.Series) -> pd.Series:

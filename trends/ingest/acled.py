@@ -81,6 +81,7 @@ import pandas as pd
 
 from trends.errors import InputError, MissingColumnsError, SchemaError
 from trends.ingest._coerce import (
+    NOT_READ,
     RowErrors,
     check_thousands,
     is_missing,
@@ -89,13 +90,14 @@ from trends.ingest._coerce import (
     parse_date,
     parse_float,
     parse_text,
+    plain_numbers,
     require_columns,
     suggest_columns,
     whole_numbers,
 )
 from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import RawTable, load_table
-from trends.ingest._table import finalize
+from trends.ingest._table import finalize, has_repeats
 from trends.ingest.incidents import start_errors
 from trends.ingest.report import IngestReport
 from trends.schema import INCIDENT_COLUMNS
@@ -319,16 +321,18 @@ def read_acled(
     raw.frame = raw.frame[[c for c in raw.frame.columns if c in _USED]]
     errors = start_errors(raw, strict)
     notes: list[str] = []
-    pending = _start_texts(raw)
+    pending, ids_repeat = _start_texts(raw)
+    numbers = _start_numbers(raw, thousands)
     try:
-        cols, fatalities, texts = _parse_events(raw, pending, errors, notes, thousands)
-    finally:
-        for future in pending.values():  # after an error (strict mode): stop what is queued
+        cols, fatalities, texts = _parse_events(raw, pending, numbers, errors, notes, thousands)
+        table, prefer, attack_rule = _event_table(
+            raw, cols, fatalities, texts, civilian_proxy, attack_types, errors, numbers
+        )
+    except BaseException:
+        for future in (*pending.values(), *numbers.values(), ids_repeat):  # stop what is queued
             future.cancel()
-    del pending
-    table, prefer, attack_rule = _event_table(
-        raw, cols, fatalities, texts, civilian_proxy, attack_types, errors
-    )
+        raise
+    del pending, numbers
     del cols, texts
 
     choices = {
@@ -347,6 +351,7 @@ def read_acled(
         compare_columns=[c for c in (*INCIDENT_COLUMNS, *_COMPARED_EXTRAS) if c in table.columns],
         notes=notes,
         choices=choices,
+        unique_ids=not ids_repeat.result(),
     )
     carrying = int(out["civilian_proxy"].sum())
     report.notes.append(
@@ -369,9 +374,13 @@ def _event_table(
     civilian_proxy: str,
     attack_types: Any,
     errors: Any,
+    numbers: dict[str, Future],
 ) -> tuple[pd.DataFrame, str | None, str]:
     """The parsed columns as one table, with the civilian proxy, the attack rule and the
-    timestamp applied: ``(table, preferred ordering column or None, attack rule in words)``."""
+    timestamp applied: ``(table, preferred ordering column or None, attack rule in words)``.
+
+    ``numbers``: see :func:`_start_numbers` (the timestamp's).
+    """
     index = raw.frame.index
     extras: dict[str, pd.Series] = {}
     for name in _EXTRA_TEXT_COLUMNS:
@@ -391,7 +400,7 @@ def _event_table(
     cols["counts_as_attack"], attack_rule = _attack_mask(extras, attack_types, index)
     prefer = None
     if (values := _take(raw, "timestamp")) is not None:
-        cols["timestamp"] = _parse_timestamp(values, errors)
+        cols["timestamp"] = _parse_timestamp(values, errors, _plain(numbers, "timestamp"))
         prefer = "timestamp"
     cols["_row"] = raw.frame["_row"]
     raw.frame = raw.frame.iloc[:0]  # every raw column has been parsed
@@ -440,31 +449,66 @@ def _take(raw: RawTable, name: str) -> pd.Series | None:
     return raw.frame.pop(name) if name in raw.frame.columns else None
 
 
-def _start_texts(raw: RawTable) -> dict[str, Future]:
+def _start_texts(raw: RawTable) -> tuple[dict[str, Future], Future]:
     """Parse every text column (taken from ``raw``) with :func:`parse_text`, in a thread.
 
     Returns ACLED name -> the future of its parsed values, in the order they are parsed
-    (``event_id_cnty`` first). The thread parses them while the caller parses the dates and
-    numbers (numpy and pyarrow release the GIL for most of both). The raw columns are taken
-    from ``raw`` here, in the caller's thread, and each is let go once parsed.
+    (``event_id_cnty`` first), and the future of :func:`has_repeats` on the parsed ids,
+    computed last. The thread does this while the caller parses the dates and numbers (numpy
+    and pyarrow release the GIL for most of both). The raw columns are taken from ``raw``
+    here, in the caller's thread, and each is let go once parsed.
     """
     names = dict.fromkeys(("event_id_cnty", *_TEXT_COLUMNS, *_EXTRA_TEXT_COLUMNS))
     taken = {n: v for n in names if (v := _take(raw, n)) is not None}
     pool = ThreadPoolExecutor(max_workers=1)
     futures = {name: pool.submit(parse_text, taken.pop(name)) for name in list(taken)}
+    ids = futures["event_id_cnty"]  # done before the next job starts (one worker)
+    repeats = pool.submit(lambda: has_repeats(ids.result()))
+    pool.shutdown(wait=False)
+    return futures, repeats
+
+
+def _start_numbers(raw: RawTable, thousands: str | None) -> dict[str, Future]:
+    """Read the number columns with :func:`plain_numbers` in a second thread, at once.
+
+    Returns ACLED name -> the future of ``plain_numbers`` of the raw column, for the columns
+    whose parser would compute it from those values: the coordinates (not in ``;``-delimited
+    files, where decimal commas may be rewritten first), ``fatalities`` (not with
+    ``thousands``) and ``timestamp``. pyarrow's cast releases the GIL, so this runs beside
+    the dates and the text columns; the parsers then start from the same values (the result
+    is the same). The raw columns stay in ``raw`` (the caller takes them in turn).
+    """
+    names = ["timestamp"]
+    if thousands is None:
+        names.insert(0, "fatalities")
+    if raw.delimiter != ";":
+        names[:0] = ["latitude", "longitude"]
+    present = [n for n in names if n in raw.frame.columns]
+    if not present:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=1)
+    futures = {n: pool.submit(plain_numbers, raw.frame[n]) for n in present}
     pool.shutdown(wait=False)
     return futures
+
+
+def _plain(numbers: dict[str, Future], name: str) -> Any:
+    """The ``plain_numbers`` of column ``name`` from :func:`_start_numbers`, or ``NOT_READ``."""
+    future = numbers.pop(name, None)
+    return NOT_READ if future is None else future.result()
 
 
 def _parse_events(
     raw: RawTable,
     pending: dict[str, Future],
+    numbers: dict[str, Future],
     errors: RowErrors,
     notes: list[str],
     thousands: str | None,
 ) -> tuple[dict[str, pd.Series], pd.Series, dict[str, pd.Series]]:
     """The canonical columns of the events (id, date, text, coordinates), ``fatalities``, and
-    the parsed text columns (ACLED name -> values; ``pending``: see :func:`_start_texts`).
+    the parsed text columns (ACLED name -> values; ``pending``: see :func:`_start_texts`,
+    ``numbers``: see :func:`_start_numbers`).
 
     The problems are recorded in the same order as when every column was parsed in turn (the
     id, the date, the coordinates, the fatalities), so strict mode stops at the same one.
@@ -491,14 +535,18 @@ def _parse_events(
     for axis, limit in (("latitude", 90.0), ("longitude", 180.0)):
         if (values := take(axis)) is not None:
             values, fixed = _decimal_comma(values, raw)
+            plain = _plain(numbers, axis)  # read from the values before any rewrite
             if fixed:
                 notes.append(
                     f"{fixed} {axis} values written with a decimal comma (e.g. '36,01') were "
                     "read as decimals"
                 )
-            cols[axis] = parse_float(values, axis, errors, -limit, limit)
+                plain = NOT_READ
+            cols[axis] = parse_float(values, axis, errors, -limit, limit, plain=plain)
     raw_fatalities = take("fatalities")
-    fatalities = parse_count(raw_fatalities, "fatalities", errors, thousands)
+    fatalities = parse_count(
+        raw_fatalities, "fatalities", errors, thousands, plain=_plain(numbers, "fatalities")
+    )
     if fatalities.isna().any():  # an empty cell gives a missing count: only then look for one
         errors.add(
             is_missing(raw_fatalities),
@@ -640,12 +688,13 @@ def _decimal_comma(raw: pd.Series, table: RawTable) -> tuple[pd.Series, int]:
 TIMESTAMP_MAX: int = 4_133_980_799
 
 
-def _parse_timestamp(raw: pd.Series, errors: RowErrors) -> pd.Series:
+def _parse_timestamp(raw: pd.Series, errors: RowErrors, plain: Any = NOT_READ) -> pd.Series:
     """Parse ACLED's ``timestamp`` (Unix seconds) into ``Int64``; empty stays missing.
 
     Accepted: whole numbers from 0 (1970-01-01) to :data:`TIMESTAMP_MAX` (2100-12-31).
+    ``plain``: ``plain_numbers(raw)`` if computed already (see :func:`_start_numbers`).
     """
-    _, missing, num = numbers_and_missing(raw)
+    _, missing, num = numbers_and_missing(raw, plain)
     bad = ~missing & (
         num.isna() | (num < 0) | (num != np.floor(num.fillna(0))) | ~np.isfinite(num.fillna(0))
     )

@@ -222,3 +222,10 @@ def test_a_date_after_the_period_is_allowed_but_not_a_second_total():
     assert parse_total("213 in the 31 days before 31 August").days == 31
     with pytest.raises(InputError, match="one count and one period"):
         parse_total("213 in 31 days and 95 in 30 days")
+
+
+def test_a_bare_participle_as_the_measure_counts_people():
+    """`--measure killed` reads "458 people killed", not "458 killed"."""
+    result = runner.invoke(app, ["compare", "1161/120", "458/123", "--measure", "killed"])
+    assert result.exit_code == 0, result.output
+    assert "458 people killed" in result.output and "458 killed" not in result.output

@@ -740,3 +740,13 @@ def test_filter_incidents():
         filter_incidents(table, where={"province": "Idlib"})
     with pytest.raises(InputError):
         filter_incidents(table, where={"admin1": lambda s: True})
+
+
+def test_count_column_names_read_as_words():
+    from trends.series.measured import column_words
+
+    assert column_words("num_dead") == "deaths"
+    assert column_words("n_killed") == column_words("Num Killed") == "people killed"
+    assert column_words("new_cases") == "new cases" and column_words("IDPs") == "IDPs"
+    # a name that is only the prefix, or a real first word, is kept
+    assert column_words("n") == "n" and column_words("no_death_figure") == "no death figure"

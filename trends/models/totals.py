@@ -26,6 +26,7 @@ from scipy import stats
 from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
 from trends.results import Result, to_jsonable
+from trends.series.measured import people_words
 from trends.verdicts.words import fmt_p
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
@@ -416,7 +417,8 @@ def compare_totals(
     alpha : float, default 0.05
         One minus the confidence level.
     measure : str, default "events"
-        What was counted, in words, for the report ("civilians killed").
+        What was counted, in words, for the report ("civilians killed"; a bare participle
+        such as "killed" reads "people killed").
 
     Returns
     -------
@@ -439,6 +441,7 @@ def compare_totals(
             "first, then the total after"
         )
     rr = exact_poisson_ratio(a.count, a.days, b.count, b.days, alpha=alpha)
+    measure = people_words(measure)  # "killed" counts people: "458 people killed"
     notes = []
     if 0 < a.count + b.count < 20:
         notes.append(

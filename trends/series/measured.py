@@ -93,12 +93,17 @@ def column_words(name: str) -> str:
     str
         ``"new_cases"`` -> ``"new cases"``, ``"Fatalities"`` -> ``"fatalities"`` (a capitalised
         word is lower-cased; ``"IDPs"`` is kept); a bare participle counts people
-        (``"killed"`` -> ``"people killed"``).
+        (``"killed"`` -> ``"people killed"``); a first word that only says "number of" is left
+        out (``"num_dead"`` -> ``"deaths"``, ``"n_killed"`` -> ``"people killed"``).
     """
     words = " ".join(str(name).replace("_", " ").split()) or str(name)
     head, rest = words[:1], words[1:]
     if head.isupper() and rest == rest.lower():
         words = head.lower() + rest
+    first, _, after = words.partition(" ")
+    if after and first.lower() in _COUNT_PREFIXES:  # "num_dead", "n_killed": the count of ...
+        words = after
+    words = _BARE_NOUNS.get(words.strip().lower(), words)
     return people_words(words)
 
 
@@ -118,6 +123,12 @@ def people_words(words: str) -> str:
     bare = words.strip().lower()
     return f"people {bare}" if bare in _PEOPLE_PARTICIPLES else words
 
+
+#: A first word that only says "the number of" ("num_dead"): left out of the words.
+_COUNT_PREFIXES = frozenset({"num", "nb", "nr", "n", "no.", "count", "cnt"})
+
+#: Bare adjectives used as a count's name, in words.
+_BARE_NOUNS = {"dead": "deaths"}
 
 #: Column names that are a bare participle ("killed"): in words they count people.
 _PEOPLE_PARTICIPLES = frozenset(

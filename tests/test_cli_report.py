@@ -209,6 +209,8 @@ def test_toml_config_is_read_and_the_command_line_overrides_it(tmp_path):
     result = runner.invoke(app, ["report", "--config", str(cfg), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "outside the window 2019-09-05 to 2019-12-15" in result.stderr
+    # an event of the reference events is named with its id and where it comes from
+    assert "the intervention 'ceasefire_aug31_effective' (2019-08-31, from " in result.stderr
     # ...unless the command line gives another.
     result = runner.invoke(
         app,

@@ -634,3 +634,20 @@ def test_claims_with_text_columns_and_missing_dates(events_dir, small):
     assert pd.isna(frame.loc[1, "window_end"])
     assert list(frame["region_scope"]) == ["north-west"] * 3
     assert frame.columns[-1] == "region_scope"
+
+
+def test_a_bad_claim_value_names_its_line_as_well_as_its_row(tmp_path):
+    """Row 2 of the data sits on line 4 when a blank line precedes it: the error says both."""
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,as_of,window_start,window_end,quantity,value,qualifier\n"
+        "c1,2023-08-31,2023-05-01,2023-08-31,civilian deaths,10,more than\n"
+        "\n"
+        "c2,2023-08-31,2023-05-01,2023-08-31,civilian deaths,lots,more than\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EventFileError) as caught:
+        load_claims(path)
+    err = caught.value
+    assert (err.row, err.line, err.column) == (2, 4, "value")
+    assert "claims.csv, row 2 (line 4), column 'value'" in str(err)

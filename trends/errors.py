@@ -43,6 +43,8 @@ class InputError(TrendsError, ValueError):
         1-based data row (the first row after the header is row 1).
     column : str, optional
         The column concerned.
+    line : int, optional
+        The physical line of the file (or spreadsheet row) where that row starts, when known.
     """
 
     def __init__(
@@ -52,11 +54,13 @@ class InputError(TrendsError, ValueError):
         path: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.message = message
         self.path = path
         self.row = row
         self.column = column
+        self.line = line
         super().__init__(self._format())
 
     def _format(self) -> str:
@@ -64,7 +68,7 @@ class InputError(TrendsError, ValueError):
         if self.path:
             where.append(str(self.path))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
         if self.column:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
@@ -167,9 +171,10 @@ class EventFileError(InputError, EventError):
         row: int | None = None,
         column: str | None = None,
         issues: list | None = None,
+        line: int | None = None,
     ) -> None:
         self.issues = list(issues or [])
-        super().__init__(message, path=path, row=row, column=column)
+        super().__init__(message, path=path, row=row, column=column, line=line)
 
 
 class UnknownModelComponentError(ModelError, ValueError):

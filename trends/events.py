@@ -632,6 +632,7 @@ def _raise_issues(issues: list[RowIssue], path: str) -> None:
         row=first.row,
         column=first.column,
         issues=issues,
+        line=first.line,
     )
 
 
@@ -835,7 +836,7 @@ class Timeline:
                     description=get("description"),
                 )
             )
-        _raise_issues(issues, path)
+        _raise_issues(raw.with_lines(issues), path)
         return cls(events, source=path)
 
     # -- access --------------------------------------------------------------------------------
@@ -1631,7 +1632,7 @@ def load_claims(
         if as_of is not None and we is not None and as_of < we:
             late.append(f"row {row} ({claim.id})")
         claims.append(claim)
-    _raise_issues(issues, raw.path)
+    _raise_issues(raw.with_lines(issues), raw.path)
     if late:
         warnings.warn(
             f"{raw.path}: {len(late)} claim(s) have as_of before window_end (they count days "

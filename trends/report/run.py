@@ -369,9 +369,15 @@ def run_analysis(config: Any, inputs: ReportInputs, jobs: int | None = None) -> 
     if end <= start:
         raise InputError(f"the window ends ({end:%Y-%m-%d}) before it starts ({start:%Y-%m-%d})")
     if not (start < day <= end):
+        which = f"the intervention ({day:%Y-%m-%d})"
+        if tl is not None and config.intervention in tl:
+            src = getattr(tl, "source", None)
+            which = f"the intervention {config.intervention!r} ({day:%Y-%m-%d}" + (
+                f", from {src})" if isinstance(src, str) and src else ")"
+            )
         raise InputError(
-            f"the intervention ({day:%Y-%m-%d}) is outside the window {start:%Y-%m-%d} to "
-            f"{end:%Y-%m-%d}: it must fall after the first day and on or before the last"
+            f"{which} is outside the window {start:%Y-%m-%d} to {end:%Y-%m-%d}: it must fall "
+            "after the first day and on or before the last"
         )
     incidents = inputs.series is None
     freq = config.freq

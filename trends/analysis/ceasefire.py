@@ -397,7 +397,7 @@ def _assemble(
             caveats_extra.extend(notes)
     counts = analysed.to_frame()
     last = _last_recorded(series)
-    caveats = _caveats(counts, results, end, last) + caveats_extra
+    caveats = _caveats(counts, results, end, last, series.incidents is not None) + caveats_extra
     caveats += coverage_caveats(results)
     daily = series.window(start, end)
     daily = daily.daily() if daily.rule.key == "D" or daily.days is not None else None
@@ -562,11 +562,13 @@ def _caveats(
     results: dict[str, OutcomeAnalysis],
     end: pd.Timestamp,
     last: pd.Timestamp | None,
+    incidents: bool = True,
 ) -> list[str]:
+    unrecorded = "incidents" if incidents else "deaths and attacks"
     out = [
-        "Coverage: the counts are what the sources recorded; incidents that were not reported are "
-        "missing, so every count is a floor, and a change in reporting can look like a change in "
-        "violence.",
+        f"Coverage: the counts are what the sources recorded; {unrecorded} that were not "
+        "reported are missing, so every count is a floor, and a change in reporting can look "
+        "like a change in violence.",
     ]
     if "incidents_no_death_figure" in counts:
         n_missing = int(counts["incidents_no_death_figure"].sum())
@@ -598,8 +600,9 @@ def _caveats(
             )
     if last is not None and (last - end).days < 30:
         out.append(
-            f"The window ends within 30 days of the last recorded incident ({last.day} {last:%b %Y}): the "
-            "most recent days may be incomplete, as reports arrive late."
+            f"The window ends within 30 days of the last "
+            f"{'recorded incident' if incidents else 'reported count'} ({last.day} {last:%b %Y}): "
+            "the most recent days may be incomplete, as reports arrive late."
         )
     out.append(
         "The two-phase rate ratio averages each whole phase; the interrupted time series separates "

@@ -184,11 +184,12 @@ class RateRatio:
 def _from_when(eff: InterventionEffect, unit: str) -> str:
     """Where an effect starts, in words: the day on daily series; on weekly or monthly ones the
     period that holds the event (the models date it at that period's start)."""
+    name = with_article(eff.name)
     if unit == "week":
-        return f"From the week of {fmt_date(eff.first_period)} (the week of {eff.name}) on,"
+        return f"From the week of {fmt_date(eff.first_period)} (the week of {name}) on,"
     if unit == "month":
-        return f"From {eff.first_period:%B %Y} (the month of {eff.name}) on,"
-    return f"After {eff.name} on {fmt_date(eff.start)}"
+        return f"From {eff.first_period:%B %Y} (the month of {name}) on,"
+    return f"After {name} on {fmt_date(eff.start)}"
 
 
 @dataclass(frozen=True)

@@ -564,11 +564,14 @@ def _caveats(
     last: pd.Timestamp | None,
     incidents: bool = True,
 ) -> list[str]:
-    unrecorded = "incidents" if incidents else "deaths and attacks"
+    unrecorded = (
+        "incidents that were not reported are missing"
+        if incidents
+        else "what they missed is not in them"
+    )
     out = [
-        f"Coverage: the counts are what the sources recorded; {unrecorded} that were not "
-        "reported are missing, so every count is a floor, and a change in reporting can look "
-        "like a change in violence.",
+        f"Coverage: the counts are what the sources recorded; {unrecorded}, so every count is a "
+        "floor, and a change in reporting can look like a change in violence.",
     ]
     if "incidents_no_death_figure" in counts:
         n_missing = int(counts["incidents_no_death_figure"].sum())

@@ -375,3 +375,28 @@ def test_a_sparse_window_whose_inner_mode_fails_raises_a_typed_error():
     except ConvergenceError:
         return
     assert np.isfinite(fit.loglik)
+
+
+def test_a_barely_better_interior_optimum_is_called_weakly_identified():
+    """Independent counts where the second search beats the corner by less than a 5% LR test:
+    the fit is kept, and its words say that no serial dependence is not rejected."""
+    import trends.models.latent_ar as la
+
+    rng = np.random.default_rng(11)
+    t = np.arange(200)
+    after = (t >= 100).astype(float)
+    y = rng.poisson(np.where(after > 0, 2.0, 5.0)).astype(float)
+    x = pd.DataFrame({"c": 1.0, "t": t, "lvl": after, "sl": np.where(after > 0, t - 100, 0.0)})
+    fit = la.fit_latent_ar(y, x)
+    assert fit.info["second_start"] == "kept"
+    gain = fit.info["interior_loglik"] - fit.info["corner_loglik"]
+    assert 0 < gain < la.WEAK_DEPENDENCE_GAIN
+    assert "not rejected at 5%" in la.weak_dependence_note(fit)
+    # a strongly persistent series needs no such words
+    x_t = np.zeros(300)
+    e = rng.normal(0, 0.6, 300)
+    for k in range(1, 300):
+        x_t[k] = 0.9 * x_t[k - 1] + e[k]
+    y2 = rng.poisson(4.0 * np.exp(x_t)).astype(float)
+    strong = la.fit_latent_ar(y2, pd.DataFrame({"c": np.ones(300)}))
+    assert la.weak_dependence_note(strong) is None

@@ -52,7 +52,12 @@ import numpy as np
 import pandas as pd
 
 from trends.models.its_design import ITSDesign, PreparedSeries
-from trends.models.latent_ar import LatentARResult, LatentARStart, fit_latent_ar
+from trends.models.latent_ar import (
+    LatentARResult,
+    LatentARStart,
+    fit_latent_ar,
+    weak_dependence_note,
+)
 from trends.models.latent_ar_intervals import latent_intervals_fast
 from trends.models.spec import ITSSpec
 
@@ -191,9 +196,11 @@ def latent_se_description(result: LatentARResult) -> str:
         hyper = f"hyperparameter uncertainty {result.info['hyper'].get('note', 'not propagated')}"
     else:
         hyper = "hyperparameter uncertainty not propagated"
+    weak = weak_dependence_note(result)
     return (
         "latent AR(1) log-intensity model (Laplace approximation; AR coefficient "
-        f"{result.rho:.3f}, stationary sd {result.latent_sd:.3f}; {hyper})"
+        f"{result.rho:.3f}, stationary sd {result.latent_sd:.3f}; {hyper}"
+        + (f"; {weak})" if weak else ")")
     )
 
 

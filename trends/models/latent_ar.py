@@ -91,6 +91,8 @@ from trends.errors import ConvergenceError, InputError, InsufficientDataError, N
 from trends.results import Result, to_jsonable
 
 __all__ = [
+    "weak_dependence_note",
+    "WEAK_DEPENDENCE_GAIN",
     "LatentARResult",
     "LatentARStart",
     "RatioEstimate",
@@ -930,6 +932,8 @@ def _optimise(
             again = _search(d, max_eval, _interior_start(d, z))
         except ConvergenceError:  # the second search failed: the first optimum stands
             again = None
+        if again is not None:  # both optima's log likelihoods: the corner's, the interior's
+            first_ll, second_ll = -float(found[4]), -float(again[4])
         if again is not None and again[4] < found[4] - 1e-9:
             found = again
         found[2]["second_start"] = (
@@ -939,6 +943,9 @@ def _optimise(
             if again is not None
             else "tried (its search did not converge)"
         )
+        if again is not None:
+            found[2]["corner_loglik"] = first_ll
+            found[2]["interior_loglik"] = second_ll
     z, final, info, hess, _ = found
     if start is not None:
         info["warm_start"] = f"not used: {fallback}"
@@ -947,6 +954,41 @@ def _optimise(
 
 #: Stationary sd below which an optimum is searched for again from inside the box.
 _CORNER_SD = 0.01
+
+#: Half the 95% chi-squared quantile with 2 degrees of freedom (AR coefficient and sd): a
+#: log-likelihood gain below it does not reject "no serial dependence" at 5%.
+WEAK_DEPENDENCE_GAIN = 0.5 * 5.991464547107979
+
+
+def weak_dependence_note(result: LatentARResult) -> str | None:
+    """Words for a fit whose serial dependence the data barely support, or ``None``.
+
+    When the search found both an optimum with no latent variance (the corner) and a better one
+    inside the box, and the better one gains less than :data:`WEAK_DEPENDENCE_GAIN` in log
+    likelihood, "no serial dependence" is not rejected at 5%: the intervals, whose width rests
+    on the fitted dependence, rest on a weakly identified AR coefficient and sd.
+
+    Parameters
+    ----------
+    result : LatentARResult
+        A fit of :func:`fit_latent_ar`.
+
+    Returns
+    -------
+    str or None
+    """
+    info = result.info
+    corner, interior = info.get("corner_loglik"), info.get("interior_loglik")
+    if info.get("second_start") != "kept" or corner is None or interior is None:
+        return None
+    gain = float(interior) - float(corner)
+    if not 0 <= gain < WEAK_DEPENDENCE_GAIN:
+        return None
+    return (
+        f"a fit without serial dependence is nearly as likely (log likelihood {gain:.1f} lower; "
+        "not rejected at 5%), so the width of the intervals rests on a weakly identified AR "
+        "coefficient and sd"
+    )
 
 
 def _default_start(d: _Data) -> np.ndarray:

@@ -46,7 +46,12 @@ from trends.models.covariance import CovarianceEstimator, get_covariance
 from trends.models.families import FAMILIES, Family, get_family
 from trends.models.glm import fit_count_glm
 from trends.models.its_latent import latent_se_description
-from trends.models.latent_ar import LatentARResult, fit_latent_ar, phase_contrast_variance
+from trends.models.latent_ar import (
+    LatentARResult,
+    fit_latent_ar,
+    phase_contrast_variance,
+    weak_dependence_note,
+)
 from trends.models.latent_ar_lrv import hyper_averaged_contrast_variance
 from trends.models.periods import FREQ_UNITS, detect_frequency
 from trends.models.spec import get_two_phase_method
@@ -754,10 +759,11 @@ def _lrv_ratio(
             f"latent AR(1) log-intensity model (AR coefficient {res.rho:.3f}, stationary sd "
             f"{res.latent_sd:.3f}; "
             + (
-                "variance averaged over the hyperparameters' estimated uncertainty)"
+                "variance averaged over the hyperparameters' estimated uncertainty"
                 if averaged
-                else "hyperparameters plugged in)"
+                else "hyperparameters plugged in"
             )
+            + (f"; {weak})" if (weak := weak_dependence_note(res)) else ")")
         ),
     )
     if res.info.get("notes"):

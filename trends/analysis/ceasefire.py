@@ -34,9 +34,18 @@ from trends.analysis.sensitivity import level_change_range
 from trends.analysis.series_claims import check_claims_on_series
 from trends.errors import InputError, ModelWarning, TrendsError, WrongTableError
 from trends.models.claims import check_claims
+from trends.models.costs import get_cost
+from trends.models.families import get_family
 from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_METHODS, two_phase_method_of
 from trends.pipeline.executors import choose_executor, run_chunks
-from trends.pipeline.plan import Intervention, Settings, Task, check_inside, resolve_intervention
+from trends.pipeline.plan import (
+    Intervention,
+    Settings,
+    Task,
+    check_inside,
+    refuse_number,
+    resolve_intervention,
+)
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
 from trends.series import CountSeries
@@ -185,6 +194,9 @@ def analyse_ceasefire(
     InputError
         An intervention outside the window, unknown outcomes.
     """
+    get_family(family)  # an unknown family is refused here, not dropped into `problems`
+    if changepoint_model is not None:
+        get_cost(changepoint_model)
     ev = resolve_intervention(intervention, timeline)
     wanted = _outcome_request(outcomes, data)
     series, start, end = _as_series(data, wanted, start, end, not_reported, ingest)
@@ -259,6 +271,8 @@ def _as_series(
                 for n, m in data.measures.items()
             },
         )
+    refuse_number(start, "the window's start")
+    refuse_number(end, "the window's end")
     if isinstance(data, CountSeries):
         first, last = data.start, data.end
         s = pd.Timestamp(start).normalize() if start is not None else first
@@ -267,7 +281,9 @@ def _as_series(
     kind = table_kind(data)
     if kind != "incidents" and not (isinstance(data, pd.DataFrame) and kind == "unknown"):
         raise WrongTableError(
-            _WRONG_SHAPE.get(kind, _WRONG_SHAPE["other"]).format(kind=kind),
+            _WRONG_SHAPE.get(kind, _WRONG_SHAPE["other"]).format(
+                kind=f"a {type(data).__name__}" if kind == "not a table" else kind
+            ),
             kind=kind,
             expected="a CountSeries or an incident table",
         )

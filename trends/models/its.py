@@ -111,6 +111,7 @@ from trends.models.wording import (
     fmt_p,
 )
 from trends.results import Result, to_jsonable
+from trends.series.measured import column_words
 from trends.verdicts.words import fmt_count, period_end, with_article
 
 __all__ = [
@@ -420,7 +421,7 @@ class ITSResult(Result):
         s = self.settings
         unit = s.get("unit", "period")
         adj = s.get("unit_adj", "per-period")
-        what = s.get("series_name") or "events"
+        what = column_words(s["series_name"]) if s.get("series_name") else "events"
         family = self.family_object()
         fam = family.label
         lvl = f"{round((1 - s.get('alpha', 0.05)) * 100):d}%"

@@ -28,10 +28,18 @@ from trends.models.latent_ar import phase_contrast_variance
 if TYPE_CHECKING:  # pragma: no cover
     from trends.models.latent_ar import LatentARResult
 
-__all__ = ["hyper_averaged_contrast_variance", "AVERAGING_STEP"]
+__all__ = [
+    "hyper_averaged_contrast_variance",
+    "contrast_variance_df",
+    "AVERAGING_STEP",
+    "MIN_CONTRAST_DF",
+]
 
 #: Central-difference step of the second derivatives of the variance (working scale).
 AVERAGING_STEP = 0.05
+
+#: Smallest Satterthwaite degrees of freedom used for a t quantile (t(3): 3.18 at 95%).
+MIN_CONTRAST_DF = 3.0
 
 
 def _variance_at(h: np.ndarray, weights: np.ndarray, mean: np.ndarray) -> float:
@@ -112,3 +120,55 @@ def hyper_averaged_contrast_variance(
     if not (math.isfinite(averaged) and averaged > 0):
         return plug_in, False
     return averaged, True
+
+
+def contrast_variance_df(
+    res: LatentARResult,
+    weights: np.ndarray,
+    mean: np.ndarray,
+    *,
+    step: float = AVERAGING_STEP,
+) -> float:
+    """Satterthwaite degrees of freedom of the plugged-in contrast variance ``V(h_hat)``.
+
+    ``df = 2 V^2 / (g' Sigma_h g)`` with ``g = dV/dh`` (central differences on the working
+    scale, over the hyperparameters not at a bound) and ``Sigma_h`` the hyperparameters'
+    covariance of a fit with ``hyper="delta"``: how well the data pin the variance down. Near
+    independent days it is large (the variance is mostly the counts' own); on short persistent
+    series it is a handful, and a t quantile with it widens the interval where the plugged-in
+    variance is least certain (the analogue of the t quantiles of the latent-AR ITS).
+
+    Parameters
+    ----------
+    res : LatentARResult
+        A latent AR(1) fit made with ``hyper="delta"``, whose periods are those of ``weights``.
+    weights, mean : numpy.ndarray
+        As :func:`trends.models.latent_ar.phase_contrast_variance`.
+    step : float
+        Central-difference step on the working scale.
+
+    Returns
+    -------
+    float
+        The degrees of freedom (``inf`` when the fit carries no hyperparameter covariance or
+        the variance does not move with the free hyperparameters).
+    """
+    w = np.asarray(weights, dtype=float)
+    m = np.asarray(mean, dtype=float)
+    hyper = res.info.get("hyper") or {}
+    if "hyper_cov" not in hyper:
+        return math.inf
+    h0 = np.asarray(hyper["h"], dtype=float)
+    free = [hyper["names"].index(name) for name in hyper["free"]]
+    cov_h = np.asarray(hyper["hyper_cov"], dtype=float)
+    v0 = _variance_at(h0, w, m)
+    grad = np.empty(len(free))
+    for a, k in enumerate(free):
+        up, down = h0.copy(), h0.copy()
+        up[k] += step
+        down[k] -= step
+        grad[a] = (_variance_at(up, w, m) - _variance_at(down, w, m)) / (2.0 * step)
+    spread = float(grad @ cov_h @ grad)
+    if not (math.isfinite(spread) and spread > 0 and v0 > 0):
+        return math.inf
+    return 2.0 * v0 * v0 / spread

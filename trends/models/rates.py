@@ -57,6 +57,8 @@ from trends.models.periods import FREQ_UNITS, detect_frequency
 from trends.models.spec import get_two_phase_method
 from trends.models.wording import fmt_date, fmt_num, fmt_p
 from trends.results import Result, to_jsonable
+from trends.series.measured import column_words
+from trends.series.periods import refuse_number
 from trends.verdicts.words import (
     HeadlineInterval,
     change_sentence,
@@ -261,7 +263,7 @@ class RateComparison(Result):
     def report(self) -> str:
         """Plain-language paragraph with the numbers."""
         u = self.unit
-        what = self.series_name or "events"
+        what = column_words(self.series_name) if self.series_name else "events"
         lvl = f"{round((1 - self.alpha) * 100):d}%"
         parts = []
         for ph in (self.before, self.after):
@@ -345,7 +347,8 @@ class RateComparison(Result):
         """
         lead = self.lead_interval()
         estimate = self.lead_estimate(lead)
-        subject = f"the rate of {self.series_name or 'events'} per {self.unit}"
+        what = column_words(self.series_name) if self.series_name else "events"
+        subject = f"the rate of {what} per {self.unit}"
         return change_sentence(
             subject,
             estimate,
@@ -397,6 +400,8 @@ def _window(value: Any, what: str) -> tuple[pd.Timestamp, pd.Timestamp]:
             a, b = value
         except (TypeError, ValueError) as exc:
             raise InputError(f"{what} must be a (start, end) pair") from exc
+    refuse_number(a, f"the {what} window's start")
+    refuse_number(b, f"the {what} window's end")
     try:
         ta, tb = pd.Timestamp(a), pd.Timestamp(b)
     except (TypeError, ValueError) as exc:

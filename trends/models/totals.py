@@ -26,7 +26,7 @@ from scipy import stats
 from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
 from trends.results import Result, to_jsonable
-from trends.series.measured import people_words
+from trends.series.measured import column_words
 from trends.verdicts.words import fmt_p
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
@@ -431,6 +431,12 @@ def compare_totals(
     """
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1, got {alpha!r}")
+    for given, which in ((before, "before"), (after, "after")):
+        if not isinstance(given, str | PublishedTotal):
+            raise InputError(
+                f"the total {which} ({given!r}) must be text such as '213/31' (213 in 31 days) "
+                "or a PublishedTotal, not a bare number: a rate needs the days it covers"
+            )
     b = parse_total(before, "before") if isinstance(before, str) else before
     a = parse_total(after, "after") if isinstance(after, str) else after
     said = [_read_total(t)[2] if isinstance(t, str) else "" for t in (before, after)]
@@ -441,7 +447,7 @@ def compare_totals(
             "first, then the total after"
         )
     rr = exact_poisson_ratio(a.count, a.days, b.count, b.days, alpha=alpha)
-    measure = people_words(measure)  # "killed" counts people: "458 people killed"
+    measure = column_words(measure)  # "killed" counts people: "458 people killed"
     notes = []
     if 0 < a.count + b.count < 20:
         notes.append(

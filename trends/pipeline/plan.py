@@ -18,6 +18,7 @@ import pandas as pd
 
 from trends.errors import InputError, MissingColumnsError
 from trends.series import CountSeries
+from trends.series.periods import refuse_number
 
 __all__ = [
     "Intervention",
@@ -210,6 +211,7 @@ def timestamp(value: Any, what: str) -> pd.Timestamp:
     InputError
         Not a date, or missing.
     """
+    refuse_number(value, f"the {what}")
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
@@ -251,6 +253,7 @@ def resolve_intervention(intervention: Any, timeline: Any = None) -> Interventio
         iid = str(getattr(event, "id", None) or f"{start.date()}")
         name = str(getattr(event, "name", None) or iid)
         return Intervention(iid, name, start, getattr(event, "kind", None), event)
+    refuse_number(event, "the intervention")
     try:
         start = pd.Timestamp(event)
     except (TypeError, ValueError) as exc:
@@ -443,6 +446,8 @@ def check_inside(day: pd.Timestamp, start: pd.Timestamp, end: pd.Timestamp) -> s
     """
     if start < day <= end:
         return None
+    if end < start:
+        return f"the window starts ({start:%Y-%m-%d}) after it ends ({end:%Y-%m-%d})"
     return (
         f"the intervention day {day:%Y-%m-%d} must fall inside the window "
         f"{start:%Y-%m-%d} to {end:%Y-%m-%d}, after its first day"

@@ -474,6 +474,11 @@ class CountSeries:
         cols = list(measures) if measures is not None else _numeric_columns(frame)
         if not cols:
             raise InputError("the table has no numeric column to count")
+        if absent := [c for c in cols if c not in frame.columns]:
+            raise InputError(
+                f"measures {absent} are not columns of the table (its columns: "
+                f"{[str(c) for c in frame.columns]})"
+            )
         frame = frame[cols]
         key = (freq and period_rule(freq).key) or infer_freq(frame.index)
         if key is None:

@@ -36,7 +36,14 @@ from trends.series._base import (
     to_day,
 )
 
-__all__ = ["PeriodRule", "period_rule", "aggregate_days", "start_labels", "infer_freq"]
+__all__ = [
+    "PeriodRule",
+    "period_rule",
+    "aggregate_days",
+    "start_labels",
+    "infer_freq",
+    "refuse_number",
+]
 
 Label = Literal["start", "end"]
 
@@ -293,3 +300,25 @@ def _week_starts(
         )
     day_name = f"{index[0]:%A}" if len(set(index.day_of_week)) == 1 else "the given day"
     return index, f"weekly dates taken as the first day of each week ({day_name})"
+
+
+def refuse_number(value: Any, what: str) -> None:
+    """Refuse a number given as a date (``pd.Timestamp(20220701)`` is a nanosecond in 1970).
+
+    Parameters
+    ----------
+    value : Any
+        What was given.
+    what : str
+        What it should be the date of, for the message ("the intervention").
+
+    Raises
+    ------
+    InputError
+        ``value`` is an int or a float (not a bool).
+    """
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        raise InputError(
+            f"cannot read {value!r} as the date of {what}: give it as text 'YYYY-MM-DD' "
+            "(e.g. '2022-07-01'), a datetime or a pandas Timestamp"
+        )

@@ -400,3 +400,18 @@ def test_a_barely_better_interior_optimum_is_called_weakly_identified():
     y2 = rng.poisson(4.0 * np.exp(x_t)).astype(float)
     strong = la.fit_latent_ar(y2, pd.DataFrame({"c": np.ones(300)}))
     assert la.weak_dependence_note(strong) is None
+
+
+def test_dependence_words_do_not_quote_an_unidentified_ar_coefficient():
+    """With the latent sd at its lower bound the AR coefficient means nothing: not quoted; an AR
+    coefficient at its own bound says so."""
+    import dataclasses
+
+    import trends.models.latent_ar as la
+
+    rng = np.random.default_rng(5)
+    fit = la.fit_latent_ar(rng.poisson(4.0, 150).astype(float), pd.DataFrame({"c": np.ones(150)}))
+    flat = dataclasses.replace(fit, sigma=1e-3 * math.sqrt(1 - fit.rho**2))
+    assert la.dependence_words(flat).startswith("no detectable serial dependence")
+    edge = dataclasses.replace(fit, rho=0.995, sigma=0.3)
+    assert "AR coefficient 0.995 (at its bound)" in la.dependence_words(edge)

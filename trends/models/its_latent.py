@@ -55,6 +55,7 @@ from trends.models.its_design import ITSDesign, PreparedSeries
 from trends.models.latent_ar import (
     LatentARResult,
     LatentARStart,
+    dependence_words,
     fit_latent_ar,
     weak_dependence_note,
 )
@@ -198,9 +199,8 @@ def latent_se_description(result: LatentARResult) -> str:
         hyper = "hyperparameter uncertainty not propagated"
     weak = weak_dependence_note(result)
     return (
-        "latent AR(1) log-intensity model (Laplace approximation; AR coefficient "
-        f"{result.rho:.3f}, stationary sd {result.latent_sd:.3f}; {hyper}"
-        + (f"; {weak})" if weak else ")")
+        "latent AR(1) log-intensity model (Laplace approximation; "
+        f"{dependence_words(result)}; {hyper}" + (f"; {weak})" if weak else ")")
     )
 
 

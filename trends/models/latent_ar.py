@@ -91,6 +91,7 @@ from trends.errors import ConvergenceError, InputError, InsufficientDataError, N
 from trends.results import Result, to_jsonable
 
 __all__ = [
+    "dependence_words",
     "weak_dependence_note",
     "WEAK_DEPENDENCE_GAIN",
     "LatentARResult",
@@ -958,6 +959,30 @@ _CORNER_SD = 0.01
 #: Half the 95% chi-squared quantile with 2 degrees of freedom (AR coefficient and sd): a
 #: log-likelihood gain below it does not reject "no serial dependence" at 5%.
 WEAK_DEPENDENCE_GAIN = 0.5 * 5.991464547107979
+
+
+def dependence_words(result: LatentARResult) -> str:
+    """The fitted serial dependence in words: "AR coefficient 0.962, stationary sd 0.871", or,
+    when the latent sd is at its lower bound (no detectable dependence: the AR coefficient is
+    then not identified and its value means nothing), "no detectable serial dependence (latent
+    sd at its lower bound)".
+
+    Parameters
+    ----------
+    result : LatentARResult
+        A fit of :func:`fit_latent_ar`.
+
+    Returns
+    -------
+    str
+    """
+    if result.latent_sd <= _SD_BOUNDS[0] * (1 + 1e-3):
+        return "no detectable serial dependence (latent sd at its lower bound)"
+    at_bound = min(abs(result.rho - b) for b in _RHO_BOUNDS) < 1e-6
+    return (
+        f"AR coefficient {result.rho:.3f}{' (at its bound)' if at_bound else ''}, stationary "
+        f"sd {result.latent_sd:.3f}"
+    )
 
 
 def weak_dependence_note(result: LatentARResult) -> str | None:

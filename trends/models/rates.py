@@ -48,6 +48,7 @@ from trends.models.glm import fit_count_glm
 from trends.models.its_latent import latent_se_description
 from trends.models.latent_ar import (
     LatentARResult,
+    dependence_words,
     fit_latent_ar,
     phase_contrast_variance,
     weak_dependence_note,
@@ -761,8 +762,7 @@ def _lrv_ratio(
         se=se_log,
         se_description=(
             "delta method on the log ratio of the period means with the count covariance of a "
-            f"latent AR(1) log-intensity model (AR coefficient {res.rho:.3f}, stationary sd "
-            f"{res.latent_sd:.3f}; "
+            f"latent AR(1) log-intensity model ({dependence_words(res)}; "
             + (
                 "variance averaged over the hyperparameters' estimated uncertainty"
                 if averaged

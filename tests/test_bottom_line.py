@@ -243,6 +243,11 @@ def test_placebo_as_a_rank():
 
 
 def test_counts_and_units():
+    from trends.verdicts.words import count_of
+
+    assert count_of(1, "people killed") == "1 person killed"
+    assert count_of(1, "children killed") == "1 child killed"
+    assert count_of(2, "people killed") == "2 people killed"
     assert plural(1, "month") == "1 month"
     assert plural(13.0, "event") == "13 events"
     assert plural(2, "casualty") == "2 casualties"

@@ -182,6 +182,12 @@ class RateRatio:
         )
 
 
+def _whole(value: Any) -> Any:
+    """A count: an ``int`` when it is a whole number, else the float (a spread share)."""
+    v = float(value)
+    return int(v) if math.isfinite(v) and v.is_integer() else v
+
+
 def _from_when(eff: InterventionEffect, unit: str) -> str:
     """Where an effect starts, in words: the day on daily series; on weekly or monthly ones the
     period that holds the event (the models date it at that period's start)."""
@@ -827,8 +833,9 @@ def _diagnostics(m: ITSModelFit) -> tuple[dict[str, Any], list[str]]:
         if spec.transition_mode == "exclude"
         else 0,
         "total_events": m.total,
-        "events_by_segment": {
-            ("pre" if s_ == 0 else m.placed[s_ - 1].id): seg_events[s_] for s_ in range(n_seg)
+        "events_by_segment": {  # counts: whole numbers as int (spread tallies may be fractions)
+            ("pre" if s_ == 0 else m.placed[s_ - 1].id): _whole(seg_events[s_])
+            for s_ in range(n_seg)
         },
         "dispersion": fit.dispersion,
         "pearson_chi2": fit.pearson_chi2,

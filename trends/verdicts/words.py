@@ -115,8 +115,17 @@ def plural(n: float | int, singular: str, plural_form: str | None = None) -> str
     return f"{fmt_count(n)} {word}"
 
 
+#: Plural nouns that head a measure named "<noun> <participle>" ("people killed").
+_HEAD_PLURALS = {"people": "person", "children": "child", "civilians": "civilian",
+                 "men": "man", "women": "woman"}  # fmt: skip
+
+
 def singular(measure: str) -> str:
-    """The singular of a plural measure in words: "civilian deaths" -> "civilian death"."""
+    """The singular of a plural measure in words: "civilian deaths" -> "civilian death",
+    "people killed" -> "person killed"."""
+    first, _, rest = measure.partition(" ")
+    if rest and first in _HEAD_PLURALS and rest.split()[-1].endswith(("ed", "en")):
+        return f"{_HEAD_PLURALS[first]} {rest}"
     head, _, last = measure.rpartition(" ")
     prefix = f"{head} " if head else ""
     reverse = {v: k for k, v in _IRREGULAR.items()}

@@ -229,3 +229,18 @@ def test_a_weekly_change_in_the_first_whole_week_after_the_event_is_on_time():
         ).status
         == "later"
     )
+
+
+def test_a_weekly_change_point_comparison_names_the_week_not_a_day():
+    """The models date a weekly event at its week's start: the words say 'the week of', not a
+    day that is not the intervention's."""
+    import dataclasses
+
+    from trends.models.changepoint_results import ReferenceComparison
+
+    fields = {f.name for f in dataclasses.fields(ReferenceComparison)}
+    kw = {k: None for k in fields}
+    kw.update(reference=pd.Timestamp("2022-01-03"), reference_name="the intervention",
+              unit="week", break_number=None)  # fmt: skip
+    comp = ReferenceComparison(**{k: v for k, v in kw.items() if k in fields})
+    assert comp.reference_text == "the intervention (the week of 3 Jan 2022)"

@@ -114,6 +114,8 @@ class ReferenceComparison(Result):
     @property
     def reference_text(self) -> str:
         ref = _when(self.reference, "day")
+        if self.unit in ("week", "month"):  # the models date the event at its period's start
+            ref = f"the {self.unit} of {_when(self.reference, self.unit)}"
         return f"{self.reference_name} ({ref})" if self.reference_name else ref
 
     def relation(self) -> str:

@@ -17,3 +17,15 @@ def test_summary_interval_is_the_bottom_lines(founding_analysis):
         assert "dependence" in table.loc[outcome, "rate_ratio_ci_is"]
         exact_low, exact_high = table.loc[outcome, "rate_ratio_exact_ci"]
         assert low < exact_low and exact_high < high  # the exact one is the narrower
+
+
+def test_glance_and_summary_quote_the_bottom_lines_estimate_with_its_interval(founding_analysis):
+    row = founding_analysis.glance().iloc[0]
+    table = founding_analysis.summary().set_index("outcome")
+    bottom = results_payload(founding_analysis)["bottom_line"]
+    for outcome in ("attacks", "civilian_deaths"):
+        quoted = bottom[outcome]["interval"]
+        assert row[f"{outcome}_rate_ratio_ci_low"] == pytest.approx(quoted["low"])
+        assert row[f"{outcome}_rate_ratio_ci_high"] == pytest.approx(quoted["high"])
+        assert row[f"{outcome}_rate_ratio"] == pytest.approx(table.loc[outcome, "rate_ratio"])
+        assert quoted["low"] < row[f"{outcome}_rate_ratio"] < quoted["high"]

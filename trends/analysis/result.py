@@ -281,8 +281,8 @@ class CeasefireAnalysis(Result):
         -------
         pandas.DataFrame
             Columns ``intervention``, ``intervention_date``, ``start``, ``end``, ``freq``,
-            ``family``, then per outcome ``<name>_rate_ratio``, ``<name>_its_level_rr`` with its
-            interval, ``<name>_change_date``, ``<name>_placebo_p`` and ``<name>_problems``.
+            ``family``, then per outcome ``<name>_rate_ratio`` with the interval the bottom
+            line quotes (``_ci_low``, ``_ci_high``), ``<name>_its_level_rr`` with its interval, ``<name>_change_date``, ``<name>_placebo_p`` and ``<name>_problems``.
         """
         row: dict[str, Any] = {
             "intervention": event_name(self.intervention),
@@ -293,10 +293,14 @@ class CeasefireAnalysis(Result):
             "family": self.family,
         }
         for name, oa in self.outcomes.items():
-            rr = (oa.rates.to_dict().get("rate_ratio") or {}) if oa.rates is not None else {}
+            lead = oa.rates.lead_interval() if oa.rates is not None else None
             lc = oa.its.level_change if oa.its is not None else None
             cp = (oa.changepoint.to_dict().get("changepoint") or {}) if oa.changepoint else {}
-            row[f"{name}_rate_ratio"] = rr.get("estimate", np.nan)
+            # the headline ratio with the interval the bottom line quotes
+            est = oa.rates.lead_estimate(lead) if lead is not None else None
+            row[f"{name}_rate_ratio"] = np.nan if est is None else est
+            row[f"{name}_rate_ratio_ci_low"] = np.nan if lead is None else lead.low
+            row[f"{name}_rate_ratio_ci_high"] = np.nan if lead is None else lead.high
             row[f"{name}_its_level_rr"] = lc.estimate if lc is not None else np.nan
             row[f"{name}_its_level_ci_low"] = lc.ci_low if lc is not None else np.nan
             row[f"{name}_its_level_ci_high"] = lc.ci_high if lc is not None else np.nan
@@ -327,7 +331,7 @@ class CeasefireAnalysis(Result):
                 row["rate_after"] = r.get("rate_after")
                 rr = r.get("rate_ratio") or {}
                 lead = oa.rates.lead_interval()  # the interval the bottom line quotes
-                row["rate_ratio"] = rr.get("estimate")
+                row["rate_ratio"] = oa.rates.lead_estimate(lead)  # quoted with it, never apart
                 row["rate_ratio_ci"] = (lead.low, lead.high)
                 row["rate_ratio_ci_is"] = lead.words
                 row["rate_ratio_exact_ci"] = (rr.get("ci_low"), rr.get("ci_high"))

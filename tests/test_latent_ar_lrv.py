@@ -1,4 +1,5 @@
-"""The two-phase variance averaged over the latent-AR hyperparameters' uncertainty.
+"""The two-phase variance averaged over the latent-AR hyperparameters' uncertainty (a variant,
+no longer the default), and the Satterthwaite degrees of freedom of the plugged-in one.
 
 Checked against an independent route: a Monte Carlo average of the plug-in variance over
 hyperparameters drawn from their estimated sampling distribution (normal on the working scale,
@@ -87,12 +88,12 @@ def test_poisson_fits_average_over_two_hyperparameters():
         assert value > _plug_in(fit, w, m)
 
 
-def test_an_unusable_averaged_variance_falls_back_to_the_count_glm(monkeypatch):
-    """Hyperparameters barely determined (a short monthly series) can make the averaged variance
+def test_an_unusable_variance_falls_back_to_the_count_glm(monkeypatch):
+    """Hyperparameters barely determined (a short monthly series) can make the variance
     enormous: the interval limits would overflow, so the Newey-West GLM ratio is used, saying so."""
     import trends.models.rates as rates
 
-    monkeypatch.setattr(rates, "hyper_averaged_contrast_variance", lambda *a, **k: (1e6, True))
+    monkeypatch.setattr(rates, "phase_contrast_variance", lambda *a, **k: 1e6)
     s = _persistent_counts(5)
     r = rates.compare_rates(
         s, (s.index[0], s.index[99]), (s.index[100], s.index[-1]), model="latent_ar_lrv"
@@ -102,19 +103,41 @@ def test_an_unusable_averaged_variance_falls_back_to_the_count_glm(monkeypatch):
     assert "no usable interval" in nb["note"]
 
 
-def test_daily_series_average_and_weekly_sums_plug_in():
-    """The averaged variance is the daily default; on weekly sums plugging in measured closer to
-    95% (0.946 vs 0.967 at 26 weeks), so weekly and monthly series keep it."""
+def test_daily_series_use_a_t_quantile_and_weekly_sums_the_normal_one():
+    """Daily: the plugged-in variance with the t quantile at its Satterthwaite df (section 4n);
+    weekly and monthly sums keep the normal quantile (0.946 at 26 weeks, section 4i)."""
     from trends.models.rates import compare_rates
 
     s = _persistent_counts(9, n=280, change=140)
     daily = compare_rates(
         s, (s.index[0], s.index[139]), (s.index[140], s.index[-1]), model="latent_ar_lrv"
     ).rate_ratio_nb
-    assert "averaged over the hyperparameters" in daily["se_description"]
+    assert "Satterthwaite" in daily["se_description"] and daily["df"] >= 3.0
     w = s.resample("7D").sum()
     weekly = compare_rates(
         w, (w.index[0], w.index[19]), (w.index[20], w.index[-1]), model="latent_ar_lrv"
     ).rate_ratio_nb
     assert weekly["se_type"] == "latent_ar_lrv"
     assert "hyperparameters plugged in" in weekly["se_description"]
+    assert "normal quantile" in weekly["se_description"] and weekly["df"] is None
+
+
+def test_the_satterthwaite_df_is_small_on_persistent_series_and_large_on_independent_days():
+    """df = 2 V^2 / (g' Sigma g): a handful where the dependence is barely pinned down, large
+    where the variance is mostly the counts' own (sections 4m-4n)."""
+    from trends.models.latent_ar_lrv import contrast_variance_df
+
+    s = _persistent_counts(5)
+    fit = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False, hyper="delta")
+    w, m = _contrast(s)
+    persistent = contrast_variance_df(fit, w, m)
+    rng = np.random.default_rng(2)
+    iid = pd.Series(rng.poisson(4.0, s.size).astype(float), index=s.index)
+    fit_iid = fit_its_latent_ar(iid, iid.index[100], trend=False, slope_change=False,
+                                hyper="delta")  # fmt: skip
+    w2, m2 = _contrast(iid)
+    independent = contrast_variance_df(fit_iid, w2, m2)
+    assert 0 < persistent < 30 and independent > 3 * persistent
+    # without the hyperparameters' covariance there is nothing to count: infinite
+    plain = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False)
+    assert contrast_variance_df(plain, w, m) == math.inf

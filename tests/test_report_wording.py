@@ -149,7 +149,7 @@ def test_founding_case_findings_lead_with_the_dependence_aware_interval(founding
     assert first.startswith("No clear change in attacks")
     assert "fell" not in first and "rose" not in first
     lead = CI.search(first)
-    assert lead is not None and (lead.group(1), lead.group(3)) == ("0.034", "3.44")
+    assert lead is not None and (lead.group(1), lead.group(3)) == ("0.02", "5.98")
     assert "allowing for overdispersion and dependence between days" in first
     exact = first.index("0.28 to 0.42 if every day were an independent Poisson draw")
     assert exact > lead.start()

@@ -194,14 +194,11 @@ def analyse_ceasefire(
     InputError
         An intervention outside the window, unknown outcomes.
     """
-    get_family(family)  # an unknown family is refused here, not dropped into `problems`
-    if changepoint_model is not None:
-        get_cost(changepoint_model)
+    _known_models(family, changepoint_model)
     ev = resolve_intervention(intervention, timeline)
     wanted = _outcome_request(outcomes, data)
     series, start, end = _as_series(data, wanted, start, end, not_reported, ingest)
-    problem = check_inside(ev.day, start, end)
-    if problem is not None:
+    if (problem := check_inside(ev.day, start, end)) is not None:
         raise InputError(problem)
     chosen = _resolve_outcomes(wanted, series)
     cp_model = changepoint_model or ("negbin" if family == "negbin" else "poisson")
@@ -240,6 +237,13 @@ def _run_tasks(tasks: list[Task], settings: Settings, n_jobs: int) -> list[Any]:
     with Progress(False, len(tasks)) as bar:
         done = run_chunks(run_chunk, chunks, executor, bar, len, settings=settings)
     return [pair for chunk in done for pair in chunk]
+
+
+def _known_models(family: str, changepoint_model: str | None) -> None:
+    """Refuse an unknown family or change-point model before any work (not in ``problems``)."""
+    get_family(family)
+    if changepoint_model is not None:
+        get_cost(changepoint_model)
 
 
 def _outcome_request(outcomes: Sequence[str] | None, data: Any) -> list[str] | None:

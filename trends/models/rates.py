@@ -23,8 +23,10 @@ Observed ratio with a latent-AR long-run variance (``model="latent_ar_lrv"``)
     The same estimate (the ratio of the observed period rates, which the count GLM with an
     "after" indicator reproduces), with the variance of ``log(mean after) - log(mean before)``
     from the serial covariance of a fitted negative-binomial latent AR(1) log-intensity model
-    (:func:`lrv_log_ratio_se`, cross-phase covariance included; delta method), averaged over the
-    estimated uncertainty of the model's hyperparameters. ``"latent_ar"``
+    (:func:`lrv_log_ratio_se`, cross-phase covariance included; delta method), the model's
+    hyperparameters plugged in; on daily series the interval uses the t quantile at the
+    variance's Satterthwaite degrees of freedom (how well the data pin the dependence down,
+    :func:`trends.models.latent_ar_lrv.contrast_variance_df`). ``"latent_ar"``
     instead reports that model's "after" coefficient, a GLS-like estimate that, under strong
     dependence, weighs the periods near the change and so differs from the ratio of the period
     rates. Measured coverage: :data:`trends.models.spec.TWO_PHASE_METHODS`.
@@ -53,7 +55,11 @@ from trends.models.latent_ar import (
     phase_contrast_variance,
     weak_dependence_note,
 )
-from trends.models.latent_ar_lrv import hyper_averaged_contrast_variance
+from trends.models.latent_ar_lrv import (
+    MIN_CONTRAST_DF,
+    contrast_variance_df,
+    hyper_averaged_contrast_variance,
+)
 from trends.models.periods import FREQ_UNITS, detect_frequency
 from trends.models.spec import get_two_phase_method
 from trends.models.wording import fmt_date, fmt_num, fmt_p
@@ -689,14 +695,27 @@ def _lrv_log_ratio_var(
     has mean ``rate e_t`` and weight ``e_t / E`` in its phase's rate (``E`` the periods the
     phase's counts cover).
     """
-    e = np.ones(after.size) if e is None else np.asarray(e, dtype=float)
-    ea, eb = float(e[after].sum()), float(e[before].sum())
-    w = np.where(after, e / ea, 0.0) - np.where(before, e / eb, 0.0)
-    m = np.where(after, rate_after, rate_before) * e
+    w, m = _lrv_weights(before, after, rate_before, rate_after, e)
     if average_hyper:
         return hyper_averaged_contrast_variance(res, w, m)
     var = phase_contrast_variance(w, m, rho=res.rho, latent_sd=res.latent_sd, theta=res.theta)
     return var, False
+
+
+def _lrv_weights(
+    before: np.ndarray, after: np.ndarray, rate_before: float, rate_after: float,
+    e: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The contrast weights and means of the log ratio of the two period rates.
+
+    A count covering ``e_t`` periods has mean ``rate e_t`` and weight ``e_t / E`` in its
+    phase's rate (``E`` the periods the phase's counts cover).
+    """
+    e = np.ones(after.size) if e is None else np.asarray(e, dtype=float)
+    ea, eb = float(e[after].sum()), float(e[before].sum())
+    w = np.where(after, e / ea, 0.0) - np.where(before, e / eb, 0.0)
+    m = np.where(after, rate_after, rate_before) * e
+    return w, m
 
 
 #: Interval limits beyond ``exp(+-this)`` are not reported: the variance is unusable.
@@ -710,18 +729,22 @@ def _lrv_ratio(
     phases: list[PhaseRate],
     fam: Family,
     alpha: float,
-    average_hyper: bool = True,
+    satterthwaite: bool = True,
     e: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], list[str]] | None:
     """Observed ratio of the period rates with a latent-AR long-run-variance interval.
 
     ``model="latent_ar_lrv"``: the estimate is ``rate after / rate before`` (what the count GLM
     with an "after" indicator estimates and the bottom line quotes); its standard error on the
-    log scale is :func:`lrv_log_ratio_se` with a latent AR(1) fit of the span, its variance
-    averaged over the hyperparameters' uncertainty (``hyper="delta"``) when ``average_hyper``
-    (daily series: there it held its level where plugging in did not; on weekly and monthly sums
-    the plugged-in variance was the closer one, so it is kept there). ``None`` when the latent
-    fit fails (the caller falls back to the count GLM).
+    log scale is the delta method with the count covariance of a latent AR(1) fit of the span,
+    the hyperparameters plugged in. With ``satterthwaite`` (daily series) the quantile is the t
+    quantile at the variance's Satterthwaite degrees of freedom
+    (:func:`trends.models.latent_ar_lrv.contrast_variance_df`, at least
+    :data:`~trends.models.latent_ar_lrv.MIN_CONTRAST_DF`): measured in
+    ``benchmarks/results/two_phase_satterthwaite.md`` (section 4n), it under-covered in 3 of 42
+    cells (lowest 0.923) where the averaged variance of sessions 6-8 under-covered in 9
+    (lowest 0.907); weekly and monthly sums keep the normal quantile (section 4i). ``None`` when
+    the latent fit fails (the caller falls back to the count GLM).
     """
     pb, pa = phases
     out: dict[str, Any] = {
@@ -739,35 +762,47 @@ def _lrv_ratio(
         )
         return out, []
     try:
-        hyper = "delta" if average_hyper else "none"
+        hyper = "delta" if satterthwaite else "none"
         res, span, _ = _latent_span_fit(y, mb, ma, fam, hyper=hyper, e=e)
         obs = ~np.isnan(y.to_numpy()[span])
-        var, averaged = _lrv_log_ratio_var(
-            res, mb[span] & obs, ma[span] & obs, pb.rate, pa.rate, average_hyper,
-            None if e is None else e[span],
-        )  # fmt: skip
+        w, m = _lrv_weights(mb[span] & obs, ma[span] & obs, pb.rate, pa.rate,
+                            None if e is None else e[span])  # fmt: skip
+        var = phase_contrast_variance(w, m, rho=res.rho, latent_sd=res.latent_sd, theta=res.theta)
+        df = contrast_variance_df(res, w, m) if satterthwaite else math.inf
         se_log = math.sqrt(var)
     except (TrendsError, ArithmeticError, np.linalg.LinAlgError):
         return None
     b = math.log(pa.rate / pb.rate)
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
-    if not (math.isfinite(se_log) and 0 < se_log and abs(b) + z * se_log < _MAX_LOG_LIMIT):
+    used_t = math.isfinite(df)
+    df_used = max(df, MIN_CONTRAST_DF) if used_t else math.inf
+    q = float(stats.t.ppf(1.0 - alpha / 2.0, df_used) if used_t else stats.norm.ppf(1 - alpha / 2))
+    if not (math.isfinite(se_log) and 0 < se_log and abs(b) + q * se_log < _MAX_LOG_LIMIT):
         return None  # no usable variance (the hyperparameters barely identified): count GLM
+    tail = stats.t.sf(abs(b / se_log), df_used) if used_t else stats.norm.sf(abs(b / se_log))
+    if not used_t:
+        quantile = "normal quantile"
+    elif df < MIN_CONTRAST_DF:
+        quantile = (
+            f"t quantile with {MIN_CONTRAST_DF:.0f} degrees of freedom, the floor: the "
+            f"Satterthwaite estimate from the hyperparameters' estimated uncertainty is {df:.1f}"
+        )
+    else:
+        quantile = (
+            f"t quantile with {df_used:.1f} degrees of freedom (Satterthwaite, from the "
+            "hyperparameters' estimated uncertainty)"
+        )
     out.update(
         estimate=math.exp(b),
-        ci_low=math.exp(b - z * se_log),
-        ci_high=math.exp(b + z * se_log),
-        p_value=float(2.0 * stats.norm.sf(abs(b / se_log))),
+        ci_low=math.exp(b - q * se_log),
+        ci_high=math.exp(b + q * se_log),
+        p_value=float(2.0 * tail),
         theta=None if res.theta is None else float(res.theta),
         se=se_log,
+        df=None if not used_t else float(df_used),
         se_description=(
             "delta method on the log ratio of the period means with the count covariance of a "
-            f"latent AR(1) log-intensity model ({dependence_words(res)}; "
-            + (
-                "variance averaged over the hyperparameters' estimated uncertainty"
-                if averaged
-                else "hyperparameters plugged in"
-            )
+            f"latent AR(1) log-intensity model ({dependence_words(res)}; hyperparameters "
+            f"plugged in; {quantile}"
             + (f"; {weak})" if (weak := weak_dependence_note(res)) else ")")
         ),
     )
@@ -933,7 +968,7 @@ def compare_rates(
     pb, pa = phases
     exact = exact_poisson_ratio(pa.count, pa.n_periods, pb.count, pb.n_periods, alpha)
     lrv = (
-        _lrv_ratio(y, mb, ma, phases, fam, alpha, average_hyper=unit == "day", e=e)
+        _lrv_ratio(y, mb, ma, phases, fam, alpha, satterthwaite=unit == "day", e=e)
         if method.name == "latent_ar_lrv"
         else None
     )

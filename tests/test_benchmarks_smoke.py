@@ -8,7 +8,8 @@ trends side only and says so, which is what the test checks.
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
 report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants,
-calibration_two_phase_persistent, latent_corner_start, placebo_thinning, two_phase_near_independent and the dgps module. Not run here: batch_bench and calibration_pretrend.
+calibration_two_phase_persistent, latent_corner_start, placebo_thinning, two_phase_near_independent,
+two_phase_satterthwaite and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -306,3 +307,16 @@ def test_two_phase_near_independent_smoke(tmp_path):
     # every averaged variance is floored at the plugged-in one
     assert (table["averaged median SE"] >= table["plug_in median SE"] - 1e-12).all()
     assert (tmp_path / "two_phase_near_independent_rows_smoke.csv").exists()
+
+
+def test_two_phase_satterthwaite_smoke(tmp_path):
+    """The t-quantile comparison computes the four intervals on one set of series per cell."""
+    published = ("two_phase_satterthwaite.csv", "two_phase_satterthwaite.md")
+    _run("two_phase_satterthwaite.py", tmp_path, published=published)
+    table = pd.read_csv(tmp_path / "two_phase_satterthwaite_smoke.csv")
+    assert (table["n"] + table["failed"] == 3).all()
+    for v in ("averaged_z", "plug_in_t", "plug_in_z", "averaged_t"):
+        assert table[f"{v} coverage"].between(0, 1).all()
+    # the t quantile never narrows an interval: t(df) >= z
+    assert (table["plug_in_t width ratio"] >= table["plug_in_z width ratio"] - 1e-12).all()
+    assert (tmp_path / "two_phase_satterthwaite_rows_smoke.csv").exists()

@@ -247,10 +247,12 @@ def test_lrv_estimate_is_the_observed_ratio_of_period_rates():
     fit = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False, hyper="delta")
     obs = ~np.isnan(s.to_numpy())
     before = (np.arange(s.size) < 100) & obs
-    plug = lrv_log_ratio_se(
-        fit, before, ~before & obs, r.before.rate, r.after.rate, average_hyper=False
-    )
+    plug = lrv_log_ratio_se(fit, before, ~before & obs, r.before.rate, r.after.rate)
     assert abs(plug - nb["se"]) < 1e-9
+    averaged = lrv_log_ratio_se(
+        fit, before, ~before & obs, r.before.rate, r.after.rate, average_hyper=True
+    )
+    assert plug < averaged  # the variant of sessions 6-8 is wider on this persistent series
     # the dependence-aware interval is a candidate for the headline
     assert r.lead_interval().source == "dependence-aware"
 

@@ -655,18 +655,19 @@ def _latent_span_fit(
 
 def lrv_log_ratio_se(
     res: LatentARResult, before: np.ndarray, after: np.ndarray, rate_before: float,
-    rate_after: float, *, average_hyper: bool = True,
+    rate_after: float, *, average_hyper: bool = False,
 ) -> float:  # fmt: skip
     """Standard error of ``log(rate after / rate before)`` under a fitted latent AR(1) model.
 
     The delta method on the log ratio of the two period means, with the covariance of the
     counts implied by the fitted model (:func:`trends.models.latent_ar.phase_contrast_variance`:
     negative-binomial counts given a lognormal AR(1) intensity, cross-phase covariance included),
-    the marginal means of each phase set to its observed rate. With ``average_hyper`` (the
-    default) and a fit made with ``hyper="delta"``, the variance is averaged over the
-    hyperparameters' estimated uncertainty
-    (:func:`trends.models.latent_ar_lrv.hyper_averaged_contrast_variance`); otherwise, or
-    when the fit carries no hyperparameter covariance, they are plugged in.
+    the marginal means of each phase set to its observed rate, the hyperparameters plugged in:
+    the standard error of ``compare_rates(model="latent_ar_lrv")`` (which, on daily series,
+    pairs it with a Satterthwaite t quantile). With ``average_hyper`` and a fit made with
+    ``hyper="delta"``, the variance is averaged over the hyperparameters' estimated uncertainty
+    instead (:func:`trends.models.latent_ar_lrv.hyper_averaged_contrast_variance`; the default
+    of the sixth to eighth sessions of issue 12, section 4i of the benchmarks).
 
     Parameters
     ----------
@@ -676,6 +677,8 @@ def lrv_log_ratio_se(
         Observed periods of each window, on the fit's grid.
     rate_before, rate_after : float
         Observed rates (events per period), > 0.
+    average_hyper : bool, default False
+        Average the variance over the hyperparameters' uncertainty (see above).
 
     Returns
     -------

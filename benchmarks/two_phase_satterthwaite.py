@@ -55,7 +55,6 @@ from _common import (  # noqa: E402
     smoke_tag,
     write_csv,
 )
-from scipy import stats  # noqa: E402
 
 VARIANTS = ("averaged_z", "plug_in_t", "plug_in_z", "averaged_t")
 CELLS = (
@@ -85,7 +84,7 @@ def fit_one(task: tuple) -> dict:
     """The four intervals' half-widths of one series."""
     from trends.models.latent_ar import fit_latent_ar
     from trends.models.latent_ar_lrv import (
-        MIN_CONTRAST_DF,
+        contrast_quantile,
         contrast_variance_df,
         hyper_averaged_contrast_variance,
     )
@@ -115,7 +114,7 @@ def fit_one(task: tuple) -> dict:
     except Exception as exc:  # counted as a failure
         row["error"] = type(exc).__name__
         return row
-    q = float(stats.t.ppf(0.975, max(df, MIN_CONTRAST_DF))) if math.isfinite(df) else Z95
+    q = contrast_quantile(df)[0]  # the package's rule (t at max(df, 3); normal when df is inf)
     row.update(obs=math.log(ra / rb), df=df, averaged_z=Z95 * math.sqrt(avg),
                plug_in_t=q * math.sqrt(v0), plug_in_z=Z95 * math.sqrt(v0),
                averaged_t=q * math.sqrt(avg))  # fmt: skip

@@ -29,3 +29,12 @@ def test_glance_and_summary_quote_the_bottom_lines_estimate_with_its_interval(fo
         assert row[f"{outcome}_rate_ratio_ci_high"] == pytest.approx(quoted["high"])
         assert row[f"{outcome}_rate_ratio"] == pytest.approx(table.loc[outcome, "rate_ratio"])
         assert quoted["low"] < row[f"{outcome}_rate_ratio"] < quoted["high"]
+
+
+def test_whole_counts_become_int_and_shares_stay_floats():
+    import math
+
+    from trends.results import whole_count
+
+    assert whole_count(983.0) == 983 and isinstance(whole_count(983.0), int)
+    assert whole_count(2.5) == 2.5 and math.isnan(whole_count(float("nan")))

@@ -141,3 +141,15 @@ def test_the_satterthwaite_df_is_small_on_persistent_series_and_large_on_indepen
     # without the hyperparameters' covariance there is nothing to count: infinite
     plain = fit_its_latent_ar(s, s.index[100], trend=False, slope_change=False)
     assert contrast_variance_df(plain, w, m) == math.inf
+
+
+def test_the_contrast_quantile_is_t_at_the_floored_df_or_normal():
+    from scipy import stats
+
+    from trends.models.latent_ar_lrv import MIN_CONTRAST_DF, contrast_quantile
+
+    assert contrast_quantile(math.inf) == pytest.approx((stats.norm.ppf(0.975), math.inf))
+    q, used = contrast_quantile(1.2)
+    assert used == MIN_CONTRAST_DF and q == pytest.approx(stats.t.ppf(0.975, 3.0))
+    q, used = contrast_quantile(12.5, alpha=0.1)
+    assert used == 12.5 and q == pytest.approx(stats.t.ppf(0.95, 12.5))

@@ -28,6 +28,7 @@ __all__ = [
     "CHARTS",
     "PLOTTING_BACKEND",
     "Result",
+    "whole_count",
     "draw",
     "flatten_scalars",
     "register_chart",
@@ -94,8 +95,18 @@ class Result(ABC):
 COUNT_KEYS = frozenset({"count", "count_before", "count_after", "total", "total_events"})
 
 
-def _count_value(value: Any) -> Any:
-    """A whole-number float as an ``int``; anything else unchanged."""
+def whole_count(value: Any) -> Any:
+    """A count: a whole-number float as an ``int``; anything else (a spread share such as
+    2.5, NaN, text) unchanged.
+
+    Parameters
+    ----------
+    value : Any
+
+    Returns
+    -------
+    Any
+    """
     if (
         isinstance(value, (float, np.floating))
         and math.isfinite(value)
@@ -143,7 +154,7 @@ def to_jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, dict):
         return {
-            str(k): to_jsonable(_count_value(v) if k in COUNT_KEYS else v) for k, v in value.items()
+            str(k): to_jsonable(whole_count(v) if k in COUNT_KEYS else v) for k, v in value.items()
         }
     if isinstance(value, (list, tuple, set)):
         return [to_jsonable(v) for v in value]

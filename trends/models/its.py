@@ -110,7 +110,7 @@ from trends.models.wording import (
     fmt_date,
     fmt_p,
 )
-from trends.results import Result, to_jsonable
+from trends.results import Result, to_jsonable, whole_count
 from trends.series.measured import column_words
 from trends.verdicts.words import fmt_count, period_end, with_article
 
@@ -180,12 +180,6 @@ class RateRatio:
                 "level": self.level,
             }
         )
-
-
-def _whole(value: Any) -> Any:
-    """A count: an ``int`` when it is a whole number, else the float (a spread share)."""
-    v = float(value)
-    return int(v) if math.isfinite(v) and v.is_integer() else v
 
 
 def _from_when(eff: InterventionEffect, unit: str) -> str:
@@ -834,7 +828,7 @@ def _diagnostics(m: ITSModelFit) -> tuple[dict[str, Any], list[str]]:
         else 0,
         "total_events": m.total,
         "events_by_segment": {  # counts: whole numbers as int (spread tallies may be fractions)
-            ("pre" if s_ == 0 else m.placed[s_ - 1].id): _whole(seg_events[s_])
+            ("pre" if s_ == 0 else m.placed[s_ - 1].id): whole_count(float(seg_events[s_]))
             for s_ in range(n_seg)
         },
         "dispersion": fit.dispersion,

@@ -22,6 +22,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import special
 
 from trends.models.latent_ar import phase_contrast_variance
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "hyper_averaged_contrast_variance",
     "contrast_variance_df",
+    "contrast_quantile",
     "AVERAGING_STEP",
     "MIN_CONTRAST_DF",
 ]
@@ -172,3 +174,27 @@ def contrast_variance_df(
     if not (math.isfinite(spread) and spread > 0 and v0 > 0):
         return math.inf
     return 2.0 * v0 * v0 / spread
+
+
+def contrast_quantile(df: float, alpha: float = 0.05) -> tuple[float, float]:
+    """The two-sided ``1 - alpha`` quantile of the contrast's interval and the df it uses.
+
+    The t quantile at ``max(df, MIN_CONTRAST_DF)`` degrees of freedom; the normal quantile when
+    ``df`` is infinite (no hyperparameter uncertainty to count, or the normal quantile asked).
+
+    Parameters
+    ----------
+    df : float
+        Satterthwaite degrees of freedom (:func:`contrast_variance_df`), or ``inf``.
+    alpha : float, default 0.05
+        One minus the confidence level.
+
+    Returns
+    -------
+    (quantile, df_used) : (float, float)
+        ``df_used`` is ``inf`` for the normal quantile.
+    """
+    if not math.isfinite(df):
+        return float(special.ndtri(1.0 - alpha / 2.0)), math.inf
+    used = max(float(df), MIN_CONTRAST_DF)
+    return float(special.stdtrit(used, 1.0 - alpha / 2.0)), used

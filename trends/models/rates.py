@@ -57,6 +57,7 @@ from trends.models.latent_ar import (
 )
 from trends.models.latent_ar_lrv import (
     MIN_CONTRAST_DF,
+    contrast_quantile,
     contrast_variance_df,
     hyper_averaged_contrast_variance,
 )
@@ -776,9 +777,8 @@ def _lrv_ratio(
     except (TrendsError, ArithmeticError, np.linalg.LinAlgError):
         return None
     b = math.log(pa.rate / pb.rate)
-    used_t = math.isfinite(df)
-    df_used = max(df, MIN_CONTRAST_DF) if used_t else math.inf
-    q = float(stats.t.ppf(1.0 - alpha / 2.0, df_used) if used_t else stats.norm.ppf(1 - alpha / 2))
+    q, df_used = contrast_quantile(df, alpha)
+    used_t = math.isfinite(df_used)
     if not (math.isfinite(se_log) and 0 < se_log and abs(b) + q * se_log < _MAX_LOG_LIMIT):
         return None  # no usable variance (the hyperparameters barely identified): count GLM
     tail = stats.t.sf(abs(b / se_log), df_used) if used_t else stats.norm.sf(abs(b / se_log))

@@ -9,7 +9,7 @@ Covered: calibration, calibration_changepoint (through run_all), calibration_ind
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
 report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants,
 calibration_two_phase_persistent, latent_corner_start, placebo_thinning, two_phase_near_independent,
-two_phase_satterthwaite and the dgps module. Not run here: batch_bench and calibration_pretrend.
+two_phase_satterthwaite, changepoint_second_start and the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -320,3 +320,14 @@ def test_two_phase_satterthwaite_smoke(tmp_path):
     # the t quantile never narrows an interval: t(df) >= z
     assert (table["plug_in_t width ratio"] >= table["plug_in_z width ratio"] - 1e-12).all()
     assert (tmp_path / "two_phase_satterthwaite_rows_smoke.csv").exists()
+
+
+def test_changepoint_second_start_smoke(tmp_path):
+    """Both searches run on the same series of every cell and the rows stay out of results/."""
+    published = ("changepoint_second_start.csv", "changepoint_second_start.md")
+    _run("changepoint_second_start.py", tmp_path, published=published)
+    rows = pd.read_csv(tmp_path / "changepoint_second_start_smoke.csv")
+    counts = rows.groupby(["process", "variant"]).size()
+    assert (counts == 2).all() and set(rows["variant"]) == {"before", "now"}
+    assert rows["covered"].between(0, 1).all()
+    assert (tmp_path / "changepoint_second_start_smoke.md").read_text().count("|") > 10

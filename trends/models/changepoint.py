@@ -65,8 +65,9 @@ from trends.models.changepoint_dependence import (
     resolve_dependence,
 )
 from trends.models.changepoint_results import ChangePointResult, ReferenceComparison
+from trends.models.changepoint_shift import ShiftCheck, check_shift
 from trends.models.costs import ChangePointCost, SegmentFit, check_counts, get_cost
-from trends.models.timeaxis import TimeAxis, plural
+from trends.models.timeaxis import TimeAxis, fmt_label, plural
 from trends.models.wording import fmt_level
 
 __all__ = [
@@ -474,16 +475,20 @@ def _edge_note(dropped: list[int], edge_zeros: int, unit: str) -> str:
     )
 
 
-def _search(
+def _alternate(
     p: _Problem, kmax: int, n_changes: int | None, method: str, c: float | None,
-    pen_change: float, dep: DependenceEstimate, edge_zeros: int,
-) -> tuple[SegmentFit, np.ndarray, list[str], DependenceEstimate]:  # fmt: skip
-    """The search on the tempered criterion ``-2 log L / phi + penalty``, and the edge rule.
+    pen_change: float, dep: DependenceEstimate,
+) -> tuple[SegmentFit, DependenceEstimate]:  # fmt: skip
+    """The search on the tempered criterion ``-2 log L / phi + penalty``, alternated with the
+    estimate of the factor.
 
-    With an estimated factor the search alternates with the estimate: the factor is first
-    estimated from every pair of periods, then from the pairs inside the segments found (so a
-    real shift stops counting as dependence), until the segmentation repeats or after
-    :data:`_DEPENDENCE_ROUNDS` searches (the reported factor is the one of the final search).
+    With an estimated factor the search alternates with the estimate: after a search that finds
+    changes the factor is re-estimated from the pairs inside its segments (so a real shift
+    stops counting as dependence) and the search runs again, after at most
+    :data:`_DEPENDENCE_ROUNDS` searches. The factor never rises in the alternation: a level
+    shift can only add to the squared differences, so a larger estimate inside shorter
+    segments is their noise (it removed a found -50% step from 120 independent days with a
+    factor of 17, benchmarks/README.md section 4o).
     """
     fit = None
     seen: list[tuple[int, ...]] = []
@@ -498,10 +503,48 @@ def _search(
             break
         seen.append(found)
         new = estimate_dependence(p.y, counts=p.cost.counts, breaks=np.asarray(found))
-        if new.method != "estimated" or new.factor == dep.factor:
+        if new.method != "estimated" or new.factor >= dep.factor:
             break
         dep = new
     assert fit is not None
+    return fit, dep
+
+
+def _second_start(
+    p: _Problem, kmax: int, method: str, c: float | None, pen_change: float,
+    dep: DependenceEstimate,
+) -> tuple[SegmentFit | None, DependenceEstimate, ShiftCheck]:  # fmt: skip
+    """The latent-AR check of the best single split and, when it passes, the search again
+    with the factor estimated inside the split's two segments (:mod:`changepoint_shift`)."""
+    single = p.cost.segment(p.y, p.h, 1, 1, "dp", None, 0.0)
+    split = int(single.search.breaks[0])
+    check = check_shift(p.y, p.pos, p.n_total, split)
+    if not check.passed:
+        return None, dep, check
+    inside = estimate_dependence(p.y, counts=p.cost.counts, breaks=np.array([split]))
+    if inside.method != "estimated" or inside.factor >= dep.factor:
+        return None, dep, check
+    fit, new = _alternate(p, kmax, None, method, c, pen_change, inside)
+    return (fit, new, check) if len(fit.search.breaks) else (None, dep, check)
+
+
+def _search(
+    p: _Problem, kmax: int, n_changes: int | None, method: str, c: float | None,
+    pen_change: float, dep: DependenceEstimate, edge_zeros: int,
+) -> tuple[SegmentFit, np.ndarray, list[str], DependenceEstimate, ShiftCheck | None]:  # fmt: skip
+    """The tempered search (:func:`_alternate`), its second start and the edge rule.
+
+    When the search with an estimated factor finds no change, the best single split is checked
+    for a shift that the factor hides (:func:`_second_start`); the search's changes are then
+    those of the second start, if it finds any. The reported factor is the one of the final
+    search.
+    """
+    fit, dep = _alternate(p, kmax, n_changes, method, c, pen_change, dep)
+    check = None
+    if n_changes is None and kmax >= 1 and dep.method == "estimated" and dep.tempered:
+        if not len(fit.search.breaks):
+            second, dep, check = _second_start(p, kmax, method, c, pen_change, dep)
+            fit = fit if second is None else second
     if dep.factor != 1.0:  # report the criterion on the tempered scale
         fit.search.columns["criterion"] = np.asarray(fit.search.columns["criterion"]) / dep.factor
     breaks = np.asarray(fit.search.breaks, dtype=np.int64)
@@ -510,7 +553,7 @@ def _search(
         breaks, dropped = _drop_edge_zeros(p.y, breaks, int(edge_zeros), p.cost.counts)
         if dropped:  # the table stays the search's own (its "selected" row included)
             notes.append(_edge_note(dropped, int(edge_zeros), p.axis.unit))
-    return fit, breaks, notes, dep
+    return fit, breaks, notes, dep, check
 
 
 def detect_changepoints(
@@ -635,22 +678,23 @@ def detect_changepoints(
     crit_label, c, pen_change = _criterion(criterion, n)
     kmax = max(0, min(int(max_changes), n // h - 1))
     p = _Problem(series, y, pos, axis, cost, h, float(level), dep.factor)
-    fit, breaks, edge_notes, dep = _search(
+    fit, breaks, edge_notes, dep, check = _search(
         p, kmax, n_changes, method, c, pen_change, dep, edge_zeros
     )
     edge = int(edge_zeros) if n_changes is None else 0
     p = _Problem(series, y, pos, axis, cost, h, float(level), dep.factor, edge)
-    return _assemble(p, fit, breaks, edge_notes, dep, (crit_label, c, pen_change, kmax),
+    return _assemble(p, fit, breaks, edge_notes, (dep, check), (crit_label, c, pen_change, kmax),
                      n_changes, reference)  # fmt: skip
 
 
 def _assemble(
     p: _Problem, fit: SegmentFit, breaks: np.ndarray, edge_notes: list[str],
-    dep: DependenceEstimate, crit: tuple[str, float | None, float, int],
+    deps: tuple[DependenceEstimate, ShiftCheck | None], crit: tuple[str, float | None, float, int],
     n_changes: int | None, reference: Any,
 ) -> ChangePointResult:  # fmt: skip
     """Segments, dates, words and the result object of a search."""
     crit_label, c, pen_change, kmax = crit
+    dep, check = deps
     cost, y, n, n_total = p.cost, p.y, p.n, p.n_total
     m = int(breaks.size)
     edges = np.concatenate(([0], breaks, [n]))
@@ -670,6 +714,9 @@ def _assemble(
         cost, fit, crit_label, c, pen_change, kmax, n_changes, p.h, p.level, prior,
         p.axis.unit, dep,
     )  # fmt: skip
+    if check is not None:
+        split_date = fmt_label(p.series.index[p.pos[check.position]], p.axis.unit)
+        statement = f"{statement} {check.sentence(split_date)}"
     result = _result(p, fit, dates, segments, fitted, prior, notes, statement)
     result.criterion = "fixed" if n_changes is not None else crit_label
     result.penalty_per_change = pen_change

@@ -17,7 +17,8 @@ half mean squared difference ``V_k = mean((x[t+k] - x[t])^2) / 2`` estimates
 ``gamma_0 - gamma_k``; a level shift only enters the differences that straddle it (``k`` of the
 ``n - k`` at lag ``k``), so moderate shifts barely move the estimates. A large shift in a short
 series does inflate them (the search then alternates with estimates inside the segments it
-finds, but a shift it misses stays in the factor). A second start from a fit with a term for
+finds, but a shift it misses stays in the factor; when no change is found, the latent-AR check of
+:mod:`trends.models.changepoint_shift` gives such a shift a second start). A second start from a fit with a term for
 shifts was tried and not kept: it found real changes more often but raised false detections
 under strong dependence above 0.10 (benchmarks/README.md, section 4c). The autocorrelations are modelled as
 ``rho_k = c p^k`` (an ARMA(1,1) autocorrelation: an AR(1) signal in noise, the shape of a latent
@@ -55,10 +56,10 @@ EDGE_ZERO_MIN_PERIODS = 14
 #: Measured coverage of the tempered date sets, stated with them in reports
 #: (benchmarks/calibration_changepoint.py; benchmarks/results/changepoint_calibration.md).
 SET_COVERAGE_NOTE = (
-    "in simulations with strong serial dependence, 200 series per design, a set contained the "
-    "true date of a real -50% change in 0.54-0.90 of the series where the change was found "
-    "(0.85-0.90 on the package's latent-AR designs) and in 0.08-0.69 of all series: "
-    "benchmarks/results/changepoint_calibration.md"
+    "in simulations with strong serial dependence, 300 series per design, a set contained the "
+    "true date of a real -50% change in 0.58-0.89 of the series where the change was found "
+    "and in 0.13-0.73 of all series; on independent counts in 0.87-0.93 of all series: "
+    "benchmarks/results/changepoint_second_start.md"
 )
 _MAX_LAG = 30
 _MIN_LAG = 10
@@ -126,8 +127,9 @@ class DependenceEstimate:
             "square-root counts, re-estimated inside the segments of any change found), in the "
             "criterion and "
             "in the date weights. A large shift that the search has not found also raises the "
-            "factor, so a clear change in a short series can be missed; the calibrated set of "
-            "possible change dates is given either way."
+            "factor; when no change is found, a model with memory checks the best single split "
+            "for such a hidden shift. The calibrated set of possible change dates is given "
+            "either way."
         )
 
 

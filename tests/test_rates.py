@@ -413,3 +413,41 @@ def test_a_report_spanning_the_intervention_belongs_to_neither_side():
     assert across.sum() == 1 and across[130]
     assert not counts_across(y, exposure, idx[140]).any()  # the report lies wholly before day 140
     assert not counts_across(y, None, idx[120]).any()
+
+
+def test_text_that_is_not_a_number_is_refused_with_its_row():
+    """'n/a' is not read as "not reported" without a word: the error names the date and row."""
+    s = _series().astype(object)
+    s.iloc[4] = "n/a"
+    with pytest.raises(InputError) as err:
+        compare_rates(s, BEFORE, AFTER)
+    assert err.value.row == 5 and err.value.column == "attacks"
+    assert "'n/a'" in str(err.value) and "5 Jun 2019" in str(err.value)
+    s.iloc[4] = None  # a missing value is still "not reported"
+    assert _compare(s, BEFORE, AFTER).before.n_missing == 1
+
+
+def test_exposure_that_is_not_a_number_is_refused():
+    s = _series()
+    exposure = pd.Series(1.0, index=s.index, dtype=object)
+    exposure.iloc[2] = "two"
+    with pytest.raises(InputError, match="exposure holds 1 value"):
+        compare_rates(s, BEFORE, AFTER, exposure=exposure)
+
+
+@pytest.mark.parametrize("model", ["glm", "latent_ar_lrv"])
+def test_no_events_in_either_window_is_undefined_not_infinite(model):
+    s = _series() * 0.0
+    res = _compare(s, BEFORE, AFTER, model=model)
+    text = res.report()
+    assert "infinite" not in text
+    assert "no attacks in either window, so the rate ratio cannot be estimated" in text
+    assert "undefined (0 / 0)" in res.rate_ratio_nb["note"]
+    assert res.rate_ratio_nb["estimate"] is None
+
+
+def test_no_events_before_only_is_infinite():
+    s = _series()
+    s[s.index <= pd.Timestamp(BEFORE[1])] = 0.0
+    res = _compare(s, BEFORE, AFTER)
+    assert "is infinite and its interval undefined" in res.rate_ratio_nb["note"]

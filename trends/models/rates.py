@@ -191,6 +191,32 @@ def exact_poisson_ratio(
     }
 
 
+def empty_window_note(count_before: float, count_after: float, what: str) -> str:
+    """Why a model-based ratio is not estimated when a window has no events.
+
+    Parameters
+    ----------
+    count_before, count_after : float
+        The counts of the two windows (at least one is zero).
+    what : str
+        The ratio, in words ("the rate ratio").
+
+    Returns
+    -------
+    str
+        The note: the ratio is infinite (no events before), zero (none after) or undefined
+        (none in either window).
+    """
+    if count_before == 0 and count_after == 0:
+        return f"no events in either window: {what} is undefined (0 / 0)"
+    empty = "before" if count_before == 0 else "after"
+    value = "infinite" if empty == "before" else "zero"
+    return (
+        f"no events in the {empty} window: {what} is {value} and its interval undefined; "
+        "use the exact interval"
+    )
+
+
 @dataclass(eq=False, repr=False)
 class RateComparison(Result):
     """Result of :func:`compare_rates`.
@@ -285,7 +311,11 @@ class RateComparison(Result):
                 f"{fmt_num(ph.rate)} per {u}."
             )
         rr = self.rate_ratio
-        if rr["estimate"] is None or not np.isfinite(rr["estimate"]):
+        if self.before.count == 0 and self.after.count == 0:
+            parts.append(
+                f"There were no {what} in either window, so the rate ratio cannot be estimated."
+            )
+        elif rr["estimate"] is None or not np.isfinite(rr["estimate"]):
             est_txt = "infinite" if rr["estimate"] == math.inf else "undefined"
             parts.append(
                 f"The rate ratio after/before is {est_txt} ({lvl} exact CI "
@@ -530,11 +560,32 @@ def _dominant(
             "ratio_without": float(ratio) if math.isfinite(ratio) and rate > 0 else None}  # fmt: skip
 
 
+def _numbers(values: pd.Series, what: str) -> pd.Series:
+    """``values`` as floats; a value given but not a number is refused, naming its row.
+
+    Missing values (NaN, None) stay missing: for counts they mean "not reported". A text such
+    as ``"n/a"`` is not read as missing without a word.
+    """
+    out = pd.to_numeric(values, errors="coerce").astype(float)
+    bad = out.isna().to_numpy() & values.notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        label = values.index[i]
+        when = fmt_date(label) if isinstance(label, pd.Timestamp) else str(label)
+        raise InputError(
+            f"{what} holds {int(bad.sum())} value(s) that are not numbers, the first "
+            f"{values.iloc[i]!r} at {when}; use NaN for periods that were not reported",
+            row=i + 1,
+            column=None if values.name is None else str(values.name),
+        )
+    return out
+
+
 def _exposure(exposure: Any, series: pd.Series) -> np.ndarray:
     """The periods each count covers (1 without an exposure), aligned with ``series``."""
     if exposure is None:
         return np.ones(len(series))
-    e = pd.to_numeric(pd.Series(exposure), errors="coerce").reindex(series.index).to_numpy()
+    e = _numbers(pd.Series(exposure), "exposure").reindex(series.index).to_numpy()
     e = np.where(np.isnan(e), 1.0, e.astype(float))
     if np.any(e <= 0):
         raise InputError("exposure must be positive (the periods each count covers)")
@@ -582,12 +633,7 @@ def _model_ratio(
     }
     caught: list[str] = []
     if pb.count == 0 or pa.count == 0:
-        empty = "before" if pb.count == 0 else "after"
-        nb["note"] = (
-            f"no events in the {empty} window: the {fam.label} rate ratio is "
-            f"{'infinite' if empty == 'before' else 'zero'} and its interval undefined; "
-            "use the exact interval"
-        )
+        nb["note"] = empty_window_note(pb.count, pa.count, f"the {fam.label} rate ratio")
         return nb, caught
     keep = (mb | ma) & ~np.isnan(y.to_numpy())
     pos = np.flatnonzero(keep)
@@ -758,12 +804,7 @@ def _lrv_ratio(
         "theta": None, "se_type": "latent_ar_lrv", "se_description": None, "note": None,
     }  # fmt: skip
     if pb.count == 0 or pa.count == 0:
-        empty = "before" if pb.count == 0 else "after"
-        out["note"] = (
-            f"no events in the {empty} window: the rate ratio is "
-            f"{'infinite' if empty == 'before' else 'zero'} and its interval undefined; "
-            "use the exact interval"
-        )
+        out["note"] = empty_window_note(pb.count, pa.count, "the rate ratio")
         return out, []
     try:
         hyper = "delta" if satterthwaite else "none"
@@ -945,7 +986,7 @@ def compare_rates(
         raise InputError(f"alpha must be between 0 and 1, got {alpha}")
     if series.index.tz is not None:  # windows are read in the series' local calendar
         series = series.tz_localize(None)
-    y = pd.to_numeric(series, errors="coerce").astype(float)
+    y = _numbers(series, "the series")
     _check_counts(y)
     freq = detect_frequency(series.index)
     unit = FREQ_UNITS[freq]

@@ -29,8 +29,11 @@ Conventions
   short-run variance (:mod:`trends.models.changepoint_dependence`), so the criterion is
   ``-2 log L / phi + c * p`` and the date weights are the likelihood to the power ``1 / phi``
   (wider sets). The estimate alternates with the search: first from every pair of periods, then
-  from the pairs inside the segments found (two searches at most). ``dependence="none"`` is the
-  search before issue 12.
+  from the pairs inside the segments found (two searches at most; the factor never rises). When
+  the tempered search finds no change, a latent-AR(1) negative binomial model tests a step at
+  the best single split (:mod:`trends.models.changepoint_shift`); beyond ``|z| > 4`` the search
+  starts again with the factor estimated inside the split's segments (a shift that inflated
+  the factor is not hidden by it). ``dependence="none"`` is the search before issue 12.
   The tempered sets are not calibrated confidence sets; their measured coverage is in
   ``benchmarks/results/changepoint_calibration.md``.
 - **Edge zeros**: a run of zeros at the start or end of the window shorter than ``edge_zeros``

@@ -15,6 +15,7 @@ from trends.plots.changepoint import plot_changepoints
 from trends.plots.claims import plot_claims, plot_cumulative
 from trends.plots.its import plot_its
 from trends.plots.placebo import plot_placebo
+from trends.plots.rates import plot_rate_comparison
 from trends.plots.small_multiples import plot_small_multiples
 from trends.plots.style import plotted_data, save
 from trends.plots.timeline import plot_analysis_timeline, plot_timeline
@@ -28,6 +29,7 @@ RESULT_CHARTS = {
     "ChangeDateSet": plot_change_date_set,
     "ClaimsCheck": plot_claims,
     "CeasefireAnalysis": plot_analysis_timeline,
+    "RateComparison": plot_rate_comparison,
 }
 for _type_name, _chart in RESULT_CHARTS.items():
     register_chart(_type_name)(_chart)
@@ -41,6 +43,7 @@ __all__ = [
     "plot_cumulative",
     "plot_its",
     "plot_placebo",
+    "plot_rate_comparison",
     "plot_small_multiples",
     "plot_timeline",
     "plotted_data",

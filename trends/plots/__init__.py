@@ -19,6 +19,7 @@ from trends.plots.rates import plot_rate_comparison
 from trends.plots.small_multiples import plot_small_multiples
 from trends.plots.style import plotted_data, save
 from trends.plots.timeline import plot_analysis_timeline, plot_timeline
+from trends.plots.totals import plot_totals_comparison
 from trends.results import register_chart
 
 #: Result class name -> its chart (each registered with :func:`trends.results.register_chart`).
@@ -30,6 +31,7 @@ RESULT_CHARTS = {
     "ClaimsCheck": plot_claims,
     "CeasefireAnalysis": plot_analysis_timeline,
     "RateComparison": plot_rate_comparison,
+    "TotalsComparison": plot_totals_comparison,
 }
 for _type_name, _chart in RESULT_CHARTS.items():
     register_chart(_type_name)(_chart)
@@ -46,6 +48,7 @@ __all__ = [
     "plot_rate_comparison",
     "plot_small_multiples",
     "plot_timeline",
+    "plot_totals_comparison",
     "plotted_data",
     "save",
 ]

@@ -15,6 +15,7 @@ from trends.plots.changepoint import plot_changepoints
 from trends.plots.claims import plot_claims, plot_cumulative
 from trends.plots.its import plot_its
 from trends.plots.placebo import plot_placebo
+from trends.plots.placebo_space import plot_space_placebo
 from trends.plots.rates import plot_rate_comparison
 from trends.plots.small_multiples import plot_small_multiples
 from trends.plots.style import plotted_data, save
@@ -32,6 +33,7 @@ RESULT_CHARTS = {
     "CeasefireAnalysis": plot_analysis_timeline,
     "RateComparison": plot_rate_comparison,
     "TotalsComparison": plot_totals_comparison,
+    "SpacePlaceboResult": plot_space_placebo,
 }
 for _type_name, _chart in RESULT_CHARTS.items():
     register_chart(_type_name)(_chart)
@@ -47,6 +49,7 @@ __all__ = [
     "plot_placebo",
     "plot_rate_comparison",
     "plot_small_multiples",
+    "plot_space_placebo",
     "plot_timeline",
     "plot_totals_comparison",
     "plotted_data",

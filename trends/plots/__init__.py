@@ -16,6 +16,7 @@ from trends.plots.claims import plot_claims, plot_cumulative
 from trends.plots.its import plot_its
 from trends.plots.placebo import plot_placebo
 from trends.plots.placebo_space import plot_space_placebo
+from trends.plots.pretrend import plot_pretrend
 from trends.plots.rates import plot_rate_comparison
 from trends.plots.small_multiples import plot_small_multiples
 from trends.plots.style import plotted_data, save
@@ -34,6 +35,7 @@ RESULT_CHARTS = {
     "RateComparison": plot_rate_comparison,
     "TotalsComparison": plot_totals_comparison,
     "SpacePlaceboResult": plot_space_placebo,
+    "PreTrendCheck": plot_pretrend,
 }
 for _type_name, _chart in RESULT_CHARTS.items():
     register_chart(_type_name)(_chart)
@@ -47,6 +49,7 @@ __all__ = [
     "plot_cumulative",
     "plot_its",
     "plot_placebo",
+    "plot_pretrend",
     "plot_rate_comparison",
     "plot_small_multiples",
     "plot_space_placebo",

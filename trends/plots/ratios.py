@@ -91,7 +91,9 @@ def _row_text(row: RatioRow) -> str:
     return f"{fmt_ratio(est)} ({lo} to {hi})"
 
 
-def draw_ratio_rows(ax: Axes, rows: Sequence[RatioRow], *, level: int) -> None:
+def draw_ratio_rows(
+    ax: Axes, rows: Sequence[RatioRow], *, level: int, what: str = "rate ratio after/before"
+) -> None:
     """Draw each row's ratio as a point with its interval (log axis, "no change" at 1).
 
     An interval limit at 0 or infinity runs to the edge of the axis with an arrow head; a row
@@ -105,6 +107,8 @@ def draw_ratio_rows(ax: Axes, rows: Sequence[RatioRow], *, level: int) -> None:
         Drawn from the top down.
     level : int
         Confidence level in per cent (axis label).
+    what : str
+        What the ratios are, in words (axis label).
     """
     lo_ax, hi_ax = _limits(rows)
     y = list(range(len(rows)))[::-1]
@@ -143,7 +147,7 @@ def draw_ratio_rows(ax: Axes, rows: Sequence[RatioRow], *, level: int) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(_fmt_tick))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(axis="x", color="#EEEEEE", lw=0.6)
-    ax.set_xlabel(f"rate ratio after/before ({level}% interval, log scale)")
+    ax.set_xlabel(f"{what} ({level}% interval, log scale)")
 
 
 def ratio_frame_row(row: RatioRow) -> dict[str, float]:

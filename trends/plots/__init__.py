@@ -14,6 +14,7 @@ from trends.plots.change_dateset import plot_change_date_set
 from trends.plots.changepoint import plot_changepoints
 from trends.plots.claims import plot_claims, plot_cumulative
 from trends.plots.its import plot_its
+from trends.plots.latent_ar import plot_latent_ar
 from trends.plots.placebo import plot_placebo
 from trends.plots.placebo_space import plot_space_placebo
 from trends.plots.pretrend import plot_pretrend
@@ -36,6 +37,7 @@ RESULT_CHARTS = {
     "TotalsComparison": plot_totals_comparison,
     "SpacePlaceboResult": plot_space_placebo,
     "PreTrendCheck": plot_pretrend,
+    "LatentARResult": plot_latent_ar,
 }
 for _type_name, _chart in RESULT_CHARTS.items():
     register_chart(_type_name)(_chart)
@@ -48,6 +50,7 @@ __all__ = [
     "plot_claims",
     "plot_cumulative",
     "plot_its",
+    "plot_latent_ar",
     "plot_placebo",
     "plot_pretrend",
     "plot_rate_comparison",

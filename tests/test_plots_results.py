@@ -442,3 +442,15 @@ def test_latent_ar_chart_draws_the_counts_and_the_latent_intensity(latent):
     fig2, ax = plt.subplots()
     assert latent.plot(ax=ax) is ax
     assert set(plotted_data(fig2)) == {"observed"}
+
+
+def test_a_ratio_without_limits_is_drawn_without_an_interval(rates):
+    from dataclasses import replace
+
+    from trends.plots import plotted_data
+
+    held = dict(rates.rate_ratio_nb, ci_low=None, ci_high=float("nan"))
+    fig, axes = replace(rates, rate_ratio_nb=held).plot()
+    ratios = plotted_data(fig, "ratios")
+    assert ratios.loc["model", "drawn"] and math.isnan(ratios.loc["model", "ci_low"])
+    assert any("(no interval)" in t.get_text() for t in axes[1].texts)

@@ -9,6 +9,8 @@ Every analysis step returns an object with the same methods:
 - ``to_dict()``: a JSON-serialisable ``dict`` (dates as ISO strings, no NaN);
 - ``plot(ax=None)``: draws on ``ax`` (or a new figure) and returns the Axes, or ``(fig, axes)``
   for multi-panel charts. Plotting lives in :mod:`trends.plots` and never computes statistics.
+  A result with nothing to draw (text only, such as a bottom line) raises
+  :class:`trends.errors.NoChartError`, which is also a :class:`NotImplementedError`.
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ Every chart records the numbers it draws (read them back with :func:`plotted_dat
 with :func:`save`.
 
 This package is the plotting backend of the result objects (:data:`trends.results.PLOTTING_BACKEND`):
-importing it registers one chart per result type (:data:`RESULT_CHARTS`, with
-:func:`trends.results.register_chart`), and ``result.plot()`` draws through
-:func:`trends.results.draw`. Results never import this package; the charts need only the
+importing it registers one chart per result type that holds numbers to draw
+(:data:`RESULT_CHARTS`, with :func:`trends.results.register_chart`), and ``result.plot()``
+draws through :func:`trends.results.draw`. Results that hold only text (``BottomLine``,
+``BottomLines``, ``ReferenceComparison``) have no chart: their ``plot()`` raises
+:class:`trends.errors.NoChartError`. Results never import this package; the charts need only the
 results' public attributes.
 """
 

@@ -79,9 +79,25 @@ def _fmt_tick(x: float, _pos: int | None = None) -> str:
     return f"{x:g}" if x >= 1 else f"{x:.2g}"
 
 
+def _limit(x: object, open_value: float) -> float | None:
+    """An interval limit to place: the value, ``open_value`` for 0 or infinity (an open end),
+    ``None`` when the result holds none (``None`` or NaN)."""
+    if x is None:
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(v):
+        return None
+    return v if math.isfinite(v) and v > 0 else open_value
+
+
 def _row_text(row: RatioRow) -> str:
-    """The ratio and its interval in words, right of the row's point."""
+    """The ratio and its interval in words, above the row's point."""
     est = finite_ratio(row.estimate)
+    if _limit(row.ci_low, 0.0) is None or _limit(row.ci_high, math.inf) is None:
+        return f"{fmt_ratio(est)} (no interval)"
     lo = fmt_ratio(row.ci_low) if finite_ratio(row.ci_low) else "0"
     hi = fmt_ratio(row.ci_high) if finite_ratio(row.ci_high) else "no upper limit"
     if est is None:
@@ -119,20 +135,21 @@ def draw_ratio_rows(
             fontsize=7.5, color="#555555")  # fmt: skip
     for yi, row in zip(y, rows, strict=True):
         est = finite_ratio(row.estimate)
-        low = finite_ratio(row.ci_low) or (0.0 if row.ci_low is not None else None)
-        high = finite_ratio(row.ci_high) or (math.inf if row.ci_high is not None else None)
-        if row.missing is not None or (est is None and low is None and high is None):
+        low, high = _limit(row.ci_low, 0.0), _limit(row.ci_high, math.inf)
+        if row.missing is not None or (est is None and (low is None or high is None)):
             ax.text(0.5, yi, textwrap.fill(row.missing or "not available", 52),
                     transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=7.8,
                     color="#555555",
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})  # fmt: skip
             continue
         left = lo_ax if not low else low
-        right = hi_ax if high is None or not math.isfinite(high) else high
-        ax.plot([left, right], [yi, yi], color=row.color, lw=2.2, solid_capstyle="butt", zorder=3)
-        for edge, open_end, marker in ((left, not low, "<"), (right, right == hi_ax, ">")):
-            ax.plot([edge], [yi], marker=marker if open_end else "|", color=row.color, ms=8,
-                    mew=2, zorder=3)  # fmt: skip
+        if low is not None and high is not None:  # an interval (its open ends as arrows)
+            right = hi_ax if not math.isfinite(high) else high
+            ax.plot([left, right], [yi, yi], color=row.color, lw=2.2, solid_capstyle="butt",
+                    zorder=3)  # fmt: skip
+            for edge, open_end, marker in ((left, not low, "<"), (right, right == hi_ax, ">")):
+                ax.plot([edge], [yi], marker=marker if open_end else "|", color=row.color, ms=8,
+                        mew=2, zorder=3)  # fmt: skip
         if est is not None:
             ax.plot([est], [yi], "o", color=row.color, ms=8, zorder=4)
         anchor = est if est is not None else left

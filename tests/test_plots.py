@@ -656,6 +656,10 @@ def _result_classes() -> dict[str, type]:
         "trends.models.changepoint",
         "trends.models.claims",
         "trends.models.rates",
+        "trends.models.totals",
+        "trends.models.placebo_space",
+        "trends.models.pretrend",
+        "trends.models.latent_ar",
         "trends.analysis",
         "trends.verdicts",
     ):
@@ -680,8 +684,10 @@ def test_every_registered_chart_is_for_a_result_type_that_exists():
     for name, chart in trends.plots.RESULT_CHARTS.items():
         assert name in classes, f"chart registered for {name}, which is no Result class"
         assert CHARTS[name] is chart
-    # the four model results and the analysis all have a chart
+    # the model results and the analysis all have a chart (tests/test_plots_results.py: all)
     assert {"ITSResult", "PlaceboResult", "ChangePointResult", "ClaimsCheck"} <= set(CHARTS)
+    assert {"RateComparison", "TotalsComparison", "SpacePlaceboResult", "PreTrendCheck",
+            "LatentARResult"} <= set(CHARTS)  # fmt: skip
     assert "CeasefireAnalysis" in CHARTS
 
 

@@ -47,6 +47,13 @@ MODULES = [
     "trends.models.claims",
     "trends.plots.style",
     "trends.plots.timeline",
+    "trends.plots.rates",
+    "trends.plots.ratios",
+    "trends.plots.totals",
+    "trends.plots.placebo_space",
+    "trends.plots.pretrend",
+    "trends.plots.latent_ar",
+    "trends.errors",
 ]
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "InsufficientDataError",
     "ConvergenceError",
     "SimulationError",
+    "NoChartError",
     "TrendsWarning",
     "DataQualityWarning",
     "ModelWarning",
@@ -133,6 +134,23 @@ class InsufficientDataError(ModelError, ValueError):
 
 class ConvergenceError(ModelError, RuntimeError):
     """An iterative fit did not converge."""
+
+
+class NoChartError(TrendsError, NotImplementedError):
+    """A result has no chart: its type holds text or nothing to draw (``result.plot()``).
+
+    A :class:`NotImplementedError` too, which is what ``plot()`` raised before this class
+    existed. Read such a result with ``report()``, ``summary()`` or ``to_dict()``.
+
+    Attributes
+    ----------
+    result_type : str
+        Name of the result's class.
+    """
+
+    def __init__(self, message: str, *, result_type: str = "") -> None:
+        self.result_type = result_type
+        super().__init__(message)
 
 
 class TrendsWarning(UserWarning):

@@ -9,6 +9,8 @@ Every analysis step returns an object with the same methods:
 - ``to_dict()``: a JSON-serialisable ``dict`` (dates as ISO strings, no NaN);
 - ``plot(ax=None)``: draws on ``ax`` (or a new figure) and returns the Axes, or ``(fig, axes)``
   for multi-panel charts. Plotting lives in :mod:`trends.plots` and never computes statistics.
+  A result with nothing to draw (text only, such as a bottom line) raises
+  :class:`trends.errors.NoChartError`, which is also a :class:`NotImplementedError`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from trends.errors import NoChartError
 
 __all__ = [
     "CHARTS",
@@ -81,8 +85,9 @@ class Result(ABC):
 
         Raises
         ------
-        NotImplementedError
-            When no chart is registered for the result's type.
+        trends.errors.NoChartError
+            When no chart is registered for the result's type (text-only results such as
+            bottom lines); it is also a :class:`NotImplementedError`.
         """
         return draw(self, ax=ax, **kwargs)
 
@@ -274,16 +279,20 @@ def draw(result: Any, ax: Any = None, **kwargs: Any) -> Any:
 
     Raises
     ------
-    NotImplementedError
-        When no chart is registered for the result's type.
+    trends.errors.NoChartError
+        When no chart is registered for the result's type (a text-only result: read its
+        ``report()``, ``summary()`` or ``to_dict()``); a subclass of
+        :class:`NotImplementedError`.
     """
     chart = _registered(type(result))
     if chart is None:
         importlib.import_module(PLOTTING_BACKEND)
         chart = _registered(type(result))
     if chart is None:
-        raise NotImplementedError(
-            f"no chart is registered for {type(result).__name__} (known: "
-            f"{', '.join(sorted(CHARTS)) or 'none'})"
+        name = type(result).__name__
+        raise NoChartError(
+            f"no chart is registered for {name}: read it with report(), summary() or "
+            f"to_dict() (charts exist for: {', '.join(sorted(CHARTS)) or 'none'})",
+            result_type=name,
         )
     return _current(chart)(result, ax=ax, **kwargs)

@@ -2,18 +2,35 @@
 
 The chart of ``trends compare``: it draws the numbers it is given (the two rates and their exact
 Poisson intervals, computed upstream by :mod:`trends.report.totals`) and the rate ratio with its
-interval from the :class:`~trends.models.totals.TotalsComparison`. Nothing is computed here.
+interval from the :class:`~trends.models.totals.TotalsComparison`. :func:`plot_totals_comparison`
+is the chart of the result itself (``result.plot()``): it takes the rates from the result's two
+:class:`~trends.models.totals.PublishedTotal` (their ``rate`` and ``rate_interval``) and draws
+them with :func:`plot_totals`. Nothing is computed here.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.axes import Axes
 
 from trends.plots.style import COLORS, add_footer, attach_data, new_figure, place_title
 
-__all__ = ["plot_totals"]
+__all__ = ["plot_totals", "plot_totals_comparison"]
+
+
+def _ratio_text(est: float, lo: float, hi: float, *, level: int) -> str:
+    """The rate ratio with its interval, or what it is when a total is zero."""
+    if math.isnan(est):
+        return "Rate ratio after/before not estimable: no events in either period."
+    if math.isinf(est):
+        return (
+            f"Rate ratio after/before unbounded above (none before): at least {lo:.3f} "
+            f"({level}% lower limit)."
+        )
+    return f"Rate ratio after/before {est:.3f} ({level}% CI {lo:.3f} to {hi:.3f})."
 
 
 def plot_totals(
@@ -24,6 +41,8 @@ def plot_totals(
     title: str | None = None,
     source: str | None = None,
     note: str | None = None,
+    ax: Axes | None = None,
+    level: int = 95,
 ):
     """Two rates per day as points with their intervals (and the ratio in the subtitle).
 
@@ -38,12 +57,17 @@ def plot_totals(
         What was counted, in words (axis label).
     title, source, note : str, optional
         Title, footer source and footer note.
+    ax : Axes, optional
+        Draw on it (no figure title or footer unless ``title`` / ``source`` are given).
+    level : int, default 95
+        Confidence level of the intervals, in per cent (axis label and subtitle).
 
     Returns
     -------
     (Figure, Axes)
     """
-    fig, ax = new_figure(1, height=3.6)
+    own = ax is None
+    fig, ax = new_figure(1, height=3.6) if own else (ax.figure, ax)
     y = list(range(len(rates)))[::-1]
     colors = [COLORS.get("attacks", "#0072B2"), COLORS.get("deaths", "#D55E00")]
     for i, (_, row) in enumerate(rates.iterrows()):
@@ -70,13 +94,72 @@ def plot_totals(
     ax.set_yticklabels([str(n) for n in rates.index])
     ax.set_ylim(min(y) - 0.7, max(y) + 0.7)
     ax.set_xlim(0, float(rates["ci_high"].max()) * 1.6)
-    ax.set_xlabel(f"{measure} per day (95% interval, exact Poisson)")
+    ax.set_xlabel(f"{measure} per day ({level}% interval, exact Poisson)")
     attach_data(fig, "rates", rates)
-    fig.tight_layout()
     subtitle = None
     if ratio is not None:
-        est, lo, hi = ratio
-        subtitle = f"Rate ratio after/before {est:.3f} (95% CI {lo:.3f} to {hi:.3f})."
-    add_footer(fig, source, note=note)
-    place_title(fig, title, subtitle)
+        subtitle = _ratio_text(*ratio, level=level)
+    if own:
+        fig.tight_layout()
+    if own or title or source:
+        add_footer(fig, source, note=note)
+        place_title(fig, title, subtitle)
     return fig, ax
+
+
+def plot_totals_comparison(
+    result,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+) -> Axes:
+    """The chart of a :class:`~trends.models.totals.TotalsComparison`: :func:`plot_totals` of
+    its two totals' rates with their exact intervals, and its rate ratio.
+
+    Parameters
+    ----------
+    result : TotalsComparison
+        From :func:`trends.models.totals.compare_totals`.
+    ax : Axes, optional
+        Draw on it (no figure title or footer unless ``title`` / ``source`` are given).
+    title : str, optional
+        Figure title (default: "Two published totals: <measure> per day").
+    source : str, optional
+        Where the totals were published (footer).
+    note : str, optional
+        Footer note (default: what the intervals assume).
+
+    Returns
+    -------
+    Axes
+
+    Notes
+    -----
+    Recorded numbers (:func:`~trends.plots.style.plotted_data`): ``"rates"`` (index
+    ``before``, ``after``: ``count``, ``days``, ``rate`` and ``ci_low`` / ``ci_high`` from
+    ``PublishedTotal.rate_interval(result.alpha)``) and ``"ratio"`` (one row: ``estimate``,
+    ``ci_low``, ``ci_high``, ``p_value`` of the result).
+    """
+    rows = {}
+    for name, total in (("before", result.before), ("after", result.after)):
+        low, high = total.rate_interval(result.alpha)
+        rows[name] = {"count": total.count, "days": float(total.days), "rate": total.rate,
+                      "ci_low": low, "ci_high": high}  # fmt: skip
+    rates = pd.DataFrame.from_dict(rows, orient="index")
+    level = round((1.0 - float(result.alpha)) * 100)
+    fig, ax = plot_totals(
+        rates,
+        ratio=(result.estimate, result.ci_low, result.ci_high),
+        measure=result.measure,
+        title=title or (f"Two published totals: {result.measure} per day" if ax is None else None),
+        source=source,
+        note=note or "Intervals assume independent Poisson days.",
+        ax=ax,
+        level=level,
+    )
+    ratio = {"estimate": result.estimate, "ci_low": result.ci_low, "ci_high": result.ci_high,
+             "p_value": result.p_value}  # fmt: skip
+    attach_data(fig, "ratio", pd.DataFrame([ratio], index=pd.Index(["after/before"])))
+    return ax

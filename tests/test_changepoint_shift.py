@@ -129,4 +129,17 @@ def test_the_check_does_not_leak_warnings():
 @pytest.mark.parametrize("dependence", ["none", 3.0])
 def test_no_check_without_an_estimated_factor(dependence):
     res = detect_changepoints(_daily(_step(8)), dependence=dependence)
-    assert "the best single split" not in res.method_statement
+    assert "(the best single split)" not in res.method_statement
+
+
+def test_no_check_for_a_gaussian_mean_shift():
+    """The check is a count model: a Gaussian search with an estimated factor does not run it."""
+    rng = np.random.default_rng(4)
+    e = np.zeros(200)
+    for t in range(1, 200):
+        e[t] = 0.8 * e[t - 1] + rng.normal()
+    res = detect_changepoints(_daily(e + 10.0), model="gaussian", dependence="estimate")
+    assert res.dependence > 1.0
+    assert "(the best single split)" not in res.method_statement
+    assert "model with memory" not in res.method_statement
+    assert "square-root counts" not in res.method_statement

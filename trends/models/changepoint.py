@@ -383,7 +383,7 @@ def _method_statement(
         )
     tempered = dep is not None and dep.tempered
     if dep is not None and dep.method != "none":
-        parts.append(dep.sentence())
+        parts.append(dep.sentence(counts=cost.counts))
     ll = "-2 log L / phi" if tempered else "-2 log L"
     if n_changes is not None:
         parts.append(f"The number of changes was fixed at {n_changes}.")
@@ -544,7 +544,8 @@ def _search(
     """
     fit, dep = _alternate(p, kmax, n_changes, method, c, pen_change, dep)
     check = None
-    if n_changes is None and kmax >= 1 and dep.method == "estimated" and dep.tempered:
+    counts = p.cost.counts
+    if counts and n_changes is None and kmax >= 1 and dep.method == "estimated" and dep.tempered:
         if not len(fit.search.breaks):
             second, dep, check = _second_start(p, kmax, method, c, pen_change, dep)
             fit = fit if second is None else second

@@ -98,8 +98,14 @@ class DependenceEstimate:
         """Whether the likelihood is divided by a factor above 1."""
         return self.factor > 1.0
 
-    def sentence(self) -> str:
+    def sentence(self, counts: bool = True) -> str:
         """The methods sentence about the factor.
+
+        Parameters
+        ----------
+        counts : bool, default True
+            Whether the series holds counts (estimated on square roots, with the check for a
+            hidden shift) or values (a Gaussian model).
 
         Returns
         -------
@@ -118,18 +124,23 @@ class DependenceEstimate:
                 f"The series is too short (fewer than {DEPENDENCE_MIN_OBS} observed periods) to "
                 "estimate serial dependence; the periods were treated as independent."
             )
+        scale = "square-root counts" if counts else "values"
+        hidden = (
+            "; when no change is found, a model with memory checks the best single split for "
+            "such a hidden shift"
+            if counts
+            else ""
+        )
         return (
             "To tell a shift of level from serial dependence, the log-likelihood was divided by "
             f"an estimated dependence factor of {self.factor:.2f} (tempered likelihood: the ratio "
             "of long-run to short-run variance, 1 + 2 sum of the autocorrelations, fitted as "
             f"c p^k with p = {self.persistence:.2f} and lag-1 autocorrelation "
             f"{self.lag1:.2f} from mean squared differences at lags 1-{self.max_lag} of the "
-            "square-root counts, re-estimated inside the segments of any change found), in the "
-            "criterion and "
-            "in the date weights. A large shift that the search has not found also raises the "
-            "factor; when no change is found, a model with memory checks the best single split "
-            "for such a hidden shift. The calibrated set of possible change dates is given "
-            "either way."
+            f"{scale}, re-estimated inside the segments of any change found), in the criterion "
+            "and in the date weights. A large shift that the search has not found also raises "
+            f"the factor{hidden}. The calibrated set of possible change dates is given either "
+            "way."
         )
 
 

@@ -226,3 +226,16 @@ def test_many_admissible_dates_are_thinned_evenly_and_said_so():
     assert default.n_placebos == 200
     with pytest.raises(InputError, match="at least 2"):
         placebo_test(s, fit, min_segment=20, max_dates=1)
+
+
+def test_placebo_spread_quotes_a_middle_95_only_with_enough_dates():
+    """A "middle 95%" of 2 placebo estimates is not a range anyone should quote."""
+    from trends.models.placebo import MIN_PLACEBO_QUANTILE, _placebo_spread
+
+    assert _placebo_spread(np.array([0.91])) == "a level change (rate ratio) of 0.91"
+    two = _placebo_spread(np.array([0.91, 1.25]))
+    assert two == "level changes (rate ratios) between 0.91 and 1.25"
+    same = _placebo_spread(np.array([0.1501, 0.1504]))
+    assert same == "level changes (rate ratios) of 0.15 at every date"
+    many = _placebo_spread(np.linspace(0.5, 1.5, MIN_PLACEBO_QUANTILE))
+    assert "(middle 95%: " in many

@@ -128,6 +128,25 @@ def rank_p_values(real: float, fakes: np.ndarray) -> tuple[float, float, int]:
     return (1 + k) / (1 + m), (1 + k1) / (1 + m), k
 
 
+#: Fewer placebo estimates than this: no middle-95% range is quoted (with fewer than 40 the
+#: 2.5% tails hold less than one estimate each), only the smallest and the largest.
+MIN_PLACEBO_QUANTILE = 40
+
+
+def _placebo_spread(ratios: np.ndarray) -> str:
+    """The placebo rate ratios in words: one value, a range, or a range with its middle 95%."""
+    if ratios.size == 1:
+        return f"a level change (rate ratio) of {fmt_ratio(ratios[0])}"
+    lo, hi = fmt_ratio(float(ratios.min())), fmt_ratio(float(ratios.max()))
+    if lo == hi:
+        return f"level changes (rate ratios) of {lo} at every date"
+    text = f"level changes (rate ratios) between {lo} and {hi}"
+    if ratios.size >= MIN_PLACEBO_QUANTILE:
+        q = np.quantile(ratios, [0.025, 0.975])
+        text += f" (middle 95%: {fmt_ratio(float(q[0]))} to {fmt_ratio(float(q[1]))})"
+    return text
+
+
 @dataclass(eq=False)
 class PlaceboResult(Result):
     """Placebo distribution of level changes and the real estimate's place in it.
@@ -257,17 +276,23 @@ class PlaceboResult(Result):
         ranges = (
             f"In-time placebo test for {self.outcome}: at "
             f"{plural(n, 'fake intervention date')}{among} "
-            f"in the pre-intervention period the same model found level changes (rate ratios) "
-            f"between {rr.min():.2f} and {rr.max():.2f} (middle 95%: {rr.quantile(0.025):.2f} to "
-            f"{rr.quantile(0.975):.2f})."
+            f"in the pre-intervention period the same model found "
+            f"{_placebo_spread(rr.to_numpy(dtype=float))}."
         )
         real = f"The real level change (rate ratio {fmt_ratio(self.real_rate_ratio)})"
         if self.statistic == "studentised":
             real += ", relative to its standard error,"
+            t_abs = self.placebo_t.dropna().abs()
+            spread = (
+                f"95% within ±{float(t_abs.quantile(0.95)):.1f}"
+                if t_abs.size >= MIN_PLACEBO_QUANTILE
+                else f"all within ±{float(t_abs.max()):.1f}"
+                if t_abs.size
+                else "none available"
+            )
             scale = (
                 f" Each change is compared in units of its own standard error (real: "
-                f"{self.real_t:.1f}; placebo dates: 95% within ±"
-                f"{float(self.placebo_t.dropna().abs().quantile(0.95)):.1f})."
+                f"{self.real_t:.1f}; placebo dates: {spread})."
             )
         else:
             scale = ""

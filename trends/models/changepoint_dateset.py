@@ -279,17 +279,24 @@ class ChangeDateSet(Result):
             return (
                 f"The data cannot date a change: if the rate changed once in this window, the "
                 f"{pct} set of possible start dates covers {self.share:.0%} of the dates at "
-                f"which a change can be tested ({_fmt(self.dates[0])} to "
-                f"{_fmt(self.dates[-1])})."
+                f"which a change can be tested ({_fmt(self.dates[0], self.unit)} to "
+                f"{_fmt(self.dates[-1], self.unit)})."
+            )
+        lead = "If the rate changed once in this window, the change began"
+        if self.size == 1:
+            return (
+                f"{lead} {_on(self.dates[0], self.unit)} by a simulation-calibrated {pct} set "
+                f"of one {self.unit}."
             )
         runs = self.runs()
         span = "; ".join(
-            _fmt(a) if k == 1 else f"{_fmt(a)} to {_fmt(b)}" for a, b, k in runs[:3]
+            _fmt(a, self.unit) if k == 1 else f"{_fmt(a, self.unit)} to {_fmt(b, self.unit)}"
+            for a, b, k in runs[:3]
         ) + ("; ..." if len(runs) > 3 else "")
         return (
-            f"If the rate changed once in this window, the change began on one of "
-            f"{plural(self.size, self.unit)} ({span}) by a simulation-calibrated {pct} set; "
-            f"most likely on {_fmt(self.most_likely)}."
+            f"{lead} {'on' if self.unit == 'day' else 'in'} one of "
+            f"{plural(self.size, self.unit)} ({span}) by a "
+            f"simulation-calibrated {pct} set; most likely {_on(self.most_likely, self.unit)}."
         )
 
     def report(self) -> str:
@@ -313,14 +320,19 @@ class ChangeDateSet(Result):
             if math.isfinite(self.ratio)
             else ""
         )
+        most = _fmt(self.most_likely, self.unit)
+        if self.unit == "week":
+            most = f"the week of {most}"
+        daily = self.unit in ("day", "period")
+        coverage = "Measured coverage: " if daily else "Measured coverage, on daily series only: "
         parts = [
-            f"The most likely date is {_fmt(self.most_likely)}{ratio}.",
+            f"The most likely {'date' if daily else 'start'} is {most}{ratio}.",
             "The set is an inversion of a test of each date in a one-change model of the "
             "square-root counts, calibrated by simulation with serial dependence "
             f"(dependence factor {self.dependence.factor:.2f}, {self.n_sim} simulated paths). "
             "It is given whether or not a change is declared: it says when a change could have "
             "begun, not that one happened.",
-            "Measured coverage: " + DATESET_COVERAGE_NOTE + ".",
+            coverage + DATESET_COVERAGE_NOTE + ".",
         ]
         return " ".join(parts + list(self.notes))
 
@@ -346,11 +358,21 @@ class ChangeDateSet(Result):
         )
 
 
-def _fmt(label: Any) -> str:
-    """A date as the reports write it ("1 Sep 2019"); a period or position as it is."""
+def _fmt(label: Any, unit: str = "day") -> str:
+    """A date as the reports write it ("1 Sep 2019"; a month "Sep 2019"); a position as it is."""
     if isinstance(label, pd.Timestamp | pd.Period):
-        return fmt_date(label.start_time if isinstance(label, pd.Period) else label)
+        when = label.start_time if isinstance(label, pd.Period) else label
+        return f"{when:%b %Y}" if unit == "month" else fmt_date(when)
     return str(label)
+
+
+def _on(label: Any, unit: str) -> str:
+    """ "on 1 Sep 2019", "in the week of 2 Sep 2019", "in Sep 2019": when a period began."""
+    if unit == "week":
+        return f"in the week of {_fmt(label, unit)}"
+    if unit in ("month", "year", "quarter"):
+        return f"in {_fmt(label, unit)}"
+    return f"on {_fmt(label, unit)}"
 
 
 # --------------------------------------------------------------------------------------------

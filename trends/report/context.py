@@ -281,17 +281,40 @@ def _changes(a: Any, bottom: Any = None) -> list[Section]:
     return out
 
 
+def _period_holding(day: Any, index: Any, unit: str) -> str:
+    """The period of the series that holds ``day``, in words: "22 May 2023", "the week of 3 Oct
+    2022, which holds 5 Oct 2022", "Jun 2021"."""
+    if unit == "day" or not isinstance(index, pd.DatetimeIndex) or not len(index):
+        return fmt.day(day)
+    when = pd.Timestamp(day)
+    labels = index.tz_localize(None) if index.tz is not None else index
+    when = when.tz_localize(None) if when.tzinfo is not None else when
+    pos = int(labels.searchsorted(when, side="right")) - 1
+    if pos < 0:
+        return fmt.day(day)
+    label = pd.Timestamp(labels[pos])
+    if unit == "week":
+        holds = "" if label == when.normalize() else f", which holds {fmt.day(when)}"
+        return f"the week of {fmt.day(label)}{holds}"
+    if unit == "month":
+        return f"{label:%b %Y}"
+    return fmt.day(label)
+
+
 def _change_dates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     """The calibrated set of possible start dates of one change, and whether the event is in it."""
     cd = getattr(oa, "change_dates", None)
     if cd is None:
         return []
     noun = intervention_noun(a.intervention)
-    inside = event_in_set(cd, a.intervention_date, getattr(oa.series, "index", None))
+    index = getattr(oa.series, "index", None)
+    inside = event_in_set(cd, a.intervention_date, index)
+    unit = fmt.unit_of(a.freq)
+    period = f"first {unit}" if unit == "day" else unit
     where = (
-        "The {noun}'s first {unit} ({day}) is in the set."
+        "The {noun}'s {period} ({day}) is in the set."
         if inside
-        else "The {noun}'s first {unit} ({day}) is not in the set: if the rate changed once, "
+        else "The {noun}'s {period} ({day}) is not in the set: if the rate changed once, "
         "it did not change then."
     )
     return [
@@ -299,8 +322,8 @@ def _change_dates_paragraphs(a: Any, oa: Any) -> list[Prose]:
             "{text} " + where,
             text=cd.headline(),
             noun=noun,
-            unit=fmt.unit_of(a.freq),
-            day=fmt.day(a.intervention_date),
+            period=period,
+            day=_period_holding(a.intervention_date, index, unit),
         ),  # fmt: skip
         prose("{text}", text=cd.method_text()),
     ]
@@ -688,14 +711,19 @@ def build_context(
             "being told about the {noun}; the date set is the range of dates the data cannot "
             "tell apart. With the negative binomial model the search tempers the likelihood by a "
             "dependence factor estimated from the series (how much more the counts vary over "
-            "weeks than day to day), so runs of busy or quiet days are not taken for changes, "
-            "and the set holds 95% of the tempered likelihood weight: it is not a calibrated "
-            "confidence set. Measured: {note}. Read it as the likely dates, not a guarantee. "
+            "longer stretches than from one {unit} to the next), so runs of busy or quiet "
+            "{unit}s are not taken for changes, and the set holds 95% of the tempered likelihood "
+            "weight: it is not a calibrated confidence set. {measured}: {note}. Read it as "
+            "the likely dates, not a guarantee. "
             "Each outcome also has a second set, given whether or not the search declares a "
             "change: the {unit}s on which a single change could have begun, calibrated by "
             "simulation with the series' serial dependence (its measured coverage follows it).",
             unit=fmt.unit_of(a.freq),
             note=SET_COVERAGE_NOTE,
+            measured={
+                "day": "Measured",
+                "week": "Measured on daily series (on weekly ones only without serial dependence)",
+            }.get(fmt.unit_of(a.freq), "Measured on daily and weekly series only"),
             noun=noun,
         ),  # fmt: skip
         changes=_changes(a, bottom_line),

@@ -691,8 +691,8 @@ def timing_of_change(
     if has_time_of_day is None:
         has_time_of_day = ref != ref.normalize()
     ref_day = ref.normalize()
-    ref_txt = f"{reference_name} ({fmt_date(ref, with_time=has_time_of_day)})"
     if change_date is None or pd.isna(change_date):
+        ref_txt = f"{reference_name} ({fmt_date(ref, with_time=has_time_of_day)})"
         return Timing(
             "no change found", False, f"The change-point search found no change near {ref_txt}."
         )
@@ -700,25 +700,30 @@ def timing_of_change(
     lo = _local(set_low).normalize() if set_low is not None else date
     hi = _local(set_high).normalize() if set_high is not None else date
     off = int((date - ref_day).days)
-    span = fmt_span(lo, hi)
+    holding = _period_holding(ref_day, date, unit)
+    ref_txt = f"{reference_name} ({fmt_date(ref, with_time=has_time_of_day)})"
+    if unit in ("week", "month") and holding != ref_day:
+        ref_txt = (
+            f"{reference_name} ({fmt_date(ref, with_time=has_time_of_day)}, in "
+            f"{period_words(holding, unit)})"
+        )
+    elif unit in ("week", "month"):
+        ref_txt = f"{reference_name} ({period_words(holding, unit)})"
+    dated = f"The change is dated {'to ' if unit in ('week', 'month') else ''}"
+    dated += period_words(date, unit)
     # the sets of count models hold ``level`` of a (tempered) likelihood weight: not calibrated
     # confidence sets (their measured coverage is stated where the report explains them)
-    set_txt = f"its date set is {span}"
+    set_txt = f"its date set is {period_span(lo, hi, unit)}"
     if in_set is None:
         in_set = bool(lo <= ref_day < period_end(hi, unit))
     if in_set or off == 0:
-        return Timing(
-            "matches",
-            True,
-            f"The change is dated {fmt_date(date)} ({set_txt}), which matches {ref_txt}.",
-            off,
-        )
+        return Timing("matches", True, f"{dated} ({set_txt}), which matches {ref_txt}.", off)
     next_day = ref_day + pd.Timedelta(days=1)
     if unit == "day" and has_time_of_day and (off in (0, 1) or lo <= next_day <= hi):
         return Timing(
             "within a day",
             True,
-            f"The change is dated {fmt_date(date)} ({set_txt}), within a day of {ref_txt}: "
+            f"{dated} ({set_txt}), within a day of {ref_txt}: "
             f"{fmt_date(ref_day)} was a mixed day, partly before and partly after it.",
             off,
         )
@@ -726,7 +731,7 @@ def timing_of_change(
         return Timing(
             "first whole period",
             True,
-            f"The change is dated {fmt_date(date)} ({set_txt}), the first whole {unit} after "
+            f"{dated} ({set_txt}), the first whole {unit} after "
             f"{ref_txt}: the {unit} that holds {fmt_date(ref_day)} mixes days before and after it.",
             off,
         )
@@ -734,11 +739,74 @@ def timing_of_change(
     return Timing(
         "later" if off > 0 else "earlier",
         False,
-        f"The change is dated {fmt_date(date)}, {plural(abs(off), 'day')} {rel} {ref_txt}, "
-        f"which lies outside the change's date set ({span}): the change came "
+        f"{dated} ({set_txt}), {_distance(date, holding, off, unit)} {rel} {ref_txt}, "
+        f"whose {'day' if unit == 'day' else unit} is not in the set: the change came "
         f"{'later' if off > 0 else 'earlier'} than announced.",
         off,
     )
+
+
+def _period_holding(day: pd.Timestamp, label: pd.Timestamp, unit: str) -> pd.Timestamp:
+    """The start of the period that holds ``day``, periods anchored like ``label``."""
+    if unit == "week":
+        return day - pd.Timedelta(days=(day.day_of_week - label.day_of_week) % 7)
+    if unit == "month":
+        return day.to_period("M").start_time.normalize()
+    return day
+
+
+def _distance(date: pd.Timestamp, holding: pd.Timestamp, off: int, unit: str) -> str:
+    """How far a change's period is from the event's, in the series' unit."""
+    if unit == "week":
+        return plural(abs(int((date - holding).days)) // 7, "week")
+    if unit == "month":
+        return plural(abs((date.year - holding.year) * 12 + date.month - holding.month), "month")
+    return plural(abs(off), "day")
+
+
+def period_words(label: Any, unit: str) -> str:
+    """A period in words: "1 Sep 2019" (a day), "the week of 2 Sep 2019", "Sep 2019".
+
+    Parameters
+    ----------
+    label : date-like
+        The period's first day.
+    unit : str
+        ``"day"``, ``"week"`` or ``"month"`` (any other unit: the date).
+
+    Returns
+    -------
+    str
+    """
+    ts = pd.Timestamp(label)
+    if unit == "week":
+        return f"the week of {fmt_date(ts)}"
+    if unit == "month":
+        return f"{ts:%b %Y}"
+    return fmt_date(ts)
+
+
+def period_span(low: Any, high: Any, unit: str) -> str:
+    """Two periods as a span: "1 to 2 Sep 2019", "the weeks of 2 to 16 Sep 2019", "Jun to Aug
+    2021"; one period as :func:`period_words`.
+
+    Parameters
+    ----------
+    low, high : date-like
+        First days of the first and the last period.
+    unit : str
+        ``"day"``, ``"week"`` or ``"month"``.
+
+    Returns
+    -------
+    str
+    """
+    a, b = pd.Timestamp(low).normalize(), pd.Timestamp(high).normalize()
+    if a == b or unit not in ("week", "month"):
+        return period_words(a, unit) if a == b else fmt_span(a, b)
+    if unit == "week":
+        return f"the weeks of {fmt_span(a, b)}"
+    return f"{a:%b} to {b:%b %Y}" if a.year == b.year else f"{a:%b %Y} to {b:%b %Y}"
 
 
 def _first_whole_period_after(label: pd.Timestamp, day: pd.Timestamp, unit: str) -> bool:

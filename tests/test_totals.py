@@ -79,3 +79,15 @@ def test_zero_totals_are_described_for_what_they_say():
 def test_counts_of_the_summary_are_whole_numbers():
     table = compare_totals("13/30", "5/30").summary()
     assert str(table["count"].dtype) == "Int64" and table.loc["before", "count"] == 13
+
+
+def test_counts_in_the_report_agree_in_number_with_the_measure():
+    """Sweep F: "1 events in 1 day", "213 death in 31 days"."""
+    one = compare_totals("1/1", "0/1")
+    assert "Before: 1 event in 1 day" in one.report()
+    assert "With only 1 event in all" in one.report()
+    deaths = compare_totals("213 in 31 days", "95 in 30 days", measure="death")
+    assert deaths.measure == "deaths"
+    assert "213 deaths in 31 days" in deaths.report()
+    killed = compare_totals("213/31", "95/30", measure="killed")
+    assert "213 people killed" in killed.report()

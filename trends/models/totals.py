@@ -27,7 +27,7 @@ from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
 from trends.results import Result, to_jsonable
 from trends.series.measured import column_words
-from trends.verdicts.words import fmt_p
+from trends.verdicts.words import count_of, fmt_p, plural_measure
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
 
@@ -357,7 +357,8 @@ class TotalsComparison(Result):
                 else ""
             )
             parts.append(
-                f"{name}{label}: {total.count:,} {self.measure} in {_plural(total.days, 'day')}, "
+                f"{name}{label}: {count_of(total.count, self.measure)} in "
+                f"{_plural(total.days, 'day')}, "
                 f"{_rate_text(total.rate)} per day."
             )
         parts.append(self._change_sentence())
@@ -447,11 +448,13 @@ def compare_totals(
             "first, then the total after"
         )
     rr = exact_poisson_ratio(a.count, a.days, b.count, b.days, alpha=alpha)
-    measure = column_words(measure)  # "killed" counts people: "458 people killed"
+    # "killed" counts people ("458 people killed"); "death" is counted as "deaths"
+    measure = plural_measure(column_words(measure))
     notes = []
     if 0 < a.count + b.count < 20:
         notes.append(
-            f"With only {a.count + b.count:,} {measure} in all, the interval is wide by nature."
+            f"With only {count_of(a.count + b.count, measure)} in all, the interval is wide by "
+            "nature."
         )
     return TotalsComparison(
         before=b,

@@ -42,6 +42,7 @@ __all__ = [
     "plural",
     "singular",
     "count_of",
+    "plural_measure",
     "fmt_count",
     "fmt_number",
     "fmt_ratio",
@@ -136,6 +137,27 @@ def singular(measure: str) -> str:
     if last.endswith("s") and not last.endswith("ss"):
         return prefix + last[:-1]
     return measure
+
+
+def plural_measure(measure: str) -> str:
+    """A measure in the plural, as counts print it: "death" -> "deaths"; "people killed",
+    "civilian deaths" and "casualties" stay as they are.
+
+    Parameters
+    ----------
+    measure : str
+        The measure in words, singular or plural.
+
+    Returns
+    -------
+    str
+    """
+    first = measure.partition(" ")[0]
+    if first in _HEAD_PLURALS or singular(measure) != measure:
+        return measure
+    if measure.rsplit(" ", 1)[-1].endswith(("ed", "en", "ing")):
+        return measure  # "people killed", "shelling"
+    return _pluralise(measure)
 
 
 def count_of(n: float | int, measure: str) -> str:

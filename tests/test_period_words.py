@@ -78,3 +78,14 @@ def test_the_period_holding_the_event_in_words():
     assert _period_holding(pd.Timestamp("2021-06-15"), months, "month") == "Jun 2021"
     days = pd.date_range("2021-01-01", periods=12, freq="D")
     assert _period_holding(pd.Timestamp("2021-01-05"), days, "day") == "5 Jan 2021"
+
+
+def test_the_mixed_day_is_named_by_the_clock():
+    """Sweep F: a truce at 21:45 left "the few hours of that day" before it."""
+    from trends.report.choices import _mixed_day_why
+
+    late = str(_mixed_day_why(pd.Timestamp("2023-05-22 21:45"), pd.Timestamp("2023-05-22")))
+    assert "few hours" not in late
+    assert "(00:00 to 21:45) is counted against it" in late
+    rolled = str(_mixed_day_why(pd.Timestamp("2023-05-22 23:59"), pd.Timestamp("2023-05-23")))
+    assert "22 May counts as *before* and 23 May is the first day *after*" in rolled

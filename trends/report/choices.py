@@ -81,6 +81,34 @@ def _event_at(timeline: Any, day: pd.Timestamp) -> Any:
     return next((ev for ev in timeline if ev.day == day), None)
 
 
+def _mixed_day_why(start: pd.Timestamp, first_after: pd.Timestamp) -> Prose:
+    """Why the day of an event with a time of day counts where it does (its part before the
+    event is named by the clock, not as "a few hours")."""
+    start = start.tz_localize(None) if start.tzinfo is not None else start
+    hour = f"{start:%H:%M}"
+    day = f"{first_after.day} {first_after:%b}"
+    if start.normalize() == first_after.normalize():
+        return prose(
+            "It took effect at {hour}. The data are dated by day, not hour, so {day} counts as "
+            "the first day *after*: the part of that day before it took effect (00:00 to "
+            "{hour}) is counted against it, which can only make a fall look smaller (the "
+            "conservative side). The change-point search, which is not told the date, checks "
+            "the choice.",
+            hour=hour,
+            day=day,
+        )
+    return prose(
+        "It took effect at {hour} on {start}. The data are dated by day, not hour, so {start} "
+        "counts as *before* and {day} is the first day *after*: the part of {start} after it "
+        "took effect ({hour} to 24:00) is counted in the period before, which can only make a "
+        "fall look smaller (the conservative side). The change-point search, which is not told "
+        "the date, checks the choice.",
+        hour=hour,
+        start=f"{start.day} {start:%b}",
+        day=day,
+    )
+
+
 def _intervention_rows(a: Any, config: Any) -> list[Choice]:
     ev = a.intervention
     ev_id = getattr(ev, "id", None)
@@ -95,14 +123,7 @@ def _intervention_rows(a: Any, config: Any) -> list[Choice]:
     rows = [Choice("Intervention", _origin(config, "intervention"), value,
                    "The event whose effect is asked about.")]  # fmt: skip
     if getattr(ev, "has_time", False):
-        why = prose(
-            "It took effect at {hour}. The data are dated by day, not hour, so {day} counts as "
-            "the first day *after*: the few hours of that day before it took effect are counted "
-            "against it, which can only make a fall look smaller (the conservative side). The "
-            "change-point search, which is not told the date, checks the choice.",
-            hour=f"{pd.Timestamp(ev.start):%H:%M}",
-            day=f"{a.intervention_date.day} {a.intervention_date:%b}",
-        )
+        why = _mixed_day_why(pd.Timestamp(ev.start), pd.Timestamp(a.intervention_date))
     else:
         why = prose(
             "The event's own day, {day}, is the first day *after*.",

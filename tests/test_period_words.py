@@ -89,3 +89,11 @@ def test_the_mixed_day_is_named_by_the_clock():
     assert "(00:00 to 21:45) is counted against it" in late
     rolled = str(_mixed_day_why(pd.Timestamp("2023-05-22 23:59"), pd.Timestamp("2023-05-23")))
     assert "22 May counts as *before* and 23 May is the first day *after*" in rolled
+
+
+def test_rates_keep_one_precision():
+    """Sweep F: "(1 a day)" beside "(2.1 a day)" in one bottom line."""
+    from trends.verdicts.words import fmt_rate
+
+    assert [fmt_rate(x) for x in (1.0, 5.0, 2.06, 40.43)] == ["1.0", "5.0", "2.1", "40.4"]
+    assert [fmt_rate(x) for x in (0.0, 0.054, 0.0087, 1250.4)] == ["0", "0.054", "0.0087", "1,250"]

@@ -107,7 +107,7 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
         known = not any(fmt.missing(x) for x in exact) and exact[0] > 0 and model[0] > 0
         narrower = known and (model[1] / model[0]) < (exact[1] / exact[0])
         other = f"{fmt_ratio(model[0])} to {fmt_ratio(model[1])} from the negative binomial " + (
-            "model, narrower than the exact interval, so not used (the wider of the two leads)"
+            "model, narrower than the exact interval, so not used, since the wider of the two leads"
             if narrower
             else f"model, whose errors do not allow for dependence between {unit}s"
         )

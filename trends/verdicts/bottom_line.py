@@ -78,8 +78,8 @@ from trends.verdicts.words import (
     fmt_count,
     fmt_date,
     fmt_interval,
-    fmt_number,
     fmt_p,
+    fmt_rate,
     fmt_ratio,
     headline,
     headline_interval,
@@ -776,8 +776,8 @@ def _period_words(ev: Evidence) -> str:
         ra = float(ev.count_after) / na
         return (
             f"{before} in {_length_words(nb, unit)} before "
-            f"({fmt_number(rb)} a {unit}), {after} in {_length_words(na, unit)} "
-            f"after ({fmt_number(ra)} a {unit})"
+            f"({fmt_rate(rb)} a {unit}), {after} in {_length_words(na, unit)} "
+            f"after ({fmt_rate(ra)} a {unit})"
         )
     return f"{before} before, {after} after"
 

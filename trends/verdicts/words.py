@@ -45,6 +45,7 @@ __all__ = [
     "plural_measure",
     "fmt_count",
     "fmt_number",
+    "fmt_rate",
     "fmt_ratio",
     "fmt_p",
     "fmt_date",
@@ -243,6 +244,30 @@ def fmt_number(x: Any, digits: int = 1) -> str:
     if v == round(v) and abs(v) >= 1:
         return f"{round(v):,d}"
     return f"{v:,.{digits}f}"
+
+
+def fmt_rate(x: Any) -> str:
+    """A rate per period, always with the same precision: "5.0" (not "5" beside "2.1"), "0.05"
+    below 0.1 (two significant digits), "1,250" from 1,000; "0" when nothing happened.
+
+    Parameters
+    ----------
+    x : number or None
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) < 0.1:
+        return f"{v:.2g}"
+    return f"{v:,.1f}"
 
 
 def fmt_ratio(x: Any) -> str:

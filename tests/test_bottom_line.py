@@ -576,3 +576,12 @@ def test_a_dominant_day_caps_a_strong_grade_at_weak():
     assert bl.grade == "weak" and "holds 34% of the civilian deaths before" in bl.grade_reason
     assert "One day, 10 Jun 2019, holds 300 of the 894 civilian deaths before (34%)" in bl.text
     assert "without it the rate ratio would be 0.39" in bl.text
+
+
+def test_robustness_estimates_equal_at_printed_precision_are_not_a_range():
+    """Sweep F: "give level changes from 0.15 to 0.15"."""
+    rob = (Variant("without the deadliest incident", 0.1512, 0.1, 0.2),
+           Variant("without the 3 deadliest incidents", 0.1538, 0.1, 0.2))  # fmt: skip
+    bl = bottom_line(_strong(robustness=rob))
+    text = {c.name: c.text for c in bl.checks}["robustness"]
+    assert "from 0.15 to 0.15" not in text and "level changes of 0.15 each" in text

@@ -385,11 +385,13 @@ def _robustness_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
         return Check("robustness", "not available", text), []
     ests = [float(v.estimate) for v in usable]
     names = ", ".join(v.label for v in usable)
-    span = (
-        f"a {ev.robustness_what} of {fmt_ratio(ests[0])}"
-        if len(ests) == 1
-        else f"{ev.robustness_what}s from {fmt_ratio(min(ests))} to {fmt_ratio(max(ests))}"
-    )
+    lo, hi = fmt_ratio(min(ests)), fmt_ratio(max(ests))
+    if len(ests) == 1:
+        span = f"a {ev.robustness_what} of {lo}"
+    elif lo == hi:  # equal at the printed precision: "from 0.15 to 0.15" reads as a slip
+        span = f"{ev.robustness_what}s of {lo} each"
+    else:
+        span = f"{ev.robustness_what}s from {lo} to {hi}"
     text = f"The robustness checks ({names}) give {span}"
     if skipped:
         text += f" ({plural(skipped, 'variant')} could not be estimated)"

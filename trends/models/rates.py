@@ -791,10 +791,10 @@ def _lrv_ratio(
     quantile at the variance's Satterthwaite degrees of freedom
     (:func:`trends.models.latent_ar_lrv.contrast_variance_df`, at least
     :data:`~trends.models.latent_ar_lrv.MIN_CONTRAST_DF`): measured in
-    ``benchmarks/results/two_phase_satterthwaite.md`` (section 4n), it under-covered in 3 of 42
-    cells (lowest 0.923) where the averaged variance of sessions 6-8 under-covered in 9
-    (lowest 0.907); weekly and monthly sums keep the normal quantile (section 4i). ``None`` when
-    the latent fit fails (the caller falls back to the count GLM).
+    ``benchmarks/results/two_phase_satterthwaite_n1000.md`` (section 4n, 1,000 series per
+    cell), it under-covered in 1 of 42 cells (0.937) where the averaged variance of sessions
+    6-8 under-covered in 7 (lowest 0.922); weekly and monthly sums keep the normal quantile
+    (section 4i). ``None`` when the latent fit fails (the caller falls back to the count GLM).
     """
     pb, pa = phases
     out: dict[str, Any] = {

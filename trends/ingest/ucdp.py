@@ -55,7 +55,7 @@ up to ``best`` the row is kept and the number of such rows is noted.
 
 Dates and multi-day events
 --------------------------
-``date_start`` / ``date_end`` are read as ``2019-08-31`` or ``2019-08-31 00:00:00.000`` (GED
+``date_start`` / ``date_end`` are read as ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM:SS.fff`` (GED
 exports carry a time part, always midnight; it is dropped). An event with
 ``date_end > date_start`` spans several days (GED's ``date_prec`` > 1 says how uncertain the date
 is). ``multi_day="start"`` (default) dates the whole event on ``date_start`` and keeps
@@ -144,7 +144,7 @@ UCDP_COLUMNS: tuple[str, ...] = (
 
 #: Accepted date formats, most common first (GED CSV exports carry a midnight time part).
 UCDP_DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
-_DATE_EXPECTED = "'2019-08-31' or '2019-08-31 00:00:00.000'"
+_DATE_EXPECTED = "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.fff"
 
 #: The death-figure choices and what they mean (the text recorded in ``report.choices``).
 DEATH_CHOICES: dict[str, str] = {

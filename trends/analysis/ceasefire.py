@@ -189,13 +189,10 @@ def analyse_ceasefire(
     Raises
     ------
     WrongTableError
-        ``data`` is a table of another shape (tallies, plain counts...): the message says how to
-        make it a count series.
-    SchemaError
-        An outcome asked for whose figure the data do not have (its column is absent or holds
-        no reported value): missing is never counted as 0.
+        ``data`` is a table of another shape (tallies, counts...): the message says what to do.
     InputError
-        An intervention outside the window, unknown outcomes.
+        An intervention outside the window, unknown outcomes; a SchemaError for an outcome
+        the data have no figure for (missing is never counted as 0).
     """
     _known_models(family, changepoint_model)
     ev = resolve_intervention(intervention, timeline)

@@ -87,3 +87,12 @@ def test_console_script_runs_as_a_process(mixed):
     )
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["rejected"] == 2
+
+
+def test_a_header_only_file_is_refused_with_exit_2(tmp_path):
+    """No data rows is not a file that passed: exit 2 and one line saying so (as `report`)."""
+    path = tmp_path / "header.csv"
+    path.write_text(f"{HEADER}\n")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "has no data rows" in result.output

@@ -53,3 +53,24 @@ def test_a_column_name_reads_as_words_in_every_result():
     assert "killed in" not in rates.report().replace("people killed in", "")
     totals = trends.compare_totals("14/30", "9/30", measure="civilian_deaths")
     assert "14 civilian deaths in 30 days" in totals.report()
+
+
+def test_an_outcome_the_data_have_no_figure_for_is_refused_not_zero():
+    """Child deaths asked of a table with none (ACLED): a SchemaError, never a report of zeros."""
+    from trends.analysis import analyse_ceasefire
+    from trends.errors import SchemaError
+
+    days = pd.date_range("2023-04-01", periods=60, freq="D")
+    table = pd.DataFrame(
+        {
+            "date": days,
+            "civilian_deaths_best": pd.array([1] * 60, dtype="Int64"),
+            "child_deaths": pd.array([None] * 60, dtype="Int64"),
+        }
+    )
+    with pytest.raises(SchemaError, match="no figure for child deaths.*attacks, civilian_deaths"):
+        analyse_ceasefire(table, "2023-05-01", outcomes=["child_deaths"])
+    with pytest.raises(SchemaError, match="no 'child_deaths' column"):
+        analyse_ceasefire(
+            table.drop(columns="child_deaths"), "2023-05-01", outcomes=["child_deaths"]
+        )

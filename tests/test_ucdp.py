@@ -247,3 +247,33 @@ def test_reader_is_reachable_through_the_format_entry_point():
     table, report = read(DATA / "clean.csv", format="ucdp")
     assert report.format == "ucdp"
     assert len(table) == 6
+
+
+def test_a_bad_date_is_described_by_its_format_not_by_a_case_date(tmp_path):
+    """The message names the format (YYYY-MM-DD), never a date of the founding case."""
+    rows = raw_rows(DATA / "clean.csv")
+    rows[0]["date_start"] = "2022/01/05"
+    path = tmp_path / "ged.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    _, report = read_ucdp(path)
+    (issue,) = [i for i in report.errors if i.column == "date_start"]
+    assert "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.fff" in issue.reason
+    assert "2019" not in issue.reason
+
+
+def test_a_missing_value_word_in_a_death_column_is_noted_with_its_count(tmp_path):
+    """'n/a' is read as missing (as in every reader), and the report says so with the count."""
+    rows = raw_rows(DATA / "clean.csv")
+    rows[1]["deaths_civilians"] = "n/a"
+    path = tmp_path / "ged.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    table, report = read_ucdp(path)
+    assert_accounting(report, [])
+    assert pd.isna(table["civilian_deaths_best"].iloc[1])
+    assert any("1 cell of deaths_civilians read as missing" in n for n in report.notes)

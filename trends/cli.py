@@ -314,6 +314,8 @@ def validate(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         typer.echo(report.report(max_errors=50))
+    if report.rows_read == 0:  # a header and nothing else is not data that passed
+        _fail(f"{path}: the file has no data rows (only a header): there is nothing to analyse")
     raise typer.Exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 

@@ -32,7 +32,7 @@ from trends.analysis.outputs import (
 from trends.analysis.result import OUTCOMES, CeasefireAnalysis, OutcomeAnalysis
 from trends.analysis.sensitivity import level_change_range
 from trends.analysis.series_claims import check_claims_on_series
-from trends.errors import InputError, ModelWarning, TrendsError, WrongTableError
+from trends.errors import InputError, ModelWarning, SchemaError, TrendsError, WrongTableError
 from trends.models.claims import check_claims
 from trends.models.costs import get_cost
 from trends.models.families import get_family
@@ -48,7 +48,7 @@ from trends.pipeline.plan import (
 )
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
-from trends.series import CountSeries
+from trends.series import MEASURES, CountSeries
 from trends.series.measured import people_words
 from trends.sources import table_kind
 from trends.verdicts import bottom_lines_from_analysis
@@ -189,10 +189,10 @@ def analyse_ceasefire(
     Raises
     ------
     WrongTableError
-        ``data`` is a table of another shape (tallies, plain counts...): the message says how to
-        make it a count series.
+        ``data`` is a table of another shape (tallies, counts...): the message says what to do.
     InputError
-        An intervention outside the window, unknown outcomes.
+        An intervention outside the window, unknown outcomes; a SchemaError for an outcome
+        the data have no figure for (missing is never counted as 0).
     """
     _known_models(family, changepoint_model)
     ev = resolve_intervention(intervention, timeline)
@@ -302,6 +302,7 @@ def _as_series(
     unknown = [o for o in outcomes or [] if o not in OUTCOMES]
     if unknown:
         raise InputError(f"unknown outcomes {unknown}; choose from {list(OUTCOMES)}")
+    _refuse_absent_figures(data, outcomes or [], ingest)
     dates = pd.to_datetime(data["date"])
     s = pd.Timestamp(start).normalize() if start is not None else dates.min().normalize()
     e = pd.Timestamp(end).normalize() if end is not None else dates.max().normalize()
@@ -315,6 +316,35 @@ def _as_series(
         report=ingest,
     )
     return series, s, e
+
+
+def _has_figure(data: pd.DataFrame, outcome: str) -> bool:
+    """Whether an incident table holds at least one reported figure for ``outcome``."""
+    column = MEASURES.get(OUTCOMES[outcome][0])
+    return column is None or (column in data.columns and bool(data[column].notna().any()))
+
+
+def _refuse_absent_figures(data: pd.DataFrame, outcomes: Sequence[str], ingest: Any) -> None:
+    """Refuse an outcome the table has no figure for (counting it would report zeros)."""
+    for name in outcomes:
+        if _has_figure(data, name):
+            continue
+        column = MEASURES[OUTCOMES[name][0]]
+        source = getattr(ingest, "source", None)
+        fmt = getattr(ingest, "format", None)
+        what = "the data" + (f" ({fmt} format)" if fmt else "")
+        why = (
+            f"no {column!r} column"
+            if column not in data.columns
+            else f"none of its {len(data)} rows has a {column!r} value"
+        )
+        have = [o for o in OUTCOMES if _has_figure(data, o)]
+        raise SchemaError(
+            f"{what} give no figure for {OUTCOMES[name][3]} ({why}), so outcome {name!r} "
+            f"cannot be analysed (missing is not 0); outcomes the data have figures for: "
+            f"{', '.join(have)}",
+            path=source or None,
+        )
 
 
 _WRONG_SHAPE = {
@@ -338,7 +368,8 @@ _WRONG_SHAPE = {
 
 
 def _resolve_outcomes(wanted: list[str] | None, series: CountSeries) -> list[tuple[str, str]]:
-    """``[(outcome name, measure)]`` of the series."""
+    """``[(outcome name, measure)]`` of the series (one asked for must have a reported value)."""
+    asked = wanted is not None
     if wanted is None:
         wanted = [
             m.name
@@ -349,6 +380,12 @@ def _resolve_outcomes(wanted: list[str] | None, series: CountSeries) -> list[tup
         ]
     out = []
     for name in wanted:
+        measure = OUTCOMES[name][0] if name in OUTCOMES else name
+        if asked and measure in series.counts and not series.counts[measure].notna().any():
+            raise SchemaError(
+                f"the series has no reported value for {series.label(measure)} (measure "
+                f"{measure!r}), so outcome {name!r} cannot be analysed (missing is not 0)"
+            )
         if name in OUTCOMES and OUTCOMES[name][0] in series.counts:
             out.append((name, OUTCOMES[name][0]))
         elif name in series.counts:

@@ -55,7 +55,7 @@ up to ``best`` the row is kept and the number of such rows is noted.
 
 Dates and multi-day events
 --------------------------
-``date_start`` / ``date_end`` are read as ``2019-08-31`` or ``2019-08-31 00:00:00.000`` (GED
+``date_start`` / ``date_end`` are read as ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM:SS.fff`` (GED
 exports carry a time part, always midnight; it is dropped). An event with
 ``date_end > date_start`` spans several days (GED's ``date_prec`` > 1 says how uncertain the date
 is). ``multi_day="start"`` (default) dates the whole event on ``date_start`` and keeps
@@ -75,6 +75,7 @@ import pandas as pd
 
 from trends.errors import InputError
 from trends.ingest._coerce import (
+    MISSING_TOKENS,
     RowErrors,
     check_thousands,
     parse_count,
@@ -144,7 +145,7 @@ UCDP_COLUMNS: tuple[str, ...] = (
 
 #: Accepted date formats, most common first (GED CSV exports carry a midnight time part).
 UCDP_DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
-_DATE_EXPECTED = "'2019-08-31' or '2019-08-31 00:00:00.000'"
+_DATE_EXPECTED = "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.fff"
 
 #: The death-figure choices and what they mean (the text recorded in ``report.choices``).
 DEATH_CHOICES: dict[str, str] = {
@@ -280,10 +281,13 @@ def read_ucdp(
     cols = _parse_events(take, errors)
 
     counts: dict[str, pd.Series] = {}
+    words: dict[str, int] = {}  # cells with a missing-value word ("n/a"): read as missing
     for name in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best"):
         if (values := take(name)) is not None:
+            words[name] = _missing_words(values)
             counts[name] = parse_count(values, name, errors, thousands)
-    counts["high"] = parse_count(take("high"), "high", errors, thousands)
+    words["high"] = _missing_words(high := take("high"))
+    counts["high"] = parse_count(high, "high", errors, thousands)
     _check_all_deaths(counts, errors)
 
     if deaths == "civilians":
@@ -328,7 +332,24 @@ def read_ucdp(
     }
     out, report = finalize(table, raw, errors, format="ucdp", window=window, choices=choices)
     report.notes.extend(_notes(out, dropped, multi_day, unbalanced, table["_row"]))
+    report.notes.extend(_word_notes(words))
     return out, report
+
+
+def _missing_words(values: pd.Series) -> int:
+    """Non-empty cells that are a missing-value word (``n/a``, ``unknown``...: MISSING_TOKENS)."""
+    text = values.astype("str").str.strip().str.lower()
+    return int((text.isin(MISSING_TOKENS) & (text != "")).sum())
+
+
+def _word_notes(words: dict[str, int]) -> list[str]:
+    """One note per death column with missing-value words, read as missing (never 0)."""
+    return [
+        f"{n} {'cell' if n == 1 else 'cells'} of {name} read as missing (a missing-value word "
+        f"such as 'n/a' or 'unknown'; missing, not 0)"
+        for name, n in words.items()
+        if n
+    ]
 
 
 def _parse_events(

@@ -136,7 +136,7 @@ def test_small_timeline_is_in_date_order(small):
         ("cf_midnight", "ceasefire", "2020-01-12 00:01", "2020-01-13", None),
         ("cf_moscow", "ceasefire", "2020-01-09 14:00", "2020-01-10", "Moscow time"),
         ("un_window", "other", "2019-04-29", "2019-04-29", None),
-        ("town_taken", "other", "2019-08-20", "2019-08-20", "25:00"),  # not a time: kept as text
+        ("town_taken", "other", "2019-08-20", "2019-08-20", "late afternoon"),  # free text: a note
     ],
 )
 def test_small_timeline_events(small, event_id, kind, start, first_full_day, time_note):
@@ -651,3 +651,36 @@ def test_a_bad_claim_value_names_its_line_as_well_as_its_row(tmp_path):
     err = caught.value
     assert (err.row, err.line, err.column) == (2, 4, "value")
     assert "claims.csv, row 2 (line 4), column 'value'" in str(err)
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("25:99", True),
+        ("2145", True),
+        ("13 pm", True),
+        ("midnight", True),
+        ("06:00", False),
+        ("noon", False),
+        ("night of 1-2 Aug", False),
+        ("", False),
+    ],
+)
+def test_a_time_that_is_not_one_is_refused_not_dropped(tmp_path, text, refused):
+    """Sweep F: time_local 25:99 was dropped without a word (the event read as date-only)."""
+    from trends.errors import EventFileError
+    from trends.events import time_of_day_problem
+
+    assert (time_of_day_problem(text) is not None) == refused
+    path = tmp_path / "events.csv"
+    path.write_text(f"id,name,kind,start,time_local\ntruce,Truce,ceasefire,2023-05-22,{text}\n")
+    if refused:
+        with pytest.raises(EventFileError) as err:
+            Timeline.from_csv(path)
+        assert err.value.column == "time_local" and err.value.row == 1
+    else:
+        Timeline.from_csv(path)
+
+
+def test_noon_is_twelve():
+    assert parse_time_of_day("noon (local)") == (dt.time(12, 0), "(local)")

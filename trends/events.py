@@ -113,6 +113,7 @@ __all__ = [
     "Claim",
     "kind_from_text",
     "parse_time_of_day",
+    "time_of_day_problem",
     "normalise_quantity",
     "normalise_qualifier",
     "resolve_date",
@@ -327,6 +328,9 @@ def parse_time_of_day(text: str | None) -> tuple[_dt.time | None, str | None]:
     raw = _clean(text)
     if raw is None:
         return None, None
+    noon = re.match(r"^(noon|midday)\b\s*[,;]?\s*(?P<rest>.*)$", raw, re.IGNORECASE)
+    if noon:
+        return _dt.time(12, 0), noon.group("rest").strip() or None
     match = _TIME.match(raw)
     if match is None or (match.group("m") is None and match.group("ampm") is None):
         return None, raw
@@ -341,6 +345,42 @@ def parse_time_of_day(text: str | None) -> tuple[_dt.time | None, str | None]:
         return None, raw
     rest = match.group("rest").strip() or None
     return _dt.time(hour, minute), rest
+
+
+def time_of_day_problem(text: str | None) -> str | None:
+    """Why ``text`` looks like a time of day that :func:`parse_time_of_day` cannot read.
+
+    Free text without a time ("night of 1-2 Aug") is not a problem: it is kept as a note. A
+    value that tries to be a time and is not one is: "25:99", "2145", "13 pm", "midnight"
+    (which day's?).
+
+    Parameters
+    ----------
+    text : str or None
+        The ``time_local`` cell.
+
+    Returns
+    -------
+    str or None
+        The reason, or ``None`` when the cell is a time, empty or free text.
+    """
+    raw = _clean(text)
+    if raw is None or parse_time_of_day(raw)[0] is not None:
+        return None
+    if re.match(r"^midnight\b", raw, re.IGNORECASE):
+        return (
+            "is ambiguous (the midnight that starts or ends the day?): write 00:00 for the "
+            "start of the date's day or 23:59 for its end"
+        )
+    if re.match(r"^\d{3,4}\b(?![-/])", raw):
+        return "is not read as a time of day: write hours and minutes as HH:MM (21:45, 06:00)"
+    match = _TIME.match(raw)
+    if match is not None and (match.group("m") is not None or match.group("ampm") is not None):
+        return (
+            "is not a time of day (hours 0-23, or 1-12 with am/pm; minutes 00-59): write HH:MM, "
+            "e.g. 06:00 or 21:45"
+        )
+    return None
 
 
 def _parse_iso(text: str) -> pd.Timestamp | None:
@@ -794,7 +834,10 @@ class Timeline:
             if time_text is not None and start is not None:
                 tod, tod_note = parse_time_of_day(time_text)
                 time_note = "; ".join(t for t in (time_note, tod_note) if t) or None
-                if tod is not None:
+                problem = time_of_day_problem(time_text)
+                if problem is not None:
+                    bad("time_local", problem, time_text)
+                elif tod is not None:
                     if start != start.normalize():
                         bad(
                             "time_local",

@@ -420,3 +420,26 @@ def test_a_quantity_in_an_empty_column_is_not_checkable():
     frame = check_claims(_one_claim(quantity="child_deaths"), incidents).frame
     assert frame["verdict"].iloc[0] == "not checkable"
     assert frame["reason"].iloc[0] == "the data do not count child deaths"
+
+
+def test_a_claim_about_attacks_counts_the_rows_the_series_counts(incidents):
+    """Sweep F: on ACLED data a claim counted protests and strategic developments as attacks
+    (40) while the analysis counted the violent events only (33)."""
+    from trends.series import count_series
+
+    flagged = incidents.assign(counts_as_attack=[True, False, True, True])  # b: a protest
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["a1"],
+            "window_start": ["2019-09-01"],
+            "window_end": ["2019-10-31"],
+            "quantity": ["attacks"],
+            "value": [3],
+            "qualifier": ["exactly"],
+        }
+    )
+    frame = check_claims(claims, flagged, timeline=_Timeline()).frame.set_index("claim_id")
+    assert frame.loc["a1", "observed_best"] == 2  # a and c; b is not an attack
+    assert frame.loc["a1", "verdict"] == "not supported"
+    window = flagged[flagged["date"] <= "2019-10-31"]
+    assert count_series(window, measures=["attacks"])["attacks"].sum() == 2

@@ -84,6 +84,7 @@ import pandas as pd
 
 from trends.errors import EventError
 from trends.results import Result, to_jsonable
+from trends.series.aggregate import attack_flags
 from trends.verdicts.words import fmt_count, fmt_span, measure_words
 
 __all__ = [
@@ -976,8 +977,8 @@ def _region_note(region: str, used: str) -> str:
 def _observed(sub: pd.DataFrame, quantity: str) -> tuple[float, float, float]:
     """Sums of the low, best and high figures of a claim's incidents (or their number)."""
     cols = QUANTITY_COLUMNS[quantity]
-    if cols is None:
-        return (float(len(sub)),) * 3
+    if cols is None:  # attacks: the rows the series counts as attacks (ACLED: violent events)
+        return (float(attack_flags(sub).sum()),) * 3
     lo_c, best_c, hi_c = (c2 if c2 in sub.columns else None for c2 in cols)
     b = sub[best_c or cols[1]].astype("Float64")
     # Per incident, low <= best <= high (a range that excludes the preferred figure is widened

@@ -39,7 +39,7 @@ from trends.series._base import (
     to_day,
 )
 
-__all__ = ["count_series", "daily_counts"]
+__all__ = ["attack_flags", "count_series", "daily_counts"]
 
 
 def _count_values(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -306,6 +306,28 @@ class _Rows:
     glabels: list[Any]
 
 
+def attack_flags(incidents: pd.DataFrame) -> np.ndarray:
+    """Which rows of an incident table are attacks: every row, unless a reader said otherwise.
+
+    A reader may flag the rows that count (column ``counts_as_attack``; ACLED: the
+    political-violence event types only, protests and strategic developments kept but not
+    counted). Every count of attacks (the series, the claims) uses this one rule.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incident table.
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per row.
+    """
+    if "counts_as_attack" in incidents.columns:
+        return incidents["counts_as_attack"].fillna(False).to_numpy(dtype=bool)
+    return np.ones(len(incidents), dtype=bool)
+
+
 def _incident_rows(incidents: pd.DataFrame, opts: _Options) -> _Rows:
     """Read the dates, the figures of each measure and the groups of every incident."""
     n = len(incidents)
@@ -344,17 +366,12 @@ def _incident_rows(incidents: pd.DataFrame, opts: _Options) -> _Rows:
             known_best = known
     if "attacks" in opts.measures:
         # A reader may say which rows are attacks (ACLED: political-violence event types only).
-        if "counts_as_attack" in incidents.columns:
-            flags = incidents["counts_as_attack"].fillna(False).to_numpy(dtype=bool)
-            per_row["attacks"] = flags.astype(np.int64)
-        else:
-            per_row["attacks"] = np.ones(n, dtype=np.int64)
+        per_row["attacks"] = attack_flags(incidents).astype(np.int64)
     if NO_FIGURE in opts.measures:
         if known_best is None:
             known_best = _count_values(incidents, "civilian_deaths_best")[1]
         no_figure = ~known_best
-        if "counts_as_attack" in incidents.columns:  # only the attacks' missing figures matter
-            no_figure &= incidents["counts_as_attack"].fillna(False).to_numpy(dtype=bool)
+        no_figure &= attack_flags(incidents)  # only the attacks' missing figures matter
         per_row[NO_FIGURE] = no_figure.astype(np.int64)
     if opts.by is not None:
         gcodes, glabels = _group_labels(incidents, opts.by)

@@ -443,3 +443,14 @@ def test_a_claim_about_attacks_counts_the_rows_the_series_counts(incidents):
     assert frame.loc["a1", "verdict"] == "not supported"
     window = flagged[flagged["date"] <= "2019-10-31"]
     assert count_series(window, measures=["attacks"])["attacks"].sum() == 2
+
+
+def test_a_qualifier_code_given_as_the_claims_words_is_written_in_words():
+    """Sweep F: a claims file without qualifier_text printed "at_least 50 civilian deaths"."""
+    from trends.models.claims import claim_words
+
+    assert claim_words(50, "at_least", "civilian_deaths", "at_least") == (
+        "at least 50 civilian deaths"
+    )
+    assert claim_words(200, "more_than", None, "more_than") == "more than 200"
+    assert claim_words(200, "more_than", None, "over") == "over 200"

@@ -218,7 +218,7 @@ def test_a_series_without_a_region_does_not_judge_a_regional_claim():
     row = check.frame.iloc[0]
     assert row["verdict"] == "not checked" and pd.isna(row["observed_best"])
     assert "no region named" in row["reason"] and "'Donetsk oblast'" in row["reason"]
-    assert any("naming a region were not checked" in n for n in notes)
+    assert any("1 claim naming a region was not checked" in n for n in notes)
     # without a region the claim is about the series' whole area, as before
     check, _ = check_claims_on_series(_series_claims(None), _daily())
     assert check.frame.iloc[0]["observed_best"] == 45

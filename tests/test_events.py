@@ -559,7 +559,9 @@ def test_claims_missing_columns(events_dir):
 
 
 def test_claims_published_before_window_end_warns(events_dir):
-    with pytest.warns(DataQualityWarning, match="as_of before window_end"):
+    with pytest.warns(
+        DataQualityWarning, match=r"1 claim was published \(as_of\) before its window ends"
+    ):
         claims = load_claims(events_dir / "claims_late_as_of.csv")
     assert claims[0].id == "claim_1"
 

@@ -1678,8 +1678,10 @@ def load_claims(
     _raise_issues(raw.with_lines(issues), raw.path)
     if late:
         warnings.warn(
-            f"{raw.path}: {len(late)} claim(s) have as_of before window_end (they count days "
-            f"after their publication date): {', '.join(late[:10])}",
+            f"{raw.path}: {len(late)} "
+            f"{'claim was' if len(late) == 1 else 'claims were'} published (as_of) before "
+            f"{'its window ends' if len(late) == 1 else 'their windows end'} (counting days after "
+            f"publication): {', '.join(late[:10])}",
             DataQualityWarning,
             stacklevel=2,
         )

@@ -116,7 +116,8 @@ def check_claims_on_series(
     ]
     if unplaced:
         notes.append(
-            f"{unplaced} claim(s) naming a region were not checked: these data are one series "
+            f"{unplaced} {'claim' if unplaced == 1 else 'claims'} naming a region "
+            f"{'was' if unplaced == 1 else 'were'} not checked: these data are one series "
             "with no region named, so a claim about a region cannot be told apart from one about "
             "another area."
         )

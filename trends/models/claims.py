@@ -400,6 +400,8 @@ def claim_words(
     what = f" {measure_words(str(quantity))}" if quantity is not None else ""
     n = fmt_count(value)
     raw = qualifier_raw.strip() if isinstance(qualifier_raw, str) else ""
+    if raw.lower() in _QUAL_TEXT or raw.lower() == "reported":  # a code, not the claim's words
+        raw = ""
     if raw.startswith("("):
         return f"{n}{what} {raw}"
     if raw:

@@ -454,3 +454,24 @@ def test_a_qualifier_code_given_as_the_claims_words_is_written_in_words():
     )
     assert claim_words(200, "more_than", None, "more_than") == "more than 200"
     assert claim_words(200, "more_than", None, "over") == "over 200"
+
+
+def test_a_claim_that_cannot_be_judged_has_no_gap_and_is_not_counted_as_checked(incidents):
+    """Sweep F: a claim on January 2024 against data of 2019 showed "0 (0-0)" and a gap of
+    -200, and the summary said it "could be checked"."""
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["x"],
+            "window_start": ["2024-01-01"],
+            "window_end": ["2024-02-01"],
+            "quantity": ["civilian_deaths"],
+            "value": [200],
+            "qualifier": ["more_than"],
+        }
+    )
+    check = check_claims(claims, incidents, timeline=_Timeline())
+    row = check.frame.iloc[0]
+    assert row["finding"] == "outside_coverage"
+    assert pd.isna(row["observed_best"]) and pd.isna(row["gap"]) and pd.isna(row["difference"])
+    assert check.report().startswith("0 of 1 claims could be checked against the data")
+    json.dumps(check.to_dict())

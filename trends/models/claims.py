@@ -770,9 +770,10 @@ class ClaimsCheck(Result):
             if k not in ("not_checkable", "not_checked")
         ]
         judged = ("; " if any("," in p for p in parts) else ", ").join(parts)
+        n_out = int(counts.get("outside_coverage", 0))
         lines = [
-            f"{len(checked)} of {len(self.frame)} claims could be checked against the data"
-            + (f": {judged}." if judged else ".")
+            f"{len(checked) - n_out} of {len(self.frame)} claims could be checked against the "
+            "data" + (f": {judged}." if judged else ".")
         ]
         for _, r in checked.iterrows():
             lines.append(_sentence(r))
@@ -1158,6 +1159,10 @@ def check_claims(
                     row, c.get("qualifier_raw"), tolerance, reported_tolerance, covered, floor
                 )
             )
+            if row.get("finding") == "outside_coverage":  # not judged: no gap to quote
+                row.update(gap=None, gap_pct=None, difference=None, difference_pct=None)
+                if we < d0 or ws > d1:  # no day of the window in the data: no figure either
+                    row.update(observed_low=None, observed_best=None, observed_high=None)
         else:
             key = "not_checkable" if row.get("verdict") == "not checkable" else "not_checked"
             row.update(finding=key, finding_label=FINDINGS[key], finding_sentence="")

@@ -293,6 +293,8 @@ def validate(
         civilian_proxy=civilian_proxy,
     )
     _, report = reader_for(format)(path, **options)
+    if report.rows_read == 0:  # a header and nothing else is not data that passed
+        _fail(f"{path}: the file has no data rows (only a header): there is nothing to analyse")
     if as_json:
         d = report.to_dict()
         payload = {
@@ -314,8 +316,7 @@ def validate(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         typer.echo(report.report(max_errors=50))
-    if report.rows_read == 0:  # a header and nothing else is not data that passed
-        _fail(f"{path}: the file has no data rows (only a header): there is nothing to analyse")
+
     raise typer.Exit(EXIT_OK if report.ok else EXIT_REJECTED)
 
 

@@ -1535,6 +1535,18 @@ def _claim_qualifier(
     return code
 
 
+def _warn_late_claims(path: Any, late: list[str]) -> None:
+    """Warn about claims published before their windows end (they count later days)."""
+    one = len(late) == 1
+    warnings.warn(
+        f"{path}: {len(late)} {'claim was' if one else 'claims were'} published (as_of) before "
+        f"{'its window ends' if one else 'their windows end'} (counting days after "
+        f"publication): {', '.join(late[:10])}",
+        DataQualityWarning,
+        stacklevel=3,
+    )
+
+
 def load_claims(
     path: str | Path | pd.DataFrame,
     timeline: Timeline | None = None,
@@ -1677,14 +1689,7 @@ def load_claims(
         claims.append(claim)
     _raise_issues(raw.with_lines(issues), raw.path)
     if late:
-        warnings.warn(
-            f"{raw.path}: {len(late)} "
-            f"{'claim was' if len(late) == 1 else 'claims were'} published (as_of) before "
-            f"{'its window ends' if len(late) == 1 else 'their windows end'} (counting days after "
-            f"publication): {', '.join(late[:10])}",
-            DataQualityWarning,
-            stacklevel=2,
-        )
+        _warn_late_claims(raw.path, late)
     return claims
 
 

@@ -270,7 +270,7 @@ def _reader_cases(root: Path, reader: str, spec: dict[str, Any]) -> list[Case]:
     # Structural problems.
     add("empty", "", 2, message="empty")
     add("blank_only", "\n  \n\n", 2, message="empty")
-    add("header_only", _csv(header, []), 0, (0, 0))
+    add("header_only", _csv(header, []), 2, message="no data rows")
     add(
         "missing_date_column",
         _csv(

@@ -76,7 +76,7 @@ from trends.models.changepoint_dependence import DependenceEstimate, estimate_de
 from trends.models.costs import get_cost
 from trends.models.timeaxis import TimeAxis, plural
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import fmt_date
+from trends.verdicts.words import fmt_date, period_words
 
 __all__ = [
     "DATESET_COVERAGE_NOTE",
@@ -362,17 +362,16 @@ def _fmt(label: Any, unit: str = "day") -> str:
     """A date as the reports write it ("1 Sep 2019"; a month "Sep 2019"); a position as it is."""
     if isinstance(label, pd.Timestamp | pd.Period):
         when = label.start_time if isinstance(label, pd.Period) else label
-        return f"{when:%b %Y}" if unit == "month" else fmt_date(when)
+        return period_words(when, "month") if unit == "month" else fmt_date(when)
     return str(label)
 
 
 def _on(label: Any, unit: str) -> str:
     """ "on 1 Sep 2019", "in the week of 2 Sep 2019", "in Sep 2019": when a period began."""
-    if unit == "week":
-        return f"in the week of {_fmt(label, unit)}"
-    if unit in ("month", "year", "quarter"):
-        return f"in {_fmt(label, unit)}"
-    return f"on {_fmt(label, unit)}"
+    if not isinstance(label, pd.Timestamp | pd.Period):
+        return f"at {label}"
+    when = label.start_time if isinstance(label, pd.Period) else label
+    return f"{'on' if unit == 'day' else 'in'} {period_words(when, unit)}"
 
 
 # --------------------------------------------------------------------------------------------

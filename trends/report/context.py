@@ -32,6 +32,7 @@ from trends.verdicts.words import (
     fmt_ratio,
     headline,
     headline_interval,
+    period_words,
     word_list,
 )
 
@@ -293,12 +294,8 @@ def _period_holding(day: Any, index: Any, unit: str) -> str:
     if pos < 0:
         return fmt.day(day)
     label = pd.Timestamp(labels[pos])
-    if unit == "week":
-        holds = "" if label == when.normalize() else f", which holds {fmt.day(when)}"
-        return f"the week of {fmt.day(label)}{holds}"
-    if unit == "month":
-        return f"{label:%b %Y}"
-    return fmt.day(label)
+    holds = f", which holds {fmt.day(when)}" if unit == "week" and label != when.normalize() else ""
+    return period_words(label, unit) + holds
 
 
 def _change_dates_paragraphs(a: Any, oa: Any) -> list[Prose]:

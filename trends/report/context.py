@@ -21,7 +21,7 @@ from trends.report.charts import DATA_WORDS, Chart, claims_since, data_kind, int
 from trends.report.choices import Choice
 from trends.report.contract import VERSION, source_text
 from trends.report.escape import Prose, prose
-from trends.verdicts.adapter import event_in_set
+from trends.verdicts.adapter import event_in_set, period_label_of
 from trends.verdicts.words import (
     EXACT_WORDS,
     NO_CHANGE,
@@ -287,13 +287,11 @@ def _period_holding(day: Any, index: Any, unit: str) -> str:
     2022, which holds 5 Oct 2022", "Jun 2021"."""
     if unit == "day" or not isinstance(index, pd.DatetimeIndex) or not len(index):
         return fmt.day(day)
-    when = pd.Timestamp(day)
-    labels = index.tz_localize(None) if index.tz is not None else index
-    when = when.tz_localize(None) if when.tzinfo is not None else when
-    pos = int(labels.searchsorted(when, side="right")) - 1
-    if pos < 0:
+    label = period_label_of(day, index)
+    if label is None:
         return fmt.day(day)
-    label = pd.Timestamp(labels[pos])
+    when = pd.Timestamp(day)
+    when = when.tz_localize(None) if when.tzinfo is not None else when
     holds = f", which holds {fmt.day(when)}" if unit == "week" and label != when.normalize() else ""
     return period_words(label, unit) + holds
 

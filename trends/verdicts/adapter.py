@@ -24,7 +24,7 @@ from trends.verdicts.bottom_line import (
 )
 from trends.verdicts.words import measure_words
 
-__all__ = ["evidence_from_outcome", "bottom_lines_from_analysis", "event_in_set"]
+__all__ = ["evidence_from_outcome", "bottom_lines_from_analysis", "event_in_set", "period_label_of"]
 
 _UNITS = {"D": "day", "W": "week", "M": "month"}
 
@@ -308,14 +308,33 @@ def event_in_set(cd: Any, day: Any, index: pd.Index | None = None) -> bool:
     """
     day = pd.Timestamp(day)
     if isinstance(index, pd.DatetimeIndex) and len(index):
-        labels = index.tz_localize(None) if index.tz is not None else index
-        when = day.tz_localize(None) if day.tzinfo is not None else day
-        pos = int(labels.searchsorted(when, side="right")) - 1
-        if pos < 0:
+        label = period_label_of(day, index)
+        if label is None:
             return False
-        dates = {pd.Timestamp(d) for d in getattr(cd, "dates", ())}
-        return labels[pos] in dates
+        return label in {pd.Timestamp(d) for d in getattr(cd, "dates", ())}
     return bool(cd.contains(day))
+
+
+def period_label_of(day: Any, index: pd.DatetimeIndex) -> pd.Timestamp | None:
+    """The label of the period of ``index`` that holds ``day`` (labels start their periods),
+    in the series' local calendar; ``None`` before the first period.
+
+    Parameters
+    ----------
+    day : date-like
+        A day (a time-zone-aware one is read at its wall-clock time).
+    index : pandas.DatetimeIndex
+        Period-start labels of a series.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+    """
+    labels = index.tz_localize(None) if index.tz is not None else index
+    when = pd.Timestamp(day)
+    when = when.tz_localize(None) if when.tzinfo is not None else when
+    pos = int(labels.searchsorted(when, side="right")) - 1
+    return None if pos < 0 else pd.Timestamp(labels[pos])
 
 
 def bottom_lines_from_analysis(analysis: Any) -> BottomLines:

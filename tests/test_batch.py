@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from trends.batch import RESULT_COLUMNS, analyse_many, task_seed
-from trends.errors import InputError, MissingColumnsError, ModelWarning
+from trends.errors import InputError, MissingColumnsError, ModelWarning, SchemaError
 from trends.events import ReferenceEvent
 from trends.models.changepoint import detect_changepoints
 from trends.models.claims import verdict
@@ -568,3 +568,44 @@ def test_series_outside_every_intervention_are_still_checked(long_frame):
     only_r0 = pd.DataFrame({"intervention_id": ["cf"], "date": [CEASEFIRE], "series_id": ["r0"]})
     with pytest.raises(InputError, match="negative"):
         analyse_many(bad, interventions=only_r0, steps=(), n_jobs=1)
+
+
+@pytest.mark.parametrize("drop_column", [False, True])
+def test_a_measure_the_incident_table_has_no_figure_for_is_refused_not_counted_as_zero(
+    drop_column,
+):
+    # Incidents in two regions of an invented conflict, with no death figure anywhere: counting
+    # deaths per region would report zeros that no source gave.
+    days = pd.date_range("2022-03-01", periods=120)
+    rng = np.random.default_rng(5)
+    rows = [
+        {"date": day, "province": region, "civilian_deaths_best": np.nan}
+        for region in ("Kivu", "Ituri")
+        for day in days
+        for _ in range(int(rng.poisson(1.5)))
+    ]
+    table = pd.DataFrame(rows)
+    if drop_column:
+        table = table.drop(columns="civilian_deaths_best")
+    why = "no 'civilian_deaths_best' column" if drop_column else "none of its .* rows has"
+    with pytest.raises(SchemaError, match=f"no figure for measure 'deaths_best' \\({why}"):
+        analyse_many(
+            table,
+            interventions={"truce": "2022-05-01"},
+            by="province",
+            measure="deaths_best",
+            steps=("its",),
+            n_jobs=1,
+        )
+    # Attacks are counted from the rows themselves and are analysed.
+    out = analyse_many(
+        table,
+        interventions={"truce": "2022-05-01"},
+        by="province",
+        measure="attacks",
+        steps=("its",),
+        n_jobs=1,
+        **{k: v for k, v in FAST.items() if k != "changepoint_options"},
+    )
+    assert sorted(out["series_id"]) == ["Ituri", "Kivu"]
+    assert out["events_before"].sum() + out["events_after"].sum() == len(table)

@@ -94,7 +94,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from trends.errors import DataQualityWarning, InputError, MissingColumnsError
+from trends.errors import DataQualityWarning, InputError, MissingColumnsError, SchemaError
 from trends.models.changepoint import detect_changepoints
 from trends.models.its import fit_its
 from trends.models.spec import TWO_PHASE_OF_INFERENCE
@@ -111,7 +111,9 @@ from trends.pipeline.plan import (
 )
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
-from trends.series import CountSeries, count_series
+from trends.series import MEASURES, CountSeries, count_series
+from trends.series._base import NO_FIGURE
+from trends.series.aggregate import measure_has_figure
 
 __all__ = ["analyse_many", "task_seed", "STEPS", "RESULT_COLUMNS"]
 
@@ -271,6 +273,23 @@ class _PendingSeries:
         return _regular(vals, self.series_id)
 
 
+def _refuse_figureless(table: pd.DataFrame, measure: str) -> None:
+    """Refuse to count a measure the incident table has no figure for (its sums would be 0)."""
+    if measure not in MEASURES or measure_has_figure(table, measure):
+        return
+    column = MEASURES[measure]
+    why = (
+        f"no {column!r} column"
+        if column not in table.columns
+        else f"none of its {len(table)} rows has a {column!r} value"
+    )
+    have = [m for m in MEASURES if m != NO_FIGURE and measure_has_figure(table, m)]
+    raise SchemaError(
+        f"the incident table gives no figure for measure {measure!r} ({why}), so it cannot "
+        f"be counted (missing is not 0); measures the table has figures for: {', '.join(have)}"
+    )
+
+
 def _collect_series(
     data: Any,
     *,
@@ -291,6 +310,7 @@ def _collect_series(
     if by is not None:
         if not isinstance(data, pd.DataFrame):
             raise InputError("with by=, data must be an incident table (a DataFrame)")
+        _refuse_figureless(data, measure)
         trio = measure in _DEATH_MEASURES and need_range
         table = data
         if trio:

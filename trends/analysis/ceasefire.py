@@ -49,6 +49,7 @@ from trends.pipeline.plan import (
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
 from trends.series import MEASURES, CountSeries
+from trends.series.aggregate import measure_has_figure
 from trends.series.measured import people_words
 from trends.sources import table_kind
 from trends.verdicts import bottom_lines_from_analysis
@@ -320,8 +321,7 @@ def _as_series(
 
 def _has_figure(data: pd.DataFrame, outcome: str) -> bool:
     """Whether an incident table holds at least one reported figure for ``outcome``."""
-    column = MEASURES.get(OUTCOMES[outcome][0])
-    return column is None or (column in data.columns and bool(data[column].notna().any()))
+    return measure_has_figure(data, OUTCOMES[outcome][0])
 
 
 def _refuse_absent_figures(data: pd.DataFrame, outcomes: Sequence[str], ingest: Any) -> None:

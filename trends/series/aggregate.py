@@ -39,7 +39,7 @@ from trends.series._base import (
     to_day,
 )
 
-__all__ = ["attack_flags", "count_series", "daily_counts"]
+__all__ = ["attack_flags", "count_series", "daily_counts", "measure_has_figure"]
 
 
 def _count_values(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -304,6 +304,30 @@ class _Rows:
     per_row: dict[str, np.ndarray]
     gcodes: np.ndarray
     glabels: list[Any]
+
+
+def measure_has_figure(incidents: pd.DataFrame, measure: str) -> bool:
+    """Whether an incident table reports at least one figure for ``measure``.
+
+    A measure counted from the rows themselves (attacks) always has one. A summed measure
+    (deaths, child deaths, injured) has one only when its column exists and holds a value:
+    without one, its sums would be zeros that no source reported (missing is never 0).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incident table.
+    measure : str
+        A name of :data:`trends.series.MEASURES`.
+
+    Returns
+    -------
+    bool
+    """
+    column = MEASURES.get(measure)
+    if column is None:
+        return True
+    return column in incidents.columns and bool(incidents[column].notna().any())
 
 
 def attack_flags(incidents: pd.DataFrame) -> np.ndarray:

@@ -91,3 +91,14 @@ def test_counts_in_the_report_agree_in_number_with_the_measure():
     assert "213 deaths in 31 days" in deaths.report()
     killed = compare_totals("213/31", "95/30", measure="killed")
     assert "213 people killed" in killed.report()
+
+
+def test_the_rates_table_holds_each_totals_exact_interval():
+    c = compare_totals(PublishedTotal(40, 28.0), PublishedTotal(0, 14.0), alpha=0.1)
+    rates = c.rates()
+    assert list(rates.index) == ["before", "after"]
+    for name, total in (("before", c.before), ("after", c.after)):
+        low, high = total.rate_interval(0.1)
+        assert rates.at[name, "ci_low"] == low and rates.at[name, "ci_high"] == high
+        assert rates.at[name, "rate"] == total.count / total.days
+    assert rates.at["after", "ci_low"] == 0.0 and rates.at["after", "ci_high"] > 0

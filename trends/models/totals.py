@@ -282,6 +282,22 @@ class TotalsComparison(Result):
         """Whether the interval excludes a ratio of 1 (no change)."""
         return self.ci_high < 1.0 or self.ci_low > 1.0
 
+    def rates(self) -> pd.DataFrame:
+        """The two totals as rates per day, each with its exact Poisson interval.
+
+        Returns
+        -------
+        DataFrame
+            Index ``before``, ``after``; columns ``count``, ``days``, ``rate``, ``ci_low`` and
+            ``ci_high`` (:meth:`PublishedTotal.rate_interval` at this result's ``alpha``).
+        """
+        rows = {}
+        for name, total in (("before", self.before), ("after", self.after)):
+            low, high = total.rate_interval(self.alpha)
+            rows[name] = {"count": total.count, "days": float(total.days), "rate": total.rate,
+                          "ci_low": low, "ci_high": high}  # fmt: skip
+        return pd.DataFrame.from_dict(rows, orient="index")
+
     def summary(self) -> pd.DataFrame:
         """The two periods and the ratio, one row each."""
         rows = {

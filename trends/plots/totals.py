@@ -1,11 +1,10 @@
 """Two published totals as two rates per day, each with its interval, and their ratio.
 
-The chart of ``trends compare``: it draws the numbers it is given (the two rates and their exact
-Poisson intervals, computed upstream by :mod:`trends.report.totals`) and the rate ratio with its
-interval from the :class:`~trends.models.totals.TotalsComparison`. :func:`plot_totals_comparison`
-is the chart of the result itself (``result.plot()``): it takes the rates from the result's two
-:class:`~trends.models.totals.PublishedTotal` (their ``rate`` and ``rate_interval``) and draws
-them with :func:`plot_totals`. Nothing is computed here.
+The chart of ``trends compare``: it draws the numbers it is given (the two rates with their
+exact Poisson intervals, from ``TotalsComparison.rates()``, and the rate ratio with its interval).
+:func:`plot_totals_comparison` is the chart of the result itself (``result.plot()``): it reads
+the rates from ``result.rates()`` and draws them with :func:`plot_totals`. Nothing is computed
+here.
 """
 
 from __future__ import annotations
@@ -138,16 +137,11 @@ def plot_totals_comparison(
     Notes
     -----
     Recorded numbers (:func:`~trends.plots.style.plotted_data`): ``"rates"`` (index
-    ``before``, ``after``: ``count``, ``days``, ``rate`` and ``ci_low`` / ``ci_high`` from
-    ``PublishedTotal.rate_interval(result.alpha)``) and ``"ratio"`` (one row: ``estimate``,
+    ``before``, ``after``: ``count``, ``days``, ``rate`` and ``ci_low`` / ``ci_high``, as
+    ``result.rates()`` gives them) and ``"ratio"`` (one row: ``estimate``,
     ``ci_low``, ``ci_high``, ``p_value`` of the result).
     """
-    rows = {}
-    for name, total in (("before", result.before), ("after", result.after)):
-        low, high = total.rate_interval(result.alpha)
-        rows[name] = {"count": total.count, "days": float(total.days), "rate": total.rate,
-                      "ci_low": low, "ci_high": high}  # fmt: skip
-    rates = pd.DataFrame.from_dict(rows, orient="index")
+    rates = result.rates()
     level = round((1.0 - float(result.alpha)) * 100)
     fig, ax = plot_totals(
         rates,

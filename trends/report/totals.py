@@ -119,8 +119,10 @@ def totals_payload(comparison: TotalsComparison) -> dict[str, Any]:
         The payload does not match the contract (a bug).
     """
     raw = comparison.to_dict()
-    for key, total in (("before", comparison.before), ("after", comparison.after)):
-        raw[key]["rate_ci_low"], raw[key]["rate_ci_high"] = total.rate_interval(comparison.alpha)
+    rates = comparison.rates()
+    for key in ("before", "after"):
+        raw[key]["rate_ci_low"] = float(rates.at[key, "ci_low"])
+        raw[key]["rate_ci_high"] = float(rates.at[key, "ci_high"])
     raw["report"] = comparison.report()
     raw = {"generated_by": {"package": "trends", "version": VERSION}, **raw}
     try:
@@ -156,13 +158,11 @@ def _p(p: float) -> str:
 
 
 def _rates_frame(c: TotalsComparison) -> pd.DataFrame:
-    rows = {}
+    rates = c.rates()
+    labels = {}
     for name, total in (("before", c.before), ("after", c.after)):
-        low, high = total.rate_interval(c.alpha)
-        label = name if not total.label or total.label == name else f"{name} ({total.label})"
-        rows[label] = {"count": total.count, "days": float(total.days), "rate": total.rate,
-                       "ci_low": low, "ci_high": high}  # fmt: skip
-    return pd.DataFrame.from_dict(rows, orient="index")
+        labels[name] = name if not total.label or total.label == name else f"{name} ({total.label})"
+    return rates.rename(index=labels)
 
 
 def _context(c: TotalsComparison, chart: Chart, title: str, source: str | None) -> TotalsContext:

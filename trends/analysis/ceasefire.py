@@ -33,6 +33,7 @@ from trends.analysis.result import OUTCOMES, CeasefireAnalysis, OutcomeAnalysis
 from trends.analysis.sensitivity import level_change_range
 from trends.analysis.series_claims import check_claims_on_series
 from trends.errors import InputError, ModelWarning, SchemaError, TrendsError, WrongTableError
+from trends.events import ReferenceEvent
 from trends.models.claims import check_claims
 from trends.models.costs import get_cost
 from trends.models.families import get_family
@@ -48,6 +49,7 @@ from trends.pipeline.plan import (
 )
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
+from trends.regimes import WindowChoice, default_window
 from trends.series import MEASURES, CountSeries
 from trends.series.aggregate import measure_has_figure
 from trends.series.measured import people_words
@@ -121,9 +123,13 @@ def analyse_ceasefire(
         The ceasefire (or any event). An event id needs ``timeline``. Its calendar day is the
         first post-intervention day (a ceasefire in force from 06:00 counts that day as "after").
     start, end : date-like, optional
-        Analysis window (default: the data's first and last day).
+        Analysis window. Default: with a ``timeline``, the one regime around the intervention
+        (:func:`trends.regimes.default_window`: from the previous event that changed the regime
+        to the day before the next one, within the data; recorded with its reasons in
+        ``settings["default_window"]``), as ``trends report`` does; without one, the data's
+        first and last day.
     timeline : Timeline, optional
-        Resolves event ids (intervention, claim windows).
+        Resolves event ids (intervention, claim windows) and bounds the default window.
     claims : DataFrame or sequence of Claim, optional
         Checked with :func:`trends.models.claims.check_claims` against the incident table the
         series was aggregated from (``claim_scopes`` says which claims concern the data).
@@ -198,7 +204,14 @@ def analyse_ceasefire(
     _known_models(family, changepoint_model)
     ev = resolve_intervention(intervention, timeline)
     wanted = _outcome_request(outcomes, data)
+    asked = (start, end)
     series, start, end = _as_series(data, wanted, start, end, not_reported, ingest)
+    window = _regime_window(timeline, ev, asked, start, end)
+    if window is not None:
+        start, end = (
+            window.start if asked[0] is None else start,
+            window.end if asked[1] is None else end,
+        )
     if (problem := check_inside(ev.day, start, end)) is not None:
         raise InputError(problem)
     chosen = _resolve_outcomes(wanted, series)
@@ -226,9 +239,27 @@ def analyse_ceasefire(
         for name, measure in chosen
     ]
     pairs = _run_tasks(tasks, settings, n_jobs)
-    return _assemble(
+    analysis = _assemble(
         ev, series, pairs, settings, start, end, claims, timeline, claim_scopes, ingest
     )
+    if window is not None:
+        analysis.settings["default_window"] = {**window.to_dict(), "reasons": window.reasons()}
+    return analysis
+
+
+def _regime_window(
+    timeline: Any, ev: ReferenceEvent, asked: tuple[Any, Any], first: Any, last: Any
+) -> WindowChoice | None:
+    """The one regime around the intervention when a timeline is given and the window is not.
+
+    As ``trends report`` does with the user's own reference events
+    (:func:`trends.regimes.default_window`): a window running on through a later collapse or a
+    second ceasefire would mix regimes in the "after" period. ``None`` when both ends are given
+    or there is no timeline.
+    """
+    if timeline is None or (asked[0] is not None and asked[1] is not None):
+        return None
+    return default_window(timeline, ev, first, last)
 
 
 def _run_tasks(tasks: list[Task], settings: Settings, n_jobs: int) -> list[Any]:

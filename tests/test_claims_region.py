@@ -172,7 +172,7 @@ def test_cli_prints_the_finding_and_the_gap(files):
     result = runner.invoke(app, ["claims", *files])
     assert result.exit_code == 0, result.output
     header = next(line for line in result.stdout.splitlines() if line.startswith("claim "))
-    assert "finding" in header and "gap" in header
+    assert "finding" in header and "difference (best - claim)" in header
     m7 = next(line for line in result.stdout.splitlines() if line.startswith("M7"))
     # 129 against "fewer than 10": the report's finding and gap, not only "not supported"
     assert "contradicted (even the low figures exceed it)" in m7
@@ -273,3 +273,21 @@ def test_a_tallies_file_of_one_region_checks_claims_about_that_region(tmp_path):
     verdicts = dict(zip(check.frame["claim_id"], check.frame["verdict"], strict=True))
     assert verdicts["here"] == "supported"  # 10 days x 3 a day = 30
     assert verdicts["there"] == "not checked"
+
+
+def test_a_claim_about_one_area_says_so_in_the_cli_table(files):
+    result = runner.invoke(app, ["claims", *files])
+    assert result.exit_code == 0, result.output
+    m5 = next(line for line in result.stdout.splitlines() if line.startswith("M5"))
+    assert " in Sagaing" in m5  # the claimed words carry their region
+
+
+def test_the_report_sentence_of_a_regional_claim_names_the_area_counted():
+    from trends.report.context import _claim_days
+    from trends.report.fmt import claim_text
+
+    row = {"value": 100.0, "qualifier": "around", "quantity": "civilian_deaths",
+           "region": "Sagaing", "region_used": "admin1 'Sagaing Region'"}  # fmt: skip
+    assert claim_text(row).endswith("civilian deaths in Sagaing")
+    assert _claim_days(row) == "days in admin1 'Sagaing Region'"
+    assert _claim_days({"region": None, "region_used": None}) == "days"

@@ -670,7 +670,7 @@ def _claims_table(check) -> str:
                     f"{_n(best)} ({_n(r['observed_low'])}-{_n(r['observed_high'])})" if has else ""
                 ),
                 "finding": str(r.get("finding_label") or ""),
-                "gap (best - claim)": gap_text(r.get("difference"), r.get("difference_pct"))
+                "difference (best - claim)": gap_text(r.get("difference"), r.get("difference_pct"))
                 if has
                 else "",
                 "verdict": str(r.get("verdict") or ""),

@@ -472,6 +472,12 @@ def _gap(r: Any) -> str:
     )
 
 
+def _claim_days(r: Any) -> str:
+    """ "days in admin1 'Sagaing Region'": where the data were counted for a claim's days."""
+    used = r.get("region_used")
+    return f"days in {used}" if isinstance(used, str) and used else "days"
+
+
 def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
     check = a.claims
     if check is None:
@@ -500,13 +506,14 @@ def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
             )
             since_sec.bullets.append(prose(
                 "{src} said on {asof} that {claim} had been recorded from {d0} to {d1} (claim "
-                "{cid}). The data give {obs} for the same days: " + verdict_text
+                "{cid}). The data give {obs} for the same {days}: " + verdict_text
                 + (" {more}" if isinstance(finding, str) and finding else ""),
                 label=label,
                 src=r.get("source") if isinstance(r.get("source"), str) else "A monitor",
                 asof=fmt.day(r.get("as_of")), claim=fmt.claim_text(r),
                 d0=fmt.day(r.get("window_start_date")), d1=fmt.day(r.get("window_end_date")),
                 cid=r.get("claim_id", ""), obs=fmt.observed_text(r), verdict=r["verdict"],
+                days=_claim_days(r),
                 why=_verdict_why(r), more=finding,
             ))  # fmt: skip
     findings = "finding_label" in check.frame
@@ -521,7 +528,7 @@ def _claims(a: Any) -> tuple[Section, Section | None, Table | None]:
             row += [r.get("finding_label") or "", _gap(r)]
         rows.append(row + [r.get("reason", "")])
     headers = ["Claim", "As of", "Window", "Claimed", "Source", "Data: best (low-high)", "Verdict"]
-    headers += ["Finding", "Gap (best - claim)"] if findings else []
+    headers += ["Finding", "Difference (best - claim)"] if findings else []
     table = Table(headers + ["Reason"], rows, caption="Every claim")
     return head, since_sec, table
 

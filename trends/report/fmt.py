@@ -104,7 +104,8 @@ def unit_of(freq: str) -> str:
 
 def claim_text(row: Any) -> str:
     """A claim in words, in the source's own qualifier ("more than 200 civilian deaths"), with
-    its perpetrator when it names one ("at least 500 civilian deaths by the Arakan Army")."""
+    its perpetrator and its region when it names them ("at least 500 civilian deaths by the
+    Arakan Army in Rakhine")."""
     get = row.get
     value = get("value")
     quantity = next(
@@ -121,7 +122,10 @@ def claim_text(row: Any) -> str:
         raw if isinstance(raw, str) else None,
     )
     perp = get("perpetrator_scope")
-    return f"{text} by {perp.strip()}" if isinstance(perp, str) and perp.strip() else text
+    if isinstance(perp, str) and perp.strip():
+        text = f"{text} by {perp.strip()}"
+    region = get("region")
+    return f"{text} in {region.strip()}" if isinstance(region, str) and region.strip() else text
 
 
 def observed_text(row: Any) -> str:

@@ -74,3 +74,24 @@ def test_an_outcome_the_data_have_no_figure_for_is_refused_not_zero():
         analyse_ceasefire(
             table.drop(columns="child_deaths"), "2023-05-01", outcomes=["child_deaths"]
         )
+
+
+def test_a_file_with_no_acceptable_row_is_refused_when_loaded_not_returned_empty(tmp_path):
+    from trends.sources import load_series
+
+    path = tmp_path / "bad.csv"
+    path.write_text("date,killed\n2024-13-01,3\nfoo,2\n")
+    with pytest.raises(InputError, match=r"bad.csv: no row could be accepted \(2 rejected; "
+                       r"the first: column 'date'"):  # fmt: skip
+        load_series(path, format="counts")
+
+
+def test_an_empty_incident_table_or_series_is_refused_by_the_analysis():
+    from trends.series import CountSeries
+
+    empty = pd.DataFrame({"date": pd.to_datetime([]), "civilian_deaths_best": []})
+    with pytest.raises(InputError, match="no row"):
+        trends.analyse_ceasefire(empty, "2024-01-12")
+    series = CountSeries.from_counts(pd.Series([], index=pd.DatetimeIndex([]), dtype=float))
+    with pytest.raises(InputError, match="no periods"):
+        trends.analyse_ceasefire(series, "2024-01-12")

@@ -46,6 +46,7 @@ __all__ = [
     "load_series",
     "table_kind",
     "measure_words",
+    "refuse_no_rows",
 ]
 
 
@@ -173,10 +174,39 @@ class Source:
         if file is not None and "source" not in series_options:
             series_options["source"] = Path(file).name
         table, report = self.read(path, **(read_options or {}))
+        refuse_no_rows(table, report, file or "the table")
         series = self.to_series(table, report, **series_options)
         if file is None:
             return series
         return replace(series, provenance=replace(series.provenance, file=file))
+
+
+def refuse_no_rows(table: pd.DataFrame, report: Any, what: str, hint: str = "") -> None:
+    """Refuse a read that accepted no row: there is nothing to count, and an empty series
+    would only fail later with a less helpful message.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The reader's table.
+    report : IngestReport
+        The reader's report (its ``rejected`` count and first error are quoted).
+    what : str
+        The file (or "the table") named in the message.
+    hint : str, optional
+        A last sentence (e.g. the command that lists every rejected row).
+
+    Raises
+    ------
+    InputError
+        No row was accepted.
+    """
+    if getattr(report, "accepted", len(table)) and len(table):
+        return
+    errors = list(getattr(report, "errors", None) or [])
+    first = f"; the first: column {errors[0].column!r} {errors[0].reason}" if errors else ""
+    rejected = getattr(report, "rejected", 0)
+    raise InputError(f"{what}: no row could be accepted ({rejected} rejected{first}){hint}")
 
 
 #: Source name -> :class:`Source`.
@@ -255,6 +285,11 @@ def load_series(
     Returns
     -------
     CountSeries
+
+    Raises
+    ------
+    InputError
+        The reader accepted no row (the first rejection is quoted), or the input cannot be read.
     """
     return get_source(format).load(path, read_options=read_options, **series_options)
 

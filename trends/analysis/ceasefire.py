@@ -53,7 +53,7 @@ from trends.regimes import WindowChoice, default_window
 from trends.series import MEASURES, CountSeries
 from trends.series.aggregate import measure_has_figure
 from trends.series.measured import people_words
-from trends.sources import table_kind
+from trends.sources import refuse_no_rows, table_kind
 from trends.verdicts import bottom_lines_from_analysis
 
 __all__ = ["analyse_ceasefire", "reader_words"]
@@ -310,6 +310,11 @@ def _as_series(
     refuse_number(start, "the window's start")
     refuse_number(end, "the window's end")
     if isinstance(data, CountSeries):
+        if len(data.counts) == 0:
+            raise InputError(
+                "analyse_ceasefire was given a count series with no periods (did every row of "
+                "its file get rejected? its reader's report says why)"
+            )
         first, last = data.start, data.end
         s = pd.Timestamp(start).normalize() if start is not None else first
         e = pd.Timestamp(end).normalize() if end is not None else last
@@ -334,6 +339,13 @@ def _as_series(
     unknown = [o for o in outcomes or [] if o not in OUTCOMES]
     if unknown:
         raise InputError(f"unknown outcomes {unknown}; choose from {list(OUTCOMES)}")
+    if len(data) == 0:
+        if ingest is not None:  # the reader's report says why
+            refuse_no_rows(data, ingest, getattr(ingest, "source", None) or "the incident table")
+        raise InputError(
+            "analyse_ceasefire was given an incident table with no rows (if it was read from a "
+            "file, every row was rejected: its reader's report says why)"
+        )
     _refuse_absent_figures(data, outcomes or [], ingest)
     dates = pd.to_datetime(data["date"])
     s = pd.Timestamp(start).normalize() if start is not None else dates.min().normalize()

@@ -53,7 +53,7 @@ from trends.regimes import WindowChoice, default_window
 from trends.report.drawing import n_jobs
 from trends.report.writer import Progress, write_report
 from trends.series import CountSeries
-from trends.sources import SOURCES, Source, get_source
+from trends.sources import SOURCES, Source, get_source, refuse_no_rows
 
 __all__ = [
     "ReportInputs",
@@ -185,13 +185,10 @@ def _read_own_data(config: Any) -> tuple[pd.DataFrame | None, CountSeries | None
     """(incident table or None, count series or None, ingest report) of the user's file."""
     source = get_source(config.format)
     table, ingest = source.read(config.data, **_reader_options(source, config))
-    if ingest.accepted == 0 or len(table) == 0:
-        errors = list(getattr(ingest, "errors", None) or [])
-        first = f"; the first: column {errors[0].column!r} {errors[0].reason}" if errors else ""
-        raise InputError(
-            f"{config.data}: no row could be accepted ({ingest.rejected} rejected{first}); run "
-            f"`trends validate {config.data} --format {config.format}` to see every row"
-        )
+    refuse_no_rows(
+        table, ingest, str(config.data),
+        f"; run `trends validate {config.data} --format {config.format}` to see every row",
+    )  # fmt: skip
     if source.table != "incidents":
         label = config.source or Path(str(config.data)).name
         series = source.to_series(table, ingest, source=label)

@@ -438,3 +438,32 @@ def test_report_of_a_monthly_series_ends_on_the_last_day_of_its_last_month():
     text = fit_its(y.rename("killed"), idx[20]).report()
     assert "to 31 Dec 2021" in text and "to 1 Dec 2021" not in text
     assert " killed were recorded against " in text and " events " not in text
+
+
+def test_a_projection_too_uncertain_to_bound_the_cumulative_effect_is_flagged_and_not_quoted():
+    # 60 very overdispersed days each side (NB size 0.3): the pre-period trend is barely known,
+    # and its extrapolation's prediction interval reaches far beyond anything recorded.
+    import warnings
+
+    from trends.errors import ModelWarning
+    from trends.models.its import PROJECTION_SPREAD
+    from trends.verdicts.adapter import _its
+
+    idx = pd.date_range("2023-11-13", periods=120)
+    rng = np.random.default_rng(3)
+    y = rng.negative_binomial(0.3, 0.3 / 3.3, size=120).astype(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelWarning)
+        r = fit_its(pd.Series(y, index=idx), "2024-01-12", inference="latent_ar")
+    ce = r.cumulative_effect
+    assert ce["expected_pi_high"] > PROJECTION_SPREAD * max(ce["observed"], ce["expected"])
+    assert ce["projection_uninformative"] is True
+    assert any("too uncertain to bound the cumulative effect" in str(w.message) for w in caught)
+    assert "too uncertain a projection to say how many fewer or more" in r.report()
+    assert "cumulative" not in _its(r)  # no evidence for the bottom line either way
+    # an ordinary series keeps its cumulative difference
+    y2 = np.random.default_rng(1).poisson(5, 240).astype(float)
+    r2 = fit_its(pd.Series(y2, index=pd.date_range("2023-01-01", periods=240)), "2023-05-01",
+                 inference="latent_ar")  # fmt: skip
+    assert r2.cumulative_effect["projection_uninformative"] is False
+    assert "prediction interval" in r2.report()

@@ -455,6 +455,12 @@ class ITSResult(Result):
         if ce.get("n_periods", 0) > 0 and np.isfinite(ce.get("estimate", math.nan)):
             diff = ce["estimate"]
             word = "more" if diff >= 0 else "fewer"
+            difference = (
+                "too uncertain a projection to say how many fewer or more were recorded"
+                if ce.get("projection_uninformative")
+                else f"{fmt_count(abs(diff))} {word} {what} ({lvl} prediction interval "
+                f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})"
+            )
             parts.append(
                 f"Over the {ce['n_periods']} observed {unit}s from {fmt_date(ce['start'])} to "
                 f"{fmt_date(_last_day(ce['end'], unit))}, {fmt_count(ce['observed'])} {what} were "
@@ -462,9 +468,7 @@ class ITSResult(Result):
                 f"{fmt_count(ce['expected'])} expected had {with_article(self.primary.name)} not "
                 "happened "
                 f"({lvl} interval {fmt_count(ce['expected_pi_low'])} to "
-                f"{fmt_count(ce['expected_pi_high'])}): {fmt_count(abs(diff))} {word} {what} "
-                f"({lvl} prediction interval "
-                f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})."
+                f"{fmt_count(ce['expected_pi_high'])}): {difference}."
             )
         if s.get("inference", "glm") != "glm":
             parts.append(f"Inference: {s['inference_method']}; {s['inference_coverage']}.")
@@ -689,6 +693,13 @@ def _frame(
     return pd.DataFrame(cols, index=m.prepared.index)
 
 
+#: The projection of the pre-period is too uncertain to bound the cumulative effect when its 95%
+#: prediction interval reaches more than this many times the larger of the expected and the
+#: recorded total (an extrapolated trend whose slope is barely known: the difference "recorded
+#: minus expected" is then bounded by nothing the data say).
+PROJECTION_SPREAD = 10.0
+
+
 def _totals(
     m: ITSModelFit,
     iv: CounterfactualIntervals,
@@ -717,6 +728,9 @@ def _totals(
         "expected_pi_low": float(iv.cum_pi[0][-1]),
         "expected_pi_high": float(iv.cum_pi[1][-1]),
         "n_periods": n_post_obs,
+        "projection_uninformative": bool(
+            float(iv.cum_pi[1][-1]) > PROJECTION_SPREAD * max(tot_cf, tot_obs, 1.0)
+        ),
         "start": idx[p0 + first_ok],
         "end": idx[p0 + last_ok],
         "interval": _interval_words(m.spec),
@@ -781,6 +795,18 @@ def _counterfactual(m: ITSModelFit) -> _Counterfactual:
     cum = {"obs": cum_obs, "cf": cum_cf, "lo": cum_lo, "hi": cum_hi}
     cumulative, relative = _totals(m, iv, obs_ok, cum)
     return _Counterfactual(_frame(m, fitted, post), cumulative, relative)
+
+
+def _uninformative_projection(ce: dict[str, Any]) -> str:
+    """The warning of a projection too uncertain to bound the cumulative effect."""
+    times = ce["expected_pi_high"] / max(ce["observed"], ce["expected"], 1.0)
+    reach = "more than 1,000 times" if times >= 1000 else f"{times:.0f} times"
+    return (
+        f"the projected counterfactual is too uncertain to bound the cumulative effect: its 95% "
+        f"prediction interval reaches {reach} the {fmt_count(ce['observed'])} recorded, because "
+        "the pre-period trend extrapolated forward is barely known; read the level change, not "
+        "the cumulative difference"
+    )
 
 
 def _messages(m: ITSModelFit, lb: dict[str, float], seg_events: list[float]) -> list[str]:
@@ -1054,6 +1080,8 @@ def fit_its(
     m = fit_its_model(prepare_series(series), the_spec)
     cf = _counterfactual(m)
     diagnostics, messages = _diagnostics(m)
+    if cf.cumulative.get("projection_uninformative"):
+        messages.append(_uninformative_projection(cf.cumulative))
     for msg in messages:
         warnings.warn(msg, ModelWarning, stacklevel=2)
     return ITSResult(

@@ -90,7 +90,12 @@ def _its(its: Any) -> dict[str, Any]:
         except (AttributeError, IndexError):
             out[key] = None
     cum = getattr(its, "cumulative_effect", None)
-    if isinstance(cum, Mapping) and cum.get("n_periods"):
+    # a projection too uncertain to bound the difference is no evidence either way
+    if (
+        isinstance(cum, Mapping)
+        and cum.get("n_periods")
+        and not cum.get("projection_uninformative")
+    ):
         out["cumulative"] = _estimate(cum)
     return out
 

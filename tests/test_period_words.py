@@ -97,3 +97,18 @@ def test_rates_keep_one_precision():
 
     assert [fmt_rate(x) for x in (1.0, 5.0, 2.06, 40.43)] == ["1.0", "5.0", "2.1", "40.4"]
     assert [fmt_rate(x) for x in (0.0, 0.054, 0.0087, 1250.4)] == ["0", "0.054", "0.0087", "1,250"]
+
+
+def test_a_change_dated_weeks_away_is_not_said_to_match_even_when_its_set_holds_the_event():
+    far = timing_of_change(
+        "2024-02-25", "2023-12-13", "2024-03-01", pd.Timestamp("2024-01-12 09:00"),
+        reference_name="the ceasefire",
+    )  # fmt: skip
+    assert "matches" not in far.text
+    assert "44 days after the ceasefire (09:00 on 12 Jan 2024)" in far.text
+    assert "consistent with it but not pinned to it" in far.text
+    near = timing_of_change(
+        "2024-01-13", "2024-01-10", "2024-01-20", pd.Timestamp("2024-01-12 09:00"),
+        reference_name="the ceasefire",
+    )  # fmt: skip
+    assert "which matches the ceasefire" in near.text

@@ -763,8 +763,18 @@ def timing_of_change(
     set_txt = f"its date set is {period_span(lo, hi, unit)}"
     if in_set is None:
         in_set = bool(lo <= ref_day < period_end(hi, unit))
-    if in_set or off == 0:
+    if off == 0 or (in_set and _periods_apart(date, holding, off, unit) <= 1):
         return Timing("matches", True, f"{dated} ({set_txt}), which matches {ref_txt}.", off)
+    if in_set:  # the set reaches the event, the dated change is further off: not a match
+        rel = "after" if off > 0 else "before"
+        return Timing(
+            "matches",
+            True,
+            f"{dated} ({set_txt}), {_distance(date, holding, off, unit)} {rel} {ref_txt}; the "
+            f"set also holds the {'day' if unit == 'day' else unit} of {reference_name}, so the "
+            "timing is consistent with it but not pinned to it.",
+            off,
+        )
     next_day = ref_day + pd.Timedelta(days=1)
     if unit == "day" and has_time_of_day and (off in (0, 1) or lo <= next_day <= hi):
         return Timing(
@@ -802,13 +812,20 @@ def _period_holding(day: pd.Timestamp, label: pd.Timestamp, unit: str) -> pd.Tim
     return day
 
 
+def _periods_apart(date: pd.Timestamp, holding: pd.Timestamp, off: int, unit: str) -> int:
+    """How many periods of the series' unit lie between a change's period and the event's."""
+    if unit == "week":
+        return abs(int((date - holding).days)) // 7
+    if unit == "month":
+        return abs((date.year - holding.year) * 12 + date.month - holding.month)
+    return abs(off)
+
+
 def _distance(date: pd.Timestamp, holding: pd.Timestamp, off: int, unit: str) -> str:
     """How far a change's period is from the event's, in the series' unit."""
-    if unit == "week":
-        return plural(abs(int((date - holding).days)) // 7, "week")
-    if unit == "month":
-        return plural(abs((date.year - holding.year) * 12 + date.month - holding.month), "month")
-    return plural(abs(off), "day")
+    return plural(
+        _periods_apart(date, holding, off, unit), unit if unit in ("week", "month") else "day"
+    )
 
 
 def period_words(label: Any, unit: str) -> str:

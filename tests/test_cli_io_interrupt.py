@@ -64,3 +64,26 @@ def test_ctrl_c_reaches_only_the_parent(tmp_path):
     assert proc.returncode == 130, err
     assert "parent interrupted" in err
     assert "ForkPoolWorker" not in err and "Traceback" not in err, err
+
+
+def test_a_reader_that_goes_away_ends_the_command_silently():
+    # `trends ... | head`: the pipe closes while a command still prints. The top-level handler
+    # exits 141 (128 + SIGPIPE) with no message and no trace.
+    import typer
+    from typer.testing import CliRunner
+
+    from trends.cli import EXIT_BROKEN_PIPE, GuardedGroup
+
+    app = typer.Typer(cls=GuardedGroup)
+
+    @app.command()
+    def talk() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    @app.command()
+    def other() -> None:  # a group needs two commands to dispatch by name
+        pass
+
+    result = CliRunner().invoke(app, ["talk"])
+    assert result.exit_code == EXIT_BROKEN_PIPE == 141
+    assert result.output == ""

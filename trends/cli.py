@@ -12,6 +12,7 @@ Exit codes (every command)
 3    internal error (a bug): one line on stderr names the exception and the file the full
      trace was written to; ``trends --debug ...`` prints the trace instead
 130  interrupted (Ctrl-C): "interrupted; nothing was written"
+141  the reader of the output went away (``trends ... | head``): nothing more is printed
 ==== =====================================================================================
 
 No command shows a Python traceback unless ``--debug`` is given: one top-level handler
@@ -70,6 +71,7 @@ from trends.ingest.formats import FORMATS, reader_for
 
 #: Exit codes of every command (see the module documentation).
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe closed early
 
 
 def _write_trace(exc: BaseException) -> Path | None:
@@ -104,6 +106,12 @@ class GuardedGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("trends: interrupted; nothing was written", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # `trends ... | head`: the reader left; no message, no trace
+            try:  # Python's own flush at exit would fail again
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):  # no real file behind stdout
+                pass
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except RowValidationError as exc:
             typer.echo(f"trends: {_one_line(exc)}", err=True)
             raise typer.Exit(EXIT_REJECTED) from None

@@ -479,7 +479,7 @@ def _signed(x: Any) -> str:
     if not _ok(x):
         return "not available"
     v = round(float(x))
-    return f"+{v:,d}" if v > 0 else f"\u2212{abs(v):,d}" if v < 0 else "0"
+    return f"+{v:,d}" if v > 0 else f"-{abs(v):,d}" if v < 0 else "0"  # the intervals' minus sign
 
 
 # --------------------------------------------------------------------------------- disagreements

@@ -527,3 +527,17 @@ def test_the_frozen_thresholds_the_docs_quote(rate, expected):
     reports = pd.DataFrame({"date": days, "cumulative_killed": 100 + rate * np.arange(201)})
     assert frozen_threshold(reports, "cumulative_killed", "auto") == expected
     assert frozen_threshold(reports, "cumulative_killed", 5) == 5
+
+
+def test_a_measure_taken_out_of_a_series_keeps_its_words_in_the_models_sentences():
+    from trends.models.rates import compare_rates
+    from trends.series import CountSeries
+
+    idx = pd.date_range("2024-05-01", periods=60)
+    counts = pd.DataFrame({"new_killed": np.arange(60) % 5}, index=idx)
+    series = CountSeries.from_frame(counts, labels={"new_killed": "people killed"})
+    values = series.measure("new_killed")
+    assert values.attrs["label"] == "people killed" and values.name == "new_killed"
+    r = compare_rates(values, ("2024-05-01", "2024-05-31"), ("2024-06-01", "2024-06-29"))
+    assert "people killed in 31 observed days" in r.report()
+    assert "new killed" not in r.report()

@@ -111,7 +111,7 @@ from trends.models.wording import (
     fmt_p,
 )
 from trends.results import Result, to_jsonable, whole_count
-from trends.series.measured import column_words
+from trends.series.measured import column_words, series_words
 from trends.verdicts.words import fmt_count, period_end, with_article
 
 __all__ = [
@@ -909,7 +909,7 @@ def _settings(m: ITSModelFit) -> dict[str, Any]:
         "seed": seed if isinstance(seed, (int, np.integer)) or seed is None else "generator",
         "unit": FREQ_UNITS[freq],
         "unit_adj": FREQ_ADJ[freq],
-        "series_name": None if m.prepared.series.name is None else str(m.prepared.series.name),
+        "series_name": series_words(m.prepared.series),
         "period_start": idx[0],
         "period_end": idx[-1],
         "first_post_rule": "first period starting on or after the intervention's date",

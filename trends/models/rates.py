@@ -65,7 +65,7 @@ from trends.models.periods import FREQ_UNITS, detect_frequency
 from trends.models.spec import get_two_phase_method
 from trends.models.wording import fmt_date, fmt_num, fmt_p
 from trends.results import Result, to_jsonable
-from trends.series.measured import column_words
+from trends.series.measured import column_words, series_words
 from trends.series.periods import refuse_number
 from trends.verdicts.words import (
     HeadlineInterval,
@@ -1039,7 +1039,7 @@ def compare_rates(
         rate_ratio_nb=nb,
         alpha=alpha,
         unit=unit,
-        series_name=None if series.name is None else str(series.name),
+        series_name=series_words(series),
         warnings=caught,
         family=fam.name,
         dominant=_dominant(y, (mb, ma), phases, e),

@@ -80,6 +80,26 @@ TALLY_MEASURES: dict[str, tuple[str, str]] = {
 }
 
 
+def series_words(series: pd.Series) -> str | None:
+    """The name a model's sentences give a pandas Series of counts.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Counts, e.g. from :meth:`CountSeries.measure`.
+
+    Returns
+    -------
+    str or None
+        Its words (``attrs["label"]``, "people killed") when it carries them, else its name;
+        ``None`` when it has neither.
+    """
+    label = series.attrs.get("label")
+    if isinstance(label, str) and label:
+        return label
+    return None if series.name is None else str(series.name)
+
+
 def column_words(name: str) -> str:
     """A count column's name as words for sentences.
 
@@ -582,7 +602,8 @@ class CountSeries:
         Returns
         -------
         pandas.Series
-            ``float64``, NaN where not reported, named ``name``.
+            ``float64``, NaN where not reported, named ``name``; its words, when the series
+            has them, in ``attrs["label"]`` (the models' sentences use them).
 
         Raises
         ------
@@ -595,6 +616,8 @@ class CountSeries:
             )
         out = self.counts[name].astype(np.float64).copy()
         out.name = name
+        if self.label(name) != name:  # its words travel with it ("people killed")
+            out.attrs["label"] = self.label(name)
         return out
 
     def label(self, name: str) -> str:

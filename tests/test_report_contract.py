@@ -159,3 +159,13 @@ def test_the_quoted_rate_ratio_is_the_bottom_lines(payload):
         assert (quoted["ci_low"], quoted["ci_high"]) == (interval["low"], interval["high"])
         assert quoted["source"] == interval["source"]
         assert quoted["estimate"] == outcome[quoted["key"]]["estimate"]
+
+
+def test_claim_counts_are_integers_in_the_json(payload):
+    claims = [c for c in payload["claims"] if c["observed"]["best"] is not None]
+    assert claims
+    for c in claims:
+        for key in ("low", "best", "high"):
+            value = c["observed"][key]
+            assert isinstance(value, int) or not float(value).is_integer(), (c["claim_id"], key)
+        assert isinstance(c["value"], int) or not float(c["value"]).is_integer()

@@ -83,7 +83,7 @@ from typing import Any
 import pandas as pd
 
 from trends.errors import EventError
-from trends.results import Result, to_jsonable
+from trends.results import Result, to_jsonable, whole_count
 from trends.series.aggregate import attack_flags
 from trends.verdicts.words import fmt_count, fmt_span, measure_words
 
@@ -796,22 +796,22 @@ class ClaimsCheck(Result):
                     "quantity": r.get("quantity"),
                     "region": r.get("region"),
                     "region_used": r.get("region_used"),
-                    "value": r.get("value"),
+                    "value": whole_count(r.get("value")),
                     "qualifier": r.get("qualifier"),
                     "qualifier_used": r.get("qualifier_used"),
                     "tolerance_used": r.get("tolerance_used"),
                     "observed": {
-                        "low": r.get("observed_low"),
-                        "best": r.get("observed_best"),
-                        "high": r.get("observed_high"),
+                        "low": whole_count(r.get("observed_low")),
+                        "best": whole_count(r.get("observed_best")),
+                        "high": whole_count(r.get("observed_high")),
                     },
                     "verdict": r.get("verdict"),
                     "finding": r.get("finding"),
                     "finding_label": r.get("finding_label"),
                     "finding_sentence": r.get("finding_sentence"),
-                    "gap": r.get("gap"),
+                    "gap": whole_count(r.get("gap")),
                     "gap_pct": r.get("gap_pct"),
-                    "difference": r.get("difference"),
+                    "difference": whole_count(r.get("difference")),
                     "difference_pct": r.get("difference_pct"),
                     "reason": r.get("reason"),
                     "source": r.get("source"),

@@ -115,6 +115,9 @@ OutcomeName = Annotated[str, StringConstraints(min_length=1)]
 Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 Count = Annotated[int, Field(ge=0)]
 Number = float | None
+#: A count: an integer when whole (a share of a multi-day incident spread over its days may make
+#: a window's sum fractional).
+Count = int | float | None
 
 
 class _Open(BaseModel):
@@ -292,9 +295,9 @@ class Outcome(_Open):
 class Observed(_Open):
     """The data's low, best and high figures over a claim's window and scope."""
 
-    low: Number
-    best: Number
-    high: Number
+    low: Count
+    best: Count
+    high: Count
 
 
 class Claim(_Open):
@@ -305,7 +308,7 @@ class Claim(_Open):
     window_start: Day | None
     window_end: Day | None
     quantity: str | None = None
-    value: Number
+    value: Count
     qualifier: str | None
     observed: Observed
     verdict: Literal[VERDICTS]  # type: ignore[valid-type]

@@ -204,14 +204,10 @@ def analyse_ceasefire(
     _known_models(family, changepoint_model)
     ev = resolve_intervention(intervention, timeline)
     wanted = _outcome_request(outcomes, data)
-    asked = (start, end)
-    series, start, end = _as_series(data, wanted, start, end, not_reported, ingest)
-    window = _regime_window(timeline, ev, asked, start, end)
-    if window is not None:
-        start, end = (
-            window.start if asked[0] is None else start,
-            window.end if asked[1] is None else end,
-        )
+    series, first, last = _as_series(data, wanted, start, end, not_reported, ingest)
+    window = _regime_window(timeline, ev, (start, end), first, last)
+    start = first if window is None or start is not None else window.start
+    end = last if window is None or end is not None else window.end
     if (problem := check_inside(ev.day, start, end)) is not None:
         raise InputError(problem)
     chosen = _resolve_outcomes(wanted, series)
@@ -219,21 +215,11 @@ def analyse_ceasefire(
     optional = {"pretrend": pretrend, "changedates": change_dates, "placebo": placebo}
     optional["robustness"] = robustness
     settings = Settings(
-        steps=tuple(k for k in _STEP_ORDER if optional.get(k, True)),
-        freq=freq,
-        anchor=anchor,
-        family=family,
-        se=se,
-        hac_lags=hac_lags,
-        slope_change=slope_change,
-        changepoint_model=cp_model,
-        max_changes=max_changes,
-        leave_out=tuple(leave_out),
-        seed=seed,
-        record_warnings=False,
-        inference=inference,
-        two_phase=two_phase,
-    )
+        steps=tuple(k for k in _STEP_ORDER if optional.get(k, True)), freq=freq, anchor=anchor,
+        family=family, se=se, hac_lags=hac_lags, slope_change=slope_change,
+        changepoint_model=cp_model, max_changes=max_changes, leave_out=tuple(leave_out),
+        seed=seed, record_warnings=False, inference=inference, two_phase=two_phase,
+    )  # fmt: skip
     tasks = [
         Task(name, series, measure, [ev], windows={ev.id: (start, end)}, seeds={ev.id: seed})
         for name, measure in chosen

@@ -797,16 +797,18 @@ def _counterfactual(m: ITSModelFit) -> _Counterfactual:
     return _Counterfactual(_frame(m, fitted, post), cumulative, relative)
 
 
-def _uninformative_projection(ce: dict[str, Any]) -> str:
-    """The warning of a projection too uncertain to bound the cumulative effect."""
+def _uninformative_projection(ce: dict[str, Any]) -> list[str]:
+    """The warning of a projection too uncertain to bound the cumulative effect (or none)."""
+    if not ce.get("projection_uninformative"):
+        return []
     times = ce["expected_pi_high"] / max(ce["observed"], ce["expected"], 1.0)
     reach = "more than 1,000 times" if times >= 1000 else f"{times:.0f} times"
-    return (
+    return [
         f"the projected counterfactual is too uncertain to bound the cumulative effect: its 95% "
         f"prediction interval reaches {reach} the {fmt_count(ce['observed'])} recorded, because "
         "the pre-period trend extrapolated forward is barely known; read the level change, not "
         "the cumulative difference"
-    )
+    ]
 
 
 def _messages(m: ITSModelFit, lb: dict[str, float], seg_events: list[float]) -> list[str]:
@@ -1080,8 +1082,7 @@ def fit_its(
     m = fit_its_model(prepare_series(series), the_spec)
     cf = _counterfactual(m)
     diagnostics, messages = _diagnostics(m)
-    if cf.cumulative.get("projection_uninformative"):
-        messages.append(_uninformative_projection(cf.cumulative))
+    messages += _uninformative_projection(cf.cumulative)
     for msg in messages:
         warnings.warn(msg, ModelWarning, stacklevel=2)
     return ITSResult(

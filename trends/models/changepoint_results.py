@@ -21,7 +21,7 @@ from trends.models.timeaxis import (
 )
 from trends.models.wording import fmt_level
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import Timing, fmt_date, fmt_span, timing_of_change
+from trends.verdicts.words import Timing, fmt_date, fmt_percent, fmt_span, timing_of_change
 
 __all__ = ["ChangePointResult", "ReferenceComparison"]
 
@@ -527,7 +527,7 @@ class ChangePointResult(Result):
         if before > 0 and after / before > _TIMES_ABOVE:
             s += f" (about {after / before:.0f} times as high)"
         elif np.isfinite(row["percent_change"]):
-            s += f" ({row['percent_change']:+.0f}%)"
+            s += f" ({fmt_percent(row['percent_change'], 0, signed=True)})"
         return s
 
     def _model_phrase(self) -> str:

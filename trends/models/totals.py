@@ -27,7 +27,7 @@ from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
 from trends.results import Result, to_jsonable
 from trends.series.measured import column_words
-from trends.verdicts.words import count_of, fmt_p, plural_measure
+from trends.verdicts.words import count_of, fmt_p, fmt_percent, plural_measure
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
 
@@ -359,7 +359,7 @@ class TotalsComparison(Result):
             )
         verb = "fell" if self.estimate < 1 else "rose"
         return (
-            f"The rate {verb} by {pct:.0f}%: rate ratio after/before {self.estimate:.3f} "
+            f"The rate {verb} by {fmt_percent(pct, 0 if pct >= 1 else 1)}: rate ratio after/before {self.estimate:.3f} "
             f"({ci}; {p})."
         )
 

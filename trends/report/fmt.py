@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import claim_words
-from trends.verdicts.words import fmt_date
+from trends.verdicts.words import fmt_date, fmt_percent
 
 __all__ = [
     "UNITS",
@@ -86,7 +86,9 @@ def pct_change(rr: float) -> str:
     """``"fell by 65.6%"`` / ``"rose by 3%"`` from a rate ratio."""
     change = (rr - 1) * 100
     digits = 1 if abs(change) < 10 else 0
-    return f"rose by {change:.{digits}f}%" if change >= 0 else f"fell by {-change:.{digits}f}%"
+    if change >= 0:
+        return f"rose by {fmt_percent(change, digits)}"
+    return f"fell by {fmt_percent(-change, digits)}"
 
 
 def when(event: Any, first_day: Any) -> str:

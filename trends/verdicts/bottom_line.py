@@ -79,6 +79,7 @@ from trends.verdicts.words import (
     fmt_date,
     fmt_interval,
     fmt_p,
+    fmt_percent,
     fmt_rate,
     fmt_ratio,
     headline,
@@ -805,7 +806,7 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
         pct = abs(percent_change(primary.estimate))
         verb = "fell" if kind == "fall" else "rose"
         first = (
-            f"After {_when(ev)}, {subject} {verb} by {pct:.0f}%{counts}; {ratio}."
+            f"After {_when(ev)}, {subject} {verb} by {fmt_percent(pct, 0)}{counts}; {ratio}."
             if pct >= 1
             else f"After {_when(ev)}, {subject} {verb} slightly{counts}; {ratio}."
         )

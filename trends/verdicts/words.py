@@ -54,6 +54,7 @@ __all__ = [
     "measure_words",
     "with_article",
     "percent_change",
+    "fmt_percent",
     "classify_change",
     "change_sentence",
     "headline",
@@ -444,9 +445,50 @@ def _nan(x: Any) -> bool:
         return True
 
 
+def fmt_percent(x: Any, digits: int | None = None, signed: bool = False) -> str:
+    """A percentage that never rounds to 100% or to 0% when it is not exactly that.
+
+    ``99.6`` reads "99.6%" (not "100%", which only a fall to nothing is), ``0.004`` reads
+    "0.004%" (not "0%"); thousands are separated ("14,553,891%").
+
+    Parameters
+    ----------
+    x : number
+        The percentage (``62.0`` for 62%); its sign is kept.
+    digits : int, optional
+        Decimals; by default 0 from 10%, 1 from 1%, else 2.
+    signed : bool
+        Write "+" before a rise ("+12%").
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    a = abs(v)
+    sign = "-" if v < 0 else "+" if signed else ""
+    if digits is None:
+        digits = 0 if a >= 10 else 1 if a >= 1 else 2
+    text = f"{a:,.{digits}f}"
+    while digits < 3 and _rounds_to_bound(text, a):
+        digits += 1
+        text = f"{a:,.{digits}f}"
+    if _rounds_to_bound(text, a):
+        return f"{sign}more than 99.9%" if a > 50 else f"{sign}less than 0.001%"
+    return f"{sign}{text}%"
+
+
+def _rounds_to_bound(text: str, a: float) -> bool:
+    """Whether ``text`` shows 100 or 0 for a percentage ``a`` that is neither."""
+    shown = float(text.replace(",", ""))
+    return (shown == 100 and a < 100) or (shown == 0 and a > 0)
+
+
 def _pct_words(ratio: float) -> str:
     pct = abs(percent_change(ratio))
-    return f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%"
+    return fmt_percent(pct, 0 if pct >= 1 else 1)
 
 
 def change_sentence(

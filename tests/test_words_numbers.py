@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from trends.models.totals import compare_totals
@@ -26,3 +27,30 @@ def test_a_fall_short_of_everything_is_not_100_percent():
     assert "fell by 100%" in compare_totals("7/1", "0/100").report()
     assert "fell by 99.6%" in change_sentence("attacks", 0.004, 0.001, 0.02)
     assert headline("attacks", 0.004, 0.001, 0.02) == "Attacks fell by 99.6%"
+
+
+def test_a_huge_ratio_reads_as_a_multiple_with_thousands_separators(tmp_path):
+    result = compare_totals("213/31", "1,000,000/1")
+    text = result.report()
+    assert "rose about 146,000-fold" in text
+    assert "rate ratio after/before 145,540 (95% CI 127,252 to 167,250" in text
+    assert "%" not in text.split("rose")[1].split(":")[0]
+    assert headline("attacks", 14.55, 12.0, 17.0) == "Attacks rose 14.6-fold"
+    assert "rose by 61%" in change_sentence("attacks", 1.61, 1.2, 2.0)
+
+
+def test_the_report_window_prints_its_days_with_separators(tmp_path):
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    months = pd.period_range("2020-01", "2022-12", freq="M")
+    data = tmp_path / "monthly.csv"
+    pd.DataFrame({"month": months.astype(str), "killed": [70 + i % 7 for i in range(36)]}).to_csv(
+        data, index=False
+    )
+    out = tmp_path / "out"
+    args = ["report", "--data", str(data), "--format", "counts", "--date-format", "%Y-%m"]
+    result = CliRunner().invoke(app, args + ["--intervention", "2021-06-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 Jan 2020 to 31 Dec 2022 (1,096 days)" in (out / "report.md").read_text()

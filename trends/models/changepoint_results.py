@@ -525,7 +525,7 @@ class ChangePointResult(Result):
         per = f"a {self.unit}" if self.unit in ("day", "week", "month") else f"per {self.unit}"
         s = f"the rate {verb} from {fmt_level(before)} to {fmt_level(after)} {per}"
         if before > 0 and after / before > _TIMES_ABOVE:
-            s += f" (about {after / before:.0f} times as high)"
+            s += f" (about {after / before:,.0f} times as high)"
         elif np.isfinite(row["percent_change"]):
             s += f" ({fmt_percent(row['percent_change'], 0, signed=True)})"
         return s

@@ -595,7 +595,7 @@ def _data_section(a: Any, source_label: str) -> Section:
         "The window runs from {d0} to {d1} ({n} days).",
         d0=fmt.day(a.start),
         d1=fmt.day(a.end),
-        n=n_days,
+        n=f"{n_days:,d}",
     )
     if "attacks" in measures and data_kind(a) == "incidents":
         # the attacks measure counts the incidents that are attacks (ACLED: its political-
@@ -603,7 +603,7 @@ def _data_section(a: Any, source_label: str) -> Section:
         what = "attacks" if "attacks" in (getattr(ing, "choices", None) or {}) else "incidents"
         text = prose("{n} {what} fall in the window {d0} to {d1} ({days} days).",
                      n=f"{a.total('attacks'):,.0f}", what=what, d0=fmt.day(a.start),
-                     d1=fmt.day(a.end), days=n_days)  # fmt: skip
+                     d1=fmt.day(a.end), days=f"{n_days:,d}")  # fmt: skip
     if "incidents_no_death_figure" in measures and a.total("incidents_no_death_figure"):
         text = text + prose(
             " {n} of them have no death figure: they count as attacks but add nothing to the "

@@ -73,13 +73,13 @@ from trends.verdicts.words import (
     NO_CHANGE,
     HeadlineInterval,
     Timing,
+    change_words,
     classify_change,
     count_of,
     fmt_count,
     fmt_date,
     fmt_interval,
     fmt_p,
-    fmt_percent,
     fmt_rate,
     fmt_ratio,
     headline,
@@ -806,7 +806,8 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
         pct = abs(percent_change(primary.estimate))
         verb = "fell" if kind == "fall" else "rose"
         first = (
-            f"After {_when(ev)}, {subject} {verb} by {fmt_percent(pct, 0)}{counts}; {ratio}."
+            f"After {_when(ev)}, {subject} {change_words(primary.estimate, kind)}{counts}; "
+            f"{ratio}."
             if pct >= 1
             else f"After {_when(ev)}, {subject} {verb} slightly{counts}; {ratio}."
         )

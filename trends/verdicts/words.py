@@ -55,6 +55,9 @@ __all__ = [
     "with_article",
     "percent_change",
     "fmt_percent",
+    "fmt_times",
+    "fmt_fixed",
+    "change_words",
     "classify_change",
     "change_sentence",
     "headline",
@@ -272,12 +275,15 @@ def fmt_rate(x: Any) -> str:
 
 
 def fmt_ratio(x: Any) -> str:
-    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03")."""
+    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03"); from 1,000 a whole
+    number with thousands separators ("145,540")."""
     if not _finite(x):
         return "not available"
     v = float(x)
     if v == 0:
         return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
     if abs(v) < 0.1:
         return f"{v:.2g}" if abs(v) >= 0.001 else f"{v:.1e}"
     text = f"{v:.2f}"
@@ -286,6 +292,26 @@ def fmt_ratio(x: Any) -> str:
         if text == "1.000":
             text = f"{v:.4f}"
     return text
+
+
+def fmt_fixed(x: Any, digits: int = 3) -> str:
+    """A rate or ratio with fixed decimals ("0.004", "6.871"), from 1,000 a whole number with
+    thousands separators ("145,540"): a ratio and its interval printed alike.
+
+    Parameters
+    ----------
+    x : number or None
+    digits : int
+        Decimals below 1,000.
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.{digits}f}"
 
 
 def fmt_p(p: Any) -> str:
@@ -486,6 +512,55 @@ def _rounds_to_bound(text: str, a: float) -> bool:
     return (shown == 100 and a < 100) or (shown == 0 and a > 0)
 
 
+#: From this rate ratio a rise reads "rose 14.6-fold", not "rose by 1,355%".
+FOLD_FROM = 10.0
+
+
+def fmt_times(ratio: Any) -> str:
+    """A large ratio as a multiple, three significant figures: "14.6", "about 146,000".
+
+    Parameters
+    ----------
+    ratio : number
+        The ratio (above 1).
+
+    Returns
+    -------
+    str
+        "about" comes first when whole digits are rounded away or the figure moves by more
+        than 0.5%.
+    """
+    if not _finite(ratio):
+        return "not available"
+    v = float(ratio)
+    digits = 3 - len(str(int(abs(v)))) if abs(v) >= 1 else 3
+    shown = round(v, digits)
+    text = f"{shown:,.{max(digits, 0)}f}"
+    rounded = (digits < 0 and shown != v) or abs(shown - v) > 0.005 * abs(v)
+    return f"about {text}" if rounded else text
+
+
+def change_words(ratio: Any, kind: str) -> str:
+    """ "fell by 99.6%", "rose by 61%" or, from a ratio of 10, "rose 14.6-fold".
+
+    Parameters
+    ----------
+    ratio : number
+        The rate ratio.
+    kind : {"fall", "rise"}
+        The direction, from :func:`classify_change` (never for an indistinguishable change).
+
+    Returns
+    -------
+    str
+    """
+    if kind == "fall":
+        return f"fell by {_pct_words(ratio)}"
+    if _finite(ratio) and float(ratio) >= FOLD_FROM:
+        return f"rose {fmt_times(ratio)}-fold"
+    return f"rose by {_pct_words(ratio)}"
+
+
 def _pct_words(ratio: float) -> str:
     pct = abs(percent_change(ratio))
     return fmt_percent(pct, 0 if pct >= 1 else 1)
@@ -527,10 +602,8 @@ def change_sentence(
     if kind == "unknown" or not _finite(estimate):
         return f"The {what} of {subject} could not be estimated."
     body = f"{what} {fmt_ratio(estimate)} ({ci})"
-    if kind == "fall":
-        return f"{_cap(subject)} fell by {_pct_words(estimate)}: {body}."
-    if kind == "rise":
-        return f"{_cap(subject)} rose by {_pct_words(estimate)}: {body}."
+    if kind in ("fall", "rise"):
+        return f"{_cap(subject)} {change_words(estimate, kind)}: {body}."
     return f"For {subject} the {body} is {NO_CHANGE}."
 
 
@@ -549,10 +622,8 @@ def headline(subject: str, estimate: Any, low: Any, high: Any) -> str:
     str
     """
     kind = classify_change(low, high)
-    if kind == "fall" and _finite(estimate):
-        return f"{_cap(subject)} fell by {_pct_words(estimate)}"
-    if kind == "rise" and _finite(estimate):
-        return f"{_cap(subject)} rose by {_pct_words(estimate)}"
+    if kind in ("fall", "rise") and _finite(estimate):
+        return f"{_cap(subject)} {change_words(estimate, kind)}"
     return f"No clear change in {subject} ({NO_CHANGE})"
 
 

@@ -54,3 +54,18 @@ def test_the_report_window_prints_its_days_with_separators(tmp_path):
     result = CliRunner().invoke(app, args + ["--intervention", "2021-06-01", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "1 Jan 2020 to 31 Dec 2022 (1,096 days)" in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "cells"),
+    [("0/30", "0/30", "| cannot be estimated | cannot be estimated |"),
+     ("0/30", "12/30", "| unbounded | unbounded (at least 2.779; p = 0.0005) |")],
+)  # fmt: skip
+def test_the_totals_table_says_in_words_what_cannot_be_a_number(tmp_path, before, after, cells):
+    from trends.report.totals import write_totals_report
+
+    write_totals_report(compare_totals(before, after), tmp_path / "out")
+    text = (tmp_path / "out" / "report.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| ratio after/before"))
+    assert row.endswith(cells), row
+    assert "nan" not in text and "inf" not in row

@@ -347,6 +347,22 @@ class TotalsComparison(Result):
             ]
         )
 
+    def ratio_words(self) -> tuple[str, str]:
+        """The ratio and its interval as printed in a table, in words where they are not numbers.
+
+        Returns
+        -------
+        tuple of str
+            ``("0.461", "0.358 to 0.590")``; ``("cannot be estimated", "cannot be estimated")``
+            with no events in either period; ``("unbounded", "unbounded (at least 2.779)")``
+            with none before.
+        """
+        if self.before.count == 0 and self.after.count == 0:
+            return "cannot be estimated", "cannot be estimated"
+        if not math.isfinite(self.estimate):
+            return "unbounded", f"unbounded (at least {fmt_fixed(self.ci_low)})"
+        return fmt_fixed(self.estimate), f"{fmt_fixed(self.ci_low)} to {fmt_fixed(self.ci_high)}"
+
     def _change_sentence(self) -> str:
         level = f"{round((1 - self.alpha) * 100):d}%"
         ci = f"{level} CI {fmt_fixed(self.ci_low)} to {fmt_fixed(self.ci_high)}"

@@ -173,8 +173,11 @@ def _context(c: TotalsComparison, chart: Chart, title: str, source: str | None) 
          f"{fmt_fixed(r['ci_low'])} to {fmt_fixed(r['ci_high'])}"]
         for name, r in rates.iterrows()
     ]  # fmt: skip
-    rows.append(["ratio after/before", "", "", fmt_fixed(c.estimate),
-                 f"{fmt_fixed(c.ci_low)} to {fmt_fixed(c.ci_high)} ({_p(c.p_value)})"])  # fmt: skip
+    estimate, interval = c.ratio_words()
+    if c.before.count + c.after.count > 0:  # no p-value for a ratio that cannot be estimated
+        p = _p(c.p_value)
+        interval = f"{interval[:-1]}; {p})" if interval.endswith(")") else f"{interval} ({p})"
+    rows.append(["ratio after/before", "", "", estimate, interval])
     table = Table(["Period", "Count", "Days", f"{c.measure} per day", f"{level} interval"], rows)
     method = Section("Method", [
         prose(

@@ -69,3 +69,44 @@ def test_the_totals_table_says_in_words_what_cannot_be_a_number(tmp_path, before
     row = next(line for line in text.splitlines() if line.startswith("| ratio after/before"))
     assert row.endswith(cells), row
     assert "nan" not in text and "inf" not in row
+
+
+def test_one_of_a_thing_is_singular():
+    from trends.errors import InputError
+    from trends.models.rates import compare_rates
+    from trends.verdicts.words import length_words
+
+    assert length_words(1, "day") == "1 day" and length_words(46.06, "week") == "46.1 weeks"
+    days = pd.date_range("2024-01-01", periods=20, freq="D")
+    values = pd.Series([1, 2] * 10, index=days, dtype=object)
+    values.iloc[3] = "n/a"
+    with pytest.raises(InputError, match="holds 1 value that is not a number, the first"):
+        compare_rates(values, ("2024-01-01", "2024-01-10"), ("2024-01-11", "2024-01-20"))
+
+
+MALI = (  # killed, attacks a day from 1 Feb 2024 (the sweep's 60-day file)
+    "2,1 6,0 2,0 1,0 2,0 4,2 2,1 4,4 0,1 4,3 3,0 0,0 3,1 2,1 1,2 1,0 2,0 2,1 1,0 4,2 1,1 4,1 "
+    "1,0 1,0 2,0 3,0 3,1 4,0 2,3 3,1 5,2 2,1 2,1 1,1 1,2 0,0 1,1 2,0 3,0 2,0 1,2 3,1 3,0 3,2 "
+    "3,4 3,0 1,1 1,1 4,2 1,2 4,2 3,2 1,1 2,2 2,1 2,2 4,0 3,2 4,0 1,4"
+)
+
+
+def test_a_cumulative_difference_of_one_is_one_attack_in_a_prediction_interval(tmp_path):
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    rows = [tuple(map(int, pair.split(","))) for pair in MALI.split()]
+    days = pd.date_range("2024-02-01", periods=len(rows), freq="D")
+    data = tmp_path / "mali.csv"
+    pd.DataFrame(rows, index=days.strftime("%Y-%m-%d"), columns=["killed", "attacks"]).rename_axis(
+        "date"
+    ).to_csv(data)
+    out = tmp_path / "out"
+    args = ["report", "--data", str(data), "--format", "counts", "--intervention", "2024-03-25"]
+    result = CliRunner().invoke(app, args + ["--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "report.md").read_text() + (out / "results.json").read_text()
+    assert "1 more attacks" not in text and "+1 attacks" not in text, text
+    assert "1 more attack was recorded" in text
+    assert "cumulative difference +1 attack (95% CI" in text

@@ -85,7 +85,7 @@ from trends.models.its_latent import LatentARFit
 from trends.models.spec import SPEC_DEFAULTS, ITSSpec, choose_inference
 from trends.models.wording import fmt_p
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import with_article
+from trends.verdicts.words import plural, with_article
 
 __all__ = [
     "CUBIC_MIN_PERIODS",
@@ -576,13 +576,13 @@ def check_pre_trend(
         raise InputError("degree must be at least 2 (1 without a trend)")
     if d == 0:
         return _not_tested(
-            f"only {n_pre} observed {unit}s before {first.name} (at least {MIN_PRE_PERIODS} "
+            f"only {plural(n_pre, 'observed ' + unit)} before {first.name} (at least {MIN_PRE_PERIODS} "
             "are needed)",
             **ctx,
         )
     if pre_events < MIN_PRE_EVENTS:
         return _not_tested(
-            f"only {pre_events:g} events in the {n_pre} {unit}s before {first.name} (at least "
+            f"only {plural(pre_events, 'event')} in the {plural(n_pre, unit)} before {first.name} (at least "
             f"{MIN_PRE_EVENTS} are needed)",
             **ctx,
         )

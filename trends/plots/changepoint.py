@@ -121,7 +121,9 @@ def _change_label(row: pd.Series, unit: str, model: str) -> str:
     )
     pct = row.get("percent_change", np.nan)
     if model != "gaussian" and pd.notna(pct) and np.isfinite(pct):
-        return f"Change {int(row['break'])}: {when} ({fmt_percent(pct, 0, signed=True)})".replace("-", "\u2212")
+        return f"Change {int(row['break'])}: {when} ({fmt_percent(pct, 0, signed=True)})".replace(
+            "-", "\u2212"
+        )
     return f"Change {int(row['break'])}: {when}"
 
 

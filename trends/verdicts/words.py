@@ -42,6 +42,7 @@ __all__ = [
     "plural",
     "singular",
     "count_of",
+    "length_words",
     "plural_measure",
     "fmt_count",
     "fmt_number",
@@ -180,6 +181,26 @@ def count_of(n: float | int, measure: str) -> str:
     str
     """
     return plural(n, singular(measure), measure)
+
+
+def length_words(n: float, unit: str) -> str:
+    """A length in periods: "11 weeks", "1 month", "46.1 weeks" (whole numbers stay whole).
+
+    Parameters
+    ----------
+    n : number
+        The number of periods (observed periods may be fractional with partial exposure).
+    unit : str
+        The period in the singular ("day").
+
+    Returns
+    -------
+    str
+    """
+    whole = round(n)
+    if abs(n - whole) < 0.05:
+        return plural(whole, unit)
+    return f"{n:,.1f} {unit}s"
 
 
 def _is_one(n: float | int) -> bool:

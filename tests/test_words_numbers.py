@@ -110,3 +110,20 @@ def test_a_cumulative_difference_of_one_is_one_attack_in_a_prediction_interval(t
     assert "1 more attacks" not in text and "+1 attacks" not in text, text
     assert "1 more attack was recorded" in text
     assert "cumulative difference +1 attack (95% CI" in text
+
+
+def test_load_series_takes_a_reading_option_as_the_messages_ask(tmp_path):
+    import trends
+    from trends.errors import InputError
+
+    weeks = pd.date_range("2024-01-01", periods=12, freq="7D")
+    data = tmp_path / "weekly.csv"
+    pd.DataFrame({"week": weeks.strftime("%Y-%m-%d"), "killed": range(12)}).to_csv(
+        data, index=False
+    )
+    with pytest.raises(InputError, match="label='start'"):
+        trends.load_series(data, format="counts")
+    series = trends.load_series(data, format="counts", label="start")
+    assert series.unit == "week" and series.counts.index[0] == weeks[0]
+    with pytest.raises(InputError, match="given twice"):
+        trends.load_series(data, format="counts", label="start", read_options={"label": "end"})

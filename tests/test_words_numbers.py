@@ -127,3 +127,19 @@ def test_load_series_takes_a_reading_option_as_the_messages_ask(tmp_path):
     assert series.unit == "week" and series.counts.index[0] == weeks[0]
     with pytest.raises(InputError, match="given twice"):
         trends.load_series(data, format="counts", label="start", read_options={"label": "end"})
+
+
+def test_out_inside_a_file_and_a_decimal_total_say_what_is_wrong(tmp_path):
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    result = CliRunner().invoke(app, ["compare", "7/1", "3/100", "--out", str(afile / "sub")])
+    assert result.exit_code == 2
+    assert f"{afile} is a file, not a folder" in result.output
+    assert "Errno" not in result.output
+    result = CliRunner().invoke(app, ["compare", "1.089/31", "5/30"])
+    assert result.exit_code == 2
+    assert "write 1089 or 1,089" in result.output and "1213" not in result.output

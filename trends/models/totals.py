@@ -126,10 +126,16 @@ def _whole(text: str, whole: str) -> int:
     """A count written with or without thousands separators ("1,213"), else a clear error."""
     if re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text):
         return int(text.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):  # 1.089: a thousands point?
+        n = int(text.replace(".", ""))
+        raise InputError(
+            f"cannot read {whole!r} as a published total: {text!r} is not a whole number (a total "
+            f"counts deaths or events; for {n:,d} write {n} or {n:,d})"
+        )
     if re.fullmatch(r"[\d.,]+", text) and "." in text:
         raise InputError(
             f"cannot read {whole!r} as a published total: {text!r} is not a whole number (a total "
-            "counts deaths or events; write 1213 or 1,213)"
+            "counts deaths or events: write the whole count, without a decimal point)"
         )
     if re.fullmatch(r"[\d,]+", text):
         raise InputError(

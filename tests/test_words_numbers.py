@@ -110,6 +110,8 @@ def test_a_cumulative_difference_of_one_is_one_attack_in_a_prediction_interval(t
     assert "1 more attacks" not in text and "+1 attacks" not in text, text
     assert "1 more attack was recorded" in text
     assert "cumulative difference +1 attack (95% CI" in text
+    assert "F reference with 2 and 2 degrees of freedom" in text  # not "2 and 2.0"
+    assert "is explosive (largest" in text and "consider a fixed lag." in text
 
 
 def test_load_series_takes_a_reading_option_as_the_messages_ask(tmp_path):
@@ -143,3 +145,34 @@ def test_out_inside_a_file_and_a_decimal_total_say_what_is_wrong(tmp_path):
     result = CliRunner().invoke(app, ["compare", "1.089/31", "5/30"])
     assert result.exit_code == 2
     assert "write 1089 or 1,089" in result.output and "1213" not in result.output
+
+
+def test_a_ratio_and_its_interval_print_alike():
+    import warnings
+
+    import numpy as np
+
+    from trends.errors import ModelWarning
+    from trends.models.families import get_family
+    from trends.models.hac import newey_west
+    from trends.report import fmt
+    from trends.verdicts.words import fmt_estimate
+
+    assert fmt_estimate(1.002, 0.91, 1.10) == "1.00"
+    assert fmt_estimate(0.19, 0.035, 0.999) == "0.19"
+    assert "ratio after/before 1.00 (95% CI 0.91 to 1.10)" in change_sentence(
+        "attacks", 1.002, 0.91, 1.10
+    )
+    assert fmt.ratios(0.875, 0.818, 0.9368) == ("0.875", "0.818", "0.937")
+    assert fmt.ratios(1.0019, 0.9927, 1.011) == ("1.0019", "0.9927", "1.0110")
+    assert get_family("negbin").fit_summary(9999.7, 1.0) == "theta = 10,000"
+    rng = np.random.default_rng(1)
+    scores = np.zeros((60, 1))
+    for t in range(1, 60):  # an explosive AR(1): the filter's eigenvalue is above 1
+        scores[t] = 1.2 * scores[t - 1] + rng.normal()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        newey_west((scores, np.eye(1)), prewhite=True)
+    texts = [str(w.message) for w in seen if issubclass(w.category, ModelWarning)]
+    assert any("is explosive (largest |eigenvalue| 1.2" in t for t in texts), texts
+    assert not any("close to a unit root" in t for t in texts), texts

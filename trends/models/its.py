@@ -476,7 +476,10 @@ class ITSResult(Result):
             f"residuals at lag {lb.get('lag')}: {fmt_p(lb.get('p_value', math.nan))}."
         )
         if self.warnings:
-            parts.append("Caution: " + " ".join(self.warnings))
+            parts.append(
+                "Caution: "
+                + " ".join(w if w.rstrip().endswith(".") else f"{w}." for w in self.warnings)
+            )
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

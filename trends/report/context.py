@@ -28,6 +28,7 @@ from trends.verdicts.words import (
     HeadlineInterval,
     classify_change,
     fmt_count,
+    fmt_estimate,
     fmt_interval,
     fmt_ratio,
     headline,
@@ -147,7 +148,8 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
         nb=fmt.number(r.before.count), pb=length_words(r.before.n_periods, unit),
         rb=fmt.rate(r.before.rate), na=fmt.number(r.after.count),
         pa=length_words(r.after.n_periods, unit), ra=fmt.rate(r.after.rate),
-        unit=unit, est=fmt_ratio(_quoted_estimate(oa, hi)), ci=fmt_interval(hi.low, hi.high),
+        unit=unit, est=fmt_estimate(_quoted_estimate(oa, hi), hi.low, hi.high),
+        ci=fmt_interval(hi.low, hi.high),
         words=hi.words,
     )  # fmt: skip
     if other:
@@ -378,8 +380,8 @@ def _robustness(a: Any) -> list[Section]:
         base = oa.its.level_change if oa.its is not None else None
         rows = []
         if base is not None:
-            rows.append(["main analysis (best figures)", fmt.ratio(base.estimate),
-                         f"{fmt.ratio(base.ci_low)} to {fmt.ratio(base.ci_high)}",
+            est, lo, hi = fmt.ratios(base.estimate, base.ci_low, base.ci_high)
+            rows.append(["main analysis (best figures)", est, f"{lo} to {hi}",
                          fmt.number(a.total(oa.name))])  # fmt: skip
         repeats = []
         for _, r in rob.iterrows():
@@ -387,9 +389,8 @@ def _robustness(a: Any) -> list[Section]:
                 repeats.append(str(r["variant"]))
                 continue
             if pd.notna(r.get("level_rr")):
-                rows.append([r["variant"], fmt.ratio(r["level_rr"]),
-                             f"{fmt.ratio(r['ci_low'])} to {fmt.ratio(r['ci_high'])}",
-                             fmt.number(r["total"])])  # fmt: skip
+                est, lo, hi = fmt.ratios(r["level_rr"], r["ci_low"], r["ci_high"])
+                rows.append([r["variant"], est, f"{lo} to {hi}", fmt.number(r["total"])])
             else:
                 rows.append(
                     [r["variant"], "not estimable", r.get("problem", ""), fmt.number(r["total"])]
@@ -429,9 +430,8 @@ def _model_variants(sec: Section, oa: Any) -> None:
         if v.estimate is None:
             rows.append([v.label, "not estimable", v.problem or ""])
         else:
-            rows.append(
-                [v.label, fmt.ratio(v.estimate), f"{fmt.ratio(v.ci_low)} to {fmt.ratio(v.ci_high)}"]
-            )
+            est, lo, hi = fmt.ratios(v.estimate, v.ci_low, v.ci_high)
+            rows.append([v.label, est, f"{lo} to {hi}"])
     sec.tables.append(Table(["Model variant", "Level change (rate ratio)", "95% CI"], rows))
     sec.paragraphs.append(prose(
         "The same level change {what}: from {lo} to {hi}.",
@@ -538,8 +538,8 @@ def _models(a: Any) -> Table | None:
         return None
     words = {k: oa.label for k, oa in a.outcomes.items()}
     rows = [[words.get(r["outcome"], r["outcome"]), r["model"], r["term"], r["method"],
-             fmt.ratio(r["estimate"]),
-             fmt.ratio(r["ci_low"]), fmt.ratio(r["ci_high"])] for _, r in table.iterrows()]  # fmt: skip
+             *fmt.ratios(r["estimate"], r["ci_low"], r["ci_high"])]
+            for _, r in table.iterrows()]  # fmt: skip
     return Table(["Outcome", "Model", "Term", "Method / standard errors", "Estimate",
                   "95% CI low", "95% CI high"], rows)  # fmt: skip
 

@@ -78,6 +78,7 @@ from trends.verdicts.words import (
     count_of,
     fmt_count,
     fmt_date,
+    fmt_estimate,
     fmt_interval,
     fmt_p,
     fmt_rate,
@@ -802,7 +803,7 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
     counts = _period_words(ev)
     counts = f": {counts}" if counts else ""
     ci = f"{fmt_interval(hi.low, hi.high, ev.level)}, {hi.words}"
-    ratio = f"rate ratio {fmt_ratio(primary.estimate)} ({ci})"
+    ratio = f"rate ratio {fmt_estimate(primary.estimate, hi.low, hi.high)} ({ci})"
     if kind in ("fall", "rise"):
         pct = abs(percent_change(primary.estimate))
         verb = "fell" if kind == "fall" else "rose"

@@ -48,6 +48,7 @@ __all__ = [
     "fmt_number",
     "fmt_rate",
     "fmt_ratio",
+    "fmt_estimate",
     "fmt_p",
     "fmt_date",
     "fmt_interval",
@@ -312,6 +313,34 @@ def fmt_ratio(x: Any) -> str:
         text = f"{v:.3f}"
         if text == "1.000":
             text = f"{v:.4f}"
+    return text
+
+
+def fmt_estimate(estimate: Any, low: Any, high: Any) -> str:
+    """A ratio printed beside its interval: :func:`fmt_ratio`, but with no more decimals than
+    the interval's limits ("1.00 (95% CI 0.91 to 1.10)", not "1.002 (95% CI 0.91 to 1.10)").
+
+    The extra decimals :func:`fmt_ratio` gives a value just short of 1 tell whether a *limit*
+    excludes no change; an estimate inside its interval needs no more than its limits show.
+
+    Parameters
+    ----------
+    estimate : number
+        The ratio.
+    low, high : number
+        Its interval.
+
+    Returns
+    -------
+    str
+    """
+    text = fmt_ratio(estimate)
+    limits = [fmt_ratio(x) for x in (low, high) if _finite(x)]
+    if not limits or "." not in text or "e" in text or any("e" in t for t in limits):
+        return text
+    most = max(len(t.partition(".")[2]) for t in limits)
+    if len(text.partition(".")[2]) > most:
+        return f"{float(estimate):,.{most}f}"
     return text
 
 
@@ -622,7 +651,7 @@ def change_sentence(
     kind = classify_change(low, high)
     if kind == "unknown" or not _finite(estimate):
         return f"The {what} of {subject} could not be estimated."
-    body = f"{what} {fmt_ratio(estimate)} ({ci})"
+    body = f"{what} {fmt_estimate(estimate, low, high)} ({ci})"
     if kind in ("fall", "rise"):
         return f"{_cap(subject)} {change_words(estimate, kind)}: {body}."
     return f"For {subject} the {body} is {NO_CHANGE}."

@@ -176,3 +176,19 @@ def test_a_ratio_and_its_interval_print_alike():
     texts = [str(w.message) for w in seen if issubclass(w.category, ModelWarning)]
     assert any("is explosive (largest |eigenvalue| 1.2" in t for t in texts), texts
     assert not any("close to a unit root" in t for t in texts), texts
+
+
+def test_a_segment_total_of_whole_counts_is_an_integer():
+    import numpy as np
+
+    from trends.models.changepoint import detect_changepoints
+
+    rng = np.random.default_rng(0)
+    y = pd.Series(
+        np.r_[rng.poisson(5, 80), rng.poisson(2, 80)],
+        index=pd.date_range("2024-01-01", periods=160),
+    )
+    table = detect_changepoints(y).summary()
+    assert str(table["total"].dtype) == "Int64"
+    assert table["total"].sum() == y.sum()
+    assert ".0" not in table[["total"]].to_string()

@@ -416,9 +416,13 @@ class ChangePointResult(Result):
         Columns: those of ``segments``, then ``change_date`` (first period of the segment when it
         starts with a change), ``change_date_last_old``, ``change_ci_low``, ``change_ci_high``
         (confidence set bounds), ``change_ratio`` and ``change_percent`` (vs the previous
-        segment).
+        segment). A segment's ``total`` of whole counts is an integer column (``Int64``).
         """
         seg = self.segments.copy()
+        if "total" in seg:
+            totals = seg["total"].dropna()
+            if len(totals) and (totals % 1 == 0).all():
+                seg["total"] = seg["total"].round().astype("Int64")
         mapping = {
             "change_date": "date",
             "change_date_last_old": "date_last_old",

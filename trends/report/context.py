@@ -110,8 +110,13 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
     elif model is not None and model[0] is not None and model[1] is not None:
         known = not any(fmt.missing(x) for x in exact) and exact[0] > 0 and model[0] > 0
         narrower = known and (model[1] / model[0]) < (exact[1] / exact[0])
+        same = [fmt_ratio(x) for x in model] == [fmt_ratio(x) for x in exact]
         other = f"{fmt_ratio(model[0])} to {fmt_ratio(model[1])} from the negative binomial " + (
-            "model, narrower than the exact interval, so not used, since the wider of the two leads"
+            "model, the same at this precision but marginally narrower than the exact interval, "
+            "so not used, since the wider of the two leads"
+            if narrower and same
+            else "model, narrower than the exact interval, so not used, since the wider of the "
+            "two leads"
             if narrower
             else f"model, whose errors do not allow for dependence between {unit}s"
         )

@@ -830,6 +830,14 @@ def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tu
                 f"; {EXACT_WORDS.format(unit=_rate_unit(ev))} the interval would be "
                 f"{fmt_ratio(other.low)} to {fmt_ratio(other.high)}"
             )
+        elif (fmt_ratio(other.low), fmt_ratio(other.high)) == (
+            fmt_ratio(hi.low),
+            fmt_ratio(hi.high),
+        ):  # the same as printed: "narrower" would contradict the figures
+            chance += (
+                "; the model allowing for overdispersion and dependence gives the same interval "
+                "at this precision, only marginally narrower, so the exact interval leads"
+            )
         else:
             chance += (
                 f"; the model allowing for overdispersion and dependence gives "

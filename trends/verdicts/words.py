@@ -759,8 +759,9 @@ def headline_interval(
             float(exact[1]),
             "exact",
             ex,
-            "the model interval was narrower than the exact Poisson one (too few events for "
-            "its standard errors to be trusted), so the exact interval leads",
+            "the model interval was narrower than the exact Poisson one, and no headline "
+            "interval may be narrower than the one that assumes independent Poisson periods, "
+            "so the exact interval leads",
         )
     return HeadlineInterval(
         float(exact[0]) if _finite(exact[0]) else math.nan,

@@ -91,7 +91,7 @@ MALI = (  # killed, attacks a day from 1 Feb 2024 (the sweep's 60-day file)
 )
 
 
-def test_a_cumulative_difference_of_one_is_one_attack_in_a_prediction_interval(tmp_path):
+def test_a_cumulative_difference_of_one_is_one_attack(tmp_path):
     from typer.testing import CliRunner
 
     from trends.cli import app

@@ -307,7 +307,7 @@ def test_direction_only_when_the_interval_excludes_no_change(a, b):
     text = change_sentence("the rate", est, low, high)
     kind = classify_change(low, high)
     assert ("fell by" in text) == (kind == "fall")
-    assert ("rose by" in text) == (kind == "rise")
+    assert ("rose by" in text or "-fold" in text) == (kind == "rise")
     assert (NO_CHANGE in text) == (kind == "unclear")
 
 
@@ -585,3 +585,16 @@ def test_robustness_estimates_equal_at_printed_precision_are_not_a_range():
     bl = bottom_line(_strong(robustness=rob))
     text = {c.name: c.text for c in bl.checks}["robustness"]
     assert "from 0.15 to 0.15" not in text and "level changes of 0.15 each" in text
+
+
+def test_a_model_interval_printed_the_same_is_not_called_narrower():
+    bl = bottom_line(_strong(exact=Estimate(0.44, 0.351, 0.552, 1e-9),
+                             model=Estimate(0.44, 0.352, 0.549, 1e-9)))  # fmt: skip
+    assert bl.interval.source == "exact"
+    assert "0.35 to 0.55" in bl.text
+    assert "narrower than the exact" not in bl.text, bl.text
+    assert "the same interval at this precision" in bl.text
+    assert "too few events" not in bl.interval.reason
+    wider = bottom_line(_strong(exact=Estimate(0.44, 0.351, 0.552, 1e-9),
+                                model=Estimate(0.44, 0.37, 0.52, 1e-9)))  # fmt: skip
+    assert "gives 0.37 to 0.52, narrower than the exact interval" in wider.text

@@ -663,7 +663,10 @@ def _raise_issues(issues: list[RowIssue], path: str) -> None:
     issues = sorted(issues, key=lambda i: (i.row, i.column or ""))
     first = issues[0]
     more = (
-        f" ({len(issues) - 1} more problem(s) in this file; see .issues)" if len(issues) > 1 else ""
+        f" ({len(issues) - 1} more {'problem' if len(issues) == 2 else 'problems'} in this file; "
+        "see .issues)"
+        if len(issues) > 1
+        else ""
     )
     value = f" (value {first.value!r})" if first.value not in (None, "") else ""
     raise EventFileError(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -161,7 +162,9 @@ class Source:
         read_options : dict, optional
             Options of the reader.
         **series_options
-            Options of :meth:`to_series`.
+            Options of :meth:`to_series`; a reading option that only the reader takes
+            (``label="start"``, ``thousands=","``) may be given here too and goes to the reader,
+            as the messages that ask for one say (``label='start'`` in Python).
 
         Returns
         -------
@@ -169,16 +172,37 @@ class Source:
             Its provenance names the file, and the source: ``source`` as given (e.g.
             ``source="Health Ministry"``), else the file's name. The measures are named by their
             words alone ("killed").
+
+        Raises
+        ------
+        InputError
+            A reading option given both ways with two values.
         """
         file = None if isinstance(path, pd.DataFrame) else str(path)
         if file is not None and "source" not in series_options:
             series_options["source"] = Path(file).name
-        table, report = self.read(path, **(read_options or {}))
+        read_options = dict(read_options or {})
+        for key in self._reading_keywords(series_options):
+            value = series_options.pop(key)
+            if key in read_options and read_options[key] != value:
+                raise InputError(
+                    f"{key} is given twice, {key}={value!r} and read_options={{{key!r}: "
+                    f"{read_options[key]!r}}}: give it once"
+                )
+            read_options[key] = value
+        table, report = self.read(path, **read_options)
         refuse_no_rows(table, report, file or "the table")
         series = self.to_series(table, report, **series_options)
         if file is None:
             return series
         return replace(series, provenance=replace(series.provenance, file=file))
+
+    def _reading_keywords(self, options: dict[str, Any]) -> list[str]:
+        """The keywords of ``options`` that the reader takes and the series builder does not."""
+        reader = inspect.signature(self.read_function()).parameters
+        builder = getattr(CountSeries, f"from_{self.table}", None)
+        series = set(inspect.signature(builder).parameters) if builder is not None else set()
+        return [k for k in options if k in reader and k not in series and k != "path"]
 
 
 def refuse_no_rows(table: pd.DataFrame, report: Any, what: str, hint: str = "") -> None:
@@ -280,7 +304,8 @@ def load_series(
     read_options : dict, optional
         Options of the reader.
     **series_options
-        Options of the count series (see :meth:`Source.to_series`).
+        Options of the count series (see :meth:`Source.to_series`); a reading option only the
+        reader takes (``label="start"`` for weekly counts) may be given here too.
 
     Returns
     -------

@@ -21,7 +21,7 @@ from trends.models.timeaxis import (
 )
 from trends.models.wording import fmt_level
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import Timing, fmt_date, fmt_span, timing_of_change
+from trends.verdicts.words import Timing, fmt_date, fmt_percent, fmt_span, timing_of_change
 
 __all__ = ["ChangePointResult", "ReferenceComparison"]
 
@@ -416,9 +416,13 @@ class ChangePointResult(Result):
         Columns: those of ``segments``, then ``change_date`` (first period of the segment when it
         starts with a change), ``change_date_last_old``, ``change_ci_low``, ``change_ci_high``
         (confidence set bounds), ``change_ratio`` and ``change_percent`` (vs the previous
-        segment).
+        segment). A segment's ``total`` of whole counts is an integer column (``Int64``).
         """
         seg = self.segments.copy()
+        if "total" in seg:
+            totals = seg["total"].dropna()
+            if len(totals) and (totals % 1 == 0).all():
+                seg["total"] = seg["total"].round().astype("Int64")
         mapping = {
             "change_date": "date",
             "change_date_last_old": "date_last_old",
@@ -525,9 +529,9 @@ class ChangePointResult(Result):
         per = f"a {self.unit}" if self.unit in ("day", "week", "month") else f"per {self.unit}"
         s = f"the rate {verb} from {fmt_level(before)} to {fmt_level(after)} {per}"
         if before > 0 and after / before > _TIMES_ABOVE:
-            s += f" (about {after / before:.0f} times as high)"
+            s += f" (about {after / before:,.0f} times as high)"
         elif np.isfinite(row["percent_change"]):
-            s += f" ({row['percent_change']:+.0f}%)"
+            s += f" ({fmt_percent(row['percent_change'], 0, signed=True)})"
         return s
 
     def _model_phrase(self) -> str:

@@ -42,6 +42,7 @@ from trends.models._segmentation import (
     penalised_search,
 )
 from trends.models.wording import fmt_level
+from trends.verdicts.words import plural
 
 __all__ = [
     "COSTS",
@@ -717,7 +718,7 @@ class NegBinChangeCost(ChangePointCost):
             "constant mean within each segment and one common theta "
             f"(estimated {fmt_level(dispersion or np.nan)}), estimated by maximum likelihood "
             "given the segmentation and alternated with the search until the segmentation was "
-            f"stable ({rounds} round(s)), starting from a moment estimate from successive "
+            f"stable ({plural(rounds, 'round')}), starting from a moment estimate from successive "
             "differences; theta was then treated as known."
         )
 

@@ -564,7 +564,7 @@ class NegativeBinomialFamily(Family):
             return "theta = infinite (no overdispersion)"
         if theta >= 1e4:  # the bound of the size's search
             return "theta at or above 10,000 (practically no overdispersion)"
-        return f"theta = {theta:.3g}"
+        return f"theta = {theta:,.0f}" if theta >= 100 else f"theta = {theta:.3g}"
 
     def simulate(
         self,

@@ -386,10 +386,14 @@ def newey_west(
         a, e = _var1(u)
         rho = float(np.max(np.abs(np.linalg.eigvals(a)))) if k else 0.0
         if rho >= 0.97:
+            where = (
+                f"explosive (largest |eigenvalue| {rho:.3f}, above 1)"
+                if round(rho, 3) > 1
+                else f"close to a unit root (largest |eigenvalue| {rho:.3f})"
+            )
             warnings.warn(
-                f"the VAR(1) prewhitening filter of the HAC estimator is close to a unit root "
-                f"(largest |eigenvalue| {rho:.3f}); the HAC errors may be unstable, consider a "
-                "fixed lag",
+                f"the VAR(1) prewhitening filter of the HAC estimator is {where}; the HAC errors "
+                "may be unstable, consider a fixed lag",
                 ModelWarning,
                 stacklevel=2,
             )

@@ -112,7 +112,7 @@ from trends.models.wording import (
 )
 from trends.results import Result, to_jsonable, whole_count
 from trends.series.measured import column_words, series_words
-from trends.verdicts.words import fmt_count, period_end, with_article
+from trends.verdicts.words import count_of, fmt_count, period_end, plural, singular, with_article
 
 __all__ = [
     "ITSModelFit",
@@ -455,16 +455,18 @@ class ITSResult(Result):
         if ce.get("n_periods", 0) > 0 and np.isfinite(ce.get("estimate", math.nan)):
             diff = ce["estimate"]
             word = "more" if diff >= 0 else "fewer"
+            were = "was" if round(ce["observed"]) == 1 else "were"
             difference = (
                 "too uncertain a projection to say how many fewer or more were recorded"
                 if ce.get("projection_uninformative")
-                else f"{fmt_count(abs(diff))} {word} {what} ({lvl} prediction interval "
+                else f"{fmt_count(abs(diff))} {word} "
+                f"{singular(what) if round(abs(diff)) == 1 else what} ({lvl} prediction interval "
                 f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})"
             )
             parts.append(
-                f"Over the {ce['n_periods']} observed {unit}s from {fmt_date(ce['start'])} to "
-                f"{fmt_date(_last_day(ce['end'], unit))}, {fmt_count(ce['observed'])} {what} were "
-                "recorded against "
+                f"Over the {plural(ce['n_periods'], 'observed ' + unit)} from "
+                f"{fmt_date(ce['start'])} to {fmt_date(_last_day(ce['end'], unit))}, "
+                f"{count_of(ce['observed'], what)} {were} recorded against "
                 f"{fmt_count(ce['expected'])} expected had {with_article(self.primary.name)} not "
                 "happened "
                 f"({lvl} interval {fmt_count(ce['expected_pi_low'])} to "
@@ -478,7 +480,10 @@ class ITSResult(Result):
             f"residuals at lag {lb.get('lag')}: {fmt_p(lb.get('p_value', math.nan))}."
         )
         if self.warnings:
-            parts.append("Caution: " + " ".join(self.warnings))
+            parts.append(
+                "Caution: "
+                + " ".join(w if w.rstrip().endswith(".") else f"{w}." for w in self.warnings)
+            )
         return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

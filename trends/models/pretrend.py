@@ -85,7 +85,7 @@ from trends.models.its_latent import LatentARFit
 from trends.models.spec import SPEC_DEFAULTS, ITSSpec, choose_inference
 from trends.models.wording import fmt_p
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import with_article
+from trends.verdicts.words import fmt_number, plural, with_article
 
 __all__ = [
     "CUBIC_MIN_PERIODS",
@@ -459,9 +459,15 @@ def _wald(fit: Any, terms: list[str]) -> tuple[float, float | None, str, float]:
     return w, df2, "F", float(special.fdtrc(q, df2, w / q))
 
 
+def _df_words(df: float | None) -> str:
+    """Degrees of freedom: one decimal, none when it rounds to a whole number ("2", "23.7")."""
+    text = fmt_number(df, 1)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _method_words(fit: Any, reference: str, df2: float | None, q: int) -> str:
     ref = (
-        f"F reference with {q} and {df2:.1f} degrees of freedom"
+        f"F reference with {q} and {_df_words(df2)} degrees of freedom"
         if reference == "F"
         else f"chi-squared reference with {q} degree{'s' if q > 1 else ''} of freedom"
     )
@@ -576,13 +582,13 @@ def check_pre_trend(
         raise InputError("degree must be at least 2 (1 without a trend)")
     if d == 0:
         return _not_tested(
-            f"only {n_pre} observed {unit}s before {first.name} (at least {MIN_PRE_PERIODS} "
+            f"only {plural(n_pre, 'observed ' + unit)} before {first.name} (at least {MIN_PRE_PERIODS} "
             "are needed)",
             **ctx,
         )
     if pre_events < MIN_PRE_EVENTS:
         return _not_tested(
-            f"only {pre_events:g} events in the {n_pre} {unit}s before {first.name} (at least "
+            f"only {plural(pre_events, 'event')} in the {plural(n_pre, unit)} before {first.name} (at least "
             f"{MIN_PRE_EVENTS} are needed)",
             **ctx,
         )

@@ -573,7 +573,8 @@ def _numbers(values: pd.Series, what: str) -> pd.Series:
         label = values.index[i]
         when = fmt_date(label) if isinstance(label, pd.Timestamp) else str(label)
         raise InputError(
-            f"{what} holds {int(bad.sum())} value(s) that are not numbers, the first "
+            f"{what} holds {plural(int(bad.sum()), 'value')} that "
+            f"{'is not a number' if bad.sum() == 1 else 'are not numbers'}, the first "
             f"{values.iloc[i]!r} at {when}; use NaN for periods that were not reported",
             row=i + 1,
             column=None if values.name is None else str(values.name),

@@ -27,7 +27,14 @@ from trends.errors import InputError
 from trends.models.rates import exact_poisson_ratio
 from trends.results import Result, to_jsonable
 from trends.series.measured import column_words
-from trends.verdicts.words import count_of, fmt_p, plural_measure
+from trends.verdicts.words import (
+    change_words,
+    classify_change,
+    count_of,
+    fmt_fixed,
+    fmt_p,
+    plural_measure,
+)
 
 __all__ = ["PublishedTotal", "TotalsComparison", "compare_totals", "parse_total"]
 
@@ -119,10 +126,16 @@ def _whole(text: str, whole: str) -> int:
     """A count written with or without thousands separators ("1,213"), else a clear error."""
     if re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text):
         return int(text.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):  # 1.089: a thousands point?
+        n = int(text.replace(".", ""))
+        raise InputError(
+            f"cannot read {whole!r} as a published total: {text!r} is not a whole number (a total "
+            f"counts deaths or events; for {n:,d} write {n} or {n:,d})"
+        )
     if re.fullmatch(r"[\d.,]+", text) and "." in text:
         raise InputError(
             f"cannot read {whole!r} as a published total: {text!r} is not a whole number (a total "
-            "counts deaths or events; write 1213 or 1,213)"
+            "counts deaths or events: write the whole count, without a decimal point)"
         )
     if re.fullmatch(r"[\d,]+", text):
         raise InputError(
@@ -340,27 +353,42 @@ class TotalsComparison(Result):
             ]
         )
 
+    def ratio_words(self) -> tuple[str, str]:
+        """The ratio and its interval as printed in a table, in words where they are not numbers.
+
+        Returns
+        -------
+        tuple of str
+            ``("0.461", "0.358 to 0.590")``; ``("cannot be estimated", "cannot be estimated")``
+            with no events in either period; ``("unbounded", "unbounded (at least 2.779)")``
+            with none before.
+        """
+        if self.before.count == 0 and self.after.count == 0:
+            return "cannot be estimated", "cannot be estimated"
+        if not math.isfinite(self.estimate):
+            return "unbounded", f"unbounded (at least {fmt_fixed(self.ci_low)})"
+        return fmt_fixed(self.estimate), f"{fmt_fixed(self.ci_low)} to {fmt_fixed(self.ci_high)}"
+
     def _change_sentence(self) -> str:
         level = f"{round((1 - self.alpha) * 100):d}%"
-        ci = f"{level} CI {self.ci_low:.3f} to {self.ci_high:.3f}"
+        ci = f"{level} CI {fmt_fixed(self.ci_low)} to {fmt_fixed(self.ci_high)}"
         p = fmt_p(self.p_value)
         if self.before.count == 0 and self.after.count == 0:
             return "With no events in either period, the rate ratio cannot be estimated."
         if not math.isfinite(self.estimate):  # none before, some after: only a lower bound
             return (
                 f"With none before, the rate ratio after/before is unbounded above: the data say "
-                f"only that it is at least {self.ci_low:.3f} ({level} lower limit; {p})."
+                f"only that it is at least {fmt_fixed(self.ci_low)} ({level} lower limit; {p})."
             )
-        pct = abs(self.estimate - 1.0) * 100.0
         if not self.distinguishable:
             return (
-                f"The rate ratio after/before is {self.estimate:.3f} ({ci}; {p}): not "
+                f"The rate ratio after/before is {fmt_fixed(self.estimate)} ({ci}; {p}): not "
                 "distinguishable from no change; the difference could be chance."
             )
-        verb = "fell" if self.estimate < 1 else "rose"
+        kind = classify_change(self.ci_low, self.ci_high)
         return (
-            f"The rate {verb} by {pct:.0f}%: rate ratio after/before {self.estimate:.3f} "
-            f"({ci}; {p})."
+            f"The rate {change_words(self.estimate, kind)}: rate ratio after/before "
+            f"{fmt_fixed(self.estimate)} ({ci}; {p})."
         )
 
     def report(self) -> str:

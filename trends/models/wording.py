@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from trends.verdicts.words import fmt_date, fmt_p
+from trends.verdicts.words import fmt_date, fmt_p, fmt_percent
 
 __all__ = [
     "describe_change",
@@ -47,14 +47,10 @@ def fmt_pct(x: float) -> str:
     Returns
     -------
     str
-        For example ``"62%"``, ``"4.5%"``, ``"0.25%"``.
+        For example ``"62%"``, ``"4.5%"``, ``"0.25%"``; never "100%" or "0%" for a percentage
+        that is not exactly that (:func:`trends.verdicts.words.fmt_percent`).
     """
-    a = abs(x)
-    if a >= 10:
-        return f"{x:.0f}%"
-    if a >= 1:
-        return f"{x:.1f}%"
-    return f"{x:.2f}%"
+    return fmt_percent(x)
 
 
 def fmt_num(x: float) -> str:

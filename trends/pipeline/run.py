@@ -51,7 +51,7 @@ from trends.pipeline.plan import (
     timestamp,
 )
 from trends.series import CountSeries
-from trends.verdicts.words import fmt_date, period_end
+from trends.verdicts.words import fmt_date, period_end, plural
 
 __all__ = [
     "PairResult",
@@ -396,7 +396,8 @@ def _its_step(out: PairResult, task: Task, ev: Intervention, settings: Settings)
         )
     if out.series.rule.key != "D" and out.series.partial.any():
         out.notes.append(
-            f"{int(out.series.partial.sum())} {out.series.unit}(s) cut by the window enter the "
+            f"{plural(int(out.series.partial.sum()), out.series.unit)} cut by the window "
+            f"{'enters' if int(out.series.partial.sum()) == 1 else 'enter'} the "
             "interrupted time series with their exposure (days covered)"
         )
 
@@ -408,8 +409,9 @@ def _cp_values(out: PairResult, task: Task, note: bool = True) -> pd.Series:
         values = values.mask(out.series.partial.to_numpy())
         if note:
             out.notes.append(
-                f"the change-point search leaves out the {int(out.series.partial.sum())} "
-                f"{out.series.unit}(s) cut by the window (it has no exposure)"
+                "the change-point search leaves out the "
+                f"{plural(int(out.series.partial.sum()), out.series.unit)} cut by the window "
+                "(it has no exposure)"
             )
     if lumps := _daily_lumps(out.series):
         values = values.mask((out.series.exposure > 1).to_numpy())

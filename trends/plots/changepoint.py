@@ -42,7 +42,7 @@ from trends.plots.style import (
     period_edges,
     place_title,
 )
-from trends.verdicts.words import plural, timing_of_change, with_article
+from trends.verdicts.words import fmt_percent, plural, timing_of_change, with_article
 
 __all__ = ["plot_changepoints", "CHANGEPOINT_PANELS"]
 
@@ -121,7 +121,9 @@ def _change_label(row: pd.Series, unit: str, model: str) -> str:
     )
     pct = row.get("percent_change", np.nan)
     if model != "gaussian" and pd.notna(pct) and np.isfinite(pct):
-        return f"Change {int(row['break'])}: {when} ({pct:+.0f}%)".replace("-", "\u2212")
+        return f"Change {int(row['break'])}: {when} ({fmt_percent(pct, 0, signed=True)})".replace(
+            "-", "\u2212"
+        )
     return f"Change {int(row['break'])}: {when}"
 
 

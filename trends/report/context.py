@@ -29,11 +29,14 @@ from trends.verdicts.words import (
     HeadlineInterval,
     classify_change,
     fmt_count,
+    fmt_estimate,
     fmt_interval,
     fmt_ratio,
     headline,
     headline_interval,
+    length_words,
     period_words,
+    singular,
     word_list,
 )
 
@@ -108,8 +111,13 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
     elif model is not None and model[0] is not None and model[1] is not None:
         known = not any(fmt.missing(x) for x in exact) and exact[0] > 0 and model[0] > 0
         narrower = known and (model[1] / model[0]) < (exact[1] / exact[0])
+        same = [fmt_ratio(x) for x in model] == [fmt_ratio(x) for x in exact]
         other = f"{fmt_ratio(model[0])} to {fmt_ratio(model[1])} from the negative binomial " + (
-            "model, narrower than the exact interval, so not used, since the wider of the two leads"
+            "model, the same at this precision but marginally narrower than the exact interval, "
+            "so not used, since the wider of the two leads"
+            if narrower and same
+            else "model, narrower than the exact interval, so not used, since the wider of the "
+            "two leads"
             if narrower
             else f"model, whose errors do not allow for dependence between {unit}s"
         )
@@ -141,11 +149,13 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     unit = r.unit
     hi, other = _lead_interval(oa, unit)
     text = _headline(oa, noun, hi) + prose(
-        "{nb} in the {pb} {unit}s before ({rb} per {unit}), {na} in the {pa} {unit}s after "
+        "{nb} in the {pb} before ({rb} per {unit}), {na} in the {pa} after "
         "({ra} per {unit}); rate ratio after/before {est} ({ci}, {words}",
-        nb=fmt.number(r.before.count), pb=r.before.n_periods, rb=fmt.rate(r.before.rate),
-        na=fmt.number(r.after.count), pa=r.after.n_periods, ra=fmt.rate(r.after.rate),
-        unit=unit, est=fmt_ratio(_quoted_estimate(oa, hi)), ci=fmt_interval(hi.low, hi.high),
+        nb=fmt.number(r.before.count), pb=length_words(r.before.n_periods, unit),
+        rb=fmt.rate(r.before.rate), na=fmt.number(r.after.count),
+        pa=length_words(r.after.n_periods, unit), ra=fmt.rate(r.after.rate),
+        unit=unit, est=fmt_estimate(_quoted_estimate(oa, hi), hi.low, hi.high),
+        ci=fmt_interval(hi.low, hi.high),
         words=hi.words,
     )  # fmt: skip
     if other:
@@ -227,21 +237,24 @@ def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
     def signed(x: float) -> str:
         return f"{fmt_count(abs(x))} {'fewer' if x < 0 else 'more'}"
 
+    one = round(abs(est)) == 1  # "1 more attack was recorded"
+    label, were = (singular(label), "was") if one else (label, "were")
     if lo < 0 < hi or lo > 0 > hi:
         return prose(
-            "Projecting the pre-{noun} trend forward, {est} {label} were recorded after it than "
-            "the model expected, but the 95% interval ({lo} to {hi}) includes no difference: "
-            "{no_change}. A projection of a trend is an assumption, not an observation.",
-            noun=noun, label=label, est=signed(est), lo=signed(min(lo, hi)),
+            "Projecting the pre-{noun} trend forward, {est} {label} {were} recorded after it "
+            "than the model expected, but the 95% prediction interval ({lo} to {hi}) includes "
+            "no difference: {no_change}. A projection of a trend is an assumption, not an "
+            "observation.",
+            noun=noun, label=label, were=were, est=signed(est), lo=signed(min(lo, hi)),
             hi=signed(max(lo, hi)), no_change=NO_CHANGE,
         )  # fmt: skip
     low, high = sorted((abs(lo), abs(hi)))
     return prose(
-        "Projecting the pre-{noun} trend forward, {n} {more} {label} were recorded after it "
-        "than the model expected (95% interval {lo} to {hi}); a projection of a trend is an "
-        "assumption, not an observation.",
-        noun=noun, n=fmt_count(abs(est)), label=label, more="fewer" if est < 0 else "more",
-        lo=fmt_count(low), hi=fmt_count(high),
+        "Projecting the pre-{noun} trend forward, {n} {more} {label} {were} recorded after it "
+        "than the model expected (95% prediction interval {lo} to {hi}); a projection of a "
+        "trend is an assumption, not an observation.",
+        noun=noun, n=fmt_count(abs(est)), label=label, were=were,
+        more="fewer" if est < 0 else "more", lo=fmt_count(low), hi=fmt_count(high),
     )  # fmt: skip
 
 
@@ -383,8 +396,8 @@ def _robustness(a: Any) -> list[Section]:
         base = oa.its.level_change if oa.its is not None else None
         rows = []
         if base is not None:
-            rows.append(["main analysis (best figures)", fmt.ratio(base.estimate),
-                         f"{fmt.ratio(base.ci_low)} to {fmt.ratio(base.ci_high)}",
+            est, lo, hi = fmt.ratios(base.estimate, base.ci_low, base.ci_high)
+            rows.append(["main analysis (best figures)", est, f"{lo} to {hi}",
                          fmt.number(a.total(oa.name))])  # fmt: skip
         repeats = []
         for _, r in rob.iterrows():
@@ -392,9 +405,8 @@ def _robustness(a: Any) -> list[Section]:
                 repeats.append(str(r["variant"]))
                 continue
             if pd.notna(r.get("level_rr")):
-                rows.append([r["variant"], fmt.ratio(r["level_rr"]),
-                             f"{fmt.ratio(r['ci_low'])} to {fmt.ratio(r['ci_high'])}",
-                             fmt.number(r["total"])])  # fmt: skip
+                est, lo, hi = fmt.ratios(r["level_rr"], r["ci_low"], r["ci_high"])
+                rows.append([r["variant"], est, f"{lo} to {hi}", fmt.number(r["total"])])
             else:
                 rows.append(
                     [r["variant"], "not estimable", r.get("problem", ""), fmt.number(r["total"])]
@@ -434,9 +446,8 @@ def _model_variants(sec: Section, oa: Any) -> None:
         if v.estimate is None:
             rows.append([v.label, "not estimable", v.problem or ""])
         else:
-            rows.append(
-                [v.label, fmt.ratio(v.estimate), f"{fmt.ratio(v.ci_low)} to {fmt.ratio(v.ci_high)}"]
-            )
+            est, lo, hi = fmt.ratios(v.estimate, v.ci_low, v.ci_high)
+            rows.append([v.label, est, f"{lo} to {hi}"])
     sec.tables.append(Table(["Model variant", "Level change (rate ratio)", "95% CI"], rows))
     sec.paragraphs.append(prose(
         "The same level change {what}: from {lo} to {hi}.",
@@ -550,8 +561,8 @@ def _models(a: Any) -> Table | None:
         return None
     words = {k: oa.label for k, oa in a.outcomes.items()}
     rows = [[words.get(r["outcome"], r["outcome"]), r["model"], r["term"], r["method"],
-             fmt.ratio(r["estimate"]),
-             fmt.ratio(r["ci_low"]), fmt.ratio(r["ci_high"])] for _, r in table.iterrows()]  # fmt: skip
+             *fmt.ratios(r["estimate"], r["ci_low"], r["ci_high"])]
+            for _, r in table.iterrows()]  # fmt: skip
     return Table(["Outcome", "Model", "Term", "Method / standard errors", "Estimate",
                   "95% CI low", "95% CI high"], rows)  # fmt: skip
 
@@ -613,7 +624,7 @@ def _data_section(a: Any, source_label: str) -> Section:
         "The window runs from {d0} to {d1} ({n} days).",
         d0=fmt.day(a.start),
         d1=fmt.day(a.end),
-        n=n_days,
+        n=f"{n_days:,d}",
     )
     if "attacks" in measures and data_kind(a) == "incidents":
         # the attacks measure counts the incidents that are attacks (ACLED: its political-
@@ -621,7 +632,7 @@ def _data_section(a: Any, source_label: str) -> Section:
         what = "attacks" if "attacks" in (getattr(ing, "choices", None) or {}) else "incidents"
         text = prose("{n} {what} fall in the window {d0} to {d1} ({days} days).",
                      n=f"{a.total('attacks'):,.0f}", what=what, d0=fmt.day(a.start),
-                     d1=fmt.day(a.end), days=n_days)  # fmt: skip
+                     d1=fmt.day(a.end), days=f"{n_days:,d}")  # fmt: skip
     if "incidents_no_death_figure" in measures and a.total("incidents_no_death_figure"):
         text = text + prose(
             " {n} of them have no death figure: they count as attacks but add nothing to the "

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import claim_words
-from trends.verdicts.words import fmt_date
+from trends.verdicts.words import fmt_date, fmt_percent
 
 __all__ = [
     "UNITS",
@@ -22,6 +22,7 @@ __all__ = [
     "day",
     "iso",
     "pct_change",
+    "ratios",
     "when",
     "unit_of",
     "claim_text",
@@ -65,11 +66,28 @@ def ratio(x: Any) -> str:
     return f"{x:.4f}" if abs(float(x) - 1) < 0.1 else f"{float(x):.3g}"
 
 
+def ratios(estimate: Any, low: Any, high: Any) -> tuple[str, str, str]:
+    """A ratio and its interval with one rule, chosen by the estimate: four decimals when it is
+    close to 1 (per-day trend ratios), else three significant digits
+    (``("0.875", "0.818", "0.937")``, not ``"0.818 to 0.9368"``)."""
+    if missing(estimate):
+        return ratio(estimate), ratio(low), ratio(high)
+    near = abs(float(estimate) - 1) < 0.1
+
+    def one(x: Any) -> str:
+        if missing(x):
+            return "n/a"
+        return f"{float(x):.4f}" if near else f"{float(x):.3g}"
+
+    return one(estimate), one(low), one(high)
+
+
 def interval(estimate: Any, low: Any, high: Any) -> str:
     """``"0.344 (95% CI 0.283 to 0.415)"``."""
     if missing(estimate) and missing(low):
         return "n/a"
-    return f"{ratio(estimate)} (95% CI {ratio(low)} to {ratio(high)})"
+    est, lo, hi = ratios(estimate, low, high)
+    return f"{est} (95% CI {lo} to {hi})"
 
 
 def day(x: Any) -> str:
@@ -86,7 +104,9 @@ def pct_change(rr: float) -> str:
     """``"fell by 65.6%"`` / ``"rose by 3%"`` from a rate ratio."""
     change = (rr - 1) * 100
     digits = 1 if abs(change) < 10 else 0
-    return f"rose by {change:.{digits}f}%" if change >= 0 else f"fell by {-change:.{digits}f}%"
+    if change >= 0:
+        return f"rose by {fmt_percent(change, digits)}"
+    return f"fell by {fmt_percent(-change, digits)}"
 
 
 def when(event: Any, first_day: Any) -> str:

@@ -51,7 +51,7 @@ from trends.models.families import family_names
 from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_OF_INFERENCE
 from trends.regimes import WindowChoice, default_window
 from trends.report.drawing import n_jobs
-from trends.report.writer import Progress, write_report
+from trends.report.writer import Progress, check_out_folder, write_report
 from trends.series import CountSeries
 from trends.sources import SOURCES, Source, get_source, refuse_no_rows
 
@@ -438,8 +438,7 @@ def run_report(config: Any, *, progress: Progress | None = None, jobs: int | Non
     """
     config = config.with_defaults()
     out = Path(config.out)
-    if out.exists() and not out.is_dir():  # fail before the work, not after
-        raise InputError(f"--out {out} is a file, not a folder")
+    check_out_folder(out)  # fail before the work, not after
     if progress is not None:
         progress("Reading the data", 0, 0)
     inputs = load_inputs(config)

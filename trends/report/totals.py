@@ -35,7 +35,7 @@ from trends.report.drawing import draw
 from trends.report.escape import Prose, prose
 from trends.report.render import render_html, render_markdown
 from trends.report.writer import write_folder
-from trends.verdicts.words import fmt_p
+from trends.verdicts.words import fmt_fixed, fmt_number, fmt_p
 
 __all__ = [
     "TOTALS_SCHEMA_FILE",
@@ -169,12 +169,15 @@ def _context(c: TotalsComparison, chart: Chart, title: str, source: str | None) 
     rates = _rates_frame(c)
     level = f"{round((1 - c.alpha) * 100):d}%"
     rows = [
-        [str(name), f"{int(r['count']):,}", f"{r['days']:g}", f"{r['rate']:.3f}",
-         f"{r['ci_low']:.3f} to {r['ci_high']:.3f}"]
+        [str(name), f"{int(r['count']):,}", fmt_number(r["days"]), fmt_fixed(r["rate"]),
+         f"{fmt_fixed(r['ci_low'])} to {fmt_fixed(r['ci_high'])}"]
         for name, r in rates.iterrows()
     ]  # fmt: skip
-    rows.append(["ratio after/before", "", "", f"{c.estimate:.3f}",
-                 f"{c.ci_low:.3f} to {c.ci_high:.3f} ({_p(c.p_value)})"])  # fmt: skip
+    estimate, interval = c.ratio_words()
+    if c.before.count + c.after.count > 0:  # no p-value for a ratio that cannot be estimated
+        p = _p(c.p_value)
+        interval = f"{interval[:-1]}; {p})" if interval.endswith(")") else f"{interval} ({p})"
+    rows.append(["ratio after/before", "", "", estimate, interval])
     table = Table(["Period", "Count", "Days", f"{c.measure} per day", f"{level} interval"], rows)
     method = Section("Method", [
         prose(

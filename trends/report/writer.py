@@ -59,6 +59,7 @@ __all__ = [
     "MANIFEST",
     "sha256_of",
     "deferred_interrupt",
+    "check_out_folder",
 ]
 
 #: Progress callback: ``progress(description, completed_steps, total_steps)``.
@@ -183,10 +184,34 @@ def _target(out_dir: str | Path) -> Path:
         out = Path(os.path.realpath(out))
         if out.is_symlink():
             raise InputError(f"--out {out_dir} is a symbolic link that cannot be resolved")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out_dir} is a file, not a folder")
+    check_out_folder(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def check_out_folder(out_dir: str | Path) -> None:
+    """Refuse an output folder that is a file, or lies inside one (``--out afile/sub``).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder asked for.
+
+    Raises
+    ------
+    InputError
+        "--out afile is a file, not a folder" (naming the file, the folder itself or the first
+        of its parents that is one), before any work is done.
+    """
+    out = Path(out_dir)
+    for folder in (out, *out.parents):
+        if folder.exists() and not folder.is_dir():
+            if folder == out:
+                raise InputError(f"--out {out_dir} is a file, not a folder")
+            raise InputError(
+                f"--out {out_dir}: {folder} is a file, not a folder, so nothing can be written "
+                "inside it"
+            )
 
 
 def _move_into_place(tmp: Path, out: Path, foreign: list[str]) -> None:

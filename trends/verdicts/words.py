@@ -42,11 +42,13 @@ __all__ = [
     "plural",
     "singular",
     "count_of",
+    "length_words",
     "plural_measure",
     "fmt_count",
     "fmt_number",
     "fmt_rate",
     "fmt_ratio",
+    "fmt_estimate",
     "fmt_p",
     "fmt_date",
     "fmt_interval",
@@ -54,6 +56,10 @@ __all__ = [
     "measure_words",
     "with_article",
     "percent_change",
+    "fmt_percent",
+    "fmt_times",
+    "fmt_fixed",
+    "change_words",
     "classify_change",
     "change_sentence",
     "headline",
@@ -178,6 +184,26 @@ def count_of(n: float | int, measure: str) -> str:
     return plural(n, singular(measure), measure)
 
 
+def length_words(n: float, unit: str) -> str:
+    """A length in periods: "11 weeks", "1 month", "46.1 weeks" (whole numbers stay whole).
+
+    Parameters
+    ----------
+    n : number
+        The number of periods (observed periods may be fractional with partial exposure).
+    unit : str
+        The period in the singular ("day").
+
+    Returns
+    -------
+    str
+    """
+    whole = round(n)
+    if abs(n - whole) < 0.05:
+        return plural(whole, unit)
+    return f"{n:,.1f} {unit}s"
+
+
 def _is_one(n: float | int) -> bool:
     try:
         return float(n) == 1.0
@@ -271,12 +297,15 @@ def fmt_rate(x: Any) -> str:
 
 
 def fmt_ratio(x: Any) -> str:
-    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03")."""
+    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03"); from 1,000 a whole
+    number with thousands separators ("145,540")."""
     if not _finite(x):
         return "not available"
     v = float(x)
     if v == 0:
         return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
     if abs(v) < 0.1:
         return f"{v:.2g}" if abs(v) >= 0.001 else f"{v:.1e}"
     text = f"{v:.2f}"
@@ -285,6 +314,54 @@ def fmt_ratio(x: Any) -> str:
         if text == "1.000":
             text = f"{v:.4f}"
     return text
+
+
+def fmt_estimate(estimate: Any, low: Any, high: Any) -> str:
+    """A ratio printed beside its interval: :func:`fmt_ratio`, but with no more decimals than
+    the interval's limits ("1.00 (95% CI 0.91 to 1.10)", not "1.002 (95% CI 0.91 to 1.10)").
+
+    The extra decimals :func:`fmt_ratio` gives a value just short of 1 tell whether a *limit*
+    excludes no change; an estimate inside its interval needs no more than its limits show.
+
+    Parameters
+    ----------
+    estimate : number
+        The ratio.
+    low, high : number
+        Its interval.
+
+    Returns
+    -------
+    str
+    """
+    text = fmt_ratio(estimate)
+    limits = [fmt_ratio(x) for x in (low, high) if _finite(x)]
+    if not limits or "." not in text or "e" in text or any("e" in t for t in limits):
+        return text
+    most = max(len(t.partition(".")[2]) for t in limits)
+    if len(text.partition(".")[2]) > most:
+        return f"{float(estimate):,.{most}f}"
+    return text
+
+
+def fmt_fixed(x: Any, digits: int = 3) -> str:
+    """A rate or ratio with fixed decimals ("0.004", "6.871"), from 1,000 a whole number with
+    thousands separators ("145,540"): a ratio and its interval printed alike.
+
+    Parameters
+    ----------
+    x : number or None
+    digits : int
+        Decimals below 1,000.
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.{digits}f}"
 
 
 def fmt_p(p: Any) -> str:
@@ -444,9 +521,99 @@ def _nan(x: Any) -> bool:
         return True
 
 
+def fmt_percent(x: Any, digits: int | None = None, signed: bool = False) -> str:
+    """A percentage that never rounds to 100% or to 0% when it is not exactly that.
+
+    ``99.6`` reads "99.6%" (not "100%", which only a fall to nothing is), ``0.004`` reads
+    "0.004%" (not "0%"); thousands are separated ("14,553,891%").
+
+    Parameters
+    ----------
+    x : number
+        The percentage (``62.0`` for 62%); its sign is kept.
+    digits : int, optional
+        Decimals; by default 0 from 10%, 1 from 1%, else 2.
+    signed : bool
+        Write "+" before a rise ("+12%").
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    a = abs(v)
+    sign = "-" if v < 0 else "+" if signed else ""
+    if digits is None:
+        digits = 0 if a >= 10 else 1 if a >= 1 else 2
+    text = f"{a:,.{digits}f}"
+    while digits < 3 and _rounds_to_bound(text, a):
+        digits += 1
+        text = f"{a:,.{digits}f}"
+    if _rounds_to_bound(text, a):
+        return f"{sign}more than 99.9%" if a > 50 else f"{sign}less than 0.001%"
+    return f"{sign}{text}%"
+
+
+def _rounds_to_bound(text: str, a: float) -> bool:
+    """Whether ``text`` shows 100 or 0 for a percentage ``a`` that is neither."""
+    shown = float(text.replace(",", ""))
+    return (shown == 100 and a < 100) or (shown == 0 and a > 0)
+
+
+#: From this rate ratio a rise reads "rose 14.6-fold", not "rose by 1,355%".
+FOLD_FROM = 10.0
+
+
+def fmt_times(ratio: Any) -> str:
+    """A large ratio as a multiple, three significant figures: "14.6", "about 146,000".
+
+    Parameters
+    ----------
+    ratio : number
+        The ratio (above 1).
+
+    Returns
+    -------
+    str
+        "about" comes first when whole digits are rounded away or the figure moves by more
+        than 0.5%.
+    """
+    if not _finite(ratio):
+        return "not available"
+    v = float(ratio)
+    digits = 3 - len(str(int(abs(v)))) if abs(v) >= 1 else 3
+    shown = round(v, digits)
+    text = f"{shown:,.{max(digits, 0)}f}"
+    rounded = (digits < 0 and shown != v) or abs(shown - v) > 0.005 * abs(v)
+    return f"about {text}" if rounded else text
+
+
+def change_words(ratio: Any, kind: str) -> str:
+    """ "fell by 99.6%", "rose by 61%" or, from a ratio of 10, "rose 14.6-fold".
+
+    Parameters
+    ----------
+    ratio : number
+        The rate ratio.
+    kind : {"fall", "rise"}
+        The direction, from :func:`classify_change` (never for an indistinguishable change).
+
+    Returns
+    -------
+    str
+    """
+    if kind == "fall":
+        return f"fell by {_pct_words(ratio)}"
+    if _finite(ratio) and float(ratio) >= FOLD_FROM:
+        return f"rose {fmt_times(ratio)}-fold"
+    return f"rose by {_pct_words(ratio)}"
+
+
 def _pct_words(ratio: float) -> str:
     pct = abs(percent_change(ratio))
-    return f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%"
+    return fmt_percent(pct, 0 if pct >= 1 else 1)
 
 
 def change_sentence(
@@ -484,11 +651,9 @@ def change_sentence(
     kind = classify_change(low, high)
     if kind == "unknown" or not _finite(estimate):
         return f"The {what} of {subject} could not be estimated."
-    body = f"{what} {fmt_ratio(estimate)} ({ci})"
-    if kind == "fall":
-        return f"{_cap(subject)} fell by {_pct_words(estimate)}: {body}."
-    if kind == "rise":
-        return f"{_cap(subject)} rose by {_pct_words(estimate)}: {body}."
+    body = f"{what} {fmt_estimate(estimate, low, high)} ({ci})"
+    if kind in ("fall", "rise"):
+        return f"{_cap(subject)} {change_words(estimate, kind)}: {body}."
     return f"For {subject} the {body} is {NO_CHANGE}."
 
 
@@ -507,10 +672,8 @@ def headline(subject: str, estimate: Any, low: Any, high: Any) -> str:
     str
     """
     kind = classify_change(low, high)
-    if kind == "fall" and _finite(estimate):
-        return f"{_cap(subject)} fell by {_pct_words(estimate)}"
-    if kind == "rise" and _finite(estimate):
-        return f"{_cap(subject)} rose by {_pct_words(estimate)}"
+    if kind in ("fall", "rise") and _finite(estimate):
+        return f"{_cap(subject)} {change_words(estimate, kind)}"
     return f"No clear change in {subject} ({NO_CHANGE})"
 
 
@@ -596,8 +759,9 @@ def headline_interval(
             float(exact[1]),
             "exact",
             ex,
-            "the model interval was narrower than the exact Poisson one (too few events for "
-            "its standard errors to be trusted), so the exact interval leads",
+            "the model interval was narrower than the exact Poisson one, and no headline "
+            "interval may be narrower than the one that assumes independent Poisson periods, "
+            "so the exact interval leads",
         )
     return HeadlineInterval(
         float(exact[0]) if _finite(exact[0]) else math.nan,

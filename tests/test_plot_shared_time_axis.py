@@ -39,3 +39,14 @@ def test_changepoint_panels_share_the_time_axis():
     lo, hi = top.get_xlim()
     assert lo == pytest.approx(matplotlib.dates.date2num(idx[0]))
     assert hi == pytest.approx(matplotlib.dates.date2num(idx[-1] + pd.Timedelta(days=1)))
+
+
+def test_changepoint_panels_share_the_time_axis_without_a_change():
+    idx = pd.date_range("2020-01-01", "2022-12-01", freq="MS")
+    flat = pd.Series(np.full(len(idx), 80.0), index=idx, name="killed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = detect_changepoints(flat)
+    assert res.n_changes == 0
+    fig, (top, bottom) = plot_changepoints(res, source="test")
+    assert bottom.get_xlim() == pytest.approx(top.get_xlim())

@@ -317,6 +317,9 @@ def _draw_posterior_panel(
         ax.set_yticks([])
         ax.set_ylabel(weight)
         ax.grid(False)
+        ax.set_xlim(left[0], right[-1])  # the series panel's time axis, not 0 to 1
+        if is_dates:
+            format_date_axis(ax)
         attach_data(ax.figure, "posterior", pd.DataFrame({"weight": [], "in_set": []}))
         return
     j = int(result.primary)

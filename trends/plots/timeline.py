@@ -22,6 +22,7 @@ from trends.plots.style import (
     house_legend,
     new_figure,
     number_events,
+    partial_note,
     period_unit,
     place_title,
 )
@@ -145,8 +146,7 @@ def plot_timeline(
         mdates.ConciseDateFormatter(axes[-1].xaxis.get_major_locator())
     )
     if partial is not None and partial.any():
-        part = (f"Hatched: {unit}s only partly inside the window (fewer days, so lower "
-                "counts; not a fall).")  # fmt: skip
+        part = partial_note(unit)
         key = f"{part} {key}" if key else part
     if frame[measures].isna().to_numpy().any():
         gap = f"Grey bands: {unit}s the source did not report (no count, not zero)."

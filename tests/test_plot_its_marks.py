@@ -42,7 +42,9 @@ class SimpleEvent:
 
 
 def _event_lines(ax) -> list:
-    return [ln for ln in ax.get_lines() if ln.get_linestyle() == "--" and len(set(ln.get_xdata())) == 1]
+    return [
+        ln for ln in ax.get_lines() if ln.get_linestyle() == "--" and len(set(ln.get_xdata())) == 1
+    ]
 
 
 def test_event_in_the_intervention_month_is_drawn_once(monthly_its):

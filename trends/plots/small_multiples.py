@@ -233,7 +233,9 @@ def plot_small_multiples(
     marks = events_in_range(event_marks(events), left[0], right[-1] - pd.Timedelta(seconds=1))
     top = 0.0
     for ax, group in zip(axes, groups, strict=True):
-        top = max(top, _draw_group(fig, ax, frame, rolling, measure, group, left, right, color, cut))
+        top = max(
+            top, _draw_group(fig, ax, frame, rolling, measure, group, left, right, color, cut)
+        )
     for r in range(nrows):
         grid[r, 0].set_ylabel(
             ylabel.format(unit=unit) if nrows == 1 else f"per {unit}", fontsize=8.5

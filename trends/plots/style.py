@@ -585,8 +585,7 @@ def partial_note(unit: str) -> str:
     str
     """
     return (
-        f"Hatched: {unit}s only partly inside the window (fewer days, so lower counts; "
-        "not a fall)."
+        f"Hatched: {unit}s only partly inside the window (fewer days, so lower counts; not a fall)."
     )
 
 

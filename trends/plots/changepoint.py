@@ -50,7 +50,6 @@ __all__ = ["plot_changepoints", "CHANGEPOINT_PANELS"]
 CHANGEPOINT_PANELS = ("series", "segments", "breaks", "posterior")
 
 SET_COLOR = PALETTE["purple"]
-_WEIGHT_FLOOR = 1e-3  # dates whose weight is below this share of the largest are not zoomed on
 
 
 def _fmt_day(ts: Any) -> str:
@@ -320,6 +319,9 @@ def _draw_posterior_panel(
         ax.set_yticks([])
         ax.set_ylabel(weight)
         ax.grid(False)
+        ax.set_xlim(left[0], right[-1])  # the series panel's time axis, not 0 to 1
+        if is_dates:
+            format_date_axis(ax)
         attach_data(ax.figure, "posterior", pd.DataFrame({"weight": [], "in_set": []}))
         return
     j = int(result.primary)
@@ -361,20 +363,11 @@ def _draw_posterior_panel(
         loc="left",
         fontsize=9.5,
     )
-    # zoom on the dates that carry weight, the confidence set and the reference
-    heavy = values >= _WEIGHT_FLOOR * np.nanmax(values)
-    lo = min(x0[heavy].min(), x0[in_set].min())
-    hi = max(x1[heavy].max(), x1[in_set].max())
-    if ref is not None:
-        lo, hi = min(lo, ref.date), max(hi, ref.date)
+    # the time axis of the series panel above: panels of one chart share it (a zoom on the
+    # heavy dates made the lower axis start later than the upper one, a misreading waiting)
+    ax.set_xlim(left[0], right[-1])
     if is_dates:
-        span = max(hi - lo, pd.Timedelta(days=10))
-        pad = span * 0.25
-        ax.set_xlim(max(lo - pad, left[0]), min(hi + pad, right[-1]))
         format_date_axis(ax)
-    else:
-        pad = max(hi - lo, 5) * 0.25
-        ax.set_xlim(lo - pad, hi + pad)
     mode_k = int(np.nanargmax(values))
     ax.annotate(
         f"{values[mode_k]:.2f}",

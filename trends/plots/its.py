@@ -101,8 +101,10 @@ def measure_style(name: str | None) -> tuple[str, str]:
 def intervention_marks(result, events: Sequence | None = None) -> list[EventMark]:
     """Event marks for the interventions of an ITS fit, merged with other ``events``.
 
-    An intervention takes the kind (hence the colour) of an event given at the same time, else
-    ``"intervention"``; events at the same time as an intervention are not repeated.
+    An intervention takes the kind (hence the colour) of an event given in the same period of
+    the series (the same day of a daily series, the same month of a monthly one), else
+    ``"intervention"``; such events are not repeated: the model dates a monthly intervention on
+    its month's first day, and the event as given (the 15th) is the same event, drawn once.
 
     Parameters
     ----------
@@ -116,15 +118,21 @@ def intervention_marks(result, events: Sequence | None = None) -> list[EventMark
         Sorted by date.
     """
     others = event_marks(events)
+    left, right = period_edges(result.frame.index)
+
+    def period_of(when: pd.Timestamp) -> Any:
+        k = int(np.searchsorted(left.values, when.to_datetime64(), side="right")) - 1
+        return k if 0 <= k < len(left) and when < right[k] else when  # outside: the time itself
+
     marks: list[EventMark] = []
-    taken: set[pd.Timestamp] = set()
+    taken: set = set()
     for eff in result.effects:
         when = pd.Timestamp(eff.start)
-        same = [m for m in others if m.date == when]
+        same = [m for m in others if m.date == when or period_of(m.date) == period_of(when)]
         kind = same[0].kind if same else "intervention"
         marks.append(EventMark(when, str(eff.name), kind))
-        taken.add(when)
-    marks.extend(m for m in others if m.date not in taken)
+        taken.add(period_of(when))
+    marks.extend(m for m in others if period_of(m.date) not in taken)
     return sorted(marks, key=lambda m: m.date)
 
 

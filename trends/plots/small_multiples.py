@@ -37,6 +37,8 @@ from trends.plots.style import (
     events_in_range,
     footer_span,
     format_date_axis,
+    frame_partial,
+    partial_note,
     period_edges,
     period_unit,
     place_title,
@@ -81,22 +83,21 @@ def _draw_group(
     left: pd.DatetimeIndex,
     right: pd.DatetimeIndex,
     color: str,
+    cut: np.ndarray,
 ) -> float:
-    """One panel: bars, the rolling mean if given, the group's name; returns its highest bar."""
+    """One panel: bars (hatched where ``cut``: partial periods; none where not reported), the
+    rolling mean if given, the group's name; returns its highest bar."""
     key = (measure, *group) if isinstance(group, tuple) else (measure, group)
     values = frame[key]
     width = np.asarray((right - left) / pd.Timedelta(days=1))
-    draw_bars(
-        ax,
-        left,
-        values.fillna(0).to_numpy(dtype=float),
-        width=width,
-        align="edge",
-        color=color,
-        alpha=0.5,
-        lw=0,
-        zorder=2,
-    )
+    heights = values.to_numpy(dtype=float)
+    seen = ~np.isnan(heights)  # a period not reported has no bar, never one of 0
+    whole, part = seen & ~cut, seen & cut
+    draw_bars(ax, left[whole], heights[whole], width=width[whole], align="edge", color=color,
+              alpha=0.5, lw=0, zorder=2)  # fmt: skip
+    if part.any():
+        draw_bars(ax, left[part], heights[part], width=width[part], align="edge", color="none",
+                  edgecolor=color, hatch="///", lw=0.6, zorder=2)  # fmt: skip
     data = pd.DataFrame({"value": values})
     if rolling is not None and key in rolling.columns:
         r_values = rolling[key]
@@ -134,6 +135,7 @@ def plot_small_multiples(
     source: str | None = None,
     area_label: str | None = None,
     data_span: tuple | None = None,
+    partial: pd.Series | None = None,
 ) -> tuple[Figure, list[Axes]]:
     """One small panel per group of a wide ``count_series(..., by=...)`` frame.
 
@@ -169,7 +171,13 @@ def plot_small_multiples(
         :func:`~trends.plots.style.area_word`, ``admin1`` -> "first-level area"; pass
         "governorate" only for data whose first-level areas are governorates).
     data_span : (date, date), optional
-        The days the data cover, for the footer (default: from the periods).
+        The days the data cover, for the footer (default: the frame's ``attrs["start"]`` and
+        ``attrs["end"]``, the requested window of ``count_series``, else from the periods).
+    partial : pandas.Series of bool, optional
+        Periods only partly inside the window, drawn hatched and named in the footer (as on
+        :func:`~trends.plots.timeline.plot_timeline`), so that a short first or last week does
+        not read as a fall. Default: those the frame's coverage columns flag
+        (``days_covered`` below ``days_in_period``).
 
     Returns
     -------
@@ -215,10 +223,19 @@ def plot_small_multiples(
         measure, (measure, f"{measure} per {{unit}}", COLORS["attacks"])
     )
     left, right = period_edges(frame.index)
+    if partial is None:
+        partial = frame_partial(frame)
+    cut = (
+        np.zeros(len(frame), dtype=bool)
+        if partial is None
+        else partial.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+    )
     marks = events_in_range(event_marks(events), left[0], right[-1] - pd.Timedelta(seconds=1))
     top = 0.0
     for ax, group in zip(axes, groups, strict=True):
-        top = max(top, _draw_group(fig, ax, frame, rolling, measure, group, left, right, color))
+        top = max(
+            top, _draw_group(fig, ax, frame, rolling, measure, group, left, right, color, cut)
+        )
     for r in range(nrows):
         grid[r, 0].set_ylabel(
             ylabel.format(unit=unit) if nrows == 1 else f"per {unit}", fontsize=8.5
@@ -244,8 +261,12 @@ def plot_small_multiples(
             draw_events(ax, marks, label=(i == 0))
     if numbered:
         _event_key(fig, axes, marks)
-    note = None if nrows == 1 else f"Y axis: {ylabel.format(unit=unit)}."
-    add_footer(fig, source, *footer_span(frame.index, data_span), note=note)
+    notes = [] if nrows == 1 else [f"Y axis: {ylabel.format(unit=unit)}."]
+    if cut.any():
+        notes.append(partial_note(unit))
+    if data_span is None and {"start", "end"} <= set(frame.attrs):
+        data_span = (frame.attrs["start"], frame.attrs["end"])  # the window, not whole periods
+    add_footer(fig, source, *footer_span(frame.index, data_span), note=" ".join(notes) or None)
     place_title(fig, title or f"{name} per {unit}, by {area_word(by, area_label)}")
     return fig, axes
 

@@ -46,6 +46,8 @@ __all__ = [
     "house_legend",
     "draw_bars",
     "number_events",
+    "partial_note",
+    "frame_partial",
     "event_key_text",
     "area_word",
     "AREA_WORDS",
@@ -568,6 +570,46 @@ def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
         )
         y = inv.transform((0, sub.get_window_extent(renderer).y1))[1] + gap
     fig.text(0.01, y, title, ha="left", va="bottom", fontsize=11.5, fontweight="bold")
+
+
+def partial_note(unit: str) -> str:
+    """The footer's words for hatched periods (weeks or months only partly inside the window).
+
+    Parameters
+    ----------
+    unit : str
+        ``"week"`` or ``"month"``.
+
+    Returns
+    -------
+    str
+    """
+    return (
+        f"Hatched: {unit}s only partly inside the window (fewer days, so lower counts; not a fall)."
+    )
+
+
+def frame_partial(frame: pd.DataFrame) -> pd.Series | None:
+    """The periods a ``count_series`` frame flags as cut by its window, from its own coverage
+    columns (``days_covered`` below ``days_in_period``); ``None`` without them. Read, not
+    estimated: the counts of those periods cover fewer days.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A wide :func:`trends.series.count_series` frame (with or without ``by``).
+
+    Returns
+    -------
+    pandas.Series of bool or None
+    """
+    cols = {}
+    for name in ("days_covered", "days_in_period"):
+        if name not in frame.columns.get_level_values(0):
+            return None
+        col = frame[name]
+        cols[name] = col.iloc[:, 0] if isinstance(col, pd.DataFrame) else col
+    return (cols["days_covered"] < cols["days_in_period"]).rename("partial")
 
 
 def footer_span(index: pd.DatetimeIndex, data_span: tuple | None = None) -> tuple:

@@ -22,6 +22,7 @@ from trends.plots.style import (
     house_legend,
     new_figure,
     number_events,
+    partial_note,
     period_unit,
     place_title,
 )
@@ -62,7 +63,8 @@ def plot_timeline(
     ----------
     frame : DataFrame
         Wide series (a DatetimeIndex, one column per measure), e.g. from
-        :func:`trends.series.count_series`. Missing periods (not reported) are left blank.
+        :func:`trends.series.count_series`. Missing periods (NaN: not reported) get no bar but a
+        grey band, named in the legend and the footer: never drawn as 0.
     measures : sequence of str
         Columns to draw, one panel each.
     rolling : DataFrame, optional
@@ -111,19 +113,22 @@ def plot_timeline(
             if partial is None
             else partial.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
         )
+        missing = values.isna().to_numpy()
+        whole, part = ~cut & ~missing, cut & ~missing  # a missing period has no bar, not 0
         draw_bars(
             ax,
-            frame.index[~cut],
-            values[~cut].fillna(0),
+            frame.index[whole],
+            values[whole],
             width=width,
             color=color,
             alpha=0.45,
             lw=0,
             label=f"{name} per {unit}",
         )
-        if cut.any():
-            draw_bars(ax, frame.index[cut], values[cut].fillna(0), width=width, color="none",
+        if part.any():
+            draw_bars(ax, frame.index[part], values[part], width=width, color="none",
                       edgecolor=color, hatch="///", lw=0.6, label=f"part of a {unit}")  # fmt: skip
+        _draw_not_reported(ax, frame.index[missing], width, unit)
         data = pd.DataFrame({"value": values})
         top = float(values.max(skipna=True)) if values.notna().any() else 0.0
         if rolling is not None and col in rolling:
@@ -141,9 +146,11 @@ def plot_timeline(
         mdates.ConciseDateFormatter(axes[-1].xaxis.get_major_locator())
     )
     if partial is not None and partial.any():
-        part = (f"Hatched: {unit}s only partly inside the window (fewer days, so lower "
-                "counts; not a fall).")  # fmt: skip
+        part = partial_note(unit)
         key = f"{part} {key}" if key else part
+    if frame[measures].isna().to_numpy().any():
+        gap = f"Grey bands: {unit}s the source did not report (no count, not zero)."
+        key = f"{gap} {key}" if key else gap
     add_footer(fig, source, *footer_span(frame.index, data_span), note=key)
     fig.tight_layout()
     place_title(fig, title)
@@ -182,6 +189,19 @@ def plot_analysis_timeline(
     if measures is None:
         measures = [m for m in ("deaths_best", "attacks") if m in counts.columns]
     return plot_timeline(counts, measures=measures, axes=ax, **kwargs)
+
+
+#: Colour of the bands of periods not reported (darker than the phases' shading).
+NOT_REPORTED_COLOR = "#C8C8C8"
+
+
+def _draw_not_reported(ax, where: pd.DatetimeIndex, width: float, unit: str) -> None:
+    """A grey band over each period not reported (where no bar is drawn), named once in the
+    legend: a gap in the bars that cannot be read as a period with no deaths."""
+    half = pd.Timedelta(days=width / 2) if unit == "day" else pd.Timedelta(days=width / 2 + 0.5)
+    for k, day in enumerate(where):
+        ax.axvspan(day - half, day + half, color=NOT_REPORTED_COLOR, alpha=0.7, lw=0, zorder=0.5,
+                   label=f"not reported ({unit}s without a count)" if k == 0 else None)  # fmt: skip
 
 
 def _rolling_label(rolling: pd.DataFrame | None, window: int | None, unit: str) -> str:

@@ -109,7 +109,7 @@ def test_a_cumulative_difference_of_one_is_one_attack(tmp_path):
     text = (out / "report.md").read_text() + (out / "results.json").read_text()
     assert "1 more attacks" not in text and "+1 attacks" not in text, text
     assert "1 more attack was recorded" in text
-    assert "cumulative difference +1 attack (95% CI" in text
+    assert "cumulative difference +1 attack (95% prediction interval" in text
     assert "F reference with 2 and 2 degrees of freedom" in text  # not "2 and 2.0"
     assert "is explosive (largest" in text and "consider a fixed lag." in text
 

@@ -431,9 +431,7 @@ def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
     if k_cum != "unknown":
         parts.append(
             f"cumulative difference {_signed(cum.estimate)} {_measure_of(cum.estimate, ev)} "
-            # the interval is a prediction interval, but the founding-case reference
-            # (tests/data/founding_case_results_issue12.json) holds this text with "CI"
-            f"({fmt_interval(cum.low, cum.high, kind='count')})"
+            f"({fmt_interval(cum.low, cum.high, kind='count').replace('CI', 'prediction interval')})"
         )
     text = "Interrupted time series: " + "; ".join(parts) + "."
     if ev.pre_trend_flagged:

@@ -57,3 +57,22 @@ def test_no_band_when_every_day_is_reported():
     _, labels = ax.get_legend_handles_labels()
     assert not any(lab.startswith("not reported") for lab in labels)
     assert not any("did not report" in t.get_text() for t in fig.texts)
+
+
+def test_a_short_last_phase_is_labelled_inwards_not_cut_off_at_the_edge():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from trends.plots.style import PhaseMark, draw_phases
+
+    fig, ax = plt.subplots()
+    a0, a1 = pd.Timestamp("2024-05-01"), pd.Timestamp("2024-09-29")
+    b0 = b1 = pd.Timestamp("2024-09-30")  # one day after the intervention
+    draw_phases(ax, [PhaseMark(a0, a1, "before"), PhaseMark(b0, b1, "after")])
+    before, after = ax.texts
+    assert before.get_ha() == "center"
+    assert after.get_ha() == "right"
+    assert pd.Timestamp(after.get_position()[0]) == b1
+    plt.close(fig)

@@ -501,15 +501,21 @@ def draw_phases(ax, phases: Sequence[PhaseMark]) -> None:
     phases : sequence of PhaseMark
     """
     shades = ["#F2F2F2", "#E4EEF7"]
+    span = max(phases, key=lambda p: p.end).end - min(phases, key=lambda p: p.start).start
     for i, ph in enumerate(phases):
         ax.axvspan(ph.start, ph.end, color=shades[i % 2], zorder=0, lw=0)
-        mid = ph.start + (ph.end - ph.start) / 2
+        x, ha = ph.start + (ph.end - ph.start) / 2, "center"
+        if span and (ph.end - ph.start) < 0.2 * span:  # a short phase at an edge: label inwards
+            if i == len(phases) - 1:
+                x, ha = ph.end, "right"
+            elif i == 0:
+                x, ha = ph.start, "left"
         ax.text(
-            mid,
+            x,
             0.02,
             ph.label,
             transform=ax.get_xaxis_transform(),
-            ha="center",
+            ha=ha,
             va="bottom",
             fontsize=7.5,
             color="#555555",

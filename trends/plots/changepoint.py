@@ -92,7 +92,7 @@ def _reference_mark(reference: Any, result) -> EventMark | None:
             when = pd.Timestamp(comp.reference)
         except (TypeError, ValueError):
             return None
-        return EventMark(when, str(comp.reference_name or "Reference"), "ceasefire")
+        return EventMark(when, str(comp.reference_name or "the intervention"), "ceasefire")
     if (
         isinstance(reference, EventMark)
         or isinstance(reference, tuple)
@@ -101,7 +101,7 @@ def _reference_mark(reference: Any, result) -> EventMark | None:
         mark = event_marks([reference])[0]
         kind = mark.kind if mark.kind in KIND_COLORS else "ceasefire"
         return EventMark(mark.date, mark.label, kind)
-    return EventMark(pd.Timestamp(reference), "Reference", "ceasefire")
+    return EventMark(pd.Timestamp(reference), "the intervention", "ceasefire")
 
 
 def _comparison_matches(result, mark: EventMark | None) -> bool:

@@ -459,6 +459,11 @@ def test_a_projection_too_uncertain_to_bound_the_cumulative_effect_is_flagged_an
     assert ce["expected_pi_high"] > PROJECTION_SPREAD * max(ce["observed"], ce["expected"])
     assert ce["projection_uninformative"] is True
     assert any("too uncertain to bound the cumulative effect" in str(w.message) for w in caught)
+    which, base = max((("expected", ce["expected"]), ("recorded", ce["observed"])),
+                      key=lambda kv: kv[1])  # fmt: skip
+    times = ce["expected_pi_high"] / base
+    said = f"reaches {times:.0f} times the {base:,.0f} {which}"
+    assert times >= 1000 or any(said in str(w.message) for w in caught), said
     assert "too uncertain a projection to say how many fewer or more" in r.report()
     assert "cumulative" not in _its(r)  # no evidence for the bottom line either way
     # an ordinary series keeps its cumulative difference

@@ -96,7 +96,7 @@ def test_days_a_report_after_a_gap_covers_count_as_reported():
     assert "reach across" in frame.loc["starts_on_report", "reason"]
     # 11-13 May: the report covering them lies outside the window
     assert frame.loc["gap_only", "verdict"] == "undetermined"
-    assert "3 day(s) of the claim's window were not reported" in frame.loc["gap_only", "reason"]
+    assert "3 days of the claim's window were not reported" in frame.loc["gap_only", "reason"]
 
 
 def test_a_claim_in_the_measures_own_words_is_checked_against_it():

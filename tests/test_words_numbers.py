@@ -192,3 +192,26 @@ def test_a_segment_total_of_whole_counts_is_an_integer():
     assert str(table["total"].dtype) == "Int64"
     assert table["total"].sum() == y.sum()
     assert ".0" not in table[["total"]].to_string()
+
+
+def test_a_p_value_just_under_005_is_not_printed_as_0050():
+    from trends.verdicts.words import fmt_p
+
+    assert fmt_p(0.0498) == "p = 0.0498"
+    assert fmt_p(0.0502) == "p = 0.050"
+    assert fmt_p(0.041) == "p = 0.041"
+
+
+def test_the_claims_summary_list_adds_up_to_the_number_checked():
+    import re
+
+    from trends.datasets import load_idlib_2019
+    from trends.models.claims import check_claims
+
+    case = load_idlib_2019()
+    first = (
+        check_claims(case.claims, case.incidents, timeline=case.timeline).report().splitlines()[0]
+    )
+    said = int(first.split(" of ")[0])
+    listed = first.split(": ", 1)[1].split(". ")[0]
+    assert sum(int(n) for n in re.findall(r"(?:^|[,;] )(\d+) ", listed)) == said

@@ -384,7 +384,7 @@ class CeasefireAnalysis(Result):
             if oa.its is not None:
                 for label, rr in (
                     ("level change", oa.its.level_change),
-                    ("slope change per day", oa.its.slope_change),
+                    (f"slope change per {_unit(self.freq)}", oa.its.slope_change),
                 ):
                     if rr is None:
                         continue

@@ -230,7 +230,7 @@ def _window_gaps(
     uncovered = int(np.sum((covering == -1) | (covering > hi)))  # counted after the window
     across = {int(s) for s in covering[(covering >= 0) & (covering <= hi)] if first[s] < lo}
     if uncovered:
-        return f"{uncovered} day(s) of the claim's window were not reported"
+        return f"{uncovered} {'day' if uncovered == 1 else 'days'} of the claim's window {'was' if uncovered == 1 else 'were'} not reported"
     if across:
         return (
             f"{len(across)} report(s) covering several days reach across the claim's window "

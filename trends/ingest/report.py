@@ -215,7 +215,7 @@ class IngestReport:
         ]
         if self.days_not_reported:
             lines.append(
-                f"{self.days_not_reported} day(s) count as not reported, never as zero (days "
+                f"{self.days_not_reported} {'day counts' if self.days_not_reported == 1 else 'days count'} as not reported, never as zero (days "
                 "without a report, which are not input rows, and any days repeating a frozen "
                 "total: see the notes)."
             )

@@ -521,7 +521,7 @@ def _build_daily(
         )
     if frozen.any():
         notes.append(
-            f"{int(frozen.sum())} day(s) repeat a total frozen for more than {limit} days: "
+            f"{int(frozen.sum())} {'day repeats' if int(frozen.sum()) == 1 else 'days repeat'} a total frozen for more than {limit} days: "
             "marked not reported (status 'frozen'), not zero" + _threshold_why(limit, frozen_days)
         )
     out.attrs["frozen_days"] = limit

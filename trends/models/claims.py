@@ -767,13 +767,15 @@ class ClaimsCheck(Result):
         parts = [
             f"{n} {FINDINGS[k]}"
             for k, n in counts.items()
-            if k not in ("not_checkable", "not_checked")
+            if k not in ("not_checkable", "not_checked", "outside_coverage")
         ]
         judged = ("; " if any("," in p for p in parts) else ", ").join(parts)
         n_out = int(counts.get("outside_coverage", 0))
+        # the list adds up to the number checked; claims outside the data are said apart
+        outside = f" {n_out} more {FINDINGS['outside_coverage']}." if n_out else ""
         lines = [
             f"{len(checked) - n_out} of {len(self.frame)} claims could be checked against the "
-            "data" + (f": {judged}." if judged else ".")
+            "data" + (f": {judged}." if judged else ".") + outside
         ]
         for _, r in checked.iterrows():
             lines.append(_sentence(r))

@@ -806,11 +806,15 @@ def _uninformative_projection(ce: dict[str, Any]) -> list[str]:
     """The warning of a projection too uncertain to bound the cumulative effect (or none)."""
     if not ce.get("projection_uninformative"):
         return []
-    times = ce["expected_pi_high"] / max(ce["observed"], ce["expected"], 1.0)
+    # the larger of the two totals is the one named (the flag's rule)
+    which, base = max(
+        (("expected", ce["expected"]), ("recorded", ce["observed"])), key=lambda kv: kv[1]
+    )
+    times = ce["expected_pi_high"] / max(base, 1.0)
     reach = "more than 1,000 times" if times >= 1000 else f"{times:.0f} times"
     return [
         f"the projected counterfactual is too uncertain to bound the cumulative effect: its 95% "
-        f"prediction interval reaches {reach} the {fmt_count(ce['observed'])} recorded, because "
+        f"prediction interval reaches {reach} the {fmt_count(base)} {which}, because "
         "the pre-period trend extrapolated forward is barely known; read the level change, not "
         "the cumulative difference"
     ]

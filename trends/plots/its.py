@@ -464,7 +464,9 @@ def _subtitle(result, level: int, label: str) -> str | None:
             text += f", {NO_CHANGE}"
         parts.append(text)
     ce = getattr(result, "cumulative_effect", {}) or {}
-    if ce.get("n_periods") and np.isfinite(ce.get("estimate", np.nan)):
+    if ce.get("projection_uninformative"):  # the result says it bounds nothing: not quoted
+        parts.append("cumulative difference not bounded (the projection is too uncertain)")
+    elif ce.get("n_periods") and np.isfinite(ce.get("estimate", np.nan)):
         text = (
             f"cumulative difference {_fmt_count(ce['estimate'])} {label} ({level}% PI "
             f"{_fmt_count(ce['ci_low'])} to {_fmt_count(ce['ci_high'])})"

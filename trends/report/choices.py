@@ -329,7 +329,10 @@ def _outcomes_row(a: Any, config: Any, incidents: bool) -> Choice:
         ),
         prose(
             "The measures of the data, named as the data name them ({kind} data: {how}). "
-            "Nothing else is counted: the data hold no incidents, so no attacks.",
+            "Nothing else is counted: the data hold no incidents{attacks}.",
+            attacks=""
+            if "attacks" in a.outcomes or "attacks" in series.counts
+            else ", so no attacks",
             kind=series.provenance.kind,
             how="; ".join(series.provenance.choices) or "the counts as given",
         ),

@@ -371,7 +371,7 @@ def fmt_p(p: Any) -> str:
     v = float(p)
     if v < 0.0001:
         return "p < 0.0001"
-    if v < 0.001:
+    if v < 0.001 or (v < 0.05 and f"{v:.3f}" == "0.050"):  # 0.0498 is not "0.050"
         return f"p = {v:.4f}"
     return f"p = {v:.3f}"
 

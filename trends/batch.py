@@ -113,7 +113,7 @@ from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
 from trends.series import MEASURES, CountSeries, count_series
 from trends.series._base import NO_FIGURE
-from trends.series.aggregate import measure_has_figure
+from trends.series.aggregate import figure_problem, measure_has_figure
 
 __all__ = ["analyse_many", "task_seed", "STEPS", "RESULT_COLUMNS"]
 
@@ -275,14 +275,9 @@ class _PendingSeries:
 
 def _refuse_figureless(table: pd.DataFrame, measure: str) -> None:
     """Refuse to count a measure the incident table has no figure for (its sums would be 0)."""
-    if measure not in MEASURES or measure_has_figure(table, measure):
+    why = figure_problem(table, measure) if measure in MEASURES else None
+    if why is None:
         return
-    column = MEASURES[measure]
-    why = (
-        f"no {column!r} column"
-        if column not in table.columns
-        else f"none of its {len(table)} rows has a {column!r} value"
-    )
     have = [m for m in MEASURES if m != NO_FIGURE and measure_has_figure(table, m)]
     raise SchemaError(
         f"the incident table gives no figure for measure {measure!r} ({why}), so it cannot "

@@ -50,8 +50,8 @@ from trends.pipeline.plan import (
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
 from trends.regimes import WindowChoice, default_window
-from trends.series import MEASURES, CountSeries
-from trends.series.aggregate import measure_has_figure
+from trends.series import CountSeries
+from trends.series.aggregate import figure_problem, measure_has_figure
 from trends.series.measured import people_words
 from trends.sources import refuse_no_rows, table_kind
 from trends.verdicts import bottom_lines_from_analysis
@@ -356,17 +356,12 @@ def _has_figure(data: pd.DataFrame, outcome: str) -> bool:
 def _refuse_absent_figures(data: pd.DataFrame, outcomes: Sequence[str], ingest: Any) -> None:
     """Refuse an outcome the table has no figure for (counting it would report zeros)."""
     for name in outcomes:
-        if _has_figure(data, name):
+        why = figure_problem(data, OUTCOMES[name][0])
+        if why is None:
             continue
-        column = MEASURES[OUTCOMES[name][0]]
         source = getattr(ingest, "source", None)
         fmt = getattr(ingest, "format", None)
         what = "the data" + (f" ({fmt} format)" if fmt else "")
-        why = (
-            f"no {column!r} column"
-            if column not in data.columns
-            else f"none of its {len(data)} rows has a {column!r} value"
-        )
         have = [o for o in OUTCOMES if _has_figure(data, o)]
         raise SchemaError(
             f"{what} give no figure for {OUTCOMES[name][3]} ({why}), so outcome {name!r} "

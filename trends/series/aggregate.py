@@ -39,7 +39,7 @@ from trends.series._base import (
     to_day,
 )
 
-__all__ = ["attack_flags", "count_series", "daily_counts", "measure_has_figure"]
+__all__ = ["attack_flags", "count_series", "daily_counts", "figure_problem", "measure_has_figure"]
 
 
 def _count_values(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -324,10 +324,33 @@ def measure_has_figure(incidents: pd.DataFrame, measure: str) -> bool:
     -------
     bool
     """
+    return figure_problem(incidents, measure) is None
+
+
+def figure_problem(incidents: pd.DataFrame, measure: str) -> str | None:
+    """Why an incident table has no figure for ``measure`` (``None`` when it has one).
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        The incident table.
+    measure : str
+        A name of :data:`trends.series.MEASURES`.
+
+    Returns
+    -------
+    str or None
+        "no 'civilian_deaths_best' column" or "none of its 40 rows has a 'child_deaths'
+        value"; ``None`` for a measure counted from the rows or a column with a value.
+    """
     column = MEASURES.get(measure)
     if column is None:
-        return True
-    return column in incidents.columns and bool(incidents[column].notna().any())
+        return None
+    if column not in incidents.columns:
+        return f"no {column!r} column"
+    if not incidents[column].notna().any():
+        return f"none of its {len(incidents)} rows has a {column!r} value"
+    return None
 
 
 def attack_flags(incidents: pd.DataFrame) -> np.ndarray:

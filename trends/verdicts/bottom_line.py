@@ -431,7 +431,7 @@ def _its_check(ev: Evidence, direction: str) -> tuple[Check, list[str]]:
     if k_cum != "unknown":
         parts.append(
             f"cumulative difference {_signed(cum.estimate)} {_measure_of(cum.estimate, ev)} "
-            f"({fmt_interval(cum.low, cum.high, kind='count').replace('CI', 'prediction interval')})"
+            f"({fmt_interval(cum.low, cum.high, kind='count', name='prediction interval')})"
         )
     text = "Interrupted time series: " + "; ".join(parts) + "."
     if ev.pre_trend_flagged:

@@ -417,7 +417,9 @@ def fmt_span(low: Any, high: Any) -> str:
     return f"{fmt_date(a)} to {fmt_date(b)}"
 
 
-def fmt_interval(low: Any, high: Any, level: float = 0.95, kind: str = "ratio") -> str:
+def fmt_interval(
+    low: Any, high: Any, level: float = 0.95, kind: str = "ratio", name: str = "CI"
+) -> str:
     """An interval: "95% CI 0.14 to 0.50" (ratios) or "95% CI -1,809 to -260" (counts).
 
     Parameters
@@ -428,13 +430,15 @@ def fmt_interval(low: Any, high: Any, level: float = 0.95, kind: str = "ratio") 
         Confidence level.
     kind : {"ratio", "count"}
         How the limits are printed.
+    name : str
+        What the interval is ("CI", "prediction interval").
 
     Returns
     -------
     str
     """
     fmt = fmt_ratio if kind == "ratio" else fmt_count
-    return f"{round(100 * level):d}% CI {fmt(low)} to {fmt(high)}"
+    return f"{round(100 * level):d}% {name} {fmt(low)} to {fmt(high)}"
 
 
 def measure_words(key: str | None, label: str | None = None) -> str:
@@ -929,12 +933,12 @@ def timing_of_change(
         in_set = bool(lo <= ref_day < period_end(hi, unit))
     if off == 0 or (in_set and _periods_apart(date, holding, off, unit) <= 1):
         return Timing("matches", True, f"{dated} ({set_txt}), which matches {ref_txt}.", off)
+    away = f"{_distance(date, holding, off, unit)} {'after' if off > 0 else 'before'} {ref_txt}"
     if in_set:  # the set reaches the event, the dated change is further off: not a match
-        rel = "after" if off > 0 else "before"
         return Timing(
             "matches",
             True,
-            f"{dated} ({set_txt}), {_distance(date, holding, off, unit)} {rel} {ref_txt}; the "
+            f"{dated} ({set_txt}), {away}; the "
             f"set also holds the {'day' if unit == 'day' else unit} of {reference_name}, so the "
             "timing is consistent with it but not pinned to it.",
             off,
@@ -956,11 +960,10 @@ def timing_of_change(
             f"{ref_txt}: the {unit} that holds {fmt_date(ref_day)} mixes days before and after it.",
             off,
         )
-    rel = "after" if off > 0 else "before"
     return Timing(
         "later" if off > 0 else "earlier",
         False,
-        f"{dated} ({set_txt}), {_distance(date, holding, off, unit)} {rel} {ref_txt}, "
+        f"{dated} ({set_txt}), {away}, "
         f"whose {'day' if unit == 'day' else unit} is not in the set: the change came "
         f"{'later' if off > 0 else 'earlier'} than announced.",
         off,

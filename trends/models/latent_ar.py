@@ -33,8 +33,8 @@ flat prior on ``beta`` gives the ``-1/2 log|S|`` term) is::
 
 It is maximised over ``(atanh rho, log sd, 1 / theta)`` (``sd = sigma / sqrt(1 - rho^2)``, the
 stationary sd, which decorrelates the two latent parameters; ``1 / theta`` reaches the Poisson
-limit smoothly) with L-BFGS-B (finite-difference gradients, warm-started inner modes, restarted
-when it stalls) and, if its gradient is still above tolerance, a Nelder-Mead polish; then Newton
+limit smoothly) with L-BFGS-B (the exact gradient of :mod:`trends.models.latent_ar_gradient`,
+warm-started inner modes, restarted when it stalls) and, if its gradient is still above tolerance, a Nelder-Mead polish; then Newton
 iterations on ``(atanh rho, log sd, log alpha)`` with central-difference gradients and Hessians
 finish the job (:func:`_polish`), so that the estimate is the optimum itself rather than where
 a loosely stopped search ended. Every inner mode is solved to rounding (a last full Newton step
@@ -88,6 +88,7 @@ from scipy import optimize, special
 from scipy.linalg import lapack
 
 from trends.errors import ConvergenceError, InputError, InsufficientDataError, NotIdentifiedError
+from trends.models.latent_ar_gradient import laplace_gradient
 from trends.results import Result, to_jsonable
 
 __all__ = [
@@ -838,6 +839,22 @@ def _unpack(z: np.ndarray, negbin: bool) -> tuple[float, float, float]:
     return rho, math.exp(z[1]) * math.sqrt(1.0 - rho * rho), theta
 
 
+def _neg_gradient(
+    d: _Data, mode: _Mode, hyp: tuple[float, float, float], scale: str
+) -> np.ndarray | None:
+    """Exact gradient of the negative Laplace log likelihood at ``mode`` (:func:`laplace_gradient`)
+    on the search scale ``(atanh rho, log sd, alpha)`` (``scale="search"``) or the working scale
+    ``(atanh rho, log sd, log alpha)`` (``scale="working"``); ``None`` when it fails."""
+    g = laplace_gradient(d.y, d.obs, d.x, d.off, mode.u, mode.beta, hyp, d.negbin)
+    if g is None or not np.all(np.isfinite(g)):
+        return None
+    rho, sigma, theta = hyp
+    out = [g[0] * (1.0 - rho * rho) - g[1] * rho * sigma, g[1] * sigma]
+    if d.negbin:
+        out.append(-theta * theta * g[2] if scale == "search" else -theta * g[2])
+    return -np.array(out)
+
+
 def _free_gradient(res: Any, z: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
     """Largest gradient component of the parameters not at a bound."""
     grad = np.asarray(getattr(res, "jac", np.full(z.size, np.nan)), dtype=float)
@@ -1068,6 +1085,15 @@ def _search(
         state["mode"] = mode
         return -_laplace(d, mode, hyp)
 
+    def with_gradient(z: np.ndarray) -> tuple[float, np.ndarray]:
+        value = objective(z)
+        grad = None
+        if value < big:
+            grad = _neg_gradient(d, state["mode"], _unpack(z, d.negbin), "search")
+        if grad is None:  # an inner failure: no gradient to follow
+            return big, np.zeros(z.size)
+        return value, grad
+
     bounds = [tuple(math.atanh(b) for b in _RHO_BOUNDS), tuple(map(math.log, _SD_BOUNDS))]
     if d.negbin:
         bounds.append(_ALPHA_BOUNDS)
@@ -1076,11 +1102,12 @@ def _search(
     hi = np.array([b[1] for b in bounds])
     for _attempt in range(3):  # restarts with a fresh quasi-Newton memory when stalled
         res = optimize.minimize(
-            objective,
+            with_gradient,
             z,
+            jac=True,
             method="L-BFGS-B",
             bounds=bounds,
-            options={"maxfun": max_eval, "eps": 1e-4, "ftol": 1e-10, "gtol": 1e-3},
+            options={"maxfun": max_eval, "ftol": 1e-10, "gtol": 1e-3},
         )
         z = np.asarray(res.x, dtype=float)
         if _free_gradient(res, z, lo, hi) < _GRAD_TOL or state["evals"] >= max_eval:

@@ -363,7 +363,7 @@ class TotalsComparison(Result):
         Returns
         -------
         tuple of str
-            ``("0.461", "0.358 to 0.590")``; ``("cannot be estimated", "cannot be estimated")``
+            ``("0.46", "0.36 to 0.59")`` (the main report's ratio words); ``("cannot be estimated", "cannot be estimated")``
             with no events in either period; ``("unbounded", "unbounded (at least 2.779)")``
             with none before.
         """

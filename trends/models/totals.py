@@ -363,9 +363,9 @@ class TotalsComparison(Result):
         Returns
         -------
         tuple of str
-            ``("0.46", "0.36 to 0.59")`` (the main report's ratio words); ``("cannot be estimated", "cannot be estimated")``
-            with no events in either period; ``("unbounded", "unbounded (at least 2.779)")``
-            with none before.
+            ``("0.46", "0.36 to 0.59")`` (the main report's ratio words);
+            ``("cannot be estimated", "cannot be estimated")`` with no events in either period;
+            ``("unbounded", "unbounded (at least 2.78)")`` with none before.
         """
         if self.before.count == 0 and self.after.count == 0:
             return "cannot be estimated", "cannot be estimated"

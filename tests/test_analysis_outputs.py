@@ -213,7 +213,7 @@ def test_each_variant_is_the_same_spec_on_its_window(analysis):
     oa = analysis.outcomes["attacks"]
     r = oa.level_change_range
     half_pre = r.variants[2]
-    assert "pre-period: last 1/2" in half_pre.label
+    assert "pre-period: last 50%" in half_pre.label
     values = oa.series.loc[half_pre.start :]
     refit = fit_its(values, spec=oa.its.spec.replace(intervals="analytic"))
     assert half_pre.estimate == pytest.approx(refit.level_change.estimate, rel=1e-12)

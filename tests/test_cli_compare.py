@@ -32,7 +32,8 @@ def test_compare_prints_the_exact_ratio_in_words():
     assert f"{est:.3f}" == "0.461"  # not the 0.446 of the raw totals
     text = result.stdout
     assert "213 casualties in 31 days" in text and "95 casualties in 30 days" in text
-    assert f"rate ratio after/before {est:.3f} (95% CI {lo:.3f} to {hi:.3f}" in text
+    # the main report's ratio words (fmt_estimate / fmt_ratio): "0.46 (95% CI 0.36 to 0.59"
+    assert f"rate ratio after/before {est:.2f} (95% CI {lo:.2f} to {hi:.2f}" in text
     assert "independent Poisson draw" in text
 
 
@@ -88,7 +89,7 @@ def test_compare_writes_a_report_folder(tmp_path):
         (stats.chi2.ppf(0.025, 2 * 213) / 2, stats.chi2.ppf(0.975, 2 * 214) / 2)
     )
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert "0.461" in md and "casualties per day" in md and "`totals.png`" in md
+    assert "0.46 " in md and "casualties per day" in md and "`totals.png`" in md
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "<b>monitor</b>" not in page
     assert not re.search(r"idlib|attacks|civilian deaths", md, re.I)
@@ -158,7 +159,7 @@ def test_the_help_phrasing_works_on_the_command_line():
     result = runner.invoke(app, ["compare", "213 in the 31 days before", "95 in the 30 days after"])
     assert result.exit_code == 0, result.output
     assert "213 events in 31 days" in result.stdout and "95 events in 30 days" in result.stdout
-    assert "0.461" in result.stdout
+    assert "ratio after/before 0.46 " in result.stdout
 
 
 @pytest.mark.parametrize(

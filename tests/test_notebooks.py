@@ -43,7 +43,7 @@ EXPECTED = {
         "Without dayfirst: 123 of 123 rows rejected",
         "their order is not given, so it is not read (never guessed)",
         "spreadsheet_example.xlsx (incidents): 123 rows read, 123 accepted, 0 rejected",
-        "rate ratio after/before 0.461",
+        "rate ratio after/before 0.46 ",
         "report: mine/report.md",
         "report_html: mine/report.html",
         "results: mine/results.json",

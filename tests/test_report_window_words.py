@@ -28,7 +28,7 @@ def test_weekly_its_names_the_week_that_holds_the_event_not_a_false_day():
     y = pd.Series(rng.poisson(np.where(np.arange(40) < 20, 30, 12)), index=weeks, name="deaths")
     res = fit_its(y, weeks[20])  # the pipeline dates a mid-week event at its week's start
     text = res.report()
-    assert f"From the week of {weeks[20].day} {weeks[20]:%b %Y}" in text
+    assert f"Starting with the week of {weeks[20].day} {weeks[20]:%b %Y}, the week of" in text
     assert "After " not in text.split("standard errors")[1].split(".")[1]
 
 

@@ -59,7 +59,7 @@ def test_the_report_window_prints_its_days_with_separators(tmp_path):
 @pytest.mark.parametrize(
     ("before", "after", "cells"),
     [("0/30", "0/30", "| cannot be estimated | cannot be estimated |"),
-     ("0/30", "12/30", "| unbounded | unbounded (at least 2.779; p = 0.0005) |")],
+     ("0/30", "12/30", "| unbounded | unbounded (at least 2.78; p = 0.0005) |")],
 )  # fmt: skip
 def test_the_totals_table_says_in_words_what_cannot_be_a_number(tmp_path, before, after, cells):
     from trends.report.totals import write_totals_report

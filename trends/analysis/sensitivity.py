@@ -8,8 +8,8 @@ post-period informs the slope after it, and on whether a change of slope is mode
 that a report can show, next to the level change, how far it moves:
 
 - the whole window, slope term toggled (dropped when the main fit has it, added when not);
-- the pre-period shortened to its last 3/4 and to its last 1/2;
-- the post-period shortened to its first 3/4 and to its first 1/2.
+- the pre-period shortened to its last 75% and to its last 50%;
+- the post-period shortened to its first 75% and to its first 50%.
 
 That is five refits per outcome. They use ``intervals="analytic"``: the level change and its
 95% interval come from the coefficients and their covariance and are the same either way; only
@@ -30,6 +30,7 @@ import pandas as pd
 from trends.errors import ModelWarning, TrendsError
 from trends.models.its import fit_its
 from trends.results import to_jsonable
+from trends.verdicts.words import period_words
 
 __all__ = ["LevelChangeVariant", "LevelChangeRange", "level_change_range", "SHARES"]
 
@@ -46,7 +47,7 @@ class LevelChangeVariant:
     Attributes
     ----------
     label : str
-        What was changed, in words ("pre-period: last 3/4 (from 12 Feb 2019)").
+        What was changed, in words ("pre-period: last 75% (from 12 Feb 2019)").
     start, end : pandas.Timestamp
         The periods fitted (first and last).
     slope_change : bool
@@ -168,8 +169,14 @@ def _first_post(index: pd.DatetimeIndex, its: Any) -> int:
     return int(np.searchsorted(index.values, pd.Timestamp(first).to_datetime64(), side="left"))
 
 
-def _windows(index: pd.DatetimeIndex, k: int, slope: bool) -> list[tuple[str, slice, bool]]:
-    """(label, positions, slope term) of each variant; ``k`` = first post-period position."""
+def _windows(
+    index: pd.DatetimeIndex, k: int, slope: bool, unit: str = "day"
+) -> list[tuple[str, slice, bool]]:
+    """(label, positions, slope term) of each variant; ``k`` = first post-period position.
+
+    Labels name the share kept as a percentage and its first or last period in the series'
+    own words ("pre-period: last 75% (from May 2020)", "... (from the week of 7 Feb 2022)").
+    """
     n = len(index)
     out: list[tuple[str, slice, bool]] = [
         (
@@ -180,27 +187,18 @@ def _windows(index: pd.DatetimeIndex, k: int, slope: bool) -> list[tuple[str, sl
     ]
     for share in SHARES:
         keep = max(1, math.ceil(share * k))
-        out.append(
-            (
-                f"pre-period: last {_share(share)} (from {index[k - keep].day} {index[k - keep]:%b %Y})",
-                slice(k - keep, n),
-                slope,
-            )
-        )
+        first = period_words(index[k - keep], unit)
+        out.append((f"pre-period: last {_share(share)} (from {first})", slice(k - keep, n), slope))
     for share in SHARES:
         keep = max(1, math.ceil(share * (n - k)))
-        out.append(
-            (
-                f"post-period: first {_share(share)} (to {index[k + keep - 1].day} {index[k + keep - 1]:%b %Y})",
-                slice(0, k + keep),
-                slope,
-            )
-        )
+        last = period_words(index[k + keep - 1], unit)
+        out.append((f"post-period: first {_share(share)} (to {last})", slice(0, k + keep), slope))
     return out
 
 
 def _share(x: float) -> str:
-    return {0.75: "3/4", 0.5: "1/2"}.get(x, f"{x:.0%}")
+    """A share of a period as a percentage ("75%"), never a fraction ("3/4")."""
+    return f"{x:.0%}"
 
 
 def _subset(value: Any, index: pd.DatetimeIndex) -> Any:
@@ -266,12 +264,17 @@ def level_change_range(
     )  # fmt: skip
     variants = tuple(
         _variant(label, values.iloc[pos], spec, slope)
-        for label, pos, slope in _windows(index, k, bool(spec.slope_change))
+        for label, pos, slope in _windows(
+            index,
+            k,
+            bool(spec.slope_change),
+            (getattr(its, "settings", {}) or {}).get("unit", "day"),
+        )
     )
     description = (
         "The same interrupted-time-series specification refitted five times: on the whole "
-        "window with the slope term toggled, on the last 3/4 and 1/2 of the pre-period, and on "
-        "the first 3/4 and 1/2 of the post-period (analytic intervals, which leave the level "
+        "window with the slope term toggled, on the last 75% and 50% of the pre-period, and on "
+        "the first 75% and 50% of the post-period (analytic intervals, which leave the level "
         "change and its interval unchanged). The range is the smallest and largest level-change "
         "rate ratio of these fits and the main one."
     )

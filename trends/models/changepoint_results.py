@@ -21,20 +21,27 @@ from trends.models.timeaxis import (
 )
 from trends.models.wording import fmt_level
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import Timing, fmt_date, fmt_percent, fmt_span, timing_of_change
+from trends.verdicts.words import (
+    Timing,
+    fmt_date,
+    fmt_span,
+    level_change_words,
+    period_span,
+    period_words,
+    timing_of_change,
+)
 
 __all__ = ["ChangePointResult", "ReferenceComparison"]
 
 _UNIT_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
-
-#: Above this ratio of the new rate to the old one a rise reads as "about N times", not "+N%".
-_TIMES_ABOVE = 3.0
 
 
 def _when(label: Any, unit: str) -> str:
     """A period label in the report's date style ("1 Sep 2019", "06:00 on 31 Aug 2019")."""
     if isinstance(label, pd.Timestamp) and unit in ("day", "week", "hour"):
         return fmt_date(label, with_time=True)
+    if isinstance(label, pd.Timestamp) and unit == "month":
+        return period_words(label, unit)  # "Jun 2021", not "2021-06"
     return fmt_label(label, unit)
 
 
@@ -42,6 +49,8 @@ def _span(lo: Any, hi: Any, unit: str) -> str:
     """A range of period labels in the report's date style ("1 to 2 Sep 2019")."""
     if isinstance(lo, pd.Timestamp) and isinstance(hi, pd.Timestamp) and unit in ("day", "week"):
         return fmt_span(lo, hi)
+    if isinstance(lo, pd.Timestamp) and isinstance(hi, pd.Timestamp) and unit == "month":
+        return period_span(lo, hi, unit)  # "Jun to Aug 2021", not "2021-06–2021-08"
     return fmt_range(lo, hi, unit)
 
 
@@ -114,8 +123,9 @@ class ReferenceComparison(Result):
     @property
     def reference_text(self) -> str:
         ref = _when(self.reference, "day")
-        if self.unit in ("week", "month"):  # the models date the event at its period's start
-            ref = f"the {self.unit} of {_when(self.reference, self.unit)}"
+        if self.unit in ("week", "month") and isinstance(self.reference, pd.Timestamp):
+            # the models date the event at its period's start: "the week of 2 Sep 2019", "Jun 2021"
+            ref = period_words(self.reference, self.unit)
         return f"{self.reference_name} ({ref})" if self.reference_name else ref
 
     def relation(self) -> str:
@@ -528,11 +538,8 @@ class ChangePointResult(Result):
         verb = "fell" if after < before else "rose"
         per = f"a {self.unit}" if self.unit in ("day", "week", "month") else f"per {self.unit}"
         s = f"the rate {verb} from {fmt_level(before)} to {fmt_level(after)} {per}"
-        if before > 0 and after / before > _TIMES_ABOVE:
-            s += f" (about {after / before:,.0f} times as high)"
-        elif np.isfinite(row["percent_change"]):
-            s += f" ({fmt_percent(row['percent_change'], 0, signed=True)})"
-        return s
+        change = level_change_words(after / before) if before > 0 else ""
+        return f"{s} ({change})" if change else s
 
     def _model_phrase(self) -> str:
         m = self.cost.model_phrase(self.dispersion)

@@ -187,9 +187,9 @@ def _from_when(eff: InterventionEffect, unit: str) -> str:
     period that holds the event (the models date it at that period's start)."""
     name = with_article(eff.name)
     if unit == "week":
-        return f"From the week of {fmt_date(eff.first_period)} (the week of {name}) on,"
+        return f"Starting with the week of {fmt_date(eff.first_period)}, the week of {name},"
     if unit == "month":
-        return f"From {eff.first_period:%B %Y} (the month of {name}) on,"
+        return f"Starting with {eff.first_period:%B %Y}, the month of {name},"
     return f"After {name} on {fmt_date(eff.start)}"
 
 

@@ -31,8 +31,10 @@ from trends.verdicts.words import (
     change_words,
     classify_change,
     count_of,
-    fmt_fixed,
+    fmt_estimate,
     fmt_p,
+    fmt_ratio,
+    fmt_sig,
     plural_measure,
 )
 
@@ -258,7 +260,9 @@ def _plural(n: float, unit: str) -> str:
 
 
 def _rate_text(rate: float) -> str:
-    return f"{rate:.2f}" if rate < 100 else f"{rate:,.0f}"
+    """A rate per day with three significant figures ("0.167", "2.67", "0.00274"), as in the
+    report's table: never "0.00" for a rate that is not 0."""
+    return fmt_sig(rate, 3)
 
 
 @dataclass(eq=False, repr=False)
@@ -359,36 +363,41 @@ class TotalsComparison(Result):
         Returns
         -------
         tuple of str
-            ``("0.461", "0.358 to 0.590")``; ``("cannot be estimated", "cannot be estimated")``
-            with no events in either period; ``("unbounded", "unbounded (at least 2.779)")``
-            with none before.
+            ``("0.46", "0.36 to 0.59")`` (the main report's ratio words);
+            ``("cannot be estimated", "cannot be estimated")`` with no events in either period;
+            ``("unbounded", "unbounded (at least 2.78)")`` with none before.
         """
         if self.before.count == 0 and self.after.count == 0:
             return "cannot be estimated", "cannot be estimated"
         if not math.isfinite(self.estimate):
-            return "unbounded", f"unbounded (at least {fmt_fixed(self.ci_low)})"
-        return fmt_fixed(self.estimate), f"{fmt_fixed(self.ci_low)} to {fmt_fixed(self.ci_high)}"
+            return "unbounded", f"unbounded (at least {fmt_ratio(self.ci_low)})"
+        return self._estimate_text(), f"{fmt_ratio(self.ci_low)} to {fmt_ratio(self.ci_high)}"
+
+    def _estimate_text(self) -> str:
+        """The ratio as printed in the text and the table (:func:`fmt_estimate`: as its interval's
+        limits, never more decimals; "16.0", not "16.000")."""
+        return fmt_estimate(self.estimate, self.ci_low, self.ci_high)
 
     def _change_sentence(self) -> str:
         level = f"{round((1 - self.alpha) * 100):d}%"
-        ci = f"{level} CI {fmt_fixed(self.ci_low)} to {fmt_fixed(self.ci_high)}"
+        ci = f"{level} CI {fmt_ratio(self.ci_low)} to {fmt_ratio(self.ci_high)}"
         p = fmt_p(self.p_value)
         if self.before.count == 0 and self.after.count == 0:
             return "With no events in either period, the rate ratio cannot be estimated."
         if not math.isfinite(self.estimate):  # none before, some after: only a lower bound
             return (
                 f"With none before, the rate ratio after/before is unbounded above: the data say "
-                f"only that it is at least {fmt_fixed(self.ci_low)} ({level} lower limit; {p})."
+                f"only that it is at least {fmt_ratio(self.ci_low)} ({level} lower limit; {p})."
             )
         if not self.distinguishable:
             return (
-                f"The rate ratio after/before is {fmt_fixed(self.estimate)} ({ci}; {p}): not "
+                f"The rate ratio after/before is {self._estimate_text()} ({ci}; {p}): not "
                 "distinguishable from no change; the difference could be chance."
             )
         kind = classify_change(self.ci_low, self.ci_high)
         return (
             f"The rate {change_words(self.estimate, kind)}: rate ratio after/before "
-            f"{fmt_fixed(self.estimate)} ({ci}; {p})."
+            f"{self._estimate_text()} ({ci}; {p})."
         )
 
     def report(self) -> str:

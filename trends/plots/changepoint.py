@@ -33,16 +33,18 @@ from trends.plots.style import (
     attach_data,
     draw_bars,
     draw_events,
+    draw_period_bars,
     event_marks,
     events_in_range,
     footer_span,
     format_date_axis,
     house_legend,
     new_figure,
+    partial_note,
     period_edges,
     place_title,
 )
-from trends.verdicts.words import fmt_percent, plural, timing_of_change, with_article
+from trends.verdicts.words import level_change_words, plural, timing_of_change, with_article
 
 __all__ = ["plot_changepoints", "CHANGEPOINT_PANELS"]
 
@@ -115,38 +117,45 @@ def _comparison_matches(result, mark: EventMark | None) -> bool:
 
 
 def _change_label(row: pd.Series, unit: str, model: str) -> str:
+    """ "Change 2: 18 Oct 2019 (about 13 times as high)": the change in the words of the text
+    (:func:`~trends.verdicts.words.level_change_words`), with a true minus sign."""
     when = (
         _fmt_day(row["date"]) if unit in ("day", "week") else f"{pd.Timestamp(row['date']):%b %Y}"
     )
-    pct = row.get("percent_change", np.nan)
-    if model != "gaussian" and pd.notna(pct) and np.isfinite(pct):
-        return f"Change {int(row['break'])}: {when} ({fmt_percent(pct, 0, signed=True)})".replace(
-            "-", "\u2212"
-        )
+    before, after = float(row.get("level_before", np.nan)), float(row.get("level_after", np.nan))
+    change = level_change_words(after / before) if model != "gaussian" and before > 0 else ""
+    if change:
+        return f"Change {int(row['break'])}: {when} ({change.replace('-', chr(0x2212))})"
     return f"Change {int(row['break'])}: {when}"
 
 
 def _draw_series_panel(
-    ax: Axes, result, left, right, color: str, label: str, level: int, with_sets: bool = True
+    ax: Axes,
+    result,
+    left,
+    right,
+    color: str,
+    label: str,
+    level: int,
+    with_sets: bool = True,
+    partial: pd.Series | None = None,
 ) -> None:
     series = result.series
-    width = (
-        np.asarray((right - left) / pd.Timedelta(days=1))
-        if isinstance(left, pd.DatetimeIndex)
-        else np.asarray(right - left)
-    )
-    draw_bars(
-        ax,
-        left,
-        series.fillna(0).to_numpy(dtype=float),
-        width=width,
-        align="edge",
-        color=color,
-        alpha=0.4,
-        lw=0,
-        zorder=2,
-        label=f"{label.capitalize()} per {result.unit}",
-    )
+    heights = series.to_numpy(dtype=float)
+    bar_label = f"{label.capitalize()} per {result.unit}"
+    if isinstance(left, pd.DatetimeIndex):
+        cut = np.zeros(len(series), dtype=bool)
+        if partial is not None:  # left out of the search (NaN in it): drawn hatched
+            counts = partial.reindex(series.index).to_numpy(dtype=float)
+            cut = ~np.isnan(counts) & np.isnan(heights)
+            heights = np.where(cut, counts, heights)
+        draw_period_bars(ax, left, heights, partial=cut, color=color, alpha=0.4,
+                         label=bar_label, unit=result.unit)  # fmt: skip
+    else:
+        keep = ~np.isnan(heights)  # a period left out has no bar, never one of 0
+        draw_bars(ax, np.asarray(left)[keep], heights[keep],
+                  width=np.asarray(right - left)[keep], align="edge", color=color, alpha=0.4,
+                  lw=0, zorder=2, label=bar_label)  # fmt: skip
     lvl = result.level_name
     seg = result.segments
     pos = pd.Index(series.index)
@@ -202,6 +211,7 @@ def plot_changepoints(
     source: str | None = None,
     reference: Any = None,
     data_span: tuple | None = None,
+    partial: pd.Series | None = None,
 ) -> tuple[Figure, list[Axes]] | Axes:
     """Draw a change-point segmentation and the uncertainty of the primary change's date.
 
@@ -221,6 +231,10 @@ def plot_changepoints(
     data_span : (date, date), optional
         The days the data cover, for the footer (default: from the periods, the last one to
         its last day).
+    partial : pandas.Series, optional
+        The counts of the weeks or months cut by the window, by period label: the search leaves
+        them out (``result.series`` holds NaN there); they are drawn hatched, as in the
+        timeline, and named in the footer, so that they neither vanish nor read as a fall.
 
     Returns
     -------
@@ -251,7 +265,13 @@ def plot_changepoints(
             2, height=6.4, sharex=False, gridspec_kw={"height_ratios": [1.9, 1]}
         )
     top = panels[0]
-    _draw_series_panel(top, result, left, right, color, label, level)
+    _draw_series_panel(top, result, left, right, color, label, level, partial=partial)
+    cut = (
+        partial is not None
+        and is_dates
+        and bool(partial.reindex(result.series.index).notna().any())
+    )
+    cut_note = f"{partial_note(unit)} Left out of the change-point search." if cut else None
     attach_data(
         fig,
         "series",
@@ -285,7 +305,7 @@ def plot_changepoints(
     if single:
         draw_events(top, marks)
         if source:
-            add_footer(fig, source, *footer_span(result.series.index, data_span))
+            add_footer(fig, source, *footer_span(result.series.index, data_span), note=cut_note)
         place_title(fig, title)
         return top
 
@@ -293,7 +313,8 @@ def plot_changepoints(
     _draw_posterior_panel(bottom, result, left, right, ref, level, is_dates)
     fig.tight_layout(h_pad=1.5)
     draw_events(top, marks)
-    add_footer(fig, source, *footer_span(result.series.index, data_span), note=_note(result))
+    note = _note(result) if cut_note is None else f"{cut_note} {_note(result)}"
+    add_footer(fig, source, *footer_span(result.series.index, data_span), note=note)
     what = "rate" if result.level_name == "rate" else "level"
     place_title(fig, title or f"When did the {what} of {label} change?", _subtitle(result))
     return fig, panels
@@ -354,7 +375,11 @@ def _draw_posterior_panel(
         label="outside it",
     )
     attach_data(ax.figure, "posterior", pd.DataFrame({"weight": post, "in_set": in_set}))
-    ax.set_ylim(0, min(1.0, float(np.nanmax(values)) * 1.25) if np.nanmax(values) > 0 else 1)
+    peak = float(np.nanmax(values))
+    # head room above the highest bar for its value (a weight of 1 too: no label in the title)
+    ax.set_ylim(0, peak * 1.25 if peak > 0 else 1)
+    if peak * 1.25 > 1:
+        ax.set_yticks([t for t in (0, 0.2, 0.4, 0.6, 0.8, 1.0) if t <= peak * 1.25])
     ax.set_ylabel(weight)
     when = _fmt_day(row["date"]) if is_dates else str(row["date"])
     ax.set_title(
@@ -369,40 +394,51 @@ def _draw_posterior_panel(
     if is_dates:
         format_date_axis(ax)
     mode_k = int(np.nanargmax(values))
+    # the reference's label goes on the side of its line away from the most likely date, and
+    # the mode's value on the side of its bar away from the reference: they never overlap
+    right_side = ref is not None and x0[mode_k] < ref.date
+    mode_at = x1[mode_k] if right_side else x0[mode_k] if ref is not None else None
     ax.annotate(
         f"{values[mode_k]:.2f}",
-        (ax.convert_xunits(x0[mode_k] + (x1[mode_k] - x0[mode_k]) / 2), values[mode_k]),
-        xytext=(0, 2),
+        (
+            ax.convert_xunits(x0[mode_k] + (x1[mode_k] - x0[mode_k]) / 2)
+            if mode_at is None
+            else ax.convert_xunits(mode_at),
+            values[mode_k],
+        ),
+        xytext=(0 if ref is None else -2 if right_side else 2, 2),
         textcoords="offset points",
-        ha="center",
+        ha="center" if ref is None else "right" if right_side else "left",
         va="bottom",
         fontsize=8,
         color="#333333",
     )
     if ref is not None:
-        rc = KIND_COLORS.get(ref.kind, COLORS["event"])
-        ax.axvline(ref.date, color=rc, ls="--", lw=1.1, zorder=4)
-        # label on the side away from the most likely date
-        right_side = x0[mode_k] < ref.date
-        text = ref.label
-        comp = result.comparison
-        if _comparison_matches(result, ref):
-            text += (
-                f"\nP(new {result.level_name} began on or before it) = {comp.prob_at_or_before:.2f}"
-            )
-        ax.annotate(
-            text,
-            (ax.convert_xunits(ref.date), 0.96),
-            xycoords=ax.get_xaxis_transform(),
-            xytext=(4 if right_side else -4, 0),
-            textcoords="offset points",
-            ha="left" if right_side else "right",
-            va="top",
-            fontsize=8,
-            color=rc,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0},
-            zorder=5,
-        )
+        _reference_label(ax, result, ref, right_side)
+
+
+def _reference_label(ax: Axes, result, ref: EventMark, right_side: bool) -> None:
+    """The reference's line and label on the date-weight panel (label right of the line when
+    ``right_side``)."""
+    rc = KIND_COLORS.get(ref.kind, COLORS["event"])
+    ax.axvline(ref.date, color=rc, ls="--", lw=1.1, zorder=4)
+    text = ref.label
+    comp = result.comparison
+    if _comparison_matches(result, ref):
+        text += f"\nP(new {result.level_name} began on or before it) = {comp.prob_at_or_before:.2f}"
+    ax.annotate(
+        text,
+        (ax.convert_xunits(ref.date), 0.96),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(4 if right_side else -4, 0),
+        textcoords="offset points",
+        ha="left" if right_side else "right",
+        va="top",
+        fontsize=8,
+        color=rc,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0},
+        zorder=5,
+    )
 
 
 def _subtitle(result) -> str | None:

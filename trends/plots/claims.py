@@ -39,6 +39,7 @@ from trends.plots.style import (
     new_figure,
     place_title,
 )
+from trends.verdicts.words import measure_words
 
 __all__ = [
     "plot_cumulative",
@@ -558,7 +559,7 @@ def plot_claims(
             color="#555555",
         )
         ax.set_yticks([])
-        ax.set_xlabel("number in the claim's window and region")
+        ax.set_xlabel(f"{_claims_measure(data)} in the claim's window and region")
     else:
         _draw_claim_rows(ax, data)
     quantities = sorted({str(q).replace("_", " ") for q in data.get("quantity", [])})
@@ -589,6 +590,26 @@ def plot_claims(
             f"{what.capitalize()}: {sub}." if sub else None,
         )
     return ax
+
+
+def _claims_measure(data: pd.DataFrame) -> str:
+    """What the claims' numbers count, in words, for the axis: "attacks", "civilian deaths",
+    "people injured"; "number" when the claims count different things (each row then names
+    its own) or something without a name ("other").
+
+    Parameters
+    ----------
+    data : DataFrame
+        Claims with a ``quantity`` column (one of :data:`trends.events.QUANTITIES`).
+
+    Returns
+    -------
+    str
+    """
+    quantities = {str(q) for q in data.get("quantity", pd.Series(dtype=object)).dropna()}
+    if len(quantities) != 1 or quantities == {"other"}:
+        return "number"
+    return measure_words(quantities.pop())
 
 
 def _row_style(r: pd.Series) -> tuple[str, str]:
@@ -675,12 +696,7 @@ def _draw_claim_rows(ax: Axes, data: pd.DataFrame) -> None:
         ax.set_xlim(0, hi * 1.08)
         scale = ""
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-    what = (
-        "civilian deaths"
-        if set(data.get("quantity", ["civilian_deaths"])) == {"civilian_deaths"}
-        else "deaths"
-    )
-    ax.set_xlabel(f"{what} in the claim's window and region{scale}")
+    ax.set_xlabel(f"{_claims_measure(data)} in the claim's window and region{scale}")
     if "finding" in data and data["finding"].isin(list(FINDING_COLORS)).all():
         present_f = set(data["finding"])
         groups = [(w, c) for w, (keys, c) in FINDING_GROUPS.items() if present_f & set(keys)]

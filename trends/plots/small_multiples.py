@@ -31,8 +31,8 @@ from trends.plots.style import (
     apply_style,
     area_word,
     attach_data,
-    draw_bars,
     draw_events,
+    draw_period_bars,
     event_marks,
     events_in_range,
     footer_span,
@@ -89,15 +89,8 @@ def _draw_group(
     rolling mean if given, the group's name; returns its highest bar."""
     key = (measure, *group) if isinstance(group, tuple) else (measure, group)
     values = frame[key]
-    width = np.asarray((right - left) / pd.Timedelta(days=1))
     heights = values.to_numpy(dtype=float)
-    seen = ~np.isnan(heights)  # a period not reported has no bar, never one of 0
-    whole, part = seen & ~cut, seen & cut
-    draw_bars(ax, left[whole], heights[whole], width=width[whole], align="edge", color=color,
-              alpha=0.5, lw=0, zorder=2)  # fmt: skip
-    if part.any():
-        draw_bars(ax, left[part], heights[part], width=width[part], align="edge", color="none",
-                  edgecolor=color, hatch="///", lw=0.6, zorder=2)  # fmt: skip
+    draw_period_bars(ax, values.index, heights, partial=cut, color=color, alpha=0.5, zorder=2)
     data = pd.DataFrame({"value": values})
     if rolling is not None and key in rolling.columns:
         r_values = rolling[key]

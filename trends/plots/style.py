@@ -45,6 +45,7 @@ __all__ = [
     "format_date_axis",
     "house_legend",
     "draw_bars",
+    "draw_period_bars",
     "number_events",
     "partial_note",
     "frame_partial",
@@ -576,6 +577,77 @@ def place_title(fig, title: str | None, subtitle: str | None = None) -> None:
         )
         y = inv.transform((0, sub.get_window_extent(renderer).y1))[1] + gap
     fig.text(0.01, y, title, ha="left", va="bottom", fontsize=11.5, fontweight="bold")
+
+
+def draw_period_bars(
+    ax,
+    index: pd.DatetimeIndex,
+    values,
+    *,
+    partial=None,
+    color: str,
+    alpha: float = 0.45,
+    label: str | None = None,
+    unit: str | None = None,
+    zorder: float = 2,
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """Counts per period as bars that span their periods; the periods cut by the window hatched.
+
+    The one rule of every bar chart of counts: a bar covers its period from its first day to
+    the start of the next (:func:`period_edges`: a week's seven days, a month's calendar days),
+    never centred on the label; a period only partly inside the window (``partial``) is drawn
+    hatched and lighter, labelled "part of a week" in the legend (name it in the footer with
+    :func:`partial_note`), so that a short first or last period does not read as a fall; a
+    period without a count (NaN) gets no bar, never one of 0.
+
+    Parameters
+    ----------
+    ax : Axes
+    index : DatetimeIndex
+        The period labels of a regular daily, weekly or monthly series.
+    values : array-like of float
+        The count of each period (NaN: not reported or left out).
+    partial : array-like of bool, optional
+        Whether each period is cut by the window (default: none is).
+    color : str
+        Colour of the bars (and of the hatch of partial ones).
+    alpha : float
+        Opacity of the whole periods' bars.
+    label : str, optional
+        Legend label of the whole periods' bars.
+    unit : str, optional
+        ``"day"``, ``"week"`` or ``"month"`` (default: from the index), for the partial bars'
+        legend label.
+    zorder : float
+
+    Returns
+    -------
+    (DatetimeIndex, DatetimeIndex)
+        Start and (exclusive) end of each period, as drawn.
+    """
+    import numpy as np
+
+    index = pd.DatetimeIndex(index)
+    left, right = period_edges(index)
+    unit = unit or period_unit(index)
+    width = np.asarray((right - left) / pd.Timedelta(days=1), dtype=float)
+    heights = np.asarray(values, dtype=float).reshape(-1)
+    cut = (
+        np.zeros(len(heights), dtype=bool)
+        if partial is None
+        else np.asarray(partial, dtype=bool).reshape(-1)
+    )
+    seen = ~np.isnan(heights)
+    whole, part = seen & ~cut, seen & cut
+    # weeks and months touch: a hairline of white keeps neighbouring bars apart
+    edge = {"edgecolor": "white", "lw": 0.4} if unit != "day" else {}
+    draw_bars(ax, left[whole], heights[whole], width=width[whole], align="edge", color=color,
+              alpha=alpha, zorder=zorder, label=label, **edge)  # fmt: skip
+    if part.any():
+        draw_bars(ax, left[part], heights[part], width=width[part], align="edge", color="none",
+                  edgecolor=color, hatch="///", lw=0.6, zorder=zorder,
+                  label=f"part of a {unit}")  # fmt: skip
+    return left, right
 
 
 def partial_note(unit: str) -> str:

@@ -14,8 +14,8 @@ from trends.plots.style import (
     PhaseMark,
     add_footer,
     attach_data,
-    draw_bars,
     draw_events,
+    draw_period_bars,
     draw_phases,
     event_marks,
     footer_span,
@@ -23,6 +23,7 @@ from trends.plots.style import (
     new_figure,
     number_events,
     partial_note,
+    period_edges,
     period_unit,
     place_title,
 )
@@ -101,38 +102,30 @@ def plot_timeline(
         fig = axes[0].figure
     unit = period_unit(frame.index)
     marks, key = number_events(event_marks(events))
-    width = {"day": 0.9, "week": 6, "month": 25}[unit]
     roll_label = _rolling_label(rolling, rolling_window, unit)
+    cut = (
+        np.zeros(len(frame), dtype=bool)
+        if partial is None
+        else partial.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
+    )
     for i, (ax, col) in enumerate(zip(axes, measures, strict=True)):
         name, ylabel, color = LABELS.get(col, (col, f"{col} per {{unit}}", COLORS["attacks"]))
         if phases:
             draw_phases(ax, phases)
         values = frame[col]
-        cut = (
-            np.zeros(len(values), dtype=bool)
-            if partial is None
-            else partial.reindex(frame.index).fillna(False).to_numpy(dtype=bool)
-        )
-        missing = values.isna().to_numpy()
-        whole, part = ~cut & ~missing, cut & ~missing  # a missing period has no bar, not 0
-        draw_bars(
-            ax,
-            frame.index[whole],
-            values[whole],
-            width=width,
-            color=color,
-            alpha=0.45,
-            lw=0,
-            label=f"{name} per {unit}",
-        )
-        if part.any():
-            draw_bars(ax, frame.index[part], values[part], width=width, color="none",
-                      edgecolor=color, hatch="///", lw=0.6, label=f"part of a {unit}")  # fmt: skip
-        _draw_not_reported(ax, frame.index[missing], width, unit)
+        missing = values.isna().to_numpy()  # a missing period has no bar, not 0
+        left, right = draw_period_bars(ax, frame.index, values.to_numpy(dtype=float),
+                                       partial=cut, color=color, alpha=0.45, unit=unit,
+                                       label=f"{name} per {unit}")  # fmt: skip
+        _draw_not_reported(ax, left[missing], right[missing], unit)
         data = pd.DataFrame({"value": values})
         top = float(values.max(skipna=True)) if values.notna().any() else 0.0
         if rolling is not None and col in rolling:
-            ax.plot(rolling.index, rolling[col], color=color, lw=1.8, label=roll_label)
+            # each mean at the middle of its period, where its bar is
+            r_left, r_right = period_edges(pd.DatetimeIndex(rolling.index))
+            mid = r_left + (r_right - r_left) / 2
+            ax.plot(mid, rolling[col].to_numpy(dtype=float), color=color, lw=1.8,
+                    label=roll_label)  # fmt: skip
             data["rolling_mean"] = rolling[col]
             if rolling[col].notna().any():
                 top = max(top, float(rolling[col].max(skipna=True)))
@@ -195,12 +188,12 @@ def plot_analysis_timeline(
 NOT_REPORTED_COLOR = "#C8C8C8"
 
 
-def _draw_not_reported(ax, where: pd.DatetimeIndex, width: float, unit: str) -> None:
-    """A grey band over each period not reported (where no bar is drawn), named once in the
-    legend: a gap in the bars that cannot be read as a period with no deaths."""
-    half = pd.Timedelta(days=width / 2) if unit == "day" else pd.Timedelta(days=width / 2 + 0.5)
-    for k, day in enumerate(where):
-        ax.axvspan(day - half, day + half, color=NOT_REPORTED_COLOR, alpha=0.7, lw=0, zorder=0.5,
+def _draw_not_reported(ax, left: pd.DatetimeIndex, right: pd.DatetimeIndex, unit: str) -> None:
+    """A grey band over each period not reported (where no bar is drawn), from its first day to
+    the next period's, named once in the legend: a gap in the bars that cannot be read as a
+    period with no deaths."""
+    for k, (a, b) in enumerate(zip(left, right, strict=True)):
+        ax.axvspan(a, b, color=NOT_REPORTED_COLOR, alpha=0.7, lw=0, zorder=0.5,
                    label=f"not reported ({unit}s without a count)" if k == 0 else None)  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from trends.plots.style import COLORS, add_footer, attach_data, new_figure, place_title
+from trends.verdicts.words import fmt_estimate, fmt_ratio, fmt_sig
 
 __all__ = ["plot_totals", "plot_totals_comparison"]
 
@@ -26,10 +27,13 @@ def _ratio_text(est: float, lo: float, hi: float, *, level: int) -> str:
         return "Rate ratio after/before not estimable: no events in either period."
     if math.isinf(est):
         return (
-            f"Rate ratio after/before unbounded above (none before): at least {lo:.3f} "
+            f"Rate ratio after/before unbounded above (none before): at least {fmt_ratio(lo)} "
             f"({level}% lower limit)."
         )
-    return f"Rate ratio after/before {est:.3f} ({level}% CI {lo:.3f} to {hi:.3f})."
+    return (
+        f"Rate ratio after/before {fmt_estimate(est, lo, hi)} ({level}% CI {fmt_ratio(lo)} to "
+        f"{fmt_ratio(hi)})."
+    )
 
 
 def plot_totals(
@@ -82,7 +86,7 @@ def plot_totals(
             ms=8,
         )
         ax.annotate(
-            f"{int(row['count']):,} in {row['days']:g} days: {row['rate']:.2f} a day",
+            f"{int(row['count']):,} in {row['days']:g} days: {fmt_sig(row['rate'])} a day",
             (row["ci_high"], y[i]),
             xytext=(8, 0),
             textcoords="offset points",

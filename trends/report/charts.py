@@ -183,6 +183,14 @@ def _partial_periods(a: Any) -> pd.Series | None:
     return series.partial
 
 
+def _partial_counts(a: Any, oa: Any) -> pd.Series | None:
+    """The counts of an outcome in the weeks or months cut by the window (``None`` without)."""
+    cut = _partial_periods(a)
+    if cut is None or not oa.measure or oa.measure not in a.series.counts.columns:
+        return None
+    return a.series.measure(oa.measure)[cut.to_numpy(dtype=bool)]
+
+
 def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) -> list[Chart]:
     unit, noun, label = fmt.unit_of(a.freq), intervention_noun(a.intervention), oa.label
     out = []
@@ -202,7 +210,8 @@ def _outcome_charts(a: Any, oa: Any, key_events: list, source: str, where: str) 
             f"date, with their date sets, against the {noun}.",
             "changepoint", "plot_changepoints", (oa.changepoint,),
             dict(title=f"{label.capitalize()}{where}: when did the rate change?",
-                 source=source, reference=a.intervention, data_span=(a.start, a.end)),
+                 source=source, reference=a.intervention, data_span=(a.start, a.end),
+                 partial=_partial_counts(a, oa)),
         ))  # fmt: skip
     if oa.placebo is not None:
         out.append(Chart(

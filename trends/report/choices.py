@@ -18,6 +18,7 @@ from trends.models.spec import two_phase_method_of
 from trends.report import fmt
 from trends.report.charts import data_kind
 from trends.report.escape import Prose, prose
+from trends.verdicts.words import plural
 
 __all__ = ["Choice", "report_choices", "FAMILY_WHY", "SE_WHY"]
 
@@ -153,14 +154,7 @@ def _start_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> P
             when=fmt.when(after, after.day),
         )
     if ev is not None and ev.kind == "offensive":
-        return prose(
-            "The day of “{name}” ({id!c}): the window starts with the offensive so that the "
-            "pre-period is one regime, not mixed with the quieter months before it; a "
-            "before/after comparison against a mixture would misstate both the level and the "
-            "trend.",
-            name=ev.name,
-            id=ev.id,
-        )
+        return _offensive_start_why(a, ev, data_span)
     if ev is not None:
         return prose("The day of “{name}” ({id!c}).", name=ev.name, id=ev.id)
     if data_span is not None and a.start == data_span[0]:
@@ -169,6 +163,30 @@ def _start_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> P
         "Chosen by you."
         if config is None or not config.is_default("start")
         else "The first day of the data."
+    )
+
+
+def _offensive_start_why(a: Any, ev: Any, data_span: tuple | None) -> Prose:
+    """Why the window starts with an offensive, in words that hold for any data: what is left
+    out is said as measured (the days of data before it), never as "quieter" or "busier"."""
+    first = None if data_span is None else pd.Timestamp(data_span[0]).normalize()
+    before = 0 if first is None else int((a.start - first).days)
+    if before <= 0:
+        return prose(
+            "The day of “{name}” ({id!c}): the window starts with the offensive so that the "
+            "pre-period is one regime.",
+            name=ev.name,
+            id=ev.id,
+        )
+    return prose(
+        "The day of “{name}” ({id!c}): the window starts with the offensive so that the "
+        "pre-period is one regime, not mixed with the {left_out} of data before it (from "
+        "{first}), which belong to the regime before the offensive; a before/after comparison "
+        "against a mixture would misstate both the level and the trend.",
+        name=ev.name,
+        id=ev.id,
+        left_out=plural(before, "day"),
+        first=f"{first.day} {first:%b %Y}",
     )
 
 

@@ -35,7 +35,7 @@ from trends.report.drawing import draw
 from trends.report.escape import Prose, prose
 from trends.report.render import render_html, render_markdown
 from trends.report.writer import write_folder
-from trends.verdicts.words import fmt_fixed, fmt_number, fmt_p
+from trends.verdicts.words import fmt_number, fmt_p, fmt_sig
 
 __all__ = [
     "TOTALS_SCHEMA_FILE",
@@ -169,8 +169,8 @@ def _context(c: TotalsComparison, chart: Chart, title: str, source: str | None) 
     rates = _rates_frame(c)
     level = f"{round((1 - c.alpha) * 100):d}%"
     rows = [
-        [str(name), f"{int(r['count']):,}", fmt_number(r["days"]), fmt_fixed(r["rate"]),
-         f"{fmt_fixed(r['ci_low'])} to {fmt_fixed(r['ci_high'])}"]
+        [str(name), f"{int(r['count']):,}", fmt_number(r["days"]), fmt_sig(r["rate"]),
+         f"{fmt_sig(r['ci_low'])} to {fmt_sig(r['ci_high'])}"]
         for name, r in rates.iterrows()
     ]  # fmt: skip
     estimate, interval = c.ratio_words()

@@ -91,6 +91,7 @@ from trends.verdicts.words import (
     placebo_phrase,
     placebo_rank,
     plural,
+    says_announced,
     singular,
     timing_of_change,
     with_article,
@@ -357,6 +358,7 @@ def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
         has_time_of_day=ev.has_time_of_day,
         unit=ev.unit,
         level=ev.level,
+        announced=says_announced(ev.event_name, ev.event_word),
     )
     if t.agrees is None:
         return Check("timing", "not available", t.text), t, ""
@@ -375,7 +377,14 @@ def _timing_check(ev: Evidence) -> tuple[Check, Timing | None, str]:
         f"Nothing in the data dates the change to {ev.event_word}."
         if t.status == "no change found"
         else f"The change is dated away from {ev.event_word}: it may have another cause, or the "
-        "effect came " + ("late." if t.status == "later" else "before the announcement.")
+        "effect came "
+        + (
+            "late."
+            if t.status == "later"
+            else "before the announcement."
+            if says_announced(ev.event_name, ev.event_word)
+            else "before the date given."
+        )
     )
     return Check("timing", "disagrees", text), t, why
 

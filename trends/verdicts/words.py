@@ -59,6 +59,9 @@ __all__ = [
     "fmt_percent",
     "fmt_times",
     "fmt_fixed",
+    "fmt_sig",
+    "level_change_words",
+    "says_announced",
     "change_words",
     "classify_change",
     "change_sentence",
@@ -297,17 +300,21 @@ def fmt_rate(x: Any) -> str:
 
 
 def fmt_ratio(x: Any) -> str:
-    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03"); from 1,000 a whole
-    number with thousands separators ("145,540")."""
+    """A rate ratio with two significant decimals ("0.26", "0.058", "1.03"); from 10 three
+    significant figures ("16.0", "50.6", "145": no trailing zeros that claim precision, as
+    "16.00" would); from 1,000 a whole number with thousands separators ("145,540")."""
     if not _finite(x):
         return "not available"
     v = float(x)
     if v == 0:
         return "0"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return fmt_sig(v, 3)
     if abs(v) < 0.1:
-        return f"{v:.2g}" if abs(v) >= 0.001 else f"{v:.1e}"
+        text = f"{v:.2g}"  # "0.058", "0.001"
+        if "e" in text:  # "0.000025", not "2.5e-05"; never 0
+            text = fmt_sig(v, 2).rstrip("0")
+        return text
     text = f"{v:.2f}"
     if text == "1.00" and v != 1.0:  # a bound just short of (or past) no change says so
         text = f"{v:.3f}"
@@ -362,6 +369,37 @@ def fmt_fixed(x: Any, digits: int = 3) -> str:
         return "not available"
     v = float(x)
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.{digits}f}"
+
+
+def fmt_sig(x: Any, digits: int = 3) -> str:
+    """A rate or ratio with ``digits`` significant figures, never 0 when it is not 0.
+
+    "0.167", "2.67", "16.0", "0.00274", "0.0000694" (not "0.000"), from 1,000 a whole number
+    with thousands separators ("145,540"); "0" only for 0. The figures a reader needs to tell a
+    small rate from none, and no more.
+
+    Parameters
+    ----------
+    x : number or None
+    digits : int
+        Significant figures below 1,000.
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(x):
+        return "not available"
+    v = float(x)
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    r = float(f"{v:.{digits}g}")  # rounded first: 0.9996 is "1.00", not "1.000"
+    if abs(r) >= 1000:
+        return f"{r:,.0f}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(r))))
+    return f"{r:,.{decimals}f}"
 
 
 def fmt_p(p: Any) -> str:
@@ -615,6 +653,34 @@ def change_words(ratio: Any, kind: str) -> str:
     return f"rose by {_pct_words(ratio)}"
 
 
+#: Above this ratio of a new rate to the old one a rise reads "about 13 times as high", not
+#: "+1,204%" (the change-point text and chart).
+TIMES_ABOVE = 3.0
+
+
+def level_change_words(ratio: Any) -> str:
+    """A change between two levels, as the change-point text and chart both print it.
+
+    "-96%", "+61%"; above :data:`TIMES_ABOVE` "about 13 times as high" (not "+1,204%").
+
+    Parameters
+    ----------
+    ratio : number
+        The new level over the old one.
+
+    Returns
+    -------
+    str
+        Empty when the ratio is not finite (a change from 0).
+    """
+    if not _finite(ratio):
+        return ""
+    v = float(ratio)
+    if v > TIMES_ABOVE:
+        return f"about {v:,.0f} times as high"
+    return fmt_percent(percent_change(v), 0, signed=True)
+
+
 def _pct_words(ratio: float) -> str:
     pct = abs(percent_change(ratio))
     return fmt_percent(pct, 0 if pct >= 1 else 1)
@@ -828,6 +894,24 @@ def placebo_phrase(n_as_large: int, n_placebos: int, what: str = "the real estim
     return f"{what} is larger than {n - k} of {plural(n, 'placebo estimate')} ({p}; {floor})"
 
 
+def says_announced(*texts: Any) -> bool:
+    """Whether an event's own words (its name, type or detail as given) say it was announced.
+
+    Only then do the sentences compare a change with "the announced date" or say it "came
+    later than announced"; an event given as a plain date is "the date given".
+
+    Parameters
+    ----------
+    *texts : str or None
+        The event's name, type, detail... (None and non-text are skipped).
+
+    Returns
+    -------
+    bool
+    """
+    return any(isinstance(t, str) and "announc" in t.lower() for t in texts)
+
+
 @dataclass(frozen=True)
 class Timing:
     """When the change happened against the announced date.
@@ -872,8 +956,9 @@ def timing_of_change(
     unit: str = "day",
     level: float = 0.95,
     in_set: bool | None = None,
+    announced: bool | None = None,
 ) -> Timing:
-    """Compare a change point's date (and set) with the announced date.
+    """Compare a change point's date (and set) with the event's date.
 
     Parameters
     ----------
@@ -894,15 +979,21 @@ def timing_of_change(
     in_set : bool, optional
         Whether the announced period is in the set, when the caller knows better than the
         bounds (a set date that follows unreported periods also covers them). Default: the
-        announced day falls between the first and the end of the last period of the set.
+        event's day falls between the first and the end of the last period of the set.
+    announced : bool, optional
+        Whether the event's own words say it was announced (default:
+        :func:`says_announced` of ``reference_name``): only then does a change off the date
+        come "later than announced"; otherwise "later than the date given".
 
     Returns
     -------
     Timing
     """
     if reference is None or (isinstance(reference, float) and math.isnan(reference)):
-        return Timing("unknown", None, "The change was not compared with an announced date.")
+        return Timing("unknown", None, "The change was not compared with the event's date.")
     ref = _local(reference)
+    if announced is None:
+        announced = says_announced(reference_name)
     if has_time_of_day is None:
         has_time_of_day = ref != ref.normalize()
     ref_day = ref.normalize()
@@ -965,7 +1056,8 @@ def timing_of_change(
         False,
         f"{dated} ({set_txt}), {away}, "
         f"whose {'day' if unit == 'day' else unit} is not in the set: the change came "
-        f"{'later' if off > 0 else 'earlier'} than announced.",
+        f"{'later' if off > 0 else 'earlier'} than "
+        f"{'announced' if announced else 'the date given'}.",
         off,
     )
 

@@ -146,3 +146,15 @@ def test_fit_with_the_exact_gradient_ends_at_the_same_optimum(monkeypatch):
     np.testing.assert_allclose(exact.params, differences.params, rtol=1e-6, atol=1e-9)
     assert exact.rho == pytest.approx(differences.rho, rel=1e-5)
     assert exact.latent_sd == pytest.approx(differences.latent_sd, rel=1e-5)
+
+
+def test_the_inner_modes_factors_give_the_same_gradient_as_factorising_again():
+    d = _data(7, 180, True, True)
+    hyp = (0.6, 0.3, 4.0)
+    _, mode = _loglik(d, hyp)
+    assert mode.factors is not None
+    reused = laplace_gradient(
+        d.y, d.obs, d.x, d.off, mode.u, mode.beta, hyp, True, factors=(*mode.factors, mode.s_chol)
+    )
+    again = laplace_gradient(d.y, d.obs, d.x, d.off, mode.u, mode.beta, hyp, True)
+    np.testing.assert_allclose(reused, again, rtol=1e-10, atol=1e-10)

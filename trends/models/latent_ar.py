@@ -577,6 +577,9 @@ class _Mode:
     s_chol: np.ndarray | None = None
     iters: int = 0
     ok: bool = False
+    #: ``(d, e)`` of the ``LDL'`` factors of ``W + Q`` and ``C = (W + Q)^{-1} W X`` at the mode
+    #: (with ``s_chol``: what :func:`laplace_gradient` needs, not factorised again)
+    factors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def _theta_constant(d: _Data, theta: float) -> float:
@@ -710,7 +713,7 @@ def _find_mode(
             return _Mode(u, beta, f, iters=it, ok=False)
         if finish:
             logdet_a = float(np.sum(np.log(fd)))
-            return _Mode(u, beta, f, logdet_a, s_chol, iters=it, ok=True)
+            return _Mode(u, beta, f, logdet_a, s_chol, iters=it, ok=True, factors=(fd, fe, z))
         db = lapack.dpotrs(s_chol, z.T @ g_u - g_b, lower=1)[0]
         du = -(sol[:, 0] + z @ db)
         dec = -(float(g_u @ du) + float(g_b @ db))
@@ -845,7 +848,8 @@ def _neg_gradient(
     """Exact gradient of the negative Laplace log likelihood at ``mode`` (:func:`laplace_gradient`)
     on the search scale ``(atanh rho, log sd, alpha)`` (``scale="search"``) or the working scale
     ``(atanh rho, log sd, log alpha)`` (``scale="working"``); ``None`` when it fails."""
-    g = laplace_gradient(d.y, d.obs, d.x, d.off, mode.u, mode.beta, hyp, d.negbin)
+    factors = None if mode.factors is None else (*mode.factors, mode.s_chol)
+    g = laplace_gradient(d.y, d.obs, d.x, d.off, mode.u, mode.beta, hyp, d.negbin, factors=factors)
     if g is None or not np.all(np.isfinite(g)):
         return None
     rho, sigma, theta = hyp

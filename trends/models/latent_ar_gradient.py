@@ -90,6 +90,21 @@ def _dloglik_dtheta(y: np.ndarray, obs: np.ndarray, mu: np.ndarray, theta: float
     return float(np.sum(obs * terms))
 
 
+def _factorise(
+    x: np.ndarray, w: np.ndarray, q_diag: np.ndarray, q_off: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(d, e, C, S_chol)`` of :func:`laplace_gradient` (``None`` when one fails)."""
+    fd, fe, info = lapack.dpttrf(q_diag + w, q_off)
+    if info != 0:
+        return None
+    wx = w[:, None] * x
+    c, info = lapack.dpttrs(fd, fe, wx)  # C = A^{-1} W X
+    if info != 0:
+        return None
+    s_chol, info = lapack.dpotrf(x.T @ wx - wx.T @ c, lower=1, clean=1)
+    return None if info != 0 else (fd, fe, c, s_chol)
+
+
 def _r_bands(n: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Diagonal and off-diagonal of ``dR/drho`` (``Q = R / sigma^2``)."""
     diag = np.full(n, 2.0 * rho)
@@ -106,6 +121,8 @@ def laplace_gradient(
     beta: np.ndarray,
     hyp: tuple[float, float, float],
     negbin: bool,
+    *,
+    factors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """Gradient of the Laplace log likelihood in ``(rho, sigma, theta)`` at the inner mode.
 
@@ -122,6 +139,10 @@ def laplace_gradient(
         (``inf`` for Poisson).
     negbin : bool
         Whether the counts are negative binomial.
+    factors : tuple of numpy.ndarray, optional
+        ``(d, e, C, S_chol)`` at the mode, as the inner Newton iterations leave them: the
+        ``LDL'`` factors of ``A = W + Q``, ``C = A^{-1} W X`` and the lower Cholesky factor of
+        the Schur complement. Computed here when not given.
 
     Returns
     -------
@@ -137,17 +158,11 @@ def laplace_gradient(
     w, dw_deta, dw_dtheta, ds_dtheta = _information(y, obs, mu, theta, negbin)
     q_diag = np.full(n, (1.0 + rho * rho) * inv)
     q_diag[0] = q_diag[-1] = inv
-    fd, fe, info = lapack.dpttrf(q_diag + w, np.full(n - 1, -rho * inv))
-    if info != 0:
-        return None
-    wx = w[:, None] * x
-    c, info = lapack.dpttrs(fd, fe, wx)  # C = A^{-1} W X
-    if info != 0:
-        return None
-    s_mat = x.T @ wx - wx.T @ c
-    s_chol, info = lapack.dpotrf(s_mat, lower=1, clean=1)
-    if info != 0:
-        return None
+    if factors is None:
+        factors = _factorise(x, w, q_diag, np.full(n - 1, -rho * inv))
+        if factors is None:
+            return None
+    fd, fe, c, s_chol = factors
     s_inv = lapack.dpotrs(s_chol, np.eye(p), lower=1)[0]
     a_diag, a_off = _inverse_bands(fd, fe)
     cs = c @ s_inv

@@ -58,7 +58,6 @@ __all__ = [
     "percent_change",
     "fmt_percent",
     "fmt_times",
-    "fmt_fixed",
     "fmt_sig",
     "level_change_words",
     "says_announced",
@@ -349,26 +348,6 @@ def fmt_estimate(estimate: Any, low: Any, high: Any) -> str:
     if len(text.partition(".")[2]) > most:
         return f"{float(estimate):,.{most}f}"
     return text
-
-
-def fmt_fixed(x: Any, digits: int = 3) -> str:
-    """A rate or ratio with fixed decimals ("0.004", "6.871"), from 1,000 a whole number with
-    thousands separators ("145,540"): a ratio and its interval printed alike.
-
-    Parameters
-    ----------
-    x : number or None
-    digits : int
-        Decimals below 1,000.
-
-    Returns
-    -------
-    str
-    """
-    if not _finite(x):
-        return "not available"
-    v = float(x)
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.{digits}f}"
 
 
 def fmt_sig(x: Any, digits: int = 3) -> str:

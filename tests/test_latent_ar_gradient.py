@@ -158,3 +158,69 @@ def test_the_inner_modes_factors_give_the_same_gradient_as_factorising_again():
     )
     again = laplace_gradient(d.y, d.obs, d.x, d.off, mode.u, mode.beta, hyp, True)
     np.testing.assert_allclose(reused, again, rtol=1e-10, atol=1e-10)
+
+
+def _curvature_case(seed: int, negbin: bool) -> tuple[la._Data, np.ndarray, la._Mode, float]:
+    d = _data(seed, 220, negbin, False)
+    hyp = (0.7, 0.25, 3.0 if negbin else math.inf)
+    f0, mode = _loglik(d, hyp)
+    return d, la._working(hyp, negbin), mode, f0
+
+
+def _value_curvature(d: la._Data, h0: np.ndarray, mode: la._Mode, step: float) -> np.ndarray:
+    """Second differences of the likelihood on the working scale (written out here)."""
+
+    def f(*moves: tuple[int, float]) -> float:
+        h = h0.copy()
+        for k, e in moves:
+            h[k] += e
+        hyp = la._from_working(h, d.negbin)
+        m = la._find_mode(d, hyp, mode)
+        assert m.ok
+        return la._laplace(d, m, hyp)
+
+    q = h0.size
+    out = np.zeros((q, q))
+    for a in range(q):
+        for b in range(q):
+            out[a, b] = (
+                f((a, step), (b, step))
+                - f((a, step), (b, -step))
+                - f((a, -step), (b, step))
+                + f((a, -step), (b, -step))
+            ) / (4 * step * step)
+    return out
+
+
+@pytest.mark.parametrize("negbin", [True, False])
+def test_hyperparameter_curvature_from_the_gradient_is_close_to_its_limit(negbin):
+    d, h0, mode, f0 = _curvature_case(11, negbin)
+    free = list(range(h0.size))
+    hess, jac, gv, how = la._hyper_derivatives(d, h0, mode, free, la._HYPER_STEP, f0)
+    assert how == "central differences of the exact gradient"
+    # the limit: Richardson extrapolation of second differences of the likelihood
+    coarse, fine = _value_curvature(d, h0, mode, 0.02), _value_curvature(d, h0, mode, 0.01)
+    limit = (4 * fine - coarse) / 3
+    v, v_limit = np.linalg.inv(-hess), np.linalg.inv(-limit)
+    assert np.max(np.abs(v - v_limit) / np.abs(v_limit)) < 1e-3
+    assert jac.shape == (d.x.shape[1], h0.size) and gv.shape == jac.shape
+
+
+def test_hyperparameter_curvature_falls_back_to_likelihood_differences(monkeypatch):
+    d, h0, mode, f0 = _curvature_case(12, True)
+    free = [0, 2]  # the sd held at a bound: its row and column are left out
+    exact = la._hyper_derivatives(d, h0, mode, free, la._HYPER_STEP, f0)
+    monkeypatch.setattr(la, "_neg_gradient", lambda *a, **k: None)
+    fallback = la._hyper_derivatives(d, h0, mode, free, la._HYPER_STEP, f0)
+    assert fallback[3] == "second differences of the likelihood"
+    assert fallback[0].shape == (2, 2)
+    np.testing.assert_allclose(fallback[0], exact[0], rtol=2e-3)
+    np.testing.assert_array_equal(fallback[1], exact[1])
+    np.testing.assert_array_equal(fallback[2], exact[2])
+
+
+def test_a_fit_records_how_the_hyperparameter_curvature_was_found():
+    d = _data(13, 200, True, False)
+    fit = la.fit_latent_ar(d.y, d.x, hyper="delta")
+    assert fit.info["hyper"]["curvature"] == "central differences of the exact gradient"
+    assert fit.cov_hyper is not None

@@ -54,8 +54,9 @@ inverse of the Schur complement, i.e. the ``beta`` block of ``H^{-1}``: the cova
 the hyperparameters. With ``hyper="delta"`` the uncertainty of the hyperparameters is propagated
 to first order (Kass & Steffey 1989): ``cov = S^{-1} + J V J'`` with ``J`` the derivative of the
 coefficients' estimate in the working hyperparameters ``(atanh rho, log sd, log alpha)`` and ``V``
-the inverse negative Hessian of the Laplace log likelihood in them (both by central differences
-of the inner solution, about 18 more inner solves; parameters at a bound are held fixed);
+the inverse negative Hessian of the Laplace log likelihood in them (``J`` by central differences
+of the inner solution, ``V`` by central differences of the exact gradient: 6 more inner solves
+and their gradients; parameters at a bound are held fixed);
 ``hyper="delta_t"`` also uses t quantiles with Satterthwaite degrees of freedom (from the
 sensitivity of ``S^{-1}``). Measured in ``benchmarks/results/calibration_independent_v2.md``.
 
@@ -117,6 +118,10 @@ MIN_EVENTS = 10
 AUTO_T_PERIODS = 183
 
 _RHO_BOUNDS = (-0.9, 0.995)
+#: Central-difference step (working scale) of the hyperparameter sensitivity. Differences of the
+#: exact gradient at 0.005 put the inverse curvature within about 2e-4 of its limit (0.3-0.8% at
+#: the step 0.02 that second differences of the likelihood used; tests/test_latent_ar_gradient.py).
+_HYPER_STEP = 0.005
 _SD_BOUNDS = (1e-3, 5.0)  # stationary sd of the latent process
 _ALPHA_BOUNDS = (1e-4, 20.0)  # NB overdispersion alpha = 1 / theta
 _START = {"rho": 0.6, "sd": 0.4, "alpha": 0.2}
@@ -1342,14 +1347,81 @@ def _from_working(h: np.ndarray, negbin: bool) -> tuple[float, float, float]:
     return rho, math.exp(h[1]) * math.sqrt(1.0 - rho * rho), theta
 
 
+def _hyper_derivatives(
+    d: _Data, h0: np.ndarray, mode: _Mode, free: list[int], step: float, f0: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Central differences for :func:`_hyper_uncertainty` over the ``free`` working components.
+
+    The curvature ``d2 l / dh2`` is the central difference of the exact gradient
+    (:func:`_neg_gradient`, one inner mode and one gradient at each of ``+-step``: ``2q``
+    modes); where a gradient is not available it falls back to second differences of the
+    likelihood itself (``2q`` plus ``2q(q - 1)`` modes for the cross terms). ``d beta / dh`` and
+    ``d diag(S^{-1}) / dh`` are central differences of the modes either way.
+
+    Returns
+    -------
+    hess, jac, gv : numpy.ndarray
+        ``d2 l / dh2`` (``q x q``), ``d beta / dh`` and ``d diag(S^{-1}) / dh`` (``k x q``).
+    how : str
+        Which curvature was used, in words.
+
+    Raises
+    ------
+    ConvergenceError
+        An inner mode failed.
+    """
+
+    def at(delta: dict[int, float]) -> tuple[float, _Mode, tuple[float, float, float]]:
+        h = h0.copy()
+        for k, e in delta.items():
+            h[k] += e
+        hy = _from_working(h, d.negbin)
+        m = _find_mode(d, hy, mode)
+        if not m.ok:
+            raise ConvergenceError("inner mode failed in the hyperparameter sensitivity")
+        return _laplace(d, m, hy), m, hy
+
+    q = len(free)
+    hess = np.zeros((q, q))
+    jac = np.zeros((mode.beta.size, q))
+    gv = np.zeros((mode.beta.size, q))
+    grads: list[np.ndarray | None] = []
+    values = np.zeros((q, 2))
+    for a, k in enumerate(free):
+        (fp, mp, hp), (fm, mm, hm) = at({k: step}), at({k: -step})
+        values[a] = fp, fm
+        jac[:, a] = (mp.beta - mm.beta) / (2.0 * step)
+        gv[:, a] = (np.diag(_s_inverse(mp)) - np.diag(_s_inverse(mm))) / (2.0 * step)
+        gp, gm = _neg_gradient(d, mp, hp, "working"), _neg_gradient(d, mm, hm, "working")
+        grads.append(None if gp is None or gm is None else (gm - gp)[free] / (2.0 * step))
+    if all(g is not None for g in grads):
+        hess = np.column_stack(grads)  # type: ignore[arg-type]
+        return 0.5 * (hess + hess.T), jac, gv, "central differences of the exact gradient"
+    for a, k in enumerate(free):
+        hess[a, a] = (values[a, 0] - 2.0 * f0 + values[a, 1]) / step**2
+        for b in range(a):
+            kk = free[b]
+            fpp = at({k: step, kk: step})[0]
+            fpm = at({k: step, kk: -step})[0]
+            fmp = at({k: -step, kk: step})[0]
+            fmm = at({k: -step, kk: -step})[0]
+            hess[a, b] = hess[b, a] = (fpp - fpm - fmp + fmm) / (4.0 * step**2)
+    return hess, jac, gv, "second differences of the likelihood"
+
+
 def _hyper_uncertainty(
-    d: _Data, hyp: tuple[float, float, float], mode: _Mode, free: list[int], step: float = 0.02
+    d: _Data,
+    hyp: tuple[float, float, float],
+    mode: _Mode,
+    free: list[int],
+    step: float = _HYPER_STEP,
 ) -> tuple[np.ndarray | None, np.ndarray | None, dict[str, Any]]:
     """Delta-method (Kass-Steffey) propagation of the hyperparameter uncertainty.
 
     On the working scale ``h = (atanh rho, log sd, log alpha)`` the Laplace log likelihood
-    ``l(h)`` is differentiated twice by central differences over the free (not at a bound)
-    components, the inner solution ``beta(h)`` and ``diag S(h)^{-1}`` once. Then
+    ``l(h)`` is differentiated twice over the free (not at a bound) components (central
+    differences of its exact gradient, :func:`_hyper_derivatives`), the inner solution
+    ``beta(h)`` and ``diag S(h)^{-1}`` once (central differences). Then
     ``V = (-d2 l)^{-1}``, ``cov_hyper = J V J'`` (``J = d beta / d h``) and the Satterthwaite
     degrees of freedom ``2 var^2 / (g' V g)`` with ``g = d diag(S^{-1}) / d h``.
 
@@ -1358,7 +1430,8 @@ def _hyper_uncertainty(
     cov_hyper, df : numpy.ndarray or None
         ``None`` when no component is free or the curvature is not negative definite.
     info : dict
-        ``h``, ``free``, ``hyper_cov`` (``V``) or the reason it is missing.
+        ``h``, ``free``, ``curvature`` (how ``d2 l`` was found), ``hyper_cov`` (``V``) or the
+        reason it is missing.
     """
     h0 = _working(hyp, d.negbin)
     names = ["atanh_rho", "log_sd", "log_alpha"][: h0.size]
@@ -1368,38 +1441,12 @@ def _hyper_uncertainty(
         return None, None, info
     f0 = _laplace(d, mode, hyp)
     v0 = np.diag(_s_inverse(mode))
-
-    def at(delta: dict[int, float]) -> tuple[float, np.ndarray, np.ndarray]:
-        h = h0.copy()
-        for k, e in delta.items():
-            h[k] += e
-        hy = _from_working(h, d.negbin)
-        m = _find_mode(d, hy, mode)
-        if not m.ok:
-            raise ConvergenceError("inner mode failed in the hyperparameter sensitivity")
-        return _laplace(d, m, hy), m.beta, np.diag(_s_inverse(m))
-
-    q = len(free)
-    hess = np.zeros((q, q))
-    jac = np.zeros((mode.beta.size, q))
-    gv = np.zeros((mode.beta.size, q))
     try:
-        for a, k in enumerate(free):
-            fp, bp, vp = at({k: step})
-            fm, bm, vm = at({k: -step})
-            hess[a, a] = (fp - 2.0 * f0 + fm) / step**2
-            jac[:, a] = (bp - bm) / (2.0 * step)
-            gv[:, a] = (vp - vm) / (2.0 * step)
-            for b in range(a):
-                kk = free[b]
-                fpp = at({k: step, kk: step})[0]
-                fpm = at({k: step, kk: -step})[0]
-                fmp = at({k: -step, kk: step})[0]
-                fmm = at({k: -step, kk: -step})[0]
-                hess[a, b] = hess[b, a] = (fpp - fpm - fmp + fmm) / (4.0 * step**2)
+        hess, jac, gv, how = _hyper_derivatives(d, h0, mode, free, step, f0)
     except ConvergenceError as exc:
         info["note"] = f"not propagated: {exc}"
         return None, None, info
+    info["curvature"] = how
     evals = np.linalg.eigvalsh(-hess)
     if not np.all(np.isfinite(evals)) or evals.min() <= 1e-8 * max(1.0, evals.max()):
         info["note"] = "the Laplace likelihood is not curved in the hyperparameters: not propagated"
@@ -1553,8 +1600,8 @@ def fit_latent_ar(
         Newton polish that follows (at most 20 iterations) is not counted against it.
     hyper : {"none", "delta", "delta_t"}, default "none"
         ``"delta"``: propagate the uncertainty of ``(rho, sd, theta)`` into the coefficients'
-        covariance (``cov = S^{-1} + J V J'``, see :attr:`LatentARResult.cov_hyper`; about 18
-        more inner solutions); ``"delta_t"``: the same covariance and t quantiles with the
+        covariance (``cov = S^{-1} + J V J'``, see :attr:`LatentARResult.cov_hyper`; 6 more
+        inner solutions and their gradients); ``"delta_t"``: the same covariance and t quantiles with the
         Satterthwaite degrees of freedom :attr:`LatentARResult.df` in the Wald intervals and
         p-values; ``"none"``: ``cov = S^{-1}``, normal quantiles. Either way
         ``cov_conditional`` is ``S^{-1}``. Where the correction is not available (every

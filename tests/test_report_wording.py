@@ -233,3 +233,21 @@ def test_a_huge_theta_reads_the_same_as_the_no_overdispersion_note():
     # at the size's bound itself: not "theta = 1e+04"
     assert "1e+04" not in get_family("negbin").fit_summary(1e4, 1.0)
     assert "above 10,000" in get_family("negbin").fit_summary(1e4, 1.0)
+
+
+def test_each_methods_measured_coverage_is_stated_once_under_caveats(founding, acled):
+    from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_METHODS
+
+    for md in (founding, acled):
+        stated = [
+            m.coverage
+            for m in (*INFERENCE_METHODS.values(), *TWO_PHASE_METHODS.values())
+            if m.coverage and m.coverage in md
+        ]
+        assert stated, "no method's measured coverage is in the report"
+        caveats = md.split("## Caveats", 1)[1].split("\n## ", 1)[0]
+        for text in stated:
+            assert md.count(text) == 1, text[:80]
+            assert text in caveats, text[:80]
+        choices = md.split("## Choices and why", 1)[1].split("\n## ", 1)[0]
+        assert choices.count("the measured coverage is given under Caveats") >= 1

@@ -416,8 +416,19 @@ class ITSResult(Result):
         out.index.name = "term"
         return out
 
-    def report(self) -> str:
-        """Plain-language paragraph with the main numbers."""
+    def report(self, *, coverage: bool = True) -> str:
+        """Plain-language paragraph with the main numbers.
+
+        Parameters
+        ----------
+        coverage : bool, default True
+            Name the inference method's measured coverage after the method. A report that
+            states it once elsewhere (its caveats) passes ``False``: the method is still named.
+
+        Returns
+        -------
+        str
+        """
         s = self.settings
         unit = s.get("unit", "period")
         adj = s.get("unit_adj", "per-period")
@@ -473,7 +484,8 @@ class ITSResult(Result):
                 f"{fmt_count(ce['expected_pi_high'])}): {difference}."
             )
         if s.get("inference", "glm") != "glm":
-            parts.append(f"Inference: {s['inference_method']}; {s['inference_coverage']}.")
+            tail = f"; {s['inference_coverage']}" if coverage else ""
+            parts.append(f"Inference: {s['inference_method']}{tail}.")
         lb = d.get("ljung_box", {})
         parts.append(
             f"Diagnostics: Pearson dispersion {d['dispersion']:.2f}; Ljung-Box test on Pearson "

@@ -20,7 +20,7 @@ from trends.report.charts import data_kind
 from trends.report.escape import Prose, prose
 from trends.verdicts.words import plural
 
-__all__ = ["Choice", "report_choices", "FAMILY_WHY", "SE_WHY"]
+__all__ = ["Choice", "report_choices", "FAMILY_WHY", "SE_WHY", "COVERAGE_WHY"]
 
 #: Why each count family (the negative binomial's sentence gets the estimated theta).
 FAMILY_WHY: dict[str, str] = {
@@ -41,6 +41,14 @@ SE_WHY: dict[str, str] = {
     "model": "Model-based standard errors (assume independent periods).",
     "robust": "Heteroskedasticity-robust standard errors (no allowance for autocorrelation).",
 }
+
+
+#: Why a calibrated interval method: its coverage, measured by simulation, is the reason; the
+#: figures are stated once, under the caveats (:func:`trends.analysis.ceasefire.coverage_caveats`).
+COVERAGE_WHY = (
+    "Its 95% intervals were checked by simulation on series of this kind; the measured coverage "
+    "is given under Caveats."
+)
 
 
 @dataclass(frozen=True)
@@ -241,7 +249,7 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
             "Inference",
             _origin(config, "inference"),
             str(method.get("inference_method") or inference),
-            str(method.get("inference_coverage") or ""),
+            COVERAGE_WHY if method.get("inference_coverage") else "",
         )
     )
     tp = next(
@@ -256,7 +264,7 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
         tp_method = two_phase_method_of(tp)
         rows.append(
             Choice("Two-phase interval", _origin(config, "inference"), tp_method.label,
-                   tp_method.coverage)
+                   COVERAGE_WHY if tp_method.coverage else "")
         )  # fmt: skip
     rows.append(
         Choice(

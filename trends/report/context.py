@@ -270,7 +270,10 @@ def _findings(a: Any) -> list[Section]:
         if pre is not None:
             paras.append(prose("{text}", text=pre.report()))
         paras += [prose("Could not estimate: {p}", p=p) for p in oa.problems]
-        detail = " ".join(part.report() for part in (oa.rates, oa.its) if part is not None)
+        # the measured coverage of the methods is stated once, under the caveats
+        parts = [oa.rates.report() if oa.rates is not None else None,
+                 oa.its.report(coverage=False) if oa.its is not None else None]  # fmt: skip
+        detail = " ".join(p for p in parts if p)
         if detail:
             paras.append(prose("In detail: {d}", d=detail))
         out.append(Section(oa.label.capitalize(), paras))

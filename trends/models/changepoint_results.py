@@ -29,6 +29,7 @@ from trends.verdicts.words import (
     period_span,
     period_words,
     timing_of_change,
+    with_article,
 )
 
 __all__ = ["ChangePointResult", "ReferenceComparison"]
@@ -126,7 +127,7 @@ class ReferenceComparison(Result):
         if self.unit in ("week", "month") and isinstance(self.reference, pd.Timestamp):
             # the models date the event at its period's start: "the week of 2 Sep 2019", "Jun 2021"
             ref = period_words(self.reference, self.unit)
-        return f"{self.reference_name} ({ref})" if self.reference_name else ref
+        return f"{with_article(self.reference_name)} ({ref})" if self.reference_name else ref
 
     def relation(self) -> str:
         """``'1 day after'``, ``'2 weeks before'`` or ``'on'`` (the reference period itself)."""
@@ -161,7 +162,9 @@ class ReferenceComparison(Result):
             self.set_low,
             self.set_high,
             self.reference,
-            reference_name=self.reference_name or "the reference",
+            reference_name=with_article(self.reference_name)
+            if self.reference_name
+            else "the reference",
             unit=self.unit,
             level=self.level,
             in_set=self.in_set,
@@ -495,7 +498,12 @@ class ChangePointResult(Result):
                     f"most likely {prep} {_when(row['date'], unit)} ({self.set_name} "
                     f"{_span(row['ci_low'], row['ci_high'], unit)})"
                 )
-                if comp is not None and comp.break_number == i + 1 and self.n_changes == 1:
+                if (
+                    comp is not None
+                    and comp.break_number == i + 1
+                    and self.n_changes == 1
+                    and comp.timing() is None  # else the timing sentence below says it
+                ):
                     s += f", {comp.relation()} {comp.reference_text}"
                 descr.append((s, self._change_phrase(row)))
             if self.n_changes == 1:

@@ -1,0 +1,32 @@
+"""The change-point paragraph states its timing once and names the event with its article."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from trends.events import ReferenceEvent
+from trends.models.changepoint import detect_changepoints
+
+
+def _one_change_result():
+    rng = np.random.default_rng(5)
+    index = pd.date_range("2022-03-01", periods=160, freq="D")
+    rate = np.where(np.arange(160) < 80, 6.0, 1.5)
+    series = pd.Series(rng.poisson(rate).astype(float), index=index, name="killed")
+    event = ReferenceEvent(
+        id="truce", name="Truce in force", kind="ceasefire", start=index[80], detail=None
+    )
+    return detect_changepoints(series, model="poisson", reference=event)
+
+
+def test_one_change_states_its_timing_once_with_the_events_article():
+    result = _one_change_result()
+    assert result.n_changes == 1
+    text = result.report()
+    timing = result.comparison.timing()
+    assert timing is not None and timing.text[:-1] in text
+    # the relation to the event is said by the timing sentence, not again before it
+    assert text.count("Truce in force (") == 1, text
+    assert "the Truce in force" in text
+    assert " Truce in force" not in text.replace("the Truce in force", "")

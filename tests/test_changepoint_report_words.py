@@ -30,3 +30,6 @@ def test_one_change_states_its_timing_once_with_the_events_article():
     assert text.count("Truce in force (") == 1, text
     assert "the Truce in force" in text
     assert " Truce in force" not in text.replace("the Truce in force", "")
+    # the date and its set are given once, by the timing sentence
+    first = result.breaks.iloc[0]["date"].strftime("%-d %b %Y")
+    assert text.count(first) == 1, text

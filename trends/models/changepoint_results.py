@@ -498,15 +498,13 @@ class ChangePointResult(Result):
                     f"most likely {prep} {_when(row['date'], unit)} ({self.set_name} "
                     f"{_span(row['ci_low'], row['ci_high'], unit)})"
                 )
-                if (
-                    comp is not None
-                    and comp.break_number == i + 1
-                    and self.n_changes == 1
-                    and comp.timing() is None  # else the timing sentence below says it
-                ):
+                if comp is not None and comp.break_number == i + 1 and self.n_changes == 1:
                     s += f", {comp.relation()} {comp.reference_text}"
                 descr.append((s, self._change_phrase(row)))
-            if self.n_changes == 1:
+            timed = comp is not None and comp.break_number == 1 and comp.timing() is not None
+            if self.n_changes == 1 and timed:  # the timing sentence below gives date and set
+                parts.append(f"One change: {descr[0][1]}.")
+            elif self.n_changes == 1:
                 parts.append(f"The {opening} changed once, {descr[0][0]}; {descr[0][1]}.")
             else:
                 times = "twice" if self.n_changes == 2 else f"{self.n_changes} times"

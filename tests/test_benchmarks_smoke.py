@@ -8,8 +8,9 @@ trends side only and says so, which is what the test checks.
 Covered: calibration, calibration_changepoint (through run_all), calibration_independent,
 calibration_independent_v2, calibration_placebo, peers, speed (which runs acled_scale --smoke),
 report_phases, calibration_its_check, calibration_band, calibration_two_phase_variants,
-calibration_two_phase_persistent, latent_corner_start, placebo_thinning, two_phase_near_independent,
-two_phase_satterthwaite, changepoint_second_start and the dgps module. Not run here: batch_bench and calibration_pretrend.
+calibration_two_phase_persistent, latent_corner_start, placebo_thinning, placebo_speed (against one
+older commit), two_phase_near_independent, two_phase_satterthwaite, changepoint_second_start and
+the dgps module. Not run here: batch_bench and calibration_pretrend.
 """
 
 from __future__ import annotations
@@ -294,6 +295,18 @@ def test_placebo_thinning_smoke(tmp_path):
     assert (table["max abs p difference"] <= 1).all()
     timed = pd.read_csv(tmp_path / "placebo_thinning_time_smoke.csv")
     assert (timed["fitted"] == 200).all() and (timed["admissible"] > 200).all()
+
+
+def test_placebo_speed_smoke(tmp_path):
+    """The placebo timing runs a tree copy in a subprocess and compares it with this checkout's."""
+    published = ("placebo_speed.csv", "placebo_speed.md", "placebo_speed_ratios.csv")
+    trees = ("--trees", "HEAD", "8b474d4", "--work", str(tmp_path / "trees"))
+    _run("placebo_speed.py", tmp_path, *trees, published=published)
+    table = pd.read_csv(tmp_path / "placebo_speed_smoke.csv")
+    assert set(table["mode"]) == {"default", "glm", "glm_raw_preperiod"}
+    assert (table["n_fake"] > 0).all() and (table["cpu_median_s"] > 0).all()
+    ratios = pd.read_csv(tmp_path / "placebo_speed_ratios_smoke.csv")
+    assert (ratios["ratio_of_totals"] > 0).all()
 
 
 def test_two_phase_near_independent_smoke(tmp_path):

@@ -112,6 +112,7 @@ __all__ = [
     "Timeline",
     "Claim",
     "kind_from_text",
+    "says_announced",
     "parse_time_of_day",
     "time_of_day_problem",
     "normalise_quantity",
@@ -458,6 +459,24 @@ def _pick(ts: pd.Timestamp, which: str) -> pd.Timestamp:
     if which == "start":
         return ts
     raise EventError(f"which must be one of {_WHICH}, not {which!r}")
+
+
+def says_announced(*texts: Any) -> bool:
+    """Whether an event's own words (its name, type or detail as given) say it was announced.
+
+    Only then do the sentences compare a change with "the announced date" or say it "came
+    later than announced"; an event given as a plain date is "the date given".
+
+    Parameters
+    ----------
+    *texts : str or None
+        The event's name, type, detail... (None and non-text are skipped).
+
+    Returns
+    -------
+    bool
+    """
+    return any(isinstance(t, str) and "announc" in t.lower() for t in texts)
 
 
 @dataclass(frozen=True, repr=False)

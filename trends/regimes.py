@@ -11,8 +11,10 @@ The rule (:func:`default_window`)
 - **Regime-changing events** are those of kind ``offensive``, ``ceasefire``, ``truce`` and
   ``escalation`` (:data:`REGIME_KINDS`), except those whose name or type says they are a
   *violation* (a violation happens within a regime; it does not end it) and except the
-  intervention's own *announcement*: an event of the same kind in the :data:`ANNOUNCEMENT_DAYS`
-  days before the intervention. The end of a truce or ceasefire (a ``kind`` or ``type`` such
+  intervention's *run-up*: an event of the same kind in the :data:`ANNOUNCEMENT_DAYS` days
+  before the intervention (its announcement, say, but the reason given calls it an
+  announcement only when its own name or type says so, :func:`trends.events.says_announced`).
+  The end of a truce or ceasefire (a ``kind`` or ``type`` such
   as "truce end", "collapse", "lapse", "expiry") is read as ``escalation`` by
   :func:`trends.events.kind_from_text`, so it ends the window; a ``kind`` cell naming no kind is
   refused when the timeline is read, and events of kind ``other`` are passed over with their
@@ -34,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from trends.events import ReferenceEvent, Timeline
+from trends.events import ReferenceEvent, Timeline, says_announced
 from trends.results import to_jsonable
 
 __all__ = ["ANNOUNCEMENT_DAYS", "REGIME_KINDS", "WindowChoice", "default_window"]
@@ -42,7 +44,8 @@ __all__ = ["ANNOUNCEMENT_DAYS", "REGIME_KINDS", "WindowChoice", "default_window"
 #: Kinds of reference events that start or end a regime.
 REGIME_KINDS: tuple[str, ...] = ("offensive", "ceasefire", "truce", "escalation")
 
-#: An event of the intervention's kind this many days before it is its announcement.
+#: An event of the intervention's kind this many days before it is its run-up (an announcement,
+#: say), not a regime change.
 ANNOUNCEMENT_DAYS = 7
 
 
@@ -115,8 +118,20 @@ def _why_not_boundary(event: ReferenceEvent, intervention: ReferenceEvent) -> st
         return "a violation happens within a regime"
     lead = (intervention.day - event.day).days
     if event.kind == intervention.kind and 0 <= lead <= ANNOUNCEMENT_DAYS:
-        return "it announces the intervention"
+        return _run_up_reason(event, lead)
     return None
+
+
+def _run_up_reason(event: ReferenceEvent, lead: int) -> str:
+    """Why an event of the intervention's kind just before it is no boundary, in facts: it is
+    called an announcement only when its own words say so."""
+    when = "on the same day as" if lead == 0 else f"{lead} day{'' if lead == 1 else 's'} before"
+    if says_announced(event.name, event.detail):
+        return f"it announces the intervention, {when} it"
+    return (
+        f"it is an event of the same kind ({event.kind}) {when} the intervention, taken as its "
+        "run-up, not a regime change"
+    )
 
 
 def default_window(

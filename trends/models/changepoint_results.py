@@ -125,8 +125,12 @@ class ReferenceComparison(Result):
     def reference_text(self) -> str:
         ref = _when(self.reference, "day")
         if self.unit in ("week", "month") and isinstance(self.reference, pd.Timestamp):
-            # the models date the event at its period's start: "the week of 2 Sep 2019", "Jun 2021"
-            ref = period_words(self.reference, self.unit)
+            # a weekly or monthly comparison is of periods: "the week of 2 Sep 2019", "Jun 2021"
+            # (the period that holds the event, whose own date may fall later in it)
+            period = self.reference_period
+            ref = period_words(
+                period if isinstance(period, pd.Timestamp) else self.reference, self.unit
+            )
         return f"{with_article(self.reference_name)} ({ref})" if self.reference_name else ref
 
     def relation(self) -> str:

@@ -163,12 +163,13 @@ def analysed_series(series: CountSeries, settings: Settings, ev: Intervention) -
 
 
 def model_event(ev: Intervention, series: CountSeries) -> Any:
-    """The intervention as the models should read it on this series.
+    """The intervention as the ITS should read it on this series.
 
     Daily: the event itself. Weekly or monthly: dated at the start of the period that contains
-    its day (so that the ITS and the change-point comparison use that period); a month starting
-    on another day than the 1st is dated on the 1st of its calendar month, the convention of
-    :func:`~trends.models.its.fit_its` for monthly series.
+    its day (so that the ITS uses that period); a month starting on another day than the 1st is
+    dated on the 1st of its calendar month, the convention of :func:`~trends.models.its.fit_its`
+    for monthly series. The change-point comparison is given the event itself (it places the
+    date in its period, and its words name the event's own date).
 
     Parameters
     ----------
@@ -183,7 +184,7 @@ def model_event(ev: Intervention, series: CountSeries) -> Any:
         An object with ``.id``, ``.name`` and ``.start``.
     """
     if series.rule.key == "D":
-        return ev.event if hasattr(ev.event, "start") else ev
+        return _event_itself(ev)
     idx = series.counts.index
     pos = int(np.searchsorted(idx.values, ev.day.to_datetime64(), side="right")) - 1
     if pos < 0:
@@ -192,6 +193,17 @@ def model_event(ev: Intervention, series: CountSeries) -> Any:
     if series.rule.key == "M":
         label = label.to_period("M").start_time
     return ev.at(label)
+
+
+def _event_itself(ev: Intervention) -> Any:
+    """The intervention at its own date and time of day, for the change-point comparison.
+
+    The comparison places a date in the period that holds it itself, so it needs no move to a
+    period's start (:func:`model_event`, which the ITS needs): kept as given, its words name the
+    event's own date ("the first whole month after the ceasefire (15 Jun 2021)", not the 1st of
+    its month), and a month anchored on another day than the 1st is the one that holds the day.
+    """
+    return ev.event if hasattr(ev.event, "start") else ev
 
 
 def _observed_totals(values: pd.Series, day: pd.Timestamp) -> dict[str, dict[str, float]]:
@@ -432,7 +444,7 @@ def _changepoint_step(out: PairResult, task: Task, ev: Intervention, settings: S
     out.changepoint = detect_changepoints(
         _cp_values(out, task),
         model=settings.changepoint_model,
-        reference=model_event(ev, out.series),
+        reference=_event_itself(ev),
         **opts,
     )
 

@@ -458,14 +458,17 @@ def _subtitle(result) -> str | None:
         )
     if comp is not None and comp.break_number is not None:
         # an event with a time of day makes its day a mixed day: "within a day of", not outside
+        name = with_article(comp.reference_name or "the reference")
         timing = timing_of_change(
             comp.date,
             comp.set_low,
             comp.set_high,
             comp.reference,
-            reference_name=with_article(comp.reference_name or "the reference"),
+            reference_name=name,
             unit=comp.unit,
             level=comp.level,
+            # with several changes, say which one the sentence dates
+            subject="The change" if result.n_changes == 1 else f"The change nearest {name}",
         )
         return f"{found} {timing.text}"
     return found

@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from trends.events import says_announced
 from trends.series.measured import people_words
 
 __all__ = [
@@ -873,24 +874,6 @@ def placebo_phrase(n_as_large: int, n_placebos: int, what: str = "the real estim
     return f"{what} is larger than {n - k} of {plural(n, 'placebo estimate')} ({p}; {floor})"
 
 
-def says_announced(*texts: Any) -> bool:
-    """Whether an event's own words (its name, type or detail as given) say it was announced.
-
-    Only then do the sentences compare a change with "the announced date" or say it "came
-    later than announced"; an event given as a plain date is "the date given".
-
-    Parameters
-    ----------
-    *texts : str or None
-        The event's name, type, detail... (None and non-text are skipped).
-
-    Returns
-    -------
-    bool
-    """
-    return any(isinstance(t, str) and "announc" in t.lower() for t in texts)
-
-
 @dataclass(frozen=True)
 class Timing:
     """When the change happened against the announced date.
@@ -936,6 +919,7 @@ def timing_of_change(
     level: float = 0.95,
     in_set: bool | None = None,
     announced: bool | None = None,
+    subject: str = "The change",
 ) -> Timing:
     """Compare a change point's date (and set) with the event's date.
 
@@ -963,6 +947,9 @@ def timing_of_change(
         Whether the event's own words say it was announced (default:
         :func:`says_announced` of ``reference_name``): only then does a change off the date
         come "later than announced"; otherwise "later than the date given".
+    subject : str
+        The change in words, starting the sentence: "The change nearest the ceasefire" when
+        there are several (default "The change").
 
     Returns
     -------
@@ -994,7 +981,7 @@ def timing_of_change(
         )
     elif unit in ("week", "month"):
         ref_txt = f"{reference_name} ({period_words(holding, unit)})"
-    dated = f"The change is dated {'to ' if unit in ('week', 'month') else ''}"
+    dated = f"{subject} is dated {'to ' if unit in ('week', 'month') else ''}"
     dated += period_words(date, unit)
     # the sets of count models hold ``level`` of a (tempered) likelihood weight: not calibrated
     # confidence sets (their measured coverage is stated where the report explains them)
@@ -1022,12 +1009,14 @@ def timing_of_change(
             f"{fmt_date(ref_day)} was a mixed day, partly before and partly after it.",
             off,
         )
-    if unit in ("week", "month") and _first_whole_period_after(lo, ref_day, unit):
+    # the event's period is mixed when the event falls after its first moment
+    if unit in ("week", "month") and ref > holding and _first_whole_period_after(lo, ref_day, unit):
         return Timing(
             "first whole period",
             True,
-            f"{dated} ({set_txt}), the first whole {unit} after "
-            f"{ref_txt}: the {unit} that holds {fmt_date(ref_day)} mixes days before and after it.",
+            f"{dated} ({set_txt}), the first whole {unit} after {reference_name} "
+            f"({fmt_date(ref, with_time=has_time_of_day)}): the {unit} it fell in "
+            f"({period_words(holding, unit)}) mixes days before and after it.",
             off,
         )
     return Timing(

@@ -52,6 +52,8 @@ def test_weekly_change_after_a_mid_week_event_names_the_event_date():
     text = comp.timing().text
     assert "the first whole week after the intervention (28 Jul 2022)" in text, text
     assert "the week it fell in (the week of 25 Jul 2022) mixes days" in text, text
+    # the chart's subtitle says what the report says (the same sentence, the same set test)
+    assert _subtitle(a.outcomes["deaths"].changepoint).endswith(text)
 
 
 def test_the_words_keep_the_event_time_and_a_whole_first_period_is_not_mixed():

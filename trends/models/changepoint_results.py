@@ -146,11 +146,17 @@ class ReferenceComparison(Result):
         """One row with the comparison."""
         return pd.DataFrame([self.to_dict()])
 
-    def timing(self) -> Timing | None:
+    def timing(self, subject: str = "The change") -> Timing | None:
         """The change's date against the reference in words (:func:`timing_of_change`).
 
         An event with a time of day makes its day mixed (partly before, partly after): a change
         dated that day or the next is "within a day", not "outside the set".
+
+        Parameters
+        ----------
+        subject : str, default "The change"
+            How the sentence names the change ("The change nearest the ceasefire" when the
+            search found several).
 
         Returns
         -------
@@ -172,6 +178,7 @@ class ReferenceComparison(Result):
             unit=self.unit,
             level=self.level,
             in_set=self.in_set,
+            subject=subject,
         )
 
     def report(self) -> str:

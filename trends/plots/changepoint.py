@@ -44,7 +44,7 @@ from trends.plots.style import (
     period_edges,
     place_title,
 )
-from trends.verdicts.words import level_change_words, plural, timing_of_change, with_article
+from trends.verdicts.words import level_change_words, plural, with_article
 
 __all__ = ["plot_changepoints", "CHANGEPOINT_PANELS"]
 
@@ -453,24 +453,19 @@ def _subtitle(result) -> str | None:
     ):
         inside = "inside" if comp.in_set else "outside"
         return (
-            f"{found} The change nearest {comp.reference_name or 'the reference'} is at "
+            f"{found} The change nearest {with_article(comp.reference_name or 'the reference')} "
+            f"is at "
             f"{comp.date}, {comp.relation()} it; the reference is {inside} the date set."
         )
     if comp is not None and comp.break_number is not None:
-        # an event with a time of day makes its day a mixed day: "within a day of", not outside
+        # the report's own sentence (with the comparison's set test); with several changes it
+        # says which one it dates
         name = with_article(comp.reference_name or "the reference")
-        timing = timing_of_change(
-            comp.date,
-            comp.set_low,
-            comp.set_high,
-            comp.reference,
-            reference_name=name,
-            unit=comp.unit,
-            level=comp.level,
-            # with several changes, say which one the sentence dates
-            subject="The change" if result.n_changes == 1 else f"The change nearest {name}",
+        timing = comp.timing(
+            subject="The change" if result.n_changes == 1 else f"The change nearest {name}"
         )
-        return f"{found} {timing.text}"
+        if timing is not None:
+            return f"{found} {timing.text}"
     return found
 
 

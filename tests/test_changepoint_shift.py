@@ -143,3 +143,33 @@ def test_no_check_for_a_gaussian_mean_shift():
     assert "(the best single split)" not in res.method_statement
     assert "model with memory" not in res.method_statement
     assert "square-root counts" not in res.method_statement
+
+
+def _zero_after(n_before: int = 14, n_after: int = 97, rate: float = 5.0, seed: int = 2):
+    rng = np.random.default_rng(seed)
+    y = np.r_[rng.poisson(rate, n_before), np.zeros(n_after)].astype(float)
+    return pd.Series(y, index=pd.date_range("2023-06-01", periods=y.size, freq="D"))
+
+
+def test_a_step_to_a_zero_rate_is_checked_by_a_likelihood_ratio():
+    # no Wald z exists there (the step's estimate runs to minus infinity)
+    y = _zero_after().to_numpy()
+    check = check_shift(y, np.arange(y.size), y.size, 14)
+    assert check.kind == "likelihood ratio"
+    assert check.passed and check.z < -SHIFT_Z
+    assert "likelihood-ratio test" in check.sentence("15 Jun 2023")
+    rise = check_shift(y[::-1].copy(), np.arange(y.size), y.size, y.size - 14)
+    assert rise.kind == "likelihood ratio" and rise.z > SHIFT_Z
+
+
+def test_a_short_busy_spell_then_months_of_zeros_is_found():
+    # before: the tempered search alone found nothing (dependence factor 39, the step's own)
+    result = detect_changepoints(_zero_after(), model="negbin")
+    assert result.n_changes == 1
+    assert result.breaks.iloc[0]["date"] == pd.Timestamp("2023-06-15")
+
+
+def test_a_split_with_events_on_both_sides_keeps_the_wald_check():
+    y = np.r_[np.full(60, 5.0), np.full(60, 2.0)]
+    check = check_shift(y, np.arange(y.size), y.size, 60)
+    assert check.kind == "wald"

@@ -18,6 +18,14 @@ trimming, Andrews 1993), because the date was chosen from the data. When the che
 search starts again with the factor estimated inside the two segments of that split (at most
 the factor from every pair), and its changes are kept if it finds any.
 
+When one side of the split has no events, the step has no Wald ``z`` (its estimate runs to
+minus infinity; the latent-AR fit refuses such a design): the check is then a likelihood-ratio
+test of a step to or from a zero rate against no step, its signed root read as ``z``
+(:func:`_zero_side_check`). Without it a short busy spell followed by months of zeros (14 days
+at 5 a day, then 97 zero days) was reported as no change: the step itself raised the dependence
+factor to 39. On sparse independent Poisson series (means 0.1, 0.3 and 1 a day, 111 and 245
+days, 150 series each) the false detections were the same with and without it (0.007-0.047).
+
 Measured on 200 series per cell (benchmarks/README.md, section 4o): false detection without a
 change moved by at most 0.015 in every cell of the strong-dependence grid (latent AR 0.7,
 INGARCH 0.7 and 0.9, Markov switching), and a -50% change on independent counts was found in
@@ -39,6 +47,11 @@ __all__ = ["SHIFT_Z", "ShiftCheck", "check_shift"]
 #: ``|z|`` of the step in the latent-AR model above which a split counts as a shift.
 SHIFT_Z = 4.0
 
+#: Log-scale offset of the zero side in the likelihood-ratio check of a step to or from a zero
+#: rate (a rate ``exp(-20)`` times the other side's: a zero count there has probability one to
+#: about ``1e-9`` at 5 events a day).
+_ZERO_OFFSET = 20.0
+
 
 @dataclass(frozen=True)
 class ShiftCheck:
@@ -56,6 +69,9 @@ class ShiftCheck:
         Fitted stationary sd of the latent log intensity.
     passed : bool
         Whether ``|z|`` exceeds :data:`SHIFT_Z`.
+    kind : str
+        ``"wald"`` (the step's Wald ``z``) or ``"likelihood ratio"`` (a step to or from a zero
+        rate, where no Wald ``z`` exists: the signed root of the likelihood-ratio statistic).
     """
 
     position: int
@@ -63,6 +79,7 @@ class ShiftCheck:
     rho: float
     latent_sd: float
     passed: bool
+    kind: str = "wald"
 
     def sentence(self, date_words: str) -> str:
         """The methods sentence about the check.
@@ -82,11 +99,19 @@ class ShiftCheck:
                 "The check for a shift hidden by the dependence factor could not be made (the "
                 "latent AR(1) model did not fit)."
             )
-        head = (
-            "A negative binomial model with a latent AR(1) log intensity (AR coefficient "
-            f"{self.rho:.2f}) and a step from {date_words} (the best single split) gave z = "
-            f"{self.z:.1f} for the step"
-        )
+        if self.kind == "likelihood ratio":
+            head = (
+                "One side of the best single split (at "
+                f"{date_words}) has no events, so a step there has no Wald z; a likelihood-ratio "
+                "test of a step to or from a zero rate against a negative binomial model with a "
+                f"latent AR(1) log intensity and no step gave the equivalent z = {self.z:.1f}"
+            )
+        else:
+            head = (
+                "A negative binomial model with a latent AR(1) log intensity (AR coefficient "
+                f"{self.rho:.2f}) and a step from {date_words} (the best single split) gave z = "
+                f"{self.z:.1f} for the step"
+            )
         if self.passed:
             return (
                 f"{head}, beyond +/-{SHIFT_Z:g}: memory does not explain that shift, so the "
@@ -122,6 +147,9 @@ def check_shift(y: np.ndarray, positions: np.ndarray, n_total: int, split: int) 
     full[positions] = y
     step = (np.arange(int(n_total)) >= int(positions[split])).astype(float)
     design = np.column_stack([np.ones(int(n_total)), step])
+    before, after = float(np.sum(y[:split])), float(np.sum(y[split:]))
+    if (before == 0) != (after == 0):  # a step to or from a zero rate: no Wald z exists
+        return _zero_side_check(full, step, int(split), rise=before == 0)
     try:
         with warnings.catch_warnings():  # the check's own fit: its warnings are not the user's
             warnings.simplefilter("ignore")
@@ -132,3 +160,36 @@ def check_shift(y: np.ndarray, positions: np.ndarray, n_total: int, split: int) 
         z, rho, sd = math.nan, math.nan, math.nan
     passed = bool(math.isfinite(z) and abs(z) > SHIFT_Z)
     return ShiftCheck(int(split), z, rho, sd, passed)
+
+
+def _zero_side_check(full: np.ndarray, step: np.ndarray, split: int, rise: bool) -> ShiftCheck:
+    """The check of a split with no events on one side: a likelihood-ratio test.
+
+    The step's Wald ``z`` does not exist there (its estimate runs to minus infinity). Its
+    supremum likelihood is approached by holding the zero side's rate at ``exp(-20)`` times the
+    other side's (an offset: its zeros then have probability one to rounding, and the latent
+    process runs through both sides); against it the model without a step on the whole window,
+    whose latent AR(1) may explain the zeros as a long dip. ``z`` is the signed root of the likelihood-ratio statistic, which is compared with
+    :data:`SHIFT_Z` like a Wald ``z`` (its square against ``SHIFT_Z ** 2`` on one degree of
+    freedom).
+    """
+    from trends.models.latent_ar import fit_latent_ar  # a heavy fit, only when needed
+
+    zero_side = step == (0.0 if rise else 1.0)
+    ones = np.ones((full.size, 1))
+    try:
+        with warnings.catch_warnings():  # the check's own fits: their warnings are not the user's
+            warnings.simplefilter("ignore")
+            # the limit of a step to a zero rate: the zero side's rate held at exp(-ZERO_OFFSET)
+            # of the other's, where a zero count has probability one to rounding
+            off = np.where(zero_side, -_ZERO_OFFSET, 0.0)
+            with_step = fit_latent_ar(full, ones, names=["level"], offset=off)
+            without = fit_latent_ar(full, ones, names=["level"])
+    except (TrendsError, ValueError, FloatingPointError, np.linalg.LinAlgError):
+        return ShiftCheck(split, math.nan, math.nan, math.nan, False, kind="likelihood ratio")
+    lr = max(2.0 * (float(with_step.loglik) - float(without.loglik)), 0.0)
+    z = math.sqrt(lr) if rise else -math.sqrt(lr)
+    return ShiftCheck(
+        split, z, float(with_step.rho), float(with_step.latent_sd), abs(z) > SHIFT_Z,
+        kind="likelihood ratio",
+    )  # fmt: skip

@@ -55,6 +55,7 @@ from trends.series.aggregate import figure_problem, measure_has_figure
 from trends.series.measured import people_words
 from trends.sources import refuse_no_rows, table_kind
 from trends.verdicts import bottom_lines_from_analysis
+from trends.verdicts.words import fmt_date, plural
 
 __all__ = ["analyse_ceasefire", "reader_words"]
 
@@ -479,6 +480,7 @@ def _assemble(
     counts = analysed.to_frame()
     last = _last_recorded(series)
     caveats = _caveats(counts, results, end, last, series.incidents is not None) + caveats_extra
+    caveats += short_pre_period_caveat(start, ev.day, analysed.rule.key)
     caveats += coverage_caveats(results)
     daily = series.window(start, end)
     daily = daily.daily() if daily.rule.key == "D" or daily.days is not None else None
@@ -596,6 +598,42 @@ def _settings_dict(settings: Settings, analysed: CountSeries) -> dict[str, Any]:
         out["periods"] = analysed.rule.describe()
         out["series_freq"] = analysed.freq
     return out
+
+
+#: Days before the intervention in the shortest daily design whose interval coverage was
+#: measured (120-day series with the change at day 62: benchmarks/dgps.py, ``change_day``).
+CALIBRATED_PRE_DAYS = 62
+
+
+def short_pre_period_caveat(start: pd.Timestamp, day: pd.Timestamp, freq: str) -> list[str]:
+    """A caveat when a daily window leaves fewer days before the intervention than any design
+    whose coverage was measured (:data:`CALIBRATED_PRE_DAYS`); otherwise none.
+
+    Parameters
+    ----------
+    start, day : pandas.Timestamp
+        The window's first day and the intervention's first day after.
+    freq : str
+        The analysed series' period key (``"D"``, ``"W"``, ``"M"``): only daily series are
+        checked (the weekly and monthly designs are stated with their coverage).
+
+    Returns
+    -------
+    list of str
+        One sentence, or none.
+    """
+    if freq != "D":
+        return []
+    pre = int((pd.Timestamp(day).normalize() - pd.Timestamp(start).normalize()).days)
+    if pre >= CALIBRATED_PRE_DAYS:
+        return []
+    return [
+        f"Short pre-period: the window holds only {plural(pre, 'day')} before the intervention "
+        f"(from {fmt_date(start)}), fewer than any design whose interval coverage was measured "
+        f"(at least {CALIBRATED_PRE_DAYS} days), so the trend before it, which the interrupted "
+        "time series projects, is barely determined and the measured coverage does not apply. "
+        "An earlier start of the window gives more, if the period before it was one regime."
+    ]
 
 
 def coverage_caveats(results: Mapping[str, OutcomeAnalysis]) -> list[str]:

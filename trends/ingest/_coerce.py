@@ -29,6 +29,8 @@ __all__ = [
     "date_formats",
     "RowErrors",
     "is_missing",
+    "settled_order",
+    "settled_words",
     "parse_text",
     "parse_count",
     "parse_float",
@@ -102,6 +104,48 @@ def date_formats(
     if not isinstance(dayfirst, bool):
         raise InputError(f"dayfirst must be True or False, not {dayfirst!r}")
     return tuple(formats) + (_DAYFIRST_FORMATS if dayfirst else _MONTHFIRST_FORMATS)
+
+
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s*$")
+
+
+def settled_order(values: pd.Series) -> bool | None:
+    """Whether a file's numeric day/month dates settle their own order, and which.
+
+    A first field above 12 (and none above 31) in some date makes the file day-first, a second
+    field above 12 month-first: the file settles it, nothing is guessed. ``None`` when no date
+    is written with numbers, or when they do not settle it (every field 12 or below, or both
+    fields above 12 somewhere).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The date column as written.
+
+    Returns
+    -------
+    bool or None
+        ``True`` day-first, ``False`` month-first, ``None`` not settled.
+    """
+    parts = values.astype("string").str.extract(_DAY_MONTH)
+    parts = parts[parts[0].notna()]
+    if parts.empty:
+        return None
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    first_big = bool((first > 12).any()) and not bool((first > 31).any())
+    second_big = bool((second > 12).any()) and not bool((second > 31).any())
+    if first_big != second_big:
+        return first_big
+    return None
+
+
+def settled_words(dayfirst: bool) -> str:
+    """How a file settled its date order, in words (for the ingest report's choices)."""
+    return (
+        "day-first (a first field above 12 settles it)"
+        if dayfirst
+        else "month-first (a second field above 12 settles it)"
+    )
 
 
 def check_date_format(date_format: str) -> str:

@@ -55,6 +55,8 @@ from trends.ingest._coerce import (
     check_thousands,
     parse_count,
     parse_date,
+    settled_order,
+    settled_words,
 )
 from trends.ingest._columns import map_columns
 from trends.ingest._io import load_table
@@ -144,20 +146,11 @@ def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | N
     slashed = parts[0].notna()
     if not slashed.any():
         return _ISO, None
-    parts = parts[slashed]
-    first, second = parts[0].astype(int), parts[2].astype(int)
-    # A first (second) field above 12 is a day, unless one is above 31: then the fields are not
-    # day and month at all (a year first?) and nothing is settled.
-    first_big = bool((first > 12).any()) and not bool((first > 31).any())
-    second_big = bool((second > 12).any()) and not bool((second > 31).any())
-    short = bool((parts[3].str.len() == 2).any())
+    short = bool((parts[slashed][3].str.len() == 2).any())
     years = f"; {TWO_DIGIT_YEARS}, a date after today refused" if short else ""
     if dayfirst is None:
-        if first_big and not second_big:
-            dayfirst = True
-        elif second_big and not first_big:
-            dayfirst = False
-        else:
+        settled = settled_order(values)
+        if settled is None:
             raise InputError(
                 "dates such as "
                 f"{values[slashed].iloc[0].strip()!r} could be day/month or month/day and the file "
@@ -166,11 +159,7 @@ def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | N
                 "the format (--date-format, date_format= in Python), e.g. '%d/%m/%Y'",
                 path=path,
             )
-        how = (
-            "day-first (a first field above 12 settles it)"
-            if dayfirst
-            else "month-first (a second field above 12 settles it)"
-        )
+        dayfirst, how = settled, settled_words(settled)
     else:
         how = "day-first (as asked)" if dayfirst else "month-first (as asked)"
     return _ISO + (_DAYFIRST if dayfirst else _MONTHFIRST), f"dates read {how}{years}"

@@ -7,7 +7,9 @@ case or documented synonyms (:data:`trends.schema.INCIDENT_SYNONYMS`, e.g. ``Kil
 ``columns={"killed": "civilian_deaths_best", "day": "date", "id": "incident_id"}``. Every
 renaming is noted in the report. Without an ``incident_id`` column, ids are generated from the row
 numbers and the report says so. Numeric day/month dates (``03/02/2024``) need ``dayfirst`` or
-``date_format``: without them they are rejected as ambiguous, never read month-first silently.
+``date_format`` unless the file settles their order itself (a first field above 12 somewhere:
+day-first; a second: month-first; the report says so); otherwise they are rejected as
+ambiguous, never read month-first silently.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from trends.ingest._coerce import (
     parse_float,
     parse_text,
     require_columns,
+    settled_order,
+    settled_words,
 )
 from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import RawTable, load_table
@@ -127,7 +131,9 @@ def read_incidents(
         The ``strptime`` format of the date columns (e.g. ``"%d/%m/%Y"``).
     dayfirst : bool, optional
         Read numeric day/month dates (``03/02/2024``) day first (True) or month first (False).
-        Without this or ``date_format`` such dates are rejected as ambiguous, never guessed.
+        Without this or ``date_format`` the file's own dates may settle the order (a first field
+        above 12: day-first; a second: month-first; stated in the report's choices); otherwise
+        such dates are rejected as ambiguous, never guessed.
     sheet : str or int, optional
         Worksheet of an ``.xlsx`` file (default: the first).
 
@@ -161,6 +167,10 @@ def read_incidents(
     )
     require_columns(frame.columns, ["date"], source, hint=raw.header_hint)
     choices: dict[str, str] = {}
+    settled = settled_order(frame["date"]) if date_format is None and dayfirst is None else None
+    if settled is not None:  # the file's own dates settle day/month order: nothing guessed
+        formats = date_formats(("%Y-%m-%d",), None, settled)
+        choices["date_format"] = f"dates read {settled_words(settled)}"
     if "incident_id" not in frame.columns:
         frame = frame.assign(incident_id="row-" + frame["_row"].astype("str"))
         choices["incident_id"] = (

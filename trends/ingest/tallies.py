@@ -104,6 +104,8 @@ from trends.ingest._coerce import (
     parse_date,
     parse_text,
     require_columns,
+    settled_order,
+    settled_words,
 )
 from trends.ingest._columns import header_test, map_columns
 from trends.ingest._io import load_table
@@ -905,6 +907,9 @@ def read_tallies(
     source = raw.path
     frame, rename_notes, ignored = _apply_synonyms(raw.frame, columns, source)
     require_columns(frame.columns, ["date", "cumulative_killed"], source, hint=raw.header_hint)
+    settled = settled_order(frame["date"]) if date_format is None and dayfirst is None else None
+    if settled is not None:  # the file's own dates settle day/month order: nothing guessed
+        formats = date_formats(DATE_FORMATS, None, settled)
     errors = start_errors(raw, strict)
 
     table = _parse_reports(frame, errors, formats, thousands)
@@ -938,6 +943,8 @@ def read_tallies(
         choices["thousands"] = f"{thousands!r} read as a thousands separator"
     if date_format is not None or dayfirst is not None:
         choices["date_format"] = " or ".join(formats)
+    elif settled is not None:
+        choices["date_format"] = f"dates read {settled_words(settled)}"
     report = IngestReport(
         source=source,
         format="tallies",

@@ -40,7 +40,6 @@ first day (``date``), with one ``Int64`` column per measure (NA where not report
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -49,6 +48,7 @@ import pandas as pd
 
 from trends.errors import InputError, TrendsError
 from trends.ingest._coerce import (
+    _DAY_MONTH,
     TWO_DIGIT_YEARS,
     RowErrors,
     check_date_format,
@@ -71,7 +71,6 @@ DATE_COLUMN_NAMES = ("date", "day", "week", "month", "period", "week_start", "we
 
 _DAYFIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d-%m-%y", "%d.%m.%y")
 _MONTHFIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%m-%d-%y", "%m.%d.%y")
-_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s*$")
 _ISO = ("%Y-%m-%d", "%Y/%m/%d")
 _FREQS = {"D": "day", "W": "week", "M": "month"}
 

@@ -20,6 +20,7 @@ from trends.errors import InputError, MissingColumnsError, RowValidationError
 from trends.ingest.report import RowIssue
 
 __all__ = [
+    "DAY_MONTH",
     "DATE_MAX",
     "DATE_MIN",
     "MAX_COUNT",
@@ -106,7 +107,8 @@ def date_formats(
     return tuple(formats) + (_DAYFIRST_FORMATS if dayfirst else _MONTHFIRST_FORMATS)
 
 
-_DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s*$")
+#: A date written as two numbers and a year with one separator (``13/02/2022``, ``3.2.24``).
+DAY_MONTH = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})\s*$")
 
 
 def settled_order(values: pd.Series) -> bool | None:
@@ -127,7 +129,7 @@ def settled_order(values: pd.Series) -> bool | None:
     bool or None
         ``True`` day-first, ``False`` month-first, ``None`` not settled.
     """
-    parts = values.astype("string").str.extract(_DAY_MONTH)
+    parts = values.astype("string").str.extract(DAY_MONTH)
     parts = parts[parts[0].notna()]
     if parts.empty:
         return None

@@ -48,7 +48,7 @@ import pandas as pd
 
 from trends.errors import InputError, TrendsError
 from trends.ingest._coerce import (
-    _DAY_MONTH,
+    DAY_MONTH,
     TWO_DIGIT_YEARS,
     RowErrors,
     check_date_format,
@@ -141,7 +141,7 @@ def _measure_columns(
 def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | None, path: str):
     if date_format is not None:
         return (date_format,), f"dates read with the format {date_format!r}"
-    parts = values.str.extract(_DAY_MONTH)
+    parts = values.str.extract(DAY_MONTH)
     slashed = parts[0].notna()
     if not slashed.any():
         return _ISO, None

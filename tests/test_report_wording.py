@@ -251,3 +251,10 @@ def test_each_methods_measured_coverage_is_stated_once_under_caveats(founding, a
             assert text in caveats, text[:80]
         choices = md.split("## Choices and why", 1)[1].split("\n## ", 1)[0]
         assert choices.count("the measured coverage is given under Caveats") >= 1
+
+
+def test_the_question_asks_about_published_figures_only_when_claims_are_checked(founding, small):
+    asked = "do the figures published at the time hold up against the data?"
+    assert asked in founding.split("## Question", 1)[1].split("\n## ", 1)[0]
+    question = small[0].split("## Question", 1)[1].split("\n## ", 1)[0]
+    assert asked not in question and "when did the rate actually change?" in question

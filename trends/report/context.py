@@ -725,7 +725,12 @@ def build_context(
                 else "Did the {noun} of {when}"
             )
             + " change the rate of {outcomes}? By how much, how sure can we be, when did the rate "
-            "actually change, and do the figures published at the time hold up against the data?",
+            "actually change"
+            + (
+                ", and do the figures published at the time hold up against the data?"
+                if a.claims is not None
+                else "?"
+            ),
             noun=noun,
             name=str(getattr(a.intervention, "name", None) or "intervention"),
             when=fmt.when(a.intervention, a.intervention_date),

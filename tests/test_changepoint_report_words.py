@@ -33,3 +33,20 @@ def test_one_change_states_its_timing_once_with_the_events_article():
     # the date and its set are given once, by the timing sentence
     first = result.breaks.iloc[0]["date"].strftime("%-d %b %Y")
     assert text.count(first) == 1, text
+
+
+def test_a_wide_date_set_does_not_pin_a_change_dated_to_the_events_period():
+    from trends.verdicts.words import PINNED_SET_DAYS, timing_of_change
+
+    wide = timing_of_change(
+        "2023-06-12", "2023-04-17", "2023-08-28", "2023-06-15", unit="week",
+        reference_name="the intervention",
+    )  # fmt: skip
+    assert "which matches" not in wide.text
+    assert f"the set is longer than {PINNED_SET_DAYS} days" in wide.text
+    assert "consistent with it but not pinned to it" in wide.text
+    narrow = timing_of_change(
+        "2019-09-01", "2019-08-29", "2019-09-05", "2019-08-31 06:00", unit="day",
+        reference_name="the ceasefire",
+    )  # fmt: skip
+    assert "which matches the ceasefire" in narrow.text

@@ -874,6 +874,12 @@ def placebo_phrase(n_as_large: int, n_placebos: int, what: str = "the real estim
     return f"{what} is larger than {n - k} of {plural(n, 'placebo estimate')} ({p}; {floor})"
 
 
+#: A date set longer than this many days does not pin a change to an event: a dated change
+#: that falls on the event's day (or period) is then "consistent with it but not pinned to it",
+#: not "matches" (a 19-week set of a weekly series read "matches").
+PINNED_SET_DAYS = 31
+
+
 @dataclass(frozen=True)
 class Timing:
     """When the change happened against the announced date.
@@ -988,10 +994,21 @@ def timing_of_change(
     set_txt = f"its date set is {period_span(lo, hi, unit)}"
     if in_set is None:
         in_set = bool(lo <= ref_day < period_end(hi, unit))
-    if off == 0 or (in_set and _periods_apart(date, holding, off, unit) <= 1):
+    near = off == 0 or (in_set and _periods_apart(date, holding, off, unit) <= 1)
+    pinned = (period_end(hi, unit) - lo).days <= PINNED_SET_DAYS
+    if near and pinned:
         return Timing("matches", True, f"{dated} ({set_txt}), which matches {ref_txt}.", off)
+    if near and (off == 0 or _periods_apart(date, holding, off, unit) == 0):
+        return Timing(
+            "matches",
+            True,
+            f"{dated} ({set_txt}), the {'day' if unit == 'day' else unit} of {ref_txt}, but "
+            f"the set is longer than {PINNED_SET_DAYS} days, so the timing is consistent with it "
+            "but not pinned to it.",
+            off,
+        )
     away = f"{_distance(date, holding, off, unit)} {'after' if off > 0 else 'before'} {ref_txt}"
-    if in_set:  # the set reaches the event, the dated change is further off: not a match
+    if in_set or near:  # the set reaches the event but does not pin the date to it
         return Timing(
             "matches",
             True,

@@ -109,3 +109,17 @@ def test_every_row_accounted_and_totals_kept(tmp_path_factory, rows):
     # every accepted count is in the table exactly once
     accepted_rows = set(table["source_row"].dropna().astype(int))
     assert len(accepted_rows) == report.accepted
+
+
+@pytest.mark.parametrize(("day", "label"), [("01", "end"), ("last", "start")])
+def test_a_month_label_the_dates_contradict_is_refused(tmp_path, day, label):
+    months = pd.date_range("2020-01-01", periods=24, freq="MS")
+    dates = months if day == "01" else months + pd.offsets.MonthEnd(0)
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "killed": range(24)}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(InputError, match=f"label option says monthly dates are the {label}"):
+        read_counts(path, label=label)
+    table, report = read_counts(path, label="start" if day == "01" else "end")
+    assert report.accepted == 24

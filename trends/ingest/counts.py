@@ -198,6 +198,7 @@ def _period_starts(
                     "--label end on the command line, label='start' or 'end' in Python)",
                     path=path,
                 )
+        _check_month_label(ok, label, path)
         return dates.dt.to_period("M").dt.start_time, f"calendar months labelled by their {label}"
     if label is None:
         raise InputError(
@@ -208,6 +209,21 @@ def _period_starts(
         )
     starts = dates if label == "start" else dates - pd.Timedelta(days=6)
     return starts, f"weeks of seven days labelled by their {label} day"
+
+
+def _check_month_label(dates: pd.Series, label: str, path: str) -> None:
+    """Refuse a month label the dates contradict (every date the other end of its month)."""
+    starts, ends = bool(dates.dt.is_month_start.all()), bool(dates.dt.is_month_end.all())
+    wrong = (label == "end" and starts and not ends) or (label == "start" and ends and not starts)
+    if wrong and len(dates):
+        day = "first" if starts else "last"
+        raise InputError(
+            f"the label option says monthly dates are the {label} of their month, but every "
+            f"date is the {day} day of its month (e.g. {dates.iloc[0]:%Y-%m-%d}); give "
+            f"--label {'start' if starts else 'end'} (label='{'start' if starts else 'end'}' "
+            "in Python) or leave it out: such dates settle it",
+            path=path,
+        )
 
 
 def _duplicates(table: pd.DataFrame, cols: list[str], errors: RowErrors) -> list[DuplicateRecord]:

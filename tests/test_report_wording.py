@@ -258,3 +258,22 @@ def test_the_question_asks_about_published_figures_only_when_claims_are_checked(
     assert asked in founding.split("## Question", 1)[1].split("\n## ", 1)[0]
     question = small[0].split("## Question", 1)[1].split("\n## ", 1)[0]
     assert asked not in question and "when did the rate actually change?" in question
+
+
+def test_a_window_ended_by_a_second_ceasefire_says_so(tmp_path):
+    rng = np.random.default_rng(13)
+    index = pd.date_range("2023-01-01", periods=220)
+    frame = pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "killed": rng.poisson(3.0, 220)})
+    frame.to_csv(tmp_path / "daily.csv", index=False)
+    (tmp_path / "events.csv").write_text(
+        "event_id,date,time_local,event,kind,source,url\n"
+        "cf1,2023-05-01,,First ceasefire,ceasefire,Monitor,https://example.org/1\n"
+        "cf2,2023-06-10,,Second ceasefire,ceasefire,Monitor,https://example.org/2\n",
+        encoding="utf-8",
+    )
+    args = ["--data", str(tmp_path / "daily.csv"), "--format", "counts"]
+    args += ["--events", str(tmp_path / "events.csv"), "--intervention", "cf1"]
+    md = _report(args, tmp_path / "out")
+    row = next(ln for ln in md.splitlines() if ln.startswith("| Window end (default)"))
+    assert "not mixed with the regime that began with that event" in row
+    assert "events that ended it" not in row

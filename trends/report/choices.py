@@ -203,10 +203,14 @@ def _end_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> Pro
     if nxt is not None:
         kind = getattr(a.intervention, "kind", None)
         regime = "ceasefire" if kind in ("ceasefire", "truce") else "post-intervention"
-        ended = "escalation" if nxt.kind == "escalation" else "events"
+        ended = (
+            "not the escalation that ended it"
+            if nxt.kind == "escalation"
+            else "not mixed with the regime that began with that event"
+        )
         return prose(
             "The day before “{name}” ({id!c}, {day}), so that the post-period is the {regime} "
-            "regime alone, not the {ended} that ended it.",
+            "regime alone, {ended}.",
             name=nxt.name, id=nxt.id, day=f"{nxt.day.day} {nxt.day:%b %Y}", regime=regime, ended=ended,
         )  # fmt: skip
     ev = _event_at(timeline, a.end)

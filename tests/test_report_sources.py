@@ -226,10 +226,18 @@ def test_report_on_a_spreadsheet_with_its_own_columns(tmp_path, suffix):
     else:
         sheet.to_csv(path, index=False)
     out = tmp_path / "out"
-    base = ["report", "--data", str(path), "--intervention", "2024-03-01", "--out", str(out), "-q"]
-    ambiguous = _run(base)
+    # dates whose day is 12 or less throughout do not settle day/month order: refused
+    low = sheet[sheet["Date"].str[:2].astype(int) <= 12]
+    low_path = tmp_path / f"low{suffix}"
+    low.to_excel(low_path, index=False) if suffix == ".xlsx" else low.to_csv(low_path, index=False)
+    low_args = ["report", "--data", str(low_path), "--intervention", "2024-03-01"]
+    ambiguous = _run(low_args + ["--out", str(tmp_path / "low_out"), "-q"])
     assert ambiguous.exit_code == 2
-    assert "--dayfirst" in ambiguous.stderr and not out.exists()
+    assert "--dayfirst" in ambiguous.stderr and not (tmp_path / "low_out").exists()
+    base = ["report", "--data", str(path), "--intervention", "2024-03-01", "--out", str(out), "-q"]
+    settled = _run(base + ["--columns", "Killed=civilian_deaths_best"])
+    assert settled.exit_code == 0, settled.output  # a day above 12 settles it: read day-first
+    assert "first field above 12 settles it" in (out / "report.md").read_text(encoding="utf-8")
     result = _run(base + ["--dayfirst", "--columns", "Killed=civilian_deaths_best"])
     assert result.exit_code == 0, result.output
     payload, md, _ = _outputs(out)

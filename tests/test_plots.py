@@ -773,3 +773,36 @@ def test_its_huge_bands_are_cut_by_the_axis_and_said_so(its_result):
     )
     assert "beyond the axis" not in joined and "latent AR" not in joined
     assert axes[2].get_ylim()[0] <= np.nanmin(its_result.frame["cum_effect_low"])
+
+
+def test_its_flagged_projection_does_not_set_the_axis_and_is_said_not_shown(its_result):
+    """A projection the result flags as uninformative (a counterfactual climbing to 1e19): the
+    top panel's axis follows the observed data, the chart says the counterfactual runs off it,
+    and no number of the counterfactual or of the differences from it is printed."""
+    import copy
+
+    res = copy.copy(its_result)
+    frame = its_result.frame.copy()
+    post = frame["counterfactual"].notna()
+    huge = np.geomspace(10.0, 2.5e19, int(post.sum()))
+    for col in ("counterfactual", "cf_ci_low", "cf_ci_high", "cf_pi_low", "cf_pi_high"):
+        frame.loc[post, col] = huge
+    for col in ("effect", "effect_low", "effect_high"):
+        frame.loc[post, col] = -huge
+    for col in ("cum_effect", "cum_effect_low", "cum_effect_high"):
+        frame.loc[post, col] = -np.cumsum(huge)
+    res.frame = frame
+    res.cumulative_effect = {**its_result.cumulative_effect, "projection_uninformative": True}
+    fig, axes = plot_its(res)
+    joined = " ".join(figure_texts(fig) + [t.get_text() for a in axes for t in a.texts]).replace(
+        "\n", " "
+    )
+    obs_top = np.nanmax(frame["observed"].to_numpy(float))
+    assert axes[0].get_ylim()[1] <= obs_top * 1.6
+    assert "counterfactual runs off the chart" in joined and "barely known" in joined
+    assert "cumulative difference is not shown" in joined.lower()
+    assert "beyond the axis" not in joined  # no band extreme quoted
+    assert not any(len(t.replace(",", "")) > 12 and t.replace(",", "").isdigit()
+                   for t in joined.split())  # fmt: skip
+    for ax in axes[1:]:
+        assert max(abs(v) for v in ax.get_ylim()) <= 1.0

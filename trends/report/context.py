@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.changepoint_dependence import SET_COVERAGE_NOTE
-from trends.models.its import PROJECTION_SPREAD
+from trends.models.its import PROJECTION_SPREAD, UNINFORMATIVE_PROJECTION
 from trends.report import fmt
 from trends.report.charts import DATA_WORDS, Chart, claims_since, data_kind, intervention_noun
 from trends.report.choices import Choice
@@ -225,13 +225,14 @@ def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
     est, lo, hi = ce["estimate"], ce["ci_low"], ce["ci_high"]
     if ce.get("projection_uninformative"):
         return prose(
-            "Projecting the pre-{noun} trend forward, {obs} {label} were recorded after it "
-            "against {expected} expected, but the projection's 95% interval reaches more than "
-            "{times} times what was recorded: the trend before the {noun} is too uncertain to "
-            "say how many fewer or more were recorded. Read the immediate change above, not "
-            "this difference.",
-            noun=noun, label=label, obs=fmt_count(ce["observed"]),
-            expected=fmt_count(ce["expected"]), times=f"{PROJECTION_SPREAD:.0f}",
+            "After the {noun}, {obs} {label} {were} recorded; {why}, or to say how many fewer "
+            "or more were recorded (the projection's 95% interval reaches more than {times} "
+            "times the larger of the projected and the recorded totals). Read the immediate "
+            "change above, not a cumulative difference.",
+            noun=noun, obs=fmt_count(ce["observed"]),
+            label=singular(label) if round(ce["observed"]) == 1 else label,
+            were="was" if round(ce["observed"]) == 1 else "were",
+            why=UNINFORMATIVE_PROJECTION, times=f"{PROJECTION_SPREAD:.0f}",
         )  # fmt: skip
 
     def signed(x: float) -> str:

@@ -806,3 +806,24 @@ def test_its_flagged_projection_does_not_set_the_axis_and_is_said_not_shown(its_
                    for t in joined.split())  # fmt: skip
     for ax in axes[1:]:
         assert max(abs(v) for v in ax.get_ylim()) <= 1.0
+
+
+def test_its_panel_titles_are_clear_of_their_legends():
+    # a short pre-period puts the effect panels' legends on their title lines; the long
+    # "Cumulative difference since 15 Jun 2023" ran under the legend (the sweep's c2/c3 charts)
+    rng = np.random.default_rng(0)
+    n, c = 111, 30
+    y = rng.poisson(np.where(np.arange(n) < c, 12.0, 6.0)).astype(float)
+    s = pd.Series(y, index=pd.date_range("2023-05-16", periods=n), name="killed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_its(s, s.index[c], inference="glm", se="hac")
+    assert not res.cumulative_effect["projection_uninformative"]
+    fig, axes = plot_its(res)
+    renderer = fig.canvas.get_renderer()
+    for ax in axes[1:]:
+        title, legend = ax._left_title, ax.get_legend()
+        t, leg = title.get_window_extent(renderer), legend.get_window_extent(renderer)
+        assert t.x1 + 6 <= leg.x0 or t.y1 < leg.y0 or leg.y1 < t.y0, title.get_text()
+    assert "Cumulative difference" in axes[2]._left_title.get_text()
+    assert "15 Jun 2023" in axes[2]._left_title.get_text()

@@ -473,6 +473,8 @@ def plot_its(
         return panels[0]
 
     fig.tight_layout(h_pad=1.2)
+    if _wrap_crowded_titles(fig, panels[1:]):
+        fig.tight_layout(h_pad=1.2)
     for i, p in enumerate(panels):
         draw_events(p, marks, label=(i == 0))
     note = _note(result, level) + (f" {key}" if key else "")
@@ -494,6 +496,33 @@ def _draw_not_shown(panels: Sequence[Axes], result, label: str, unit: str) -> No
         loc="left",
         fontsize=9.5,
     )
+
+
+def _wrap_crowded_titles(fig: Figure, panels: Sequence[Axes], gap: float = 6.0) -> bool:
+    """Break a panel title onto two lines where the legend on its line would touch it.
+
+    Layout only: the drawn extents of the title and the legend are compared (``gap`` pixels
+    apart at least); nothing is estimated. Returns whether any title was changed.
+    """
+    try:
+        renderer = fig.canvas.get_renderer()
+    except AttributeError:  # pragma: no cover - a backend without a renderer: leave it
+        return False
+    changed = False
+    for ax in panels:
+        legend, title = ax.get_legend(), ax._left_title
+        text = title.get_text()
+        if legend is None or " " not in text or "\n" in text:
+            continue
+        right = title.get_window_extent(renderer).x1
+        if right + gap <= legend.get_window_extent(renderer).x0:
+            continue
+        words = text.split(" ")
+        half = len(text) / 2
+        cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - half))
+        title.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        changed = True
+    return changed
 
 
 def _effect_legend(ax: Axes, frame: pd.DataFrame, start, end) -> None:

@@ -773,3 +773,57 @@ def test_its_huge_bands_are_cut_by_the_axis_and_said_so(its_result):
     )
     assert "beyond the axis" not in joined and "latent AR" not in joined
     assert axes[2].get_ylim()[0] <= np.nanmin(its_result.frame["cum_effect_low"])
+
+
+def test_its_flagged_projection_does_not_set_the_axis_and_is_said_not_shown(its_result):
+    """A projection the result flags as uninformative (a counterfactual climbing to 1e19): the
+    top panel's axis follows the observed data, the chart says the counterfactual runs off it,
+    and no number of the counterfactual or of the differences from it is printed."""
+    import copy
+
+    res = copy.copy(its_result)
+    frame = its_result.frame.copy()
+    post = frame["counterfactual"].notna()
+    huge = np.geomspace(10.0, 2.5e19, int(post.sum()))
+    for col in ("counterfactual", "cf_ci_low", "cf_ci_high", "cf_pi_low", "cf_pi_high"):
+        frame.loc[post, col] = huge
+    for col in ("effect", "effect_low", "effect_high"):
+        frame.loc[post, col] = -huge
+    for col in ("cum_effect", "cum_effect_low", "cum_effect_high"):
+        frame.loc[post, col] = -np.cumsum(huge)
+    res.frame = frame
+    res.cumulative_effect = {**its_result.cumulative_effect, "projection_uninformative": True}
+    fig, axes = plot_its(res)
+    joined = " ".join(figure_texts(fig) + [t.get_text() for a in axes for t in a.texts]).replace(
+        "\n", " "
+    )
+    obs_top = np.nanmax(frame["observed"].to_numpy(float))
+    assert axes[0].get_ylim()[1] <= obs_top * 1.6
+    assert "counterfactual runs off the chart" in joined and "barely known" in joined
+    assert "cumulative difference is not shown" in joined.lower()
+    assert "beyond the axis" not in joined  # no band extreme quoted
+    assert not any(len(t.replace(",", "")) > 12 and t.replace(",", "").isdigit()
+                   for t in joined.split())  # fmt: skip
+    for ax in axes[1:]:
+        assert max(abs(v) for v in ax.get_ylim()) <= 1.0
+
+
+def test_its_panel_titles_are_clear_of_their_legends():
+    # a short pre-period puts the effect panels' legends on their title lines; the long
+    # "Cumulative difference since 15 Jun 2023" ran under the legend (the sweep's c2/c3 charts)
+    rng = np.random.default_rng(0)
+    n, c = 111, 30
+    y = rng.poisson(np.where(np.arange(n) < c, 12.0, 6.0)).astype(float)
+    s = pd.Series(y, index=pd.date_range("2023-05-16", periods=n), name="killed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_its(s, s.index[c], inference="glm", se="hac")
+    assert not res.cumulative_effect["projection_uninformative"]
+    fig, axes = plot_its(res)
+    renderer = fig.canvas.get_renderer()
+    for ax in axes[1:]:
+        title, legend = ax._left_title, ax.get_legend()
+        t, leg = title.get_window_extent(renderer), legend.get_window_extent(renderer)
+        assert t.x1 + 6 <= leg.x0 or t.y1 < leg.y0 or leg.y1 < t.y0, title.get_text()
+    assert "Cumulative difference" in axes[2]._left_title.get_text()
+    assert "15 Jun 2023" in axes[2]._left_title.get_text()

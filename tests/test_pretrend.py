@@ -20,6 +20,7 @@ from trends.models.pretrend import (
     check_pre_trend,
     pretrend_degree,
 )
+from trends.verdicts.words import fmt_ratio
 
 DAY0 = pd.Timestamp("2021-03-01")
 
@@ -202,3 +203,26 @@ def test_auto_inference_and_short_weekly_series():
     assert "flag too often" in w.method
     with pytest.raises(InputError):
         check_pre_trend(y, y.index[70], test_inference="bogus")
+
+
+def test_a_main_fit_of_another_model_is_quoted_beside_the_tests_own_pair():
+    # the sweep's c1_drop: the main fit (Newey-West GLM, under 120 days) said 0.489 (0.229 to
+    # 1.04), the curvature paragraph "0.496 (0.162 to 1.512) with the straight line" from the
+    # latent-AR fit the test uses, unnamed: two straight-line level changes for one outcome
+    y = _wave(seed=0)
+    day = y.index[120]
+    base = fit_its(y, day, inference="glm", se="hac")
+    r = check_pre_trend(y, baseline=base)
+    assert r.inference == "latent_ar" and r.flagged
+    main = r.level_change_main
+    assert main is not None and main.estimate == pytest.approx(base.level_change.estimate)
+    assert r.to_dict()["level_change_main"]["estimate"] == pytest.approx(main.estimate)
+    text = r.report()
+    assert "In the latent AR(1) model that this test uses" in text
+    lin, cur = r.level_change_linear, r.level_change_curved
+    for rr in (lin, cur, main):  # every ratio in the package's format
+        assert f"{fmt_ratio(rr.estimate)} (95% CI {fmt_ratio(rr.ci_low)} to " in text
+    assert "(the main fit above, the count GLM, gives" in text
+    # the test extends the analysis's own model: nothing else to quote
+    own = check_pre_trend(y, baseline=fit_its(y, day, inference="latent_ar"))
+    assert own.level_change_main is None and "main fit above" not in own.report()

@@ -464,25 +464,7 @@ class ITSResult(Result):
             parts.append(sentence + ".")
         ce = self.cumulative_effect
         if ce.get("n_periods", 0) > 0 and np.isfinite(ce.get("estimate", math.nan)):
-            diff = ce["estimate"]
-            word = "more" if diff >= 0 else "fewer"
-            were = "was" if round(ce["observed"]) == 1 else "were"
-            difference = (
-                "too uncertain a projection to say how many fewer or more were recorded"
-                if ce.get("projection_uninformative")
-                else f"{fmt_count(abs(diff))} {word} "
-                f"{singular(what) if round(abs(diff)) == 1 else what} ({lvl} prediction interval "
-                f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})"
-            )
-            parts.append(
-                f"Over the {plural(ce['n_periods'], 'observed ' + unit)} from "
-                f"{fmt_date(ce['start'])} to {fmt_date(_last_day(ce['end'], unit))}, "
-                f"{count_of(ce['observed'], what)} {were} recorded against "
-                f"{fmt_count(ce['expected'])} expected had {with_article(self.primary.name)} not "
-                "happened "
-                f"({lvl} interval {fmt_count(ce['expected_pi_low'])} to "
-                f"{fmt_count(ce['expected_pi_high'])}): {difference}."
-            )
+            parts.append(self._cumulative_sentence(ce, what, unit, lvl))
         if s.get("inference", "glm") != "glm":
             tail = f"; {s['inference_coverage']}" if coverage else ""
             parts.append(f"Inference: {s['inference_method']}{tail}.")
@@ -497,6 +479,30 @@ class ITSResult(Result):
                 + " ".join(w if w.rstrip().endswith(".") else f"{w}." for w in self.warnings)
             )
         return " ".join(parts)
+
+    def _cumulative_sentence(self, ce: dict[str, Any], what: str, unit: str, lvl: str) -> str:
+        """The recorded total against the projection (no expected total when it is flagged)."""
+        were = "was" if round(ce["observed"]) == 1 else "were"
+        span = (
+            f"Over the {plural(ce['n_periods'], 'observed ' + unit)} from "
+            f"{fmt_date(ce['start'])} to {fmt_date(_last_day(ce['end'], unit))}, "
+            f"{count_of(ce['observed'], what)} {were} recorded"
+        )
+        if ce.get("projection_uninformative"):
+            return (
+                f"{span}; {UNINFORMATIVE_PROJECTION}, or to say how many fewer or more were "
+                f"recorded than if {with_article(self.primary.name)} had not happened."
+            )
+        diff = ce["estimate"]
+        word = "more" if diff >= 0 else "fewer"
+        return (
+            f"{span} against {fmt_count(ce['expected'])} expected had "
+            f"{with_article(self.primary.name)} not happened ({lvl} interval "
+            f"{fmt_count(ce['expected_pi_low'])} to {fmt_count(ce['expected_pi_high'])}): "
+            f"{fmt_count(abs(diff))} {word} "
+            f"{singular(what) if round(abs(diff)) == 1 else what} ({lvl} prediction interval "
+            f"{describe_count_interval(ce['ci_low'], ce['ci_high'])})."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dictionary of the result (see the module documentation)."""
@@ -715,6 +721,12 @@ def _frame(
 #: recorded total (an extrapolated trend whose slope is barely known: the difference "recorded
 #: minus expected" is then bounded by nothing the data say).
 PROJECTION_SPREAD = 10.0
+#: What every layer says instead of the expected total when ``projection_uninformative`` is set
+#: (the total and its interval are then not quoted as numbers anywhere).
+UNINFORMATIVE_PROJECTION = (
+    "the projection is too uncertain to give a counterfactual total (the pre-period trend, "
+    "extrapolated forward, is barely known)"
+)
 
 
 def _totals(
@@ -818,15 +830,15 @@ def _uninformative_projection(ce: dict[str, Any]) -> list[str]:
     """The warning of a projection too uncertain to bound the cumulative effect (or none)."""
     if not ce.get("projection_uninformative"):
         return []
-    # the larger of the two totals is the one named (the flag's rule)
-    which, base = max(
-        (("expected", ce["expected"]), ("recorded", ce["observed"])), key=lambda kv: kv[1]
-    )
+    # the recorded total is the one named: the expected total of a flagged projection is not
+    # quoted (it can be astronomically large); the interval exceeds the recorded total at least
+    # as many times as it exceeds the flag's base, the larger of the two
+    base = ce["observed"]
     times = ce["expected_pi_high"] / max(base, 1.0)
     reach = "more than 1,000 times" if times >= 1000 else f"{times:.0f} times"
     return [
         f"the projected counterfactual is too uncertain to bound the cumulative effect: its 95% "
-        f"prediction interval reaches {reach} the {fmt_count(base)} {which}, because "
+        f"prediction interval reaches {reach} the {fmt_count(base)} recorded, because "
         "the pre-period trend extrapolated forward is barely known; read the level change, not "
         "the cumulative difference"
     ]

@@ -85,7 +85,7 @@ from trends.models.its_latent import LatentARFit
 from trends.models.spec import SPEC_DEFAULTS, ITSSpec, choose_inference
 from trends.models.wording import fmt_p
 from trends.results import Result, to_jsonable
-from trends.verdicts.words import fmt_number, plural, with_article
+from trends.verdicts.words import fmt_number, fmt_ratio, plural, with_article
 
 __all__ = [
     "CUBIC_MIN_PERIODS",
@@ -186,6 +186,11 @@ class PreTrendCheck(Result):
     level_change_curved : RateRatio or None
         Level change implied by the extended fit (jump from the curved pre-period trend at the
         intervention to the post-period line).
+    level_change_main : RateRatio or None
+        The level change of the ``baseline`` fit when the test's model differs from it (a
+        Newey-West GLM analysis tested with the latent AR(1) model): the analysis's own number,
+        quoted beside the test's pair so that two straight-line figures cannot be confused;
+        ``None`` when the test extends the analysis's own model.
     notes : tuple of str
         Remarks of the extended fit.
     """
@@ -211,6 +216,7 @@ class PreTrendCheck(Result):
     unit: str = "period"
     level_change_linear: RateRatio | None = None
     level_change_curved: RateRatio | None = None
+    level_change_main: RateRatio | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -294,15 +300,30 @@ class PreTrendCheck(Result):
         )
         lin, cur = self.level_change_linear, self.level_change_curved
         if self.flagged and lin is not None and cur is not None:
-            lvl = f"{round(cur.level * 100):d}%"
-            parts.append(
-                f"With the curved pre-period trend the level change is a rate ratio of "
-                f"{cur.estimate:.3f} ({lvl} CI {cur.ci_low:.3f} to {cur.ci_high:.3f}) against "
-                f"{lin.estimate:.3f} ({lin.ci_low:.3f} to {lin.ci_high:.3f}) with the straight line; "
-                "neither is reliable if the curvature is not understood, and the curved fit's "
-                "extrapolation to the intervention is itself an assumption."
-            )
+            parts.append(self._comparison(lin, cur))
         return " ".join(parts)
+
+    def _comparison(self, lin: RateRatio, cur: RateRatio) -> str:
+        """The curved and straight-line level changes of the test's own model, named as such."""
+        lvl = f"{round(cur.level * 100):d}%"
+        # the test's model is one of the two; a main fit quoted beside it is the other one
+        model, other = "latent AR(1) model", "count GLM"
+        if self.inference != "latent_ar":
+            model, other = other, model
+        text = (
+            f"In the {model} that this test uses, the level change is a rate ratio of "
+            f"{_rr(cur, lvl)} with the curved pre-period trend against {_rr(lin, lvl)} with the "
+            "straight line"
+        )
+        main = self.level_change_main
+        if main is not None:
+            text += (
+                f" (the main fit above, the {other}, gives {_rr(main, lvl)} with the straight line)"
+            )
+        return (
+            f"{text}; neither is reliable if the curvature is not understood, and the curved "
+            "fit's extrapolation to the intervention is itself an assumption."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dictionary of the check.
@@ -329,6 +350,9 @@ class PreTrendCheck(Result):
                 "unit": self.unit,
                 "level_change_linear": None if lin is None else lin.to_dict(),
                 "level_change_curved": None if cur is None else cur.to_dict(),
+                "level_change_main": None
+                if self.level_change_main is None
+                else self.level_change_main.to_dict(),
                 "notes": list(self.notes),
                 "headline": self.headline(),
             }
@@ -352,6 +376,11 @@ _GLANCE_FIELDS = (
 
 def _as_mapping(values: pd.Series | None) -> dict[str, float] | None:
     return None if values is None else {str(k): float(v) for k, v in values.items()}
+
+
+def _rr(r: RateRatio, lvl: str) -> str:
+    """``"0.49 (95% CI 0.23 to 1.04)"`` in the package's ratio format."""
+    return f"{fmt_ratio(r.estimate)} ({lvl} CI {fmt_ratio(r.ci_low)} to {fmt_ratio(r.ci_high)})"
 
 
 def _degree_word(d: int) -> str:
@@ -554,10 +583,14 @@ def check_pre_trend(
     the_spec = _resolve_auto(the_spec, prepared).validated()
     own = the_spec.inference
     the_spec, refusal = _test_spec(the_spec, prepared, test_inference)
-    if baseline is not None and the_spec.inference != own:
-        baseline = None  # its level change is another method's: refit the straight line
     placed = place_interventions(the_spec, prepared)
     first = placed[0]
+    main_rr = None
+    if baseline is not None and the_spec.inference != own:
+        # its level change is another method's: refit the straight line, and keep the
+        # analysis's own figure to quote beside the test's pair
+        main_rr = _baseline_ratio(baseline, prepared, the_spec, first.id)
+        baseline = None
     unit = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}[prepared.freq]
     design = build_design(the_spec, prepared, placed)
     pre_rows = design.segment == 0
@@ -622,6 +655,7 @@ def check_pre_trend(
         method=_method_words(fit, ref, df2, len(terms)),
         level_change_linear=base_rr,
         level_change_curved=_ratio(fit, f"level[{first.id}]", the_spec.alpha),
+        level_change_main=main_rr,
         notes=tuple(getattr(fit, "notes", ()) or ()),
         **ctx,
     )

@@ -174,6 +174,83 @@ def _draw_observed(
     ax.plot(mid, frame["fitted"], color=COLORS["fit"], lw=1.5, zorder=4, label="Model fit")
     post = frame["counterfactual"].notna()
     cf_color = COLORS["counterfactual"]
+    if not _projection_uninformative(result):  # a flagged projection's bands fill the panel
+        _draw_cf_bands(ax, frame, mid, post, cf_color, level)
+    ax.plot(
+        mid[post],
+        frame.loc[post, "counterfactual"],
+        color=cf_color,
+        lw=1.8,
+        ls="--",
+        zorder=4,
+        label="Counterfactual (no intervention)",
+    )
+    ax.set_ylabel(f"{label} per {unit}")
+    # scaled to the data and the model lines, not to the prediction band (which is clipped), with
+    # head room for the legend above the data (axis limits only; nothing is estimated); when the
+    # result flags the projection as uninformative, to the observed data alone
+    if _projection_uninformative(result):
+        top = np.nanmax(frame["observed"].to_numpy(dtype=float))
+        ax.set_ylim(0, max(top, 1.0) * 1.55)
+        _clip_note(
+            ax,
+            f"the counterfactual runs off the chart and its bands are not shown:\n{OFF_CHART}",
+            0.68,
+            "bottom",
+        )
+        house_legend(
+            ax, loc="upper left", ncols=3, handlelength=1.6, columnspacing=1.0, fontsize=7.8
+        )
+        return
+    top = np.nanmax(frame[["observed", "fitted", "counterfactual"]].to_numpy(dtype=float))
+    ax.set_ylim(0, max(top, 1.0) * 1.55)
+    limit = ax.get_ylim()[1]
+    cut = [
+        f"{name} to {_fmt_count(np.nanmax(frame.loc[post, col].to_numpy(dtype=float)))}"
+        for name, col in (("CI", "cf_ci_high"), ("prediction", "cf_pi_high"))
+        if post.any() and np.nanmax(frame.loc[post, col].to_numpy(dtype=float)) > limit
+    ]
+    if cut:
+        # the legend sits above the data: the note goes between them, at the right
+        _clip_note(ax, f"bands extend beyond the axis: {level}% {', '.join(cut)}", 0.68, "bottom")
+    house_legend(ax, loc="upper left", ncols=3, handlelength=1.6, columnspacing=1.0, fontsize=7.8)
+
+
+#: Why a flagged projection's counterfactual and the differences from it are not shown.
+OFF_CHART = (
+    "the projection is too uncertain (the pre-period trend, extrapolated forward, is barely known)"
+)
+
+
+def _projection_uninformative(result) -> bool:
+    """The result's own flag (nothing is judged here)."""
+    ce = getattr(result, "cumulative_effect", {}) or {}
+    return bool(ce.get("projection_uninformative"))
+
+
+def _not_shown(ax: Axes, what: str) -> None:
+    """An effect panel of a flagged projection: a zero line and the reason, no numbers."""
+    ax.axhline(0, color="#444444", lw=0.9, zorder=2)
+    ax.set_ylim(-1.0, 1.0)
+    ax.set_yticks([])
+    ax.text(
+        0.5,
+        0.5,
+        f"{what} is not shown:\n{OFF_CHART}",
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=8.5,
+        color="#333333",
+        bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 2.0},
+    )
+    ax._trends_clip_notes = [*getattr(ax, "_trends_clip_notes", []), what]
+
+
+def _draw_cf_bands(
+    ax: Axes, frame: pd.DataFrame, mid: pd.DatetimeIndex, post: pd.Series, cf_color: str, level: int
+) -> None:
+    """The counterfactual's prediction (counts) and confidence (rate) bands."""
     ax.fill_between(
         mid[post],
         frame.loc[post, "cf_pi_low"],
@@ -194,30 +271,6 @@ def _draw_observed(
         zorder=2,
         label=f"{level}% CI (rate)",
     )
-    ax.plot(
-        mid[post],
-        frame.loc[post, "counterfactual"],
-        color=cf_color,
-        lw=1.8,
-        ls="--",
-        zorder=4,
-        label="Counterfactual (no intervention)",
-    )
-    ax.set_ylabel(f"{label} per {unit}")
-    # scaled to the data and the model lines, not to the prediction band (which is clipped), with
-    # head room for the legend above the data (axis limits only; nothing is estimated)
-    top = np.nanmax(frame[["observed", "fitted", "counterfactual"]].to_numpy(dtype=float))
-    ax.set_ylim(0, max(top, 1.0) * 1.55)
-    limit = ax.get_ylim()[1]
-    cut = [
-        f"{name} to {_fmt_count(np.nanmax(frame.loc[post, col].to_numpy(dtype=float)))}"
-        for name, col in (("CI", "cf_ci_high"), ("prediction", "cf_pi_high"))
-        if post.any() and np.nanmax(frame.loc[post, col].to_numpy(dtype=float)) > limit
-    ]
-    if cut:
-        # the legend sits above the data: the note goes between them, at the right
-        _clip_note(ax, f"bands extend beyond the axis: {level}% {', '.join(cut)}", 0.68, "bottom")
-    house_legend(ax, loc="upper left", ncols=3, handlelength=1.6, columnspacing=1.0, fontsize=7.8)
 
 
 def _short(name: str, width: int = 40) -> str:
@@ -370,7 +423,11 @@ def plot_its(
 
     _draw_observed(panels[0], frame, mid, result, color, label, level, unit)
     attach_data(fig, "observed", frame[OBSERVED_COLUMNS].copy())
-    if not single:
+    if not single and _projection_uninformative(result):
+        _draw_not_shown(panels, result, label, unit)
+        attach_data(fig, "effect", frame[EFFECT_COLUMNS].copy())
+        attach_data(fig, "cumulative", frame[CUMULATIVE_COLUMNS].copy())
+    elif not single:
         _draw_band_panel(
             panels[1],
             mid,
@@ -416,6 +473,8 @@ def plot_its(
         return panels[0]
 
     fig.tight_layout(h_pad=1.2)
+    if _wrap_crowded_titles(fig, panels[1:]):
+        fig.tight_layout(h_pad=1.2)
     for i, p in enumerate(panels):
         draw_events(p, marks, label=(i == 0))
     note = _note(result, level) + (f" {key}" if key else "")
@@ -423,6 +482,47 @@ def plot_its(
     default = f"{label.capitalize()} before and after {_short(result.primary.name, 60)}"
     place_title(fig, title or default, _subtitle(result, level, label))
     return fig, panels
+
+
+def _draw_not_shown(panels: Sequence[Axes], result, label: str, unit: str) -> None:
+    """Panels b and c of a projection the result flags as uninformative: the reason only."""
+    _not_shown(panels[1], "The difference from the counterfactual")
+    panels[1].set_ylabel(f"difference,\n{label} per {unit}")
+    panels[1].set_title(f"Difference per {unit}", loc="left", fontsize=9.5)
+    _not_shown(panels[2], "The cumulative difference")
+    panels[2].set_ylabel(f"cumulative difference,\n{label}")
+    panels[2].set_title(
+        f"Cumulative difference since {_fmt_day(result.primary.first_period)}",
+        loc="left",
+        fontsize=9.5,
+    )
+
+
+def _wrap_crowded_titles(fig: Figure, panels: Sequence[Axes], gap: float = 6.0) -> bool:
+    """Break a panel title onto two lines where the legend on its line would touch it.
+
+    Layout only: the drawn extents of the title and the legend are compared (``gap`` pixels
+    apart at least); nothing is estimated. Returns whether any title was changed.
+    """
+    try:
+        renderer = fig.canvas.get_renderer()
+    except AttributeError:  # pragma: no cover - a backend without a renderer: leave it
+        return False
+    changed = False
+    for ax in panels:
+        legend, title = ax.get_legend(), ax._left_title
+        text = title.get_text()
+        if legend is None or " " not in text or "\n" in text:
+            continue
+        right = title.get_window_extent(renderer).x1
+        if right + gap <= legend.get_window_extent(renderer).x0:
+            continue
+        words = text.split(" ")
+        half = len(text) / 2
+        cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - half))
+        title.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        changed = True
+    return changed
 
 
 def _effect_legend(ax: Axes, frame: pd.DataFrame, start, end) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.changepoint_dependence import SET_COVERAGE_NOTE
-from trends.models.its import PROJECTION_SPREAD
+from trends.models.its import PROJECTION_SPREAD, UNINFORMATIVE_PROJECTION
 from trends.report import fmt
 from trends.report.charts import DATA_WORDS, Chart, claims_since, data_kind, intervention_noun
 from trends.report.choices import Choice
@@ -225,13 +225,14 @@ def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
     est, lo, hi = ce["estimate"], ce["ci_low"], ce["ci_high"]
     if ce.get("projection_uninformative"):
         return prose(
-            "Projecting the pre-{noun} trend forward, {obs} {label} were recorded after it "
-            "against {expected} expected, but the projection's 95% interval reaches more than "
-            "{times} times what was recorded: the trend before the {noun} is too uncertain to "
-            "say how many fewer or more were recorded. Read the immediate change above, not "
-            "this difference.",
-            noun=noun, label=label, obs=fmt_count(ce["observed"]),
-            expected=fmt_count(ce["expected"]), times=f"{PROJECTION_SPREAD:.0f}",
+            "After the {noun}, {obs} {label} {were} recorded; {why}, or to say how many fewer "
+            "or more were recorded (the projection's 95% interval reaches more than {times} "
+            "times the larger of the projected and the recorded totals). Read the immediate "
+            "change above, not a cumulative difference.",
+            noun=noun, obs=fmt_count(ce["observed"]),
+            label=singular(label) if round(ce["observed"]) == 1 else label,
+            were="was" if round(ce["observed"]) == 1 else "were",
+            why=UNINFORMATIVE_PROJECTION, times=f"{PROJECTION_SPREAD:.0f}",
         )  # fmt: skip
 
     def signed(x: float) -> str:
@@ -399,8 +400,8 @@ def _robustness(a: Any) -> list[Section]:
         base = oa.its.level_change if oa.its is not None else None
         rows = []
         if base is not None:
-            est, lo, hi = fmt.ratios(base.estimate, base.ci_low, base.ci_high)
-            rows.append(["main analysis (best figures)", est, f"{lo} to {hi}",
+            rows.append(["main analysis (best figures)",
+                         *_level_cells(base.estimate, base.ci_low, base.ci_high),
                          fmt.number(a.total(oa.name))])  # fmt: skip
         repeats = []
         for _, r in rob.iterrows():
@@ -408,8 +409,8 @@ def _robustness(a: Any) -> list[Section]:
                 repeats.append(str(r["variant"]))
                 continue
             if pd.notna(r.get("level_rr")):
-                est, lo, hi = fmt.ratios(r["level_rr"], r["ci_low"], r["ci_high"])
-                rows.append([r["variant"], est, f"{lo} to {hi}", fmt.number(r["total"])])
+                cells = _level_cells(r["level_rr"], r["ci_low"], r["ci_high"])
+                rows.append([r["variant"], *cells, fmt.number(r["total"])])
             else:
                 rows.append(
                     [r["variant"], "not estimable", r.get("problem", ""), fmt.number(r["total"])]
@@ -431,7 +432,7 @@ def _robustness(a: Any) -> list[Section]:
             same = bool(((finite < 1) == (base.estimate < 1)).all())
             sec.paragraphs.append(prose(
                 "Level-change rate ratios range from {lo} to {hi}: {what}",
-                lo=fmt.ratio(finite.min()), hi=fmt.ratio(finite.max()),
+                lo=fmt_ratio(finite.min()), hi=fmt_ratio(finite.max()),
                 what="every variant points the same way as the main analysis." if same
                 else "the direction depends on the variant.",
             ))  # fmt: skip
@@ -449,13 +450,18 @@ def _model_variants(sec: Section, oa: Any) -> None:
         if v.estimate is None:
             rows.append([v.label, "not estimable", v.problem or ""])
         else:
-            est, lo, hi = fmt.ratios(v.estimate, v.ci_low, v.ci_high)
-            rows.append([v.label, est, f"{lo} to {hi}"])
+            rows.append([v.label, *_level_cells(v.estimate, v.ci_low, v.ci_high)])
     sec.tables.append(Table(["Model variant", "Level change (rate ratio)", "95% CI"], rows))
     sec.paragraphs.append(prose(
         "The same level change {what}: from {lo} to {hi}.",
-        what=span.what, lo=fmt.ratio(span.min), hi=fmt.ratio(span.max),
+        what=span.what, lo=fmt_ratio(span.min), hi=fmt_ratio(span.max),
     ))  # fmt: skip
+
+
+def _level_cells(estimate: Any, low: Any, high: Any) -> list[str]:
+    """A level change and its interval as table cells, in the package's ratio format (every row
+    alike: "0.49", "0.23 to 1.04"; never four decimals on one row and three figures on the next)."""
+    return [fmt_estimate(estimate, low, high), f"{fmt_ratio(low)} to {fmt_ratio(high)}"]
 
 
 def _repeats_main(r: Any, base: Any) -> bool:

@@ -11,6 +11,7 @@ import csv
 import importlib.util
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -104,12 +105,20 @@ def test_spreadsheet_every_row_accepted_with_dayfirst():
     assert table["civilian_deaths_best"].sum() == killed
 
 
-def test_spreadsheet_without_dayfirst_is_refused():
+def test_spreadsheet_without_dayfirst_settles_day_first_itself():
     path = EXAMPLES / "spreadsheet_example.xlsx"
-    _, report = read(path, format="incidents", columns=SHEET_COLUMNS)
-    assert report.accepted == 0 and report.rejected == report.rows_read
+    table, report = read(path, format="incidents", columns=SHEET_COLUMNS)
+    assert report.accepted == report.rows_read and report.rejected == 0
+    assert "first field above 12 settles it" in report.choices["date_format"]
+    given, _ = read(path, format="incidents", columns=SHEET_COLUMNS, dayfirst=True)
+    assert table["date"].equals(given["date"])
+
+
+def test_a_sheet_whose_days_are_all_12_or_less_is_refused_without_dayfirst():
+    sheet = pd.DataFrame({"Date": ["03/08/2019", "11/08/2019"], "Killed": [2, 1]})
     with pytest.raises(TrendsError, match="dayfirst"):
-        read(path, format="incidents", columns=SHEET_COLUMNS, strict=True)
+        read(sheet, format="incidents", columns={"Date": "date", "Killed": "civilian_deaths_best"},
+             strict=True)  # fmt: skip
 
 
 def test_spreadsheet_rebuild_gives_the_same_bytes(tmp_path):

@@ -40,7 +40,7 @@ EXPECTED = {
         "148 reports read, 148 accepted",
         "People killed: After the intervention",
         "daily_counts_example.csv (counts): 234 rows read, 234 accepted, 0 rejected",
-        "Without dayfirst: 123 of 123 rows rejected",
+        "Without dayfirst: 123 of 123 rows accepted; dates read day-first",
         "their order is not given, so it is not read (never guessed)",
         "spreadsheet_example.xlsx (incidents): 123 rows read, 123 accepted, 0 rejected",
         "rate ratio after/before 0.46 ",

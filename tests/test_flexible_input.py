@@ -49,9 +49,19 @@ def sheet_xlsx(tmp_path):
     return path
 
 
-def test_spreadsheet_without_date_order_is_rejected_with_the_reason(sheet_csv):
+def test_spreadsheet_whose_dates_settle_their_order_is_read_and_says_so(sheet_csv):
+    # 13/02/2024 has a first field above 12: only day-first reads every date
     table, report = read_incidents(sheet_csv)
-    assert report.rows_read == 3 and report.rejected == 3 and len(table) == 0
+    assert report.rows_read == 3 and report.accepted == 3 and len(table) == 3
+    assert "first field above 12 settles it" in report.choices["date_format"]
+    assert table["date"].tolist()[-1] == pd.Timestamp("2024-02-13")
+
+
+def test_spreadsheet_without_date_order_is_rejected_with_the_reason(tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("Date,Killed\n03/02/2024,4\n04/02/2024,0\n", encoding="utf-8")
+    table, report = read_incidents(path, columns={"Date": "date", "Killed": "civilian_deaths_best"})
+    assert report.rows_read == 2 and report.rejected == 2 and len(table) == 0
     assert all(e.column == "date" and "dayfirst" in e.reason for e in report.errors)
 
 
@@ -122,7 +132,7 @@ def test_cli_validate_columns_and_dayfirst(sheet_csv):
     payload = json.loads(result.stdout)
     assert payload["accepted"] == 3
     result = runner.invoke(app, ["validate", str(sheet_csv)])
-    assert result.exit_code == 1 and "--dayfirst" in result.output
+    assert result.exit_code == 0 and "first field above 12 settles it" in result.output
     result = runner.invoke(app, ["validate", str(sheet_csv), "--columns", "Nope=date"])
     assert result.exit_code == 2 and "Nope" in result.stderr
     result = runner.invoke(app, ["validate", str(sheet_csv), "--columns", "Date"])

@@ -228,10 +228,15 @@ def test_reproducer_05_tab_and_invalid_delimiters(tmp_path):
 
 # 8 -------------------------------------------------------------------------------------------
 def test_reproducer_08_day_month_dates_are_never_guessed(tmp_path):
-    path = write(tmp_path, "d.csv", "incident_id,date\nA,01/04/2023\nB,13/04/2023\n")
-    _, report = read_incidents(path)
+    ambiguous = write(tmp_path, "a.csv", "incident_id,date\nA,01/04/2023\nB,12/04/2023\n")
+    _, report = read_incidents(ambiguous)
     assert report.accepted == 0 and report.rejected == 2
     assert all("order is not given" in e.reason for e in report.errors)
+    # a first field above 12 settles the order (only day-first reads every date), and says so
+    path = write(tmp_path, "d.csv", "incident_id,date\nA,01/04/2023\nB,13/04/2023\n")
+    table, report = read_incidents(path)
+    assert table["date"].tolist() == [pd.Timestamp("2023-04-01"), pd.Timestamp("2023-04-13")]
+    assert "first field above 12 settles it" in report.choices["date_format"]
     table, report = read_incidents(path, dayfirst=True)
     assert table["date"].tolist() == [pd.Timestamp("2023-04-01"), pd.Timestamp("2023-04-13")]
     table, report = read_incidents(path, dayfirst=False)

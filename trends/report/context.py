@@ -28,6 +28,9 @@ from trends.verdicts.words import (
     NO_CHANGE,
     HeadlineInterval,
     classify_change,
+    empty_phase,
+    empty_phase_kind,
+    empty_phase_sentence,
     fmt_count,
     fmt_estimate,
     fmt_interval,
@@ -144,7 +147,26 @@ def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:
 
 
 def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
-    r, noun = oa.rates, intervention_noun(a.intervention)
+    noun = intervention_noun(a.intervention)
+    empty = empty_phase(oa.rates.before.count, oa.rates.after.count)
+    if empty:  # a period without events: the exact interval's one finite bound decides
+        out = [_empty_phase_paragraph(oa, noun, empty)]
+    else:
+        out = [_rates_sentence(oa, noun)]
+    low_m, high_m = _low_high(a, oa)
+    if low_m and high_m and a.since(low_m) != a.since(high_m):
+        out.append(prose(
+            "From {d0} to {d1} the data record {best} {label} (low-high figures {low}-{high}).",
+            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end), label=oa.label,
+            best=fmt.number(a.since(oa.name)), low=fmt.number(a.since(low_m)),
+            high=fmt.number(a.since(high_m)),
+        ))  # fmt: skip
+    return out + _notes(oa)
+
+
+def _rates_sentence(oa: Any, noun: str) -> Prose:
+    """The two-period comparison in one sentence, with the interval that leads."""
+    r = oa.rates
     # the two-period comparison's own periods (daily totals, whatever the analysis frequency)
     unit = r.unit
     hi, other = _lead_interval(oa, unit)
@@ -161,18 +183,33 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     if other:
         text = text + prose("; {other}", other=other)
     text = text + prose(")")
-    out = [text + prose(".")]
-    low_m, high_m = _low_high(a, oa)
-    if low_m and high_m and a.since(low_m) != a.since(high_m):
-        out.append(prose(
-            "From {d0} to {d1} the data record {best} {label} (low-high figures {low}-{high}).",
-            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end), label=oa.label,
-            best=fmt.number(a.since(oa.name)), low=fmt.number(a.since(low_m)),
-            high=fmt.number(a.since(high_m)),
-        ))  # fmt: skip
-    for note in dict.fromkeys(getattr(oa, "notes", None) or []):  # how the periods were counted
-        out.append(prose("Note: {note}.", note=note))
-    return out
+    return text + prose(".")
+
+
+def _notes(oa: Any) -> list[Prose]:
+    """How the periods were counted, one note each."""
+    notes = dict.fromkeys(getattr(oa, "notes", None) or [])
+    return [prose("Note: {note}.", note=note) for note in notes]
+
+
+def _empty_phase_paragraph(oa: Any, noun: str, empty: str) -> Prose:
+    """The finding when a period has no events (:func:`empty_phase_sentence`)."""
+    r = oa.rates
+    rr = r.rate_ratio
+    low, high = rr.get("ci_low"), rr.get("ci_high")
+    words = empty_phase_sentence(
+        oa.label,
+        (r.before.count, r.after.count),
+        (length_words(r.before.n_periods, r.unit), length_words(r.after.n_periods, r.unit)),
+        (low, high),
+        level=1.0 - r.alpha,
+        unit=r.unit,
+        event=f"the {noun}",
+    )
+    if empty_phase_kind(empty, low, high) in ("fall", "rise"):
+        head, _, rest = words.partition("; ")
+        return prose("**{head}**; {rest}.", head=head, rest=rest)
+    return prose("{words}.", words=words)
 
 
 def _low_high(a: Any, oa: Any) -> tuple[str | None, str | None]:

@@ -70,9 +70,9 @@ from trends.series.periods import refuse_number
 from trends.verdicts.words import (
     HeadlineInterval,
     change_sentence,
+    count_of,
     empty_phase,
     empty_phase_sentence,
-    fmt_count,
     headline_interval,
     length_words,
     plural,
@@ -313,7 +313,7 @@ class RateComparison(Result):
                 seen = f"{plural(ph.n_periods, u)} covered by {plural(ph.n_counts, 'report')}"
             parts.append(
                 f"{ph.label.capitalize()} ({fmt_date(ph.start)} to {fmt_date(ph.end)}): "
-                f"{fmt_count(ph.count)} {what} in {seen}{miss}, "
+                f"{count_of(ph.count, what)} in {seen}{miss}, "
                 f"{fmt_num(ph.rate)} per {u}."
             )
         rr = self.rate_ratio

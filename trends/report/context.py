@@ -28,6 +28,7 @@ from trends.verdicts.words import (
     NO_CHANGE,
     HeadlineInterval,
     classify_change,
+    count_of,
     empty_phase,
     empty_phase_kind,
     empty_phase_sentence,
@@ -156,9 +157,9 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     low_m, high_m = _low_high(a, oa)
     if low_m and high_m and a.since(low_m) != a.since(high_m):
         out.append(prose(
-            "From {d0} to {d1} the data record {best} {label} (low-high figures {low}-{high}).",
-            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end), label=oa.label,
-            best=fmt.number(a.since(oa.name)), low=fmt.number(a.since(low_m)),
+            "From {d0} to {d1} the data record {best} (low-high figures {low}-{high}).",
+            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end),
+            best=count_of(a.since(oa.name), oa.label), low=fmt.number(a.since(low_m)),
             high=fmt.number(a.since(high_m)),
         ))  # fmt: skip
     return out + _notes(oa)
@@ -689,9 +690,7 @@ def _data_section(a: Any, source_label: str) -> Section:
         ))  # fmt: skip
     kind = data_kind(a)
     if kind != "incidents":
-        totals = "; ".join(
-            f"{fmt.number(a.total(name))} {oa.label}" for name, oa in a.outcomes.items()
-        )
+        totals = word_list(count_of(a.total(name), oa.label) for name, oa in a.outcomes.items())
         text = text + prose(" The data record {totals} in it.", totals=totals)
         series = a.series.days if a.series.days is not None else a.series
         sec.bullets = list(sec.bullets) + list(series.provenance.choices)

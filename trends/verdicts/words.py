@@ -831,6 +831,7 @@ def empty_phase_sentence(
     level: float = 0.95,
     unit: str = "day",
     event: str = "",
+    only_exact: bool = True,
 ) -> str:
     """The finding of a before/after comparison in which a period has no events.
 
@@ -856,6 +857,9 @@ def empty_phase_sentence(
         The period unit of the comparison.
     event : str
         The event in words, said after "before" ("the ceasefire (15 Jun 2023)"); optional.
+    only_exact : bool
+        Say that only the exact interval can be computed (:data:`EMPTY_EXACT_WORDS`): where a
+        dependence-aware interval would otherwise be given.
 
     Returns
     -------
@@ -867,25 +871,25 @@ def empty_phase_sentence(
     kind = empty_phase_kind(empty, low, high)
     lvl = f"{round(100 * level):d}%"
     before = f"before {event}" if event else "before"
-    only = EMPTY_EXACT_WORDS.format(unit=unit)
+    only = f"; {EMPTY_EXACT_WORDS.format(unit=unit)}" if only_exact else ""
     if empty == "both":
         return f"No {measure} in either period (the {lb} {before} and the {la} after): nothing to compare"
     if kind == "rise":
         return (
             f"{_cap(measure)} rose from none in the {lb} {before} to {fmt_count(na)} in the {la} "
             f"after; the rate ratio cannot be computed (none before), but its exact {lvl} lower "
-            f"bound is {fmt_ratio(low)}: a clear rise; {only}"
+            f"bound is {fmt_ratio(low)}: a clear rise{only}"
         )
     if kind == "fall":
         return (
             f"{_cap(measure)} fell from {fmt_count(nb)} in the {lb} {before} to zero (none in "
             f"the {la} after); the rate ratio is 0 and its exact {lvl} upper bound is "
-            f"{fmt_ratio(high)}: a clear fall; {only}"
+            f"{fmt_ratio(high)}: a clear fall{only}"
         )
     shown = [("none" if float(n) == 0 else fmt_count(n)) for n in (nb, na)]
     return (
         f"No clear change in {measure} ({NO_CHANGE}): {shown[0]} in the {lb} {before}, "
-        f"{shown[1]} in the {la} after; {empty_ratio_words(measure, empty, low, high, level)}; "
+        f"{shown[1]} in the {la} after; {empty_ratio_words(measure, empty, low, high, level)}"
         f"{only}"
     )
 

@@ -64,6 +64,8 @@ def test_a_rise_from_zero_is_clear_in_findings_bottom_line_and_detail(tmp_path):
     detail = findings.split("In detail:", 1)[1]
     assert "infinite" not in detail and "n/a" not in detail
     assert "rose from none" in detail
+    row = next(line for line in md.splitlines() if "| two-phase rates |" in line)
+    assert "| undefined (none before) |" in row and row.endswith(" | unbounded |"), row
 
 
 def test_one_event_after_none_before_is_not_distinguishable_and_worded_once(tmp_path):
@@ -84,6 +86,8 @@ def test_no_events_at_all_is_nothing_to_compare(tmp_path):
     assert "nothing to compare" in bottom
     assert "No people killed in either period" in findings and "nothing to compare" in findings
     assert "95% CI 0 to not available" not in findings
+    row = next(line for line in md.splitlines() if "| two-phase rates |" in line)
+    assert "| nothing to compare (none in either period) |" in row and "n/a" not in row
 
 
 def test_a_fall_to_zero_reads_to_zero_not_by_100_percent():

@@ -602,10 +602,23 @@ def _models(a: Any) -> Table | None:
         return None
     words = {k: oa.label for k, oa in a.outcomes.items()}
     rows = [[words.get(r["outcome"], r["outcome"]), r["model"], r["term"], r["method"],
-             *fmt.ratios(r["estimate"], r["ci_low"], r["ci_high"])]
+             *_ratio_cells(a, r)]
             for _, r in table.iterrows()]  # fmt: skip
     return Table(["Outcome", "Model", "Term", "Method / standard errors", "Estimate",
                   "95% CI low", "95% CI high"], rows)  # fmt: skip
+
+
+def _ratio_cells(a: Any, r: Any) -> list[str]:
+    """A model row's estimate and interval; a two-phase ratio with an empty period in words."""
+    rates = getattr(a.outcomes.get(r["outcome"]), "rates", None)
+    empty = ""
+    if r["model"] == "two-phase rates" and rates is not None:
+        empty = empty_phase(rates.before.count, rates.after.count)
+    if empty == "before":
+        return ["undefined (none before)", fmt_ratio(r["ci_low"]), "unbounded"]
+    if empty == "both":
+        return ["nothing to compare (none in either period)", "", ""]
+    return list(fmt.ratios(r["estimate"], r["ci_low"], r["ci_high"]))
 
 
 #: Rejected rows and merged duplicates listed in the report (all of them are in results.json).

@@ -53,3 +53,14 @@ def test_the_rate_comparison_detail_uses_the_singular_for_one():
     s = pd.Series(np.r_[np.zeros(30), [1.0], np.zeros(29)], index=index, name="killed")
     text = compare_rates(s, ("2023-01-01", "2023-01-30"), ("2023-01-31", "2023-03-01")).report()
     assert "1 person killed in 30 observed days" in text and "1 people killed" not in text
+
+
+def test_one_incident_falls_in_the_window(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("incident_id,date,place,admin1,civilian_deaths_best\nA,2023-02-10,X,R,2\n")
+    args = ["report", "--data", str(path), "--format", "incidents", "--intervention", "2023-03-01"]
+    args += ["--start", "2023-01-01", "--end", "2023-05-31", "--out", str(tmp_path / "out"), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output + str(result.exception)
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "1 incident falls in the window 1 Jan 2023 to 31 May 2023 (151 days)." in md

@@ -684,9 +684,11 @@ def _data_section(a: Any, source_label: str) -> Section:
         # the attacks measure counts the incidents that are attacks (ACLED: its political-
         # violence event types; other incident tables: every incident)
         what = "attacks" if "attacks" in (getattr(ing, "choices", None) or {}) else "incidents"
-        text = prose("{n} {what} fall in the window {d0} to {d1} ({days} days).",
-                     n=f"{a.total('attacks'):,.0f}", what=what, d0=fmt.day(a.start),
-                     d1=fmt.day(a.end), days=f"{n_days:,d}")  # fmt: skip
+        n = a.total("attacks")
+        text = prose("{n} {fall} in the window {d0} to {d1} ({days}).",
+                     n=count_of(n, what), fall="falls" if round(n) == 1 else "fall",
+                     d0=fmt.day(a.start), d1=fmt.day(a.end),
+                     days=length_words(n_days, "day"))  # fmt: skip
     if "incidents_no_death_figure" in measures and a.total("incidents_no_death_figure"):
         text = text + prose(
             " {n} of them have no death figure: they count as attacks but add nothing to the "

@@ -51,3 +51,29 @@ def test_report_refuses_it_too(counts, tmp_path):
 def test_a_good_format_still_reads(counts):
     table, report = trends.read(counts, format="counts", date_format="%Y-%m-%d")
     assert report.accepted == 2
+
+
+@pytest.mark.parametrize("with_events", [False, True])
+def test_an_impossible_intervention_date_is_named_as_such(tmp_path, counts, with_events):
+    args = ["report", "--data", str(counts), "--format", "counts"]
+    args += ["--intervention", "2023-02-30", "--out", str(tmp_path / "out")]
+    if with_events:
+        events = tmp_path / "events.csv"
+        events.write_text(
+            "event_id,date,time_local,event,kind,source,url\n"
+            "cf,2024-01-02,,Ceasefire,ceasefire,UN,https://example.org/a\n",
+            encoding="utf-8",
+        )
+        args += ["--events", str(events)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "--intervention: is not a real calendar date (value '2023-02-30')" in result.output
+    assert "neither an event id nor" not in result.output
+
+
+def test_text_that_is_not_a_date_still_says_so(tmp_path, counts):
+    args = ["report", "--data", str(counts), "--format", "counts"]
+    args += ["--intervention", "someday", "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "'someday' is neither an event id nor a date (YYYY-MM-DD)" in result.output

@@ -96,3 +96,13 @@ def test_a_header_only_file_is_refused_with_exit_2(tmp_path):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert "has no data rows" in result.output
+
+
+def test_a_negative_count_of_attacks_is_not_called_a_count_of_people(tmp_path):
+    path = tmp_path / "counts.csv"
+    path.write_text("date,attacks,killed\n2023-01-01,3,1\n2023-01-02,-4,0\n")
+    result = runner.invoke(app, ["validate", str(path), "--format", "counts"])
+    assert "column 'attacks': is negative; counts cannot be below zero (value '-4')" in (
+        result.output
+    )
+    assert "people" not in result.output.split("column 'attacks'", 1)[1].splitlines()[0]

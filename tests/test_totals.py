@@ -9,6 +9,7 @@ from scipy import stats
 
 from trends.errors import InputError
 from trends.models.totals import PublishedTotal, compare_totals, parse_total
+from trends.verdicts import NO_CHANGE
 
 
 def test_unequal_exposure_is_used():
@@ -57,7 +58,7 @@ def test_a_thousands_separator_in_a_published_total_is_read():
 def test_no_events_at_all():
     result = compare_totals("0/30", "0/30")
     assert math.isnan(result.estimate)
-    assert "cannot be estimated" in result.report()
+    assert "nothing to compare" in result.report()
 
 
 def test_rate_interval_is_garwood():
@@ -69,10 +70,13 @@ def test_rate_interval_is_garwood():
 
 def test_zero_totals_are_described_for_what_they_say():
     both = compare_totals("0/30", "0/30").report()
-    assert "cannot be estimated" in both and "wide by nature" not in both
+    assert "nothing to compare" in both and "wide by nature" not in both
     assert "interval holds" not in both
     none_before = compare_totals("0/30", "5/30").report()
-    assert "unbounded above" in none_before and "at least 0.92" in none_before
+    assert "ratio is undefined; exact 95% interval from 0.92 upward (unbounded)" in none_before
+    assert NO_CHANGE in none_before and "rose" not in none_before
+    clear = compare_totals("0/90", "329/110").report()
+    assert "its exact 95% lower bound is 72.6: a clear rise" in clear
     assert "cannot be estimated (95% CI" not in none_before
 
 

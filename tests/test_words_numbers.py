@@ -24,7 +24,8 @@ def test_a_fall_short_of_everything_is_not_100_percent():
     result = compare_totals("7/1", "3/100")
     assert "fell by 99.6%" in result.report()
     assert "100%" not in result.report()
-    assert "fell by 100%" in compare_totals("7/1", "0/100").report()
+    to_zero = compare_totals("7/1", "0/100").report()  # a fall to nothing: "to zero", no "%"
+    assert "to zero (none in the 100 days after)" in to_zero and "fell by 100%" not in to_zero
     assert "fell by 99.6%" in change_sentence("attacks", 0.004, 0.001, 0.02)
     assert headline("attacks", 0.004, 0.001, 0.02) == "Attacks fell by 99.6%"
 

@@ -118,6 +118,7 @@ __all__ = [
     "normalise_quantity",
     "normalise_qualifier",
     "resolve_date",
+    "impossible_date_reason",
     "load_claims",
     "claims_frame",
 ]
@@ -400,6 +401,29 @@ def _parse_iso(text: str) -> pd.Timestamp | None:
     if pd.isna(ts) or ts < DATE_MIN or ts.normalize() > DATE_MAX:
         return None
     return ts.as_unit("ns")
+
+
+def impossible_date_reason(text: Any) -> str | None:
+    """Why a date written as YYYY-MM-DD (optionally with HH:MM) is not accepted.
+
+    Parameters
+    ----------
+    text : object
+        The text given as a date.
+
+    Returns
+    -------
+    str or None
+        "is not a real calendar date" ("2023-02-30") or that its year is out of range, when
+        ``text`` has the shape of an ISO date but is not an accepted one; ``None`` otherwise
+        (an accepted date, or text that is not shaped like an ISO date at all).
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not (_ISO_DATE.match(text) or _ISO_DATETIME.match(text)) or _parse_iso(text) is not None:
+        return None
+    return _date_reason(text, "YYYY-MM-DD")
 
 
 def _date_reason(text: str, expected: str) -> str:
@@ -1174,6 +1198,9 @@ def resolve_date(
         ts = _parse_iso(text)
         if ts is not None:
             return _pick(ts, which)
+        impossible = impossible_date_reason(text)
+        if impossible is not None:
+            raise EventError(f"{impossible} (value {text!r})")
         if timeline is not None and _EVENT_ID.match(text):
             raise EventError(timeline._unknown(text))
         if timeline is None and _EVENT_ID.match(text):

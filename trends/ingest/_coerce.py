@@ -536,7 +536,7 @@ def parse_count(
         errors.add(non_numeric & ~sep, column, "is not a number", raw)
     finite = num.notna()
     negative = finite & (num < 0)
-    errors.add(negative, column, "is negative; counts of people cannot be below zero", raw)
+    errors.add(negative, column, "is negative; counts cannot be below zero", raw)
     fractional = finite & ~negative & (num != np.floor(num.fillna(0)))
     if fractional.any():
         sep = s.where(fractional).str.match(_GROUPED).fillna(False).astype(bool)

@@ -443,7 +443,7 @@ class ITSResult(Result):
         parts.append(
             f"Interrupted time series, {fam} model ({'; '.join(extra) + '; ' if extra else ''}"
             f"{d['n_used']} of {d['n_periods']} {unit}s used, {d['n_missing']} not reported, "
-            f"{fmt_count(d['total_events'])} {what}) from "
+            f"{count_of(d['total_events'], what)}) from "
             f"{fmt_date(s['period_start'])} to {fmt_date(_last_day(s['period_end'], unit))}; "
             "standard errors: "
             f"{self.fit.se_description}."

@@ -23,6 +23,7 @@ from trends.errors import InputError, InsufficientDataError
 from trends.models.periods import detect_frequency, first_post_position, period_starts, to_timestamp
 from trends.models.spec import ITSSpec
 from trends.models.wording import fmt_date
+from trends.verdicts.words import plural
 
 __all__ = [
     "MIN_EVENTS",
@@ -455,7 +456,8 @@ def usable_rows(
         )
     if total < MIN_EVENTS:
         raise InsufficientDataError(
-            f"only {total:g} events in the fitted periods; at least {MIN_EVENTS} are needed for "
+            f"only {plural(total, 'event')} in the fitted periods; at least {MIN_EVENTS} are "
+            "needed for "
             "a count regression (compare phases with trends.models.rates.compare_rates instead)"
         )
     for s_ in range(len(placed) + 1):

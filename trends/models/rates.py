@@ -70,8 +70,11 @@ from trends.series.periods import refuse_number
 from trends.verdicts.words import (
     HeadlineInterval,
     change_sentence,
-    fmt_count,
+    count_of,
+    empty_phase,
+    empty_phase_sentence,
     headline_interval,
+    length_words,
     plural,
 )
 
@@ -204,16 +207,19 @@ def empty_window_note(count_before: float, count_after: float, what: str) -> str
     Returns
     -------
     str
-        The note: the ratio is infinite (no events before), zero (none after) or undefined
-        (none in either window).
+        The note: the ratio is undefined (no events before), 0 (none after) or there is nothing
+        to compare (none in either window).
     """
     if count_before == 0 and count_after == 0:
-        return f"no events in either window: {what} is undefined (0 / 0)"
-    empty = "before" if count_before == 0 else "after"
-    value = "infinite" if empty == "before" else "zero"
+        return f"no events in either window: nothing to compare ({what} is undefined (0 / 0))"
+    if count_before == 0:
+        return (
+            f"no events in the before window: {what} is undefined and so is its interval; only "
+            "the exact interval can be computed"
+        )
     return (
-        f"no events in the {empty} window: {what} is {value} and its interval undefined; "
-        "use the exact interval"
+        f"no events in the after window: {what} is 0 and its interval undefined; only the "
+        "exact interval can be computed"
     )
 
 
@@ -307,14 +313,21 @@ class RateComparison(Result):
                 seen = f"{plural(ph.n_periods, u)} covered by {plural(ph.n_counts, 'report')}"
             parts.append(
                 f"{ph.label.capitalize()} ({fmt_date(ph.start)} to {fmt_date(ph.end)}): "
-                f"{fmt_count(ph.count)} {what} in {seen}{miss}, "
+                f"{count_of(ph.count, what)} in {seen}{miss}, "
                 f"{fmt_num(ph.rate)} per {u}."
             )
         rr = self.rate_ratio
-        if self.before.count == 0 and self.after.count == 0:
-            parts.append(
-                f"There were no {what} in either window, so the rate ratio cannot be estimated."
+        if empty_phase(self.before.count, self.after.count):
+            sentence = empty_phase_sentence(
+                what,
+                (self.before.count, self.after.count),
+                (length_words(self.before.n_periods, u), length_words(self.after.n_periods, u)),
+                (rr.get("ci_low"), rr.get("ci_high")),
+                level=1.0 - self.alpha,
+                unit=u,
             )
+            both = self.before.count == 0 and self.after.count == 0
+            parts.append(f"{sentence}." if both else f"{sentence} ({fmt_p(rr['p_value'])}).")
         elif rr["estimate"] is None or not np.isfinite(rr["estimate"]):
             est_txt = "infinite" if rr["estimate"] == math.inf else "undefined"
             parts.append(

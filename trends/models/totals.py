@@ -31,6 +31,8 @@ from trends.verdicts.words import (
     change_words,
     classify_change,
     count_of,
+    empty_phase,
+    empty_phase_sentence,
     fmt_estimate,
     fmt_p,
     fmt_ratio,
@@ -382,13 +384,17 @@ class TotalsComparison(Result):
         level = f"{round((1 - self.alpha) * 100):d}%"
         ci = f"{level} CI {fmt_ratio(self.ci_low)} to {fmt_ratio(self.ci_high)}"
         p = fmt_p(self.p_value)
-        if self.before.count == 0 and self.after.count == 0:
-            return "With no events in either period, the rate ratio cannot be estimated."
-        if not math.isfinite(self.estimate):  # none before, some after: only a lower bound
-            return (
-                f"With none before, the rate ratio after/before is unbounded above: the data say "
-                f"only that it is at least {fmt_ratio(self.ci_low)} ({level} lower limit; {p})."
+        if empty_phase(self.before.count, self.after.count):  # the package's one wording
+            sentence = empty_phase_sentence(
+                self.measure,
+                (self.before.count, self.after.count),
+                (_plural(self.before.days, "day"), _plural(self.after.days, "day")),
+                (self.ci_low, self.ci_high),
+                level=1.0 - self.alpha,
+                only_exact=False,
             )
+            both = self.before.count == 0 and self.after.count == 0
+            return f"{sentence}." if both else f"{sentence}; {p}."
         if not self.distinguishable:
             return (
                 f"The rate ratio after/before is {self._estimate_text()} ({ci}; {p}): not "

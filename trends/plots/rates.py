@@ -23,7 +23,7 @@ from trends.plots.its import measure_style
 from trends.plots.ratios import RatioRow, draw_ratio_rows, finite_ratio, ratio_frame_row
 from trends.plots.style import COLORS, PALETTE, add_footer, attach_data, new_figure, place_title
 from trends.series.measured import column_words
-from trends.verdicts.words import fmt_count, fmt_date, plural
+from trends.verdicts.words import count_of, fmt_count, fmt_date, plural
 
 __all__ = ["RATE_PANELS", "plot_rate_comparison"]
 
@@ -99,7 +99,7 @@ def _draw_rates(ax: Axes, result, color: str) -> pd.DataFrame:
     for yi, p in zip(y, phases, strict=True):
         missing = f", {plural(p.n_missing, unit)} not reported" if p.n_missing else ""
         ax.annotate(
-            f"{fmt_count(p.count)} {what} in {plural(p.n_periods, unit)}{missing}: "
+            f"{count_of(p.count, what)} in {plural(p.n_periods, unit)}{missing}: "
             f"{p.rate:.2f} per {unit}"
             if np.isfinite(p.rate)
             else "rate not available",

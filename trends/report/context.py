@@ -28,6 +28,10 @@ from trends.verdicts.words import (
     NO_CHANGE,
     HeadlineInterval,
     classify_change,
+    count_of,
+    empty_phase,
+    empty_phase_kind,
+    empty_phase_sentence,
     fmt_count,
     fmt_estimate,
     fmt_interval,
@@ -144,7 +148,26 @@ def _headline(oa: Any, noun: str, hi: HeadlineInterval) -> Prose:
 
 
 def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
-    r, noun = oa.rates, intervention_noun(a.intervention)
+    noun = intervention_noun(a.intervention)
+    empty = empty_phase(oa.rates.before.count, oa.rates.after.count)
+    if empty:  # a period without events: the exact interval's one finite bound decides
+        out = [_empty_phase_paragraph(oa, noun, empty)]
+    else:
+        out = [_rates_sentence(oa, noun)]
+    low_m, high_m = _low_high(a, oa)
+    if low_m and high_m and a.since(low_m) != a.since(high_m):
+        out.append(prose(
+            "From {d0} to {d1} the data record {best} (low-high figures {low}-{high}).",
+            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end),
+            best=count_of(a.since(oa.name), oa.label), low=fmt.number(a.since(low_m)),
+            high=fmt.number(a.since(high_m)),
+        ))  # fmt: skip
+    return out + _notes(oa)
+
+
+def _rates_sentence(oa: Any, noun: str) -> Prose:
+    """The two-period comparison in one sentence, with the interval that leads."""
+    r = oa.rates
     # the two-period comparison's own periods (daily totals, whatever the analysis frequency)
     unit = r.unit
     hi, other = _lead_interval(oa, unit)
@@ -161,18 +184,33 @@ def _rates_paragraphs(a: Any, oa: Any) -> list[Prose]:
     if other:
         text = text + prose("; {other}", other=other)
     text = text + prose(")")
-    out = [text + prose(".")]
-    low_m, high_m = _low_high(a, oa)
-    if low_m and high_m and a.since(low_m) != a.since(high_m):
-        out.append(prose(
-            "From {d0} to {d1} the data record {best} {label} (low-high figures {low}-{high}).",
-            d0=fmt.day(a.intervention_date), d1=fmt.day(a.end), label=oa.label,
-            best=fmt.number(a.since(oa.name)), low=fmt.number(a.since(low_m)),
-            high=fmt.number(a.since(high_m)),
-        ))  # fmt: skip
-    for note in dict.fromkeys(getattr(oa, "notes", None) or []):  # how the periods were counted
-        out.append(prose("Note: {note}.", note=note))
-    return out
+    return text + prose(".")
+
+
+def _notes(oa: Any) -> list[Prose]:
+    """How the periods were counted, one note each."""
+    notes = dict.fromkeys(getattr(oa, "notes", None) or [])
+    return [prose("Note: {note}.", note=note) for note in notes]
+
+
+def _empty_phase_paragraph(oa: Any, noun: str, empty: str) -> Prose:
+    """The finding when a period has no events (:func:`empty_phase_sentence`)."""
+    r = oa.rates
+    rr = r.rate_ratio
+    low, high = rr.get("ci_low"), rr.get("ci_high")
+    words = empty_phase_sentence(
+        oa.label,
+        (r.before.count, r.after.count),
+        (length_words(r.before.n_periods, r.unit), length_words(r.after.n_periods, r.unit)),
+        (low, high),
+        level=1.0 - r.alpha,
+        unit=r.unit,
+        event=f"the {noun}",
+    )
+    if empty_phase_kind(empty, low, high) in ("fall", "rise"):
+        head, _, rest = words.partition("; ")
+        return prose("**{head}**; {rest}.", head=head, rest=rest)
+    return prose("{words}.", words=words)
 
 
 def _low_high(a: Any, oa: Any) -> tuple[str | None, str | None]:
@@ -570,10 +608,23 @@ def _models(a: Any) -> Table | None:
         return None
     words = {k: oa.label for k, oa in a.outcomes.items()}
     rows = [[words.get(r["outcome"], r["outcome"]), r["model"], r["term"], r["method"],
-             *fmt.ratios(r["estimate"], r["ci_low"], r["ci_high"])]
+             *_ratio_cells(a, r)]
             for _, r in table.iterrows()]  # fmt: skip
     return Table(["Outcome", "Model", "Term", "Method / standard errors", "Estimate",
                   "95% CI low", "95% CI high"], rows)  # fmt: skip
+
+
+def _ratio_cells(a: Any, r: Any) -> list[str]:
+    """A model row's estimate and interval; a two-phase ratio with an empty period in words."""
+    rates = getattr(a.outcomes.get(r["outcome"]), "rates", None)
+    empty = ""
+    if r["model"] == "two-phase rates" and rates is not None:
+        empty = empty_phase(rates.before.count, rates.after.count)
+    if empty == "before":
+        return ["undefined (none before)", fmt_ratio(r["ci_low"]), "unbounded"]
+    if empty == "both":
+        return ["nothing to compare (none in either period)", "", ""]
+    return list(fmt.ratios(r["estimate"], r["ci_low"], r["ci_high"]))
 
 
 #: Rejected rows and merged duplicates listed in the report (all of them are in results.json).
@@ -639,9 +690,11 @@ def _data_section(a: Any, source_label: str) -> Section:
         # the attacks measure counts the incidents that are attacks (ACLED: its political-
         # violence event types; other incident tables: every incident)
         what = "attacks" if "attacks" in (getattr(ing, "choices", None) or {}) else "incidents"
-        text = prose("{n} {what} fall in the window {d0} to {d1} ({days} days).",
-                     n=f"{a.total('attacks'):,.0f}", what=what, d0=fmt.day(a.start),
-                     d1=fmt.day(a.end), days=f"{n_days:,d}")  # fmt: skip
+        n = a.total("attacks")
+        text = prose("{n} {fall} in the window {d0} to {d1} ({days}).",
+                     n=count_of(n, what), fall="falls" if round(n) == 1 else "fall",
+                     d0=fmt.day(a.start), d1=fmt.day(a.end),
+                     days=length_words(n_days, "day"))  # fmt: skip
     if "incidents_no_death_figure" in measures and a.total("incidents_no_death_figure"):
         text = text + prose(
             " {n} of them have no death figure: they count as attacks but add nothing to the "
@@ -658,9 +711,7 @@ def _data_section(a: Any, source_label: str) -> Section:
         ))  # fmt: skip
     kind = data_kind(a)
     if kind != "incidents":
-        totals = "; ".join(
-            f"{fmt.number(a.total(name))} {oa.label}" for name, oa in a.outcomes.items()
-        )
+        totals = word_list(count_of(a.total(name), oa.label) for name, oa in a.outcomes.items())
         text = text + prose(" The data record {totals} in it.", totals=totals)
         series = a.series.days if a.series.days is not None else a.series
         sec.bullets = list(sec.bullets) + list(series.provenance.choices)

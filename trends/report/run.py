@@ -44,7 +44,7 @@ from trends.analysis.series_claims import check_claims_on_series, claim_measures
 from trends.cases import idlib_2019
 from trends.datasets import bundled_path, load_claims_table, load_idlib_2019
 from trends.errors import EventError, InputError
-from trends.events import ReferenceEvent, Timeline, claims_frame
+from trends.events import ReferenceEvent, Timeline, claims_frame, impossible_date_reason
 from trends.ingest import normalise_name
 from trends.models.claims import check_claims
 from trends.models.families import family_names
@@ -286,6 +286,9 @@ def _resolve_date(text: str, timeline: Any, what: str) -> pd.Timestamp:
     except EventError as exc:
         raise InputError(f"{what}: {exc}") from None
     except (ValueError, TypeError):
+        impossible = impossible_date_reason(text)
+        if impossible is not None:  # shaped like a date: say what is wrong with it
+            raise InputError(f"{what}: {impossible} (value {text!r})") from None
         raise InputError(
             f"{what}: {text!r} is neither an event id nor a date (YYYY-MM-DD)"
         ) from None

@@ -37,15 +37,30 @@ def _num(x: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _estimate(obj: Any, method: str = "") -> Estimate | None:
-    """An Estimate from a RateRatio-like object or a dict with estimate / ci_low / ci_high."""
+def _unbounded(x: Any) -> float | None:
+    """A number, with plus infinity kept (None when missing or NaN)."""
+    v = _num(x)
+    if v is None:
+        try:
+            return math.inf if float(x) == math.inf else None
+        except (TypeError, ValueError):
+            return None
+    return v
+
+
+def _estimate(obj: Any, method: str = "", unbounded: bool = False) -> Estimate | None:
+    """An Estimate from a RateRatio-like object or a dict with estimate / ci_low / ci_high.
+
+    ``unbounded``: keep an infinite estimate and bound (the exact ratio with no events before).
+    """
     if obj is None:
         return None
     get = obj.get if isinstance(obj, Mapping) else (lambda k, d=None: getattr(obj, k, d))
-    est = _num(get("estimate"))
+    num = _unbounded if unbounded else _num
+    est = num(get("estimate"))
     if est is None:
         return None
-    low, high = _num(get("ci_low")), _num(get("ci_high"))
+    low, high = num(get("ci_low")), num(get("ci_high"))
     if low is None and high is None:
         return None
     return Estimate(
@@ -72,7 +87,9 @@ def _rates(rates: Any) -> dict[str, Any]:
     unit = getattr(rates, "unit", None)  # the comparison's own periods (daily totals: "day")
     if isinstance(unit, str) and unit:
         out["rate_unit"] = unit
-    out["exact"] = _estimate(getattr(rates, "rate_ratio", None), "exact conditional Poisson")
+    out["exact"] = _estimate(
+        getattr(rates, "rate_ratio", None), "exact conditional Poisson", unbounded=True
+    )
     out["model"] = _estimate(getattr(rates, "rate_ratio_nb", None), "negative binomial, HAC")
     dominant = getattr(rates, "dominant", None)
     if isinstance(dominant, Mapping):

@@ -69,6 +69,7 @@ import pandas as pd
 
 from trends.results import Result, to_jsonable
 from trends.verdicts.words import (
+    EMPTY_EXACT_WORDS,
     EXACT_WORDS,
     NO_CHANGE,
     HeadlineInterval,
@@ -76,6 +77,10 @@ from trends.verdicts.words import (
     change_words,
     classify_change,
     count_of,
+    empty_phase,
+    empty_phase_headline,
+    empty_phase_kind,
+    empty_phase_sentence,
     fmt_count,
     fmt_date,
     fmt_estimate,
@@ -803,8 +808,35 @@ def _when(ev: Evidence) -> str:
     return f"{name} ({fmt_date(t, with_time=bool(timed))})"
 
 
-def _size_sentences(ev: Evidence, primary: Estimate, hi: HeadlineInterval) -> tuple[str, str]:
+def _empty_sentences(ev: Evidence, hi: HeadlineInterval, empty: str) -> tuple[str, str]:
+    """The finding and the could-it-be-chance sentence when a period has no events."""
+    kind = empty_phase_kind(empty, hi.low, hi.high)
+    unit, rate_unit = ev.unit, _rate_unit(ev)
+    nb = phase_length(ev.periods_before or 0, rate_unit, unit)
+    na = phase_length(ev.periods_after or 0, rate_unit, unit)
+    if nb is None or na is None:  # no conversion: the comparison's own periods
+        unit, nb, na = rate_unit, float(ev.periods_before or 0), float(ev.periods_after or 0)
+    first = empty_phase_sentence(
+        ev.measure,
+        (ev.count_before, ev.count_after),
+        (length_words(nb, unit), length_words(na, unit)),
+        (hi.low, hi.high),
+        level=ev.level,
+        unit=rate_unit,
+        event=_when(ev),
+    )
+    p = ev.exact.p_value if ev.exact is not None else None
+    if kind in ("fall", "rise"):
+        return first + ".", f"A change this large is unlikely to be chance ({fmt_p(p)})."
+    return first + ".", f"The interval includes no change ({fmt_p(p)})."
+
+
+def _size_sentences(
+    ev: Evidence, primary: Estimate, hi: HeadlineInterval, empty: str = ""
+) -> tuple[str, str]:
     """The direction-and-size sentence and the could-it-be-chance sentence."""
+    if empty:
+        return _empty_sentences(ev, hi, empty)
     kind = classify_change(hi.low, hi.high)
     subject = f"the rate of {ev.measure} per {ev.unit}"
     counts = _period_words(ev)
@@ -915,6 +947,35 @@ def _observed(n: float, unit: str) -> str:
     return f"only {plural(round(n), 'observed ' + unit)}"
 
 
+def _unbounded(e: Estimate | None) -> bool:
+    """Whether an exact interval reaches 0 or has no upper bound (a period without events)."""
+    return e is not None and (e.low == 0 or e.high == math.inf)
+
+
+def _lead(ev: Evidence, primary: Estimate, empty: str) -> tuple[Estimate, HeadlineInterval, str]:
+    """The estimate quoted, the interval it leads with and the direction of the change.
+
+    With a period without events only the exact interval exists, unbounded on one side; its
+    finite bound decides the direction (:func:`~trends.verdicts.words.empty_phase_kind`).
+    """
+    if empty and ev.exact is not None:
+        unit = _rate_unit(ev)
+        hi = HeadlineInterval(
+            float(ev.exact.low) if _ok(ev.exact.low) else 0.0,
+            float(ev.exact.high) if _ok(ev.exact.high) else math.inf,
+            "exact",
+            EMPTY_EXACT_WORDS.format(unit=unit),
+            f"the {empty} period has no events, so no model interval can be estimated",
+        )
+        return ev.exact, hi, empty_phase_kind(empty, hi.low, hi.high)
+    exact = (ev.exact.low, ev.exact.high) if ev.exact is not None else (math.nan, math.nan)
+    model = (ev.model.low, ev.model.high) if ev.model is not None else None
+    hi = headline_interval(exact, model, _rate_unit(ev))
+    if hi.source == "dependence-aware" and ev.model is not None and _ok(ev.model.estimate):
+        primary = ev.model  # the estimate quoted is the one of the interval that leads
+    return primary, hi, classify_change(hi.low, hi.high)
+
+
 def bottom_line(ev: Evidence) -> BottomLine:
     """Derive the bottom line for one outcome from its evidence.
 
@@ -930,23 +991,25 @@ def bottom_line(ev: Evidence) -> BottomLine:
     if measure != ev.measure:
         ev = replace(ev, measure=measure)
     primary = ev.exact or ev.model
-    if primary is None or not _ok(primary.estimate):
+    empty = empty_phase(ev.count_before, ev.count_after)
+    if empty in ("before", "after") and _unbounded(ev.exact):
+        primary = ev.exact  # only the exact interval exists; its one finite bound decides
+    elif primary is None or not _ok(primary.estimate):
         text = (
-            f"The rate of {ev.measure} before and after {_when(ev)} could not be compared, so "
+            f"There were no {ev.measure} before or after {_when(ev)}: nothing to compare, so "
             "there is no bottom line. Confidence: inconclusive."
+            if empty == "both"
+            else f"The rate of {ev.measure} before and after {_when(ev)} could not be "
+            "compared, so there is no bottom line. Confidence: inconclusive."
         )
         return BottomLine(
             ev.outcome, ev.measure, text, f"No estimate for {ev.measure}", "inconclusive",
             "the primary estimate could not be made", "unknown", None, None, None, None, None,
             evidence=ev,
         )  # fmt: skip
-    exact = (ev.exact.low, ev.exact.high) if ev.exact is not None else (math.nan, math.nan)
-    model = (ev.model.low, ev.model.high) if ev.model is not None else None
-    hi = headline_interval(exact, model, _rate_unit(ev))
-    if hi.source == "dependence-aware" and ev.model is not None and _ok(ev.model.estimate):
-        primary = ev.model  # the estimate quoted is the one of the interval that leads
-    direction = classify_change(hi.low, hi.high)
-    sentences = list(_size_sentences(ev, primary, hi))
+    empty = empty if _unbounded(ev.exact) else ""
+    primary, hi, direction = _lead(ev, primary, empty)
+    sentences = list(_size_sentences(ev, primary, hi, empty))
     short = _short_phases(ev)
     if short:
         sentences.append(_short_sentence(ev, short))
@@ -973,7 +1036,10 @@ def bottom_line(ev: Evidence) -> BottomLine:
             f"{ev.dominant['phase']}, and the intervals do not allow for {_rate_unit(ev)}s that large"
         )
     subject = f"the rate of {ev.measure}"
-    title = headline(subject, primary.estimate, hi.low, hi.high)
+    if empty:
+        title = empty_phase_headline(subject, direction)
+    else:
+        title = headline(subject, primary.estimate, hi.low, hi.high)
     if short:
         grade = "inconclusive"
         reason = (

@@ -67,6 +67,12 @@ __all__ = [
     "change_sentence",
     "headline",
     "headline_interval",
+    "EMPTY_EXACT_WORDS",
+    "empty_phase",
+    "empty_phase_kind",
+    "empty_ratio_words",
+    "empty_phase_sentence",
+    "empty_phase_headline",
     "placebo_rank",
     "placebo_phrase",
     "timing_of_change",
@@ -729,6 +735,186 @@ def headline(subject: str, estimate: Any, low: Any, high: Any) -> str:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
+
+
+#: What a comparison with an empty period says about its interval: the dependence-aware model
+#: cannot be fitted when one period has no events.
+EMPTY_EXACT_WORDS = "only the exact interval, which treats {unit}s as independent, can be computed"
+
+
+def empty_phase(count_before: Any, count_after: Any) -> str:
+    """Which period of a before/after comparison has no events.
+
+    Parameters
+    ----------
+    count_before, count_after : number or None
+        The counts of the two periods.
+
+    Returns
+    -------
+    str
+        ``"before"``, ``"after"``, ``"both"``, or ``""`` when both periods have events (or a
+        count is unknown).
+    """
+    if not (_finite(count_before) and _finite(count_after)):
+        return ""
+    zero_before, zero_after = float(count_before) == 0, float(count_after) == 0
+    if zero_before and zero_after:
+        return "both"
+    return "before" if zero_before else "after" if zero_after else ""
+
+
+def empty_phase_kind(empty: str, low: Any, high: Any) -> str:
+    """ "rise", "fall", "unclear" or "unknown" for a comparison with an empty period.
+
+    The exact (Clopper-Pearson) interval of a ratio with no events before has no upper bound,
+    and that of a ratio with none after reaches 0; its one finite bound still tells whether the
+    change is clear: a lower bound above 1 is a rise, an upper bound below 1 a fall.
+
+    Parameters
+    ----------
+    empty : str
+        :func:`empty_phase`.
+    low, high : number
+        The exact interval of the ratio after/before.
+
+    Returns
+    -------
+    str
+    """
+    if empty == "before" and _finite(low):
+        return "rise" if float(low) > 1.0 else "unclear"
+    if empty == "after" and _finite(high):
+        return "fall" if float(high) < 1.0 else "unclear"
+    return "unknown"
+
+
+def empty_ratio_words(measure: str, empty: str, low: Any, high: Any, level: float = 0.95) -> str:
+    """The ratio of a comparison with an empty period, in the one wording the package uses.
+
+    "no people killed before: the ratio is undefined; exact 95% interval from 0.021 upward
+    (unbounded)", "no people killed after: the ratio is 0; exact 95% interval 0 to 0.008",
+    "no people killed in either period: nothing to compare".
+
+    Parameters
+    ----------
+    measure : str
+        The measure in words, plural.
+    empty : str
+        :func:`empty_phase` (not ``""``).
+    low, high : number
+        The exact interval.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    str
+    """
+    lvl = f"{round(100 * level):d}%"
+    if empty == "before":
+        return (
+            f"no {measure} before: the ratio is undefined; exact {lvl} interval from "
+            f"{fmt_ratio(low)} upward (unbounded)"
+        )
+    if empty == "after":
+        return f"no {measure} after: the ratio is 0; exact {lvl} interval 0 to {fmt_ratio(high)}"
+    return f"no {measure} in either period: nothing to compare"
+
+
+def empty_phase_sentence(
+    measure: str,
+    counts: tuple[Any, Any],
+    lengths: tuple[str, str],
+    interval: tuple[Any, Any],
+    *,
+    level: float = 0.95,
+    unit: str = "day",
+    event: str = "",
+    only_exact: bool = True,
+) -> str:
+    """The finding of a before/after comparison in which a period has no events.
+
+    "People killed rose from none in the 90 days before to 329 in the 110 days after; the rate
+    ratio cannot be computed (none before), but its exact 95% lower bound is 72.6: a clear rise;
+    only the exact interval, which treats days as independent, can be computed". A direction
+    only when the finite bound excludes 1 (:func:`empty_phase_kind`); otherwise "No clear change
+    in ..." with :func:`empty_ratio_words`.
+
+    Parameters
+    ----------
+    measure : str
+        The measure in words, plural ("people killed").
+    counts : (number, number)
+        The counts before and after (at least one is zero).
+    lengths : (str, str)
+        The periods' lengths in words ("90 days").
+    interval : (number, number)
+        The exact interval of the ratio after/before.
+    level : float
+        Confidence level.
+    unit : str
+        The period unit of the comparison.
+    event : str
+        The event in words, said after "before" ("the ceasefire (15 Jun 2023)"); optional.
+    only_exact : bool
+        Say that only the exact interval can be computed (:data:`EMPTY_EXACT_WORDS`): where a
+        dependence-aware interval would otherwise be given.
+
+    Returns
+    -------
+    str
+        The sentence, without its full stop.
+    """
+    (nb, na), (lb, la), (low, high) = counts, lengths, interval
+    empty = empty_phase(nb, na)
+    kind = empty_phase_kind(empty, low, high)
+    lvl = f"{round(100 * level):d}%"
+    before = f"before {event}" if event else "before"
+    only = f"; {EMPTY_EXACT_WORDS.format(unit=unit)}" if only_exact else ""
+    if empty == "both":
+        return f"No {measure} in either period (the {lb} {before} and the {la} after): nothing to compare"
+    if kind == "rise":
+        return (
+            f"{_cap(measure)} rose from none in the {lb} {before} to {fmt_count(na)} in the {la} "
+            f"after; the rate ratio cannot be computed (none before), but its exact {lvl} lower "
+            f"bound is {fmt_ratio(low)}: a clear rise{only}"
+        )
+    if kind == "fall":
+        return (
+            f"{_cap(measure)} fell from {fmt_count(nb)} in the {lb} {before} to zero (none in "
+            f"the {la} after); the rate ratio is 0 and its exact {lvl} upper bound is "
+            f"{fmt_ratio(high)}: a clear fall{only}"
+        )
+    shown = [("none" if float(n) == 0 else fmt_count(n)) for n in (nb, na)]
+    return (
+        f"No clear change in {measure} ({NO_CHANGE}): {shown[0]} in the {lb} {before}, "
+        f"{shown[1]} in the {la} after; {empty_ratio_words(measure, empty, low, high, level)}"
+        f"{only}"
+    )
+
+
+def empty_phase_headline(subject: str, kind: str) -> str:
+    """A short headline for a comparison with an empty period (:func:`empty_phase_kind`).
+
+    Parameters
+    ----------
+    subject : str
+        What changed ("the rate of people killed").
+    kind : str
+        "rise", "fall", "unclear" or "unknown".
+
+    Returns
+    -------
+    str
+    """
+    if kind == "rise":
+        return f"{_cap(subject)} rose from none"
+    if kind == "fall":
+        return f"{_cap(subject)} fell to zero"
+    if kind == "unclear":
+        return f"No clear change in {subject} ({NO_CHANGE})"
+    return f"Nothing to compare for {subject}: no events in either period"
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,26 @@ def test_text_that_is_not_a_date_still_says_so(tmp_path, counts):
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "'someday' is neither an event id nor a date (YYYY-MM-DD)" in result.output
+
+
+def test_a_time_given_with_the_intervention_date_is_kept(tmp_path):
+    import numpy as np
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    rng = np.random.default_rng(8)
+    index = pd.date_range("2023-01-01", periods=160)
+    frame = pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "killed": rng.poisson(3.0, 160)})
+    frame.to_csv(tmp_path / "daily.csv", index=False)
+    out = tmp_path / "out"
+    args = ["report", "--data", str(tmp_path / "daily.csv"), "--format", "counts"]
+    args += ["--intervention", "2023-04-15 18:30", "--out", str(out), "-q"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "Did the intervention at 18:30 on 15 Apr 2023 change" in md
+    row = next(ln for ln in md.splitlines() if ln.startswith("| Intervention day"))
+    assert "It took effect at 18:30" in row
+    assert "| 18:30 on 15 Apr 2023 (a date) |" in md

@@ -119,6 +119,8 @@ __all__ = [
     "normalise_qualifier",
     "resolve_date",
     "impossible_date_reason",
+    "date_event",
+    "is_date_event",
     "load_claims",
     "claims_frame",
 ]
@@ -401,6 +403,43 @@ def _parse_iso(text: str) -> pd.Timestamp | None:
     if pd.isna(ts) or ts < DATE_MIN or ts.normalize() > DATE_MAX:
         return None
     return ts.as_unit("ns")
+
+
+def date_event(when: Any) -> ReferenceEvent:
+    """An intervention given only as a date and time (``"2023-06-15 18:30"``), as an event.
+
+    Its id is ``"intervention"`` and its name ``"the intervention"``; the words treat it as a
+    date, not a named event (:func:`is_date_event`), and its time of day gives the mixed-day rule
+    as an event's ``time_local`` does.
+
+    Parameters
+    ----------
+    when : date-like
+        The date, with its time of day.
+
+    Returns
+    -------
+    ReferenceEvent
+    """
+    return ReferenceEvent("intervention", "the intervention", "other", pd.Timestamp(when))
+
+
+def is_date_event(event: Any) -> bool:
+    """Whether ``event`` is an intervention given only as a date (:func:`date_event`).
+
+    Parameters
+    ----------
+    event : object
+        An event, a timestamp or anything else.
+
+    Returns
+    -------
+    bool
+    """
+    return (
+        getattr(event, "id", None) == "intervention"
+        and getattr(event, "name", None) == "the intervention"
+    )
 
 
 def impossible_date_reason(text: Any) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from trends.events import is_date_event
 from trends.models.claims import REPORTED_TOLERANCE
 from trends.models.pretrend import PRETREND_LEVEL
 from trends.models.spec import two_phase_method_of
@@ -126,8 +127,8 @@ def _intervention_rows(a: Any, config: Any) -> list[Choice]:
         prose(
             "{name} ({id!c}), {when}", name=name, id=ev_id, when=fmt.when(ev, a.intervention_date)
         )
-        if ev_id
-        else f"{a.intervention_date.day} {a.intervention_date:%b %Y} (a date)"
+        if ev_id and not is_date_event(ev)
+        else f"{fmt.when(ev, a.intervention_date)} (a date)"
     )
     rows = [Choice("Intervention", _origin(config, "intervention"), value,
                    "The event whose effect is asked about.")]  # fmt: skip

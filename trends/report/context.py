@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from trends.events import is_date_event
 from trends.models.changepoint_dependence import SET_COVERAGE_NOTE
 from trends.models.its import PROJECTION_SPREAD, UNINFORMATIVE_PROJECTION
 from trends.report import fmt
@@ -778,7 +779,9 @@ def build_context(
         question=prose(
             (
                 "Did the {noun} (“{name}”, {when})"
-                if getattr(a.intervention, "name", None)
+                if getattr(a.intervention, "name", None) and not is_date_event(a.intervention)
+                else "Did the {noun} at {when}"
+                if getattr(a.intervention, "has_time", False)
                 else "Did the {noun} of {when}"
             )
             + " change the rate of {outcomes}? By how much, how sure can we be, when did the rate "

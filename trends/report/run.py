@@ -44,7 +44,13 @@ from trends.analysis.series_claims import check_claims_on_series, claim_measures
 from trends.cases import idlib_2019
 from trends.datasets import bundled_path, load_claims_table, load_idlib_2019
 from trends.errors import EventError, InputError
-from trends.events import ReferenceEvent, Timeline, claims_frame, impossible_date_reason
+from trends.events import (
+    ReferenceEvent,
+    Timeline,
+    claims_frame,
+    date_event,
+    impossible_date_reason,
+)
 from trends.ingest import normalise_name
 from trends.models.claims import check_claims
 from trends.models.families import family_names
@@ -280,9 +286,13 @@ def load_inputs(config: Any, *, claims: bool = True) -> ReportInputs:
     )  # fmt: skip
 
 
-def _resolve_date(text: str, timeline: Any, what: str) -> pd.Timestamp:
+def _resolve_date(text: str, timeline: Any, what: str, exact: bool = False) -> pd.Timestamp:
+    """An event id or a date of the command line; ``exact`` keeps a time of day given with it
+    (the intervention's "2023-06-15 18:30"), else the calendar day."""
     try:
-        return timeline.resolve(text) if timeline is not None else pd.Timestamp(text).normalize()
+        if timeline is not None:
+            return timeline.resolve(text, which="start" if exact else "day")
+        return pd.Timestamp(text) if exact else pd.Timestamp(text).normalize()
     except EventError as exc:
         raise InputError(f"{what}: {exc}") from None
     except (ValueError, TypeError):
@@ -363,7 +373,9 @@ def run_analysis(config: Any, inputs: ReportInputs, jobs: int | None = None) -> 
     if tl is not None and config.intervention in tl:
         intervention = tl[config.intervention]
     else:
-        intervention = _resolve_date(config.intervention, tl, "--intervention")
+        intervention = _resolve_date(config.intervention, tl, "--intervention", exact=True)
+        if intervention != intervention.normalize():  # a time of day: the mixed-day rule
+            intervention = date_event(intervention)
     start, end, choice = _window(config, inputs, intervention)
     day = pd.Timestamp(getattr(intervention, "start", intervention)).normalize()
     if end <= start:

@@ -41,3 +41,28 @@ def test_an_informative_projection_keeps_its_numbers():
     }
     text = _cumulative_paragraph(ce, "ceasefire", "people killed").plain()
     assert "300 fewer people killed" in text and "150 to 420" in text
+
+
+def test_a_projection_whose_mean_lies_above_its_own_interval_is_uninformative():
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from trends.models.its import fit_its, projection_uninformative
+
+    assert projection_uninformative(9.4e23, 11.0, 1.0e19)  # the mean above its interval
+    assert not projection_uninformative(0.3, 0.0, 0.0)  # a tiny expected total, rounded bounds
+    assert not projection_uninformative(120.0, 40.0, 180.0)
+    # 3 events in the last days of a 14-day pre-period, then sparse: a steep trend projected
+    y = np.zeros(111)
+    y[[10, 12, 13]] = 1
+    rng = np.random.default_rng(1)
+    y[np.sort(rng.choice(np.arange(14, 111), 11, replace=False))] = 1
+    s = pd.Series(y, index=pd.date_range("2023-06-01", periods=111))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = fit_its(s, s.index[14], inference="glm", family="negbin")
+    ce = r.to_dict()["cumulative_effect"]
+    assert ce["projection_uninformative"]
+    assert ce["expected_pi_low"] >= 0  # simulated totals summed without int64 overflow

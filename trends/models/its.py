@@ -721,6 +721,31 @@ def _frame(
 #: recorded total (an extrapolated trend whose slope is barely known: the difference "recorded
 #: minus expected" is then bounded by nothing the data say).
 PROJECTION_SPREAD = 10.0
+
+
+def projection_uninformative(expected: float, observed: float, pi_high: float) -> bool:
+    """Whether the projected counterfactual total is too uncertain to quote.
+
+    True when its 95% prediction interval reaches more than :data:`PROJECTION_SPREAD` times the
+    larger of the expected and the recorded total, or when the expected total lies above its
+    own prediction interval (a projection whose mean is carried by a few extreme draws of a
+    barely known trend: 9.4e23 expected against an interval reaching 1.0e19, on 14 days before).
+
+    Parameters
+    ----------
+    expected, observed : float
+        The projected (expected) and the recorded totals.
+    pi_high : float
+        Upper limit of the expected total's prediction interval.
+
+    Returns
+    -------
+    bool
+    """
+    spread = pi_high > PROJECTION_SPREAD * max(expected, observed, 1.0)
+    return bool(spread or expected > max(pi_high, 1.0))
+
+
 #: What every layer says instead of the expected total when ``projection_uninformative`` is set
 #: (the total and its interval are then not quoted as numbers anywhere).
 UNINFORMATIVE_PROJECTION = (
@@ -757,8 +782,8 @@ def _totals(
         "expected_pi_low": float(iv.cum_pi[0][-1]),
         "expected_pi_high": float(iv.cum_pi[1][-1]),
         "n_periods": n_post_obs,
-        "projection_uninformative": bool(
-            float(iv.cum_pi[1][-1]) > PROJECTION_SPREAD * max(tot_cf, tot_obs, 1.0)
+        "projection_uninformative": projection_uninformative(
+            tot_cf, tot_obs, float(iv.cum_pi[1][-1])
         ),
         "start": idx[p0 + first_ok],
         "end": idx[p0 + last_ok],

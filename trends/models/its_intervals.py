@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+#: Largest total an int64 cumulative sum of simulated counts is trusted with (2^62).
+_INT_SUM_LIMIT = float(2**62)
+
+
 def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     """A generator from a seed (a generator is passed through).
 
@@ -253,7 +257,14 @@ def simulation_intervals(
     # numbers and partition faster
     y_sim = count_draws(mu_sim, family, fit.theta, fit.scale, rng, as_float=False)
     # cumulative counts over the observed post periods (other periods add nothing)
-    cum_sim = np.cumsum(y_sim if obs_ok.all() else np.where(obs_ok[:, None], y_sim, 0), axis=0)
+    # integer sums can overflow int64 where extreme draws reach the cap (a barely determined
+    # trend projected forward): those are summed as floats, never wrapped to negative totals
+    wide = float(np.max(y_sim, initial=0)) * y_sim.shape[0] > _INT_SUM_LIMIT
+    cum_sim = np.cumsum(
+        y_sim if obs_ok.all() else np.where(obs_ok[:, None], y_sim, 0),
+        axis=0,
+        dtype=float if wide else None,
+    )
     tot_sim = cum_sim[-1].astype(float)
     # expected total: sequential sum over the periods, as the last row of a cumulative sum
     tot_mu = mu_sim[0] * obs_ok[0]

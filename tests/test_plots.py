@@ -827,3 +827,22 @@ def test_its_panel_titles_are_clear_of_their_legends():
         assert t.x1 + 6 <= leg.x0 or t.y1 < leg.y0 or leg.y1 < t.y0, title.get_text()
     assert "Cumulative difference" in axes[2]._left_title.get_text()
     assert "15 Jun 2023" in axes[2]._left_title.get_text()
+
+
+def test_its_flagged_projection_inside_the_axis_is_not_said_to_run_off_it(its_result):
+    """Flagged as uninformative (its bands are wide) but with a counterfactual line that stays
+    under the observed data's top: the chart does not say the line runs off it."""
+    import copy
+
+    res = copy.copy(its_result)
+    frame = its_result.frame.copy()
+    post = frame["counterfactual"].notna()
+    frame.loc[post, "counterfactual"] = 0.5 * np.nanmax(frame["observed"].to_numpy(float))
+    res.frame = frame
+    res.cumulative_effect = {**its_result.cumulative_effect, "projection_uninformative": True}
+    fig, axes = plot_its(res)
+    joined = " ".join(figure_texts(fig) + [t.get_text() for a in axes for t in a.texts]).replace(
+        "\n", " "
+    )
+    assert "runs off the chart" not in joined
+    assert "counterfactual's bands are not shown" in joined and "barely known" in joined

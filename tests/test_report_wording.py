@@ -168,7 +168,9 @@ def test_founding_case_timing_agrees_between_bottom_line_and_when(founding):
     # the dependence-aware search finds no change in deaths: both sections say so
     deaths = _outcome_block(when, "Civilian deaths")
     assert "No change in the daily rate was detected" in deaths
-    assert "found no change near the ceasefire" in paragraphs["Civilian deaths"]
+    assert (
+        "found no change in the window, so none near the ceasefire" in paragraphs["Civilian deaths"]
+    )
     assert "outside that set" not in founding
     # the search's sets are not calibrated: never called 95% sets; only the simulation-calibrated
     # set of a single change's start (change_date_set) is, with its measured coverage
@@ -277,3 +279,10 @@ def test_a_window_ended_by_a_second_ceasefire_says_so(tmp_path):
     row = next(ln for ln in md.splitlines() if ln.startswith("| Window end (default)"))
     assert "not mixed with the regime that began with that event" in row
     assert "events that ended it" not in row
+
+
+def test_the_attacks_robustness_note_does_not_deny_the_variants_under_it(founding):
+    section = founding.split("## Robustness", 1)[1].split("\n## ", 1)[0]
+    attacks = section.split("### Attacks", 1)[1].split("### ", 1)[0]
+    assert "No robustness variant applies" not in attacks
+    assert "do not apply to attacks" in attacks and "| Model variant |" in attacks

@@ -190,14 +190,16 @@ def _draw_observed(
     # head room for the legend above the data (axis limits only; nothing is estimated); when the
     # result flags the projection as uninformative, to the observed data alone
     if _projection_uninformative(result):
-        top = np.nanmax(frame["observed"].to_numpy(dtype=float))
-        ax.set_ylim(0, max(top, 1.0) * 1.55)
-        _clip_note(
-            ax,
-            f"the counterfactual runs off the chart and its bands are not shown:\n{OFF_CHART}",
-            0.68,
-            "bottom",
+        top = max(float(np.nanmax(frame["observed"].to_numpy(dtype=float))), 1.0) * 1.55
+        ax.set_ylim(0, top)
+        # the line is said to run off the chart only when it does (axis limits, not statistics)
+        off = bool(np.nanmax(frame.loc[post, "counterfactual"].to_numpy(dtype=float)) > top)
+        what = (
+            "the counterfactual runs off the chart and its bands are not shown"
+            if off
+            else ("the counterfactual's bands are not shown")
         )
+        _clip_note(ax, f"{what}:\n{OFF_CHART}", 0.68, "bottom")
         house_legend(
             ax, loc="upper left", ncols=3, handlelength=1.6, columnspacing=1.0, fontsize=7.8
         )

@@ -425,8 +425,8 @@ def _robustness(a: Any) -> list[Section]:
         out.append(sec)
         if rob is None or not len(rob):
             sec.paragraphs.append(
-                "No robustness variant applies (the low/high figures and the deadliest incidents "
-                "concern death counts)."
+                "The low/high and deadliest-incident variants do not apply to attacks (they "
+                "concern death counts); the model variants follow."
                 if oa.name == "attacks"
                 else "Robustness checks were not run."
                 if data_kind(a) == "incidents" or not a.settings.get("robustness")

@@ -1158,7 +1158,9 @@ def timing_of_change(
     if change_date is None or pd.isna(change_date):
         ref_txt = f"{reference_name} ({fmt_date(ref, with_time=has_time_of_day)})"
         return Timing(
-            "no change found", False, f"The change-point search found no change near {ref_txt}."
+            "no change found",
+            False,
+            f"The change-point search found no change in the window, so none near {ref_txt}.",
         )
     date = _local(change_date).normalize()
     lo = _local(set_low).normalize() if set_low is not None else date

@@ -289,7 +289,9 @@ def test_plain_number_within_one_percent_is_consistent():
     check = check_claims(claims, inc)
     row = check.frame.iloc[0]
     assert (row["observed_low"], row["observed_best"], row["observed_high"]) == (5710,) * 3
-    assert row["verdict"] == "not supported"  # the old three-valued column is unchanged
+    # the three-valued verdict reads the bare number as the finding does (within 5%), so the two
+    # columns of one row never disagree ("not supported" next to "consistent")
+    assert row["verdict"] == "supported" and row["gap"] == 0
     assert row["qualifier_used"] == "reported" and row["finding"] == "consistent"
     assert row["difference"] == -49
     assert row["difference_pct"] == pytest.approx(-0.851, abs=1e-3)
@@ -322,6 +324,41 @@ def test_founding_claim_wording():
             assert raw.startswith("exactly"), (r["claim_id"], raw)
     # no raw keys in the prose
     assert "civilian_deaths" not in check.report()
+
+
+def test_verdict_reads_a_parenthesised_qualifier_as_reported():
+    """ "84 (recorded)" against 85: the verdict is not "not supported" while the finding says
+    consistent; a source's own "exactly" still means exactly."""
+    days = pd.date_range("2019-12-17", periods=8, freq="D")
+    best = [10, 10, 10, 10, 10, 10, 10, 15]
+    inc = pd.DataFrame(
+        {
+            "date": days,
+            "civilian_deaths_low": pd.array(best, dtype="Int64"),
+            "civilian_deaths_best": pd.array(best, dtype="Int64"),
+            "civilian_deaths_high": pd.array([b + 5 for b in best], dtype="Int64"),
+        }
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["R1", "E1"],
+            "window_start": ["2019-12-17"] * 2,
+            "window_end": ["2019-12-24"] * 2,
+            "quantity": ["civilian_deaths"] * 2,
+            "value": [84, 84],
+            "qualifier": ["exactly", "exactly"],
+            "qualifier_raw": ["(recorded)", "exactly (verified)"],
+        }
+    )
+    frame = check_claims(claims, inc).frame.set_index("claim_id")
+    assert frame.loc["R1", "finding"] == "consistent"
+    assert frame.loc["R1", "verdict"] == "undetermined"  # best and low within 5%, high not
+    assert (
+        frame.loc["E1", "finding"] == "contradicted"
+        and frame.loc["E1", "verdict"] == "not supported"
+    )
+    tight = check_claims(claims, inc, reported_tolerance=0.005).frame.set_index("claim_id")
+    assert tight.loc["R1", "verdict"] == "not supported"  # the tolerance reaches the verdict
 
 
 def _sentence_of(check, claim_id):

@@ -138,7 +138,10 @@ QUANTITY_COLUMNS: dict[str, tuple[str, str, str] | None] = {
 
 
 def consistent_interval(
-    value: float, qualifier: str, tolerance: float = 0.1
+    value: float,
+    qualifier: str,
+    tolerance: float = 0.1,
+    reported_tolerance: float = REPORTED_TOLERANCE,
 ) -> tuple[float, float, bool, bool]:
     """The set of true values consistent with a claim.
 
@@ -151,6 +154,8 @@ def consistent_interval(
         ("reported" uses :data:`REPORTED_TOLERANCE`).
     tolerance : float
         Relative tolerance of "around" and "almost".
+    reported_tolerance : float
+        Relative tolerance of "reported".
 
     Returns
     -------
@@ -173,7 +178,7 @@ def consistent_interval(
     if qualifier == "exactly":
         return v, v, False, False
     if qualifier == "reported":
-        return v * (1 - REPORTED_TOLERANCE), v * (1 + REPORTED_TOLERANCE), False, False
+        return v * (1 - reported_tolerance), v * (1 + reported_tolerance), False, False
     raise EventError(f"unknown claim qualifier {qualifier!r}")
 
 
@@ -184,7 +189,13 @@ def _inside(x: float, lo: float, hi: float, lo_open: bool, hi_open: bool) -> boo
 
 
 def verdict(
-    low: float, best: float, high: float, value: float, qualifier: str, tolerance: float = 0.1
+    low: float,
+    best: float,
+    high: float,
+    value: float,
+    qualifier: str,
+    tolerance: float = 0.1,
+    reported_tolerance: float = REPORTED_TOLERANCE,
 ) -> tuple[str, float, bool]:
     """Verdict of one claim against an observed ``low <= best <= high``.
 
@@ -192,8 +203,9 @@ def verdict(
     ----------
     low, best, high : float
         Observed figures.
-    value, qualifier, tolerance
-        The claim (see :func:`consistent_interval`).
+    value, qualifier, tolerance, reported_tolerance
+        The claim (see :func:`consistent_interval`). A table's bare number or parenthesis
+        ("84 (recorded)") is "reported", as in :func:`effective_qualifier`.
 
     Returns
     -------
@@ -202,7 +214,7 @@ def verdict(
         distance of the best estimate from the claim's boundary; ``best_consistent`` whether the
         best estimate is consistent with the claim.
     """
-    lo, hi, lo_open, hi_open = consistent_interval(value, qualifier, tolerance)
+    lo, hi, lo_open, hi_open = consistent_interval(value, qualifier, tolerance, reported_tolerance)
     low_in = _inside(low, lo, hi, lo_open, hi_open)
     high_in = _inside(high, lo, hi, lo_open, hi_open)
     best_in = _inside(best, lo, hi, lo_open, hi_open)
@@ -1149,7 +1161,11 @@ def check_claims(
         if mask is not None:
             low, best, high = _observed(incidents.loc[mask], quantity)
             row.update(observed_low=low, observed_best=best, observed_high=high)
-            v, gap, best_ok = verdict(low, best, high, float(c["value"]), c["qualifier"], tolerance)
+            # the verdict reads the claim as the findings do: "84 (recorded)" is reported, not exact
+            qual = effective_qualifier(c["qualifier"], c.get("qualifier_raw"))
+            v, gap, best_ok = verdict(
+                low, best, high, float(c["value"]), qual, tolerance, reported_tolerance
+            )
             covered = not (ws < d0 or we > d1)
             if not covered:
                 v = "undetermined"

@@ -344,12 +344,15 @@ def test_claim_verdicts(reference, long_frame):
 
 
 def test_claim_window_outside_the_data_is_undetermined(long_frame):
+    """A window reaching outside the data is undetermined, unless the counts inside already
+    prove it: days the data miss can only add (a floor)."""
     claims = pd.DataFrame(
         {
-            "window_start": ["2019-05-01"],
-            "window_end": ["2019-09-30"],
-            "value": [1],
-            "qualifier": ["at_least"],
+            "claim_id": ["reached", "unreached", "exceeded"],
+            "window_start": ["2019-05-01"] * 3,
+            "window_end": ["2019-09-30"] * 3,
+            "value": [1, 10**9, 1],
+            "qualifier": ["at_least", "at_least", "at_most"],
         }
     )
     out = analyse_many(
@@ -359,8 +362,11 @@ def test_claim_window_outside_the_data_is_undetermined(long_frame):
         claims=claims,
         n_jobs=1,
     )
-    assert out.iloc[0]["claim_verdict"] == "undetermined"
-    assert "outside the data" in out.attrs["claims"][0]["reason"]
+    details = {d["claim_id"]: d for d in out.attrs["claims"]}
+    assert details["unreached"]["verdict"] == "undetermined"
+    assert details["reached"]["verdict"] == "supported"
+    assert details["exceeded"]["verdict"] == "not supported"
+    assert all("outside the data" in d["reason"] for d in details.values())
 
 
 def test_death_claims_use_the_low_high_range_of_incidents():

@@ -109,8 +109,9 @@ def test_check_claims_vectorised_over_a_table(incidents):
         frame.loc["k4", "verdict"] == "not checkable" and "displaced" in frame.loc["k4", "reason"]
     )
     assert frame.loc["k5", "verdict"] == "not checkable"
-    # k6 starts before the data do: undetermined, with the reason
-    assert frame.loc["k6", "verdict"] == "undetermined" and "coverage" in frame.loc["k6", "reason"]
+    # k6 starts before the data do, but the counts inside already reach "at least 1": days the
+    # data miss can only add, so it is supported, with the reason
+    assert frame.loc["k6", "verdict"] == "supported" and "coverage" in frame.loc["k6", "reason"]
     json.dumps(check.to_dict())
     assert "could be checked" in check.report()
 
@@ -359,6 +360,29 @@ def test_verdict_reads_a_parenthesised_qualifier_as_reported():
     )
     tight = check_claims(claims, inc, reported_tolerance=0.005).frame.set_index("claim_id")
     assert tight.loc["R1", "verdict"] == "not supported"  # the tolerance reaches the verdict
+
+
+def test_a_window_outside_the_data_keeps_the_verdict_its_floor_proves():
+    """Data ending 30 Dec, claims to 31 Dec: a reached lower claim is supported and an exceeded
+    one not supported (the verdict agrees with the finding); an unreached one is undetermined."""
+    days = pd.date_range("2022-07-01", "2022-12-30", freq="D")
+    inc = pd.DataFrame(
+        {"date": days, "civilian_deaths_best": pd.array([1] * len(days), dtype="Int64")}
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["over", "nearly", "many"],
+            "window_start": ["2022-07-01"] * 3,
+            "window_end": ["2022-12-31"] * 3,
+            "quantity": ["civilian_deaths"] * 3,
+            "value": [100, 150, 1200],
+            "qualifier": ["more_than", "almost", "more_than"],
+        }
+    )
+    frame = check_claims(claims, inc).frame.set_index("claim_id")
+    assert list(frame["finding"]) == ["confirmed", "contradicted", "outside_coverage"]
+    assert list(frame["verdict"]) == ["supported", "not supported", "undetermined"]
+    assert frame["reason"].str.contains("outside the data's coverage").all()
 
 
 def _sentence_of(check, claim_id):

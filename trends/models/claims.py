@@ -104,6 +104,7 @@ __all__ = [
     "REGION_COLUMNS",
     "region_mask",
     "gap_text",
+    "uncovered_verdict",
 ]
 
 #: Relative tolerance of a published number without a qualifier ("reported").
@@ -255,6 +256,30 @@ def effective_qualifier(qualifier: str, qualifier_raw: Any = None) -> str:
         return qualifier
     raw = qualifier_raw.strip().lower() if isinstance(qualifier_raw, str) else ""
     return "exactly" if raw.startswith("exactly") else "reported"
+
+
+def uncovered_verdict(finding: Any) -> str:
+    """The verdict of a claim whose window reaches outside the data: what the floor proves.
+
+    Counts of the days the data miss can only add, so a lower claim the low figures already
+    reach is supported and a claim the low figures already exceed is not; anything else is
+    undetermined (the finding says why).
+
+    Parameters
+    ----------
+    finding : str
+        Key of :data:`FINDINGS` (from :func:`assess_claim`).
+
+    Returns
+    -------
+    str
+        "supported", "not supported" or "undetermined".
+    """
+    if finding == "confirmed":
+        return "supported"
+    if finding == "contradicted":
+        return "not supported"
+    return "undetermined"
 
 
 @dataclass(frozen=True)
@@ -1062,7 +1087,9 @@ def check_claims(
         Resolves event ids used as window bounds.
     data_start, data_end : date-like, optional
         The period the data cover (default: first and last incident date). A claim whose window
-        reaches outside it is *undetermined (outside coverage)*.
+        reaches outside it is *undetermined (outside coverage)* unless the covered days already
+        prove it (:func:`uncovered_verdict`: a reached lower claim is supported, a claim the low
+        figures exceed is not).
     scopes : mapping, optional
         Which claims concern the data: for each value of ``scope_column``, ``None`` (all
         incidents) or a function returning a boolean mask of the incidents in that scope. Claims
@@ -1168,7 +1195,6 @@ def check_claims(
             )
             covered = not (ws < d0 or we > d1)
             if not covered:
-                v = "undetermined"
                 outside = f"the window reaches outside the data's coverage ({fmt_span(d0, d1)})"
                 reason = f"{outside}; {reason}" if reason else outside
             row.update(verdict=v, gap=gap, best_consistent=best_ok)
@@ -1177,6 +1203,8 @@ def check_claims(
                     row, c.get("qualifier_raw"), tolerance, reported_tolerance, covered, floor
                 )
             )
+            if not covered:  # days the data miss can only add: a floor's proof still stands
+                row["verdict"] = uncovered_verdict(row.get("finding"))
             if row.get("finding") == "outside_coverage":  # not judged: no gap to quote
                 row.update(gap=None, gap_pct=None, difference=None, difference_pct=None)
                 if we < d0 or ws > d1:  # no day of the window in the data: no figure either

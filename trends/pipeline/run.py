@@ -35,7 +35,7 @@ from trends.errors import InputError, ModelWarning, TrendsError
 from trends.events import normalise_qualifier
 from trends.models.changepoint import detect_changepoints
 from trends.models.changepoint_dateset import change_date_set
-from trends.models.claims import verdict
+from trends.models.claims import assess_claim, uncovered_verdict, verdict
 from trends.models.its import fit_its
 from trends.models.placebo import placebo_test
 from trends.models.pretrend import check_pre_trend
@@ -695,8 +695,12 @@ def _claims_step(out: PairResult, task: Task, ev: Intervention, settings: Settin
             v, gap, _ = verdict(low, best, high, float(c["value"]), qual, settings.tolerance)
             values = series.window(start, end).measure(task.measure)
             reason = ""
-            if start < first or end > last:
-                v = "undetermined"
+            if start < first or end > last:  # what the counts already prove still stands
+                v = uncovered_verdict(
+                    assess_claim(
+                        low, best, high, float(c["value"]), qual, tolerance=settings.tolerance
+                    ).finding
+                )
                 reason = f"the window reaches outside the data ({first.day} {first:%b %Y} to {last.day} {last:%b %Y})"
             elif values.isna().any():
                 reason = f"{int(values.isna().sum())} unreported days in the window"

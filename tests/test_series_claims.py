@@ -119,3 +119,46 @@ def test_a_claim_in_the_measures_own_words_is_checked_against_it():
     # the series' findings call its figures recorded counts, not incident data
     report = check.report()
     assert "Recorded counts are a floor" in report and "Incident data" not in report
+
+
+def test_a_window_with_days_not_reported_is_not_judged_in_the_finding_either(tmp_path):
+    """A tally revised down inside a claim's window (130 -> 100): the new counts (40) do not add
+    up to the tally's change (10), so the finding cannot be "contradicted" while the verdict is
+    undetermined: both say the claim cannot be judged, and the summary says it apart."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from trends.cli import app
+
+    tallies = tmp_path / "tallies.csv"
+    tallies.write_text(
+        "date,cumulative_killed\n2024-03-01,100\n2024-03-02,110\n2024-03-03,120\n"
+        "2024-03-04,130\n2024-03-05,100\n2024-03-06,105\n2024-03-07,110\n",
+        encoding="utf-8",
+    )
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "claim_id,as_of,window_start,window_end,quantity,value,qualifier\n"
+        "R1,2024-03-08,2024-03-02,2024-03-07,civilian_deaths,10,around\n",
+        encoding="utf-8",
+    )
+    args = ["claims", "--claims", str(claims), "--data", str(tallies), "-f", "tallies"]
+    out = CliRunner().invoke(app, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    row = (payload["claims"] if isinstance(payload, dict) else payload)[0]
+    assert row["verdict"] == "undetermined" and row["finding"] == "window_gaps"
+    assert row["difference"] is None
+    text = CliRunner().invoke(app, args).stdout
+    assert "contradicted" not in text
+    assert "0 of 1 claims could be checked" in text and "1 more cannot be judged" in text
+
+
+def test_unreported_days_make_the_finding_unjudged_with_the_verdict():
+    check, _ = check_claims_on_series(pd.DataFrame([vars(c) for c in _claims()]), _series())
+    frame = check.frame.set_index("id")
+    assert frame.loc["c2", "finding"] == "window_gaps"
+    assert frame.loc["c2", "finding_sentence"].startswith("Cannot be judged: 1 day")
+    assert pd.isna(frame.loc["c2", "difference"])
+    assert frame.loc["c1", "finding"] == "confirmed"

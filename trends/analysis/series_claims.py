@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from trends.ingest import normalise_name
-from trends.models.claims import check_claims, claims_table
+from trends.models.claims import FINDINGS, check_claims, claims_table
 from trends.series import CountSeries
 from trends.series.measured import people_words
 
@@ -187,9 +187,25 @@ def _mark_series_claims(
         ws, we = frame.at[i, "window_start_date"], frame.at[i, "window_end_date"]
         if frame.at[i, "verdict"] in ("supported", "not supported") and not pd.isna(ws):
             why = _window_gaps(daily.counts.index, cover, ws, we)
-            if why:
-                frame.at[i, "verdict"] = "undetermined"
-                frame.at[i, "reason"] = why
+            if why:  # the finding says so too (a day left out may be a tally's revision)
+                _unjudged(frame, i, why)
+
+
+def _unjudged(frame: pd.DataFrame, i: Any, why: str) -> None:
+    """Mark claim ``i`` as not judged: its window's days are not reported one by one."""
+    frame.at[i, "verdict"] = "undetermined"
+    frame.at[i, "reason"] = why
+    if "finding" not in frame.columns:
+        return
+    frame.at[i, "finding"] = "window_gaps"
+    frame.at[i, "finding_label"] = FINDINGS["window_gaps"]
+    frame.at[i, "finding_sentence"] = (
+        f"Cannot be judged: {why}, so the reported days alone neither confirm nor contradict "
+        "it (a day left out may hold any count, or a downward revision of a running total)."
+    )
+    for k in ("gap", "gap_pct", "difference", "difference_pct"):
+        if k in frame.columns:
+            frame.at[i, k] = None
 
 
 def _covering_report(daily: CountSeries) -> tuple[np.ndarray, np.ndarray]:

@@ -122,9 +122,13 @@ FINDINGS: dict[str, str] = {
     "contradicted": "contradicted (even the low figures exceed it)",
     "not_reached": "not reached by these data",
     "outside_coverage": "cannot be judged: the window reaches outside the data",
+    "window_gaps": "cannot be judged: days of the window are not reported one by one",
     "not_checkable": "not checkable",
     "not_checked": "not checked",
 }
+
+#: Findings of claims that were looked at but cannot be judged: said apart from the judged ones.
+_UNJUDGED = ("outside_coverage", "window_gaps")
 
 _LOWER = ("at_least", "more_than")
 _UPPER = ("at_most", "fewer_than", "almost")
@@ -513,6 +517,8 @@ def finding_sentence(
         f"reach it, and {floor_words}.",
         "outside_coverage": f"Cannot be judged: the window of {c} reaches outside the data's "
         f"coverage (the covered days give {b}, low {lo}, high {hi}).",
+        "window_gaps": f"Cannot be judged: days of the window of {c} are not reported one by one "
+        f"(the reported days give {b}, low {lo}, high {hi}).",
     }
     if f.family == "point":
         texts["contradicted"] = (
@@ -804,12 +810,14 @@ class ClaimsCheck(Result):
         parts = [
             f"{n} {FINDINGS[k]}"
             for k, n in counts.items()
-            if k not in ("not_checkable", "not_checked", "outside_coverage")
+            if k not in ("not_checkable", "not_checked", *_UNJUDGED)
         ]
         judged = ("; " if any("," in p for p in parts) else ", ").join(parts)
-        n_out = int(counts.get("outside_coverage", 0))
-        # the list adds up to the number checked; claims outside the data are said apart
-        outside = f" {n_out} more {FINDINGS['outside_coverage']}." if n_out else ""
+        n_out = sum(int(counts.get(k, 0)) for k in _UNJUDGED)
+        # the list adds up to the number checked; claims that cannot be judged are said apart
+        outside = "".join(
+            f" {int(counts[k])} more {FINDINGS[k]}." for k in _UNJUDGED if counts.get(k, 0)
+        )
         lines = [
             f"{len(checked) - n_out} of {len(self.frame)} claims could be checked against the "
             "data" + (f": {judged}." if judged else ".") + outside

@@ -77,6 +77,7 @@ FINDING_SHORT = {
     "below_in_best": "below in best count",
     "consistent_unconfirmed": "consistent, unconfirmed",
     "outside_coverage": "outside coverage",
+    "window_gaps": "days not reported",
     "not_reached": "not reached",
     "doubtful": "doubtful",
     "contradicted": "contradicted",
@@ -88,7 +89,13 @@ FINDING_GROUPS = {
         PALETTE["green"],
     ),
     "cannot be settled": (
-        ("possible", "below_in_best", "consistent_unconfirmed", "outside_coverage"),
+        (
+            "possible",
+            "below_in_best",
+            "consistent_unconfirmed",
+            "outside_coverage",
+            "window_gaps",
+        ),
         PALETTE["grey"],
     ),
     "not reached by these data": (("not_reached",), PALETTE["orange"]),

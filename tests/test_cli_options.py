@@ -304,3 +304,25 @@ def test_a_data_quality_warning_reaches_the_user_as_one_line(tmp_path):
     warned = [ln for ln in result.output.splitlines() if ln.startswith("trends: warning:")]
     assert len(warned) == 1 and "early.csv" in warned[0] and "row 1 (E1)" in warned[0]
     assert "DataQualityWarning" not in result.output and ".py:" not in result.output
+
+
+def test_thousands_reads_the_claims_values_too(tmp_path):
+    """--thousands names the separator of the claims' values as of the data's (the refusal of
+    '1,200' tells the user to pass it, so passing it must work)."""
+    days = pd.date_range("2023-01-01", periods=60, freq="D")
+    data = tmp_path / "counts.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "killed": [25] * 60}).to_csv(data, index=False)
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "claim_id,as_of,window_start,window_end,quantity,value,qualifier\n"
+        'K1,2023-03-01,2023-01-01,2023-02-28,civilian_deaths,"1,200",more than\n',
+        encoding="utf-8",
+    )
+    args = ["claims", "--claims", str(claims), "--data", str(data), "-f", "counts"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "--thousands" in refused.output
+    out = CliRunner().invoke(app, [*args, "--thousands", ",", "--json"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    row = (payload["claims"] if isinstance(payload, dict) else payload)[0]
+    assert row["value"] == 1200 and row["verdict"] == "supported"

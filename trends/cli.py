@@ -200,7 +200,9 @@ _ENCODING_ALL_HELP = (
     "Text encoding (default UTF-8), e.g. cp1252: of --data, and of --events and --claims "
     "unless --events-encoding or --claims-encoding gives theirs."
 )
-_THOUSANDS_HELP = "Thousands separator of the counts, e.g. ',' (1,089)."
+_THOUSANDS_HELP = (
+    "Thousands separator of the counts, e.g. ',' (1,089), in --data and in --claims' values."
+)
 _SHEET_HELP = "Worksheet of an .xlsx file: its name or its position (0 is the first)."
 _EVENT_TYPES_HELP = (
     "ACLED: event types counted as attacks, comma-separated, or 'all' (default: "

@@ -185,7 +185,8 @@ class ReportConfig:
         ``start`` or ``end``: whether a weekly or monthly date of a counts file is its period's
         first or last day.
     thousands : str, optional
-        Thousands separator of the counts (``","`` reads ``1,089`` as 1089).
+        Thousands separator of the counts (``","`` reads ``1,089`` as 1089), in the data and in
+        the claims table's values.
     delimiter : str, optional
         Field separator, one character or ``"\\t"`` (default: detected).
     encoding : str, optional

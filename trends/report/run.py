@@ -226,17 +226,27 @@ def text_encoding(config: Any, which: str) -> str | None:
     return getattr(config, f"{which}_encoding", None) or getattr(config, "encoding", None)
 
 
-def _read_claims(path: Any, timeline: Any, encoding: str | None) -> pd.DataFrame:
-    """A claims table as :func:`trends.datasets.load_claims_table` reads it, in ``encoding``."""
-    if encoding is None:
+def _read_claims(
+    path: Any, timeline: Any, encoding: str | None, thousands: str | None = None
+) -> pd.DataFrame:
+    """A claims table as :func:`trends.datasets.load_claims_table` reads it, in ``encoding``,
+    its values with the data's thousands separator (``--thousands`` applies to both)."""
+    if encoding is None and thousands is None:
         return load_claims_table(path, timeline)
-    table = claims_frame(path, timeline, missing_dates="keep", encoding=encoding)
+    table = claims_frame(
+        path, timeline, missing_dates="keep", encoding=encoding, thousands=thousands
+    )
     return table.rename(columns={"id": "claim_id"})
 
 
 def _claims(config: Any, timeline: Any) -> tuple[pd.DataFrame | None, Mapping | None]:
     if config.claims is not None:
-        table = _read_claims(config.claims, timeline, text_encoding(config, "claims"))
+        table = _read_claims(
+            config.claims,
+            timeline,
+            text_encoding(config, "claims"),
+            getattr(config, "thousands", None),
+        )
         scopes = idlib_2019.CLAIM_SCOPES if config.bundled and "region_scope" in table else None
         return table, scopes
     if config.bundled:

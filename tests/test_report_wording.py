@@ -286,3 +286,19 @@ def test_the_attacks_robustness_note_does_not_deny_the_variants_under_it(foundin
     attacks = section.split("### Attacks", 1)[1].split("### ", 1)[0]
     assert "No robustness variant applies" not in attacks
     assert "do not apply to attacks" in attacks and "| Model variant |" in attacks
+
+
+def test_a_period_too_short_to_judge_quotes_no_model_interval(tmp_path):
+    """One day after the intervention: the exact interval leads and the comparison is said not
+    to be a finding; the negative binomial interval (0.50 to 0.77 from one day, p < 0.0001) is
+    not quoted beside it, in the bottom line, the findings or their detail."""
+    counts = [5, 4, 3, 2, 4, 3, 2, 5, 3, 4, 2, 3, 4, 3, 2, 3, 4, 2, 3, 2]
+    index = pd.date_range("2024-06-01", periods=len(counts))
+    frame = pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "killed": counts})
+    frame.to_csv(tmp_path / "daily.csv", index=False)
+    args = ["--data", str(tmp_path / "daily.csv"), "--format", "counts"]
+    md = _report([*args, "--intervention", "2024-06-20"], tmp_path / "out")
+    assert "not a finding" in _section(md, "Bottom line")
+    assert "allowing for overdispersion and dependence gives" not in md
+    assert "from the negative binomial model" not in md
+    assert "Negative binomial ratio: not quoted (the period after has 1 day" in md

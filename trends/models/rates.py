@@ -67,6 +67,7 @@ from trends.models.wording import fmt_date, fmt_num, fmt_p
 from trends.results import Result, to_jsonable
 from trends.series.measured import column_words, series_words
 from trends.series.periods import refuse_number
+from trends.verdicts.bottom_line import MIN_PHASE_PERIODS
 from trends.verdicts.words import (
     HeadlineInterval,
     change_sentence,
@@ -342,8 +343,18 @@ class RateComparison(Result):
                 f"independent Poisson draw; {fmt_p(rr['p_value'])})."
             )
         nb = self.rate_ratio_nb
+        short = [
+            f"{phase} has {length_words(side.n_periods, u)}"
+            for phase, side in (("before", self.before), ("after", self.after))
+            if side.n_periods < MIN_PHASE_PERIODS
+        ]
         if nb.get("estimate") is None:
             parts.append(f"Negative binomial ratio: not estimated ({nb.get('note')}).")
+        elif short:  # its standard error would rest on a handful of values: not quoted
+            parts.append(
+                f"Negative binomial ratio: not quoted (the period {' and the period '.join(short)}; "
+                f"its standard error would rest on fewer than {MIN_PHASE_PERIODS} {u}s)."
+            )
         else:
             dep = " and autocorrelation" if _allows_dependence(nb.get("se_type")) else ""
             model = _label(self.family)

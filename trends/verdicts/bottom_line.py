@@ -863,6 +863,8 @@ def _size_sentences(
     else:
         chance = f"The interval includes no change ({fmt_p(p)})"
     other = ev.exact if hi.source == "dependence-aware" else ev.model
+    if other is ev.model and _short_phases(ev):  # a period too short to judge: no model to quote
+        other = None
     if other is not None and _ok(other.low) and _ok(other.high):
         if hi.source == "dependence-aware":
             chance += (

@@ -145,6 +145,10 @@ def test_compare_small_rate_is_not_zero_and_ratio_has_no_trailing_zeros():
     assert "16.0-fold" in big
     assert fmt_sig(0.0000694) == "0.0000694" and fmt_sig(2.6667) == "2.67"
     assert fmt_ratio(16) == "16.0" and fmt_ratio(0.000025) == "0.000025"
+    # a value rounded up into the next decade keeps its two significant figures
+    assert fmt_ratio(0.0998) == "0.10" and fmt_ratio(0.00999) == "0.010"
+    assert fmt_ratio(0.001) == "0.001" and fmt_ratio(0.058) == "0.058"
+    assert "0.065 to 0.10;" in compare_totals("1213/31", "95/30").report()
 
 
 def test_compare_table_rates_keep_significant_digits(tmp_path):

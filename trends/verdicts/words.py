@@ -320,6 +320,8 @@ def fmt_ratio(x: Any) -> str:
         text = f"{v:.2g}"  # "0.058", "0.001"
         if "e" in text:  # "0.000025", not "2.5e-05"; never 0
             text = fmt_sig(v, 2).rstrip("0")
+        elif math.floor(math.log10(abs(float(text)))) > math.floor(math.log10(abs(v))):
+            text = fmt_sig(v, 2)  # rounded up into the next decade: "0.10", not "0.1"
         return text
     text = f"{v:.2f}"
     if text == "1.00" and v != 1.0:  # a bound just short of (or past) no change says so

@@ -395,11 +395,20 @@ def test_one_rate_is_printed_one_way_in_a_report(sweep):
     assert found == {f"{rate:,.1f}"}, found
 
 
-def test_each_figure_of_the_bottom_line_states_its_own_base(sweep):
-    bottom = _section(_md(sweep["monthly"]), "Bottom line")
+def test_each_figure_of_the_bottom_line_states_its_own_base(sweep, founding):
+    """19 months, the intervention mid-month: the two-phase comparison leaves that month out
+    (9 + 9 months), the interrupted time series fits all 19 and sums its cumulative difference
+    over the 10 from the intervention's month; each figure says its own base."""
+    md = _md(sweep["monthly"])
+    bottom = _section(md, "Bottom line")
     assert "in 9 months before" in bottom and "in 9 months after" in bottom
     assert "fitted to 19 months" in bottom and "on 18 months" in bottom
     assert "the two-phase change is clear" in bottom
+    findings = _section(md, "Findings")
+    assert "interrupted time series fitted to 19 months" in findings
+    assert "recorded after it in the 10 months from 1 Oct 2020" in findings
+    # where the bases agree (the founding case: 230 days both) nothing is added
+    assert "fitted to" not in founding.split("## Caveats")[0]
 
 
 def test_partial_edge_weeks_are_not_called_not_reported(sweep):

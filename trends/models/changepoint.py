@@ -731,10 +731,10 @@ def _assemble(
             f"{'was' if n_missing == 1 else 'were'} left out of the likelihood."
         )
     if n_left:
-        were = "was" if n_left == 1 else "were"
+        were, are = ("was", "it is") if n_left == 1 else ("were", "they are")
         notes.append(
-            f"{plural(n_left, 'period')} of {n_total} {left_words} {were} reported but left "
-            "out of the likelihood (not a whole period)."
+            f"{n_left} of the {n_total} periods {were} reported but left out of the likelihood, "
+            f"as {are} {left_words}."
         )
     notes.extend(cost.notes(fit.dispersion))
     statement = _method_statement(

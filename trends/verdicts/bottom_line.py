@@ -605,7 +605,7 @@ def _two_phase_base(ev: Evidence) -> str:
 
 
 def _cumulative_base(ev: Evidence) -> str:
-    """ " over the 10 months from Oct 2020" when the cumulative difference sums other periods
+    """ " over the 10 months from 1 Oct 2020" when the cumulative difference sums other periods
     than the two-phase comparison's after period."""
     n = ev.cumulative_periods
     if not _bases_differ(ev) or n is None or n == ev.periods_after:

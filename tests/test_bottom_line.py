@@ -176,6 +176,23 @@ def test_immediate_jump_poorly_determined_but_period_change_clear():
     ), bl.disagreements
 
 
+def test_each_figure_says_its_base_when_the_its_fits_other_periods():
+    """The two-phase comparison leaves out the month that holds the event (9 + 9 months), the
+    ITS fits all 19 and its cumulative difference sums the 10 from that month: one paragraph,
+    each figure with its own base (sweep item 1); with the same base nothing is added."""
+    monthly = {
+        "unit": "month", "periods_before": 9, "periods_after": 9,
+        "level_change": Estimate(0.85, 0.71, 1.01), "its_periods": 19,
+        "cumulative_periods": 10, "cumulative_start": pd.Timestamp("2020-10-01"),
+    }  # fmt: skip
+    text = bottom_line(_strong(**monthly)).text
+    assert "fitted to 19 months" in text and "on 18 months" in text
+    assert "cumulative difference over the 10 months from 1 Oct 2020" in text
+    same = bottom_line(_strong(**(monthly | {"its_periods": 18, "cumulative_periods": 9}))).text
+    assert "fitted to 18 months" not in same and "on 18 months" not in same
+    assert "cumulative difference over the" not in same
+
+
 def test_slope_reversal_and_extrapolation_are_explained():
     bl = bottom_line(_strong(slope_change=Estimate(1.03, 1.014, 1.047)))
     assert any("trend reversed" in d and "+3.0% per day" in d for d in bl.disagreements)

@@ -625,3 +625,24 @@ def test_a_time_zone_aware_series_compares_with_a_plain_reference_date():
     text = res.report()
     assert "1 Jul 2022" in text
     res.plot()
+
+
+def test_periods_left_out_by_the_caller_are_not_called_not_reported():
+    """A first week cut by the window is set to NaN by the pipeline: it was reported, only
+    partial, so the notes say so instead of 'not reported (NaN)' (sweep item 2)."""
+    rng = np.random.default_rng(4)
+    idx = pd.date_range("2021-01-04", periods=30, freq="7D")
+    y = pd.Series(rng.poisson(np.r_[[60] * 15, [40] * 15]).astype(float), index=idx)
+    y.iloc[0] = np.nan  # the partial first week, masked by the caller
+    y.iloc[10] = np.nan  # a week not reported
+    cut = np.zeros(30, dtype=bool)
+    cut[0] = True
+    res = detect_changepoints(y, left_out=cut, left_out_words="only partly inside the window")
+    notes = " ".join(res.notes)
+    assert "1 period of 30 was not reported (NaN)" in notes
+    assert (
+        "1 of the 30 periods was reported but left out of the likelihood, as it is only "
+        "partly inside the window." in notes
+    )
+    plain = " ".join(detect_changepoints(y).notes)
+    assert "2 periods of 30 were not reported (NaN)" in plain

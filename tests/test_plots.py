@@ -846,3 +846,41 @@ def test_its_flagged_projection_inside_the_axis_is_not_said_to_run_off_it(its_re
     )
     assert "runs off the chart" not in joined
     assert "counterfactual's bands are not shown" in joined and "barely known" in joined
+
+
+def test_the_reference_label_of_the_date_panel_stays_off_the_y_axis_title():
+    """A reference near the left edge with the most likely date to its right: its label (with
+    P(on or before it)) used to be right-aligned at its line, across the axis onto the
+    y-axis title "likelihood weight" (sweep item 3); it now goes right of the line."""
+    rng = np.random.default_rng(2)
+    index = pd.date_range("2021-03-03", "2021-09-15")
+    counts = pd.Series(
+        rng.poisson(np.where(index < "2021-06-10", 8.0, 5.0)).astype(float),
+        index=index,
+        name="deaths",
+    )
+    res = detect_changepoints(counts, reference=pd.Timestamp("2021-03-12"))
+    fig, axes = plot_changepoints(res, source="simulated")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    bottom = axes[1]
+    label = next(t for t in bottom.texts if "P(new rate began" in t.get_text())
+    box = label.get_window_extent(renderer)
+    assert box.x0 >= bottom.get_window_extent(renderer).x0
+    assert not box.overlaps(bottom.yaxis.label.get_window_extent(renderer))
+    plt.close(fig)
+
+
+def test_the_timeline_names_a_plain_counts_measure_not_incidents():
+    """A counts series whose measure is "attacks" holds no incidents: with the measure's words
+    its y label is "attacks per week", not the incident table's "incidents per week"."""
+    from trends.plots.timeline import plot_timeline
+
+    index = pd.date_range("2021-01-04", periods=20, freq="7D")
+    frame = pd.DataFrame({"attacks": np.arange(20.0)}, index=index)
+    fig, axes = plot_timeline(frame, measures=["attacks"], measure_words={"attacks": "attacks"})
+    assert axes[0].get_ylabel() == "attacks per week"
+    plt.close(fig)
+    fig, axes = plot_timeline(frame, measures=["attacks"])  # an incident table's attacks
+    assert axes[0].get_ylabel() == "incidents per week"
+    plt.close(fig)

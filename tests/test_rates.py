@@ -19,6 +19,7 @@ from statsmodels.stats.rates import test_poisson_2indep as sm_test_poisson_2inde
 from trends.errors import InputError, ModelWarning
 from trends.models.glm import fit_count_glm
 from trends.models.rates import RateComparison, compare_rates, exact_poisson_ratio
+from trends.verdicts.words import fmt_rate
 
 BEFORE = ("2019-06-01", "2019-07-30")
 AFTER = ("2019-07-31", "2019-09-28")
@@ -134,7 +135,8 @@ def test_to_dict_summary_report():
     summ = r.summary()
     assert list(summ.index) == ["before", "after", "ratio_exact", "ratio_negbin"]
     text = r.report()
-    assert f"{r.before.rate:.2f} per day" in text
+    # one rule for a rate wherever the report prints it (trends.verdicts.words.fmt_rate)
+    assert f"{fmt_rate(r.before.rate)} per day" in text
     assert f"{r.rate_ratio['estimate']:.3f}" in text
     assert f"{r.rate_ratio_nb['ci_low']:.3f}" in text
     assert repr(r).startswith("<RateComparison>")

@@ -302,3 +302,143 @@ def test_a_period_too_short_to_judge_quotes_no_model_interval(tmp_path):
     assert "allowing for overdispersion and dependence gives" not in md
     assert "from the negative binomial model" not in md
     assert "Negative binomial ratio: not quoted (the period after has 1 day" in md
+
+
+# --------------------------------------------------------------------------- the sweep of synthetic inputs
+def _counts_file(root: Path, name: str, index: pd.DatetimeIndex, values) -> Path:
+    path = root / f"{name}.csv"
+    frame = pd.DataFrame({"date": index.strftime("%Y-%m-%d"), "deaths": np.asarray(values)})
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> dict[str, Path]:
+    """Output folders of reports on constructed inputs (the sweep of issue words3):
+
+    - ``monthly``: 19 monthly counts, the intervention mid-month (the two-phase comparison
+      leaves that month out: 18 months; the interrupted time series fits all 19);
+    - ``weekly``: daily counts from a Wednesday analysed per week (a partial first week);
+    - ``empty``: no deaths after the intervention (only the exact interval; no ITS);
+    - ``cautions``: 60 days of small counts whose ITS warns twice (small counts, and a
+      projection too uncertain to bound the cumulative effect).
+    """
+    root = tmp_path_factory.mktemp("sweep")
+    rng = np.random.default_rng(1)
+    months = pd.date_range("2020-01-01", periods=19, freq="MS")
+    days = pd.date_range("2021-03-03", "2021-09-15")
+    zeros = pd.date_range("2021-01-01", "2021-07-31")
+    short = pd.date_range("2024-01-01", periods=60)
+    inputs = {
+        "monthly": (
+            _counts_file(root, "monthly", months, rng.poisson(np.r_[[120] * 9, [100] * 10])),
+            ["--intervention", "2020-10-15"],
+        ),
+        "weekly": (
+            _counts_file(root, "weekly", days, rng.poisson(np.where(days < "2021-06-10", 8, 5))),
+            ["--intervention", "2021-06-10", "--freq", "W"],
+        ),
+        "empty": (
+            _counts_file(root, "empty", zeros, rng.poisson(np.where(zeros < "2021-06-01", 3, 0))),
+            ["--intervention", "2021-06-01"],
+        ),
+        "cautions": (
+            _counts_file(
+                root,
+                "cautions",
+                short,
+                np.random.default_rng(8).poisson(np.r_[np.full(15, 1.0), np.full(45, 0.6)]),
+            ),
+            ["--intervention", "2024-01-16"],
+        ),
+    }
+    out = {}
+    for name, (path, args) in inputs.items():
+        _report(["--data", str(path), "--format", "counts", *args], root / name)
+        out[name] = root / name
+    return out
+
+
+def _md(folder: Path) -> str:
+    return (folder / "report.md").read_text(encoding="utf-8")
+
+
+#: A sentence that begins in lower case after a full stop ("approximate. the projected"), not
+#: after an abbreviation ("e.g. a", "i.e. the", "vs. the") or a number's decimal point.
+LOWER_START = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\betc)(?<!\bcf)(?<!\d)\. [a-z]")
+
+
+def test_the_lower_case_scanner_catches_a_bad_join():
+    assert LOWER_START.search("The intervals are approximate. the projected total")
+    assert not LOWER_START.search("Other shapes, e.g. a wave, and 0.5. Then more")
+
+
+def test_no_sentence_begins_in_lower_case_after_a_full_stop(sweep, founding, small):
+    cautions = _md(sweep["cautions"])
+    assert "Small counts" in cautions and "The projected counterfactual" in cautions
+    for md in (founding, small[0], *(_md(f) for f in sweep.values())):
+        bad = [m.group(0) for line in _prose(md) for m in LOWER_START.finditer(line)]
+        assert bad == [], bad
+
+
+def test_every_choice_states_its_reason(sweep, founding):
+    for md in (founding, *(_md(f) for f in sweep.values())):
+        rows = _section(md, "Choices and why").strip().splitlines()[2:]
+        empty = [r for r in rows if not r.rstrip().rstrip("|").rsplit("|", 1)[-1].strip()]
+        assert empty == [], empty
+
+
+def test_caveats_quote_only_the_coverage_of_the_methods_used(sweep):
+    from trends.models.spec import INFERENCE_METHODS, TWO_PHASE_METHODS
+
+    md = _md(sweep["empty"])  # no ITS, no model ratio: only the exact interval
+    caveats = _section(md, "Caveats")
+    for m in (*INFERENCE_METHODS.values(), *TWO_PHASE_METHODS.values()):
+        assert not m.coverage or m.coverage not in caveats, m.label
+    assert "exact conditional Poisson interval" in caveats and "not measured" in caveats
+    row = next(ln for ln in md.splitlines() if ln.startswith("| Inference"))
+    assert "| none |" in row
+    # the monthly exact interval leads (the model's is narrower): its coverage is not measured
+    assert "leads for deaths: not measured" in _section(_md(sweep["monthly"]), "Caveats")
+
+
+def test_one_rate_is_printed_one_way_in_a_report(sweep):
+    md = _md(sweep["monthly"])
+    payload = json.loads((sweep["monthly"] / "results.json").read_text(encoding="utf-8"))
+    rate = payload["outcomes"]["deaths"]["rate_before"]
+    shown = {f"{rate:,.0f}", f"{rate:,.1f}", f"{rate:,.2f}"}
+    found = {s for s in shown if re.search(rf"\b{re.escape(s)} (a|per) month", md)}
+    assert found == {f"{rate:,.1f}"}, found
+
+
+def test_each_figure_of_the_bottom_line_states_its_own_base(sweep, founding):
+    """19 months, the intervention mid-month: the two-phase comparison leaves that month out
+    (9 + 9 months), the interrupted time series fits all 19 and sums its cumulative difference
+    over the 10 from the intervention's month; each figure says its own base."""
+    md = _md(sweep["monthly"])
+    bottom = _section(md, "Bottom line")
+    assert "in 9 months before" in bottom and "in 9 months after" in bottom
+    assert "fitted to 19 months" in bottom and "on 18 months" in bottom
+    assert "the two-phase change is clear" in bottom
+    findings = _section(md, "Findings")
+    assert "interrupted time series fitted to 19 months" in findings
+    assert "recorded after it in the 10 months from 1 Oct 2020" in findings
+    # where the bases agree (the founding case: 230 days both) nothing is added
+    assert "fitted to" not in founding.split("## Caveats")[0]
+
+
+def test_partial_edge_weeks_are_not_called_not_reported(sweep):
+    md = _md(sweep["weekly"])
+    when = _section(md, "When did the rate change")
+    assert "not reported (NaN)" not in when
+    assert "only partly inside the window" in when and "was reported but left out" in when
+
+
+def test_the_files_section_lists_every_file_of_the_manifest(sweep, founding_report):
+    for folder in (*sweep.values(), founding_report.out):
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        written = {f["name"] for f in manifest["files"]} | {"manifest.json"}
+        md = _md(folder)
+        files = set(re.findall(r"^- `([^`]+)`", _section(md, "Files"), flags=re.M))
+        figures = set(re.findall(r"^- `([^`]+)`", _section(md, "Figures"), flags=re.M))
+        assert written - {"report.html"} == files | figures, folder.name

@@ -641,7 +641,19 @@ def coverage_caveats(results: Mapping[str, OutcomeAnalysis]) -> list[str]:
 
     The texts are the ``coverage`` of :data:`trends.models.spec.INFERENCE_METHODS` (the
     interrupted time series) and :data:`trends.models.spec.TWO_PHASE_METHODS` (the two-phase
-    rate ratio): one source for the reports and the docs.
+    rate ratio): one source for the reports and the docs. Only a method that gave an interval
+    is named: a two-phase model whose ratio could not be estimated (a period without events)
+    is not, and where the exact conditional Poisson interval leads the headline (the only one,
+    or the wider), the caveat says that its coverage was not measured.
+
+    Parameters
+    ----------
+    results : mapping of str to OutcomeAnalysis
+        The analysis of each outcome.
+
+    Returns
+    -------
+    list of str
     """
     its_used = sorted(
         {str(oa.its.settings.get("inference") or "glm") for oa in results.values() if oa.its}
@@ -650,7 +662,7 @@ def coverage_caveats(results: Mapping[str, OutcomeAnalysis]) -> list[str]:
         {
             two_phase_method_of((oa.rates.rate_ratio_nb or {}).get("se_type")).name
             for oa in results.values()
-            if oa.rates is not None and oa.rates.rate_ratio_nb
+            if oa.rates is not None and (oa.rates.rate_ratio_nb or {}).get("estimate") is not None
         }
     )
     out = [
@@ -658,9 +670,25 @@ def coverage_caveats(results: Mapping[str, OutcomeAnalysis]) -> list[str]:
         f"{TWO_PHASE_METHODS[k].coverage}."
         for k in tp_used
     ]
+    exact_leads = [
+        oa.label
+        for oa in results.values()
+        if oa.rates is not None
+        and callable(getattr(oa.rates, "lead_interval", None))
+        and oa.rates.lead_interval().source == "exact"
+    ]
+    if exact_leads:
+        out.append(
+            "Interval coverage of the exact conditional Poisson interval of the two-phase rate "
+            f"ratio, which leads for {' and '.join(exact_leads)}: not measured (it treats every "
+            "period as an independent Poisson draw)."
+        )
     out += [
         f"Interval coverage of the interrupted time series ({INFERENCE_METHODS[k].label}): "
         f"{INFERENCE_METHODS[k].coverage}."
+        if INFERENCE_METHODS[k].coverage
+        else f"Interval coverage of the interrupted time series ({INFERENCE_METHODS[k].label}): "
+        "not measured."
         for k in its_used
         if k in INFERENCE_METHODS
     ]

@@ -573,6 +573,8 @@ def detect_changepoints(
     reference: Any = None,
     dependence: str | float = "auto",
     edge_zeros: int = EDGE_ZERO_MIN_PERIODS,
+    left_out: Any = None,
+    left_out_words: str = "only partly inside the window",
 ) -> ChangePointResult:
     """Find when the rate (or mean) of a series changed, with confidence sets for the dates.
 
@@ -631,6 +633,13 @@ def detect_changepoints(
         A run of zeros at the start or end of the window shorter than this many observed
         periods is not reported as a change (count models, number of changes not fixed); 0
         turns the rule off (:data:`EDGE_ZERO_MIN_PERIODS`).
+    left_out : array of bool, optional
+        Periods (aligned with ``series``) that were reported but that the caller set to NaN
+        because they cannot enter as whole periods, e.g. a first or last week cut by the window.
+        They are left out of the likelihood like the periods not reported, but the notes count
+        them apart, in ``left_out_words``, instead of calling them not reported.
+    left_out_words : str, default "only partly inside the window"
+        Why the ``left_out`` periods were left out, as the notes say it.
 
     Returns
     -------
@@ -671,6 +680,11 @@ def detect_changepoints(
     name = None if series.name is None else str(series.name)
     axis = TimeAxis.from_index(series.index, name)
     n_total, n = len(series), int(y.size)
+    n_left = 0
+    if left_out is not None:
+        mask = np.zeros(n_total, dtype=bool)
+        mask[pos] = True  # observed
+        n_left = int(np.sum(np.asarray(left_out, dtype=bool) & ~mask))
     h = _resolve_min_size(min_size, n, cost)
     if n < 2 * h:
         raise InsufficientDataError(
@@ -688,15 +702,16 @@ def detect_changepoints(
     edge = int(edge_zeros) if n_changes is None else 0
     p = _Problem(series, y, pos, axis, cost, h, float(level), dep.factor, edge)
     return _assemble(p, fit, breaks, edge_notes, (dep, check), (crit_label, c, pen_change, kmax),
-                     n_changes, reference)  # fmt: skip
+                     n_changes, reference, (n_left, left_out_words))  # fmt: skip
 
 
 def _assemble(
     p: _Problem, fit: SegmentFit, breaks: np.ndarray, edge_notes: list[str],
     deps: tuple[DependenceEstimate, ShiftCheck | None], crit: tuple[str, float | None, float, int],
-    n_changes: int | None, reference: Any,
+    n_changes: int | None, reference: Any, left_out: tuple[int, str] = (0, ""),
 ) -> ChangePointResult:  # fmt: skip
-    """Segments, dates, words and the result object of a search."""
+    """Segments, dates, words and the result object of a search (``left_out``: how many of the
+    periods without a value were reported but left out, and why)."""
     crit_label, c, pen_change, kmax = crit
     dep, check = deps
     cost, y, n, n_total = p.cost, p.y, p.n, p.n_total
@@ -707,11 +722,19 @@ def _assemble(
     context.update({"prior": prior, "m": m})
     dates = _dates(p, fit, edges, levels, context)
     notes = dates.notes + edge_notes
-    if n_total - n:
+    n_left, left_words = left_out
+    n_missing = n_total - n - n_left
+    if n_missing:
         notes.append(
-            f"{plural(n_total - n, 'period')} of {n_total} "
-            f"{'was' if n_total - n == 1 else 'were'} not reported (NaN) and "
-            f"{'was' if n_total - n == 1 else 'were'} left out of the likelihood."
+            f"{plural(n_missing, 'period')} of {n_total} "
+            f"{'was' if n_missing == 1 else 'were'} not reported (NaN) and "
+            f"{'was' if n_missing == 1 else 'were'} left out of the likelihood."
+        )
+    if n_left:
+        were, are = ("was", "it is") if n_left == 1 else ("were", "they are")
+        notes.append(
+            f"{n_left} of the {n_total} periods {were} reported but left out of the likelihood, "
+            f"as {are} {left_words}."
         )
     notes.extend(cost.notes(fit.dispersion))
     statement = _method_statement(

@@ -112,7 +112,15 @@ from trends.models.wording import (
 )
 from trends.results import Result, to_jsonable, whole_count
 from trends.series.measured import column_words, series_words
-from trends.verdicts.words import count_of, fmt_count, period_end, plural, singular, with_article
+from trends.verdicts.words import (
+    as_sentence,
+    count_of,
+    fmt_count,
+    period_end,
+    plural,
+    singular,
+    with_article,
+)
 
 __all__ = [
     "ITSModelFit",
@@ -474,10 +482,7 @@ class ITSResult(Result):
             f"residuals at lag {lb.get('lag')}: {fmt_p(lb.get('p_value', math.nan))}."
         )
         if self.warnings:
-            parts.append(
-                "Caution: "
-                + " ".join(w if w.rstrip().endswith(".") else f"{w}." for w in self.warnings)
-            )
+            parts.append("Caution: " + " ".join(as_sentence(w) for w in self.warnings))
         return " ".join(parts)
 
     def _cumulative_sentence(self, ce: dict[str, Any], what: str, unit: str, lvl: str) -> str:

@@ -74,6 +74,7 @@ from trends.verdicts.words import (
     count_of,
     empty_phase,
     empty_phase_sentence,
+    fmt_rate,
     headline_interval,
     length_words,
     plural,
@@ -315,7 +316,7 @@ class RateComparison(Result):
             parts.append(
                 f"{ph.label.capitalize()} ({fmt_date(ph.start)} to {fmt_date(ph.end)}): "
                 f"{count_of(ph.count, what)} in {seen}{miss}, "
-                f"{fmt_num(ph.rate)} per {u}."
+                f"{fmt_rate(ph.rate)} per {u}."
             )
         rr = self.rate_ratio
         if empty_phase(self.before.count, self.after.count):

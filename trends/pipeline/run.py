@@ -410,29 +410,44 @@ def _its_step(out: PairResult, task: Task, ev: Intervention, settings: Settings)
         out.notes.append(
             f"{plural(int(out.series.partial.sum()), out.series.unit)} cut by the window "
             f"{'enters' if int(out.series.partial.sum()) == 1 else 'enter'} the "
-            "interrupted time series with their exposure (days covered)"
+            f"interrupted time series with {'its' if int(out.series.partial.sum()) == 1 else 'their'} "
+            "exposure (days covered)"
         )
 
 
 def _cp_values(out: PairResult, task: Task, note: bool = True) -> pd.Series:
+    return _cp_input(out, task, note)[0]
+
+
+def _cp_input(out: PairResult, task: Task, note: bool = True) -> tuple[pd.Series, dict]:
+    """The change-point search's values and the words of the reported periods it leaves out
+    (``left_out`` / ``left_out_words`` of :func:`detect_changepoints`)."""
     assert out.series is not None
     values = out.series.measure(task.measure).rename(out.label)
+    left = np.zeros(len(values), dtype=bool)
+    words = []
     if out.series.rule.key != "D" and out.series.partial.any():
-        values = values.mask(out.series.partial.to_numpy())
+        cut = out.series.partial.to_numpy()
+        values, left = values.mask(cut), left | cut
+        n_cut = int(cut.sum())
+        words.append(f"only partly inside the window (a first or last {out.series.unit} cut by it)")
         if note:
             out.notes.append(
                 "the change-point search leaves out the "
-                f"{plural(int(out.series.partial.sum()), out.series.unit)} cut by the window "
-                "(it has no exposure)"
+                f"{plural(n_cut, out.series.unit)} cut by the window "
+                f"({'it has' if n_cut == 1 else 'they have'} fewer days than a whole "
+                f"{out.series.unit}: reported, but partial)"
             )
     if lumps := _daily_lumps(out.series):
-        values = values.mask((out.series.exposure > 1).to_numpy())
+        lumped = (out.series.exposure > 1).to_numpy()
+        values, left = values.mask(lumped), left | lumped
+        words.append("covered by a report of several days")
         if note:
             out.notes.append(
                 f"the change-point search leaves out the {lumps} report(s) that cover several "
                 "days (it has no exposure)"
             )
-    return values
+    return values, {"left_out": left, "left_out_words": " or ".join(words)} if words else {}
 
 
 def _changepoint_step(out: PairResult, task: Task, ev: Intervention, settings: Settings) -> None:
@@ -441,10 +456,12 @@ def _changepoint_step(out: PairResult, task: Task, ev: Intervention, settings: S
     if settings.max_changes is not None:
         opts["max_changes"] = settings.max_changes
     opts.update(settings.changepoint_options)
+    values, left_out = _cp_input(out, task)
     out.changepoint = detect_changepoints(
-        _cp_values(out, task),
+        values,
         model=settings.changepoint_model,
         reference=_event_itself(ev),
+        **left_out,
         **opts,
     )
 

@@ -397,6 +397,8 @@ def _draw_posterior_panel(
     # the reference's label goes on the side of its line away from the most likely date, and
     # the mode's value on the side of its bar away from the reference: they never overlap
     right_side = ref is not None and x0[mode_k] < ref.date
+    if ref is not None:  # but never across the axes' edge, onto the y-axis title
+        right_side = _side_that_fits(ax, result, ref, right_side)
     mode_at = x1[mode_k] if right_side else x0[mode_k] if ref is not None else None
     ax.annotate(
         f"{values[mode_k]:.2f}",
@@ -417,15 +419,39 @@ def _draw_posterior_panel(
         _reference_label(ax, result, ref, right_side)
 
 
+def _reference_text(result, ref: EventMark) -> str:
+    """The reference's label on the date-weight panel, with P(on or before it) when known."""
+    text = ref.label
+    comp = result.comparison
+    if _comparison_matches(result, ref):
+        text += f"\nP(new {result.level_name} began on or before it) = {comp.prob_at_or_before:.2f}"
+    return text
+
+
+def _side_that_fits(ax: Axes, result, ref: EventMark, right_side: bool) -> bool:
+    """``right_side``, unless the label would run past that side's edge of the axes (onto the
+    y-axis title on the left) and fits on the other side: placement only, on the rendered
+    extent of the label."""
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    x = ax.transData.transform((ax.convert_xunits(ref.date), 0))[0]
+    probe = ax.text(0, 0, _reference_text(result, ref), fontsize=8)
+    width = probe.get_window_extent(renderer).width + 8  # the 4-point offset and the padding
+    probe.remove()
+    fits_right, fits_left = x + width <= box.x1, x - width >= box.x0
+    if right_side and not fits_right and fits_left:
+        return False
+    if not right_side and not fits_left and fits_right:
+        return True
+    return right_side
+
+
 def _reference_label(ax: Axes, result, ref: EventMark, right_side: bool) -> None:
     """The reference's line and label on the date-weight panel (label right of the line when
     ``right_side``)."""
     rc = KIND_COLORS.get(ref.kind, COLORS["event"])
     ax.axvline(ref.date, color=rc, ls="--", lw=1.1, zorder=4)
-    text = ref.label
-    comp = result.comparison
-    if _comparison_matches(result, ref):
-        text += f"\nP(new {result.level_name} began on or before it) = {comp.prob_at_or_before:.2f}"
+    text = _reference_text(result, ref)
     ax.annotate(
         text,
         (ax.convert_xunits(ref.date), 0.96),

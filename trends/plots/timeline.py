@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -53,6 +53,7 @@ def plot_timeline(
     rolling_window: int | None = None,
     data_span: tuple | None = None,
     partial: pd.Series | None = None,
+    measure_words: Mapping[str, str] | None = None,
 ):
     """Bars of counts per period, a rolling mean line, shaded phases and labelled events.
 
@@ -88,12 +89,18 @@ def plot_timeline(
         Periods only partly inside the window (fewer days than a whole week or month): drawn
         hatched and lighter, and named in the footer, so that a short last month does not read
         as a fall.
+    measure_words : mapping of str to str, optional
+        The words of each column's measure as the data name it (``{"attacks": "attacks"}``):
+        the panel's y label and bars are "<words> per <period>". Without it the incident
+        measures have their built-in labels ("attacks" of an incident table are "incidents per
+        day"), which would misname a plain counts series.
 
     Returns
     -------
     (Figure, list of Axes)
     """
     measures = list(measures)
+    words = dict(measure_words or {})
     if axes is None:
         fig, axes = new_figure(len(measures))
         axes = axes if isinstance(axes, list) else [axes]
@@ -110,6 +117,8 @@ def plot_timeline(
     )
     for i, (ax, col) in enumerate(zip(axes, measures, strict=True)):
         name, ylabel, color = LABELS.get(col, (col, f"{col} per {{unit}}", COLORS["attacks"]))
+        if col in words:
+            name, ylabel = words[col][:1].upper() + words[col][1:], f"{words[col]} per {{unit}}"
         if phases:
             draw_phases(ax, phases)
         values = frame[col]

@@ -153,6 +153,9 @@ def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
         counts = a.counts[measures].rename(columns=words)
         rolling = None if rolling is None else rolling.rename(columns=words)
         measures = [words[m] for m in measures]
+        named = {w: w for w in measures}  # the y label names the data's measure, not incidents
+    else:
+        named = None
     mean = f", with the centred {window}-{unit} mean" if window else ""
     return Chart(
         "timeline.png",
@@ -171,6 +174,7 @@ def _timeline_chart(a: Any, events: list, source: str, where: str) -> Chart:
             source=source,
             data_span=(a.start, a.end),
             partial=_partial_periods(a),
+            measure_words=named,
         ),
     )
 

@@ -224,6 +224,59 @@ def _end_why(a: Any, timeline: Any, config: Any, data_span: tuple | None) -> Pro
     return "Chosen by you."
 
 
+#: Why no interval method is named where none was used, or its coverage is not known.
+NOT_MEASURED_WHY = "Its interval coverage was not measured by simulation on series of this kind."
+NO_ITS_WHY = (
+    "No interrupted time series could be fitted for any outcome (Findings say why), so no "
+    "inference method was used."
+)
+EXACT_ONLY_WHY = (
+    "The model interval could not be estimated for any outcome (a period without events), so "
+    "only the exact conditional Poisson interval is given, which treats every period as an "
+    "independent Poisson draw; its coverage was not measured."
+)
+
+
+def _inference_row(fitted: list, config: Any, inference: str) -> Choice:
+    """The interrupted time series' inference method, always with its reason."""
+    if not fitted:
+        return Choice("Inference", _origin(config, "inference"), "none", NO_ITS_WHY)
+    method = fitted[0].its.settings
+    return Choice(
+        "Inference",
+        _origin(config, "inference"),
+        str(method.get("inference_method") or inference),
+        COVERAGE_WHY if method.get("inference_coverage") else NOT_MEASURED_WHY,
+    )
+
+
+def _two_phase_rows(a: Any, config: Any) -> list[Choice]:
+    """The two-phase interval method actually used (a model that gave no ratio is not)."""
+    compared = [oa for oa in a.outcomes.values() if oa.rates is not None]
+    tp = next(
+        (
+            str((oa.rates.rate_ratio_nb or {}).get("se_type") or "")
+            for oa in compared
+            if (oa.rates.rate_ratio_nb or {}).get("estimate") is not None
+        ),
+        "",
+    )
+    if tp:
+        tp_method = two_phase_method_of(tp)
+        why = COVERAGE_WHY if tp_method.coverage else NOT_MEASURED_WHY
+        return [Choice("Two-phase interval", _origin(config, "inference"), tp_method.label, why)]
+    if any(oa.rates.rate_ratio_nb for oa in compared):
+        return [
+            Choice(
+                "Two-phase interval",
+                _origin(config, "inference"),
+                "exact conditional Poisson interval only",
+                EXACT_ONLY_WHY,
+            )
+        ]
+    return []
+
+
 def _model_rows(a: Any, config: Any) -> list[Choice]:
     fitted = [oa for oa in a.outcomes.values() if oa.its is not None]
     thetas = ", ".join(
@@ -248,29 +301,8 @@ def _model_rows(a: Any, config: Any) -> list[Choice]:
     inference = next((oa.its.settings.get("inference") for oa in fitted), "glm")
     if inference == "glm":
         rows.append(Choice("Standard errors", "", str(se), se_why))
-    method = next((oa.its.settings for oa in fitted), {})
-    rows.append(
-        Choice(
-            "Inference",
-            _origin(config, "inference"),
-            str(method.get("inference_method") or inference),
-            COVERAGE_WHY if method.get("inference_coverage") else "",
-        )
-    )
-    tp = next(
-        (
-            str((oa.rates.rate_ratio_nb or {}).get("se_type") or "")
-            for oa in a.outcomes.values()
-            if oa.rates is not None and oa.rates.rate_ratio_nb
-        ),
-        "",
-    )
-    if tp:
-        tp_method = two_phase_method_of(tp)
-        rows.append(
-            Choice("Two-phase interval", _origin(config, "inference"), tp_method.label,
-                   COVERAGE_WHY if tp_method.coverage else "")
-        )  # fmt: skip
+    rows.append(_inference_row(fitted, config, inference))
+    rows.extend(_two_phase_rows(a, config))
     rows.append(
         Choice(
             "Change points",

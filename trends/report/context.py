@@ -250,11 +250,13 @@ def _direction(estimate: Any, low: Any, high: Any, unit: str = "") -> str:
 def _its_paragraphs(a: Any, oa: Any) -> list[Prose]:
     its, unit, noun = oa.its, fmt.unit_of(a.freq), intervention_noun(a.intervention)
     lc, sc = its.level_change, its.slope_change
+    fitted, after = _its_bases(oa, unit)
     text = prose(
-        "At the {noun} itself the rate per {unit} {change} (interrupted time series, level "
-        "change {ci})",
+        "At the {noun} itself the rate per {unit} {change} (interrupted time series"
+        + (" fitted to {fitted}" if fitted else "")
+        + ", level change {ci})",
         noun=noun, unit=unit, change=_direction(lc.estimate, lc.ci_low, lc.ci_high),
-        ci=fmt.interval(lc.estimate, lc.ci_low, lc.ci_high),
+        fitted=fitted, ci=fmt.interval(lc.estimate, lc.ci_low, lc.ci_high),
     )  # fmt: skip
     if sc is not None and sc.estimate is not None:
         text = text + prose(
@@ -266,20 +268,45 @@ def _its_paragraphs(a: Any, oa: Any) -> list[Prose]:
     out = [text + prose(".")]
     ce = its.cumulative_effect or {}
     if ce.get("estimate") is not None and ce.get("ci_low") is not None:
-        out.append(_cumulative_paragraph(ce, noun, oa.label))
+        out.append(_cumulative_paragraph(ce, noun, oa.label, after))
     return out
 
 
-def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
-    """The projected difference (recorded minus expected); "fewer"/"more" only when it is clear."""
+def _its_bases(oa: Any, unit: str) -> tuple[str, str]:
+    """("19 months", "the 10 months from 1 Oct 2020"): the periods of the
+    interrupted time series and of its cumulative difference, said where they differ from the
+    two-phase comparison's (a month holding days before and after the event, which the
+    comparison leaves out), so that no figure borrows another's base; ("", "") otherwise."""
+    r, its = oa.rates, oa.its
+    if r is None or r.unit != unit:
+        return "", ""
+    used = (its.diagnostics or {}).get("n_used")
+    fitted = (
+        length_words(used, unit) if used and used != r.before.n_periods + r.after.n_periods else ""
+    )
+    ce = its.cumulative_effect or {}
+    n, start = ce.get("n_periods"), ce.get("start")
+    after = (
+        f"the {length_words(n, unit)} from {fmt.day(start)}"
+        if fitted and n and start is not None and n != r.after.n_periods
+        else ""
+    )
+    return fitted, after
+
+
+def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str, base: str = "") -> Prose:
+    """The projected difference (recorded minus expected); "fewer"/"more" only when it is clear
+    (``base``: "the 10 months from 1 Oct 2020" when it differs from the two-phase one)."""
+    within = " in {base}" if base else ""
     est, lo, hi = ce["estimate"], ce["ci_low"], ce["ci_high"]
     if ce.get("projection_uninformative"):
         return prose(
-            "After the {noun}, {obs} {label} {were} recorded; {why}, or to say how many fewer "
+            "After the {noun}, {obs} {label} {were} recorded" + within + "; {why}, or to say how "
+            "many fewer "
             "or more were recorded (the projection's 95% interval reaches more than {times} "
             "times the larger of the projected and the recorded totals). Read the immediate "
             "change above, not a cumulative difference.",
-            noun=noun, obs=fmt_count(ce["observed"]),
+            noun=noun, obs=fmt_count(ce["observed"]), base=base,
             label=singular(label) if round(ce["observed"]) == 1 else label,
             were="was" if round(ce["observed"]) == 1 else "were",
             why=UNINFORMATIVE_PROJECTION, times=f"{PROJECTION_SPREAD:.0f}",
@@ -292,19 +319,21 @@ def _cumulative_paragraph(ce: dict[str, Any], noun: str, label: str) -> Prose:
     label, were = (singular(label), "was") if one else (label, "were")
     if lo < 0 < hi or lo > 0 > hi:
         return prose(
-            "Projecting the pre-{noun} trend forward, {est} {label} {were} recorded after it "
-            "than the model expected, but the 95% prediction interval ({lo} to {hi}) includes "
+            "Projecting the pre-{noun} trend forward, {est} {label} {were} recorded after it"
+            + within
+            + " than the model expected, but the 95% prediction interval ({lo} to {hi}) includes "
             "no difference: {no_change}. A projection of a trend is an assumption, not an "
             "observation.",
-            noun=noun, label=label, were=were, est=signed(est), lo=signed(min(lo, hi)),
+            noun=noun, label=label, were=were, est=signed(est), base=base, lo=signed(min(lo, hi)),
             hi=signed(max(lo, hi)), no_change=NO_CHANGE,
         )  # fmt: skip
     low, high = sorted((abs(lo), abs(hi)))
     return prose(
-        "Projecting the pre-{noun} trend forward, {n} {more} {label} {were} recorded after it "
-        "than the model expected (95% prediction interval {lo} to {hi}); a projection of a "
+        "Projecting the pre-{noun} trend forward, {n} {more} {label} {were} recorded after it"
+        + within
+        + " than the model expected (95% prediction interval {lo} to {hi}); a projection of a "
         "trend is an assumption, not an observation.",
-        noun=noun, n=fmt_count(abs(est)), label=label, were=were,
+        noun=noun, n=fmt_count(abs(est)), label=label, were=were, base=base,
         more="fewer" if est < 0 else "more", lo=fmt_count(low), hi=fmt_count(high),
     )  # fmt: skip
 

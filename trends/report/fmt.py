@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from trends.models.claims import claim_words
-from trends.verdicts.words import fmt_date, fmt_percent
+from trends.verdicts.words import fmt_date, fmt_percent, fmt_rate
 
 __all__ = [
     "UNITS",
@@ -55,8 +55,10 @@ def number(x: Any, digits: int = 3) -> str:
 
 
 def rate(x: Any) -> str:
-    """A rate per period: two decimals."""
-    return "n/a" if missing(x) else f"{float(x):,.2f}"
+    """A rate per period, by the one rule of every rate in a report
+    (:func:`trends.verdicts.words.fmt_rate`: "117.3", "0.05", "1,250"), so that the bottom line,
+    the findings and their detail print the same rate the same way."""
+    return "n/a" if missing(x) else fmt_rate(x)
 
 
 def ratio(x: Any) -> str:

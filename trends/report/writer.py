@@ -85,8 +85,8 @@ _CSV_CAPTIONS = {
 
 def _csv_captions(a: Any, names: list[str]) -> dict[str, str]:
     """What each series CSV holds, in the words of the data."""
-    if data_kind(a) == "incidents":
-        return {n: _CSV_CAPTIONS[n] for n in names if n in _CSV_CAPTIONS}
+    if data_kind(a) == "incidents" and all(n in _CSV_CAPTIONS for n in names):
+        return {n: _CSV_CAPTIONS[n] for n in names}
     words = ", ".join(
         oa.label if oa.label == (oa.measure or name) else f"{oa.label} ({oa.measure or name})"
         for name, oa in a.outcomes.items()
@@ -315,7 +315,10 @@ def _image_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _file_list(a: Any, csv_names: list[str]) -> list[Prose]:
+def _file_list(a: Any, written: list[str]) -> list[Prose]:
+    """The Files section: every file of ``written`` (the names the manifest lists) but the
+    charts, which the Figures section names, each with what it holds."""
+    csv_names = [n for n in written if n.startswith("series_") and n.endswith(".csv")]
     files = [
         prose("`report.md`: this report (`report.html`: the same, self-contained, for a browser)."),
         prose(
@@ -474,11 +477,9 @@ def _write_all(a: Any, tmp: Path, out: Path, **kw: Any):
 
     keys: dict[str, str] = {}
     tick("Writing the series")
-    csv_names = []
     for name, frame in _series_tables(a).items():
         frame.to_csv(tmp / name, date_format="%Y-%m-%d", float_format="%.10g")
         keys[name.removesuffix(".csv")] = name
-        csv_names.append(name)
     step[0] += 1
     tick("Writing results.json")
     bottom = bottom_line_of(a)
@@ -505,7 +506,7 @@ def _write_all(a: Any, tmp: Path, out: Path, **kw: Any):
     )  # fmt: skip
     context = build_context(
         a, title=kw["title"] or _title(a, place), source_label=source, choices=choices,
-        charts=charts, bottom_line=bottom, files=_file_list(a, csv_names),
+        charts=charts, bottom_line=bottom, files=_file_list(a, list(keys.values())),
         housekeeping=_housekeeping(removed, kept),
     )  # fmt: skip
     tick("Writing report.md")

@@ -106,7 +106,14 @@ def _its(its: Any) -> dict[str, Any]:
             out[key] = _estimate(getattr(its, attr, None))
         except (AttributeError, IndexError):
             out[key] = None
+    used = (getattr(its, "diagnostics", None) or {}).get("n_used")
+    if isinstance(used, int | float) and not isinstance(used, bool):
+        out["its_periods"] = int(used)
     cum = getattr(its, "cumulative_effect", None)
+    if isinstance(cum, Mapping) and cum.get("n_periods"):
+        out["cumulative_periods"] = int(cum["n_periods"])
+        if cum.get("start") is not None:
+            out["cumulative_start"] = pd.Timestamp(cum["start"])
     # a projection too uncertain to bound the difference is no evidence either way
     if (
         isinstance(cum, Mapping)

@@ -49,7 +49,7 @@ conditional Poisson interval, which then leads; the other is shown too.
    says so, and its headline gives no direction. Longer periods are graded as before.
 2. **strong**: the placebo and timing checks both agree and no check disagrees.
 3. **moderate**: at most one check disagrees and at least two checks agree.
-4. **weak**: otherwise (the change is clear but the checks do not back it).
+4. **weak**: otherwise (the two-phase change is clear but the checks do not back it).
 
 With fewer than 20 events in either period the grade is at most **moderate** (too few events for
 the intervals to be trusted fully). When one period holds a quarter or more of its phase's events
@@ -186,6 +186,15 @@ class Evidence:
         Interrupted-time-series rate ratios (slope: per period).
     cumulative : Estimate or None
         Cumulative difference observed - counterfactual (counts), with its interval.
+    its_periods : int or None
+        Observed periods (in ``unit``) the interrupted time series was fitted to. When they
+        differ from the two-phase comparison's (``periods_before + periods_after``, e.g. a
+        month holding days before and after the event, which the comparison leaves out), the
+        ITS figures say their own base.
+    cumulative_periods : int or None
+        Observed periods (in ``unit``) after the event that the cumulative difference sums.
+    cumulative_start : Timestamp or None
+        Its first period.
     event_name : str
         The event's name ("Russian-announced ceasefire in force").
     event_word : str
@@ -248,6 +257,9 @@ class Evidence:
     level_change: Estimate | None = None
     slope_change: Estimate | None = None
     cumulative: Estimate | None = None
+    its_periods: int | None = None
+    cumulative_periods: int | None = None
+    cumulative_start: pd.Timestamp | None = None
     event_name: str = "the event"
     event_word: str = "the event"
     event_time: pd.Timestamp | None = None
@@ -518,15 +530,17 @@ def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[s
     if direction in ("fall", "rise"):
         if k_lc == "unclear":
             cum_txt = (
-                f", and so is the cumulative difference ({_signed(cum.estimate)} "
+                f", and so is the interrupted time series' cumulative difference"
+                f"{_cumulative_base(ev)} ({_signed(cum.estimate)} "
                 f"{_measure_of(cum.estimate, ev)})"
                 if k_cum == direction
                 else ""
             )
             out.append(
                 f"The immediate jump at {ev.event_word} is poorly determined (ITS level change "
-                f"{fmt_ratio(lc.estimate)}, {fmt_interval(lc.low, lc.high, ev.level)}), but the "
-                f"change over the whole period is clear ({ratio}){cum_txt}."
+                f"{fmt_ratio(lc.estimate)}, {fmt_interval(lc.low, lc.high, ev.level)}"
+                f"{_its_base(ev)}), but the change over the whole period is clear ({ratio}"
+                f"{_two_phase_base(ev)}){cum_txt}."
             )
         elif k_lc == direction and _ok(lc.estimate) and _ok(primary.estimate):
             big = abs(math.log(lc.estimate)) > 2 * abs(math.log(primary.estimate))
@@ -565,6 +579,39 @@ def _its_explanations(ev: Evidence, direction: str, primary: Estimate) -> list[s
             f"observed, the primary answer, is {NO_CHANGE}."
         )
     return out
+
+
+def _bases_differ(ev: Evidence) -> bool:
+    """Whether the interrupted time series was fitted to other periods than the two-phase
+    comparison counts (both in the analysed unit), so that each figure must say its base."""
+    if ev.its_periods is None or ev.periods_before is None or ev.periods_after is None:
+        return False
+    if _rate_unit(ev) != ev.unit:  # daily totals against weekly or monthly fits: said in units
+        return False
+    return int(ev.its_periods) != int(ev.periods_before) + int(ev.periods_after)
+
+
+def _its_base(ev: Evidence) -> str:
+    """ ", fitted to 19 months" when the ITS base differs from the two-phase comparison's."""
+    return f", fitted to {length_words(ev.its_periods, ev.unit)}" if _bases_differ(ev) else ""
+
+
+def _two_phase_base(ev: Evidence) -> str:
+    """ ", on 18 months" (the two-phase comparison's base) when the ITS base differs."""
+    if not _bases_differ(ev):
+        return ""
+    n = int(ev.periods_before) + int(ev.periods_after)  # type: ignore[arg-type]
+    return f", on {length_words(n, ev.unit)}"
+
+
+def _cumulative_base(ev: Evidence) -> str:
+    """ " over the 10 months from 1 Oct 2020" when the cumulative difference sums other periods
+    than the two-phase comparison's after period."""
+    n = ev.cumulative_periods
+    if not _bases_differ(ev) or n is None or n == ev.periods_after:
+        return ""
+    start = f" from {fmt_date(ev.cumulative_start)}" if ev.cumulative_start is not None else ""
+    return f" over the {length_words(n, ev.unit)}{start}"
 
 
 def _range_words(ev: Evidence) -> str:
@@ -610,15 +657,18 @@ def grade_of(primary_kind: str, checks: Sequence[Check], small_counts: bool) -> 
     disagree = [c.name for c in checks if c.status == "disagrees"]
     if status.get("placebo") == "agrees" and status.get("timing") == "agrees" and not disagree:
         grade = "strong"
-        why = "the change is clear, the placebo test and the timing agree and no check disagrees"
+        why = (
+            "the two-phase change is clear, the placebo test and the timing agree and no check "
+            "disagrees"
+        )
     elif len(disagree) <= 1 and len(agree) >= 2:
         grade = "moderate"
-        why = f"the change is clear and {_names(agree)} agree" + (
+        why = f"the two-phase change is clear and {_names(agree)} agree" + (
             f", but the {disagree[0]} check disagrees" if disagree else ""
         )
     else:
         grade = "weak"
-        why = "the change is clear but " + (
+        why = "the two-phase change is clear but " + (
             f"{_names(disagree)} disagree" if len(disagree) > 1 else "too few checks back it"
         )
     if small_counts and grade == "strong":

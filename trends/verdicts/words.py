@@ -37,6 +37,7 @@ from trends.series.measured import people_words
 
 __all__ = [
     "DIRECTION_WORDS",
+    "as_sentence",
     "NO_CHANGE",
     "HeadlineInterval",
     "Timing",
@@ -503,6 +504,27 @@ def word_list(items: Any) -> str:
     if len(words) <= 2:
         return " and ".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def as_sentence(text: str) -> str:
+    """``text`` as a sentence of its own: its first letter upper case, a full stop at its end.
+
+    For joining messages written as clauses ("the projected counterfactual is ...") after other
+    sentences, so that no sentence begins in lower case after a full stop.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    t = text.strip()
+    if not t:
+        return t
+    t = t[0].upper() + t[1:]
+    return t if t.endswith((".", "!", "?")) else f"{t}."
 
 
 def with_article(name: str) -> str:

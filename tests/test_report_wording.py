@@ -442,3 +442,27 @@ def test_the_files_section_lists_every_file_of_the_manifest(sweep, founding_repo
         files = set(re.findall(r"^- `([^`]+)`", _section(md, "Files"), flags=re.M))
         figures = set(re.findall(r"^- `([^`]+)`", _section(md, "Figures"), flags=re.M))
         assert written - {"report.html"} == files | figures, folder.name
+
+
+def test_an_incident_table_analysed_per_month_writes_its_months(tmp_path):
+    """--freq M on incidents: the analysed months are written (series_monthly.csv) beside the
+    days and weeks, and the Files section names them."""
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2022-01-01", "2022-12-31", freq="D")
+    picked = days[rng.random(len(days)) < 0.3]
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"i{k}" for k in range(len(picked))],
+            "date": picked.strftime("%Y-%m-%d"),
+            "civilian_deaths_best": rng.poisson(2.0, len(picked)),
+        }
+    )
+    frame.to_csv(tmp_path / "incidents.csv", index=False)
+    out = tmp_path / "out"
+    args = ["--data", str(tmp_path / "incidents.csv"), "--format", "incidents"]
+    md = _report([*args, "--freq", "M", "--intervention", "2022-07-01"], out)
+    months = pd.read_csv(out / "series_monthly.csv")
+    assert len(months) == 12 and months["days_in_period"].sum() == 365
+    assert "`series_monthly.csv`" in _section(md, "Files")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "series_monthly.csv" in {f["name"] for f in manifest["files"]}

@@ -80,6 +80,8 @@ _CSV_CAPTIONS = {
     "figure) and coverage columns.",
     "series_weekly.csv": "the same per ISO week (weeks labelled by their Monday; a partial "
     "first or last week says so in days_covered).",
+    "series_monthly.csv": "the analysed series per calendar month (a partial first or last "
+    "month says so in days_covered).",
 }
 
 
@@ -294,8 +296,9 @@ def write_folder(
 def _series_tables(a: Any) -> dict[str, pd.DataFrame]:
     """The series CSVs, as the analysis carries them (nothing is counted or summed here).
 
-    Every measure per day (``a.daily``) and per ISO week (``a.weekly``); without days (a weekly
-    or monthly file) the analysed periods as published (``a.series``).
+    Every measure per day (``a.daily``) and per ISO week (``a.weekly``), and the analysed
+    series (``a.series``) when it is per month; without days (a weekly or monthly file) the
+    analysed periods as published (``a.series``).
     """
     daily = getattr(a, "daily", None)
     if daily is not None:
@@ -303,6 +306,9 @@ def _series_tables(a: Any) -> dict[str, pd.DataFrame]:
         weekly = getattr(a, "weekly", None)
         if weekly is not None:
             out["series_weekly.csv"] = weekly.to_frame()
+        series = getattr(a, "series", None)  # analysed per month: the months too
+        if series is not None and series.unit not in ("day", "week"):
+            out[f"series_{series.unit}ly.csv"] = series.to_frame()
         return out
     series = getattr(a, "series", None)
     if series is None:

@@ -64,7 +64,14 @@ def test_without_encoding_the_message_names_the_option_that_works(files):
         "--claims", str(files["claims"]),
     ])  # fmt: skip
     assert result.exit_code == 2
-    assert "--encoding cp1252" in result.stderr and "Traceback" not in result.output
+    # the claims file's own option: --encoding would also change how the data are read
+    assert "--claims-encoding cp1252" in result.stderr and "Traceback" not in result.output
+    events = runner.invoke(app, [
+        "report", "--data", str(files["data"]), "--format", "counts",
+        "--events", str(files["events"]), "--intervention", "cf",
+        "--out", str(files["dir"] / "out"),
+    ])  # fmt: skip
+    assert events.exit_code == 2 and "--events-encoding cp1252" in events.stderr
 
 
 @pytest.mark.parametrize("option", ["--encoding", "--claims-encoding"])

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -288,12 +289,27 @@ def load_inputs(config: Any, *, claims: bool = True) -> ReportInputs:
         source = config.source or f"{Path(str(config.data)).name} ({config.format} format)"
         place = None
     if config.events is not None:
-        timeline = Timeline.from_csv(config.events, encoding=text_encoding(config, "events"))
-    table, scopes = _claims(config, timeline) if claims else (None, None)
+        with _own_encoding_option("--events-encoding"):
+            timeline = Timeline.from_csv(config.events, encoding=text_encoding(config, "events"))
+    with _own_encoding_option("--claims-encoding"):
+        table, scopes = _claims(config, timeline) if claims else (None, None)
     return ReportInputs(
         incidents, ingest, timeline, table, scopes, source, place, case, series,
         own_timeline=config.events is not None and not config.bundled,
     )  # fmt: skip
+
+
+@contextmanager
+def _own_encoding_option(option: str) -> Iterator[None]:
+    """An encoding problem of the events or claims file advises that file's own option
+    (``--claims-encoding cp1252``): ``--encoding`` would also change how the data are read."""
+    try:
+        yield
+    except InputError as exc:
+        if "--encoding " in exc.message:
+            exc.message = exc.message.replace("--encoding ", f"{option} ")
+            exc.args = (str(exc.args[0]).replace("--encoding ", f"{option} "), *exc.args[1:])
+        raise
 
 
 def _resolve_date(text: str, timeline: Any, what: str, exact: bool = False) -> pd.Timestamp:

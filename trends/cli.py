@@ -193,6 +193,25 @@ def _check_label(value: str | None) -> str | None:
     return value
 
 
+# How a date option is written (--intervention, --start, --end; trends.events.parse_date_text).
+_DATE_OPTION_HELP = (
+    "Dates: YYYY-MM-DD, optionally with a time (2024-06-10 18:30); a day/month date such as "
+    "03/02/2018 only with --dayfirst/--monthfirst or when a field above 12 settles the order "
+    "(never guessed)."
+)
+
+_INTERVENTION_HELP = "Event id or date (default: ceasefire_aug31_effective). " + _DATE_OPTION_HELP
+_START_HELP = "First day: date or event id (default: offensive_launch); dates as --intervention's."
+_END_HELP = "Last day: date or event id (default: 2019-12-15); dates as --intervention's."
+_DAYFIRST_REPORT_HELP = (
+    "Read 03/02/2024 as 3 February (--dayfirst) or 2 March (--monthfirst), in the data and in "
+    "--intervention, --start and --end; without either such dates are refused, never guessed."
+)
+_DATE_FORMAT_HELP = (
+    "strptime format of the dates, e.g. %d/%m/%Y; with %z (%Y-%m-%d %H:%M%z) a date is the "
+    "local day of its UTC offset. ISO dates may carry a time (dropped)."
+)
+
 # Help of the reading options, shared by `validate` and `report` (same names, same meaning).
 _DELIMITER_HELP = "Field separator, one character or '\\t' (default: detect)."
 _ENCODING_HELP = "Text encoding (default UTF-8), e.g. cp1252."
@@ -266,7 +285,7 @@ def validate(
     ] = None,
     date_format: Annotated[
         str | None,
-        typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y."),
+        typer.Option("--date-format", help=_DATE_FORMAT_HELP),
     ] = None,
     dayfirst: Annotated[
         bool | None,
@@ -441,18 +460,9 @@ def report(
             help="Claims table to check (default: the bundled claims, bundled data only)."
         ),
     ] = None,
-    intervention: Annotated[
-        str | None,
-        typer.Option(help="Event id or date (default: ceasefire_aug31_effective)."),
-    ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option(help="First day: date or event id (default: offensive_launch)."),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option(help="Last day: date or event id (default: 2019-12-15)."),
-    ] = None,
+    intervention: Annotated[str | None, typer.Option(help=_INTERVENTION_HELP)] = None,
+    start: Annotated[str | None, typer.Option(help=_START_HELP)] = None,
+    end: Annotated[str | None, typer.Option(help=_END_HELP)] = None,
     freq: Annotated[str | None, typer.Option(help="D, W or M (default D).")] = None,
     family: Annotated[
         str | None, typer.Option(help="negbin, poisson or quasipoisson (default negbin).")
@@ -499,13 +509,13 @@ def report(
         bool | None,
         typer.Option(
             "--dayfirst/--monthfirst",
-            help="Read 03/02/2024 as 3 February (--dayfirst) or 2 March (--monthfirst).",
+            help=_DAYFIRST_REPORT_HELP,
             show_default=False,
         ),
     ] = None,
     date_format: Annotated[
         str | None,
-        typer.Option("--date-format", help="strptime format of the dates, e.g. %d/%m/%Y."),
+        typer.Option("--date-format", help=_DATE_FORMAT_HELP),
     ] = None,
     label: LabelOption = None,
     thousands: ThousandsOption = None,

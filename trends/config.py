@@ -149,9 +149,11 @@ class ReportConfig:
         Claims table (:func:`trends.events.load_claims`); default the bundled claims with the
         bundled data, none with your own data.
     intervention : str, optional
-        Event id of the timeline, or a date (``YYYY-MM-DD``).
+        Event id of the timeline, or a date (``YYYY-MM-DD``, optionally with a time; a day/month
+        date such as ``03/02/2018`` only in the order ``dayfirst`` gives or a field above 12
+        settles: :func:`trends.events.parse_date_text`, never guessed).
     start, end : str, optional
-        Window bounds: event ids or dates (both days included).
+        Window bounds: event ids or dates, read as ``intervention`` (both days included).
     freq : str, optional
         ``D``, ``W`` or ``M``.
     family : str, optional

@@ -119,6 +119,7 @@ __all__ = [
     "normalise_qualifier",
     "resolve_date",
     "impossible_date_reason",
+    "parse_date_text",
     "date_event",
     "is_date_event",
     "load_claims",
@@ -403,6 +404,89 @@ def _parse_iso(text: str) -> pd.Timestamp | None:
     if pd.isna(ts) or ts < DATE_MIN or ts.normalize() > DATE_MAX:
         return None
     return ts.as_unit("ns")
+
+
+#: A date written with the day and month as numbers and a four-digit year (``03/02/2018``,
+#: ``3.2.2018``, ``03-02-2018``), optionally with a time of day.
+_DAY_MONTH_TEXT = re.compile(
+    r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{2}|\d{4})"
+    r"(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?)?$"
+)
+
+#: How a date option (``--intervention``, ``--start``, ``--end``, their ``--config`` keys) is
+#: written; the text of the errors of :func:`parse_date_text`.
+DATE_TEXT_RULE = (
+    "write it YYYY-MM-DD (with an optional time, YYYY-MM-DD HH:MM), or pass --dayfirst or "
+    "--monthfirst (dayfirst=True or False in Python) to read a day/month date"
+)
+
+
+def parse_date_text(text: str, dayfirst: bool | None = None) -> pd.Timestamp | None:
+    """Read a date given as text (a command-line or configuration date), never guessing.
+
+    ``YYYY-MM-DD`` (optionally with a time, ``YYYY-MM-DD HH:MM[:SS]``, a space or ``T`` between)
+    is always read. A date written with the day and month as numbers (``03/02/2018``,
+    ``3.2.2018``, ``03-02-2018``, optionally with a time) is read only when its order is known:
+    from ``dayfirst`` (True: day first, False: month first), or from the value itself when one of
+    the two fields is above 12 (``13/02/2018`` is 13 February). Its year must be written in full.
+
+    Parameters
+    ----------
+    text : str
+        The date as written.
+    dayfirst : bool, optional
+        The day/month order of numeric dates (``--dayfirst`` / ``--monthfirst``).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The date (and time), naive; ``None`` when ``text`` is not shaped like a date at all (it
+        may be an event id).
+
+    Raises
+    ------
+    EventError
+        ``text`` is shaped like a date but is not one that can be read: its day/month order is
+        not given and not settled by the value, its year has two digits, it is not a real
+        calendar date, or it is outside the accepted dates; the message says how to write it.
+    """
+    text = str(text).strip()
+    ts = _parse_iso(text)
+    if ts is not None:
+        return ts
+    impossible = impossible_date_reason(text)
+    if impossible is not None:
+        raise EventError(f"{impossible} (value {text!r})")
+    match = _DAY_MONTH_TEXT.match(text)
+    if match is None:
+        return None
+    if len(match.group("y")) == 2:
+        raise EventError(
+            f"{text!r} has a two-digit year, which is never guessed: write the year in full; "
+            + DATE_TEXT_RULE
+        )
+    a, b = int(match.group("a")), int(match.group("b"))
+    if dayfirst is None:
+        if a > 12 >= b:
+            dayfirst = True
+        elif b > 12 >= a:
+            dayfirst = False
+        else:
+            raise EventError(
+                f"{text!r} is written with the day and month as numbers and their order is not "
+                f"given, so it is not read (never guessed): {DATE_TEXT_RULE}"
+            )
+    elif not isinstance(dayfirst, bool):
+        raise EventError(f"dayfirst must be True or False, not {dayfirst!r}")
+    day, month = (a, b) if dayfirst else (b, a)
+    iso = f"{match.group('y')}-{month:02d}-{day:02d}"
+    if match.group("h") is not None:
+        iso += f" {int(match.group('h')):02d}:{match.group('m')}:{match.group('s') or '00'}"
+    ts = _parse_iso(iso)
+    if ts is None:
+        order = "day first" if dayfirst else "month first"
+        raise EventError(f"{_date_reason(iso, 'YYYY-MM-DD')} (value {text!r}, read {order})")
+    return ts
 
 
 def date_event(when: Any) -> ReferenceEvent:
@@ -1076,7 +1160,11 @@ class Timeline:
 
     # -- dates ---------------------------------------------------------------------------------
     def resolve(
-        self, ref: Any, which: Literal["day", "start", "first_full_day"] = "day"
+        self,
+        ref: Any,
+        which: Literal["day", "start", "first_full_day"] = "day",
+        *,
+        dayfirst: bool | None = None,
     ) -> pd.Timestamp:
         """Turn an event id, an event or a date into a timestamp.
 
@@ -1088,6 +1176,8 @@ class Timeline:
         which : {"day", "start", "first_full_day"}
             ``"day"`` (default): the calendar day (midnight); ``"start"``: the exact time;
             ``"first_full_day"``: the day, or the next day when a time after 00:00 is given.
+        dayfirst : bool, optional
+            The day/month order of a date written with numbers (:func:`parse_date_text`).
 
         Returns
         -------
@@ -1098,7 +1188,7 @@ class Timeline:
         EventError
             ``ref`` is neither a known event id nor a date (close ids are suggested).
         """
-        return resolve_date(ref, self, which=which)
+        return resolve_date(ref, self, which=which, dayfirst=dayfirst)
 
     def phases(
         self,
@@ -1210,17 +1300,22 @@ def resolve_date(
     ref: Any,
     timeline: Timeline | None = None,
     which: Literal["day", "start", "first_full_day"] = "day",
+    *,
+    dayfirst: bool | None = None,
 ) -> pd.Timestamp:
     """Turn an event id (of ``timeline``), an event or a date into a timestamp.
 
     Parameters
     ----------
     ref : str, ReferenceEvent, Timestamp, datetime or date
-        What to resolve. Without a timeline only dates and events are accepted.
+        What to resolve. Without a timeline only dates and events are accepted. A date string is
+        read by :func:`parse_date_text` (ISO, or day/month numbers whose order is known).
     timeline : Timeline, optional
         Resolves event ids.
     which : {"day", "start", "first_full_day"}
         See :meth:`Timeline.resolve`.
+    dayfirst : bool, optional
+        The day/month order of a date written with numbers (:func:`parse_date_text`).
 
     Returns
     -------
@@ -1234,12 +1329,9 @@ def resolve_date(
         text = ref.strip()
         if timeline is not None and text in timeline:
             return _pick(timeline[text].start, which)
-        ts = _parse_iso(text)
+        ts = parse_date_text(text, dayfirst)
         if ts is not None:
             return _pick(ts, which)
-        impossible = impossible_date_reason(text)
-        if impossible is not None:
-            raise EventError(f"{impossible} (value {text!r})")
         if timeline is not None and _EVENT_ID.match(text):
             raise EventError(timeline._unknown(text))
         if timeline is None and _EVENT_ID.match(text):

@@ -386,7 +386,31 @@ def _reader_cases(root: Path, reader: str, spec: dict[str, Any]) -> list[Case]:
         arabic = [list(r) for r in rows]
         arabic[1][col] = "كفرنبل"
         add("arabic_text", _csv(header, arabic), 0, (n, 0))
+    if reader in ("incidents", "tallies", "counts"):
+        _time_and_offset_cases(add, header, rows, header.index(spec["date"]))
     return cases
+
+
+def _time_and_offset_cases(add: Callable[..., None], header, rows, col: int) -> None:
+    """Dates with a time of day, with UTC offsets (one or mixed, with ``%z``): read, by day."""
+    n = len(rows)
+    timed = [list(r) for r in rows]
+    for i, r in enumerate(timed):
+        r[col] = f"{r[col]} 14:3{i}"
+    add("date_with_time_of_day", _csv(header, timed), 0, (n, 0))
+    zoned = [list(r) for r in rows]
+    for i, r in enumerate(zoned):
+        r[col] = f"{r[col]}T23:30{('+02:00', '-05:00', 'Z', '+0530')[i % 4]}"
+    add("date_with_mixed_utc_offsets", _csv(header, zoned), 0, (n, 0))
+    fmt = ("--date-format", "%Y-%m-%d %H:%M%z")
+    one = [list(r) for r in rows]
+    for r in one:
+        r[col] = f"{r[col]} 10:00+02:00"
+    add("date_format_with_utc_offset", _csv(header, one), 0, (n, 0), extra_args=fmt)
+    mixed = [list(r) for r in rows]
+    for i, r in enumerate(mixed):
+        r[col] = f"{r[col]} 10:00{('+02:00', '-05:00', '+00:00', '+05:30')[i % 4]}"
+    add("date_format_with_mixed_offsets", _csv(header, mixed), 0, (n, 0), extra_args=fmt)
 
 
 def _mkdir(path: Path) -> Path:
@@ -628,6 +652,7 @@ def _report_cases(root: Path, out: Path) -> list[Case]:
             message="2019",
             name_file=False,
         ),
+        *_report_date_cases(folder, out),
         Case(
             "report/start_far_future",
             ["report", "--start", "2999-01-01", "--out", str(out / "r8"), "--quiet"],
@@ -636,6 +661,32 @@ def _report_cases(root: Path, out: Path) -> list[Case]:
             name_file=False,
         ),
     ]
+    return cases
+
+
+def _report_date_cases(folder: Path, out: Path) -> list[Case]:
+    """Command-line dates written with day/month numbers whose order nothing gives."""
+    counts = folder / "counts_2018.csv"
+    days = [f"2018-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)]
+    rows = [[d, str(i % 7)] for i, d in enumerate(days)]
+    counts.write_text(_csv(["date", "killed"], rows), encoding="utf-8")
+    base = ["report", "--data", str(counts), "--format", "counts", "--quiet"]
+    cases = []
+    for name, options in (
+        ("intervention_day_month_unordered", ["--intervention", "03/02/2018"]),
+        ("intervention_two_digit_year", ["--intervention", "13/02/18"]),
+        ("start_day_month_unordered", ["--intervention", "2018-06-01", "--start", "03/02/2018"]),
+        ("end_day_month_unordered", ["--intervention", "2018-06-01", "--end", "10/11/2018"]),
+    ):
+        cases.append(
+            Case(
+                f"report/{name}",
+                [*base, *options, "--out", str(out / name)],
+                2,
+                message="--dayfirst or --monthfirst",
+                name_file=False,
+            )
+        )
     return cases
 
 

@@ -46,6 +46,7 @@ from trends.pipeline.plan import (
     check_inside,
     refuse_number,
     resolve_intervention,
+    timestamp,
 )
 from trends.pipeline.progress import Progress
 from trends.pipeline.run import PairResult, run_chunk
@@ -303,8 +304,8 @@ def _as_series(
                 "its file get rejected? its reader's report says why)"
             )
         first, last = data.start, data.end
-        s = pd.Timestamp(start).normalize() if start is not None else first
-        e = pd.Timestamp(end).normalize() if end is not None else last
+        s = timestamp(start, "window's start").normalize() if start is not None else first
+        e = timestamp(end, "window's end").normalize() if end is not None else last
         return data, s, e
     kind = table_kind(data)
     if kind != "incidents" and not (isinstance(data, pd.DataFrame) and kind == "unknown"):
@@ -335,8 +336,9 @@ def _as_series(
         )
     _refuse_absent_figures(data, outcomes or [], ingest)
     dates = pd.to_datetime(data["date"])
-    s = pd.Timestamp(start).normalize() if start is not None else dates.min().normalize()
-    e = pd.Timestamp(end).normalize() if end is not None else dates.max().normalize()
+    s = timestamp(start, "window's start").normalize() if start is not None else dates.min()
+    e = timestamp(end, "window's end").normalize() if end is not None else dates.max()
+    s, e = s.normalize(), e.normalize()
     asked = sorted({OUTCOMES[o][0] for o in outcomes or []})
     series = CountSeries.from_incidents(
         data,

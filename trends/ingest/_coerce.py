@@ -41,6 +41,7 @@ __all__ = [
     "suggest_columns",
     "to_dates",
     "to_float",
+    "TIMES_RULE",
     "whole_numbers",
 ]
 
@@ -639,6 +640,8 @@ _DIRECTIVE_SHAPES = {
     "M": r"\d{1,2}",
     "S": r"\d{1,2}",
     "f": r"\d{1,9}",
+    "z": r"(?:Z|[+-]\d{2}(?::?\d{2})?)",
+    "Z": r"[A-Za-z]{1,5}",
     "B": f"(?:{_MONTHS})",
     "b": f"(?:{_MONTHS_ABBR})",
     "%": "%",
@@ -663,6 +666,94 @@ def _format_shape(fmt: str) -> str:
     return "^" + "".join(out) + "$"
 
 
+#: An ISO date with a time of day and an optional UTC offset (``2024-01-01 14:30``,
+#: ``2024-01-01T14:30:00.000+03:00``, ``2024-01-01 14:30Z``): read wherever ISO dates are.
+_ISO_DATE_TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[ T](?P<hm>\d{1,2}:\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
+    r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+#: How :func:`parse_date` dates a value with a time of day or a UTC offset, in words (the
+#: ingest report's notes say it when a file has such values).
+TIMES_RULE = (
+    "each row is dated by its calendar day as written: the time of day is dropped, and a UTC "
+    "offset (+03:00, Z) is dropped after reading the date, so the date is the local calendar "
+    "day of the stated offset (not converted to UTC)"
+)
+_TIMES_ONLY = "each row is dated by its calendar day as written (the time of day is dropped)"
+
+
+def _naive(parsed: pd.Series) -> pd.Series:
+    """Wall-clock times without their time zone (an offset's local time, as written)."""
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed.dt.tz_localize(None)
+    return parsed
+
+
+def _each_with_format(values: pd.Series, fmt: str) -> pd.Series:
+    """:func:`datetime.datetime.strptime` of each value (NaT where it fails), offsets dropped.
+
+    For a format with ``%z`` whose values have different UTC offsets, which pandas does not
+    read into one column.
+    """
+    import datetime as dt
+
+    out = []
+    for value in values:
+        try:
+            when = dt.datetime.strptime(str(value), fmt).replace(tzinfo=None)
+        except (TypeError, ValueError):
+            when = pd.NaT
+        out.append(pd.NaT if value is None or pd.isna(value) else when)
+    return pd.Series(pd.to_datetime(out, errors="coerce"), index=values.index)
+
+
+def _with_format(values: pd.Series, fmt: str) -> pd.Series:
+    """The naive dates of ``values`` (NaN where not to be read) in ``fmt``; NaT where it fails."""
+    try:
+        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+    except (ValueError, TypeError):  # mixed UTC offsets with %z
+        return _each_with_format(values, fmt)
+    if parsed.dtype == object:
+        return _each_with_format(values, fmt)
+    return _naive(parsed)
+
+
+def _iso_date_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO dates with a time of day (and an optional offset): the dates, and which had an offset.
+
+    The offset is dropped after reading the wall-clock date and time (:data:`TIMES_RULE`);
+    a time that is not a time of day (``25:00``) leaves NaT.
+    """
+    parts = values.str.extract(_ISO_DATE_TIME)
+    seconds = parts["s"].fillna("00")
+    text = parts["date"] + " " + parts["hm"] + ":" + seconds
+    parsed = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    return parsed, parts["zone"].notna() & parsed.notna()
+
+
+def _time_notes(
+    raw: pd.Series, codes: np.ndarray, times: np.ndarray, zones: np.ndarray, column: str
+) -> list[str]:
+    """The ingest report's notes on the dates read with a time of day or a UTC offset."""
+    notes = []
+    n_times = int(np.append(times, False)[codes].sum())
+    n_zones = int(np.append(zones, False)[codes].sum())
+    if n_times or n_zones:
+        first = raw[np.append(times | zones, False)[codes]].iloc[0]
+        what = []
+        if n_times:
+            what.append(f"{n_times} row(s) with a time of day")
+        if n_zones:
+            what.append(f"{n_zones} row(s) with a UTC offset")
+        notes.append(
+            f"{column}: {' and '.join(what)} (e.g. {str(first).strip()!r}); "
+            + (TIMES_RULE if n_zones else _TIMES_ONLY)
+        )
+    return notes
+
+
 def parse_date(
     raw: pd.Series,
     column: str,
@@ -671,6 +762,7 @@ def parse_date(
     *,
     required: bool = False,
     expected: str = "YYYY-MM-DD",
+    notes: list[str] | None = None,
 ) -> pd.Series:
     """Parse dates trying each format in turn; report impossible and unparseable dates.
 
@@ -678,9 +770,36 @@ def parse_date(
     *impossible*; a date outside :data:`DATE_MIN` .. :data:`DATE_MAX` as *out of range*; a
     day/month date such as ``03/02/2024`` that no format reads as *ambiguous* (pass
     ``dayfirst`` or ``date_format`` to the reader, see :func:`date_formats`); any other
-    unparseable value as *not a date*. Times of day are not allowed here unless a format has
-    them. Each distinct value is parsed once (dates repeat a lot in large files), trying the
-    formats in order on what is still unparsed.
+    unparseable value as *not a date*. Each distinct value is parsed once (dates repeat a lot in
+    large files), trying the formats in order on what is still unparsed.
+
+    Times and offsets: where ``formats`` has ``"%Y-%m-%d"``, an ISO date with a time of day and
+    an optional UTC offset (``2024-01-01 14:30``, ``2024-01-01T14:30+03:00``) is read too; a
+    format may also have them (``%H:%M%z``, offsets differing between rows included). Every date
+    is then its calendar day, as :data:`TIMES_RULE` says (the time and the offset are dropped,
+    never converted), and ``notes`` receives a sentence saying how many rows had either.
+
+    Parameters
+    ----------
+    raw : pandas.Series
+        The column as written.
+    column : str
+        Its name, for messages.
+    errors : RowErrors
+        Collects the rows whose date fails.
+    formats : sequence of str
+        :func:`~datetime.datetime.strptime` formats tried in order (:func:`date_formats`).
+    required : bool
+        An empty cell is an error.
+    expected : str
+        What a date looks like, for the message of a value that is not one.
+    notes : list of str, optional
+        Receives the note on times of day and UTC offsets read (see above).
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns]`` calendar days (midnight); NaT where missing or rejected.
     """
     # Each distinct cell is stripped and checked once; missing cells get code -1.
     raw_codes, raw_uniques = pd.factorize(raw)
@@ -693,14 +812,21 @@ def parse_date(
     out_of_range = pd.Series(False, index=distinct.index)
     future: dict[str, pd.Timestamp] = {}  # text -> its two-digit-year reading after today
     left = pd.Series(True, index=distinct.index)
-    for fmt in formats:
+    zones = pd.Series(False, index=distinct.index)
+    attempts: list[str | None] = list(formats) + ([None] if "%Y-%m-%d" in formats else [])
+    for fmt in attempts:
         if not left.any():
             break
-        parsed = pd.to_datetime(distinct.where(left), format=fmt, errors="coerce")
+        if fmt is None:  # ISO date-times, where ISO dates are read
+            parsed, zoned = _iso_date_times(distinct.where(left))
+        else:
+            parsed = _with_format(distinct.where(left), fmt)
+            zoned = pd.Series("%z" in fmt or "%Z" in fmt, index=distinct.index)
         hit = left & parsed.notna()
+        zones |= hit & zoned
         if hit.any():
             far = hit & ((parsed < DATE_MIN) | (parsed >= DATE_MAX + pd.Timedelta(days=1)))
-            if "%y" in fmt:
+            if fmt is not None and "%y" in fmt:
                 ahead = hit & ~far & (parsed.dt.normalize() > _today())
                 future.update(zip(distinct[ahead], parsed[ahead], strict=True))
                 far |= ahead
@@ -708,7 +834,11 @@ def parse_date(
             good = hit & ~far
             parsed_distinct[good] = parsed[good].astype("datetime64[ns]")
         left &= ~hit
-    lookup = np.append(parsed_distinct.to_numpy(), np.datetime64("NaT", "ns"))
+    days = parsed_distinct.dt.normalize()
+    if notes is not None:
+        times = (parsed_distinct.notna() & (parsed_distinct != days)).to_numpy(dtype=bool)
+        notes.extend(_time_notes(raw, codes, times, zones.to_numpy(dtype=bool), column))
+    lookup = np.append(days.to_numpy(), np.datetime64("NaT", "ns"))
     out = pd.Series(lookup[codes], index=raw.index, dtype="datetime64[ns]")
     todo = ~missing & out.isna()
     if required:
@@ -762,6 +892,8 @@ def _explain_bad_dates(
         return
     ambiguous = s_bad.str.match(_AMBIGUOUS_DATE).fillna(False).astype(bool)
     looks_like = s_bad.str.match(_ISO_SHAPE).fillna(False).astype(bool)
+    if "%Y-%m-%d" in formats:  # an ISO date with a time that is not a time of day (25:00)
+        looks_like |= s_bad.str.match(_ISO_DATE_TIME).fillna(False).astype(bool)
     for fmt in formats:
         looks_like |= s_bad.str.match(_format_shape(fmt), case=False).fillna(False)
     ambiguous &= ~looks_like

@@ -531,6 +531,7 @@ def _parse_events(
         ACLED_DATE_FORMATS,
         required=True,
         expected=_DATE_EXPECTED,
+        notes=notes,
     )
     for axis, limit in (("latitude", 90.0), ("longitude", 180.0)):
         if (values := take(axis)) is not None:

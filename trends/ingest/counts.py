@@ -293,7 +293,9 @@ def read_counts(
         Whether a weekly or monthly date is its period's first or last day. Required for weekly
         data; monthly dates that are all first or all last days of a month need none.
     date_format : str, optional
-        ``strptime`` format of the dates (e.g. ``"%d/%m/%Y"``).
+        ``strptime`` format of the dates (e.g. ``"%d/%m/%Y"``). A time of day or a UTC offset
+        (ISO date-times, or ``%z``) is dropped after reading the date written: the local day of a
+        stated offset, never converted to UTC (the report's notes say how many rows had them).
     dayfirst : bool, optional
         For dates such as 03/02/2024: day first (True) or month first (False). Without it (and
         without ``date_format``) an ambiguous file is refused.
@@ -333,7 +335,10 @@ def read_counts(
     errors = start_errors(raw, strict)
     formats, date_note = _date_formats(raw.frame[date_col].astype(str), date_format, dayfirst, src)
     table = pd.DataFrame({"_row": raw.frame["_row"]}, index=raw.frame.index)
-    table["date"] = parse_date(raw.frame[date_col], date_col, errors, formats, required=True)
+    date_notes: list[str] = []
+    table["date"] = parse_date(
+        raw.frame[date_col], date_col, errors, formats, required=True, notes=date_notes
+    )
     cols = list(chosen.values())
     for theirs, ours in chosen.items():
         table[ours] = parse_count(raw.frame[theirs], theirs, errors, thousands)
@@ -356,6 +361,7 @@ def read_counts(
     good = table.loc[~errors.bad & ~table["_row"].isin(dup_rows)]
     out = _period_table(good, cols, freq)
     notes = list(raw.notes) + [f"periods: {convention}"] + ([date_note] if date_note else [])
+    notes += date_notes
     if ignored:
         notes.append("columns ignored (not counts asked for): " + ", ".join(ignored))
     issues = sorted(

@@ -64,8 +64,13 @@ def parse_canonical(
     *,
     thousands: str | None = None,
     formats: tuple[str, ...] = ("%Y-%m-%d",),
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Parse raw string columns that already carry canonical names into typed columns."""
+    """Parse raw string columns that already carry canonical names into typed columns.
+
+    ``notes`` receives :func:`~trends.ingest._coerce.parse_date`'s note on times of day and
+    UTC offsets.
+    """
     table = pd.DataFrame(index=frame.index)
     expected = _EXPECTED if formats == ("%Y-%m-%d",) else " or ".join(formats)
     for spec in INCIDENT_SCHEMA:
@@ -78,7 +83,13 @@ def parse_canonical(
                 errors.add(table[spec.name].isna(), spec.name, "is empty; a value is required")
         elif spec.kind == "date":
             table[spec.name] = parse_date(
-                raw, spec.name, errors, formats, required=spec.required, expected=expected
+                raw,
+                spec.name,
+                errors,
+                formats,
+                required=spec.required,
+                expected=expected,
+                notes=notes,
             )
         elif spec.kind == "count":
             table[spec.name] = parse_count(raw, spec.name, errors, thousands)
@@ -128,7 +139,11 @@ def read_incidents(
         The thousands separator of count columns (``","`` reads ``1,089`` as 1089). Without it a
         count written with a separator is rejected as ambiguous.
     date_format : str, optional
-        The ``strptime`` format of the date columns (e.g. ``"%d/%m/%Y"``).
+        The ``strptime`` format of the date columns (e.g. ``"%d/%m/%Y"``). Without it, ISO
+        dates may carry a time of day and a UTC offset (``2024-01-01 14:30+03:00``); with ``%z``
+        in it, offsets are read too. Either way a date is its calendar day as written (the time
+        and the offset are dropped, never converted: the local day of the stated offset), and
+        the report's notes say how many rows had them.
     dayfirst : bool, optional
         Read numeric day/month dates (``03/02/2024``) day first (True) or month first (False).
         Without this or ``date_format`` the file's own dates may settle the order (a first field
@@ -185,7 +200,8 @@ def read_incidents(
     if thousands is not None:
         choices["thousands"] = f"{thousands!r} read as a thousands separator in counts"
     errors = start_errors(raw, strict)
-    table = parse_canonical(frame, errors, thousands=thousands, formats=formats)
+    notes = list(notes)
+    table = parse_canonical(frame, errors, thousands=thousands, formats=formats, notes=notes)
     return finalize(
         table, raw, errors, format="incidents", window=window, notes=notes, choices=choices
     )

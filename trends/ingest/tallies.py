@@ -659,9 +659,16 @@ def _quality_flags(daily: pd.DataFrame) -> list[dict]:
 
 
 def _parse_reports(
-    frame: pd.DataFrame, errors: RowErrors, formats: tuple[str, ...], thousands: str | None
+    frame: pd.DataFrame,
+    errors: RowErrors,
+    formats: tuple[str, ...],
+    thousands: str | None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Typed columns of the reports (dates, cumulative figures, text); problems go to errors."""
+    """Typed columns of the reports (dates, cumulative figures, text); problems go to errors.
+
+    ``notes`` receives the note on dates read with a time of day or a UTC offset.
+    """
     table = pd.DataFrame(index=frame.index)
     table["_row"] = frame["_row"]
     table["date"] = parse_date(
@@ -671,6 +678,7 @@ def _parse_reports(
         formats,
         required=True,
         expected="YYYY-MM-DD" if formats == DATE_FORMATS else " or ".join(formats),
+        notes=notes,
     )
     for column in _COUNT_COLUMNS:
         if column not in frame.columns:
@@ -912,12 +920,13 @@ def read_tallies(
         formats = date_formats(DATE_FORMATS, None, settled)
     errors = start_errors(raw, strict)
 
-    table = _parse_reports(frame, errors, formats, thousands)
+    date_notes: list[str] = []
+    table = _parse_reports(frame, errors, formats, thousands, date_notes)
     _check_region(table, errors, region, source)
     reject_outside_window(table, errors, (start, end))
 
     good = table.loc[~errors.bad]
-    notes: list[str] = list(rename_notes)
+    notes: list[str] = list(rename_notes) + date_notes
     if ignored:
         notes.append(f"columns not used: {', '.join(ignored)}")
 

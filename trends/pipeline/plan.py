@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trends.errors import InputError, MissingColumnsError
+from trends.errors import EventError, InputError, MissingColumnsError
+from trends.events import parse_date_text
 from trends.series import CountSeries
 from trends.series.periods import refuse_number
 
@@ -212,6 +213,13 @@ def timestamp(value: Any, what: str) -> pd.Timestamp:
         Not a date, or missing.
     """
     refuse_number(value, f"the {what}")
+    if isinstance(value, str):  # day/month numbers are read only in a known order
+        try:
+            ts = parse_date_text(value)
+        except EventError as exc:
+            raise InputError(f"the {what}: {exc}") from None
+        if ts is not None:
+            return ts
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:

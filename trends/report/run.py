@@ -50,7 +50,7 @@ from trends.events import (
     Timeline,
     claims_frame,
     date_event,
-    impossible_date_reason,
+    parse_date_text,
 )
 from trends.ingest import normalise_name
 from trends.models.claims import check_claims
@@ -312,22 +312,28 @@ def _own_encoding_option(option: str) -> Iterator[None]:
         raise
 
 
-def _resolve_date(text: str, timeline: Any, what: str, exact: bool = False) -> pd.Timestamp:
+def _resolve_date(
+    text: str, timeline: Any, what: str, exact: bool = False, dayfirst: bool | None = None
+) -> pd.Timestamp:
     """An event id or a date of the command line; ``exact`` keeps a time of day given with it
-    (the intervention's "2023-06-15 18:30"), else the calendar day."""
+    (the intervention's "2023-06-15 18:30"), else the calendar day.
+
+    Dates are read by :func:`trends.events.parse_date_text` (the one reading of every date
+    option): ISO ``YYYY-MM-DD``, or day/month numbers only in the order ``dayfirst`` gives
+    (``--dayfirst`` / ``--monthfirst``) or the value itself settles; never guessed.
+    """
+    which = "start" if exact else "day"
     try:
         if timeline is not None:
-            return timeline.resolve(text, which="start" if exact else "day")
-        return pd.Timestamp(text) if exact else pd.Timestamp(text).normalize()
+            return timeline.resolve(text, which=which, dayfirst=dayfirst)
+        ts = parse_date_text(text, dayfirst)
     except EventError as exc:
         raise InputError(f"{what}: {exc}") from None
-    except (ValueError, TypeError):
-        impossible = impossible_date_reason(text)
-        if impossible is not None:  # shaped like a date: say what is wrong with it
-            raise InputError(f"{what}: {impossible} (value {text!r})") from None
+    if ts is None:
         raise InputError(
             f"{what}: {text!r} is neither an event id nor a date (YYYY-MM-DD)"
         ) from None
+    return ts if exact else ts.normalize()
 
 
 def _window(
@@ -343,8 +349,9 @@ def _window(
             event = ReferenceEvent("intervention", "the intervention", "other", intervention)
         choice = default_window(tl, event, first, last)
         first, last = choice.start, choice.end
-    start = _resolve_date(config.start, tl, "--start") if config.start else first
-    end = _resolve_date(config.end, tl, "--end") if config.end else last
+    order = config.dayfirst
+    start = _resolve_date(config.start, tl, "--start", dayfirst=order) if config.start else first
+    end = _resolve_date(config.end, tl, "--end", dayfirst=order) if config.end else last
     return start, end, choice
 
 
@@ -399,7 +406,9 @@ def run_analysis(config: Any, inputs: ReportInputs, jobs: int | None = None) -> 
     if tl is not None and config.intervention in tl:
         intervention = tl[config.intervention]
     else:
-        intervention = _resolve_date(config.intervention, tl, "--intervention", exact=True)
+        intervention = _resolve_date(
+            config.intervention, tl, "--intervention", exact=True, dayfirst=config.dayfirst
+        )
         if intervention != intervention.normalize():  # a time of day: the mixed-day rule
             intervention = date_event(intervention)
     start, end, choice = _window(config, inputs, intervention)

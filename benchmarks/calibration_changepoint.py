@@ -15,7 +15,9 @@ Processes:
 - ``preset_theta2``: the same with NB size 2 (the "high dispersion, AR 0.7" design of
   ``benchmarks/calibration.py``);
 - ``ingarch_0.7``, ``ingarch_0.9``, ``markov``: :mod:`benchmarks.dgps` (written independently of
-  the package).
+  the package);
+- ``iid_nb2`` (not in the default grid, ``--processes iid_nb2``): independent NB counts, mean 4
+  a day, size 2 (the change multiplies the mean).
 
 Lengths 245 and 365 days, change at day ``round(n * 127 / 245)``; effects none, -50%, -75%
 (rate ratio 1, 0.5, 0.25 from the change day on).
@@ -92,6 +94,12 @@ def series(process: str, n_days: int, effect: str, i: int, seed: int) -> tuple[n
             seed=ss, output="batch",
         )  # fmt: skip
         return batch.attacks[0].astype(float), c
+    if process == "iid_nb2":
+        c = dgps.change_day(n_days)
+        rng = np.random.default_rng(dgps.series_seed(seed, process, n_days, effect, i))
+        mu = np.full(n_days, 4.0)
+        mu[c:] *= EFFECTS[effect]
+        return rng.poisson(rng.gamma(2.0, mu / 2.0)).astype(float), c
     s = dgps.simulate(process, n_days, effect, i, seed=seed)
     return s.y.astype(float), s.change_day
 

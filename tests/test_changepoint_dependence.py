@@ -44,8 +44,8 @@ def test_dependence_factor_is_one_for_independent_counts_and_above_for_ar():
 
 def test_dependence_factor_ignores_found_shifts():
     """A large shift inflates the all-pairs factor (about 18); leaving out the pairs that
-    straddle it brings it back to 1 (9 of 10 seeds; seed 1 gives 5.6: a fitted lag-1
-    autocorrelation of 0.116 just above the 2 / sqrt(n) = 0.115 floor)."""
+    straddle it brings it back to 1 (10 of 10 seeds; with the test on the fitted lag-1
+    autocorrelation used before, seed 1 gave 5.6: 0.116, just above its 2 / sqrt(n) = 0.115)."""
     inflated, within = [], []
     for seed in range(1, 11):
         rng = np.random.default_rng(seed)
@@ -193,3 +193,27 @@ def test_dates_of_a_kept_change_exclude_a_dropped_run_of_edge_zeros():
         assert float(post[post.index >= s.index[200]].sum()) == 0.0
         assert res.breaks["ci_high"].iloc[0] < s.index[200]
         assert res.breaks["ci_low"].iloc[0] <= res.breaks["date"].iloc[0]
+
+
+def test_dependence_factor_rarely_exceeds_two_on_short_independent_series():
+    """200 independent Poisson(5) series of 111 days: 4 factors above 2 (the rule before, a
+    test on the fitted lag-1 autocorrelation, gave 17, 10 of them with the decay ``p`` at the
+    top of its grid, 0.95, fitted to 13 lags; seeds 1-25: 0-6 above 2, 1.3% in all)."""
+    rng = np.random.default_rng(3)
+    factors = np.array([estimate_dependence(rng.poisson(5.0, 111)).factor for _ in range(200)])
+    assert int(np.sum(factors > 2.0)) <= 6
+    assert np.median(factors) == 1.0
+
+
+def test_dependence_factor_stays_high_under_a_latent_ar_of_0_8():
+    """Latent AR(1) 0.8 (innovation sd 0.35, NB size 4, 4 a day), 60 series: median factor 3.65
+    at 245 days (above 1 in 59 of 60), 4.38 at 111 (49 of 60); the rule before: 3.65 (59) and
+    4.58 (52)."""
+    for n_days, floor in ((245, 2.5), (111, 2.5)):
+        batch = simulate_many(
+            60, n_days, base_rate=4.0, ar_coef=0.8, ar_sd=0.35, dispersion=4.0, seed=8,
+            output="batch",
+        )  # fmt: skip
+        factors = np.array([estimate_dependence(y.astype(float)).factor for y in batch.attacks])
+        assert np.median(factors) > floor
+        assert np.mean(factors > 1.0) >= 0.8

@@ -326,3 +326,26 @@ def test_thousands_reads_the_claims_values_too(tmp_path):
     payload = json.loads(out.stdout)
     row = (payload["claims"] if isinstance(payload, dict) else payload)[0]
     assert row["value"] == 1200 and row["verdict"] == "supported"
+
+
+def test_every_problem_of_a_refused_claims_file_is_listed(tmp_path):
+    """'(2 more problems in this file)' is followed by those problems, one a line."""
+    days = pd.date_range("2023-01-01", periods=60, freq="D")
+    data = tmp_path / "counts.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "killed": [2] * 60}).to_csv(data, index=False)
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "claim_id,as_of,window_start,window_end,quantity,value,qualifier\n"
+        "A,2023-03-01,2023-01-01,2023-02-28,civilian_deaths,,more than\n"
+        "B,2023-03-01,2023-01-01,2023-02-28,civilian_deaths,many,more than\n"
+        "C,2023-03-01,2023-02-01,2023-01-05,civilian_deaths,5,more than\n",
+        encoding="utf-8",
+    )
+    args = ["claims", "--claims", str(claims), "--data", str(data), "-f", "counts"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert "(2 more problems in this file)" in lines[0]
+    assert lines[1].startswith("  also: row 2 (line 3), column 'value'") and "'many'" in lines[1]
+    assert lines[2].startswith("  also: row 3 (line 4), column 'window_end'")
+    assert "Traceback" not in result.output

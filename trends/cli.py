@@ -117,6 +117,8 @@ class GuardedGroup(TyperGroup):
             raise typer.Exit(EXIT_REJECTED) from None
         except TrendsError as exc:
             typer.echo(f"trends: {_one_line(exc)}", err=True)
+            for line in _other_issues(exc):
+                typer.echo(line, err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except OSError as exc:
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
@@ -168,8 +170,10 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2, exc: Exception | None = None) -> None:
     typer.echo(f"trends: {message}", err=True)
+    for line in _other_issues(exc) if exc is not None else []:
+        typer.echo(line, err=True)
     raise typer.Exit(code)
 
 
@@ -550,7 +554,7 @@ def report(
         with _Progress(quiet) as progress:
             analysis, files = run_report(cfg, progress=progress)
     except (InputError, TrendsError) as exc:
-        _fail(_one_line(exc), 2)
+        _fail(_one_line(exc), 2, exc)
     except OSError as exc:  # the output folder cannot be written
         _fail(f"cannot write the report: {_one_line(exc)}", 2)
     ingest = analysis.ingest
@@ -648,7 +652,7 @@ def claims_command(
         inputs = load_inputs(cfg)
         check = check_claims_for(inputs)
     except (InputError, TrendsError) as exc:
-        _fail(_one_line(exc), 2)
+        _fail(_one_line(exc), 2, exc)
     if as_json:
         payload = check.to_dict()
         counts = check.frame["verdict"].value_counts()
@@ -705,6 +709,24 @@ def _claims_table(check) -> str:
     lines = ["  ".join(h.ljust(widths[h]) for h in headers).rstrip()]
     lines += ["  ".join(r[h].ljust(widths[h]) for h in headers).rstrip() for r in rows]
     return first + "\n\n" + "\n".join(lines)
+
+
+#: Further problems of a refused events or claims file listed under its first one.
+_MORE_ISSUES = 20
+
+
+def _other_issues(exc: Exception) -> list[str]:
+    """The problems of a refused file after the first (``issues`` of the error), one a line:
+    the message says how many more there are, so they are listed, up to :data:`_MORE_ISSUES`."""
+    issues = list(getattr(exc, "issues", None) or [])[1:]
+    lines = []
+    for issue in issues[:_MORE_ISSUES]:
+        column = f", column {issue.column!r}" if issue.column else ""
+        value = f" (value {issue.value!r})" if issue.value not in (None, "") else ""
+        lines.append(f"  also: {issue.where().lower()}{column}: {issue.reason}{value}")
+    if len(issues) > _MORE_ISSUES:
+        lines.append(f"  ... and {len(issues) - _MORE_ISSUES} more")
+    return lines
 
 
 def _one_line(exc: Exception) -> str:
@@ -765,7 +787,7 @@ def compare_command(
 
             files = write_totals_report(result, out, title=title, source=source)
     except TrendsError as exc:
-        _fail(_one_line(exc), EXIT_BAD_INPUT)
+        _fail(_one_line(exc), EXIT_BAD_INPUT, exc)
     except OSError as exc:
         _fail(f"cannot write the report: {_one_line(exc)}", EXIT_BAD_INPUT)
     if as_json:

@@ -349,3 +349,19 @@ def test_every_problem_of_a_refused_claims_file_is_listed(tmp_path):
     assert lines[1].startswith("  also: row 2 (line 3), column 'value'") and "'many'" in lines[1]
     assert lines[2].startswith("  also: row 3 (line 4), column 'window_end'")
     assert "Traceback" not in result.output
+
+
+def test_the_validate_hint_repeats_the_reading_options_given(tmp_path):
+    """The hint to run `trends validate` carries the options of the run, so following it reads
+    the file the same way (it named only the file and its format)."""
+    bad = tmp_path / "bad data.csv"
+    bad.write_text("Day;Killed\n2024-01-01;x\n", encoding="utf-8")
+    args = ["report", "--data", str(bad), "--format", "counts", "--delimiter", ";"]
+    args += ["--columns", "Day=date,Killed=killed", "--dayfirst", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, [*args, "--intervention", "2024-01-01"])
+    assert result.exit_code == 2
+    hint = re.search(r"run `([^`]+)` to see every row", result.stderr).group(1)
+    assert hint == (
+        f"trends validate '{bad}' --format counts --columns Day=date,Killed=killed "
+        "--dayfirst --delimiter ';'"
+    )

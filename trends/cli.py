@@ -539,6 +539,7 @@ def report(
     matplotlib.use("Agg")
     from trends.errors import TrendsError
     from trends.report import MANIFEST, run_report
+    from trends.report.run import validate_command
 
     options = dict(
         data=data, format=format, events=events, claims=claims, intervention=intervention,
@@ -561,7 +562,7 @@ def report(
     if ingest is not None and ingest.rejected:
         typer.echo(
             f"trends: {ingest.rejected} row(s) of the data were rejected; see report.md or "
-            "`trends validate`",
+            f"`{validate_command(cfg)}`",
             err=True,
         )
     out_dir = files["report"].parent

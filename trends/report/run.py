@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ import pandas as pd
 from trends.analysis import OUTCOMES, analyse_ceasefire
 from trends.analysis.series_claims import check_claims_on_series, claim_measures
 from trends.cases import idlib_2019
+from trends.config import READ_OPTIONS
 from trends.datasets import bundled_path, load_claims_table, load_idlib_2019
 from trends.errors import EventError, InputError
 from trends.events import (
@@ -71,6 +73,7 @@ __all__ = [
     "claim_measures",
     "run_report",
     "text_encoding",
+    "validate_command",
 ]
 
 _FREQ_WORDS = {"d": "D", "day": "D", "daily": "D", "w": "W", "week": "W", "weekly": "W",
@@ -188,13 +191,42 @@ def _reader_options(source: Source, config: Any) -> dict[str, Any]:
     return given
 
 
+def validate_command(config: Any) -> str:
+    """The ``trends validate`` command that reads ``config.data`` as the run did: its format
+    and every reading option given (``--columns``, ``--encoding``, ``--region``...), so that a
+    hint to run it leads to the same rows, not to another error.
+
+    Parameters
+    ----------
+    config : ReportConfig
+        The options.
+
+    Returns
+    -------
+    str
+        The command, quoted for a POSIX shell.
+    """
+    words = ["trends", "validate", str(config.data), "--format", str(config.format)]
+    for name in READ_OPTIONS:
+        value = getattr(config, name, None)
+        if value is None or value == {}:
+            continue
+        if name == "dayfirst":
+            words.append("--dayfirst" if value else "--monthfirst")
+            continue
+        if isinstance(value, Mapping):
+            value = ",".join(f"{k}={v}" for k, v in value.items())
+        words += [f"--{name.replace('_', '-')}", str(value)]
+    return shlex.join(words)
+
+
 def _read_own_data(config: Any) -> tuple[pd.DataFrame | None, CountSeries | None, Any]:
     """(incident table or None, count series or None, ingest report) of the user's file."""
     source = get_source(config.format)
     table, ingest = source.read(config.data, **_reader_options(source, config))
     refuse_no_rows(
         table, ingest, str(config.data),
-        f"; run `trends validate {config.data} --format {config.format}` to see every row",
+        f"; run `{validate_command(config)}` to see every row",
     )  # fmt: skip
     if source.table != "incidents":
         label = config.source or Path(str(config.data)).name

@@ -283,8 +283,9 @@ def fmt_number(x: Any, digits: int = 1) -> str:
 
 
 def fmt_rate(x: Any) -> str:
-    """A rate per period, always with the same precision: "5.0" (not "5" beside "2.1"), "0.05"
-    below 0.1 (two significant digits), "1,250" from 1,000; "0" when nothing happened.
+    """A rate per period, always with the same precision: "5.0" (not "5" beside "2.1"), two
+    significant digits below 1 ("0.21", "0.15", "0.05": never "0.2" beside "0.2" for two
+    different rates), "1,250" from 1,000; "0" when nothing happened.
 
     Parameters
     ----------
@@ -302,7 +303,9 @@ def fmt_rate(x: Any) -> str:
     if abs(v) >= 1000:
         return f"{v:,.0f}"
     if abs(v) < 0.1:
-        return f"{v:.2g}"
+        return fmt_ratio(v)  # two significant digits: "0.05", "0.10" (not "0.1")
+    if abs(v) < 0.995:  # two significant digits: 0.21 and 0.15 a day, not 0.2 and 0.2
+        return fmt_sig(v, 2)
     return f"{v:,.1f}"
 
 

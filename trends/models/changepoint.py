@@ -710,7 +710,7 @@ def _assemble(
     if n_total - n:
         notes.append(
             f"{plural(n_total - n, 'period')} of {n_total} "
-            f"{'was' if n_total - n == 1 else 'were'} not reported (NaN) and "
+            f"{'was' if n_total - n == 1 else 'were'} not reported (blank) and "
             f"{'was' if n_total - n == 1 else 'were'} left out of the likelihood."
         )
     notes.extend(cost.notes(fit.dispersion))

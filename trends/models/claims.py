@@ -1034,6 +1034,19 @@ def _scopes_mask(
     return mask, ""
 
 
+def _quantity_words(c: pd.Series, quantity) -> str:
+    """A claim's quantity in its own wording when there is one ("deaths (all)" says more)."""
+    what = next(
+        (
+            c.get(k)
+            for k in ("quantity_raw", "quantity_text")
+            if isinstance(c.get(k), str) and c.get(k)
+        ),
+        str(quantity),
+    )
+    return measure_words(str(quantity)) if "_" in str(what) else what
+
+
 def check_claims(
     claims,
     incidents: pd.DataFrame,
@@ -1122,16 +1135,7 @@ def check_claims(
         if ws is None or we is None:
             row["verdict"], reason = "not checkable", "the claim's window has no date"
         elif quantity not in QUANTITY_COLUMNS or not _counts_quantity(incidents, quantity):
-            # Quote the claim's own wording when there is one ("deaths (all)" says more than "other").
-            what = next(
-                (
-                    c.get(k)
-                    for k in ("quantity_raw", "quantity_text")
-                    if isinstance(c.get(k), str) and c.get(k)
-                ),
-                str(quantity),
-            )
-            what = measure_words(str(quantity)) if "_" in str(what) else what
+            what = _quantity_words(c, quantity)
             row["verdict"], reason = "not checkable", f"the data do not count {what}"
         elif scopes is not None and c.get(scope_column) not in scopes:
             row["verdict"], reason = (

@@ -7,16 +7,25 @@ Input
 -----
 - a **date column**: by default the column named (case-insensitively) ``date``, ``day``,
   ``week``, ``month`` or ``period``; or name it with ``date_column``;
-- **count columns**: by default every other column; or list them (``measures=["killed"]``) or
-  map them to measure names (``measures={"Killed": "civilian_deaths"}``). Other columns are
-  ignored and named in the report's notes. An empty count cell means *not reported* (missing),
+- **count columns**: by default every other column but those that hold text in every row (two
+  or more values, none a number: a region, a source), which are left out with a note ("column
+  'region' is text: not a count, left out"); or list them (``measures=["killed"]``) or map them
+  to measure names (``measures={"Killed": "civilian_deaths"}``). Other columns are ignored and
+  named in the report's notes. An empty count cell means *not reported* (missing),
   never zero.
 
 Periods
 -------
-``freq`` is ``"D"``, ``"W"`` or ``"M"``, or inferred from the dates (every gap a whole number
-of days: daily; every gap a multiple of 7 days: weekly; every date the same day of the month:
-monthly). A weekly or monthly date is the label of a period, and files differ on which day
+``freq`` is ``"D"``, ``"W"`` or ``"M"``, or inferred from the dates: the period is the grid most
+dates agree with. Every gap a multiple of 7 days: weekly; every date the same day of the month
+(or every date a month's last day), a month or more apart: monthly. When a few dates are off such
+a grid (at most one date in ten, or one), the file stays weekly (monthly) if more gaps are one
+week (one month) between on-grid dates than one day, and at least two are: the off-grid rows are
+rejected with the grid they break ("2023-03-08 is a Wednesday; the other rows are weekly,
+starting on Mondays"); they are never read as days. Otherwise the file is daily, and a daily
+reading needs consecutive days: three or more dates none of which is the day after another are
+refused (give ``freq``). With ``freq`` given, rows off the weekly grid (the most common weekday)
+are rejected the same way, and rows off a monthly grid held by more than half the dates. A weekly or monthly date is the label of a period, and files differ on which day
 labels it: ``label="start"`` (the date is the period's first day) or ``label="end"`` (its last
 day; pandas ``resample("W")`` and many spreadsheets do this). Monthly dates that are all first
 days or all last days of their month say so themselves; weekly dates never do, so a weekly file
@@ -453,9 +462,10 @@ def read_counts(
         The date column (default: one of :data:`DATE_COLUMN_NAMES`, case-insensitively).
     measures : str, sequence or mapping, optional
         Count columns to read, or a mapping from their names to measure names (default: every
-        column but the date).
+        column but the date and the columns that are text in every row).
     freq : {"D", "W", "M"}, optional
-        Period of the rows; inferred from the dates when omitted.
+        Period of the rows; inferred from the dates when omitted (the grid most dates agree
+        with; see the module docstring). Rows off a weekly or monthly grid are rejected.
     label : {"start", "end"}, optional
         Whether a weekly or monthly date is its period's first or last day. Required for weekly
         data; monthly dates that are all first or all last days of a month need none.

@@ -886,7 +886,9 @@ def read_tallies(
         file and slice the daily table instead.
     region : str, optional
         Keep only reports of this region (compared case-insensitively); reports of other regions
-        are rejected with that reason. Required when the ``region`` column holds several values.
+        are filtered out (``report.filtered``, named in a note), neither accepted nor rejected;
+        a row without a region is rejected. Required when the ``region`` column holds several
+        values; a region the file does not have is refused (InputError naming its regions).
     columns : mapping, optional
         Explicit renames ``{their_name: our_name}``, applied before the synonyms.
     strict : bool
@@ -916,7 +918,8 @@ def read_tallies(
     SchemaError
         Two columns mean the same thing (e.g. ``killed_total`` and ``total_killed``).
     InputError
-        Bad arguments, or several regions in the file and no ``region`` chosen.
+        Bad arguments, several regions in the file and no ``region`` chosen, or a ``region``
+        the file does not have.
 
     Examples
     --------

@@ -885,10 +885,9 @@ def read_tallies(
         report inside it is the baseline. To difference from an earlier report, read the whole
         file and slice the daily table instead.
     region : str, optional
-        Keep only reports of this region (compared case-insensitively); reports of other regions
-        are filtered out (``report.filtered``, named in a note), neither accepted nor rejected;
-        a row without a region is rejected. Required when the ``region`` column holds several
-        values; a region the file does not have is refused (InputError naming its regions).
+        Keep only reports of this region (case-insensitively); the others are filtered out
+        (``report.filtered``), neither accepted nor rejected; a row without a region is
+        rejected. Required when the ``region`` column holds several values.
     columns : mapping, optional
         Explicit renames ``{their_name: our_name}``, applied before the synonyms.
     strict : bool

@@ -91,10 +91,11 @@ def test_validate_takes_region_for_tallies(tmp_path):
     ok = runner.invoke(
         app, ["validate", str(path), "--format", "tallies", "--region", "Kharkiv", "--json"]
     )
-    assert ok.exit_code == 1, ok.output  # the other region's rows are rejected, with the reason
+    assert ok.exit_code == 0, ok.output  # the other region's rows are filtered out, not rejected
     payload = json.loads(ok.stdout)
-    assert payload["accepted"] == 10 and payload["rejected"] == 10
-    assert {e["column"] for e in payload["errors"]} == {"region"}
+    assert payload["accepted"] == 10 and payload["rejected"] == 0 and payload["filtered"] == 10
+    assert payload["errors"] == []
+    assert any(n.startswith("region filter 'Kharkiv'") for n in payload["notes"])
     other = runner.invoke(app, ["validate", str(path), "--format", "counts", "--region", "x"])
     assert other.exit_code == 2 and "--region does not apply to --format counts" in other.stderr
 

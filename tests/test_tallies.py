@@ -221,9 +221,10 @@ def test_regions(tallies_dir):
     with pytest.raises(InputError, match="pass region="):
         read_tallies(tallies_dir / "two_regions.csv")
     table, report = read_tallies(tallies_dir / "two_regions.csv", region="idlib")
-    assert report.accepted == 3 and report.rejected == 2 and report.balanced
-    assert {e.row for e in report.errors} == {2, 4}
-    assert all(e.column == "region" for e in report.errors)
+    # the rows of the other region are filtered out: neither accepted nor rejected
+    assert report.accepted == 3 and report.rejected == 0 and report.filtered == 2
+    assert report.balanced and report.ok
+    assert any("region filter 'idlib'" in n and "2 rows" in n for n in report.notes)
     assert _values(table["new_killed"]) == [None, 3, 3, 3]
     with pytest.raises(InputError, match="no region column"):
         read_tallies(tallies_dir / "long_suspension.csv", region="Idlib")

@@ -335,6 +335,7 @@ def validate(
             "accepted": d["accepted"],
             "rejected": d["rejected"],
             "duplicates": d["duplicates"],
+            "filtered": d["filtered"],
             "errors": [
                 {k: e[k] for k in ("row", "line", "column", "reason", "value")} for e in d["errors"]
             ],

@@ -413,6 +413,41 @@ def _time_and_offset_cases(add: Callable[..., None], header, rows, col: int) -> 
     add("date_format_with_mixed_offsets", _csv(header, mixed), 0, (n, 0), extra_args=fmt)
 
 
+def _series_grid_cases(root: Path) -> list[Case]:
+    """Counts and tallies files whose period, columns or regions once misled the readers."""
+    folder = _mkdir(root / "series_grid")
+    weeks = [f"{d:%Y-%m-%d}" for d in pd.date_range("2023-01-02", periods=12, freq="7D")]
+    weeks[5] = "2023-02-08"  # a Wednesday among Mondays: once read the whole file as daily
+    ends = [f"{d:%Y-%m-%d}" for d in pd.date_range("2020-01-31", periods=12, freq="ME")]
+    ends[7] = "2020-08-30"  # one month-end typed as the 30th
+    days = [f"{d:%Y-%m-%d}" for d in pd.date_range("2024-01-01", periods=4)]
+    tallies = [
+        [d, r, str(10 * i + (r == "South"))] for i, d in enumerate(days) for r in ("North", "South")
+    ]
+    specs: list[tuple[str, str, list[list[str]], tuple[str, ...], int, Any]] = [
+        ("counts_weekly_off_grid", "counts", [["week", "killed"], *([w, "3"] for w in weeks)],
+         ("--label", "start"), 1, (12, 1)),
+        ("counts_monthly_end_typo", "counts", [["month", "killed"], *([m, "4"] for m in ends)],
+         (), 1, (12, 1)),
+        ("counts_text_column", "counts", [["date", "killed", "region"], *([d, "1", "North"] for d in days)],
+         (), 0, (4, 0)),
+        ("counts_stray_word", "counts", [["date", "killed"], *([d, "x" if i == 1 else "1"] for i, d in enumerate(days))],
+         (), 1, (4, 1)),
+        ("tallies_region_filtered", "tallies", [["date", "region", "cumulative_killed"], *tallies],
+         ("--region", "north"), 0, (8, 0)),
+        ("tallies_region_absent", "tallies", [["date", "region", "cumulative_killed"], *tallies],
+         ("--region", "East"), 2, "its regions are 'North', 'South'"),
+    ]  # fmt: skip
+    cases = []
+    for name, reader, table, extra, exit, expect in specs:
+        target = folder / f"{name}.csv"
+        target.write_text(_csv(table[0], table[1:]), encoding="utf-8")
+        args = ["validate", str(target), "--format", reader, "--json", *extra]
+        rows_, message = (expect, None) if isinstance(expect, tuple) else (None, expect)
+        cases.append(Case(f"{reader}/{name}", args, exit, rows_, message, file=target.name))
+    return cases
+
+
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -807,6 +842,7 @@ def build_cases(root: Path) -> list[Case]:
     cases: list[Case] = []
     for reader, spec in READERS.items():
         cases.extend(_reader_cases(root, reader, spec))
+    cases.extend(_series_grid_cases(root))
     cases.extend(_claims_cases(root))
     cases.extend(_timeline_cases(root, out))
     cases.extend(_toml_cases(root, out))
@@ -848,7 +884,10 @@ def run_case(case: Case) -> Outcome:
             payload = json.loads(result.stdout)
             out.rows = (payload["rows_read"], payload["rejected"])
             out.balanced = payload["rows_read"] == (
-                payload["accepted"] + payload["rejected"] + payload["duplicates"]
+                payload["accepted"]
+                + payload["rejected"]
+                + payload["duplicates"]
+                + payload.get("filtered", 0)
             )
         except (ValueError, KeyError):
             out.rows = None

@@ -433,7 +433,7 @@ class CeasefireAnalysis(Result):
         if self.ingest is not None:
             data = {
                 k: getattr(self.ingest, k)
-                for k in ("rows_read", "accepted", "rejected", "duplicates")
+                for k in ("rows_read", "accepted", "rejected", "duplicates", "filtered")
             }
             data["source"] = self.ingest.source
             data["notes"] = list(self.ingest.notes)

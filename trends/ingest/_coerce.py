@@ -225,6 +225,19 @@ class RowErrors:
         self.line_of = line_of
         self.issues: list[RowIssue] = []
         self.bad = pd.Series(False, index=rows.index)
+        self.filtered = pd.Series(False, index=rows.index)
+
+    def filter_out(self, mask: pd.Series) -> None:
+        """Set rows aside as *filtered out* (asked away, e.g. another region): not rejected.
+
+        Such rows are neither accepted nor rejected: no reason is recorded for them later and
+        any recorded so far is dropped; they count in the report's ``filtered``.
+        """
+        mask = mask.reindex(self.rows.index, fill_value=False).fillna(False).astype(bool)
+        gone = set(self.rows[mask].astype(int))
+        self.issues = [i for i in self.issues if i.row not in gone]
+        self.filtered |= mask
+        self.bad |= mask
 
     def add(
         self, mask: pd.Series, column: str | None, reason, values: pd.Series | None = None
@@ -234,6 +247,7 @@ class RowErrors:
         ``reason`` is a string, or a callable taking the raw value and returning a string.
         """
         mask = mask.fillna(False).astype(bool)
+        mask = mask & ~self.filtered.reindex(mask.index, fill_value=False)
         if not mask.any():
             return
         idx = mask[mask].index

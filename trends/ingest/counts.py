@@ -7,16 +7,25 @@ Input
 -----
 - a **date column**: by default the column named (case-insensitively) ``date``, ``day``,
   ``week``, ``month`` or ``period``; or name it with ``date_column``;
-- **count columns**: by default every other column; or list them (``measures=["killed"]``) or
-  map them to measure names (``measures={"Killed": "civilian_deaths"}``). Other columns are
-  ignored and named in the report's notes. An empty count cell means *not reported* (missing),
+- **count columns**: by default every other column but those that hold text in every row (two
+  or more values, none a number: a region, a source), which are left out with a note ("column
+  'region' is text: not a count, left out"); or list them (``measures=["killed"]``) or map them
+  to measure names (``measures={"Killed": "civilian_deaths"}``). Other columns are ignored and
+  named in the report's notes. An empty count cell means *not reported* (missing),
   never zero.
 
 Periods
 -------
-``freq`` is ``"D"``, ``"W"`` or ``"M"``, or inferred from the dates (every gap a whole number
-of days: daily; every gap a multiple of 7 days: weekly; every date the same day of the month:
-monthly). A weekly or monthly date is the label of a period, and files differ on which day
+``freq`` is ``"D"``, ``"W"`` or ``"M"``, or inferred from the dates: the period is the grid most
+dates agree with. Every gap a multiple of 7 days: weekly; every date the same day of the month
+(or every date a month's last day), a month or more apart: monthly. When a few dates are off such
+a grid (at most one date in ten, or one), the file stays weekly (monthly) if more gaps are one
+week (one month) between on-grid dates than one day, and at least two are: the off-grid rows are
+rejected with the grid they break ("2023-03-08 is a Wednesday; the other rows are weekly,
+starting on Mondays"); they are never read as days. Otherwise the file is daily, and a daily
+reading needs consecutive days: three or more dates none of which is the day after another are
+refused (give ``freq``). With ``freq`` given, rows off the weekly grid (the most common weekday)
+are rejected the same way, and rows off a monthly grid held by more than half the dates. A weekly or monthly date is the label of a period, and files differ on which day
 labels it: ``label="start"`` (the date is the period's first day) or ``label="end"`` (its last
 day; pandas ``resample("W")`` and many spreadsheets do this). Monthly dates that are all first
 days or all last days of their month say so themselves; weekly dates never do, so a weekly file
@@ -40,7 +49,8 @@ first day (``date``), with one ``Int64`` column per measure (NA where not report
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +74,7 @@ from trends.ingest._table import reject_outside_window
 from trends.ingest.incidents import start_errors
 from trends.ingest.report import DuplicateRecord, IngestReport
 
-__all__ = ["DATE_COLUMN_NAMES", "read_counts"]
+__all__ = ["DATE_COLUMN_NAMES", "off_grid", "read_counts", "text_columns"]
 
 #: Column names taken as the date column when ``date_column`` is not given.
 DATE_COLUMN_NAMES = ("date", "day", "week", "month", "period", "week_start", "week_end")
@@ -138,6 +148,40 @@ def _measure_columns(
     return chosen, ignored
 
 
+#: A cell that could be a count (digits, signs and separators), well formed or not.
+_NUMBERISH = re.compile(r"[-+(]?[\d\s.,'\u00a0\u202f]*\d[\d\s.,'\u00a0\u202f)]*")
+
+
+def text_columns(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The columns whose every non-empty cell is text (no cell looks like a number).
+
+    Such a column (a region, a source, a note) is not a count measure: when the measures are
+    not named and another column remains, :func:`read_counts` leaves it out with a note
+    instead of rejecting every row. A column with numbers in some rows and a stray word in
+    others is not text: those rows are rejected with the reason. A column needs two or more
+    values to be taken as text (one stray word in a one-row file is rejected).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The raw table (cells as text).
+    columns : sequence of str
+        The candidate count columns.
+
+    Returns
+    -------
+    list of str
+        The candidates that are text in every row with a value (an all-empty column is not).
+    """
+    out = []
+    for col in columns:
+        cells = frame[col].astype("string").str.strip()
+        cells = cells[cells.notna() & (cells != "")]
+        if len(cells) >= 2 and not cells.map(lambda v: bool(_NUMBERISH.fullmatch(v))).any():
+            out.append(col)
+    return out
+
+
 def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | None, path: str):
     if date_format is not None:
         return (date_format,), f"dates read with the format {date_format!r}"
@@ -164,7 +208,65 @@ def _date_formats(values: pd.Series, date_format: str | None, dayfirst: bool | N
     return _ISO + (_DAYFIRST if dayfirst else _MONTHFIRST), f"dates read {how}{years}"
 
 
-def _infer_freq(dates: pd.Series) -> str:
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _modal(keys: pd.Series):
+    """The most common key; a tie goes to the key of the earliest date."""
+    counts = keys.value_counts(sort=False)
+    best = counts.max()
+    return next(k for k in keys if counts[k] == best)
+
+
+def _week_grid(days: pd.DatetimeIndex) -> tuple[np.ndarray, int, int]:
+    """Weekly grid: (on-grid mask, rows one week after the previous on-grid row, weekday)."""
+    weekday = int(_modal(pd.Series(days.day_of_week)))
+    on = np.asarray(days.day_of_week == weekday)
+    support = int(np.sum(np.diff(days[on].to_numpy(dtype="datetime64[D]")).astype(int) == 7))
+    return on, support, weekday
+
+
+def _month_key(days: pd.DatetimeIndex) -> pd.Series:
+    return pd.Series(np.where(days.is_month_end, 0, days.day), index=days)  # 0: the last day
+
+
+def _month_grid(days: pd.DatetimeIndex) -> tuple[np.ndarray, int, int]:
+    """Monthly grid: (on-grid mask, rows one month after the previous on-grid row, key).
+
+    The key is the day of the month the rows fall on, 0 for the month's last day; a month too
+    short for the key's day is on the grid on its last day (the 30th in February is the 28th).
+    """
+    keys = _month_key(days)
+    key = int(_modal(keys))
+    if key == 0:
+        on = np.asarray(days.is_month_end)
+    else:
+        on = np.asarray((days.day == key) | (days.is_month_end & (days.day < key)))
+    months = days[on].year * 12 + days[on].month
+    return on, int(np.sum(np.diff(np.asarray(months)) == 1)), key
+
+
+def _off_grid_reason(freq: str, key: int, label: str | None):
+    """The rejection reason for a date off a weekly (key: weekday) or monthly (key) grid."""
+    if freq == "W":
+        side = {"start": "starting", "end": "ending"}.get(label or "", "falling")
+        return lambda d: (
+            f"{d:%Y-%m-%d} is a {_WEEKDAYS[d.day_of_week]}; the other rows are weekly, {side} on "
+            f"{_WEEKDAYS[key]}s"
+        )
+    where = "each month's last day" if key == 0 else f"the {_ordinal(key)} of each month"
+    return lambda d: (
+        f"{d:%Y-%m-%d} is {'the last day of its month' if d.is_month_end else 'the ' + _ordinal(d.day)}; "
+        f"the other rows are monthly, on {where}"
+    )
+
+
+def _infer_freq(dates: pd.Series, path: str) -> str:
     days = np.unique(dates.dropna().to_numpy(dtype="datetime64[D]"))
     if len(days) < 2:
         return "D"
@@ -175,17 +277,71 @@ def _infer_freq(dates: pd.Series) -> str:
     if len(set(stamps.day)) == 1 or bool(stamps.is_month_end.all()):
         if np.all(gaps >= 28):
             return "M"
+    consecutive = int(np.sum(gaps == 1))
+    for freq, grid in (("W", _week_grid), ("M", _month_grid)):
+        on, support, _ = grid(stamps)
+        off = int(np.sum(~on))
+        if support > consecutive and support >= 2 and off <= max(1, len(stamps) // 10):
+            return freq
+    if consecutive == 0 and len(stamps) >= 3:
+        raise InputError(
+            "cannot tell the period of the rows: no two dates are consecutive days (so the "
+            "file is not daily) and the dates are not weekly (one weekday) or monthly (one day "
+            "of the month) but for a few rows; give the period with the freq option "
+            "(freq='D', 'W' or 'M' in Python)",
+            path=path,
+        )
     return "D"
 
 
+def off_grid(dates: pd.Series, freq: str, label: str | None = None) -> tuple[pd.Series, Callable]:
+    """Which dates are off the weekly or monthly grid the other dates keep, and why.
+
+    The grid is the weekday most dates fall on (weekly) or the day of the month most dates fall
+    on, or the month's last day (monthly); a tie goes to the earliest date's. A monthly grid
+    applies only when it holds more than half the dates (otherwise each date stands for its
+    calendar month). A daily series has no grid.
+
+    Parameters
+    ----------
+    dates : Series of datetime64
+        The dates of the rows (NaT allowed: never off the grid).
+    freq : {"D", "W", "M"}
+        Period of the series.
+    label : {"start", "end"}, optional
+        Whether a date is its period's first or last day (only for the words).
+
+    Returns
+    -------
+    (Series of bool, callable)
+        True for the dates off the grid (aligned with ``dates``), and a function from such a
+        date to the reason it is rejected ("2023-03-08 is a Wednesday; the other rows are
+        weekly, starting on Mondays").
+    """
+    ok = dates.dropna()
+    none = pd.Series(False, index=dates.index)
+    if freq == "D" or ok.empty:
+        return none, str
+    days = pd.DatetimeIndex(ok.dt.normalize())
+    on, _, key = (_week_grid if freq == "W" else _month_grid)(days)
+    if freq == "M" and on.sum() * 2 <= len(on):
+        return none, str
+    mask = none.copy()
+    mask.loc[ok.index] = ~on
+    return mask, _off_grid_reason(freq, key, label)
+
+
 def _period_starts(
-    dates: pd.Series, freq: str, label: str | None, path: str
-) -> tuple[pd.Series, str]:
-    """Each date's period start, and the label convention used (stated in the report)."""
+    dates: pd.Series, freq: str, label: str | None, path: str, ok: pd.Series
+) -> tuple[pd.Series, str, str | None]:
+    """Each date's period start, the label convention used (stated in the report), the label.
+
+    ``ok`` holds the dates of the rows still accepted: they settle a monthly label.
+    """
     if freq == "D":
-        return dates, "one row per day"
+        return dates, "one row per day", None
     if freq == "M":
-        ok = dates.dropna()
+        ok = ok.dropna()
         if label is None:
             if bool(ok.dt.is_month_start.all()):
                 label = "start"
@@ -199,7 +355,8 @@ def _period_starts(
                     path=path,
                 )
         _check_month_label(ok, label, path)
-        return dates.dt.to_period("M").dt.start_time, f"calendar months labelled by their {label}"
+        months = dates.dt.to_period("M").dt.start_time
+        return months, f"calendar months labelled by their {label}", label
     if label is None:
         raise InputError(
             "weekly dates: say whether each date is the first or the last day of its week "
@@ -208,7 +365,26 @@ def _period_starts(
             path=path,
         )
     starts = dates if label == "start" else dates - pd.Timedelta(days=6)
-    return starts, f"weeks of seven days labelled by their {label} day"
+    return starts, f"weeks of seven days labelled by their {label} day", label
+
+
+def _periods(
+    table: pd.DataFrame, errors: RowErrors, freq: str | None, label: str | None, path: str, raw
+) -> tuple[str, str, str | None]:
+    """Settle the period, reject the rows off its grid, and set ``table["start"]``.
+
+    Returns the period, the label convention in words, and the label (None for days).
+    """
+    freq = freq or _infer_freq(table.loc[~errors.bad, "date"], path)
+    off, why = off_grid(table.loc[~errors.bad, "date"], freq, label)
+    if off.any():
+        mask = off.reindex(table.index, fill_value=False)
+        reasons = {raw.loc[i]: why(table.loc[i, "date"]) for i in mask[mask].index}
+        errors.add(mask, "date", reasons.__getitem__, raw)
+    on_grid = table.loc[~errors.bad, "date"]
+    starts, convention, label = _period_starts(table["date"], freq, label, path, on_grid)
+    table["start"] = starts
+    return freq, convention, label
 
 
 def _check_month_label(dates: pd.Series, label: str, path: str) -> None:
@@ -286,9 +462,10 @@ def read_counts(
         The date column (default: one of :data:`DATE_COLUMN_NAMES`, case-insensitively).
     measures : str, sequence or mapping, optional
         Count columns to read, or a mapping from their names to measure names (default: every
-        column but the date).
+        column but the date and the columns that are text in every row).
     freq : {"D", "W", "M"}, optional
-        Period of the rows; inferred from the dates when omitted.
+        Period of the rows; inferred from the dates when omitted (the grid most dates agree
+        with; see the module docstring). Rows off a weekly or monthly grid are rejected.
     label : {"start", "end"}, optional
         Whether a weekly or monthly date is its period's first or last day. Required for weekly
         data; monthly dates that are all first or all last days of a month need none.
@@ -332,6 +509,10 @@ def read_counts(
     raw.notes.extend(column_notes)
     date_col = _find_date_column(list(raw.frame.columns), date_column, src, raw.header_hint)
     chosen, ignored = _measure_columns(list(raw.frame.columns), date_col, measures, src)
+    texts = text_columns(raw.frame, list(chosen)) if measures is None else []
+    texts = texts if len(texts) < len(chosen) else []  # the only candidates: rows rejected
+    chosen = {k: v for k, v in chosen.items() if k not in texts}
+    raw.notes.extend(f"column {c!r} is text: not a count, left out" for c in texts)
     errors = start_errors(raw, strict)
     formats, date_note = _date_formats(raw.frame[date_col].astype(str), date_format, dayfirst, src)
     table = pd.DataFrame({"_row": raw.frame["_row"]}, index=raw.frame.index)
@@ -343,19 +524,7 @@ def read_counts(
     for theirs, ours in chosen.items():
         table[ours] = parse_count(raw.frame[theirs], theirs, errors, thousands)
     reject_outside_window(table, errors, window)
-    good_dates = table.loc[~errors.bad, "date"]
-    freq = freq or _infer_freq(good_dates)
-    starts, convention = _period_starts(table["date"], freq, label, src)
-    table["start"] = starts
-    if freq == "W" and len(good_dates):
-        anchor = table.loc[~errors.bad, "start"].dropna()
-        weekday = anchor.iloc[0].day_of_week if len(anchor) else 0
-        errors.add(
-            ~errors.bad & (table["start"].dt.day_of_week != weekday),
-            "date",
-            "is not on the same weekday as the other weekly dates",
-            raw.frame[date_col],
-        )
+    freq, convention, label = _periods(table, errors, freq, label, src, raw.frame[date_col])
     dups = _duplicates(table, cols, errors)
     dup_rows = {d.row for d in dups}
     good = table.loc[~errors.bad & ~table["_row"].isin(dup_rows)]
@@ -379,7 +548,7 @@ def read_counts(
         notes=notes,
         choices={
             "freq": freq,
-            "label": label or ("start" if freq == "D" else None),
+            "label": label,
             "measures": dict(chosen),
             "empty cell": "not reported (missing), never zero",
         },

@@ -1,8 +1,10 @@
 """The ingest report: what happened to every input row.
 
 Every reader returns ``(table, report)``. The report accounts for every data row of the input:
-each is *accepted*, *rejected* (with the row number, column and reason) or *merged as a duplicate*
-of another row, and ``rows_read == accepted + rejected + duplicates`` always holds.
+each is *accepted*, *rejected* (with the row number, column and reason), *merged as a duplicate*
+of another row, or *filtered out* (asked away, e.g. a tallies row of another region than the
+one asked for: neither accepted nor rejected, stated in a note), and
+``rows_read == accepted + rejected + duplicates + filtered`` always holds.
 """
 
 from __future__ import annotations
@@ -15,7 +17,32 @@ import pandas as pd
 
 from trends.results import to_jsonable
 
-__all__ = ["RowIssue", "DuplicateRecord", "IngestReport"]
+__all__ = ["RowIssue", "DuplicateRecord", "IngestReport", "choice_text"]
+
+
+def choice_text(value: Any) -> str:
+    """A reader's choice in words: a mapping as ``"Killed as killed"`` pairs, never a repr.
+
+    Parameters
+    ----------
+    value : object
+        A value of :attr:`IngestReport.choices`: text, a number, ``None`` (``"none"``), a list
+        (comma-separated) or a mapping (``"theirs as ours"``, or just the name when both are
+        the same).
+
+    Returns
+    -------
+    str
+    """
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(str(k) if k == v else f"{k} as {v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -108,7 +135,10 @@ class IngestReport:
     rows_read : int
         Data rows found in the input (blank lines are not rows).
     accepted, rejected, duplicates : int
-        What happened to them; they add up to ``rows_read``.
+        What happened to them; with ``filtered`` they add up to ``rows_read``.
+    filtered : int
+        Rows set aside by a filter asked for (another region than ``region=``): neither accepted
+        nor rejected; a note says which filter.
     errors : list of RowIssue
         One or more issues per rejected row.
     duplicate_rows : list of DuplicateRecord
@@ -133,6 +163,7 @@ class IngestReport:
     accepted: int = 0
     rejected: int = 0
     duplicates: int = 0
+    filtered: int = 0
     errors: list[RowIssue] = field(default_factory=list)
     duplicate_rows: list[DuplicateRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -142,8 +173,8 @@ class IngestReport:
 
     @property
     def balanced(self) -> bool:
-        """Whether ``rows_read == accepted + rejected + duplicates``."""
-        return self.rows_read == self.accepted + self.rejected + self.duplicates
+        """Whether ``rows_read == accepted + rejected + duplicates + filtered``."""
+        return self.rows_read == self.accepted + self.rejected + self.duplicates + self.filtered
 
     @property
     def ok(self) -> bool:
@@ -156,6 +187,7 @@ class IngestReport:
             raise AssertionError(
                 f"ingest accounting does not add up for {self.source}: rows_read={self.rows_read} "
                 f"!= accepted {self.accepted} + rejected {self.rejected} + duplicates {self.duplicates}"
+                f" + filtered {self.filtered}"
             )
         rejected_rows = {e.row for e in self.errors}
         if len(rejected_rows) != self.rejected:
@@ -184,6 +216,7 @@ class IngestReport:
                     "accepted": self.accepted,
                     "rejected": self.rejected,
                     "duplicates": self.duplicates,
+                    "filtered": self.filtered,
                 }
             ]
         )
@@ -198,6 +231,7 @@ class IngestReport:
                 "accepted": self.accepted,
                 "rejected": self.rejected,
                 "duplicates": self.duplicates,
+                "filtered": self.filtered,
                 "errors": [e.to_dict() for e in self.errors],
                 "duplicate_rows": [d.to_dict() for d in self.duplicate_rows],
                 "notes": list(self.notes),
@@ -211,7 +245,8 @@ class IngestReport:
         """Plain-language account of the rows, listing up to ``max_errors`` reasons."""
         lines = [
             f"{self.source} ({self.format}): {self.rows_read} rows read, {self.accepted} accepted, "
-            f"{self.rejected} rejected, {self.duplicates} merged as duplicates."
+            f"{self.rejected} rejected, {self.duplicates} merged as duplicates"
+            + (f", {self.filtered} filtered out (see the notes)." if self.filtered else ".")
         ]
         if self.days_not_reported:
             lines.append(
@@ -226,7 +261,7 @@ class IngestReport:
         if len(self.flags) > max_errors:
             lines.append(f"... and {len(self.flags) - max_errors} more flags.")
         for key, value in self.choices.items():
-            lines.append(f"Choice: {key} = {value}")
+            lines.append(f"Choice: {key} = {choice_text(value)}")
         for issue in self.errors[:max_errors]:
             col = f", column {issue.column!r}" if issue.column else ""
             val = f" (value {issue.value!r})" if issue.value not in (None, "") else ""
@@ -255,6 +290,7 @@ class IngestReport:
             out.accepted += rep.accepted
             out.rejected += rep.rejected
             out.duplicates += rep.duplicates
+            out.filtered += rep.filtered
             out.errors.extend(rep.errors)
             out.duplicate_rows.extend(rep.duplicate_rows)
             out.notes.extend(f"{rep.source}: {n}" for n in rep.notes)

@@ -28,12 +28,16 @@ without it such a figure is rejected as ambiguous).
 
 Rules
 -----
-Rows (every input row is accounted for: ``rows_read == accepted + rejected + duplicates``):
+Rows (every input row is accounted for:
+``rows_read == accepted + rejected + duplicates + filtered``):
 
 - a row is **rejected** (row, column, reason) when its date is empty, unparseable or not a calendar
   date; when ``cumulative_killed`` is empty; when any cumulative figure is not a number, negative,
   or not a whole number; when ``cumulative_children`` exceeds ``cumulative_killed``; when it is
-  outside ``window`` or belongs to another ``region`` than the one asked for;
+  outside ``window``; when a ``region`` is asked for and the row has none;
+- a row of another ``region`` than the one asked for is **filtered out**: neither accepted nor
+  rejected, counted in the report's ``filtered`` and named in a note (a region the file does
+  not have is refused, naming the regions it has);
 - **two rows for the same date**: the *later row in the file* is kept (it is taken as a
   correction); the earlier one is merged as a duplicate with a
   :class:`~trends.ingest.report.DuplicateRecord` whose rule says whether the two were identical
@@ -702,35 +706,57 @@ def _parse_reports(
     return table
 
 
-def _check_region(table: pd.DataFrame, errors: RowErrors, region: str | None, source: str) -> None:
-    """One series per file: reject the reports of other regions, or refuse several regions."""
-    if region is not None:
-        if "region" not in table.columns:
-            raise InputError(
-                f"the region {region!r} was asked for (--region, region=) but the file has no "
-                "region column",
-                path=source,
-            )
-        wanted = region.strip().lower()
-        other = ~errors.bad & (table["region"].str.strip().str.lower() != wanted).fillna(True)
-        errors.add(
-            other,
-            "region",
-            lambda v: f"is not the region asked for ({region!r})",
-            table["region"],
+def _filter_region(
+    frame: pd.DataFrame, errors: RowErrors, region: str | None, source: str
+) -> str | None:
+    """One series per file: set the rows of other regions aside, or refuse several regions.
+
+    With ``region``, the rows of other regions are *filtered out* (neither accepted nor
+    rejected, counted apart) before any cell is read; a row without a region is rejected; a
+    region the file does not have is refused, naming the regions it has. Returns the note
+    stating the filter (None without ``region``).
+    """
+    cells = frame["region"].astype("string").str.strip() if "region" in frame else None
+    if region is None:
+        if cells is not None:
+            regions = sorted(cells[cells.notna() & (cells != "")].unique())
+            if len(regions) > 1:
+                raise InputError(
+                    f"the file holds tallies for {len(regions)} regions "
+                    f"({', '.join(map(repr, regions))}); "
+                    "cumulative figures of different regions cannot be differenced together: "
+                    "choose one with the region option (--region NAME on the command line; "
+                    "pass region= in Python)",
+                    path=source,
+                    column="region",
+                )
+        return None
+    if cells is None:
+        raise InputError(
+            f"the region {region!r} was asked for (--region, region=) but the file has no "
+            "region column",
+            path=source,
         )
-    elif "region" in table.columns:
-        regions = sorted(table.loc[~errors.bad, "region"].dropna().unique())
-        if len(regions) > 1:
-            raise InputError(
-                f"the file holds tallies for {len(regions)} regions "
-                f"({', '.join(map(repr, regions))}); "
-                "cumulative figures of different regions cannot be differenced together: "
-                "choose one with the region option (--region NAME on the command line; pass "
-                "region= in Python)",
-                path=source,
-                column="region",
-            )
+    wanted = region.strip().lower()
+    named = cells.notna() & (cells != "")
+    have = sorted(cells[named].unique())
+    if wanted not in {h.lower() for h in have}:
+        raise InputError(
+            f"the region {region!r} is not in the file; its regions are "
+            f"{', '.join(map(repr, have)) or 'none (the region column is empty)'}",
+            path=source,
+            column="region",
+        )
+    other = named & (cells.str.lower() != wanted)
+    errors.filter_out(other)
+    errors.add(~named, "region", f"has no region; the region asked for is {region!r}")
+    others = sorted(cells[other].unique())
+    return (
+        f"region filter {region!r}: {int(other.sum())} rows of other regions "
+        f"({', '.join(map(repr, others))}) filtered out, neither accepted nor rejected"
+        if len(others)
+        else f"region filter {region!r}: every row is of that region"
+    )
 
 
 def _merge_same_dates(
@@ -867,8 +893,9 @@ def read_tallies(
         report inside it is the baseline. To difference from an earlier report, read the whole
         file and slice the daily table instead.
     region : str, optional
-        Keep only reports of this region (compared case-insensitively); reports of other regions
-        are rejected with that reason. Required when the ``region`` column holds several values.
+        Keep only reports of this region (case-insensitively); the others are filtered out
+        (``report.filtered``), neither accepted nor rejected; a row without a region is
+        rejected. Required when the ``region`` column holds several values.
     columns : mapping, optional
         Explicit renames ``{their_name: our_name}``, applied before the synonyms.
     strict : bool
@@ -898,7 +925,8 @@ def read_tallies(
     SchemaError
         Two columns mean the same thing (e.g. ``killed_total`` and ``total_killed``).
     InputError
-        Bad arguments, or several regions in the file and no ``region`` chosen.
+        Bad arguments, several regions in the file and no ``region`` chosen, or a ``region``
+        the file does not have.
 
     Examples
     --------
@@ -919,14 +947,14 @@ def read_tallies(
     if settled is not None:  # the file's own dates settle day/month order: nothing guessed
         formats = date_formats(DATE_FORMATS, None, settled)
     errors = start_errors(raw, strict)
+    region_note = _filter_region(frame, errors, region, source)
 
     date_notes: list[str] = []
     table = _parse_reports(frame, errors, formats, thousands, date_notes)
-    _check_region(table, errors, region, source)
     reject_outside_window(table, errors, (start, end))
 
     good = table.loc[~errors.bad]
-    notes: list[str] = list(rename_notes) + date_notes
+    notes: list[str] = list(rename_notes) + date_notes + ([region_note] if region_note else [])
     if ignored:
         notes.append(f"columns not used: {', '.join(ignored)}")
 
@@ -961,6 +989,7 @@ def read_tallies(
         accepted=len(reports),
         rejected=len({i.row for i in issues}),
         duplicates=len(dup_records),
+        filtered=len(set(errors.rows[errors.filtered].astype(int)) - {i.row for i in issues}),
         errors=issues,
         duplicate_rows=sorted(dup_records, key=lambda d: d.row),
         notes=list(raw.notes) + notes,

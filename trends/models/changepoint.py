@@ -727,7 +727,7 @@ def _assemble(
     if n_missing:
         notes.append(
             f"{plural(n_missing, 'period')} of {n_total} "
-            f"{'was' if n_missing == 1 else 'were'} not reported (NaN) and "
+            f"{'was' if n_missing == 1 else 'were'} not reported (blank) and "
             f"{'was' if n_missing == 1 else 'were'} left out of the likelihood."
         )
     if n_left:

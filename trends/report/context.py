@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from trends.events import is_date_event
+from trends.ingest.report import choice_text
 from trends.models.changepoint_dependence import SET_COVERAGE_NOTE
 from trends.models.its import PROJECTION_SPREAD, UNINFORMATIVE_PROJECTION
 from trends.report import fmt
@@ -705,14 +706,16 @@ def _data_section(a: Any, source_label: str) -> Section:
     if ing is not None:
         sec.paragraphs.append(prose(
             "Source: {label} (file: {file}). {read} rows read, {acc} accepted, {rej} rejected, "
-            "{dup} merged as duplicates.",
+            "{dup} merged as duplicates{filtered}.",
             label=source_label, file=source_text(ing.source), read=f"{ing.rows_read:,}",
             acc=f"{ing.accepted:,}", rej=f"{ing.rejected:,}", dup=f"{ing.duplicates:,}",
+            filtered=f", {ing.filtered:,} filtered out (see below)" if ing.filtered else "",
         ))  # fmt: skip
         sec.bullets = list(ing.notes)
         if data_kind(a) == "incidents":  # series readers' choices are in their provenance
             sec.bullets += [
-                f"{str(k).replace('_', ' ').capitalize()}: {v}" for k, v in ing.choices.items()
+                f"{str(k).replace('_', ' ').capitalize()}: {choice_text(v)}"
+                for k, v in ing.choices.items()
             ]
         sec.tables += _row_accounting_tables(ing)
     else:

@@ -46,6 +46,7 @@ from pydantic_core import core_schema
 from trends.config import FREQS
 from trends.errors import TrendsError
 from trends.models.families import family_names
+from trends.results import to_jsonable
 from trends.verdicts import bottom_lines_from_analysis
 
 __all__ = [
@@ -153,6 +154,11 @@ class DuplicateRow(_Open):
     differences: list[str] = Field(default_factory=list)
 
 
+#: A reader's choice: text, a number, null (no value, e.g. no label for a daily series), a
+#: list of names or a mapping (``measures``: their column to our measure).
+ChoiceValue = str | int | float | bool | None | list[str] | dict[str, str]
+
+
 class DataSection(_Open):
     """Row accounting of the data file (the reader's ingest report), with every rejected row
     and every merged duplicate, and the reader's documented choices."""
@@ -161,11 +167,12 @@ class DataSection(_Open):
     accepted: Count
     rejected: Count
     duplicates: Count
+    filtered: Count = 0
     source: str | None = None
     notes: list[str] = Field(default_factory=list)
     rejected_rows: list[RejectedRow] = Field(default_factory=list)
     duplicate_rows: list[DuplicateRow] = Field(default_factory=list)
-    choices: dict[str, str] = Field(default_factory=dict)
+    choices: dict[str, ChoiceValue] = Field(default_factory=dict)
 
 
 class Window(_Open):
@@ -457,7 +464,9 @@ def results_payload(analysis: Any, *, bottom_line: Any = None) -> dict[str, Any]
     if isinstance(raw.get("data"), dict) and ingest is not None:
         raw["data"].setdefault("rejected_rows", [e.to_dict() for e in ingest.errors])
         raw["data"].setdefault("duplicate_rows", [d.to_dict() for d in ingest.duplicate_rows])
-        raw["data"].setdefault("choices", {str(k): str(v) for k, v in ingest.choices.items()})
+        raw["data"].setdefault(
+            "choices", to_jsonable({str(k): v for k, v in ingest.choices.items()})
+        )
     bottom = bottom_line if bottom_line is not None else bottom_line_of(analysis)
     if bottom is not None and "bottom_line" not in raw:
         raw["bottom_line"] = bottom.to_dict()

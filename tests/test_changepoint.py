@@ -639,10 +639,10 @@ def test_periods_left_out_by_the_caller_are_not_called_not_reported():
     cut[0] = True
     res = detect_changepoints(y, left_out=cut, left_out_words="only partly inside the window")
     notes = " ".join(res.notes)
-    assert "1 period of 30 was not reported (NaN)" in notes
+    assert "1 period of 30 was not reported (blank)" in notes
     assert (
         "1 of the 30 periods was reported but left out of the likelihood, as it is only "
         "partly inside the window." in notes
     )
     plain = " ".join(detect_changepoints(y).notes)
-    assert "2 periods of 30 were not reported (NaN)" in plain
+    assert "2 periods of 30 were not reported (blank)" in plain

@@ -948,7 +948,6 @@ def read_tallies(
         formats = date_formats(DATE_FORMATS, None, settled)
     errors = start_errors(raw, strict)
     region_note = _filter_region(frame, errors, region, source)
-
     date_notes: list[str] = []
     table = _parse_reports(frame, errors, formats, thousands, date_notes)
     reject_outside_window(table, errors, (start, end))

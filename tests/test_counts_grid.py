@@ -74,12 +74,16 @@ def test_genuine_daily_files_with_gaps_stay_daily(tmp_path):
     assert report.choices["label"] is None
 
 
-def test_no_consecutive_days_and_no_grid_is_refused(tmp_path):
+def test_no_consecutive_days_and_no_grid_is_read_as_the_days_listed(tmp_path):
+    """A monitor listing only its days with deaths: daily, said in the notes, not refused (the
+    command line has no option to give the file's period)."""
     dates = ["2024-01-01", "2024-01-04", "2024-01-09", "2024-01-20", "2024-02-03"]
-    with pytest.raises(InputError, match="no two dates are consecutive days"):
-        read_counts(_csv(tmp_path, "date,killed", [(d, 1) for d in dates]))
-    _, report = read_counts(_csv(tmp_path, "date,killed", [(d, 1) for d in dates]), freq="D")
-    assert report.ok
+    table, report = read_counts(_csv(tmp_path, "date,killed", [(d, 1) for d in dates]))
+    assert report.choices["freq"] == "D" and report.ok and report.accepted == 5
+    assert any("no two listed dates are consecutive days" in n for n in report.notes)
+    assert int(table["reported"].sum()) == 5 and len(table) == 34
+    _, given = read_counts(_csv(tmp_path, "date,killed", [(d, 1) for d in dates]), freq="D")
+    assert given.ok and not any("consecutive" in n for n in given.notes)
 
 
 def test_off_grid_under_a_given_weekly_freq_uses_the_most_common_weekday():

@@ -22,9 +22,10 @@ dates agree with. Every gap a multiple of 7 days: weekly; every date the same da
 a grid (at most one date in ten, or one), the file stays weekly (monthly) if more gaps are one
 week (one month) between on-grid dates than one day, and at least two are: the off-grid rows are
 rejected with the grid they break ("2023-03-08 is a Wednesday; the other rows are weekly,
-starting on Mondays"); they are never read as days. Otherwise the file is daily, and a daily
-reading needs consecutive days: three or more dates none of which is the day after another are
-refused (give ``freq``). With ``freq`` given, rows off the weekly grid (the most common weekday)
+starting on Mondays"); they are never read as days. Otherwise the file is daily; three or more dates
+none of which is the day after another are read as the days listed (a monitor may list only its
+days with deaths; the days between are not reported), and the notes say so (give ``freq`` if
+they are not days). With ``freq`` given, rows off the weekly grid (the most common weekday)
 are rejected the same way, and rows off a monthly grid held by more than half the dates. A weekly or monthly date is the label of a period, and files differ on which day
 labels it: ``label="start"`` (the date is the period's first day) or ``label="end"`` (its last
 day; pandas ``resample("W")`` and many spreadsheets do this). Monthly dates that are all first
@@ -283,15 +284,14 @@ def _infer_freq(dates: pd.Series, path: str) -> str:
         off = int(np.sum(~on))
         if support > consecutive and support >= 2 and off <= max(1, len(stamps) // 10):
             return freq
-    if consecutive == 0 and len(stamps) >= 3:
-        raise InputError(
-            "cannot tell the period of the rows: no two dates are consecutive days (so the "
-            "file is not daily) and the dates are not weekly (one weekday) or monthly (one day "
-            "of the month) but for a few rows; give the period with the freq option "
-            "(freq='D', 'W' or 'M' in Python)",
-            path=path,
-        )
-    return "D"
+    return "D"  # no grid: days (a file that lists only its days with deaths is daily too)
+
+
+def _sparse_days(dates: pd.Series) -> bool:
+    """Whether three or more dates read as days hold no two consecutive days (said, not
+    refused: a monitor may list only the days with deaths)."""
+    days = np.unique(dates.dropna().to_numpy(dtype="datetime64[D]"))
+    return len(days) >= 3 and not bool(np.any(np.diff(days).astype(int) == 1))
 
 
 def off_grid(dates: pd.Series, freq: str, label: str | None = None) -> tuple[pd.Series, Callable]:
@@ -375,6 +375,7 @@ def _periods(
 
     Returns the period, the label convention in words, and the label (None for days).
     """
+    inferred = freq is None
     freq = freq or _infer_freq(table.loc[~errors.bad, "date"], path)
     off, why = off_grid(table.loc[~errors.bad, "date"], freq, label)
     if off.any():
@@ -383,6 +384,12 @@ def _periods(
         errors.add(mask, "date", reasons.__getitem__, raw)
     on_grid = table.loc[~errors.bad, "date"]
     starts, convention, label = _period_starts(table["date"], freq, label, path, on_grid)
+    if inferred and freq == "D" and _sparse_days(on_grid):
+        convention += (
+            " (no two listed dates are consecutive days, and they keep no weekly or monthly "
+            "grid: read as the days listed, the days between not reported; give freq='W' or "
+            "'M' in Python if the rows are not days)"
+        )
     table["start"] = starts
     return freq, convention, label
 

@@ -344,11 +344,7 @@ class RateComparison(Result):
                 f"independent Poisson draw; {fmt_p(rr['p_value'])})."
             )
         nb = self.rate_ratio_nb
-        short = [
-            f"{phase} has {length_words(side.n_periods, u)}"
-            for phase, side in (("before", self.before), ("after", self.after))
-            if side.n_periods < MIN_PHASE_PERIODS
-        ]
+        short = [f"{phase} has {length_words(n, u)}" for phase, n in self.short_phases()]
         if nb.get("estimate") is None:
             parts.append(f"Negative binomial ratio: not estimated ({nb.get('note')}).")
         elif short:  # its standard error would rest on a handful of values: not quoted
@@ -367,6 +363,20 @@ class RateComparison(Result):
                 f"{nb['ci_low']:.3f} to {nb['ci_high']:.3f}; {fmt_p(nb['p_value'])})."
             )
         return " ".join(parts)
+
+    def short_phases(self) -> list[tuple[str, float]]:
+        """``[(phase, observed periods)]`` of the periods too short to judge a change (fewer
+        than :data:`trends.verdicts.bottom_line.MIN_PHASE_PERIODS` observed periods), whose
+        negative binomial interval is not quoted.
+
+        Returns
+        -------
+        list of (str, float)
+        """
+        sides = (("before", self.before), ("after", self.after))
+        return [
+            (phase, side.n_periods) for phase, side in sides if side.n_periods < MIN_PHASE_PERIODS
+        ]
 
     def lead_interval(self) -> HeadlineInterval:
         """The interval the rate ratio leads with (:func:`trends.verdicts.headline_interval`).

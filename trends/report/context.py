@@ -25,7 +25,6 @@ from trends.report.choices import Choice
 from trends.report.contract import VERSION, source_text
 from trends.report.escape import Prose, prose
 from trends.verdicts.adapter import event_in_set, period_label_of
-from trends.verdicts.bottom_line import MIN_PHASE_PERIODS
 from trends.verdicts.words import (
     EXACT_WORDS,
     NO_CHANGE,
@@ -115,7 +114,8 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
     hi = lead() if callable(lead) else headline_interval(exact, model, unit=unit)
     if hi.source == "dependence-aware":
         other = f"{fmt_ratio(exact[0])} to {fmt_ratio(exact[1])} {EXACT_WORDS.format(unit=unit)}"
-    elif _short_phase(oa.rates):  # a period too short to judge a change: no model to quote
+    elif callable(short := getattr(oa.rates, "short_phases", None)) and short():
+        # a period too short to judge a change: no model interval to quote
         other = ""
     elif model is not None and model[0] is not None and model[1] is not None:
         known = not any(fmt.missing(x) for x in exact) and exact[0] > 0 and model[0] > 0
@@ -133,14 +133,6 @@ def _lead_interval(oa: Any, unit: str) -> tuple[HeadlineInterval, str]:
     else:
         other = ""
     return hi, other
-
-
-def _short_phase(rates: Any) -> bool:
-    """Whether a period of the comparison has fewer observed periods than a change needs
-    (:data:`trends.verdicts.bottom_line.MIN_PHASE_PERIODS`), as the bottom line says."""
-    sides = (getattr(rates, "before", None), getattr(rates, "after", None))
-    n = [getattr(side, "n_periods", None) for side in sides]
-    return any(x is not None and not fmt.missing(x) and float(x) < MIN_PHASE_PERIODS for x in n)
 
 
 def _quoted_estimate(oa: Any, hi: HeadlineInterval) -> Any:

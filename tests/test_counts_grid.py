@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from trends.cli import app
-from trends.errors import InputError
 from trends.ingest.counts import off_grid, read_counts, text_columns
 from trends.ingest.report import choice_text
 
